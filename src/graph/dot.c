@@ -1,0 +1,2 @@
+#include "graph/dot.h"
+typedef int df_dot_placeholder;

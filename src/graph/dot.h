@@ -1,0 +1,4 @@
+/* dot.h */
+#ifndef DF_DOT_H
+#define DF_DOT_H
+#endif

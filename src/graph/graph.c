@@ -1,0 +1,2 @@
+#include "graph/graph.h"
+typedef int df_graph_placeholder;

@@ -1,0 +1,4 @@
+/* graph.h */
+#ifndef DF_GRAPH_H
+#define DF_GRAPH_H
+#endif

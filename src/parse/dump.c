@@ -1,0 +1,2 @@
+#include "parse/dump.h"
+typedef int df_dump_placeholder;

@@ -1,0 +1,4 @@
+/* dump.h */
+#ifndef DF_DUMP_H
+#define DF_DUMP_H
+#endif

@@ -1,0 +1,2 @@
+#include "parse/expand.h"
+typedef int df_expand_placeholder;

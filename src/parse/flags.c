@@ -1,0 +1,2 @@
+#include "parse/flags.h"
+typedef int df_flags_placeholder;

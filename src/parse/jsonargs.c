@@ -1,0 +1,2 @@
+#include "parse/jsonargs.h"
+typedef int df_jsonargs_placeholder;

@@ -1,0 +1,2 @@
+#include "parse/lexer.h"
+typedef int df_lexer_placeholder;

@@ -1,0 +1,4 @@
+/* lexer.h */
+#ifndef DF_LEXER_H
+#define DF_LEXER_H
+#endif

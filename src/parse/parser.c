@@ -1,0 +1,2 @@
+#include "parse/parser.h"
+typedef int df_parser_placeholder;

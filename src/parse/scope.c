@@ -1,0 +1,2 @@
+#include "parse/scope.h"
+typedef int df_scope_placeholder;

@@ -1,0 +1,4 @@
+/* scope.h */
+#ifndef DF_SCOPE_H
+#define DF_SCOPE_H
+#endif

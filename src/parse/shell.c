@@ -1,0 +1,2 @@
+#include "parse/shell.h"
+typedef int df_shell_placeholder;

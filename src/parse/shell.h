@@ -1,0 +1,4 @@
+/* shell.h */
+#ifndef DF_SHELL_H
+#define DF_SHELL_H
+#endif

@@ -1,0 +1,33 @@
+/*
+ * source.h - the bytes of one Dockerfile and the map from byte offsets to
+ * 1-based line and column numbers.
+ *
+ * Ownership: a df_source owns a private copy of the bytes (NUL-terminated,
+ * though the bytes themselves may hold NULs) and its line table.
+ * Invariant: line_starts[0] == 0 and line_starts is strictly increasing; a
+ * line ends just after its '\n' (or at the end of the data).
+ */
+#ifndef DF_PARSE_SOURCE_H
+#define DF_PARSE_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct df_source {
+	char *name;		/* display name, e.g. "Dockerfile" or "-" */
+	char *data;		/* owned copy, data[len] == '\0' */
+	size_t len;
+	uint32_t *line_starts;	/* byte offset of each physical line */
+	size_t nlines;
+} df_source;
+
+/* Copies name and data. Fails (-1) only when len exceeds UINT32_MAX - 1. */
+int df_source_init(df_source *src, const char *name, const char *data, size_t len);
+void df_source_release(df_source *src);
+
+/* 1-based line and byte column of off (off may equal len). */
+void df_source_pos(const df_source *src, size_t off, uint32_t *line, uint32_t *col);
+/* Offset of the first byte of 1-based line. */
+size_t df_source_line_start(const df_source *src, uint32_t line);
+
+#endif

@@ -1,0 +1,2 @@
+#include "parse/words.h"
+typedef int df_words_placeholder;

@@ -1,0 +1,4 @@
+/* words.h */
+#ifndef DF_WORDS_H
+#define DF_WORDS_H
+#endif

@@ -1,0 +1,90 @@
+/* arena.c - bump allocator; see arena.h. */
+#include "util/arena.h"
+#include "util/util.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct df_arena_block {
+	struct df_arena_block *prev;
+	size_t used, cap;
+	alignas(max_align_t) unsigned char data[];
+};
+
+enum { DF_ARENA_BLOCK = 32 * 1024 };
+
+void df_arena_init(df_arena *a)
+{
+	a->head = NULL;
+	a->total = 0;
+}
+
+void df_arena_release(df_arena *a)
+{
+	struct df_arena_block *b = a->head;
+	while (b) {
+		struct df_arena_block *prev = b->prev;
+		free(b);
+		b = prev;
+	}
+	df_arena_init(a);
+}
+
+void *df_arena_alloc(df_arena *a, size_t n)
+{
+	const size_t align = alignof(max_align_t);
+	size_t need = (n + align - 1) & ~(align - 1);
+	if (need < n)
+		df_die_oom();
+	struct df_arena_block *b = a->head;
+	if (!b || b->cap - b->used < need) {
+		/* Big requests get a block of their own so small ones keep packing. */
+		size_t cap = need > DF_ARENA_BLOCK / 4 ? need : DF_ARENA_BLOCK;
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			df_die_oom();
+		b->used = 0;
+		b->cap = cap;
+		a->total += cap;
+		if (need > DF_ARENA_BLOCK / 4 && a->head) {
+			/* Keep the current small block on top for later small requests. */
+			b->prev = a->head->prev;
+			a->head->prev = b;
+			b->used = need;
+			memset(b->data, 0, n);
+			return b->data;
+		}
+		b->prev = a->head;
+		a->head = b;
+	}
+	void *p = b->data + b->used;
+	b->used += need;
+	memset(p, 0, n);
+	return p;
+}
+
+void *df_arena_calloc(df_arena *a, size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size)
+		df_die_oom();
+	return df_arena_alloc(a, count * size);
+}
+
+char *df_arena_memdup(df_arena *a, const char *s, size_t len)
+{
+	char *p = df_arena_alloc(a, len + 1);
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+void *df_arena_grow(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size)
+{
+	void *p = df_arena_calloc(a, new_count, size);
+	if (old && old_count)
+		memcpy(p, old, (old_count < new_count ? old_count : new_count) * size);
+	return p;
+}

@@ -1,0 +1,41 @@
+/*
+ * arena.h - bump allocator owning every node of one parsed document.
+ *
+ * Ownership: an arena owns all memory handed out by df_arena_alloc() and
+ * friends; nothing allocated from it is freed individually. df_arena_release()
+ * frees everything at once and leaves the arena empty and reusable.
+ *
+ * Invariants: allocations are aligned to max_align_t; a failed allocation
+ * aborts via DF_BUG-style out-of-memory handling (the process cannot go on
+ * without memory, and every caller would do the same).
+ */
+#ifndef DF_UTIL_ARENA_H
+#define DF_UTIL_ARENA_H
+
+#include <stddef.h>
+
+struct df_arena_block;
+
+typedef struct df_arena {
+	struct df_arena_block *head;	/* newest block, allocations come from it */
+	size_t total;			/* bytes obtained from malloc, for stats */
+} df_arena;
+
+#define DF_ARENA_INIT { NULL, 0 }
+
+void df_arena_init(df_arena *a);
+void df_arena_release(df_arena *a);
+
+/* Zero-filled storage for n bytes. */
+void *df_arena_alloc(df_arena *a, size_t n);
+/* Zero-filled storage for count objects of size bytes, overflow-checked. */
+void *df_arena_calloc(df_arena *a, size_t count, size_t size);
+/* A copy of s[0..len) followed by a NUL byte (s may itself hold NULs). */
+char *df_arena_memdup(df_arena *a, const char *s, size_t len);
+/* Grow an array allocated from the arena; old contents are copied. */
+void *df_arena_grow(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size);
+
+#define DF_ARENA_NEW(a, type) ((type *)df_arena_alloc((a), sizeof(type)))
+#define DF_ARENA_ARRAY(a, type, n) ((type *)df_arena_calloc((a), (n), sizeof(type)))
+
+#endif

@@ -1,0 +1,91 @@
+/* buf.c - growable byte buffer; see buf.h. */
+#include "util/buf.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void df_buf_init(df_buf *b)
+{
+	b->buf = NULL;
+	b->len = b->cap = 0;
+}
+
+void df_buf_release(df_buf *b)
+{
+	free(b->buf);
+	df_buf_init(b);
+}
+
+char *df_buf_detach(df_buf *b, size_t *len)
+{
+	df_buf_grow(b, 0);
+	char *p = b->buf;
+	if (len)
+		*len = b->len;
+	df_buf_init(b);
+	return p;
+}
+
+void df_buf_reset(df_buf *b)
+{
+	b->len = 0;
+	if (b->buf)
+		b->buf[0] = '\0';
+}
+
+void df_buf_grow(df_buf *b, size_t extra)
+{
+	if (b->len + extra + 1 < b->len)
+		df_die_oom();
+	void *p = b->buf;
+	df_grow(&p, &b->cap, b->len + extra + 1, 1);
+	b->buf = p;
+	b->buf[b->len] = '\0';
+}
+
+void df_buf_add(df_buf *b, const void *data, size_t len)
+{
+	df_buf_grow(b, len);
+	if (len)
+		memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+}
+
+void df_buf_addc(df_buf *b, char c)
+{
+	df_buf_add(b, &c, 1);
+}
+
+void df_buf_adds(df_buf *b, const char *s)
+{
+	df_buf_add(b, s, strlen(s));
+}
+
+void df_buf_vaddf(df_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		DF_BUG("bad format '%s'", fmt);
+	df_buf_grow(b, (size_t)n);
+	vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void df_buf_addf(df_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	df_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+const char *df_buf_str(const df_buf *b)
+{
+	return b->buf ? b->buf : "";
+}

@@ -1,0 +1,35 @@
+/*
+ * buf.h - growable byte buffer (like git's strbuf), always NUL-terminated.
+ *
+ * Ownership: a df_buf owns its storage. df_buf_release() frees it and leaves
+ * an empty buffer; df_buf_detach() hands the storage to the caller.
+ * Invariant: buf[len] == '\0' whenever buf != NULL; contents may hold NULs.
+ */
+#ifndef DF_UTIL_BUF_H
+#define DF_UTIL_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct df_buf {
+	char *buf;	/* NULL until the first append */
+	size_t len;	/* bytes used, not counting the terminator */
+	size_t cap;	/* bytes allocated */
+} df_buf;
+
+#define DF_BUF_INIT { NULL, 0, 0 }
+
+void df_buf_init(df_buf *b);
+void df_buf_release(df_buf *b);
+char *df_buf_detach(df_buf *b, size_t *len);
+void df_buf_reset(df_buf *b);
+void df_buf_grow(df_buf *b, size_t extra);
+void df_buf_add(df_buf *b, const void *data, size_t len);
+void df_buf_addc(df_buf *b, char c);
+void df_buf_adds(df_buf *b, const char *s);
+void df_buf_addf(df_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void df_buf_vaddf(df_buf *b, const char *fmt, va_list ap);
+/* The contents as a C string ("" for an empty buffer). */
+const char *df_buf_str(const df_buf *b);
+
+#endif

@@ -1,0 +1,80 @@
+/* diag.c - diagnostic lists; see diag.h. */
+#include "util/diag.h"
+#include "util/buf.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void df_diags_init(df_diags *d)
+{
+	d->items = NULL;
+	d->len = d->cap = 0;
+}
+
+void df_diags_release(df_diags *d)
+{
+	for (size_t i = 0; i < d->len; i++) {
+		free(d->items[i].code);
+		free(d->items[i].message);
+	}
+	free(d->items);
+	df_diags_init(d);
+}
+
+df_diag *df_diags_add(df_diags *d, df_severity sev, const char *code,
+		      uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+		      const char *fmt, ...)
+{
+	void *p = d->items;
+	df_grow(&p, &d->cap, d->len + 1, sizeof(*d->items));
+	d->items = p;
+	df_diag *g = &d->items[d->len++];
+	df_buf msg = DF_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	df_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	g->line = line;
+	g->col = col;
+	g->end_line = end_line;
+	g->end_col = end_col;
+	g->severity = sev;
+	g->code = df_xstrdup(code);
+	g->message = df_buf_detach(&msg, NULL);
+	return g;
+}
+
+static int diag_cmp(const df_diag *a, const df_diag *b)
+{
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return strcmp(a->code, b->code);
+}
+
+void df_diags_sort(df_diags *d)
+{
+	/* Insertion sort: stable, and lists are short and nearly sorted. */
+	for (size_t i = 1; i < d->len; i++) {
+		df_diag tmp = d->items[i];
+		size_t j = i;
+		while (j > 0 && diag_cmp(&d->items[j - 1], &tmp) > 0) {
+			d->items[j] = d->items[j - 1];
+			j--;
+		}
+		d->items[j] = tmp;
+	}
+}
+
+const char *df_severity_name(df_severity s)
+{
+	switch (s) {
+	case DF_SEV_ERROR: return "error";
+	case DF_SEV_WARNING: return "warning";
+	case DF_SEV_INFO: return "info";
+	case DF_SEV_STYLE: return "style";
+	}
+	DF_BUG("bad severity %d", (int)s);
+}

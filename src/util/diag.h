@@ -1,0 +1,46 @@
+/*
+ * diag.h - diagnostics: findings about the user's file.
+ *
+ * A diagnostic names a source range (1-based line and byte column, end
+ * exclusive column), a code (e.g. "DL1000" for parse errors), a severity and a
+ * message. Messages are lowercase, quote the subject and have no trailing
+ * period. A df_diags list owns its entries' strings.
+ */
+#ifndef DF_UTIL_DIAG_H
+#define DF_UTIL_DIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum df_severity {
+	DF_SEV_ERROR,
+	DF_SEV_WARNING,
+	DF_SEV_INFO,
+	DF_SEV_STYLE,
+} df_severity;
+
+typedef struct df_diag {
+	uint32_t line, col;		/* start, 1-based; col counts bytes */
+	uint32_t end_line, end_col;	/* end, end_col exclusive */
+	df_severity severity;
+	char *code;			/* owned */
+	char *message;			/* owned */
+} df_diag;
+
+typedef struct df_diags {
+	df_diag *items;
+	size_t len, cap;
+} df_diags;
+
+#define DF_DIAGS_INIT { NULL, 0, 0 }
+
+void df_diags_init(df_diags *d);
+void df_diags_release(df_diags *d);
+df_diag *df_diags_add(df_diags *d, df_severity sev, const char *code,
+		      uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+		      const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* Stable sort by position, then code. */
+void df_diags_sort(df_diags *d);
+const char *df_severity_name(df_severity s);
+
+#endif

@@ -1,0 +1,2 @@
+#include "util/file.h"
+typedef int df_file_placeholder;

@@ -1,0 +1,92 @@
+/* util.c - process-wide helpers; see util.h. */
+#include "util/util.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void df_bug(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "dfopt: BUG at %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void df_die_oom(void)
+{
+	fputs("dfopt: out of memory\n", stderr);
+	abort();
+}
+
+void *df_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		df_die_oom();
+	return p;
+}
+
+void *df_xcalloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (!p)
+		df_die_oom();
+	return p;
+}
+
+void *df_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		df_die_oom();
+	return p;
+}
+
+char *df_xstrdup(const char *s)
+{
+	return df_xstrndup(s, strlen(s));
+}
+
+char *df_xstrndup(const char *s, size_t n)
+{
+	char *p = df_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void df_grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return;
+	size_t n = *cap ? *cap : 8;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			df_die_oom();
+		n *= 2;
+	}
+	if (size && n > SIZE_MAX / size)
+		df_die_oom();
+	*arr = df_xrealloc(*arr, n * size);
+	*cap = n;
+}
+
+bool df_mem_ieq(const char *s, size_t n, const char *lit)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!lit[i] || df_to_lower((unsigned char)s[i]) != df_to_lower((unsigned char)lit[i]))
+			return false;
+	return lit[i] == '\0';
+}
+
+bool df_mem_eq(const char *s, size_t n, const char *lit)
+{
+	return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}

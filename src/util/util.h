@@ -1,0 +1,46 @@
+/*
+ * util.h - the few process-wide helpers every module uses.
+ *
+ * Three kinds of error are kept apart in dfopt:
+ *  - findings about the user's file are diagnostics (diag.h);
+ *  - environment failures (I/O, limits) are returned as -1 with a message
+ *    and travel up to the CLI;
+ *  - our own bugs are DF_BUG(), which aborts with file and line.
+ */
+#ifndef DF_UTIL_UTIL_H
+#define DF_UTIL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DF_BUG(...) df_bug(__FILE__, __LINE__, __VA_ARGS__)
+#define DF_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+_Noreturn void df_bug(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+_Noreturn void df_die_oom(void);
+
+void *df_xmalloc(size_t n);
+void *df_xcalloc(size_t count, size_t size);
+void *df_xrealloc(void *p, size_t n);
+char *df_xstrdup(const char *s);
+char *df_xstrndup(const char *s, size_t n);
+/* Grow *arr (of *cap elements of size bytes) to hold at least need elements. */
+void df_grow(void **arr, size_t *cap, size_t need, size_t size);
+
+/* ASCII-only helpers: Dockerfile keywords and names are ASCII, and the C
+ * locale functions would misread bytes >= 0x80 on some platforms. */
+static inline bool df_is_space(int c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n'; }
+static inline bool df_is_blank(int c) { return c == ' ' || c == '\t'; }
+static inline bool df_is_digit(int c) { return c >= '0' && c <= '9'; }
+static inline bool df_is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static inline bool df_is_alnum(int c) { return df_is_alpha(c) || df_is_digit(c); }
+static inline int df_to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+static inline int df_to_upper(int c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; }
+
+/* Case-insensitive ASCII comparison of s[0..n) with the NUL-terminated lit. */
+bool df_mem_ieq(const char *s, size_t n, const char *lit);
+/* Exact comparison of s[0..n) with the NUL-terminated lit. */
+bool df_mem_eq(const char *s, size_t n, const char *lit);
+
+#endif
