@@ -1,4 +1,32 @@
-/* parser.h */
-#ifndef DF_PARSER_H
-#define DF_PARSER_H
+/*
+ * parser.h - bytes to a lossless df_doc (see ast.h).
+ *
+ * df_doc_parse() never fails on bad Dockerfile syntax: each bad instruction
+ * becomes a DL1000 diagnostic in doc->diags (line, column, message) and
+ * parsing goes on at the next instruction. It returns -1 only when the input
+ * as a whole is refused (larger than DF_MAX_FILE); doc->diags then holds the
+ * reason and doc has no nodes. Either way the caller must df_doc_release().
+ *
+ * After parsing, builder variable expansion is resolved (scope.h) and the
+ * shell text of RUN/CMD/ENTRYPOINT and heredoc scripts is parsed (shell.h).
+ */
+#ifndef DF_PARSE_PARSER_H
+#define DF_PARSE_PARSER_H
+
+#include <stddef.h>
+
+#include "parse/ast.h"
+
+typedef struct df_parse_opts {
+	const char *const *build_args;	/* "NAME=VALUE" strings known at build time */
+	size_t nbuild_args;
+} df_parse_opts;
+
+int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
+		 const df_parse_opts *opts);
+void df_doc_release(df_doc *doc);
+
+/* Parse the instruction keyword kw[0..len) case-insensitively. */
+df_instr_kind df_instr_kind_from(const char *kw, size_t len);
+
 #endif
