@@ -1,4 +1,134 @@
-#include <check.h>
-#include <stdlib.h>
-START_TEST(t_placeholder) { ck_assert(1); } END_TEST
-int main(void) { Suite *s = suite_create("util"); TCase *tc = tcase_create("core"); tcase_add_test(tc, t_placeholder); suite_add_tcase(s, tc); SRunner *r = srunner_create(s); srunner_run_all(r, CK_NORMAL); int f = srunner_ntests_failed(r); srunner_free(r); return f ? EXIT_FAILURE : EXIT_SUCCESS; }
+/* check_util.c - buffers, arena, source positions, diagnostics, file input. */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parse/source.h"
+#include "parse/words.h"
+#include "util/arena.h"
+#include "util/diag.h"
+#include "util/util.h"
+#include "testutil.h"
+
+START_TEST(test_buf)
+{
+	df_buf b = DF_BUF_INIT;
+	ck_assert_str_eq(df_buf_str(&b), "");
+	df_buf_add(&b, "a\0b", 3);
+	ck_assert_uint_eq(b.len, 3);
+	df_buf_addf(&b, "%d-%s", 42, "x");
+	ck_assert_uint_eq(b.len, 7);
+	ck_assert_int_eq(b.buf[7], '\0');
+	ck_assert_int_eq(memcmp(b.buf, "a\0b42-x", 7), 0);
+	for (int i = 0; i < 10000; i++)
+		df_buf_addc(&b, 'z');
+	ck_assert_uint_eq(b.len, 10007);
+	size_t len;
+	char *p = df_buf_detach(&b, &len);
+	ck_assert_uint_eq(len, 10007);
+	ck_assert_ptr_null(b.buf);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_arena)
+{
+	df_arena a = DF_ARENA_INIT;
+	char *small = df_arena_alloc(&a, 10);
+	char *big = df_arena_alloc(&a, 100000);
+	char *small2 = df_arena_alloc(&a, 10);
+	ck_assert_ptr_nonnull(small);
+	ck_assert_ptr_nonnull(big);
+	ck_assert_int_eq(big[99999], 0);
+	ck_assert_uint_eq(((uintptr_t)small2) % _Alignof(max_align_t), 0);
+	int *arr = df_arena_grow(&a, NULL, 0, 4, sizeof(int));
+	arr[3] = 7;
+	arr = df_arena_grow(&a, arr, 4, 8, sizeof(int));
+	ck_assert_int_eq(arr[3], 7);
+	ck_assert_int_eq(arr[7], 0);
+	char *d = df_arena_memdup(&a, "x\0y", 3);
+	ck_assert_int_eq(d[2], 'y');
+	ck_assert_int_eq(d[3], '\0');
+	df_arena_release(&a);
+	ck_assert_ptr_null(a.head);
+}
+END_TEST
+
+START_TEST(test_source_positions)
+{
+	df_source s;
+	ck_assert_int_eq(df_source_init(&s, "f", "ab\ncd\r\n\nx", 9), 0);
+	ck_assert_uint_eq(s.nlines, 4);
+	uint32_t l, c;
+	df_source_pos(&s, 0, &l, &c);
+	ck_assert(l == 1 && c == 1);
+	df_source_pos(&s, 4, &l, &c);
+	ck_assert(l == 2 && c == 2);
+	df_source_pos(&s, 8, &l, &c);
+	ck_assert(l == 4 && c == 1);
+	df_source_pos(&s, 9, &l, &c);
+	ck_assert(l == 4 && c == 2);
+	ck_assert_uint_eq(df_source_line_start(&s, 3), 7);
+	df_source_release(&s);
+}
+END_TEST
+
+START_TEST(test_diag_sort)
+{
+	df_diags d = DF_DIAGS_INIT;
+	df_diags_add(&d, DF_SEV_ERROR, "DL1000", 3, 1, 3, 2, "c");
+	df_diags_add(&d, DF_SEV_WARNING, "DL3000", 1, 5, 1, 6, "b %s", "x");
+	df_diags_add(&d, DF_SEV_INFO, "DL2000", 1, 5, 1, 6, "a");
+	df_diags_sort(&d);
+	ck_assert_str_eq(d.items[0].code, "DL2000");
+	ck_assert_str_eq(d.items[1].message, "b x");
+	ck_assert_str_eq(d.items[2].code, "DL1000");
+	ck_assert_str_eq(df_severity_name(d.items[1].severity), "warning");
+	df_diags_release(&d);
+}
+END_TEST
+
+START_TEST(test_edit_distance)
+{
+	ck_assert_uint_eq(df_edit_distance("frm", 3, "from", 4), 1);
+	ck_assert_uint_eq(df_edit_distance("FORM", 4, "from", 4), 2);
+	ck_assert_uint_eq(df_edit_distance("", 0, "abc", 3), 3);
+	ck_assert_uint_eq(df_edit_distance("same", 4, "SAME", 4), 0);
+}
+END_TEST
+
+START_TEST(test_read_input_errors)
+{
+	df_buf out = DF_BUF_INIT, err = DF_BUF_INIT;
+	ck_assert_int_eq(df_read_input("/nonexistent/Dockerfile", 1024, &out, &err), -1);
+	ck_assert_str_eq(df_buf_str(&err), "cannot read '/nonexistent/Dockerfile': No such file or directory");
+	df_buf_reset(&err);
+	ck_assert_int_eq(df_read_input("/", 1024, &out, &err), -1);
+	ck_assert_ptr_nonnull(strstr(df_buf_str(&err), "Is a directory"));
+	df_buf_reset(&err);
+	char fifo[] = "/tmp/dfopt-fifo-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(fifo));
+	char path[64];
+	snprintf(path, sizeof(path), "%s/p", fifo);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(df_read_input(path, 1024, &out, &err), -1);
+	ck_assert_ptr_nonnull(strstr(df_buf_str(&err), "not a regular file"));
+	unlink(path);
+	rmdir(fifo);
+	df_buf_release(&out);
+	df_buf_release(&err);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("util");
+	tcase_add_test(tc, test_buf);
+	tcase_add_test(tc, test_arena);
+	tcase_add_test(tc, test_source_positions);
+	tcase_add_test(tc, test_diag_sort);
+	tcase_add_test(tc, test_edit_distance);
+	tcase_add_test(tc, test_read_input_errors);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}

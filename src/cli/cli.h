@@ -1,5 +1,42 @@
+/*
+ * cli.h - the dfopt command line: one function per subcommand, each taking
+ * argv after the subcommand name and returning the process exit code.
+ *
+ * Only src/cli prints to the terminal or decides exit codes:
+ *   0 ok, 1 findings at or above the failure threshold, 2 usage, input or I/O
+ *   error, 3 a fix failed to converge or broke the file.
+ */
 #ifndef DF_CLI_H
 #define DF_CLI_H
+
+#include "parse/parser.h"
+#include "util/buf.h"
+
+enum { DF_EXIT_OK = 0, DF_EXIT_FINDINGS = 1, DF_EXIT_ERROR = 2, DF_EXIT_FIX = 3 };
+
+/* Options shared by the subcommands that read one Dockerfile. */
+typedef struct df_load_opts {
+	const char *format;
+	const char *target;		/* --target */
+	const char **build_args;	/* --build-arg NAME=VALUE (owned array) */
+	size_t nbuild_args;
+	const char *file;		/* FILE or "-" */
+} df_load_opts;
+
+/* Parse [--format F] [--target S] [--build-arg K=V]... FILE. Returns 0 on
+ * success, -1 after printing usage for --help, or an exit code on error. */
+int df_cli_common_opts(const char *cmd, const char *usage, int argc, char **argv, df_load_opts *o);
+
 int df_cmd_parse(int argc, char **argv);
 int df_cmd_graph(int argc, char **argv);
+
+/* Shared by subcommands: read and parse path ("-" is stdin). On an I/O
+ * error prints "dfopt: ..." and returns -1; *doc must then not be used. */
+int df_cli_load(const char *path, const df_parse_opts *opts, df_doc *doc);
+/* Print doc's error diagnostics as "file:line:col: message" on stderr;
+ * returns how many there were. */
+size_t df_cli_report_errors(const df_doc *doc);
+/* "dfopt: <message>" on stderr; returns DF_EXIT_ERROR. */
+int df_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -1,2 +1,138 @@
+/* main.c - dfopt's entry point: the subcommand table and shared helpers. */
 #include "cli/cli.h"
-int main(int argc, char **argv) { (void)argc; (void)argv; return 0; }
+#include "util/file.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+typedef struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} subcommand;
+
+static const subcommand commands[] = {
+	{ "parse", df_cmd_parse, "print the syntax tree and instruction graph (json or text)" },
+	{ "graph", df_cmd_graph, "draw the instruction graph (Graphviz dot or json)" },
+};
+
+static void print_help(FILE *out)
+{
+	fputs("usage: dfopt <command> [options] [FILE|-]\n\n"
+	      "Dockerfile linter and optimisation advisor.\n\ncommands:\n", out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\noptions:\n"
+	      "  -h, --help     show this help (dfopt <command> --help for a command)\n"
+	      "  -V, --version  print the version\n\n"
+	      "exit status: 0 ok, 2 usage, input or I/O error (file:line:col: message on stderr)\n", out);
+}
+
+int df_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "dfopt%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return DF_EXIT_ERROR;
+}
+
+int df_cli_load(const char *path, const df_parse_opts *opts, df_doc *doc)
+{
+	df_buf data = DF_BUF_INIT, err = DF_BUF_INIT;
+	if (df_read_input(path, DF_MAX_FILE, &data, &err) < 0) {
+		fprintf(stderr, "dfopt: %s\n", df_buf_str(&err));
+		df_buf_release(&data);
+		df_buf_release(&err);
+		return -1;
+	}
+	df_doc_parse(doc, strcmp(path, "-") == 0 ? "<stdin>" : path, df_buf_str(&data), data.len, opts);
+	df_buf_release(&data);
+	df_buf_release(&err);
+	return 0;
+}
+
+size_t df_cli_report_errors(const df_doc *doc)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < doc->diags.len; i++) {
+		const df_diag *d = &doc->diags.items[i];
+		if (d->severity != DF_SEV_ERROR)
+			continue;
+		fprintf(stderr, "%s:%u:%u: %s\n", doc->src.name, d->line, d->col, d->message);
+		n++;
+	}
+	return n;
+}
+
+int df_cli_common_opts(const char *cmd, const char *usage, int argc, char **argv, df_load_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "target", required_argument, NULL, 't' },
+		{ "build-arg", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+f:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->format = optarg;
+			break;
+		case 't':
+			o->target = optarg;
+			break;
+		case 'b':
+			if (!strchr(optarg, '='))
+				return df_cli_usage_error(cmd, "--build-arg needs NAME=VALUE, got '%s'", optarg);
+			o->build_args = realloc(o->build_args, (o->nbuild_args + 1) * sizeof(*o->build_args));
+			if (!o->build_args)
+				return df_cli_usage_error(cmd, "out of memory");
+			o->build_args[o->nbuild_args++] = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		default:
+			if (optopt)
+				return df_cli_usage_error(cmd, "option '-%c' is not known or needs a value (see 'dfopt %s --help')", optopt, cmd);
+			return df_cli_usage_error(cmd, "option '%s' is not known or needs a value (see 'dfopt %s --help')",
+						  argv[optind - 1], cmd);
+		}
+	}
+	if (optind != argc - 1)
+		return df_cli_usage_error(cmd, "expected exactly one FILE (or - for stdin); see 'dfopt %s --help'", cmd);
+	o->file = argv[optind];
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_help(stderr);
+		return DF_EXIT_ERROR;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		print_help(stdout);
+		return DF_EXIT_OK;
+	}
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("dfopt %s\n", PACKAGE_VERSION);
+		return DF_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	return df_cli_usage_error(NULL, "unknown command '%s' (see 'dfopt --help')", cmd);
+}

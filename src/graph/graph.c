@@ -1,2 +1,528 @@
+/* graph.c - the instruction graph; see graph.h. */
 #include "graph/graph.h"
-typedef int df_graph_placeholder;
+#include "parse/dump.h"
+#include "parse/flags.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static df_str val_of(const df_word *w, bool *known)
+{
+	if (w->exp.state == DF_EXP_KNOWN) {
+		*known = true;
+		return w->exp.value;
+	}
+	*known = w->exp.state == DF_EXP_NONE && !memchr(w->value.ptr, '$', w->value.len);
+	return w->value;
+}
+
+static bool str_ieq(df_str a, df_str b)
+{
+	if (a.len != b.len)
+		return false;
+	for (size_t i = 0; i < a.len; i++)
+		if (df_to_lower((unsigned char)a.ptr[i]) != df_to_lower((unsigned char)b.ptr[i]))
+			return false;
+	return true;
+}
+
+int df_graph_stage_ref(const df_graph *g, df_str ref, size_t before)
+{
+	if (ref.len == 0)
+		return -1;
+	for (size_t i = before; i-- > 0;)
+		if (g->stages[i].name.ptr && str_ieq(g->stages[i].name, ref))
+			return (int)i;
+	bool digits = ref.len < 9;
+	for (size_t i = 0; i < ref.len && digits; i++)
+		digits = df_is_digit((unsigned char)ref.ptr[i]);
+	if (digits) {
+		size_t n = 0;
+		for (size_t i = 0; i < ref.len; i++)
+			n = n * 10 + (size_t)(ref.ptr[i] - '0');
+		if (n < before)
+			return (int)n;
+	}
+	return -1;
+}
+
+int df_graph_instr_index(const df_graph *g, const df_instr *in)
+{
+	for (size_t i = 0; i < g->doc->ninstrs; i++)
+		if (g->doc->instrs[i] == in)
+			return (int)i;
+	return -1;
+}
+
+static void add_edge(df_graph *g, size_t *cap, df_edge e)
+{
+	void *p = g->edges;
+	df_grow(&p, cap, g->nedges + 1, sizeof(df_edge));
+	g->edges = p;
+	g->edges[g->nedges++] = e;
+}
+
+static df_step_kind step_kind(df_instr_kind k)
+{
+	switch (k) {
+	case DF_I_FROM: return DF_STEP_BASE;
+	case DF_I_RUN: case DF_I_COPY: case DF_I_ADD: return DF_STEP_LAYER;
+	case DF_I_WORKDIR: return DF_STEP_STATE;
+	case DF_I_ARG: case DF_I_ENV: case DF_I_USER: case DF_I_SHELL: return DF_STEP_ENV;
+	default: return DF_STEP_CONFIG;
+	}
+}
+
+/* Join a path onto a directory the way the builder resolves WORKDIR and COPY
+ * destinations: absolute paths replace, relative ones append. */
+static df_str join_path(df_arena *a, df_str dir, df_str rel)
+{
+	if (rel.len && rel.ptr[0] == '/')
+		return rel;
+	if (rel.len == 0 || (rel.len == 1 && rel.ptr[0] == '.'))
+		return dir;
+	size_t dl = dir.len;
+	while (dl > 1 && dir.ptr[dl - 1] == '/')
+		dl--;
+	const char *r = rel.ptr;
+	size_t rl = rel.len;
+	while (rl >= 2 && r[0] == '.' && r[1] == '/') {
+		r += 2;
+		rl -= 2;
+	}
+	char *buf = df_arena_alloc(a, dl + 1 + rl + 1);
+	memcpy(buf, dir.ptr, dl);
+	size_t n = dl;
+	if (n == 0 || buf[n - 1] != '/')
+		buf[n++] = '/';
+	memcpy(buf + n, r, rl);
+	n += rl;
+	buf[n] = '\0';
+	return (df_str){ buf, n };
+}
+
+static bool is_remote(df_str s)
+{
+	static const char *const prefixes[] = { "http://", "https://", "git@", "git://", "ssh://" };
+	for (size_t i = 0; i < DF_ARRAY_LEN(prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+		if (s.len >= n && df_mem_ieq(s.ptr, n, prefixes[i]))
+			return true;
+	}
+	return false;
+}
+
+static df_copy_model *copy_model(df_graph *g, const df_instr *in, const df_step *st, size_t stage_index,
+				 size_t *ecap, size_t idx)
+{
+	df_copy_model *m = DF_ARENA_NEW(&g->arena, df_copy_model);
+	m->stage = -1;
+	m->origin = DF_COPY_CONTEXT;
+	const df_flag *from = in->kind == DF_I_COPY ? df_instr_flag(in, "from") : NULL;
+	if (from && from->has_value) {
+		int s = df_graph_stage_ref(g, from->value, stage_index);
+		if (s >= 0) {
+			m->origin = DF_COPY_STAGE;
+			m->stage = s;
+			add_edge(g, ecap, (df_edge){ DF_EDGE_COPY, s, stage_index, idx, from->value });
+		} else {
+			m->origin = DF_COPY_IMAGE;
+			m->image = from->value;
+			add_edge(g, ecap, (df_edge){ DF_EDGE_COPY, -1, stage_index, idx, from->value });
+		}
+	}
+	m->sources = DF_ARENA_ARRAY(&g->arena, df_str, in->nsources ? in->nsources : 1);
+	size_t heredocs = 0, remote = 0;
+	for (size_t i = 0; i < in->nsources; i++) {
+		bool known;
+		bool is_heredoc = false;
+		for (size_t h = 0; h < in->nheredocs; h++)
+			if (in->sources[i].span.start == in->heredocs[h].marker_span.start) {
+				is_heredoc = true;
+				m->sources[m->nsources++] = in->heredocs[h].name;
+			}
+		if (is_heredoc) {
+			heredocs++;
+			continue;
+		}
+		df_str v = val_of(&in->sources[i], &known);
+		if (in->kind == DF_I_ADD && is_remote(v))
+			remote++;
+		m->sources[m->nsources++] = v;
+	}
+	if (m->origin == DF_COPY_CONTEXT && in->nsources && heredocs == in->nsources)
+		m->origin = DF_COPY_HEREDOC;
+	else if (m->origin == DF_COPY_CONTEXT && in->nsources && remote == in->nsources)
+		m->origin = DF_COPY_URL;
+	if (in->dest) {
+		bool known;
+		df_str d = val_of(in->dest, &known);
+		m->dest = join_path(&g->arena, st->workdir, d);
+		m->dest_known = known && (st->workdir_known || (d.len && d.ptr[0] == '/'));
+		m->dest_is_dir = (d.len && d.ptr[d.len - 1] == '/') || in->nsources > 1;
+	}
+	return m;
+}
+
+static void mount_edges(df_graph *g, const df_instr *in, size_t stage_index, size_t *ecap, size_t idx)
+{
+	for (size_t i = 0; i < in->nflags; i++) {
+		const df_flag *f = &in->flags[i];
+		if (f->type != DF_FLAG_MOUNT || !f->mount || !f->mount->from.ptr)
+			continue;
+		int s = df_graph_stage_ref(g, f->mount->from, stage_index);
+		add_edge(g, ecap, (df_edge){ DF_EDGE_MOUNT, s, stage_index, idx, f->mount->from });
+	}
+}
+
+static void mark_reachable(df_graph *g, size_t s)
+{
+	/* Iterative DFS: edges only point to earlier stages, so depth is bounded
+	 * by the stage count, but hostile files may have many. */
+	size_t *stack = df_xmalloc(sizeof(size_t) * (g->nstages + 1));
+	size_t top = 0;
+	stack[top++] = s;
+	while (top) {
+		size_t cur = stack[--top];
+		if (g->stages[cur].reachable)
+			continue;
+		g->stages[cur].reachable = true;
+		for (size_t e = 0; e < g->nedges; e++)
+			if (g->edges[e].to == cur && g->edges[e].from >= 0 &&
+			    !g->stages[g->edges[e].from].reachable && top < g->nstages)
+				stack[top++] = (size_t)g->edges[e].from;
+	}
+	free(stack);
+}
+
+int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
+{
+	memset(g, 0, sizeof(*g));
+	g->doc = doc;
+	g->target = -1;
+	df_arena_init(&g->arena);
+	size_t n = doc->ninstrs, ecap = 0, dcap = 0;
+	g->steps = df_xcalloc(n ? n : 1, sizeof(df_step));
+	size_t nfrom = 0;
+	for (size_t i = 0; i < n; i++)
+		if (doc->instrs[i]->kind == DF_I_FROM)
+			nfrom++;
+	g->stages = df_xcalloc(nfrom ? nfrom : 1, sizeof(df_stage));
+
+	const df_str root = { "/", 1 };
+	const df_str empty = { "", 0 };
+	int last_step = -1;
+	df_stage *cur = NULL;
+	df_step state;
+	memset(&state, 0, sizeof(state));
+	for (size_t i = 0; i < n; i++) {
+		const df_instr *in = doc->instrs[i];
+		df_step *st = &g->steps[i];
+		if (in->kind == DF_I_FROM) {
+			if (cur)
+				cur->last = i - 1;
+			cur = &g->stages[g->nstages];
+			cur->index = g->nstages++;
+			cur->from = cur->first = cur->last = i;
+			cur->base_stage = -1;
+			cur->name = in->from_alias.raw.ptr ? in->from_alias.raw : (df_str){ NULL, 0 };
+			bool known;
+			df_str ref = in->from_image.raw.ptr ? val_of(&in->from_image, &known) : empty;
+			if (!in->from_image.raw.ptr)
+				known = false;
+			cur->base_ref = ref;
+			int bs = known ? df_graph_stage_ref(g, ref, cur->index) : -1;
+			/* Inherit the base's final state, or start from an image. */
+			memset(&state, 0, sizeof(state));
+			state.workdir = root;
+			state.user = empty;
+			if (bs >= 0) {
+				cur->base_kind = DF_BASE_STAGE;
+				cur->base_stage = bs;
+				const df_step *fin = &g->steps[g->stages[bs].last];
+				state.workdir = fin->workdir;
+				state.workdir_known = fin->workdir_known;
+				state.user = fin->user;
+				state.user_known = fin->user_known;
+				state.shell = fin->shell;
+				add_edge(g, &ecap, (df_edge){ DF_EDGE_FROM, bs, cur->index, i, ref });
+			} else if (known && df_mem_ieq(ref.ptr, ref.len, "scratch")) {
+				cur->base_kind = DF_BASE_SCRATCH;
+				state.workdir_known = true;
+				state.user_known = true;
+			} else {
+				cur->base_kind = known ? DF_BASE_IMAGE : DF_BASE_UNKNOWN;
+				/* An image may set its own WORKDIR and USER. */
+				state.workdir_known = false;
+				state.user_known = false;
+				add_edge(g, &ecap, (df_edge){ DF_EDGE_FROM, -1, cur->index, i, ref });
+			}
+			*st = state;
+			st->kind = DF_STEP_BASE;
+			st->stage = (int)cur->index;
+			st->parent = -1;
+			last_step = (int)i;
+			continue;
+		}
+		if (!cur) {
+			st->kind = DF_STEP_NONE;
+			st->stage = -1;
+			st->parent = -1;
+			continue;
+		}
+		cur->last = i;
+		*st = state;
+		st->stage = (int)cur->index;
+		st->kind = in->has_error ? DF_STEP_NONE : step_kind(in->kind);
+		st->parent = last_step == (int)cur->from ? -1 : last_step;
+		if (st->kind == DF_STEP_LAYER || st->kind == DF_STEP_STATE)
+			last_step = (int)i;
+		if (in->has_error)
+			continue;
+		switch (in->kind) {
+		case DF_I_WORKDIR:
+			if (in->nargs) {
+				bool known;
+				df_str w = val_of(&in->args[0], &known);
+				state.workdir = join_path(&g->arena, state.workdir, w);
+				state.workdir_known = known && (state.workdir_known || (w.len && w.ptr[0] == '/'));
+			}
+			break;
+		case DF_I_USER:
+			if (in->nargs) {
+				bool known;
+				state.user = val_of(&in->args[0], &known);
+				state.user_known = known;
+			}
+			break;
+		case DF_I_SHELL:
+			if (in->exec_form && in->nargs)
+				state.shell = in;
+			break;
+		case DF_I_COPY:
+		case DF_I_ADD:
+			st->copy = copy_model(g, in, st, cur->index, &ecap, i);
+			break;
+		case DF_I_RUN:
+			mount_edges(g, in, cur->index, &ecap, i);
+			break;
+		default:
+			break;
+		}
+	}
+	if (cur)
+		cur->last = n - 1;
+
+	/* Def-use edges from scope resolution. */
+	for (size_t i = 0; i < n; i++) {
+		const df_instr *in = doc->instrs[i];
+		for (size_t u = 0; u < in->nuses; u++) {
+			const df_var *def = in->uses[u].def;
+			if (!def || !def->def)
+				continue;
+			int d = df_graph_instr_index(g, def->def);
+			if (d < 0)
+				continue;
+			void *p = g->defuses;
+			df_grow(&p, &dcap, g->ndefuses + 1, sizeof(df_defuse));
+			g->defuses = p;
+			g->defuses[g->ndefuses++] = (df_defuse){ (size_t)d, i, in->uses[u].name, in->uses[u].by_shell };
+		}
+	}
+
+	if (g->nstages) {
+		if (target && *target) {
+			g->target = df_graph_stage_ref(g, (df_str){ target, strlen(target) }, g->nstages);
+			if (g->target < 0) {
+				df_graph_release(g);
+				return -1;
+			}
+		} else {
+			g->target = (int)g->nstages - 1;
+		}
+		mark_reachable(g, (size_t)g->target);
+	} else if (target && *target) {
+		df_graph_release(g);
+		return -1;
+	}
+	return 0;
+}
+
+void df_graph_release(df_graph *g)
+{
+	free(g->stages);
+	free(g->edges);
+	free(g->steps);
+	free(g->defuses);
+	df_arena_release(&g->arena);
+	memset(g, 0, sizeof(*g));
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static const char *base_kind_name(df_base_kind k)
+{
+	switch (k) {
+	case DF_BASE_IMAGE: return "image";
+	case DF_BASE_STAGE: return "stage";
+	case DF_BASE_SCRATCH: return "scratch";
+	case DF_BASE_UNKNOWN: return "unknown";
+	}
+	DF_BUG("bad base kind");
+}
+
+static const char *edge_kind_name(df_edge_kind k)
+{
+	switch (k) {
+	case DF_EDGE_FROM: return "from";
+	case DF_EDGE_COPY: return "copy-from";
+	case DF_EDGE_MOUNT: return "mount-from";
+	}
+	DF_BUG("bad edge kind");
+}
+
+static const char *step_kind_name(df_step_kind k)
+{
+	switch (k) {
+	case DF_STEP_NONE: return "none";
+	case DF_STEP_BASE: return "base";
+	case DF_STEP_LAYER: return "layer";
+	case DF_STEP_STATE: return "state";
+	case DF_STEP_ENV: return "env";
+	case DF_STEP_CONFIG: return "config";
+	}
+	DF_BUG("bad step kind");
+}
+
+static const char *origin_name(df_copy_origin o)
+{
+	switch (o) {
+	case DF_COPY_CONTEXT: return "context";
+	case DF_COPY_STAGE: return "stage";
+	case DF_COPY_IMAGE: return "image";
+	case DF_COPY_HEREDOC: return "heredoc";
+	case DF_COPY_URL: return "url";
+	}
+	DF_BUG("bad copy origin");
+}
+
+static void add_known_str(cJSON *o, const char *key, df_str s, bool known)
+{
+	if (known)
+		cJSON_AddItemToObject(o, key, df_dump_json_str(s));
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *env_json(const df_instr *in)
+{
+	/* The bindings in force, newest first in the list: emit each name once. */
+	cJSON *o = cJSON_CreateObject();
+	size_t seen = 0;
+	for (const df_var *v = in->scope; v && seen < 4096; v = v->next, seen++) {
+		char *name = df_xstrndup(v->name.ptr, v->name.len);
+		if (v->predefined || cJSON_HasObjectItem(o, name)) {
+			free(name);
+			continue;
+		}
+		cJSON *x = v->state == DF_EXP_KNOWN ? df_dump_json_str(v->value) : cJSON_CreateNull();
+		cJSON_AddItemToObject(o, name, x);
+		free(name);
+	}
+	return o;
+}
+
+cJSON *df_graph_json(const df_graph *g)
+{
+	const df_doc *doc = g->doc;
+	cJSON *o = cJSON_CreateObject();
+	if (g->target >= 0)
+		cJSON_AddNumberToObject(o, "target", g->target);
+	else
+		cJSON_AddNullToObject(o, "target");
+	cJSON *stages = cJSON_AddArrayToObject(o, "stages");
+	for (size_t i = 0; i < g->nstages; i++) {
+		const df_stage *s = &g->stages[i];
+		cJSON *so = cJSON_CreateObject();
+		cJSON_AddNumberToObject(so, "index", (double)s->index);
+		if (s->name.ptr)
+			cJSON_AddItemToObject(so, "name", df_dump_json_str(s->name));
+		else
+			cJSON_AddNullToObject(so, "name");
+		cJSON *b = cJSON_AddObjectToObject(so, "base");
+		cJSON_AddStringToObject(b, "kind", base_kind_name(s->base_kind));
+		cJSON_AddItemToObject(b, "ref", df_dump_json_str(s->base_ref));
+		if (s->base_kind == DF_BASE_STAGE)
+			cJSON_AddNumberToObject(b, "stage", s->base_stage);
+		cJSON_AddNumberToObject(so, "line", doc->instrs[s->from]->line);
+		cJSON_AddNumberToObject(so, "first", (double)s->first);
+		cJSON_AddNumberToObject(so, "last", (double)s->last);
+		cJSON_AddBoolToObject(so, "reachable", s->reachable);
+		cJSON_AddItemToArray(stages, so);
+	}
+	cJSON *edges = cJSON_AddArrayToObject(o, "edges");
+	for (size_t i = 0; i < g->nedges; i++) {
+		const df_edge *e = &g->edges[i];
+		cJSON *eo = cJSON_CreateObject();
+		cJSON_AddStringToObject(eo, "kind", edge_kind_name(e->kind));
+		if (e->from >= 0)
+			cJSON_AddNumberToObject(eo, "from", e->from);
+		else
+			cJSON_AddItemToObject(eo, "image", df_dump_json_str(e->image));
+		cJSON_AddNumberToObject(eo, "to", (double)e->to);
+		cJSON_AddNumberToObject(eo, "line", doc->instrs[e->instr]->line);
+		cJSON_AddItemToArray(edges, eo);
+	}
+	cJSON *steps = cJSON_AddArrayToObject(o, "steps");
+	for (size_t i = 0; i < doc->ninstrs; i++) {
+		const df_step *st = &g->steps[i];
+		const df_instr *in = doc->instrs[i];
+		cJSON *so = cJSON_CreateObject();
+		cJSON_AddNumberToObject(so, "instruction", (double)i);
+		cJSON_AddNumberToObject(so, "line", in->line);
+		cJSON_AddStringToObject(so, "kind", step_kind_name(st->kind));
+		cJSON_AddNumberToObject(so, "stage", st->stage);
+		if (st->stage >= 0) {
+			cJSON_AddNumberToObject(so, "parent", st->parent);
+			add_known_str(so, "workdir", st->workdir, st->workdir_known);
+			add_known_str(so, "user", st->user, st->user_known);
+			cJSON *sh = cJSON_AddArrayToObject(so, "shell");
+			if (st->shell) {
+				for (size_t k = 0; k < st->shell->nargs; k++)
+					cJSON_AddItemToArray(sh, df_dump_json_str(st->shell->args[k].value));
+			} else {
+				cJSON_AddItemToArray(sh, cJSON_CreateString("/bin/sh"));
+				cJSON_AddItemToArray(sh, cJSON_CreateString("-c"));
+			}
+		}
+		cJSON_AddItemToObject(so, "env", env_json(in));
+		if (st->copy) {
+			const df_copy_model *m = st->copy;
+			cJSON *c = cJSON_AddObjectToObject(so, "copy");
+			cJSON_AddStringToObject(c, "origin", origin_name(m->origin));
+			if (m->origin == DF_COPY_STAGE)
+				cJSON_AddNumberToObject(c, "stage", m->stage);
+			if (m->origin == DF_COPY_IMAGE)
+				cJSON_AddItemToObject(c, "image", df_dump_json_str(m->image));
+			cJSON *srcs = cJSON_AddArrayToObject(c, "sources");
+			for (size_t k = 0; k < m->nsources; k++)
+				cJSON_AddItemToArray(srcs, df_dump_json_str(m->sources[k]));
+			add_known_str(c, "dest", m->dest, m->dest_known);
+			cJSON_AddBoolToObject(c, "dest_is_dir", m->dest_is_dir);
+		}
+		cJSON_AddItemToArray(steps, so);
+	}
+	cJSON *uses = cJSON_AddArrayToObject(o, "def_use");
+	for (size_t i = 0; i < g->ndefuses; i++) {
+		const df_defuse *d = &g->defuses[i];
+		cJSON *uo = cJSON_CreateObject();
+		cJSON_AddItemToObject(uo, "name", df_dump_json_str(d->name));
+		cJSON_AddNumberToObject(uo, "def", (double)d->def);
+		cJSON_AddNumberToObject(uo, "use", (double)d->use);
+		if (d->by_shell)
+			cJSON_AddBoolToObject(uo, "by_shell", true);
+		cJSON_AddItemToArray(uses, uo);
+	}
+	return o;
+}

@@ -184,9 +184,35 @@ typedef struct df_heredoc {
 	df_span body_span;	/* body lines in the source (tabs included) */
 	df_span terminator_span;/* the terminator line, newline included */
 	struct df_sh_script *script; /* sh parse of the body when it is a script */
+	df_expanded body_exp;	/* COPY/ADD: the body after the builder's expansion */
 } df_heredoc;
 
 typedef struct df_instr df_instr;
+
+/*
+ * A variable binding visible to the builder's expansion. Scopes are
+ * persistent lists: each instruction points at the head in force before it
+ * runs, and older bindings stay shared, so a snapshot costs one pointer. The
+ * first binding of a name from the head wins.
+ */
+typedef struct df_var df_var;
+struct df_var {
+	const df_var *next;	/* older binding */
+	df_str name;
+	df_str value;		/* state DF_EXP_KNOWN: the value */
+	df_exp_state state;	/* DF_EXP_KNOWN or DF_EXP_UNKNOWN (a build arg) */
+	bool is_env;		/* ENV (ENV wins over ARG of the same name) */
+	bool predefined;	/* TARGETPLATFORM, HTTP_PROXY, ... */
+	const df_instr *def;	/* the ARG/ENV defining it; NULL if predefined */
+};
+
+/* A variable used by an instruction: for def-use edges and undefined names. */
+typedef struct df_use {
+	df_str name;
+	df_span span;		/* the reference ($NAME / ${NAME...}) in the source */
+	const df_var *def;	/* the binding it resolved to, NULL if undefined */
+	bool by_shell;		/* a $NAME in RUN text, resolved by the shell at run time */
+} df_use;
 
 struct df_instr {
 	df_instr_kind kind;
@@ -226,6 +252,12 @@ struct df_instr {
 	df_instr *inner;		/* ONBUILD: the trigger instruction */
 	df_instr *outer;		/* the ONBUILD holding this trigger */
 	struct df_sh_script *script;	/* RUN/CMD/ENTRYPOINT shell form: sh parse of rest */
+
+	/* Filled by scope resolution (scope.h). */
+	int stage;			/* index of the stage, -1 before the first FROM */
+	const df_var *scope;		/* bindings in force before this instruction */
+	df_use *uses;			/* variables this instruction reads */
+	size_t nuses;
 };
 
 typedef enum df_node_kind {
@@ -267,6 +299,8 @@ typedef struct df_doc {
 	df_instr **instrs;	/* the top-level instructions, in order */
 	size_t ninstrs;
 	df_diags diags;		/* parse errors (DL1000), sorted by position */
+	const df_var *globals;	/* global ARGs and predefined args, for FROM lines */
+	size_t nstages;		/* number of FROM instructions */
 } df_doc;
 
 #endif

@@ -1,4 +1,28 @@
-/* flags.h */
-#ifndef DF_FLAGS_H
-#define DF_FLAGS_H
+/*
+ * flags.h - the builder flags each instruction accepts, and their typed
+ * values: RUN --mount CSV fields, HEALTHCHECK durations and retries, boolean
+ * COPY/ADD flags.
+ */
+#ifndef DF_PARSE_FLAGS_H
+#define DF_PARSE_FLAGS_H
+
+#include "parse/ast.h"
+
+/*
+ * Type and check in->flags (already split, names and values filled). Sets
+ * each flag's type and parsed value. On the first problem returns -1 with a
+ * message in err (lowercase, no period) and *bad set to the offending flag's
+ * index; the flags after it keep DF_FLAG_UNKNOWN. Returns 0 when all are good.
+ */
+int df_flags_check(df_arena *a, df_instr *in, char *err, size_t errlen, size_t *bad);
+
+/* Go's time.ParseDuration: "1m30s", "1.5s", "500ms", "0". */
+bool df_parse_duration(const char *s, size_t len, int64_t *ns);
+
+/* Parse a RUN --mount value (CSV of key[=value]). NULL with err on error. */
+df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size_t errlen);
+
+/* Lookup of a flag by name in an instruction (NULL if absent; last one wins). */
+df_flag *df_instr_flag(const df_instr *in, const char *name);
+
 #endif

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "parse/ast.h"
+#include "util/buf.h"
 
 typedef struct df_parse_opts {
 	const char *const *build_args;	/* "NAME=VALUE" strings known at build time */
@@ -25,6 +26,9 @@ typedef struct df_parse_opts {
 int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 		 const df_parse_opts *opts);
 void df_doc_release(df_doc *doc);
+
+/* Print the document from its nodes: the input, byte for byte. */
+void df_doc_print(const df_doc *doc, df_buf *out);
 
 /* Parse the instruction keyword kw[0..len) case-insensitively. */
 df_instr_kind df_instr_kind_from(const char *kw, size_t len);

@@ -1,2 +1,471 @@
+/* scope.c - builder variable scoping; see scope.h.
+ *
+ * One walk over the top-level instructions in order. Each instruction's
+ * values are expanded against the bindings in force *before* it (so
+ * `ENV a=1 b=$a` reads the old a), and only then are its own bindings added.
+ * ONBUILD triggers are not expanded: they run in a later build. */
 #include "parse/scope.h"
-typedef int df_scope_placeholder;
+#include "parse/expand.h"
+#include "parse/flags.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const predefined_args[] = {
+	"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
+	"BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+	"HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY",
+	"http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy",
+};
+
+typedef struct stage_info {
+	df_str name;		/* alias, or ptr NULL */
+	const df_var *final;	/* bindings at the end of the stage */
+	bool image_env;		/* built on an image whose ENV we cannot see */
+} stage_info;
+
+typedef struct scope {
+	df_doc *doc;
+	df_arena *a;
+	const df_parse_opts *opts;
+	const df_var *globals;	/* global ARGs and predefined args */
+	const df_var *head;	/* current stage's bindings */
+	bool image_env;		/* unknown names may come from the base image */
+	bool in_stage;
+	stage_info *stages;
+	size_t nstages;
+	/* uses of the instruction being resolved */
+	df_use *uses;
+	size_t nuses, uses_cap;
+	const df_instr *cur;
+	size_t base_off;	/* where the expanded string starts in the instruction text */
+	bool base_mapped;
+} scope;
+
+static const df_var *find(const df_var *v, const char *name, size_t len)
+{
+	for (; v; v = v->next)
+		if (v->name.len == len && memcmp(v->name.ptr, name, len) == 0)
+			return v;
+	return NULL;
+}
+
+/* ENV bindings win over ARG bindings of the same name. */
+static const df_var *find_effective(const df_var *head, const char *name, size_t len)
+{
+	const df_var *first = NULL;
+	for (const df_var *v = head; v; v = v->next) {
+		if (v->name.len != len || memcmp(v->name.ptr, name, len) != 0)
+			continue;
+		if (v->is_env)
+			return v;
+		if (!first)
+			first = v;
+	}
+	return first;
+}
+
+static bool build_arg(const scope *s, const char *name, size_t len, df_str *value)
+{
+	if (!s->opts)
+		return false;
+	for (size_t i = 0; i < s->opts->nbuild_args; i++) {
+		const char *ba = s->opts->build_args[i];
+		const char *eq = strchr(ba, '=');
+		if (eq && (size_t)(eq - ba) == len && memcmp(ba, name, len) == 0) {
+			value->ptr = eq + 1;
+			value->len = strlen(eq + 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void add_use(scope *s, df_str name, df_span span, const df_var *def, bool by_shell)
+{
+	void *p = s->uses;
+	df_grow(&p, &s->uses_cap, s->nuses + 1, sizeof(df_use));
+	s->uses = p;
+	s->uses[s->nuses++] = (df_use){ name, span, def, by_shell };
+}
+
+typedef struct lookup_ctx {
+	scope *s;
+	bool global;		/* FROM line: global scope only */
+} lookup_ctx;
+
+static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value)
+{
+	lookup_ctx *lc = ud;
+	scope *s = lc->s;
+	const df_var *v = find_effective(lc->global ? s->globals : s->head, name, len);
+	if (v) {
+		if (v->state == DF_EXP_KNOWN) {
+			*value = v->value;
+			return DF_VAR_KNOWN;
+		}
+		return DF_VAR_UNKNOWN;
+	}
+	/* The base image's own ENV (PATH, HOME, ...) is invisible to us. */
+	if (!lc->global && s->image_env)
+		return DF_VAR_UNKNOWN;
+	return DF_VAR_UNSET;
+}
+
+static df_expanded to_expanded(const df_expand_result *r)
+{
+	df_expanded e;
+	memset(&e, 0, sizeof(e));
+	switch (r->status) {
+	case DF_EXPAND_OK:
+		e.state = DF_EXP_KNOWN;
+		e.value = r->value;
+		break;
+	case DF_EXPAND_UNKNOWN:
+		e.state = DF_EXP_UNKNOWN;
+		break;
+	case DF_EXPAND_ERROR:
+		e.state = DF_EXP_ERROR;
+		e.error = r->error;
+		break;
+	}
+	return e;
+}
+
+/* Record the variables r referenced. off maps r's offsets into the text. */
+static void record_refs(scope *s, const df_expand_result *r, const df_text *t, size_t off, bool global)
+{
+	for (size_t i = 0; i < r->nrefs; i++) {
+		const df_expand_ref *ref = &r->refs[i];
+		const df_var *def = find_effective(global ? s->globals : s->head, ref->name.ptr, ref->name.len);
+		df_span sp = t ? df_text_span(t, off + ref->off, 1 + ref->name.len) : (df_span){ 0, 0 };
+		add_use(s, ref->name, sp, def, false);
+	}
+}
+
+static df_expanded expand_str(scope *s, df_str v, const df_text *t, size_t off, bool global)
+{
+	lookup_ctx lc = { s, global };
+	df_expand_opts o;
+	memset(&o, 0, sizeof(o));
+	o.escape = s->doc->escape;
+	o.lookup = lookup;
+	o.ud = &lc;
+	df_expand_result r;
+	df_expand_word(s->a, v.ptr, v.len, &o, &r);
+	record_refs(s, &r, t, off, global);
+	return to_expanded(&r);
+}
+
+static void expand_word(scope *s, const df_instr *in, df_word *w, bool global)
+{
+	/* Exec-form words are decoded JSON: their offsets do not map 1:1. */
+	const df_text *t = w->raw.ptr == w->value.ptr ? &in->text : NULL;
+	w->exp = expand_str(s, w->value, t, w->text_off, global);
+}
+
+static void expand_flag(scope *s, const df_instr *in, df_flag *f)
+{
+	if (!f || !f->has_value)
+		return;
+	f->exp = expand_str(s, f->value, NULL, 0, false);
+	(void)in;
+}
+
+/* EXPOSE: one word may yield several ports; keep them space-joined. */
+static void expand_words_joined(scope *s, const df_instr *in, df_word *w)
+{
+	lookup_ctx lc = { s, false };
+	df_expand_opts o;
+	memset(&o, 0, sizeof(o));
+	o.escape = s->doc->escape;
+	o.lookup = lookup;
+	o.ud = &lc;
+	df_str *words;
+	df_expand_result r;
+	size_t n = df_expand_words(s->a, w->value.ptr, w->value.len, &o, &words, &r);
+	record_refs(s, &r, &in->text, w->text_off, false);
+	if (r.status != DF_EXPAND_OK) {
+		w->exp = to_expanded(&r);
+		return;
+	}
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += words[i].len + 1;
+	char *buf = df_arena_alloc(s->a, total + 1);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf[k++] = ' ';
+		memcpy(buf + k, words[i].ptr, words[i].len);
+		k += words[i].len;
+	}
+	buf[k] = '\0';
+	w->exp.state = DF_EXP_KNOWN;
+	w->exp.value = (df_str){ buf, k };
+}
+
+static df_var *bind(scope *s, const df_var *next, df_str name, df_expanded val, bool is_env,
+		    const df_instr *def)
+{
+	df_var *v = DF_ARENA_NEW(s->a, df_var);
+	v->next = next;
+	v->name = name;
+	v->is_env = is_env;
+	v->def = def;
+	if (val.state == DF_EXP_KNOWN) {
+		v->state = DF_EXP_KNOWN;
+		v->value = val.value;
+	} else {
+		v->state = DF_EXP_UNKNOWN;
+	}
+	return v;
+}
+
+/* Find $NAME and ${NAME...} in shell text: the shell reads them at run time. */
+static void shell_uses(scope *s, const df_instr *in, const df_word *w)
+{
+	const char *p = w->raw.ptr;
+	size_t n = w->raw.len;
+	bool squote = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c == '\'') {
+			squote = !squote;
+			continue;
+		}
+		if (squote || c != '$' || i + 1 >= n)
+			continue;
+		if (i > 0 && p[i - 1] == '\\')
+			continue;
+		size_t j = i + 1;
+		if (p[j] == '{')
+			j++;
+		size_t name0 = j;
+		if (j < n && (df_is_alpha((unsigned char)p[j]) || p[j] == '_')) {
+			while (j < n && (df_is_alnum((unsigned char)p[j]) || p[j] == '_'))
+				j++;
+			df_str name = { p + name0, j - name0 };
+			const df_var *def = find_effective(s->head, name.ptr, name.len);
+			if (def || !s->image_env) {
+				df_span sp = df_text_span(&in->text, w->text_off + i, j - i);
+				add_use(s, name, sp, def, true);
+			}
+		}
+	}
+}
+
+static int stage_by_name(const scope *s, df_str name)
+{
+	/* Stage names are case-insensitive; the latest stage of a name wins. */
+	for (size_t i = s->nstages; i-- > 0;) {
+		const df_str *n = &s->stages[i].name;
+		if (!n->ptr || n->len != name.len)
+			continue;
+		bool eq = true;
+		for (size_t k = 0; k < name.len && eq; k++)
+			eq = df_to_lower((unsigned char)n->ptr[k]) == df_to_lower((unsigned char)name.ptr[k]);
+		if (eq)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void enter_stage(scope *s, df_instr *in)
+{
+	if (s->in_stage)
+		s->stages[s->nstages - 1].final = s->head;
+	s->in_stage = true;
+	expand_word(s, in, &in->from_image, true);
+	if (in->from_platform)
+		in->from_platform->exp = expand_str(s, in->from_platform->value, NULL, 0, true);
+
+	df_str image = in->from_image.exp.state == DF_EXP_KNOWN ? in->from_image.exp.value : in->from_image.value;
+	int base = in->from_image.raw.ptr ? stage_by_name(s, image) : -1;
+	s->stages = df_arena_grow(s->a, s->stages, s->nstages, s->nstages + 1, sizeof(*s->stages));
+	stage_info *st = &s->stages[s->nstages++];
+	st->name = in->from_alias.raw.ptr ? in->from_alias.raw : (df_str){ NULL, 0 };
+	if (base >= 0) {
+		/* A stage inherits its base stage's ENV, not its ARGs. */
+		const df_var *envs = NULL;
+		const df_var *chain[256];
+		size_t nc = 0;
+		for (const df_var *v = s->stages[base].final; v && nc < DF_ARRAY_LEN(chain); v = v->next)
+			if (v->is_env)
+				chain[nc++] = v;
+		while (nc-- > 0)
+			envs = bind(s, envs, chain[nc]->name,
+				    (df_expanded){ chain[nc]->state, chain[nc]->value, NULL }, true, chain[nc]->def);
+		s->head = envs;
+		st->image_env = s->stages[base].image_env;
+	} else {
+		s->head = NULL;
+		bool scratch = in->from_image.raw.ptr && df_mem_ieq(image.ptr, image.len, "scratch");
+		st->image_env = !scratch;
+	}
+	s->image_env = st->image_env;
+}
+
+static void resolve_arg(scope *s, df_instr *in, bool global)
+{
+	for (size_t i = 0; i < in->npairs; i++) {
+		df_kv *kv = &in->pairs[i];
+		df_expanded val = { DF_EXP_UNKNOWN, { NULL, 0 }, NULL };
+		df_str given;
+		if (kv->has_value)
+			kv->value_exp = expand_str(s, kv->value, &in->text,
+						   (size_t)(kv->value.ptr - in->text.str.ptr), global);
+		if (build_arg(s, kv->key.ptr, kv->key.len, &given)) {
+			val.state = DF_EXP_KNOWN;
+			val.value = given;
+		} else if (!global && !kv->has_value) {
+			/* A stage ARG without default takes the global value. */
+			const df_var *g = find(s->globals, kv->key.ptr, kv->key.len);
+			if (g && !g->predefined) {
+				val.state = g->state;
+				val.value = g->value;
+			}
+		} else if (kv->has_value) {
+			val = kv->value_exp;
+		}
+		df_var *v = bind(s, global ? s->globals : s->head, kv->key, val, false, in);
+		v->predefined = false;
+		if (global)
+			s->globals = v;
+		else
+			s->head = v;
+	}
+}
+
+static void resolve_env(scope *s, df_instr *in, bool is_label)
+{
+	/* All values of one ENV see the bindings from before it. */
+	const df_var *before = s->head;
+	const df_var *after = before;
+	for (size_t i = 0; i < in->npairs; i++) {
+		df_kv *kv = &in->pairs[i];
+		kv->key_exp = expand_str(s, kv->key, &in->text, (size_t)(kv->key.ptr - in->text.str.ptr), false);
+		kv->value_exp = expand_str(s, kv->value, &in->text, (size_t)(kv->value.ptr - in->text.str.ptr), false);
+		if (!is_label) {
+			df_str name = kv->key_exp.state == DF_EXP_KNOWN ? kv->key_exp.value : kv->key;
+			after = bind(s, after, name, kv->value_exp, true, in);
+		}
+	}
+	s->head = after;
+}
+
+static void resolve_instr(scope *s, df_instr *in)
+{
+	switch (in->kind) {
+	case DF_I_COPY:
+	case DF_I_ADD:
+		for (size_t i = 0; i < in->nsources; i++) {
+			bool heredoc = false;
+			for (size_t h = 0; h < in->nheredocs; h++)
+				if (in->sources[i].span.start == in->heredocs[h].marker_span.start)
+					heredoc = true;
+			if (!heredoc)
+				expand_word(s, in, &in->sources[i], false);
+		}
+		if (in->dest)
+			expand_word(s, in, in->dest, false);
+		expand_flag(s, in, df_instr_flag(in, "chown"));
+		expand_flag(s, in, df_instr_flag(in, "chmod"));
+		expand_flag(s, in, df_instr_flag(in, "checksum"));
+		for (size_t h = 0; h < in->nheredocs; h++)
+			if (in->heredocs[h].expand)
+				in->heredocs[h].body_exp = expand_str(s, in->heredocs[h].body.str, NULL, 0, false);
+		break;
+	case DF_I_ENV:
+		resolve_env(s, in, false);
+		break;
+	case DF_I_LABEL:
+		resolve_env(s, in, true);
+		break;
+	case DF_I_ARG:
+		resolve_arg(s, in, false);
+		break;
+	case DF_I_EXPOSE:
+		for (size_t i = 0; i < in->nargs; i++)
+			expand_words_joined(s, in, &in->args[i]);
+		break;
+	case DF_I_USER:
+	case DF_I_WORKDIR:
+	case DF_I_STOPSIGNAL:
+	case DF_I_VOLUME:
+		for (size_t i = 0; i < in->nargs; i++)
+			expand_word(s, in, &in->args[i], false);
+		break;
+	case DF_I_RUN:
+		for (size_t i = 0; i < in->nflags; i++)
+			if (in->flags[i].type == DF_FLAG_MOUNT)
+				expand_flag(s, in, &in->flags[i]);
+		if (!in->exec_form)
+			for (size_t i = 0; i < in->nargs; i++)
+				shell_uses(s, in, &in->args[i]);
+		break;
+	case DF_I_CMD:
+	case DF_I_ENTRYPOINT:
+		if (!in->exec_form)
+			for (size_t i = 0; i < in->nargs; i++)
+				shell_uses(s, in, &in->args[i]);
+		break;
+	default:
+		break;
+	}
+}
+
+void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
+{
+	scope s;
+	memset(&s, 0, sizeof(s));
+	s.doc = doc;
+	s.a = &doc->arena;
+	s.opts = opts;
+	for (size_t i = 0; i < DF_ARRAY_LEN(predefined_args); i++) {
+		df_str name = { predefined_args[i], strlen(predefined_args[i]) };
+		df_expanded val = { DF_EXP_UNKNOWN, { NULL, 0 }, NULL };
+		df_str given;
+		if (build_arg(&s, name.ptr, name.len, &given)) {
+			val.state = DF_EXP_KNOWN;
+			val.value = given;
+		}
+		df_var *v = bind(&s, s.globals, name, val, false, NULL);
+		v->predefined = true;
+		s.globals = v;
+	}
+	int stage = -1;
+	for (size_t i = 0; i < doc->ninstrs; i++) {
+		df_instr *in = doc->instrs[i];
+		s.nuses = 0;
+		if (in->kind == DF_I_FROM) {
+			stage++;
+			in->stage = stage;
+			in->scope = s.globals;
+			enter_stage(&s, in);
+		} else if (stage < 0) {
+			in->stage = -1;
+			in->scope = s.globals;
+			if (in->kind == DF_I_ARG)
+				resolve_arg(&s, in, true);
+		} else {
+			in->stage = stage;
+			in->scope = s.head;
+			if (!in->has_error)
+				resolve_instr(&s, in);
+		}
+		if (in->inner) {
+			in->inner->stage = in->stage;
+			in->inner->scope = in->scope;
+		}
+		if (s.nuses) {
+			in->uses = DF_ARENA_ARRAY(s.a, df_use, s.nuses);
+			memcpy(in->uses, s.uses, s.nuses * sizeof(df_use));
+			in->nuses = s.nuses;
+		}
+	}
+	doc->globals = s.globals;
+	doc->nstages = (size_t)(stage + 1);
+	free(s.uses);
+}

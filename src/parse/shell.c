@@ -1,2 +1,1884 @@
+/* shell.c - POSIX sh parser for RUN text; see shell.h. */
 #include "parse/shell.h"
-typedef int df_shell_placeholder;
+#include "util/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* Tokens */
+
+enum tok_kind { TK_EOF, TK_NEWLINE, TK_WORD, TK_IO_NUMBER, TK_OP };
+
+enum op {
+	OP_NONE,
+	OP_AND_IF, OP_OR_IF, OP_DSEMI_AND, OP_DSEMI, OP_SEMI_AND, OP_SEMI,
+	OP_AMP, OP_PIPE_AMP, OP_PIPE, OP_LPAREN, OP_RPAREN,
+	/* redirection operators from here on */
+	OP_DLESSDASH, OP_TLESS, OP_DLESS, OP_LESSAND, OP_LESSGREAT, OP_LESS,
+	OP_DGREAT, OP_GREATAND, OP_CLOBBER, OP_GREAT, OP_AMPDGREAT, OP_AMPGREAT,
+	OP_COUNT
+};
+
+static const char *const op_text[OP_COUNT] = {
+	[OP_NONE] = "",
+	[OP_AND_IF] = "&&", [OP_OR_IF] = "||", [OP_DSEMI_AND] = ";;&",
+	[OP_DSEMI] = ";;", [OP_SEMI_AND] = ";&", [OP_SEMI] = ";",
+	[OP_AMP] = "&", [OP_PIPE_AMP] = "|&", [OP_PIPE] = "|",
+	[OP_LPAREN] = "(", [OP_RPAREN] = ")",
+	[OP_DLESSDASH] = "<<-", [OP_TLESS] = "<<<", [OP_DLESS] = "<<",
+	[OP_LESSAND] = "<&", [OP_LESSGREAT] = "<>", [OP_LESS] = "<",
+	[OP_DGREAT] = ">>", [OP_GREATAND] = ">&", [OP_CLOBBER] = ">|",
+	[OP_GREAT] = ">", [OP_AMPDGREAT] = "&>>", [OP_AMPGREAT] = "&>",
+};
+
+static bool is_redir_op(int op)
+{
+	return op >= OP_DLESSDASH && op < OP_COUNT;
+}
+
+struct token {
+	enum tok_kind kind;
+	int op;			/* TK_OP */
+	int fd;			/* TK_IO_NUMBER */
+	uint32_t start, end;
+	df_sh_word word;	/* TK_WORD */
+};
+
+/* A heredoc whose body comes after the next newline token. The redirection
+ * is found again through its command because the redirs array may still be
+ * reallocated while the command is parsed. */
+struct pending {
+	df_sh_cmd *cmd;
+	size_t idx;
+};
+
+struct parser {
+	df_arena *arena;
+	const char *text;	/* the input, or the copy of a `...` body */
+	size_t full_len;	/* length of text */
+	size_t len;		/* scan limit: full_len, or the end of a `...` body */
+	size_t pos;		/* lexer position */
+	int depth;
+	const char *error;
+	uint32_t error_off;
+	bool in_copy;		/* errors in a copy point at its backquote */
+	uint32_t copy_off;
+	bool dbracket;		/* inside [[ ]]: operators lex as words */
+	struct token tok;	/* one token of lookahead */
+	bool have_tok;
+	struct pending *pending;
+	size_t npending, cap_pending;
+	/*
+	 * Word values are built here as a stack: a word appends from where the
+	 * buffer ended when it started and truncates back when done, so the
+	 * words of a $(...) parsed in the middle of a word leave it intact.
+	 */
+	df_buf val;
+};
+
+/* Arena arrays grow to 4, 8, 16, ... slots, so the count alone tells when. */
+static void *grow_for_push(df_arena *a, void *arr, size_t n, size_t size)
+{
+	if (n == 0)
+		return df_arena_calloc(a, 4, size);
+	if (n >= 4 && (n & (n - 1)) == 0)
+		return df_arena_grow(a, arr, n, n * 2, size);
+	return arr;
+}
+
+static void set_error(struct parser *p, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_error(struct parser *p, size_t off, const char *fmt, ...)
+{
+	if (p->error)
+		return;
+	df_buf b = DF_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	df_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	p->error = df_arena_memdup(p->arena, df_buf_str(&b), b.len);
+	p->error_off = p->in_copy ? p->copy_off : (uint32_t)off;
+	df_buf_release(&b);
+}
+
+static bool enter(struct parser *p, size_t off)
+{
+	if (p->depth >= DF_SH_MAX_DEPTH) {
+		set_error(p, off, "nesting too deep");
+		return false;
+	}
+	p->depth++;
+	return true;
+}
+
+static void leave(struct parser *p)
+{
+	p->depth--;
+}
+
+static bool is_meta(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' ||
+	       c == '(' || c == ')' || c == '<' || c == '>';
+}
+
+static bool is_name_start(char c)
+{
+	return df_is_alpha((unsigned char)c) || c == '_';
+}
+
+static bool is_name_char(char c)
+{
+	return df_is_alnum((unsigned char)c) || c == '_';
+}
+
+/* Length of a leading NAME= or NAME+= in s[0..n), or 0. */
+static size_t assign_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n == 0 || !is_name_start(s[0]))
+		return 0;
+	while (i < n && is_name_char(s[i]))
+		i++;
+	if (i < n && s[i] == '=')
+		return i + 1;
+	if (i + 1 < n && s[i] == '+' && s[i + 1] == '=')
+		return i + 2;
+	return 0;
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Words */
+
+/* What a word learns while its parts are scanned. */
+struct wstate {
+	df_sh_script **subs;
+	size_t nsubs;
+	bool quoted, has_expansion;
+};
+
+static df_sh_list *parse_list(struct parser *p);
+static const struct token *peek(struct parser *p);
+static struct token next(struct parser *p);
+static void describe(const struct token *t, char *out, size_t size);
+static size_t scan_dollar(struct parser *p, size_t pos, bool in_dq, struct wstate *ws);
+static size_t scan_backtick(struct parser *p, size_t pos, struct wstate *ws);
+
+static void add_sub(struct parser *p, struct wstate *ws, df_sh_script *s)
+{
+	ws->subs = grow_for_push(p->arena, ws->subs, ws->nsubs, sizeof(*ws->subs));
+	ws->subs[ws->nsubs++] = s;
+}
+
+static void val_add(struct parser *p, size_t from, size_t to)
+{
+	df_buf_add(&p->val, p->text + from, to - from);
+}
+
+static df_sh_script *new_script(struct parser *p)
+{
+	df_sh_script *s = DF_ARENA_NEW(p->arena, df_sh_script);
+	s->text.ptr = p->text;
+	s->text.len = p->full_len;
+	return s;
+}
+
+/* 'text' -> its content, verbatim. pos is at the opening quote. */
+static size_t scan_squote(struct parser *p, size_t pos, bool build, struct wstate *ws)
+{
+	const char *q = memchr(p->text + pos + 1, '\'', p->len - pos - 1);
+	if (!q) {
+		set_error(p, pos, "unterminated single quote");
+		return p->len;
+	}
+	size_t end = (size_t)(q - p->text);
+	if (build) {
+		val_add(p, pos + 1, end);
+		ws->quoted = true;
+	}
+	return end + 1;
+}
+
+/*
+ * "text": backslash escapes only $ ` " \ and newline; $ and ` expansions
+ * are kept verbatim. With build unset only the end is found (the text is
+ * part of an expansion that is kept verbatim anyway).
+ */
+static size_t scan_dquote(struct parser *p, size_t pos, bool build, struct wstate *ws)
+{
+	size_t i = pos + 1;
+	if (build)
+		ws->quoted = true;
+	while (i < p->len && !p->error) {
+		char c = p->text[i];
+		if (c == '"')
+			return i + 1;
+		if (c == '\\' && i + 1 < p->len) {
+			char d = p->text[i + 1];
+			if (d == '\n') {
+				i += 2;
+			} else if (d == '$' || d == '`' || d == '"' || d == '\\') {
+				if (build)
+					df_buf_addc(&p->val, d);
+				i += 2;
+			} else {
+				if (build)
+					df_buf_addc(&p->val, c);
+				i++;
+			}
+		} else if (c == '$' || c == '`') {
+			size_t end = c == '$' ? scan_dollar(p, i, true, ws) : scan_backtick(p, i, ws);
+			if (build)
+				val_add(p, i, end);
+			i = end;
+		} else {
+			if (build)
+				df_buf_addc(&p->val, c);
+			i++;
+		}
+	}
+	set_error(p, pos, "unterminated double quote");
+	return p->len;
+}
+
+/* $( list ) parsed in place: the parser stops at the closing parenthesis. */
+static size_t scan_cmdsub(struct parser *p, size_t pos, struct wstate *ws)
+{
+	if (!enter(p, pos))
+		return p->len;
+	const char *err_before = p->error;
+	bool dbracket = p->dbracket;
+	size_t end = p->len;
+	df_sh_script *s = new_script(p);
+
+	p->dbracket = false;
+	p->have_tok = false;
+	p->pos = pos + 2;
+	s->list = parse_list(p);
+	const struct token *t = peek(p);
+	if (t->kind == TK_OP && t->op == OP_RPAREN) {
+		end = t->end;
+		next(p);
+	} else if (t->kind == TK_EOF) {
+		set_error(p, pos, "unterminated command substitution");
+	} else {
+		char what[48];
+		describe(t, what, sizeof(what));
+		set_error(p, t->start, "unexpected %s in command substitution", what);
+	}
+	p->have_tok = false;
+	p->dbracket = dbracket;
+	if (!err_before && p->error) {
+		s->error = p->error;
+		s->error_off = p->error_off;
+	}
+	leave(p);
+	add_sub(p, ws, s);
+	ws->has_expansion = true;
+	return end;
+}
+
+/*
+ * $(( ... )) is kept verbatim, not parsed as a command: find the closing
+ * parentheses by counting, letting nested expansions parse themselves.
+ */
+static size_t scan_arith(struct parser *p, size_t pos, struct wstate *ws)
+{
+	if (!enter(p, pos))
+		return p->len;
+	size_t i = pos + 3;
+	int open = 2;
+	ws->has_expansion = true;
+	while (i < p->len && !p->error) {
+		char c = p->text[i];
+		if (c == '(') {
+			open++;
+			i++;
+		} else if (c == ')') {
+			i++;
+			if (--open == 0) {
+				leave(p);
+				return i;
+			}
+		} else if (c == '\\') {
+			i = min_size(i + 2, p->len);
+		} else if (c == '$') {
+			i = scan_dollar(p, i, true, ws);
+		} else if (c == '`') {
+			i = scan_backtick(p, i, ws);
+		} else if (c == '"') {
+			i = scan_dquote(p, i, false, ws);
+		} else if (c == '\'') {
+			i = scan_squote(p, i, false, ws);
+		} else {
+			i++;
+		}
+	}
+	leave(p);
+	set_error(p, pos, "unterminated arithmetic expansion");
+	return p->len;
+}
+
+/* ${ ... } with nested quotes and expansions; kept verbatim. */
+static size_t scan_brace(struct parser *p, size_t pos, bool in_dq, struct wstate *ws)
+{
+	if (!enter(p, pos))
+		return p->len;
+	size_t i = pos + 2;
+	ws->has_expansion = true;
+	while (i < p->len && !p->error) {
+		char c = p->text[i];
+		if (c == '}') {
+			leave(p);
+			return i + 1;
+		} else if (c == '\\') {
+			i = min_size(i + 2, p->len);
+		} else if (c == '\'' && !in_dq) {
+			/* Inside "${...}" a single quote is an ordinary character. */
+			i = scan_squote(p, i, false, ws);
+		} else if (c == '"') {
+			i = scan_dquote(p, i, false, ws);
+		} else if (c == '$') {
+			i = scan_dollar(p, i, in_dq, ws);
+		} else if (c == '`') {
+			i = scan_backtick(p, i, ws);
+		} else {
+			i++;
+		}
+	}
+	leave(p);
+	set_error(p, pos, "unterminated parameter expansion");
+	return p->len;
+}
+
+/* bash's $'...': backslash escapes a quote, kept verbatim (not decoded). */
+static size_t scan_ansi_c(struct parser *p, size_t pos, struct wstate *ws)
+{
+	size_t i = pos + 2;
+	ws->quoted = true;
+	while (i < p->len) {
+		if (p->text[i] == '\\')
+			i += 2;
+		else if (p->text[i] == '\'')
+			return i + 1;
+		else
+			i++;
+	}
+	set_error(p, pos, "unterminated single quote");
+	return p->len;
+}
+
+/* One $ expansion starting at pos; returns its end. A lone $ is literal. */
+static size_t scan_dollar(struct parser *p, size_t pos, bool in_dq, struct wstate *ws)
+{
+	size_t i = pos + 1;
+	if (i >= p->len)
+		return i;
+	char c = p->text[i];
+	if (c == '(') {
+		if (i + 1 < p->len && p->text[i + 1] == '(')
+			return scan_arith(p, pos, ws);
+		return scan_cmdsub(p, pos, ws);
+	}
+	if (c == '{')
+		return scan_brace(p, pos, in_dq, ws);
+	if (c == '\'' && !in_dq)
+		return scan_ansi_c(p, pos, ws);
+	if (is_name_start(c)) {
+		while (i < p->len && is_name_char(p->text[i]))
+			i++;
+		ws->has_expansion = true;
+		return i;
+	}
+	if (df_is_digit((unsigned char)c) || strchr("@*#?-$!", c)) {
+		/* strchr also finds the terminating NUL; a NUL byte is no name. */
+		if (c != '\0') {
+			ws->has_expansion = true;
+			return i + 1;
+		}
+	}
+	return i;
+}
+
+/*
+ * Parse text[begin..end) of the current text as a nested script: the
+ * parser's limit is moved to end for the duration.
+ */
+static df_sh_script *parse_range(struct parser *p, size_t begin, size_t end)
+{
+	size_t saved_len = p->len, saved_pos = p->pos;
+	bool dbracket = p->dbracket;
+	const char *err_before = p->error;
+	df_sh_script *s = new_script(p);
+
+	p->len = end;
+	p->pos = begin;
+	p->dbracket = false;
+	p->have_tok = false;
+	s->list = parse_list(p);
+	const struct token *t = peek(p);
+	if (t->kind != TK_EOF) {
+		char what[48];
+		describe(t, what, sizeof(what));
+		set_error(p, t->start, "unexpected %s in backquotes", what);
+	}
+	p->have_tok = false;
+	p->len = saved_len;
+	p->pos = saved_pos;
+	p->dbracket = dbracket;
+	if (!err_before && p->error) {
+		s->error = p->error;
+		s->error_off = p->error_off;
+	}
+	return s;
+}
+
+/*
+ * `...`: the body ends at the first unescaped backquote. When the body
+ * holds \$ \` or \\ those escapes are removed into a copy, which is parsed
+ * as a text of its own; otherwise the body is parsed in place.
+ */
+static size_t scan_backtick(struct parser *p, size_t pos, struct wstate *ws)
+{
+	size_t i = pos + 1;
+	bool escaped = false;
+	while (i < p->len && p->text[i] != '`') {
+		if (p->text[i] == '\\' && i + 1 < p->len) {
+			char d = p->text[i + 1];
+			if (d == '$' || d == '`' || d == '\\')
+				escaped = true;
+			i += 2;
+		} else {
+			i++;
+		}
+	}
+	if (i >= p->len) {
+		set_error(p, pos, "unterminated backquote");
+		return p->len;
+	}
+	if (!enter(p, pos))
+		return p->len;
+	df_sh_script *s;
+	if (!escaped) {
+		s = parse_range(p, pos + 1, i);
+	} else {
+		size_t n = 0;
+		char *copy = df_arena_alloc(p->arena, i - pos);
+		for (size_t k = pos + 1; k < i; k++) {
+			char c = p->text[k];
+			if (c == '\\' && k + 1 < i &&
+			    (p->text[k + 1] == '$' || p->text[k + 1] == '`' || p->text[k + 1] == '\\'))
+				c = p->text[++k];
+			copy[n++] = c;
+		}
+		const char *saved_text = p->text;
+		size_t saved_full = p->full_len, saved_len = p->len, saved_pos = p->pos;
+		bool saved_in_copy = p->in_copy;
+		uint32_t saved_copy_off = p->copy_off;
+		if (!p->in_copy) {
+			p->in_copy = true;
+			p->copy_off = (uint32_t)pos;
+		}
+		p->text = copy;
+		p->full_len = p->len = n;
+		s = parse_range(p, 0, n);
+		p->text = saved_text;
+		p->full_len = saved_full;
+		p->len = saved_len;
+		p->pos = saved_pos;
+		p->in_copy = saved_in_copy;
+		p->copy_off = saved_copy_off;
+	}
+	leave(p);
+	add_sub(p, ws, s);
+	ws->has_expansion = true;
+	return i + 1;
+}
+
+/* bash array assignment NAME=( ... ): kept verbatim. pos is at '('. */
+static size_t scan_array(struct parser *p, size_t pos, struct wstate *ws)
+{
+	size_t i = pos + 1;
+	int open = 1;
+	while (i < p->len && !p->error) {
+		char c = p->text[i];
+		if (c == '(') {
+			open++;
+			i++;
+		} else if (c == ')') {
+			i++;
+			if (--open == 0)
+				return i;
+		} else if (c == '\\') {
+			i = min_size(i + 2, p->len);
+		} else if (c == '\'') {
+			i = scan_squote(p, i, false, ws);
+		} else if (c == '"') {
+			i = scan_dquote(p, i, false, ws);
+		} else if (c == '$') {
+			i = scan_dollar(p, i, false, ws);
+		} else if (c == '`') {
+			i = scan_backtick(p, i, ws);
+		} else {
+			i++;
+		}
+	}
+	set_error(p, pos, "unterminated array assignment");
+	return p->len;
+}
+
+/*
+ * word -> ( literal | \c | '...' | "..." | $... | `...` )+
+ * Scans one word from pos (not a blank or operator character) up to the
+ * first unquoted metacharacter and fills w; returns its end.
+ */
+static size_t scan_word(struct parser *p, size_t pos, df_sh_word *w)
+{
+	size_t base = p->val.len, start = pos;
+	struct wstate ws;
+	memset(&ws, 0, sizeof(ws));
+
+	while (pos < p->len && !p->error) {
+		char c = p->text[pos];
+		if (c == '(' && pos > start &&
+		    assign_prefix(p->text + start, pos - start) == pos - start) {
+			size_t end = scan_array(p, pos, &ws);
+			val_add(p, pos, end);
+			pos = end;
+			continue;
+		}
+		if (is_meta(c))
+			break;
+		if (c == '\\') {
+			if (pos + 1 >= p->len) {
+				/* A backslash ending the text stands for itself. */
+				df_buf_addc(&p->val, c);
+				pos++;
+			} else if (p->text[pos + 1] == '\n') {
+				pos += 2;
+			} else {
+				df_buf_addc(&p->val, p->text[pos + 1]);
+				ws.quoted = true;
+				pos += 2;
+			}
+		} else if (c == '\'') {
+			pos = scan_squote(p, pos, true, &ws);
+		} else if (c == '"') {
+			pos = scan_dquote(p, pos, true, &ws);
+		} else if (c == '$' || c == '`') {
+			size_t end = c == '$' ? scan_dollar(p, pos, false, &ws)
+					      : scan_backtick(p, pos, &ws);
+			val_add(p, pos, end);
+			pos = end;
+		} else {
+			df_buf_addc(&p->val, c);
+			pos++;
+		}
+	}
+
+	memset(w, 0, sizeof(*w));
+	w->raw.ptr = p->text + start;
+	w->raw.len = pos - start;
+	w->start = (uint32_t)start;
+	w->end = (uint32_t)pos;
+	w->quoted = ws.quoted;
+	w->has_expansion = ws.has_expansion;
+	w->subs = ws.subs;
+	w->nsubs = ws.nsubs;
+	size_t n = p->val.len - base;
+	w->value.ptr = df_arena_memdup(p->arena, n ? p->val.buf + base : "", n);
+	w->value.len = n;
+	if (p->val.buf) {
+		p->val.len = base;
+		p->val.buf[base] = '\0';
+	}
+	return pos;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lexer */
+
+/* Read the bodies of the pending heredocs, which start after a newline. */
+static void read_heredocs(struct parser *p)
+{
+	for (size_t k = 0; k < p->npending; k++) {
+		df_sh_redir *r = &p->pending[k].cmd->redirs[p->pending[k].idx];
+		bool strip = strcmp(r->op, "<<-") == 0;
+		size_t body = p->pos, line = p->pos;
+		if (p->pos >= p->len)
+			break;	/* the text ends first: no body, and no error */
+		for (;;) {
+			const char *nl = memchr(p->text + line, '\n', p->len - line);
+			size_t eol = nl ? (size_t)(nl - p->text) : p->len;
+			size_t s = line;
+			while (strip && s < eol && p->text[s] == '\t')
+				s++;
+			if (eol - s == r->heredoc_delim.len &&
+			    memcmp(p->text + s, r->heredoc_delim.ptr, eol - s) == 0) {
+				r->heredoc_body.ptr = p->text + body;
+				r->heredoc_body.len = line - body;
+				p->pos = nl ? eol + 1 : eol;
+				break;
+			}
+			if (!nl) {
+				r->heredoc_body.ptr = p->text + body;
+				r->heredoc_body.len = p->len - body;
+				p->pos = p->len;
+				break;
+			}
+			line = eol + 1;
+		}
+	}
+	p->npending = 0;
+}
+
+/* The operator starting at s[0..n), longest first, or OP_NONE. */
+static int match_op(const char *s, size_t n)
+{
+	int best = OP_NONE;
+	size_t best_len = 0;
+	for (int op = OP_NONE + 1; op < OP_COUNT; op++) {
+		size_t l = strlen(op_text[op]);
+		if (l > best_len && l <= n && memcmp(s, op_text[op], l) == 0) {
+			best = op;
+			best_len = l;
+		}
+	}
+	return best;
+}
+
+static struct token lex(struct parser *p)
+{
+	struct token t;
+	memset(&t, 0, sizeof(t));
+	if (p->error) {
+		t.kind = TK_EOF;
+		t.start = t.end = (uint32_t)p->len;
+		return t;
+	}
+	for (;;) {
+		while (p->pos < p->len && df_is_blank((unsigned char)p->text[p->pos]))
+			p->pos++;
+		if (p->pos + 1 < p->len && p->text[p->pos] == '\\' && p->text[p->pos + 1] == '\n') {
+			p->pos += 2;
+			continue;
+		}
+		if (p->pos < p->len && p->text[p->pos] == '#') {
+			const char *nl = memchr(p->text + p->pos, '\n', p->len - p->pos);
+			p->pos = nl ? (size_t)(nl - p->text) : p->len;
+		}
+		break;
+	}
+	t.start = t.end = (uint32_t)p->pos;
+	if (p->pos >= p->len) {
+		t.kind = TK_EOF;
+		return t;
+	}
+	if (p->text[p->pos] == '\n') {
+		p->pos++;
+		t.kind = TK_NEWLINE;
+		t.end = (uint32_t)p->pos;
+		if (p->npending)
+			read_heredocs(p);
+		return t;
+	}
+	int op = match_op(p->text + p->pos, p->len - p->pos);
+	if (op != OP_NONE) {
+		size_t l = strlen(op_text[op]);
+		p->pos += l;
+		t.end = (uint32_t)p->pos;
+		if (p->dbracket && (op == OP_AND_IF || op == OP_OR_IF || op == OP_PIPE ||
+				    op == OP_LPAREN || op == OP_RPAREN || op == OP_LESS ||
+				    op == OP_GREAT)) {
+			/* In [[ ]] these are operands of the test, not shell syntax. */
+			t.kind = TK_WORD;
+			t.word.raw.ptr = p->text + t.start;
+			t.word.raw.len = l;
+			t.word.value.ptr = op_text[op];
+			t.word.value.len = l;
+			t.word.start = t.start;
+			t.word.end = t.end;
+			return t;
+		}
+		t.kind = TK_OP;
+		t.op = op;
+		return t;
+	}
+	size_t end = scan_word(p, p->pos, &t.word);
+	p->pos = end;
+	t.kind = TK_WORD;
+	t.end = (uint32_t)end;
+	/* An io number is all digits right before < or > ("2>&1"). */
+	size_t n = end - t.start;
+	if (!p->dbracket && n <= 9 && end < p->len &&
+	    (p->text[end] == '<' || p->text[end] == '>') && n == t.word.value.len) {
+		int fd = 0;
+		size_t k;
+		for (k = t.start; k < end && df_is_digit((unsigned char)p->text[k]); k++)
+			fd = fd * 10 + (p->text[k] - '0');
+		if (k == end) {
+			t.kind = TK_IO_NUMBER;
+			t.fd = fd;
+		}
+	}
+	return t;
+}
+
+static const struct token *peek(struct parser *p)
+{
+	if (!p->have_tok) {
+		struct token t = lex(p);
+		p->tok = t;
+		p->have_tok = true;
+	}
+	return &p->tok;
+}
+
+static struct token next(struct parser *p)
+{
+	peek(p);
+	p->have_tok = false;
+	return p->tok;
+}
+
+/* A short printable description of t for error messages. */
+static void describe(const struct token *t, char *out, size_t size)
+{
+	switch (t->kind) {
+	case TK_EOF:
+		snprintf(out, size, "end of input");
+		return;
+	case TK_NEWLINE:
+		snprintf(out, size, "newline");
+		return;
+	case TK_OP:
+		snprintf(out, size, "'%s'", op_text[t->op]);
+		return;
+	case TK_IO_NUMBER:
+	case TK_WORD:
+		break;
+	}
+	size_t n = 0, max = size - 6;
+	out[n++] = '\'';
+	for (size_t i = 0; i < t->word.raw.len && n < max; i++) {
+		unsigned char c = (unsigned char)t->word.raw.ptr[i];
+		out[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	if (t->word.raw.len > max - 1) {
+		out[n++] = '.';
+		out[n++] = '.';
+		out[n++] = '.';
+	}
+	out[n++] = '\'';
+	out[n] = '\0';
+}
+
+static bool tok_is_op(const struct token *t, int op)
+{
+	return t->kind == TK_OP && t->op == op;
+}
+
+/* A reserved word: the unquoted word w in a position where it is one. */
+static bool tok_is_word(const struct token *t, const char *w)
+{
+	return t->kind == TK_WORD && !t->word.quoted && !t->word.has_expansion &&
+	       strlen(w) == t->word.value.len && memcmp(t->word.value.ptr, w, t->word.value.len) == 0;
+}
+
+static void skip_newlines(struct parser *p)
+{
+	while (peek(p)->kind == TK_NEWLINE)
+		next(p);
+}
+
+static void unexpected(struct parser *p, const struct token *t)
+{
+	char what[48];
+	describe(t, what, sizeof(what));
+	set_error(p, t->start, "unexpected %s", what);
+}
+
+/*
+ * The reserved word want must come next. At the end of input the error
+ * names the unclosed opener, elsewhere the token found instead.
+ */
+static bool expect_word(struct parser *p, df_sh_cmd *c, const char *want,
+			uint32_t open_off, const char *open)
+{
+	const struct token *t = peek(p);
+	if (tok_is_word(t, want)) {
+		c->end = t->end;
+		next(p);
+		return true;
+	}
+	if (t->kind == TK_EOF) {
+		set_error(p, open_off, "unmatched '%s'", open);
+	} else {
+		char what[48];
+		describe(t, what, sizeof(what));
+		set_error(p, t->start, "expected '%s' before %s", want, what);
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Parser */
+
+static df_sh_cmd *parse_command(struct parser *p);
+static df_sh_cmd *parse_compound(struct parser *p);
+
+static df_sh_cmd *new_cmd(struct parser *p, df_sh_cmd_kind kind, uint32_t start)
+{
+	df_sh_cmd *c = DF_ARENA_NEW(p->arena, df_sh_cmd);
+	c->kind = kind;
+	c->start = c->end = start;
+	return c;
+}
+
+static void push_word(df_arena *a, df_sh_word **arr, size_t *n, const df_sh_word *w)
+{
+	*arr = grow_for_push(a, *arr, *n, sizeof(**arr));
+	(*arr)[(*n)++] = *w;
+}
+
+static void push_body(struct parser *p, df_sh_cmd *c, df_sh_list *l)
+{
+	c->bodies = grow_for_push(p->arena, c->bodies, c->nbodies, sizeof(*c->bodies));
+	c->bodies[c->nbodies++] = l;
+}
+
+static bool starts_redir(const struct token *t)
+{
+	return t->kind == TK_IO_NUMBER || (t->kind == TK_OP && is_redir_op(t->op));
+}
+
+/* redirect -> [IO_NUMBER] op word */
+static bool parse_redir(struct parser *p, df_sh_cmd *c)
+{
+	df_sh_redir r;
+	memset(&r, 0, sizeof(r));
+	r.fd = -1;
+	if (peek(p)->kind == TK_IO_NUMBER)
+		r.fd = next(p).fd;
+	const struct token *t = peek(p);
+	if (!(t->kind == TK_OP && is_redir_op(t->op))) {
+		unexpected(p, t);
+		return false;
+	}
+	struct token op = next(p);
+	t = peek(p);
+	/* Digits before another redirection still name the target: 2>&1>f. */
+	if (t->kind != TK_WORD && t->kind != TK_IO_NUMBER) {
+		set_error(p, op.start, "missing target after '%s'", op_text[op.op]);
+		return false;
+	}
+	r.op = op_text[op.op];
+	r.target = next(p).word;
+	if (op.op == OP_DLESS || op.op == OP_DLESSDASH) {
+		r.heredoc = true;
+		r.heredoc_delim = r.target.value;
+		r.heredoc_quoted = r.target.quoted;
+	}
+	c->redirs = grow_for_push(p->arena, c->redirs, c->nredirs, sizeof(*c->redirs));
+	c->redirs[c->nredirs++] = r;
+	c->end = r.target.end;
+	if (r.heredoc) {
+		if (p->npending == p->cap_pending) {
+			size_t ncap = p->cap_pending ? p->cap_pending * 2 : 4;
+			p->pending = df_arena_grow(p->arena, p->pending, p->npending, ncap,
+						   sizeof(*p->pending));
+			p->cap_pending = ncap;
+		}
+		p->pending[p->npending].cmd = c;
+		p->pending[p->npending].idx = c->nredirs - 1;
+		p->npending++;
+	}
+	return true;
+}
+
+static void parse_redirs(struct parser *p, df_sh_cmd *c)
+{
+	while (starts_redir(peek(p)))
+		if (!parse_redir(p, c))
+			break;
+}
+
+/* A list holding just c: the body of a function is a compound command. */
+static df_sh_list *wrap_cmd(struct parser *p, df_sh_cmd *c)
+{
+	df_sh_pipeline *pl = DF_ARENA_NEW(p->arena, df_sh_pipeline);
+	df_sh_andor *a = DF_ARENA_NEW(p->arena, df_sh_andor);
+	df_sh_list *l = DF_ARENA_NEW(p->arena, df_sh_list);
+	pl->cmds = DF_ARENA_ARRAY(p->arena, df_sh_cmd *, 1);
+	pl->cmds[0] = c;
+	pl->ncmds = 1;
+	pl->start = c->start;
+	pl->end = c->end;
+	a->pipes = DF_ARENA_ARRAY(p->arena, df_sh_pipeline *, 1);
+	a->pipes[0] = pl;
+	a->ops = DF_ARENA_ARRAY(p->arena, df_sh_andor_op, 1);
+	a->npipes = 1;
+	a->start = c->start;
+	a->end = c->end;
+	l->items = DF_ARENA_ARRAY(p->arena, df_sh_andor *, 1);
+	l->items[0] = a;
+	l->nitems = 1;
+	return l;
+}
+
+/* function_body -> compound_command redirect* */
+static bool parse_function_body(struct parser *p, df_sh_cmd *f)
+{
+	skip_newlines(p);
+	const struct token *t = peek(p);
+	if (!(tok_is_op(t, OP_LPAREN) || tok_is_word(t, "{") || tok_is_word(t, "if") ||
+	      tok_is_word(t, "for") || tok_is_word(t, "while") || tok_is_word(t, "until") ||
+	      tok_is_word(t, "case"))) {
+		if (t->kind == TK_EOF) {
+			set_error(p, f->start, "missing function body");
+		} else {
+			char what[48];
+			describe(t, what, sizeof(what));
+			set_error(p, t->start, "expected a function body before %s", what);
+		}
+		return false;
+	}
+	df_sh_cmd *body = parse_compound(p);
+	if (!body)
+		return false;
+	push_body(p, f, wrap_cmd(p, body));
+	f->end = body->end;
+	return true;
+}
+
+/* function_definition -> NAME '(' ')' linebreak function_body; c holds NAME. */
+static df_sh_cmd *parse_funcdef(struct parser *p, df_sh_cmd *c)
+{
+	next(p);	/* ( */
+	c->kind = DF_SH_FUNCTION;
+	c->header = c->words;
+	c->nheader = c->nwords;
+	c->words = NULL;
+	c->nwords = 0;
+	const struct token *t = peek(p);
+	if (!tok_is_op(t, OP_RPAREN)) {
+		char what[48];
+		describe(t, what, sizeof(what));
+		set_error(p, t->start, "expected ')' before %s", what);
+		return c;
+	}
+	next(p);
+	parse_function_body(p, c);
+	return c;
+}
+
+/* simple_command -> (assignment | redirect)* (word | redirect)* */
+static df_sh_cmd *parse_simple(struct parser *p)
+{
+	df_sh_cmd *c = new_cmd(p, DF_SH_SIMPLE, peek(p)->start);
+	for (;;) {
+		const struct token *t = peek(p);
+		if (starts_redir(t)) {
+			if (!parse_redir(p, c))
+				break;
+			continue;
+		}
+		if (t->kind != TK_WORD)
+			break;
+		struct token w = next(p);
+		c->end = w.end;
+		if (c->nwords == 0 && assign_prefix(w.word.raw.ptr, w.word.raw.len)) {
+			push_word(p->arena, &c->assigns, &c->nassigns, &w.word);
+			continue;
+		}
+		push_word(p->arena, &c->words, &c->nwords, &w.word);
+		if (c->nwords == 1 && !p->dbracket) {
+			if (tok_is_word(&w, "[[")) {
+				p->dbracket = true;
+			} else if (c->nassigns == 0 && c->nredirs == 0 &&
+				   tok_is_op(peek(p), OP_LPAREN)) {
+				return parse_funcdef(p, c);
+			}
+		} else if (p->dbracket && tok_is_word(&w, "]]")) {
+			p->dbracket = false;
+		}
+	}
+	if (p->dbracket) {
+		p->dbracket = false;
+		set_error(p, c->start, "unmatched '[['");
+	}
+	return c;
+}
+
+/* subshell -> '(' compound_list ')' */
+static df_sh_cmd *parse_subshell(struct parser *p)
+{
+	struct token open = next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_SUBSHELL, open.start);
+	push_body(p, c, parse_list(p));
+	const struct token *t = peek(p);
+	if (tok_is_op(t, OP_RPAREN)) {
+		c->end = t->end;
+		next(p);
+	} else if (t->kind == TK_EOF) {
+		set_error(p, open.start, "unmatched '('");
+	} else {
+		char what[48];
+		describe(t, what, sizeof(what));
+		set_error(p, t->start, "expected ')' before %s", what);
+	}
+	return c;
+}
+
+/* brace_group -> '{' compound_list '}' */
+static df_sh_cmd *parse_group(struct parser *p)
+{
+	struct token open = next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_GROUP, open.start);
+	push_body(p, c, parse_list(p));
+	expect_word(p, c, "}", open.start, "{");
+	return c;
+}
+
+/* if_clause -> if list then list (elif list then list)* [else list] fi */
+static df_sh_cmd *parse_if(struct parser *p)
+{
+	struct token kw = next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_IF, kw.start);
+	push_body(p, c, parse_list(p));
+	if (!expect_word(p, c, "then", kw.start, "if"))
+		return c;
+	push_body(p, c, parse_list(p));
+	for (;;) {
+		const struct token *t = peek(p);
+		if (tok_is_word(t, "elif")) {
+			next(p);
+			push_body(p, c, parse_list(p));
+			if (!expect_word(p, c, "then", kw.start, "if"))
+				return c;
+			push_body(p, c, parse_list(p));
+			continue;
+		}
+		if (tok_is_word(t, "else")) {
+			next(p);
+			push_body(p, c, parse_list(p));
+		}
+		expect_word(p, c, "fi", kw.start, "if");
+		return c;
+	}
+}
+
+/* while_clause -> while list do list done (until alike) */
+static df_sh_cmd *parse_loop(struct parser *p, df_sh_cmd_kind kind)
+{
+	struct token kw = next(p);
+	const char *name = kind == DF_SH_WHILE ? "while" : "until";
+	df_sh_cmd *c = new_cmd(p, kind, kw.start);
+	push_body(p, c, parse_list(p));
+	if (!expect_word(p, c, "do", kw.start, name))
+		return c;
+	push_body(p, c, parse_list(p));
+	expect_word(p, c, "done", kw.start, name);
+	return c;
+}
+
+/* for_clause -> for NAME linebreak [in word* (';' | newline)] linebreak do list done */
+static df_sh_cmd *parse_for(struct parser *p)
+{
+	struct token kw = next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_FOR, kw.start);
+	const struct token *t = peek(p);
+	if (t->kind != TK_WORD) {
+		set_error(p, t->kind == TK_EOF ? kw.start : t->start,
+			  "expected a variable name after 'for'");
+		return c;
+	}
+	struct token name = next(p);
+	push_word(p->arena, &c->header, &c->nheader, &name.word);
+	c->end = name.end;
+	skip_newlines(p);
+	t = peek(p);
+	if (tok_is_word(t, "in")) {
+		next(p);
+		c->has_in = true;
+		while (peek(p)->kind == TK_WORD) {
+			struct token w = next(p);
+			push_word(p->arena, &c->header, &c->nheader, &w.word);
+		}
+		t = peek(p);
+		if (tok_is_op(t, OP_SEMI) || t->kind == TK_NEWLINE)
+			next(p);
+	} else if (tok_is_op(t, OP_SEMI)) {
+		next(p);
+	}
+	skip_newlines(p);
+	if (!expect_word(p, c, "do", kw.start, "for"))
+		return c;
+	push_body(p, c, parse_list(p));
+	expect_word(p, c, "done", kw.start, "for");
+	return c;
+}
+
+/* case_clause -> case word linebreak in linebreak case_item* esac
+ * case_item   -> ['('] word ('|' word)* ')' list [';;' | ';&' | ';;&'] linebreak */
+static df_sh_cmd *parse_case(struct parser *p)
+{
+	struct token kw = next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_CASE, kw.start);
+	const struct token *t = peek(p);
+	if (t->kind != TK_WORD) {
+		set_error(p, t->kind == TK_EOF ? kw.start : t->start,
+			  "expected a word after 'case'");
+		return c;
+	}
+	struct token subject = next(p);
+	push_word(p->arena, &c->header, &c->nheader, &subject.word);
+	skip_newlines(p);
+	if (!expect_word(p, c, "in", kw.start, "case"))
+		return c;
+	for (;;) {
+		skip_newlines(p);
+		t = peek(p);
+		if (tok_is_word(t, "esac")) {
+			c->end = t->end;
+			next(p);
+			return c;
+		}
+		if (t->kind == TK_EOF) {
+			set_error(p, kw.start, "unmatched 'case'");
+			return c;
+		}
+		if (tok_is_op(t, OP_LPAREN))
+			next(p);
+		df_sh_case_item item;
+		memset(&item, 0, sizeof(item));
+		for (;;) {
+			t = peek(p);
+			if (t->kind != TK_WORD) {
+				if (t->kind == TK_EOF) {
+					set_error(p, kw.start, "unmatched 'case'");
+				} else {
+					char what[48];
+					describe(t, what, sizeof(what));
+					set_error(p, t->start, "expected a pattern before %s", what);
+				}
+				return c;
+			}
+			struct token w = next(p);
+			push_word(p->arena, &item.patterns, &item.npatterns, &w.word);
+			if (!tok_is_op(peek(p), OP_PIPE))
+				break;
+			next(p);
+		}
+		t = peek(p);
+		if (!tok_is_op(t, OP_RPAREN)) {
+			if (t->kind == TK_EOF) {
+				set_error(p, kw.start, "unmatched 'case'");
+			} else {
+				char what[48];
+				describe(t, what, sizeof(what));
+				set_error(p, t->start, "expected ')' before %s", what);
+			}
+			return c;
+		}
+		next(p);
+		push_body(p, c, parse_list(p));
+		t = peek(p);
+		if (tok_is_op(t, OP_DSEMI) || tok_is_op(t, OP_SEMI_AND) || tok_is_op(t, OP_DSEMI_AND)) {
+			item.term = op_text[t->op];
+			next(p);
+		}
+		c->case_items = grow_for_push(p->arena, c->case_items, c->ncase_items,
+					      sizeof(*c->case_items));
+		c->case_items[c->ncase_items++] = item;
+		if (!item.term) {
+			expect_word(p, c, "esac", kw.start, "case");
+			return c;
+		}
+	}
+}
+
+/* function_definition -> function NAME ['(' ')'] linebreak function_body (bash) */
+static df_sh_cmd *parse_function_kw(struct parser *p)
+{
+	struct token kw = next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_FUNCTION, kw.start);
+	const struct token *t = peek(p);
+	if (t->kind != TK_WORD) {
+		set_error(p, t->kind == TK_EOF ? kw.start : t->start,
+			  "expected a function name after 'function'");
+		return c;
+	}
+	struct token name = next(p);
+	push_word(p->arena, &c->header, &c->nheader, &name.word);
+	c->end = name.end;
+	if (tok_is_op(peek(p), OP_LPAREN)) {
+		next(p);
+		t = peek(p);
+		if (!tok_is_op(t, OP_RPAREN)) {
+			char what[48];
+			describe(t, what, sizeof(what));
+			set_error(p, t->start, "expected ')' before %s", what);
+			return c;
+		}
+		next(p);
+	}
+	parse_function_body(p, c);
+	return c;
+}
+
+/* compound_command redirect*, with the nesting depth checked on the way in. */
+static df_sh_cmd *parse_compound(struct parser *p)
+{
+	const struct token *t = peek(p);
+	df_sh_cmd *c;
+	if (!enter(p, t->start))
+		return NULL;
+	if (tok_is_op(t, OP_LPAREN))
+		c = parse_subshell(p);
+	else if (tok_is_word(t, "{"))
+		c = parse_group(p);
+	else if (tok_is_word(t, "if"))
+		c = parse_if(p);
+	else if (tok_is_word(t, "for"))
+		c = parse_for(p);
+	else if (tok_is_word(t, "while"))
+		c = parse_loop(p, DF_SH_WHILE);
+	else if (tok_is_word(t, "until"))
+		c = parse_loop(p, DF_SH_UNTIL);
+	else if (tok_is_word(t, "case"))
+		c = parse_case(p);
+	else
+		c = parse_function_kw(p);
+	leave(p);
+	if (c->kind != DF_SH_FUNCTION)
+		parse_redirs(p, c);
+	return c;
+}
+
+/* Reserved words that close a list: they cannot start a command. */
+static bool ends_list(const struct token *t)
+{
+	static const char *const words[] = {
+		"then", "else", "elif", "fi", "do", "done", "esac", "}",
+	};
+	if (t->kind == TK_EOF)
+		return true;
+	if (t->kind == TK_OP)
+		return t->op == OP_RPAREN || t->op == OP_DSEMI || t->op == OP_SEMI_AND ||
+		       t->op == OP_DSEMI_AND;
+	for (size_t i = 0; i < DF_ARRAY_LEN(words); i++)
+		if (tok_is_word(t, words[i]))
+			return true;
+	return false;
+}
+
+/* command -> compound_command redirect* | function_definition | simple_command */
+static df_sh_cmd *parse_command(struct parser *p)
+{
+	const struct token *t = peek(p);
+	if (tok_is_op(t, OP_LPAREN) || tok_is_word(t, "{") || tok_is_word(t, "if") ||
+	    tok_is_word(t, "for") || tok_is_word(t, "while") || tok_is_word(t, "until") ||
+	    tok_is_word(t, "case") || tok_is_word(t, "function"))
+		return parse_compound(p);
+	if ((t->kind == TK_WORD && !ends_list(t)) || starts_redir(t))
+		return parse_simple(p);
+	unexpected(p, t);
+	return NULL;
+}
+
+/* pipeline -> ['!'] command (('|' | '|&') linebreak command)* */
+static df_sh_pipeline *parse_pipeline(struct parser *p)
+{
+	df_sh_pipeline *pl = DF_ARENA_NEW(p->arena, df_sh_pipeline);
+	const struct token *t = peek(p);
+	pl->start = pl->end = t->start;
+	while (tok_is_word(t, "!")) {
+		struct token bang = next(p);
+		pl->bang = !pl->bang;
+		t = peek(p);
+		if (t->kind == TK_EOF) {
+			set_error(p, bang.start, "missing command after '!'");
+			return NULL;
+		}
+	}
+	for (;;) {
+		df_sh_cmd *c = parse_command(p);
+		if (!c)
+			break;
+		pl->cmds = grow_for_push(p->arena, pl->cmds, pl->ncmds, sizeof(*pl->cmds));
+		pl->cmds[pl->ncmds++] = c;
+		pl->end = c->end;
+		t = peek(p);
+		if (!(tok_is_op(t, OP_PIPE) || tok_is_op(t, OP_PIPE_AMP)))
+			break;
+		struct token op = next(p);
+		skip_newlines(p);
+		if (peek(p)->kind == TK_EOF) {
+			set_error(p, op.start, "missing command after '%s'", op_text[op.op]);
+			break;
+		}
+	}
+	return pl->ncmds ? pl : NULL;
+}
+
+/* and_or -> pipeline (('&&' | '||') linebreak pipeline)* */
+static df_sh_andor *parse_andor(struct parser *p)
+{
+	df_sh_pipeline *pl = parse_pipeline(p);
+	if (!pl)
+		return NULL;
+	df_sh_andor *a = DF_ARENA_NEW(p->arena, df_sh_andor);
+	df_sh_andor_op op = DF_SH_OP_NONE;
+	a->start = pl->start;
+	for (;;) {
+		a->pipes = grow_for_push(p->arena, a->pipes, a->npipes, sizeof(*a->pipes));
+		a->ops = grow_for_push(p->arena, a->ops, a->npipes, sizeof(*a->ops));
+		a->pipes[a->npipes] = pl;
+		a->ops[a->npipes] = op;
+		a->npipes++;
+		a->end = pl->end;
+		const struct token *t = peek(p);
+		if (!(tok_is_op(t, OP_AND_IF) || tok_is_op(t, OP_OR_IF)))
+			break;
+		struct token optok = next(p);
+		op = optok.op == OP_AND_IF ? DF_SH_OP_AND : DF_SH_OP_OR;
+		skip_newlines(p);
+		if (peek(p)->kind == TK_EOF) {
+			set_error(p, optok.start, "missing command after '%s'", op_text[optok.op]);
+			break;
+		}
+		pl = parse_pipeline(p);
+		if (!pl)
+			break;
+	}
+	return a;
+}
+
+/* list -> linebreak (and_or (';' | '&' | newline) linebreak)* [and_or] */
+static df_sh_list *parse_list(struct parser *p)
+{
+	df_sh_list *l = DF_ARENA_NEW(p->arena, df_sh_list);
+	for (;;) {
+		skip_newlines(p);
+		if (ends_list(peek(p)))
+			break;
+		df_sh_andor *a = parse_andor(p);
+		if (!a)
+			break;
+		l->items = grow_for_push(p->arena, l->items, l->nitems, sizeof(*l->items));
+		l->items[l->nitems++] = a;
+		const struct token *t = peek(p);
+		if (tok_is_op(t, OP_SEMI)) {
+			next(p);
+		} else if (tok_is_op(t, OP_AMP)) {
+			a->background = true;
+			next(p);
+		} else if (t->kind != TK_NEWLINE) {
+			break;
+		}
+	}
+	return l;
+}
+
+df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
+{
+	struct parser p;
+	memset(&p, 0, sizeof(p));
+	p.arena = arena;
+	p.text = text ? text : "";
+	p.full_len = p.len = text ? len : 0;
+	df_buf_init(&p.val);
+
+	df_sh_script *s = new_script(&p);
+	if (p.len >= UINT32_MAX) {
+		/* Offsets are 32-bit; no Dockerfile comes near this. */
+		set_error(&p, 0, "input too large");
+		p.len = 0;
+	}
+	s->list = parse_list(&p);
+	const struct token *t = peek(&p);
+	if (t->kind != TK_EOF)
+		unexpected(&p, t);
+	s->error = p.error;
+	s->error_off = p.error_off;
+	df_buf_release(&p.val);
+	return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Walking */
+
+struct walker {
+	df_sh_visit_fn fn;
+	void *ud;
+};
+
+static int walk_list(const df_sh_list *l, int depth, bool in_sub, struct walker *w);
+
+static int walk_word(const df_sh_word *wd, int depth, struct walker *w)
+{
+	for (size_t i = 0; i < wd->nsubs; i++) {
+		int r = walk_list(wd->subs[i]->list, depth + 1, true, w);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int walk_words(const df_sh_word *ws, size_t n, int depth, struct walker *w)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = walk_word(&ws[i], depth, w);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* The substitutions in a simple command's assignments, words and
+ * redirections, merged by offset so they come in source order. */
+static int walk_simple_subs(const df_sh_cmd *c, int depth, struct walker *w)
+{
+	size_t ia = 0, iw = 0, ir = 0;
+	while (ia < c->nassigns || iw < c->nwords || ir < c->nredirs) {
+		uint32_t sa = ia < c->nassigns ? c->assigns[ia].start : UINT32_MAX;
+		uint32_t sw = iw < c->nwords ? c->words[iw].start : UINT32_MAX;
+		uint32_t sr = ir < c->nredirs ? c->redirs[ir].target.start : UINT32_MAX;
+		const df_sh_word *wd;
+		if (ia < c->nassigns && sa <= sw && sa <= sr)
+			wd = &c->assigns[ia++];
+		else if (iw < c->nwords && sw <= sr)
+			wd = &c->words[iw++];
+		else
+			wd = &c->redirs[ir++].target;
+		int r = walk_word(wd, depth, w);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int walk_cmd(const df_sh_cmd *c, const df_sh_ctx *ctx, struct walker *w)
+{
+	int r;
+	if (c->kind == DF_SH_SIMPLE) {
+		r = w->fn(c, ctx, w->ud);
+		return r ? r : walk_simple_subs(c, ctx->depth, w);
+	}
+	int depth = ctx->depth + 1;
+	r = walk_words(c->header, c->nheader, ctx->depth, w);
+	for (size_t i = 0; !r && i < c->nbodies; i++) {
+		if (c->kind == DF_SH_CASE && i < c->ncase_items)
+			r = walk_words(c->case_items[i].patterns, c->case_items[i].npatterns,
+				       ctx->depth, w);
+		if (!r)
+			r = walk_list(c->bodies[i], depth, ctx->in_substitution, w);
+	}
+	for (size_t i = 0; !r && i < c->nredirs; i++)
+		r = walk_word(&c->redirs[i].target, ctx->depth, w);
+	return r;
+}
+
+static int walk_list(const df_sh_list *l, int depth, bool in_sub, struct walker *w)
+{
+	for (size_t i = 0; l && i < l->nitems; i++) {
+		const df_sh_andor *a = l->items[i];
+		for (size_t j = 0; j < a->npipes; j++) {
+			const df_sh_pipeline *pl = a->pipes[j];
+			for (size_t k = 0; k < pl->ncmds; k++) {
+				df_sh_ctx ctx = { a, pl, k, depth, in_sub };
+				int r = walk_cmd(pl->cmds[k], &ctx, w);
+				if (r)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+int df_sh_walk(const df_sh_script *s, df_sh_visit_fn fn, void *ud)
+{
+	struct walker w = { fn, ud };
+	if (!s || !fn)
+		return 0;
+	return walk_list(s->list, 0, false, &w);
+}
+
+static int count_one(const df_sh_cmd *cmd, const df_sh_ctx *ctx, void *ud)
+{
+	(void)cmd;
+	(void)ctx;
+	(*(size_t *)ud)++;
+	return 0;
+}
+
+size_t df_sh_count_commands(const df_sh_script *s)
+{
+	size_t n = 0;
+	df_sh_walk(s, count_one, &n);
+	return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Queries */
+
+static bool str_is(df_str s, const char *lit)
+{
+	return df_mem_eq(s.ptr, s.len, lit);
+}
+
+bool df_sh_word_is(const df_sh_word *w, const char *name)
+{
+	if (!w || !name)
+		return false;
+	if (str_is(w->value, name))
+		return true;
+	size_t i = w->value.len;
+	while (i > 0 && w->value.ptr[i - 1] != '/')
+		i--;
+	return i > 0 && df_mem_eq(w->value.ptr + i, w->value.len - i, name);
+}
+
+bool df_sh_cmd_is(const df_sh_cmd *c, const char *name)
+{
+	return c && c->kind == DF_SH_SIMPLE && c->nwords > 0 && df_sh_word_is(&c->words[0], name);
+}
+
+/* A command that runs the command named by its arguments. */
+struct wrapper {
+	const char *name;
+	const char *const *value_opts;	/* options taking the next word */
+	const char *const *query_opts;	/* options that run no command */
+	bool assigns;			/* NAME=value words may follow (env) */
+	unsigned skip_args;		/* operands before the command (timeout) */
+};
+
+static const char *const sudo_values[] = {
+	"-u", "-g", "-h", "-p", "-C", "-r", "-t", "-U", "-D", "-R", "-T", "--user", "--group",
+	"--host", "--prompt", "--close-from", "--role", "--type", "--other-user", "--chdir",
+	"--chroot", "--command-timeout", NULL,
+};
+static const char *const sudo_queries[] = {
+	"-l", "-v", "-e", "-V", "-K", "--list", "--validate", "--edit", "--version",
+	"--remove-timestamp", NULL,
+};
+static const char *const doas_values[] = { "-u", "-C", NULL };
+static const char *const env_values[] = { "-u", "-C", "-S", "--unset", "--chdir",
+					  "--split-string", NULL };
+static const char *const command_queries[] = { "-v", "-V", NULL };
+static const char *const exec_values[] = { "-a", NULL };
+static const char *const nice_values[] = { "-n", "--adjustment", NULL };
+static const char *const time_values[] = { "-f", "-o", "--format", "--output", NULL };
+static const char *const timeout_values[] = { "-s", "-k", "--signal", "--kill-after", NULL };
+static const char *const stdbuf_values[] = { "-i", "-o", "-e", "--input", "--output",
+					     "--error", NULL };
+
+static const struct wrapper wrappers[] = {
+	{ "sudo", sudo_values, sudo_queries, false, 0 },
+	{ "doas", doas_values, NULL, false, 0 },
+	{ "env", env_values, NULL, true, 0 },
+	{ "command", NULL, command_queries, false, 0 },
+	{ "exec", exec_values, NULL, false, 0 },
+	{ "nice", nice_values, NULL, false, 0 },
+	{ "nohup", NULL, NULL, false, 0 },
+	{ "time", time_values, NULL, false, 0 },
+	{ "timeout", timeout_values, NULL, false, 1 },
+	{ "stdbuf", stdbuf_values, NULL, false, 0 },
+};
+
+static bool in_list(df_str s, const char *const *list)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		if (str_is(s, list[i]))
+			return true;
+	return false;
+}
+
+size_t df_sh_cmd_name_index(const df_sh_cmd *c)
+{
+	size_t i = 0;
+	if (!c || c->kind != DF_SH_SIMPLE)
+		return 0;
+	while (i < c->nwords) {
+		const struct wrapper *wr = NULL;
+		for (size_t k = 0; k < DF_ARRAY_LEN(wrappers); k++)
+			if (df_sh_word_is(&c->words[i], wrappers[k].name))
+				wr = &wrappers[k];
+		if (!wr)
+			return i;
+		size_t j = i + 1;
+		while (j < c->nwords) {
+			df_str v = c->words[j].value;
+			if (str_is(v, "--")) {
+				j++;
+				break;
+			}
+			if (v.len == 0 || v.ptr[0] != '-')
+				break;
+			if (in_list(v, wr->query_opts))
+				return i;
+			j += in_list(v, wr->value_opts) ? 2 : 1;
+		}
+		while (wr->assigns && j < c->nwords &&
+		       assign_prefix(c->words[j].value.ptr, c->words[j].value.len))
+			j++;
+		j += wr->skip_args;
+		if (j >= c->nwords)
+			return i;
+		i = j;
+	}
+	return 0;
+}
+
+static bool is_cluster(df_str v)
+{
+	if (v.len < 2 || v.ptr[0] != '-' || v.ptr[1] == '-')
+		return false;
+	for (size_t i = 1; i < v.len; i++)
+		if (!df_is_alnum((unsigned char)v.ptr[i]))
+			return false;
+	return true;
+}
+
+bool df_sh_has_flag(const df_sh_cmd *c, size_t from, const char *flag)
+{
+	size_t flen = flag ? strlen(flag) : 0;
+	if (!c || flen < 2 || flag[0] != '-')
+		return false;
+	bool one_letter = flen == 2 && flag[1] != '-';
+	for (size_t i = from + 1; i > from && i < c->nwords; i++) {
+		df_str v = c->words[i].value;
+		if (str_is(v, "--"))
+			break;
+		if (v.len < 2 || v.ptr[0] != '-')
+			continue;
+		if (str_is(v, flag))
+			return true;
+		if (one_letter) {
+			if (is_cluster(v) && memchr(v.ptr + 1, flag[1], v.len - 1))
+				return true;
+		} else if (v.len > flen && memcmp(v.ptr, flag, flen) == 0 && v.ptr[flen] == '=') {
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t df_sh_positionals(const df_sh_cmd *c, size_t from, const char *const *value_opts,
+			 const df_sh_word **out, size_t max)
+{
+	size_t n = 0;
+	bool opts_done = false;
+	if (!c)
+		return 0;
+	for (size_t i = from + 1; i > from && i < c->nwords; i++) {
+		df_str v = c->words[i].value;
+		if (!opts_done) {
+			if (str_is(v, "--")) {
+				opts_done = true;
+				continue;
+			}
+			if (v.len > 1 && v.ptr[0] == '-') {
+				if (in_list(v, value_opts))
+					i++;
+				continue;
+			}
+		}
+		if (out) {
+			if (n == max)
+				break;
+			out[n] = &c->words[i];
+		}
+		n++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Dump */
+
+static void dump_str(df_buf *out, const char *s, size_t n)
+{
+	df_buf_addc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			df_buf_addc(out, '\\');
+			df_buf_addc(out, (char)c);
+		} else if (c == '\n') {
+			df_buf_adds(out, "\\n");
+		} else if (c == '\t') {
+			df_buf_adds(out, "\\t");
+		} else if (c == '\r') {
+			df_buf_adds(out, "\\r");
+		} else if (c < 0x20 || c > 0x7e) {
+			df_buf_addf(out, "\\x%02x", c);
+		} else {
+			df_buf_addc(out, (char)c);
+		}
+	}
+	df_buf_addc(out, '"');
+}
+
+static void dump_list(const df_sh_list *l, df_buf *out);
+
+static void dump_word(const df_sh_word *w, df_buf *out)
+{
+	if (!w->nsubs) {
+		dump_str(out, w->value.ptr, w->value.len);
+		return;
+	}
+	df_buf_adds(out, "(w ");
+	dump_str(out, w->value.ptr, w->value.len);
+	for (size_t i = 0; i < w->nsubs; i++) {
+		df_buf_addc(out, ' ');
+		dump_list(w->subs[i]->list, out);
+	}
+	df_buf_addc(out, ')');
+}
+
+static void dump_redirs(const df_sh_cmd *c, df_buf *out)
+{
+	for (size_t i = 0; i < c->nredirs; i++) {
+		const df_sh_redir *r = &c->redirs[i];
+		df_buf_adds(out, r->heredoc ? " (heredoc " : " (redir ");
+		if (r->fd >= 0)
+			df_buf_addf(out, "%d ", r->fd);
+		dump_str(out, r->op, strlen(r->op));
+		df_buf_addc(out, ' ');
+		if (!r->heredoc) {
+			dump_word(&r->target, out);
+		} else {
+			dump_str(out, r->heredoc_delim.ptr, r->heredoc_delim.len);
+			if (r->heredoc_quoted)
+				df_buf_adds(out, " quoted");
+			if (r->heredoc_body.ptr) {
+				df_buf_adds(out, " (body ");
+				dump_str(out, r->heredoc_body.ptr, r->heredoc_body.len);
+				df_buf_addc(out, ')');
+			}
+		}
+		df_buf_addc(out, ')');
+	}
+}
+
+static void dump_words(const df_sh_word *ws, size_t n, df_buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		df_buf_addc(out, ' ');
+		dump_word(&ws[i], out);
+	}
+}
+
+static void dump_bodies(const df_sh_cmd *c, df_buf *out)
+{
+	for (size_t i = 0; i < c->nbodies; i++) {
+		df_buf_addc(out, ' ');
+		dump_list(c->bodies[i], out);
+	}
+}
+
+static void dump_cmd(const df_sh_cmd *c, df_buf *out)
+{
+	static const char *const names[] = {
+		[DF_SH_SIMPLE] = "cmd", [DF_SH_SUBSHELL] = "subshell", [DF_SH_GROUP] = "group",
+		[DF_SH_IF] = "if", [DF_SH_FOR] = "for", [DF_SH_WHILE] = "while",
+		[DF_SH_UNTIL] = "until", [DF_SH_CASE] = "case", [DF_SH_FUNCTION] = "function",
+	};
+	df_buf_addc(out, '(');
+	df_buf_adds(out, names[c->kind]);
+	switch (c->kind) {
+	case DF_SH_SIMPLE:
+		for (size_t i = 0; i < c->nassigns; i++) {
+			df_buf_adds(out, " (assign ");
+			dump_word(&c->assigns[i], out);
+			df_buf_addc(out, ')');
+		}
+		dump_words(c->words, c->nwords, out);
+		break;
+	case DF_SH_FOR:
+		dump_words(c->header, c->nheader ? 1 : 0, out);
+		if (c->has_in) {
+			df_buf_adds(out, " in");
+			if (c->nheader > 1)
+				dump_words(c->header + 1, c->nheader - 1, out);
+		}
+		dump_bodies(c, out);
+		break;
+	case DF_SH_CASE:
+		dump_words(c->header, c->nheader, out);
+		for (size_t i = 0; i < c->nbodies; i++) {
+			const df_sh_case_item *it = i < c->ncase_items ? &c->case_items[i] : NULL;
+			df_buf_adds(out, " (item (");
+			for (size_t k = 0; it && k < it->npatterns; k++) {
+				if (k)
+					df_buf_addc(out, ' ');
+				dump_word(&it->patterns[k], out);
+			}
+			df_buf_adds(out, ") ");
+			dump_list(c->bodies[i], out);
+			if (it && it->term && strcmp(it->term, ";;") != 0) {
+				df_buf_addc(out, ' ');
+				df_buf_adds(out, it->term);
+			}
+			df_buf_addc(out, ')');
+		}
+		break;
+	default:
+		dump_words(c->header, c->nheader, out);
+		dump_bodies(c, out);
+		break;
+	}
+	dump_redirs(c, out);
+	df_buf_addc(out, ')');
+}
+
+static void dump_list(const df_sh_list *l, df_buf *out)
+{
+	df_buf_adds(out, "(list");
+	for (size_t i = 0; l && i < l->nitems; i++) {
+		const df_sh_andor *a = l->items[i];
+		df_buf_adds(out, " (andor");
+		for (size_t j = 0; j < a->npipes; j++) {
+			const df_sh_pipeline *pl = a->pipes[j];
+			if (a->ops[j] == DF_SH_OP_AND)
+				df_buf_adds(out, " &&");
+			else if (a->ops[j] == DF_SH_OP_OR)
+				df_buf_adds(out, " ||");
+			df_buf_adds(out, " (pipe");
+			if (pl->bang)
+				df_buf_adds(out, " !");
+			for (size_t k = 0; k < pl->ncmds; k++) {
+				df_buf_addc(out, ' ');
+				dump_cmd(pl->cmds[k], out);
+			}
+			df_buf_addc(out, ')');
+		}
+		if (a->background)
+			df_buf_adds(out, " &");
+		df_buf_addc(out, ')');
+	}
+	df_buf_addc(out, ')');
+}
+
+void df_sh_dump(const df_sh_script *s, df_buf *out)
+{
+	if (!s)
+		return;
+	dump_list(s->list, out);
+	if (s->error) {
+		df_buf_adds(out, " (error ");
+		dump_str(out, s->error, strlen(s->error));
+		df_buf_addf(out, " %u)", (unsigned)s->error_off);
+	}
+}

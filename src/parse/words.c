@@ -1,2 +1,238 @@
+/* words.c - Docker's argument word splitters; see words.h. */
 #include "parse/words.h"
-typedef int df_words_placeholder;
+#include "util/buf.h"
+#include "util/util.h"
+
+#include <string.h>
+
+/* Docker splits on unicode.IsSpace; within one logical line that is these. */
+static bool is_ws(int c)
+{
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n';
+}
+
+static df_word make_word(const df_text *t, size_t off, size_t end)
+{
+	df_word w;
+	memset(&w, 0, sizeof(w));
+	w.raw.ptr = t->str.ptr + off;
+	w.raw.len = end - off;
+	w.value = w.raw;
+	w.text_off = (uint32_t)off;
+	w.span = df_text_span(t, off, end - off);
+	return w;
+}
+
+static void push_word(df_arena *a, df_word **arr, size_t *n, size_t *cap, df_word w)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		*arr = df_arena_grow(a, *arr, *n, ncap, sizeof(**arr));
+		*cap = ncap;
+	}
+	(*arr)[(*n)++] = w;
+}
+
+size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
+			df_flag_word **out, size_t *rest_off)
+{
+	const char *s = t->str.ptr;
+	size_t n = 0, cap = 0;
+	df_flag_word *flags = NULL;
+	df_buf word = DF_BUF_INIT;
+	size_t pos = off;
+
+	for (;;) {
+		while (pos < end && is_ws((unsigned char)s[pos]))
+			pos++;
+		/* Only a word starting with "--" is a flag. */
+		if (pos + 1 >= end || s[pos] != '-' || s[pos + 1] != '-')
+			break;
+		size_t start = pos;
+		bool blank_ok = false;
+		char quote = 0;
+		df_buf_reset(&word);
+		while (pos < end) {
+			char c = s[pos];
+			if (quote) {
+				if (c == quote) {
+					quote = 0;
+					pos++;
+					continue;
+				}
+				if (c == '\\' && pos + 1 < end)
+					pos++;
+				else if (c == '\\') {
+					pos++;
+					continue;
+				}
+				df_buf_addc(&word, s[pos++]);
+				continue;
+			}
+			if (is_ws((unsigned char)c))
+				break;
+			if (c == '\'' || c == '"') {
+				quote = c;
+				blank_ok = true;
+				pos++;
+				continue;
+			}
+			if (c == '\\') {
+				if (pos + 1 == end) {
+					pos++;
+					continue;
+				}
+				pos++;
+			}
+			df_buf_addc(&word, s[pos++]);
+		}
+		if (word.len == 2 && memcmp(word.buf, "--", 2) == 0) {
+			/* A bare "--" ends the flags and is not an argument. */
+			while (pos < end && is_ws((unsigned char)s[pos]))
+				pos++;
+			break;
+		}
+		if (!blank_ok && word.len == 0)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			flags = df_arena_grow(a, flags, n, ncap, sizeof(*flags));
+			cap = ncap;
+		}
+		flags[n].word.ptr = df_arena_memdup(a, df_buf_str(&word), word.len);
+		flags[n].word.len = word.len;
+		flags[n].off = (uint32_t)start;
+		flags[n].end = (uint32_t)pos;
+		n++;
+	}
+	df_buf_release(&word);
+	*rest_off = pos;
+	*out = flags;
+	return n;
+}
+
+static bool is_blank_sep(int c)
+{
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+}
+
+size_t df_split_blank(df_arena *a, const df_text *t, size_t off, size_t end, df_word **out)
+{
+	const char *s = t->str.ptr;
+	size_t n = 0, cap = 0;
+	df_word *words = NULL;
+	size_t pos = off;
+	while (pos < end) {
+		while (pos < end && is_blank_sep((unsigned char)s[pos]))
+			pos++;
+		if (pos >= end)
+			break;
+		size_t start = pos;
+		while (pos < end && !is_blank_sep((unsigned char)s[pos]))
+			pos++;
+		push_word(a, &words, &n, &cap, make_word(t, start, pos));
+	}
+	*out = words;
+	return n;
+}
+
+size_t df_split_quoted(df_arena *a, const df_text *t, size_t off, size_t end, char escape,
+		       df_word **out)
+{
+	const char *s = t->str.ptr;
+	size_t n = 0, cap = 0;
+	df_word *words = NULL;
+	size_t pos = off;
+	while (pos < end) {
+		while (pos < end && is_ws((unsigned char)s[pos]))
+			pos++;
+		if (pos >= end)
+			break;
+		size_t start = pos;
+		char quote = 0;
+		while (pos < end) {
+			char c = s[pos];
+			if (!quote && is_ws((unsigned char)c))
+				break;
+			if (quote) {
+				if (c == quote)
+					quote = 0;
+				else if (c == escape && quote != '\'' && pos + 1 < end)
+					pos++;
+			} else if (c == '\'' || c == '"') {
+				quote = c;
+			} else if (c == escape && pos + 1 < end) {
+				pos++;
+			}
+			pos++;
+		}
+		push_word(a, &words, &n, &cap, make_word(t, start, pos));
+	}
+	*out = words;
+	return n;
+}
+
+df_str df_unquote(df_arena *a, const char *s, size_t len, bool *quoted)
+{
+	char *o = df_arena_alloc(a, len + 1);
+	size_t n = 0;
+	char quote = 0;
+	bool q = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (quote) {
+			if (c == quote) {
+				quote = 0;
+				continue;
+			}
+			if (quote == '"' && c == '\\' && i + 1 < len &&
+			    (s[i + 1] == '"' || s[i + 1] == '\\' || s[i + 1] == '$')) {
+				o[n++] = s[++i];
+				continue;
+			}
+			o[n++] = c;
+			continue;
+		}
+		if (c == '\'' || c == '"') {
+			quote = c;
+			q = true;
+			continue;
+		}
+		if (c == '\\') {
+			if (i + 1 < len)
+				o[n++] = s[++i];
+			continue;
+		}
+		o[n++] = c;
+	}
+	o[n] = '\0';
+	if (quoted)
+		*quoted = q;
+	return (df_str){ o, n };
+}
+
+unsigned df_edit_distance(const char *a, size_t alen, const char *b, size_t blen)
+{
+	enum { MAX = 32 };
+	unsigned row[MAX + 1];
+	if (alen > MAX || blen > MAX)
+		return 16;
+	for (size_t j = 0; j <= blen; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= alen; i++) {
+		unsigned diag = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= blen; j++) {
+			unsigned up = row[j];
+			unsigned cost = df_to_lower((unsigned char)a[i - 1]) == df_to_lower((unsigned char)b[j - 1]) ? 0 : 1;
+			unsigned best = diag + cost;
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[blen] > 16 ? 16 : row[blen];
+}
