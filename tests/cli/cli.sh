@@ -1,2 +1,96 @@
 #!/bin/sh
-exit 0
+# CLI contract tests: exit codes, error message format, stdin, output formats.
+# Run by `make check` with DFOPT (the binary) and DF_SRCDIR set.
+set -u
+
+DFOPT=${DFOPT:-./dfopt}
+SRC=${DF_SRCDIR:-.}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE DESCRIPTION -- COMMAND...
+expect() {
+	want=$1; shift
+	what=$1; shift
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want"; cat "$tmp/err"; fi
+}
+
+contains() {
+	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1")"; sed 's/^/  | /' "$1" | head -5; fi
+}
+
+example=$SRC/fixtures/examples/multi-stage/Dockerfile
+[ -f "$example" ] || example=$(find "$SRC/fixtures/examples" -name Dockerfile | sort | head -n 1)
+
+expect 0 "version" "$DFOPT" --version
+contains "$tmp/out" "dfopt " "version output"
+expect 0 "help" "$DFOPT" --help
+contains "$tmp/out" "usage: dfopt" "help output"
+expect 2 "no arguments" "$DFOPT"
+expect 2 "unknown command" "$DFOPT" frobnicate
+contains "$tmp/err" "unknown command 'frobnicate'" "unknown command message"
+expect 0 "parse --help" "$DFOPT" parse --help
+contains "$tmp/out" "usage: dfopt parse" "parse help"
+
+expect 0 "parse example as json" "$DFOPT" parse "$example"
+contains "$tmp/out" '"instructions":' "json has instructions"
+contains "$tmp/out" '"graph":' "json has graph"
+if command -v python3 >/dev/null 2>&1; then
+	if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out"; then ok; else bad "parse json is not valid JSON"; fi
+fi
+expect 0 "parse example as text" "$DFOPT" parse --format text "$example"
+contains "$tmp/out" "FROM" "text dump"
+expect 2 "bad format" "$DFOPT" parse --format yaml "$example"
+contains "$tmp/err" "unknown format 'yaml'" "bad format message"
+
+printf 'FROM alpine\nRUN echo hi\n' >"$tmp/ok.Dockerfile"
+expect 0 "stdin" sh -c "\"$DFOPT\" parse - < \"$tmp/ok.Dockerfile\""
+contains "$tmp/out" '"file":	"<stdin>"' "stdin file name"
+
+# Input errors: one line per problem, file:line:col: message, exit 2.
+printf 'FROM alpine\nCOPY --frm=x a b\nFORM x\nRUN ok\n' >"$tmp/bad.Dockerfile"
+expect 2 "parse errors" "$DFOPT" parse "$tmp/bad.Dockerfile"
+contains "$tmp/err" "$tmp/bad.Dockerfile:2:6: unknown flag: --frm (did you mean --from?)" "flag error location"
+contains "$tmp/err" "$tmp/bad.Dockerfile:3:1: unknown instruction: FORM (did you mean FROM?)" "instruction error location"
+contains "$tmp/out" '"kind":	"RUN"' "parsing went on after the errors"
+expect 2 "missing file" "$DFOPT" parse "$tmp/nope"
+contains "$tmp/err" "dfopt: cannot read '$tmp/nope': No such file or directory" "missing file message"
+expect 2 "directory" "$DFOPT" parse "$tmp"
+contains "$tmp/err" "Is a directory" "directory message"
+mkfifo "$tmp/fifo"
+expect 2 "fifo" "$DFOPT" parse "$tmp/fifo"
+contains "$tmp/err" "not a regular file" "fifo message"
+expect 2 "two files" "$DFOPT" parse "$example" "$example"
+expect 2 "bad build-arg" "$DFOPT" parse --build-arg NOEQUALS "$example"
+
+# Binary garbage is an input error or a clean parse, never a crash.
+head -c 65536 /dev/urandom >"$tmp/random.bin"
+"$DFOPT" parse "$tmp/random.bin" >/dev/null 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; then ok; else bad "random bytes: exit $rc"; fi
+
+# Build args reach the expansion.
+printf 'ARG TAG=1\nFROM alpine:$TAG\n' >"$tmp/arg.Dockerfile"
+expect 0 "build-arg" "$DFOPT" parse --build-arg TAG=3.20 "$tmp/arg.Dockerfile"
+contains "$tmp/out" '"value":	"alpine:3.20"' "build-arg expanded"
+
+# graph: DOT by default, JSON on request, --target checked.
+expect 0 "graph dot" "$DFOPT" graph "$example"
+contains "$tmp/out" "digraph dockerfile {" "dot output"
+if command -v dot >/dev/null 2>&1; then
+	if dot -Tsvg "$tmp/out" -o "$tmp/graph.svg" && grep -q '<svg' "$tmp/graph.svg"; then ok; else bad "dot cannot render the graph"; fi
+fi
+expect 0 "graph json" "$DFOPT" graph --format json "$example"
+contains "$tmp/out" '"stages":' "graph json"
+expect 2 "graph unknown target" "$DFOPT" graph --target nosuchstage "$example"
+contains "$tmp/err" "no stage named 'nosuchstage'" "target message"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
