@@ -557,8 +557,10 @@ static void put_template(ex *x, val *v, const char *t, size_t tn, const char *m,
 	}
 }
 
-/* ${name op word}: the forms that read one word up to `}`. c is the char
- * after the name, at x->pos - clen. */
+/* ${name op word}, the forms that read one word up to `}`: op is one of
+ * `+-?#%`, or `:` and the char after it. x->pos is just past the byte after
+ * the name; d is the `$`. The word is read before anything is decided, as
+ * the builder does, so its errors come first. */
 static void modifier(ex *x, val *v, size_t d, size_t name, size_t nlen,
 		     df_var_state st, df_str value)
 {
@@ -610,9 +612,9 @@ static void modifier(ex *x, val *v, size_t d, size_t name, size_t nlen,
 			put(x, v, value.ptr, value.len);
 		break;
 	case '+':
-		if (st == DF_VAR_UNKNOWN)
-			v->unknown = true;
-		else if (!empty)
+		if (st == DF_VAR_UNKNOWN && (w.unknown || w.b.len))
+			v->unknown = true;	/* ${U:+} is "" either way */
+		else if (st == DF_VAR_KNOWN && !empty)
 			put_val(x, v, &w);
 		break;
 	case '?':
@@ -895,6 +897,7 @@ static void single_quote(ex *x, val *v)
 	const char *q = memchr(x->s + x->pos, '\'', x->len - x->pos);
 
 	if (!q) {
+		x->pos = x->len;	/* read to the end, as the builder does */
 		fail(x, open, "unexpected end of statement while looking for matching single-quote");
 		return;
 	}
@@ -1033,6 +1036,7 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 			r->name.ptr = df_arena_memdup(a, x.s + x.refs[i].name, x.refs[i].nlen);
 			r->name.len = x.refs[i].nlen;
 			r->off = x.refs[i].off;
+			r->name_off = (uint32_t)x.refs[i].name;
 			r->state = x.refs[i].state;
 		}
 		out->nrefs = x.nrefs;

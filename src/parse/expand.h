@@ -48,21 +48,26 @@
  *    `failed to process "..."` wrapper; ${v followed by the end of input is
  *    "syntax error: missing '}'" (BuildKit: "unsupported modifier (\uFFFD)").
  *  - Bytes are kept as they are: BuildKit turns invalid UTF-8 into U+FFFD
- *    and drops a BOM at the start of the word; names are ASCII-only (BuildKit
- *    takes any Unicode letter or digit). `?` and the chars a suffix search
- *    steps over are UTF-8 sequences, an invalid byte counting as one char.
+ *    and drops a BOM at the start of the word. Names, here and in the
+ *    replacement template, are ASCII-only (BuildKit takes any Unicode letter
+ *    or digit). `?` and the chars a suffix search steps over are UTF-8
+ *    sequences, an invalid byte counting as one char.
  *  - Limits, so hostile input stays cheap: at most DF_EXPAND_MAX_DEPTH
  *    nested ${...} ("nesting too deep"), results of at most
  *    DF_EXPAND_MAX_OUT bytes and DF_EXPAND_MAX_WORK bytes produced in total
- *    ("expansion result too large"), and a bounded amount of glob matching
- *    ("pattern matching too expensive").
+ *    ("expansion result too large"), inputs of at most DF_EXPAND_MAX_OUT
+ *    bytes ("word too long"), and a bounded amount of glob matching
+ *    ("pattern matching too expensive"). The builder has none of these.
  *
  * Static analysis: variables are looked up through a callback that may answer
  * DF_VAR_UNKNOWN (a build arg whose value is only known at build time, which
  * may also be unset or empty). A result that depends on such a value is
  * DF_EXPAND_UNKNOWN. An error is reported as DF_EXPAND_ERROR only when it
  * happens whatever the unknown values are (${U:?m} is UNKNOWN, $U${X:?m} with
- * X unset is ERROR); otherwise the status is UNKNOWN.
+ * X unset is ERROR); otherwise the status is UNKNOWN. When only the message
+ * of a certain ${X:?msg} error is unknown, the message shows msg as written.
+ * A value or word that is known but unused does not matter: ${A:-$U} with A
+ * set, ${U:+} and ${A/z/$U} without a match are OK.
  *
  * Ownership: everything in a df_expand_result (value, error, refs and their
  * names, words) is allocated from the arena passed in and lives as long as
@@ -109,7 +114,10 @@ typedef struct df_expand_opts {
 	df_var_lookup_fn lookup;	/* NULL: every variable is unset */
 	void *ud;		/* passed to lookup */
 	bool keep_quotes;	/* keep the quote chars (BuildKit's RawQuotes) */
-	bool keep_escapes;	/* keep the escape chars outside ${...} (RawEscapes) */
+	bool keep_escapes;	/* keep the escape chars (RawEscapes) in the
+				   word and its double quotes; those of w and
+				   msg in ${...} still go (p and r always
+				   keep theirs) */
 	bool keep_unset;	/* leave forms on unset variables as text
 				   (SkipUnsetEnv): $x, ${x}, ${x:-w} with w
 				   expanded, ${x/p/r} (even for //) */
@@ -119,6 +127,8 @@ typedef struct df_expand_opts {
 typedef struct df_expand_ref {
 	df_str name;		/* arena copy, NUL-terminated */
 	uint32_t off;		/* offset of its `$` in the input */
+	uint32_t name_off;	/* offset of the name: off + 1, or off + 2
+				   after "${" */
 	df_var_state state;	/* what the lookup said */
 } df_expand_ref;
 
@@ -129,7 +139,8 @@ typedef struct df_expand_result {
 	const char *error;	/* ERROR: lowercase message (arena-owned);
 				   otherwise NULL */
 	uint32_t error_off;	/* ERROR: offset of the `$` of the failing
-				   ${...}, or of an unterminated quote */
+				   ${...} or of an unterminated quote; for
+				   a size limit, where it was hit */
 	df_expand_ref *refs;	/* every reference in input order, also those
 				   whose value goes unused, up to an error */
 	size_t nrefs;

@@ -138,8 +138,12 @@ static void record_refs(scope *s, const df_expand_result *r, const df_text *t, s
 {
 	for (size_t i = 0; i < r->nrefs; i++) {
 		const df_expand_ref *ref = &r->refs[i];
+		/* $$, $@, $1 ...: shell parameters, never ARG or ENV names. */
+		if (!ref->name.len || !(df_is_alpha((unsigned char)ref->name.ptr[0]) || ref->name.ptr[0] == '_'))
+			continue;
 		const df_var *def = find_effective(global ? s->globals : s->head, ref->name.ptr, ref->name.len);
-		df_span sp = t ? df_text_span(t, off + ref->off, 1 + ref->name.len) : (df_span){ 0, 0 };
+		df_span sp = t ? df_text_span(t, off + ref->off, ref->name_off - ref->off + ref->name.len)
+			       : (df_span){ 0, 0 };
 		add_use(s, ref->name, sp, def, false);
 	}
 }
