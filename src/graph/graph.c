@@ -49,9 +49,8 @@ int df_graph_stage_ref(const df_graph *g, df_str ref, size_t before)
 
 int df_graph_instr_index(const df_graph *g, const df_instr *in)
 {
-	for (size_t i = 0; i < g->doc->ninstrs; i++)
-		if (g->doc->instrs[i] == in)
-			return (int)i;
+	if (in->index < g->doc->ninstrs && g->doc->instrs[in->index] == in)
+		return (int)in->index;
 	return -1;
 }
 

@@ -253,6 +253,8 @@ struct df_instr {
 	df_instr *outer;		/* the ONBUILD holding this trigger */
 	struct df_sh_script *script;	/* RUN/CMD/ENTRYPOINT shell form: sh parse of rest */
 
+	size_t index;			/* position in doc->instrs (triggers: the ONBUILD's) */
+
 	/* Filled by scope resolution (scope.h). */
 	int stage;			/* index of the stage, -1 before the first FROM */
 	const df_var *scope;		/* bindings in force before this instruction */

@@ -365,6 +365,9 @@ static int check_one(df_arena *a, df_instr *in, df_flag *f, char *err, size_t er
 	case DF_FLAG_BOOL:
 		if (!f->has_value) {
 			f->boolean = true;
+		} else if (f->value.len == 0) {
+			snprintf(err, errlen, "missing a value on flag: --%s", spec->name);
+			return -1;
 		} else {
 			/* The builder lower-cases and accepts only true and false. */
 			if (df_mem_ieq(f->value.ptr, f->value.len, "true"))

@@ -433,6 +433,16 @@ static void parse_copy(parser *p, df_instr *in)
 	in->sources = in->args;
 	in->nsources = in->nargs - 1;
 	in->dest = &in->args[in->nargs - 1];
+	if (!in->exec_form && in->dest->raw.len > 2 && memmem(in->dest->raw.ptr, in->dest->raw.len, "<<", 2)) {
+		const char *d = in->dest->raw.ptr;
+		size_t k = 0;
+		while (k < in->dest->raw.len && df_is_digit((unsigned char)d[k]))
+			k++;
+		if (k + 2 < in->dest->raw.len && d[k] == '<' && d[k + 1] == '<') {
+			perr_at(p, in, in->dest->span, "%s cannot accept a heredoc as a destination", kw);
+			return;
+		}
+	}
 	df_str d = in->dest->value;
 	bool has_var = memchr(d.ptr, '$', d.len) != NULL;
 	if (in->nsources > 1 && !has_var && (d.len == 0 || d.ptr[d.len - 1] != '/'))
@@ -841,13 +851,9 @@ static size_t read_heredocs(parser *p, df_instr *in, size_t end)
 				break;
 			}
 			check_line_length(p, &ln, in);
-			tb_add(&tb, src->data, c, ln.content_end - c);
-			/* The builder ends every body line with "\n". */
-			size_t nl = ln.end > ln.content_end ? ln.end - 1 : ln.content_end;
-			if (ln.end > ln.content_end)
-				tb_add(&tb, src->data, nl, 1);
-			else
-				df_buf_addc(&tb.buf, '\n');
+			/* The builder keeps each body line as read, line ending
+			 * included ("\r\n" stays), minus leading tabs for <<-. */
+			tb_add(&tb, src->data, c, ln.end - c);
 		}
 		h->body = tb_finish(&tb, p->a);
 		h->body_span = (df_span){ (uint32_t)body_start,
@@ -865,6 +871,9 @@ static void push_instr(parser *p, df_instr *in)
 	void *arr = p->instrs;
 	df_grow(&arr, &p->instrs_cap, p->ninstrs + 1, sizeof(df_instr *));
 	p->instrs = arr;
+	in->index = p->ninstrs;
+	if (in->inner)
+		in->inner->index = p->ninstrs;
 	p->instrs[p->ninstrs++] = in;
 }
 
@@ -1071,6 +1080,8 @@ int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 	free(p.nodes);
 	free(p.instrs);
 
+	if (doc->ninstrs == 0)
+		df_diags_add(&doc->diags, DF_SEV_ERROR, "DL1000", 1, 1, 1, 1, "file with no instructions");
 	attach_shell(doc);
 	df_scope_resolve(doc, opts);
 	df_diags_sort(&doc->diags);

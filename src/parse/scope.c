@@ -34,7 +34,7 @@ typedef struct scope {
 	bool image_env;		/* unknown names may come from the base image */
 	bool in_stage;
 	stage_info *stages;
-	size_t nstages;
+	size_t nstages, stages_cap;
 	/* uses of the instruction being resolved */
 	df_use *uses;
 	size_t nuses, uses_cap;
@@ -287,7 +287,11 @@ static void enter_stage(scope *s, df_instr *in)
 
 	df_str image = in->from_image.exp.state == DF_EXP_KNOWN ? in->from_image.exp.value : in->from_image.value;
 	int base = in->from_image.raw.ptr ? stage_by_name(s, image) : -1;
-	s->stages = df_arena_grow(s->a, s->stages, s->nstages, s->nstages + 1, sizeof(*s->stages));
+	if (s->nstages == s->stages_cap) {
+		size_t cap = s->stages_cap ? s->stages_cap * 2 : 8;
+		s->stages = df_arena_grow(s->a, s->stages, s->nstages, cap, sizeof(*s->stages));
+		s->stages_cap = cap;
+	}
 	stage_info *st = &s->stages[s->nstages++];
 	st->name = in->from_alias.raw.ptr ? in->from_alias.raw : (df_str){ NULL, 0 };
 	if (base >= 0) {

@@ -198,6 +198,11 @@ static size_t scan_squote(struct parser *p, size_t pos, bool build, struct wstat
 	const char *q = memchr(p->text + pos + 1, '\'', p->len - pos - 1);
 	if (!q) {
 		set_error(p, pos, "unterminated single quote");
+		if (build) {
+			/* Best effort, as for an unterminated "...". */
+			val_add(p, pos + 1, p->len);
+			ws->quoted = true;
+		}
 		return p->len;
 	}
 	size_t end = (size_t)(q - p->text);
@@ -1665,7 +1670,8 @@ bool df_sh_has_flag(const df_sh_cmd *c, size_t from, const char *flag)
 		if (str_is(v, flag))
 			return true;
 		if (one_letter) {
-			if (is_cluster(v) && memchr(v.ptr + 1, flag[1], v.len - 1))
+			/* -oValue carries its option first; -qy is a cluster of them. */
+			if (v.ptr[1] == flag[1] || (is_cluster(v) && memchr(v.ptr + 1, flag[1], v.len - 1)))
 				return true;
 		} else if (v.len > flen && memcmp(v.ptr, flag, flen) == 0 && v.ptr[flen] == '=') {
 			return true;

@@ -202,9 +202,10 @@ size_t df_sh_cmd_name_index(const df_sh_cmd *c);
 
 /*
  * Whether one of c->words[from+1 ..] is the option flag, looking no further
- * than a bare "--". A one-letter "-y" also matches inside clusters of letters
- * and digits ("-qy"); a long "--yes" also matches "--yes=..."; any other
- * flag matches itself and "flag=...". Words are compared by value.
+ * than a bare "--". A one-letter "-o" also matches a word it starts
+ * ("-oValue") and clusters of letters and digits holding it ("-qo"); a long
+ * "--yes" also matches "--yes=..."; any other flag matches itself and
+ * "flag=...". Words are compared by value.
  */
 bool df_sh_has_flag(const df_sh_cmd *c, size_t from, const char *flag);
 
