@@ -508,9 +508,4 @@ void df_dump_doc_text(const df_doc *doc, df_buf *out)
 			instr_text(doc, n->instr, out, 0);
 		}
 	}
-	for (size_t i = 0; i < doc->diags.len; i++) {
-		const df_diag *d = &doc->diags.items[i];
-		df_buf_addf(out, "%s:%u:%u: %s %s: %s\n", doc->src.name, d->line, d->col,
-			    df_severity_name(d->severity), d->code, d->message);
-	}
 }

@@ -20,6 +20,7 @@ cJSON *df_dump_doc_json(const df_doc *doc);
 cJSON *df_dump_diags_json(const df_diags *diags);
 /* Render a cJSON tree (cJSON's tab-indented layout) with a final newline. */
 void df_dump_json_render(const cJSON *json, df_buf *out);
+/* One line per directive and instruction (diagnostics are the caller's). */
 void df_dump_doc_text(const df_doc *doc, df_buf *out);
 
 #endif

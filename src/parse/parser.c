@@ -84,9 +84,9 @@ static df_text tb_finish(text_builder *tb, df_arena *a)
 	t.segs = DF_ARENA_ARRAY(a, df_seg, tb->nsegs ? tb->nsegs : 1);
 	if (tb->nsegs)
 		memcpy(t.segs, tb->segs, tb->nsegs * sizeof(df_seg));
-	df_buf_release(&tb->buf);
-	free(tb->segs);
-	memset(tb, 0, sizeof(*tb));
+	/* Keep the storage: the builder is reused for the next text. */
+	df_buf_reset(&tb->buf);
+	tb->nsegs = 0;
 	return t;
 }
 
@@ -157,6 +157,7 @@ typedef struct parser {
 	size_t nnodes, nodes_cap;
 	df_instr **instrs;
 	size_t ninstrs, instrs_cap;
+	text_builder tb;	/* scratch, reused for every text */
 } parser;
 
 static void perr_at(parser *p, df_instr *in, df_span sp, const char *fmt, ...)
@@ -835,7 +836,7 @@ static size_t read_heredocs(parser *p, df_instr *in, size_t end)
 	const df_source *src = &p->doc->src;
 	for (size_t i = 0; i < in->nheredocs; i++) {
 		df_heredoc *h = &in->heredocs[i];
-		text_builder tb = { DF_BUF_INIT, NULL, 0, 0 };
+		text_builder *tb = &p->tb;
 		df_line ln;
 		bool terminated = false;
 		size_t body_start = end;
@@ -853,9 +854,9 @@ static size_t read_heredocs(parser *p, df_instr *in, size_t end)
 			check_line_length(p, &ln, in);
 			/* The builder keeps each body line as read, line ending
 			 * included ("\r\n" stays), minus leading tabs for <<-. */
-			tb_add(&tb, src->data, c, ln.end - c);
+			tb_add(tb, src->data, c, ln.end - c);
 		}
-		h->body = tb_finish(&tb, p->a);
+		h->body = tb_finish(tb, p->a);
 		h->body_span = (df_span){ (uint32_t)body_start,
 					  terminated ? h->terminator_span.start : (uint32_t)end };
 		if (!terminated) {
@@ -881,7 +882,7 @@ static void parse_instruction_lines(parser *p, const df_line *first)
 {
 	const df_source *src = &p->doc->src;
 	char esc = p->doc->escape;
-	text_builder tb = { DF_BUF_INIT, NULL, 0, 0 };
+	text_builder *tb = &p->tb;
 	size_t start = df_line_skip_ws(src, first);
 	size_t cut, end = first->end;
 	uint32_t empty = 0;
@@ -892,7 +893,7 @@ static void parse_instruction_lines(parser *p, const df_line *first)
 		long_seen = true;
 	}
 	bool more = df_line_continues(src->data, start, first->content_end, esc, &cut);
-	tb_add(&tb, src->data, start, (more ? cut : first->content_end) - start);
+	tb_add(tb, src->data, start, (more ? cut : first->content_end) - start);
 	df_line ln;
 	while (more && df_lexer_next(&p->lx, &ln)) {
 		end = ln.end;
@@ -907,9 +908,9 @@ static void parse_instruction_lines(parser *p, const df_line *first)
 			continue;
 		}
 		more = df_line_continues(src->data, ln.content_start, ln.content_end, esc, &cut);
-		tb_add(&tb, src->data, ln.content_start, (more ? cut : ln.content_end) - ln.content_start);
+		tb_add(tb, src->data, ln.content_start, (more ? cut : ln.content_end) - ln.content_start);
 	}
-	df_text text = tb_finish(&tb, p->a);
+	df_text text = tb_finish(tb, p->a);
 	if (text.nsegs == 0) {
 		/* A lone escape char: map the empty text to where it stood. */
 		text.segs[0] = (df_seg){ 0, (uint32_t)start, 0 };
@@ -1079,6 +1080,8 @@ int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 	doc->ninstrs = p.ninstrs;
 	free(p.nodes);
 	free(p.instrs);
+	df_buf_release(&p.tb.buf);
+	free(p.tb.segs);
 
 	if (doc->ninstrs == 0)
 		df_diags_add(&doc->diags, DF_SEV_ERROR, "DL1000", 1, 1, 1, 1, "file with no instructions");

@@ -148,8 +148,21 @@ static void record_refs(scope *s, const df_expand_result *r, const df_text *t, s
 	}
 }
 
+/* Text with no '$', quote or escape char expands to itself. */
+static bool is_plain(const scope *s, df_str v)
+{
+	for (size_t i = 0; i < v.len; i++) {
+		char c = v.ptr[i];
+		if (c == '$' || c == '\'' || c == '"' || c == s->doc->escape)
+			return false;
+	}
+	return true;
+}
+
 static df_expanded expand_str(scope *s, df_str v, const df_text *t, size_t off, bool global)
 {
+	if (is_plain(s, v))
+		return (df_expanded){ DF_EXP_KNOWN, v, NULL };
 	lookup_ctx lc = { s, global };
 	df_expand_opts o;
 	memset(&o, 0, sizeof(o));

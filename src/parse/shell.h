@@ -28,6 +28,12 @@
  * commands, substitutions and ${...} deeper than DF_SH_MAX_DEPTH is a syntax
  * error, so recursion stays bounded. The first syntax error is recorded and
  * parsing stops there; what was parsed before it is returned.
+ *
+ * Not modelled: `|&` is kept as a plain `|` (its 2>&1 is not recorded);
+ * inside [[ ]] the operators && || | ( ) < > are plain words; bash process
+ * substitution <(...) and `for ((...))` are syntax errors; (( ... )) parses
+ * as nested subshells; $'...' is not decoded. Empty bodies (`{ }`, `( )`,
+ * `then fi`) are accepted although POSIX requires a command.
  */
 #ifndef DF_PARSE_SHELL_H
 #define DF_PARSE_SHELL_H
