@@ -30,7 +30,8 @@
 
 struct df_sh_script;
 
-/* A byte string; may hold NULs (JSON "\u0000"), always NUL-terminated too. */
+/* A byte string with its length; may hold NULs (JSON "\u0000"). Strings
+ * that point into the source or a df_text are not NUL-terminated. */
 typedef struct df_str {
 	const char *ptr;
 	size_t len;

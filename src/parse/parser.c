@@ -552,6 +552,17 @@ static const char *suggest_keyword(df_str kw)
 
 /* ---- heredoc markers --------------------------------------------------------- */
 
+static bool has_heredoc_op(df_str s)
+{
+	const char *p = s.ptr, *end = s.ptr + s.len;
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL && p + 1 < end) {
+		if (p[1] == '<')
+			return true;
+		p++;
+	}
+	return false;
+}
+
 static bool kind_takes_heredocs(df_instr_kind k)
 {
 	return k == DF_I_RUN || k == DF_I_COPY || k == DF_I_ADD;
@@ -561,8 +572,7 @@ static bool kind_takes_heredocs(df_instr_kind k)
 static void find_heredocs(parser *p, df_instr *in)
 {
 	size_t end = in->rest_off + in->rest.len;
-	if (in->exec_form || !kind_takes_heredocs(in->kind) ||
-	    !memmem(in->rest.ptr, in->rest.len, "<<", 2))
+	if (in->exec_form || !kind_takes_heredocs(in->kind) || !has_heredoc_op(in->rest))
 		return;
 	df_word *w;
 	/* The builder splits with its shell lexer and '\' as escape here,

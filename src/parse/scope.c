@@ -246,6 +246,8 @@ static void shell_uses(scope *s, const df_instr *in, const df_word *w)
 	const char *p = w->raw.ptr;
 	size_t n = w->raw.len;
 	bool squote = false;
+	if (!memchr(p, '$', n))
+		return;
 	for (size_t i = 0; i < n; i++) {
 		char c = p[i];
 		if (c == '\'') {

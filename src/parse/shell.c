@@ -33,6 +33,13 @@ static const char *const op_text[OP_COUNT] = {
 	[OP_GREAT] = ">", [OP_AMPDGREAT] = "&>>", [OP_AMPGREAT] = "&>",
 };
 
+static size_t op_len(int op)
+{
+	/* Operators are one to three chars; no strlen in the lexer's loop. */
+	const char *t = op_text[op];
+	return t[0] ? t[1] ? t[2] ? 3 : 2 : 1 : 0;
+}
+
 static bool is_redir_op(int op)
 {
 	return op >= OP_DLESSDASH && op < OP_COUNT;
@@ -120,10 +127,19 @@ static void leave(struct parser *p)
 	p->depth--;
 }
 
+/* Character classes of the lexer, looked up once per byte. */
+enum { CH_META = 1, CH_SPECIAL = 2 };
+static const unsigned char ch_class[256] = {
+	[' '] = CH_META, ['\t'] = CH_META, ['\n'] = CH_META, [';'] = CH_META,
+	['&'] = CH_META, ['|'] = CH_META, ['('] = CH_META | CH_SPECIAL, [')'] = CH_META,
+	['<'] = CH_META, ['>'] = CH_META,
+	['\\'] = CH_SPECIAL, ['\''] = CH_SPECIAL, ['"'] = CH_SPECIAL, ['$'] = CH_SPECIAL,
+	['`'] = CH_SPECIAL,
+};
+
 static bool is_meta(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' ||
-	       c == '(' || c == ')' || c == '<' || c == '>';
+	return ch_class[(unsigned char)c] & CH_META;
 }
 
 static bool is_name_start(char c)
@@ -585,8 +601,12 @@ static size_t scan_word(struct parser *p, size_t pos, df_sh_word *w)
 			val_add(p, pos, end);
 			pos = end;
 		} else {
-			df_buf_addc(&p->val, c);
-			pos++;
+			/* A run of ordinary chars goes in at once. */
+			size_t run = pos + 1;
+			while (run < p->len && !ch_class[(unsigned char)p->text[run]])
+				run++;
+			df_buf_add(&p->val, p->text + pos, run - pos);
+			pos = run;
 		}
 	}
 
@@ -600,8 +620,10 @@ static size_t scan_word(struct parser *p, size_t pos, df_sh_word *w)
 	w->subs = ws.subs;
 	w->nsubs = ws.nsubs;
 	size_t n = p->val.len - base;
-	w->value.ptr = df_arena_memdup(p->arena, n ? p->val.buf + base : "", n);
-	w->value.len = n;
+	if (n == w->raw.len && (n == 0 || memcmp(p->val.buf + base, w->raw.ptr, n) == 0))
+		w->value = w->raw;	/* nothing was removed: share the text */
+	else
+		w->value = (df_str){ df_arena_memdup(p->arena, n ? p->val.buf + base : "", n), n };
 	if (p->val.buf) {
 		p->val.len = base;
 		p->val.buf[base] = '\0';
@@ -651,8 +673,15 @@ static int match_op(const char *s, size_t n)
 {
 	int best = OP_NONE;
 	size_t best_len = 0;
+	/* Every operator starts with one of these; words (most tokens) do not. */
+	switch (s[0]) {
+	case '&': case '|': case ';': case '<': case '>': case '(': case ')':
+		break;
+	default:
+		return OP_NONE;
+	}
 	for (int op = OP_NONE + 1; op < OP_COUNT; op++) {
-		size_t l = strlen(op_text[op]);
+		size_t l = op_len(op);
 		if (l > best_len && l <= n && memcmp(s, op_text[op], l) == 0) {
 			best = op;
 			best_len = l;
@@ -698,7 +727,7 @@ static struct token lex(struct parser *p)
 	}
 	int op = match_op(p->text + p->pos, p->len - p->pos);
 	if (op != OP_NONE) {
-		size_t l = strlen(op_text[op]);
+		size_t l = op_len(op);
 		p->pos += l;
 		t.end = (uint32_t)p->pos;
 		if (p->dbracket && (op == OP_AND_IF || op == OP_OR_IF || op == OP_PIPE ||
@@ -795,7 +824,9 @@ static bool tok_is_op(const struct token *t, int op)
 /* A reserved word: the unquoted word w in a position where it is one. */
 static bool tok_is_word(const struct token *t, const char *w)
 {
-	return t->kind == TK_WORD && !t->word.quoted && !t->word.has_expansion &&
+	/* The first-char test rejects nearly every token before strlen runs. */
+	return t->kind == TK_WORD && t->word.value.len && t->word.value.ptr[0] == w[0] &&
+	       !t->word.quoted && !t->word.has_expansion &&
 	       strlen(w) == t->word.value.len && memcmp(t->word.value.ptr, w, t->word.value.len) == 0;
 }
 
