@@ -620,10 +620,8 @@ static size_t scan_word(struct parser *p, size_t pos, df_sh_word *w)
 	w->subs = ws.subs;
 	w->nsubs = ws.nsubs;
 	size_t n = p->val.len - base;
-	if (n == w->raw.len && (n == 0 || memcmp(p->val.buf + base, w->raw.ptr, n) == 0))
-		w->value = w->raw;	/* nothing was removed: share the text */
-	else
-		w->value = (df_str){ df_arena_memdup(p->arena, n ? p->val.buf + base : "", n), n };
+	w->value.ptr = df_arena_memdup(p->arena, n ? p->val.buf + base : "", n);
+	w->value.len = n;
 	if (p->val.buf) {
 		p->val.len = base;
 		p->val.buf[base] = '\0';

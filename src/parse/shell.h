@@ -57,7 +57,7 @@ typedef struct df_sh_word {
 	df_str value;		/* quotes, backslash escapes and line continuations
 				 * removed; $..., ${...}, $(...), $((...)), `...`
 				 * and $'...' kept verbatim as written.
-				 * not always NUL-terminated (may hold NULs) */
+				 * NUL-terminated (may also hold NULs) */
 	uint32_t start, end;	/* byte offsets of raw in the text */
 	bool quoted;		/* some part was quoted or backslash-escaped */
 	bool has_expansion;	/* holds an unquoted or double-quoted $... or `...` */
