@@ -135,8 +135,11 @@ const char *df_instr_kind_name(df_instr_kind k)
 
 df_instr_kind df_instr_kind_from(const char *kw, size_t len)
 {
+	if (len < 3 || len > 11)
+		return DF_I_UNKNOWN;
+	int first = df_to_upper((unsigned char)kw[0]);
 	for (int k = DF_I_UNKNOWN + 1; k < DF_I_COUNT; k++)
-		if (df_mem_ieq(kw, len, kind_names[k]))
+		if (kind_names[k][0] == first && df_mem_ieq(kw, len, kind_names[k]))
 			return (df_instr_kind)k;
 	return DF_I_UNKNOWN;
 }

@@ -39,7 +39,6 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 	const char *s = t->str.ptr;
 	size_t n = 0, cap = 0;
 	df_flag_word *flags = NULL;
-	df_buf word = DF_BUF_INIT;
 	size_t pos = off;
 
 	for (;;) {
@@ -49,9 +48,28 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 		if (pos + 1 >= end || s[pos] != '-' || s[pos + 1] != '-')
 			break;
 		size_t start = pos;
+		/* First find the raw extent (quotes may hold blanks): the word
+		 * with quotes removed is never longer. */
+		size_t wend = pos;
+		for (char q = 0; wend < end; wend++) {
+			char c = s[wend];
+			if (q) {
+				if (c == q)
+					q = 0;
+				else if (c == '\\')
+					wend++;
+			} else if (is_ws((unsigned char)c)) {
+				break;
+			} else if (c == '\'' || c == '"') {
+				q = c;
+			} else if (c == '\\') {
+				wend++;
+			}
+		}
+		char *word = df_arena_alloc(a, (wend < end ? wend : end) - start + 1);
+		size_t wl = 0;
 		bool blank_ok = false;
 		char quote = 0;
-		df_buf_reset(&word);
 		while (pos < end) {
 			char c = s[pos];
 			if (quote) {
@@ -66,7 +84,7 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 					pos++;
 					continue;
 				}
-				df_buf_addc(&word, s[pos++]);
+				word[wl++] = s[pos++];
 				continue;
 			}
 			if (is_ws((unsigned char)c))
@@ -84,28 +102,27 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 				}
 				pos++;
 			}
-			df_buf_addc(&word, s[pos++]);
+			word[wl++] = s[pos++];
 		}
-		if (word.len == 2 && memcmp(word.buf, "--", 2) == 0) {
+		word[wl] = '\0';
+		if (wl == 2 && word[0] == '-' && word[1] == '-') {
 			/* A bare "--" ends the flags and is not an argument. */
 			while (pos < end && is_ws((unsigned char)s[pos]))
 				pos++;
 			break;
 		}
-		if (!blank_ok && word.len == 0)
+		if (!blank_ok && wl == 0)
 			continue;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 4;
 			flags = df_arena_grow(a, flags, n, ncap, sizeof(*flags));
 			cap = ncap;
 		}
-		flags[n].word.ptr = df_arena_memdup(a, df_buf_str(&word), word.len);
-		flags[n].word.len = word.len;
+		flags[n].word = (df_str){ word, wl };
 		flags[n].off = (uint32_t)start;
 		flags[n].end = (uint32_t)pos;
 		n++;
 	}
-	df_buf_release(&word);
 	*rest_off = pos;
 	*out = flags;
 	return n;

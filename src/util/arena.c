@@ -32,7 +32,8 @@ void df_arena_release(df_arena *a)
 	df_arena_init(a);
 }
 
-void *df_arena_alloc(df_arena *a, size_t n)
+/* Storage for n bytes, not cleared. */
+static void *arena_take(df_arena *a, size_t n)
 {
 	const size_t align = alignof(max_align_t);
 	size_t need = (n + align - 1) & ~(align - 1);
@@ -53,7 +54,6 @@ void *df_arena_alloc(df_arena *a, size_t n)
 			b->prev = a->head->prev;
 			a->head->prev = b;
 			b->used = need;
-			memset(b->data, 0, n);
 			return b->data;
 		}
 		b->prev = a->head;
@@ -61,6 +61,12 @@ void *df_arena_alloc(df_arena *a, size_t n)
 	}
 	void *p = b->data + b->used;
 	b->used += need;
+	return p;
+}
+
+void *df_arena_alloc(df_arena *a, size_t n)
+{
+	void *p = arena_take(a, n);
 	memset(p, 0, n);
 	return p;
 }
@@ -74,7 +80,7 @@ void *df_arena_calloc(df_arena *a, size_t count, size_t size)
 
 char *df_arena_memdup(df_arena *a, const char *s, size_t len)
 {
-	char *p = df_arena_alloc(a, len + 1);
+	char *p = arena_take(a, len + 1);
 	if (len)
 		memcpy(p, s, len);
 	p[len] = '\0';
