@@ -17,6 +17,15 @@ static df_str val_of(const df_word *w, bool *known)
 	return w->value;
 }
 
+/* Stage names are case-insensitive; the builder stores them lower-cased. */
+static df_str lower(df_arena *a, df_str s)
+{
+	char *p = df_arena_alloc(a, s.len + 1);
+	for (size_t i = 0; i < s.len; i++)
+		p[i] = (char)df_to_lower((unsigned char)s.ptr[i]);
+	return (df_str){ p, s.len };
+}
+
 static bool str_ieq(df_str a, df_str b)
 {
 	if (a.len != b.len)
@@ -73,30 +82,60 @@ static df_step_kind step_kind(df_instr_kind k)
 	}
 }
 
-/* Join a path onto a directory the way the builder resolves WORKDIR and COPY
- * destinations: absolute paths replace, relative ones append. */
-static df_str join_path(df_arena *a, df_str dir, df_str rel)
+/* Go's path.Clean of an absolute path in buf[0..n): one slash between
+ * elements, no "." elements, ".." removes the element before it (never
+ * above "/"). Cleans in place, returns the new length (at least 1). */
+static size_t clean_abs(char *buf, size_t n)
 {
-	if (rel.len && rel.ptr[0] == '/')
-		return rel;
-	if (rel.len == 0 || (rel.len == 1 && rel.ptr[0] == '.'))
-		return dir;
-	size_t dl = dir.len;
-	while (dl > 1 && dir.ptr[dl - 1] == '/')
-		dl--;
-	const char *r = rel.ptr;
-	size_t rl = rel.len;
-	while (rl >= 2 && r[0] == '.' && r[1] == '/') {
-		r += 2;
-		rl -= 2;
+	size_t w = 1, r = 0;
+	buf[0] = '/';
+	while (r < n) {
+		while (r < n && buf[r] == '/')
+			r++;
+		size_t e = r;
+		while (e < n && buf[e] != '/')
+			e++;
+		size_t len = e - r;
+		if (len == 0 || (len == 1 && buf[r] == '.')) {
+			/* nothing */
+		} else if (len == 2 && buf[r] == '.' && buf[r + 1] == '.') {
+			while (w > 1 && buf[w - 1] != '/')
+				w--;
+			if (w > 1)
+				w--;
+		} else {
+			if (w > 1)
+				buf[w++] = '/';
+			memmove(buf + w, buf + r, len);
+			w += len;
+		}
+		r = e;
 	}
-	char *buf = df_arena_alloc(a, dl + 1 + rl + 1);
-	memcpy(buf, dir.ptr, dl);
-	size_t n = dl;
-	if (n == 0 || buf[n - 1] != '/')
+	return w;
+}
+
+/* Resolve rel against the directory dir as the builder does: an absolute
+ * path stands alone, a relative one is joined; the result is cleaned, and
+ * keep_slash keeps a trailing '/' of rel (COPY destinations). */
+static df_str resolve_path(df_arena *a, df_str dir, df_str rel, bool keep_slash)
+{
+	bool abs = rel.len && rel.ptr[0] == '/';
+	size_t cap = (abs ? 0 : dir.len) + rel.len + 3;
+	char *buf = df_arena_alloc(a, cap);
+	size_t n = 0;
+	buf[n++] = '/';
+	if (!abs) {
+		memcpy(buf + n, dir.ptr, dir.len);
+		n += dir.len;
 		buf[n++] = '/';
-	memcpy(buf + n, r, rl);
-	n += rl;
+	}
+	memcpy(buf + n, rel.ptr, rel.len);
+	n += rel.len;
+	n = clean_abs(buf, n);
+	bool slash = rel.len && (rel.ptr[rel.len - 1] == '/' ||
+				 (rel.len >= 2 && rel.ptr[rel.len - 1] == '.' && rel.ptr[rel.len - 2] == '/'));
+	if (keep_slash && slash && n > 1)
+		buf[n++] = '/';
 	buf[n] = '\0';
 	return (df_str){ buf, n };
 }
@@ -157,9 +196,13 @@ static df_copy_model *copy_model(df_graph *g, const df_instr *in, const df_step 
 	if (in->dest) {
 		bool known;
 		df_str d = val_of(in->dest, &known);
-		m->dest = join_path(&g->arena, st->workdir, d);
+		m->dest = resolve_path(&g->arena, st->workdir, d, true);
 		m->dest_known = known && (st->workdir_known || (d.len && d.ptr[0] == '/'));
-		m->dest_is_dir = (d.len && d.ptr[d.len - 1] == '/') || in->nsources > 1;
+		/* "dir/", ".", "..": the destination names a directory. */
+		bool dot_end = d.len && d.ptr[d.len - 1] == '.' &&
+			       (d.len == 1 || d.ptr[d.len - 2] == '/' ||
+				(d.ptr[d.len - 2] == '.' && (d.len == 2 || d.ptr[d.len - 3] == '/')));
+		m->dest_is_dir = (d.len && d.ptr[d.len - 1] == '/') || dot_end || in->nsources > 1;
 	}
 	return m;
 }
@@ -225,7 +268,7 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 			cur->index = g->nstages++;
 			cur->from = cur->first = cur->last = i;
 			cur->base_stage = -1;
-			cur->name = in->from_alias.raw.ptr ? in->from_alias.raw : (df_str){ NULL, 0 };
+			cur->name = in->from_alias.raw.ptr ? lower(&g->arena, in->from_alias.raw) : (df_str){ NULL, 0 };
 			bool known;
 			df_str ref = in->from_image.raw.ptr ? val_of(&in->from_image, &known) : empty;
 			if (!in->from_image.raw.ptr)
@@ -284,7 +327,8 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 			if (in->nargs) {
 				bool known;
 				df_str w = val_of(&in->args[0], &known);
-				state.workdir = join_path(&g->arena, state.workdir, w);
+				/* The builder keeps an absolute WORKDIR as written. */
+				state.workdir = w.len && w.ptr[0] == '/' ? w : resolve_path(&g->arena, state.workdir, w, false);
 				state.workdir_known = known && (state.workdir_known || (w.len && w.ptr[0] == '/'));
 			}
 			break;

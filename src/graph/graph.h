@@ -28,7 +28,7 @@ typedef enum df_base_kind {
 
 typedef struct df_stage {
 	size_t index;
-	df_str name;		/* alias as written, ptr NULL when none */
+	df_str name;		/* alias, lower-cased; ptr NULL when none */
 	size_t from;		/* index of its FROM in doc->instrs */
 	size_t first, last;	/* its instructions: doc->instrs[first..last] */
 	df_base_kind base_kind;

@@ -236,6 +236,7 @@ struct df_instr {
 	df_heredoc *heredocs;
 	size_t nheredocs;
 	uint32_t empty_continuations;	/* blank lines inside the continuation */
+	uint32_t first_empty_continuation; /* line of the first of them, or 0 */
 	bool has_error;		/* a DL1000 diagnostic names this instruction */
 
 	/* Typed views, filled for the kinds that have them. */

@@ -215,6 +215,8 @@ static cJSON *kv_json(const df_doc *doc, const df_kv *kv)
 static int shell_cmd_json(const df_sh_cmd *c, const df_sh_ctx *ctx, void *ud)
 {
 	cJSON *arr = ud;
+	if (c->nwords == 0 && c->nassigns == 0)
+		return 0;	/* only redirections, e.g. the "<<EOF" of RUN <<EOF */
 	cJSON *o = cJSON_CreateObject();
 	size_t ni = df_sh_cmd_name_index(c);
 	if (c->nwords)
@@ -254,6 +256,7 @@ static cJSON *heredoc_json(const df_doc *doc, const df_heredoc *h)
 	cJSON_AddBoolToObject(o, "chomp", h->chomp);
 	cJSON_AddBoolToObject(o, "expand", h->expand);
 	add_str(o, "body", h->body.str);
+	add_expanded(o, &h->body_exp);
 	add_pos(o, doc, h->marker_span);
 	if (h->script)
 		cJSON_AddItemToObject(o, "shell", script_json(h->script));
@@ -280,7 +283,8 @@ static cJSON *instr_json(const df_doc *doc, const df_instr *in)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "kind", df_instr_kind_name(in->kind));
 	add_str(o, "keyword", in->keyword);
-	add_pos(o, doc, in->span);
+	/* From the keyword (indentation is not the instruction) to the end. */
+	add_pos(o, doc, (df_span){ in->keyword_span.start, in->span.end });
 	cJSON *sp = cJSON_AddArrayToObject(o, "span");
 	cJSON_AddItemToArray(sp, cJSON_CreateNumber(in->span.start));
 	cJSON_AddItemToArray(sp, cJSON_CreateNumber(in->span.end));
@@ -294,8 +298,10 @@ static cJSON *instr_json(const df_doc *doc, const df_instr *in)
 	cJSON *args = cJSON_AddArrayToObject(o, "args");
 	for (size_t i = 0; i < in->nargs; i++)
 		cJSON_AddItemToArray(args, word_json(doc, &in->args[i]));
-	if (in->empty_continuations)
+	if (in->empty_continuations) {
 		cJSON_AddNumberToObject(o, "empty_continuation_lines", in->empty_continuations);
+		cJSON_AddNumberToObject(o, "first_empty_continuation_line", in->first_empty_continuation);
+	}
 
 	switch (in->kind) {
 	case DF_I_FROM:

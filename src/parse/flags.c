@@ -236,7 +236,8 @@ df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size
 			return NULL;
 		}
 	}
-	m->readonly = m->type == DF_MOUNT_BIND;
+	/* Only cache and tmpfs mounts are writable unless told otherwise. */
+	m->readonly = m->type != DF_MOUNT_CACHE && m->type != DF_MOUNT_TMPFS;
 	m->required = false;
 
 	for (size_t i = 0; i < nf; i++) {

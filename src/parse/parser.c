@@ -434,6 +434,10 @@ static void parse_copy(parser *p, df_instr *in)
 			kw, in->nargs ? "one was" : "none were");
 		return;
 	}
+	const df_flag *from = in->kind == DF_I_COPY ? df_instr_flag(in, "from") : NULL;
+	if (from && memchr(from->value.ptr, '$', from->value.len))
+		perr_at(p, in, from->span,
+			"variable expansion is not supported for --from (define a stage with FROM and a global ARG instead)");
 	in->sources = in->args;
 	in->nsources = in->nargs - 1;
 	in->dest = &in->args[in->nargs - 1];
@@ -700,11 +704,10 @@ static df_instr *parse_instr(parser *p, df_text text, df_instr *outer)
 
 	char err[256];
 	size_t bad;
-	if (in->kind != DF_I_ONBUILD && df_flags_check(p->a, in, err, sizeof(err), &bad) < 0) {
+	/* A bad flag is reported; the arguments are still parsed so that the
+	 * tree stays useful. */
+	if (in->kind != DF_I_ONBUILD && df_flags_check(p->a, in, err, sizeof(err), &bad) < 0)
 		perr_at(p, in, in->flags[bad].span, "%s", err);
-		rest_as_arg(p, in);
-		return in;
-	}
 	if (in->kind == DF_I_ONBUILD && nf) {
 		perr_at(p, in, in->flags[0].span, "unknown flag: --%.*s for onbuild",
 			(int)in->flags[0].name.len, in->flags[0].name.ptr);
@@ -898,7 +901,7 @@ static void parse_instruction_lines(parser *p, const df_line *first)
 	text_builder *tb = &p->tb;
 	size_t start = df_line_skip_ws(src, first);
 	size_t cut, end = first->end;
-	uint32_t empty = 0;
+	uint32_t empty = 0, first_empty = 0;
 	df_line too_long[1];
 	bool long_seen = false;
 	if (first->content_end - first->content_start > DF_MAX_LINE) {
@@ -917,7 +920,8 @@ static void parse_instruction_lines(parser *p, const df_line *first)
 		if (df_line_is_comment(src, &ln))
 			continue;
 		if (df_line_is_blank(src, &ln)) {
-			empty++;
+			if (empty++ == 0)
+				first_empty = ln.line_no;
 			continue;
 		}
 		more = df_line_continues(src->data, ln.content_start, ln.content_end, esc, &cut);
@@ -931,6 +935,7 @@ static void parse_instruction_lines(parser *p, const df_line *first)
 	}
 	df_instr *in = parse_instr(p, text, NULL);
 	in->empty_continuations = empty;
+	in->first_empty_continuation = first_empty;
 	if (long_seen)
 		check_line_length(p, &too_long[0], in);
 	df_instr *hd = in->inner ? in->inner : in;
@@ -1001,6 +1006,8 @@ static bool is_sh_name(df_str s)
 static bool heredoc_is_sh_script(const df_instr *in, const df_heredoc *h)
 {
 	df_str b = h->body.str;
+	if (h->fd > 0)
+		return false;	/* read by the command on another fd: data */
 	if (b.len >= 2 && b.ptr[0] == '#' && b.ptr[1] == '!') {
 		size_t e = 2;
 		while (e < b.len && b.ptr[e] != '\n')

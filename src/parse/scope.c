@@ -190,6 +190,21 @@ static void expand_flag(scope *s, const df_instr *in, df_flag *f)
 	(void)in;
 }
 
+/* RUN --mount: the builder expands every field but from=; the typed mount
+ * is re-read from the expanded value when that is known. */
+static void expand_mount(scope *s, const df_instr *in, df_flag *f)
+{
+	expand_flag(s, in, f);
+	if (f->exp.state != DF_EXP_KNOWN || !f->mount || f->exp.value.ptr == f->value.ptr)
+		return;
+	char err[256];
+	df_mount *m = df_mount_parse(s->a, f->exp.value.ptr, f->exp.value.len, err, sizeof(err));
+	if (!m)
+		return;
+	m->from = f->mount->from;
+	f->mount = m;
+}
+
 /* EXPOSE: one word may yield several ports; keep them space-joined. */
 static void expand_words_joined(scope *s, const df_instr *in, df_word *w)
 {
@@ -423,7 +438,7 @@ static void resolve_instr(scope *s, df_instr *in)
 	case DF_I_RUN:
 		for (size_t i = 0; i < in->nflags; i++)
 			if (in->flags[i].type == DF_FLAG_MOUNT)
-				expand_flag(s, in, &in->flags[i]);
+				expand_mount(s, in, &in->flags[i]);
 		if (!in->exec_form)
 			for (size_t i = 0; i < in->nargs; i++)
 				shell_uses(s, in, &in->args[i]);
