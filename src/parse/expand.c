@@ -995,6 +995,16 @@ static int stop_on(ex *x, int stop, bool raw, val *v, split *w)
 			put(x, v, s + x->pos, cl);
 			split_raw(w, s + x->pos, cl);
 		} else {
+			/* A run of ordinary bytes goes in at once; UTF-8 sequences
+			 * hold no ASCII byte, so none is cut. */
+			size_t end = x->pos + cl;
+			while (end < x->len) {
+				char d = s[end];
+				if (d == stop || d == '\'' || d == '"' || d == '$' || d == x->esc)
+					break;
+				end++;
+			}
+			cl = end - x->pos;
 			put(x, v, s + x->pos, cl);
 			split_text(w, s + x->pos, cl);
 		}

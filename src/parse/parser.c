@@ -894,50 +894,76 @@ static void push_instr(parser *p, df_instr *in)
 	p->instrs[p->ninstrs++] = in;
 }
 
-static void parse_instruction_lines(parser *p, const df_line *first)
+/* What reading one logical line found besides its text. */
+typedef struct logical_line {
+	df_text text;
+	size_t end;		/* just past the last physical line read */
+	uint32_t empty;		/* blank lines inside the continuation */
+	uint32_t first_empty;	/* the first of them, or 0 */
+	df_line too_long;	/* the first over-long physical line */
+	bool long_seen;
+} logical_line;
+
+static void note_length(logical_line *ll, const df_line *ln)
+{
+	if (!ll->long_seen && ln->content_end - ln->content_start > DF_MAX_LINE) {
+		ll->too_long = *ln;
+		ll->long_seen = true;
+	}
+}
+
+/* logical-line -> line (escape newline (comment-line | blank-line)* line)* */
+static void read_logical_line(parser *p, const df_line *first, logical_line *ll)
 {
 	const df_source *src = &p->doc->src;
 	char esc = p->doc->escape;
-	text_builder *tb = &p->tb;
-	size_t start = df_line_skip_ws(src, first);
-	size_t cut, end = first->end;
-	uint32_t empty = 0, first_empty = 0;
-	df_line too_long[1];
-	bool long_seen = false;
-	if (first->content_end - first->content_start > DF_MAX_LINE) {
-		too_long[0] = *first;
-		long_seen = true;
-	}
+	size_t start = df_line_skip_ws(src, first), cut;
+	memset(ll, 0, sizeof(*ll));
+	ll->end = first->end;
+	note_length(ll, first);
 	bool more = df_line_continues(src->data, start, first->content_end, esc, &cut);
-	tb_add(tb, src->data, start, (more ? cut : first->content_end) - start);
+	if (!more) {
+		/* One physical line (the common case): the text is the source. */
+		ll->text.str = (df_str){ src->data + start, first->content_end - start };
+		ll->text.segs = DF_ARENA_NEW(p->a, df_seg);
+		ll->text.segs[0] = (df_seg){ 0, (uint32_t)start, (uint32_t)ll->text.str.len };
+		ll->text.nsegs = 1;
+		return;
+	}
+	text_builder *tb = &p->tb;
+	tb_add(tb, src->data, start, cut - start);
 	df_line ln;
 	while (more && df_lexer_next(&p->lx, &ln)) {
-		end = ln.end;
-		if (!long_seen && ln.content_end - ln.content_start > DF_MAX_LINE) {
-			too_long[0] = ln;
-			long_seen = true;
-		}
+		ll->end = ln.end;
+		note_length(ll, &ln);
 		if (df_line_is_comment(src, &ln))
 			continue;
 		if (df_line_is_blank(src, &ln)) {
-			if (empty++ == 0)
-				first_empty = ln.line_no;
+			if (ll->empty++ == 0)
+				ll->first_empty = ln.line_no;
 			continue;
 		}
 		more = df_line_continues(src->data, ln.content_start, ln.content_end, esc, &cut);
 		tb_add(tb, src->data, ln.content_start, (more ? cut : ln.content_end) - ln.content_start);
 	}
-	df_text text = tb_finish(tb, p->a);
-	if (text.nsegs == 0) {
+	ll->text = tb_finish(tb, p->a);
+	if (ll->text.nsegs == 0) {
 		/* A lone escape char: map the empty text to where it stood. */
-		text.segs[0] = (df_seg){ 0, (uint32_t)start, 0 };
-		text.nsegs = 1;
+		ll->text.segs[0] = (df_seg){ 0, (uint32_t)start, 0 };
+		ll->text.nsegs = 1;
 	}
-	df_instr *in = parse_instr(p, text, NULL);
-	in->empty_continuations = empty;
-	in->first_empty_continuation = first_empty;
-	if (long_seen)
-		check_line_length(p, &too_long[0], in);
+}
+
+static void parse_instruction_lines(parser *p, const df_line *first)
+{
+	logical_line ll;
+	read_logical_line(p, first, &ll);
+	size_t end = ll.end;
+	df_instr *in = parse_instr(p, ll.text, NULL);
+	in->empty_continuations = ll.empty;
+	in->first_empty_continuation = ll.first_empty;
+	if (ll.long_seen)
+		check_line_length(p, &ll.too_long, in);
 	df_instr *hd = in->inner ? in->inner : in;
 	if (hd->nheredocs) {
 		end = read_heredocs(p, hd, end);

@@ -17,18 +17,18 @@ int df_source_init(df_source *src, const char *name, const char *data, size_t le
 	src->data[len] = '\0';
 	src->len = len;
 
-	size_t cap = 0, n = 0;
-	void *starts = NULL;
-	df_grow(&starts, &cap, 1, sizeof(uint32_t));
-	((uint32_t *)starts)[n++] = 0;
+	/* Count first, so the table is allocated once. */
+	size_t lines = 1;
 	const char *p = src->data, *end = src->data + len;
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		p++;
-		if (p == end)
-			break;
-		df_grow(&starts, &cap, n + 1, sizeof(uint32_t));
-		((uint32_t *)starts)[n++] = (uint32_t)(p - src->data);
-	}
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+		if (++p < end)
+			lines++;
+	uint32_t *starts = df_xmalloc(lines * sizeof(uint32_t));
+	size_t n = 0;
+	starts[n++] = 0;
+	p = src->data;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL && ++p < end)
+		starts[n++] = (uint32_t)(p - src->data);
 	src->line_starts = starts;
 	src->nlines = n;
 	return 0;

@@ -65,8 +65,8 @@ void df_grow(void **arr, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
 		return;
-	/* Start at 64 bytes' worth: most buffers here hold a word or a line. */
-	size_t n = *cap ? *cap : (size >= 64 ? 4 : 64 / size);
+	/* Start at 64 bytes' worth, and at least 8 elements. */
+	size_t n = *cap ? *cap : (size && 64 / size > 8 ? 64 / size : 8);
 	while (n < need) {
 		if (n > SIZE_MAX / 2)
 			df_die_oom();
