@@ -61,17 +61,6 @@ size_t df_line_skip_ws(const df_source *src, const df_line *line)
 	return p;
 }
 
-bool df_line_is_blank(const df_source *src, const df_line *line)
-{
-	return df_line_skip_ws(src, line) == line->content_end;
-}
-
-bool df_line_is_comment(const df_source *src, const df_line *line)
-{
-	size_t p = df_line_skip_ws(src, line);
-	return p < line->content_end && src->data[p] == '#';
-}
-
 bool df_line_directive(const df_source *src, const df_line *line,
 		       size_t *key, size_t *key_end, size_t *val, size_t *val_end)
 {

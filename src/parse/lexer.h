@@ -35,12 +35,9 @@ bool df_lexer_next(df_lexer *lx, df_line *line);
 /* Look at the next physical line without consuming it. */
 bool df_lexer_peek(const df_lexer *lx, df_line *line);
 
-/* Offset of the first non-whitespace byte of the line's content. */
+/* Offset of the first non-whitespace byte of the line's content: the line is
+ * blank when that is content_end, and a comment when the byte there is '#'. */
 size_t df_line_skip_ws(const df_source *src, const df_line *line);
-/* Whitespace-only line (after the builder's trimming). */
-bool df_line_is_blank(const df_source *src, const df_line *line);
-/* First non-blank char is '#'. */
-bool df_line_is_comment(const df_source *src, const df_line *line);
 
 /*
  * directive -> '#' ws* key ws* '=' ws* value ws*

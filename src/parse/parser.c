@@ -28,6 +28,10 @@ uint32_t df_text_src(const df_text *t, size_t off)
 {
 	if (t->nsegs == 0)
 		return 0;
+	if (t->nsegs == 1) {
+		size_t rel = off < t->segs[0].len ? off : t->segs[0].len;
+		return t->segs[0].src_off + (uint32_t)rel;
+	}
 	size_t lo = 0, hi = t->nsegs;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -135,11 +139,14 @@ const char *df_instr_kind_name(df_instr_kind k)
 
 df_instr_kind df_instr_kind_from(const char *kw, size_t len)
 {
+	char up[12];
 	if (len < 3 || len > 11)
 		return DF_I_UNKNOWN;
-	int first = df_to_upper((unsigned char)kw[0]);
+	for (size_t i = 0; i < len; i++)
+		up[i] = (char)df_to_upper((unsigned char)kw[i]);
 	for (int k = DF_I_UNKNOWN + 1; k < DF_I_COUNT; k++)
-		if (kind_names[k][0] == first && df_mem_ieq(kw, len, kind_names[k]))
+		if (kind_names[k][0] == up[0] && strlen(kind_names[k]) == len &&
+		    memcmp(kind_names[k], up, len) == 0)
 			return (df_instr_kind)k;
 	return DF_I_UNKNOWN;
 }
@@ -913,11 +920,11 @@ static void note_length(logical_line *ll, const df_line *ln)
 }
 
 /* logical-line -> line (escape newline (comment-line | blank-line)* line)* */
-static void read_logical_line(parser *p, const df_line *first, logical_line *ll)
+static void read_logical_line(parser *p, const df_line *first, size_t start, logical_line *ll)
 {
 	const df_source *src = &p->doc->src;
 	char esc = p->doc->escape;
-	size_t start = df_line_skip_ws(src, first), cut;
+	size_t cut;
 	memset(ll, 0, sizeof(*ll));
 	ll->end = first->end;
 	note_length(ll, first);
@@ -936,9 +943,10 @@ static void read_logical_line(parser *p, const df_line *first, logical_line *ll)
 	while (more && df_lexer_next(&p->lx, &ln)) {
 		ll->end = ln.end;
 		note_length(ll, &ln);
-		if (df_line_is_comment(src, &ln))
+		size_t text = df_line_skip_ws(src, &ln);
+		if (text < ln.content_end && src->data[text] == '#')
 			continue;
-		if (df_line_is_blank(src, &ln)) {
+		if (text == ln.content_end) {
 			if (ll->empty++ == 0)
 				ll->first_empty = ln.line_no;
 			continue;
@@ -954,10 +962,10 @@ static void read_logical_line(parser *p, const df_line *first, logical_line *ll)
 	}
 }
 
-static void parse_instruction_lines(parser *p, const df_line *first)
+static void parse_instruction_lines(parser *p, const df_line *first, size_t start)
 {
 	logical_line ll;
-	read_logical_line(p, first, &ll);
+	read_logical_line(p, first, start, &ll);
 	size_t end = ll.end;
 	df_instr *in = parse_instr(p, ll.text, NULL);
 	in->empty_continuations = ll.empty;
@@ -994,19 +1002,15 @@ static void run_lines(parser *p)
 				continue;
 			p->directives_done = true;
 		}
-		if (df_line_is_blank(src, &ln)) {
-			add_node(p, DF_NODE_BLANK, ln.start, ln.end, ln.line_no);
+		size_t text = df_line_skip_ws(src, &ln);
+		if (text == ln.content_end || src->data[text] == '#') {
+			add_node(p, text == ln.content_end ? DF_NODE_BLANK : DF_NODE_COMMENT,
+				 ln.start, ln.end, ln.line_no);
 			if (ln.content_end - ln.content_start > DF_MAX_LINE)
 				check_line_length(p, &ln, NULL);
 			continue;
 		}
-		if (df_line_is_comment(src, &ln)) {
-			add_node(p, DF_NODE_COMMENT, ln.start, ln.end, ln.line_no);
-			if (ln.content_end - ln.content_start > DF_MAX_LINE)
-				check_line_length(p, &ln, NULL);
-			continue;
-		}
-		parse_instruction_lines(p, &ln);
+		parse_instruction_lines(p, &ln, text);
 	}
 }
 
