@@ -29,6 +29,10 @@ static void instr_label(df_buf *out, const df_instr *in)
 	for (size_t i = 0; i < in->nflags; i++) {
 		df_buf_adds(out, "--");
 		dot_str(out, in->flags[i].name.ptr, in->flags[i].name.len, 20);
+		if (in->flags[i].has_value) {
+			df_buf_addc(out, '=');
+			dot_str(out, in->flags[i].value.ptr, in->flags[i].value.len, 24);
+		}
 		df_buf_addc(out, ' ');
 	}
 	dot_str(out, in->rest.ptr, in->rest.len, 48);
@@ -72,14 +76,16 @@ void df_graph_dot(const df_graph *g, df_buf *out)
 		}
 		df_buf_adds(out, "  }\n");
 	}
-	/* Layer chains: each build step hangs off its parent step. */
+	/* Layer chains: a build step hangs off its parent step (solid); any
+	 * other instruction follows the one before it (dotted), so each stage
+	 * reads top to bottom. */
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		const df_step *step = &g->steps[i];
 		if (step->stage < 0 || step->kind == DF_STEP_BASE)
 			continue;
-		size_t from = step->parent >= 0 ? (size_t)step->parent : g->stages[step->stage].from;
-		const char *style = (step->kind == DF_STEP_LAYER || step->kind == DF_STEP_STATE) ? "" : ", style=dotted, arrowhead=none";
-		df_buf_addf(out, "  i%zu -> i%zu [weight=10%s];\n", from, i, style);
+		bool build = step->kind == DF_STEP_LAYER || step->kind == DF_STEP_STATE;
+		size_t from = build ? (step->parent >= 0 ? (size_t)step->parent : g->stages[step->stage].from) : i - 1;
+		df_buf_addf(out, "  i%zu -> i%zu [weight=10%s];\n", from, i, build ? "" : ", style=dotted, arrowhead=none");
 	}
 	for (size_t e = 0; e < g->nedges; e++) {
 		const df_edge *ed = &g->edges[e];
