@@ -9,6 +9,8 @@
 #ifndef DF_CLI_H
 #define DF_CLI_H
 
+#include <stdbool.h>
+
 #include "parse/parser.h"
 #include "util/buf.h"
 
@@ -23,9 +25,22 @@ typedef struct df_load_opts {
 	const char *file;		/* FILE or "-" */
 } df_load_opts;
 
-/* Parse [--format F] [--target S] [--build-arg K=V]... FILE. Returns 0 on
- * success, -1 after printing usage for --help, or an exit code on error. */
-int df_cli_common_opts(const char *cmd, const char *usage, int argc, char **argv, df_load_opts *o);
+/* A subcommand that reads one Dockerfile: its name, usage text and formats
+ * (the first is the default). */
+typedef struct df_file_cmd {
+	const char *name;
+	const char *usage;
+	const char *const *formats;	/* NULL-terminated */
+} df_file_cmd;
+
+/*
+ * Parse [--format F] [--target S] [--build-arg K=V]... FILE, check the
+ * format, and read and parse FILE into doc. Returns true when the command
+ * should go on; otherwise *rc is the exit code (0 after --help) and nothing
+ * needs releasing. After true, df_cli_close() releases o and doc.
+ */
+bool df_cli_open(const df_file_cmd *cmd, int argc, char **argv, df_load_opts *o, df_doc *doc, int *rc);
+void df_cli_close(df_load_opts *o, df_doc *doc);
 
 int df_cmd_parse(int argc, char **argv);
 int df_cmd_graph(int argc, char **argv);

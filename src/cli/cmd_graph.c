@@ -5,39 +5,30 @@
 #include "parse/dump.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-static const char graph_usage[] =
+static const char *const graph_formats[] = { "dot", "json", NULL };
+static const df_file_cmd graph_cmd = {
+	"graph",
 	"usage: dfopt graph [--format dot|json] [--target STAGE] [--build-arg NAME=VALUE]... FILE|-\n"
 	"\n"
 	"Draw the instruction graph: stages, layer chains, stage edges (FROM, COPY --from,\n"
 	"RUN --mount from=) and what each COPY/ADD takes from the build context. DOT\n"
-	"output renders with Graphviz: dfopt graph Dockerfile | dot -Tsvg > graph.svg\n";
+	"output renders with Graphviz: dfopt graph Dockerfile | dot -Tsvg > graph.svg\n",
+	graph_formats,
+};
 
 int df_cmd_graph(int argc, char **argv)
 {
-	df_load_opts o = { "dot", NULL, NULL, 0, NULL };
-	int rc = df_cli_common_opts("graph", graph_usage, argc, argv, &o);
-	if (rc != 0) {
-		free(o.build_args);
-		return rc < 0 ? DF_EXIT_OK : rc;
-	}
-	if (strcmp(o.format, "dot") && strcmp(o.format, "json")) {
-		free(o.build_args);
-		return df_cli_usage_error("graph", "unknown format '%s' (dot or json)", o.format);
-	}
-	df_parse_opts popts = { o.build_args, o.nbuild_args };
+	df_load_opts o;
 	df_doc doc;
-	if (df_cli_load(o.file, &popts, &doc) < 0) {
-		free(o.build_args);
-		return DF_EXIT_ERROR;
-	}
+	int rc;
+	if (!df_cli_open(&graph_cmd, argc, argv, &o, &doc, &rc))
+		return rc;
 	df_graph g;
 	if (df_graph_build(&g, &doc, o.target) < 0) {
 		rc = df_cli_usage_error("graph", "no stage named '%s' in '%s'", o.target, doc.src.name);
-		df_doc_release(&doc);
-		free(o.build_args);
+		df_cli_close(&o, &doc);
 		return rc;
 	}
 	df_buf out = DF_BUF_INIT;
@@ -52,7 +43,6 @@ int df_cmd_graph(int argc, char **argv)
 	df_buf_release(&out);
 	rc = df_cli_report_errors(&doc) ? DF_EXIT_ERROR : DF_EXIT_OK;
 	df_graph_release(&g);
-	df_doc_release(&doc);
-	free(o.build_args);
+	df_cli_close(&o, &doc);
 	return rc;
 }

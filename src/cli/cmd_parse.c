@@ -4,35 +4,27 @@
 #include "parse/dump.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-static const char parse_usage[] =
+static const char *const parse_formats[] = { "json", "text", NULL };
+static const df_file_cmd parse_cmd = {
+	"parse",
 	"usage: dfopt parse [--format json|text] [--target STAGE] [--build-arg NAME=VALUE]... FILE|-\n"
 	"\n"
 	"Print what dfopt's parser sees: every instruction with its flags, arguments,\n"
 	"heredocs and expanded values, the shell commands of RUN, the parse errors, and\n"
 	"the instruction graph (json only). The JSON format is described in\n"
-	"docs/parse-json.md. Exit 0 when the file parses, 2 when it has errors.\n";
+	"docs/parse-json.md. Exit 0 when the file parses, 2 when it has errors.\n",
+	parse_formats,
+};
 
 int df_cmd_parse(int argc, char **argv)
 {
-	df_load_opts o = { "json", NULL, NULL, 0, NULL };
-	int rc = df_cli_common_opts("parse", parse_usage, argc, argv, &o);
-	if (rc != 0) {
-		free(o.build_args);
-		return rc < 0 ? DF_EXIT_OK : rc;
-	}
-	if (strcmp(o.format, "json") && strcmp(o.format, "text")) {
-		free(o.build_args);
-		return df_cli_usage_error("parse", "unknown format '%s' (json or text)", o.format);
-	}
-	df_parse_opts popts = { o.build_args, o.nbuild_args };
+	df_load_opts o;
 	df_doc doc;
-	if (df_cli_load(o.file, &popts, &doc) < 0) {
-		free(o.build_args);
-		return DF_EXIT_ERROR;
-	}
+	int rc;
+	if (!df_cli_open(&parse_cmd, argc, argv, &o, &doc, &rc))
+		return rc;
 	df_buf out = DF_BUF_INIT;
 	rc = DF_EXIT_OK;
 	if (!strcmp(o.format, "json")) {
@@ -53,7 +45,6 @@ int df_cmd_parse(int argc, char **argv)
 	df_buf_release(&out);
 	if (df_cli_report_errors(&doc))
 		rc = DF_EXIT_ERROR;
-	df_doc_release(&doc);
-	free(o.build_args);
+	df_cli_close(&o, &doc);
 	return rc;
 }

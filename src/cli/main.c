@@ -72,7 +72,7 @@ size_t df_cli_report_errors(const df_doc *doc)
 	return n;
 }
 
-int df_cli_common_opts(const char *cmd, const char *usage, int argc, char **argv, df_load_opts *o)
+static int parse_file_opts(const char *cmd, const char *usage, int argc, char **argv, df_load_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -114,6 +114,40 @@ int df_cli_common_opts(const char *cmd, const char *usage, int argc, char **argv
 		return df_cli_usage_error(cmd, "expected exactly one FILE (or - for stdin); see 'dfopt %s --help'", cmd);
 	o->file = argv[optind];
 	return 0;
+}
+
+bool df_cli_open(const df_file_cmd *cmd, int argc, char **argv, df_load_opts *o, df_doc *doc, int *rc)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = cmd->formats[0];
+	int r = parse_file_opts(cmd->name, cmd->usage, argc, argv, o);
+	if (r != 0) {
+		free(o->build_args);
+		*rc = r < 0 ? DF_EXIT_OK : r;
+		return false;
+	}
+	bool known = false;
+	for (const char *const *f = cmd->formats; *f; f++)
+		known |= strcmp(*f, o->format) == 0;
+	if (!known) {
+		*rc = df_cli_usage_error(cmd->name, "unknown format '%s' (see 'dfopt %s --help')", o->format, cmd->name);
+		free(o->build_args);
+		return false;
+	}
+	df_parse_opts popts = { o->build_args, o->nbuild_args };
+	if (df_cli_load(o->file, &popts, doc) < 0) {
+		free(o->build_args);
+		*rc = DF_EXIT_ERROR;
+		return false;
+	}
+	return true;
+}
+
+void df_cli_close(df_load_opts *o, df_doc *doc)
+{
+	df_doc_release(doc);
+	free(o->build_args);
+	o->build_args = NULL;
 }
 
 int main(int argc, char **argv)

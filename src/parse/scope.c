@@ -159,16 +159,22 @@ static bool is_plain(const scope *s, df_str v)
 	return true;
 }
 
+static df_expand_opts expand_opts(const scope *s, lookup_ctx *lc)
+{
+	df_expand_opts o;
+	memset(&o, 0, sizeof(o));
+	o.escape = s->doc->escape;
+	o.lookup = lookup;
+	o.ud = lc;
+	return o;
+}
+
 static df_expanded expand_str(scope *s, df_str v, const df_text *t, size_t off, bool global)
 {
 	if (is_plain(s, v))
 		return (df_expanded){ DF_EXP_KNOWN, v, NULL };
 	lookup_ctx lc = { s, global };
-	df_expand_opts o;
-	memset(&o, 0, sizeof(o));
-	o.escape = s->doc->escape;
-	o.lookup = lookup;
-	o.ud = &lc;
+	df_expand_opts o = expand_opts(s, &lc);
 	df_expand_result r;
 	df_expand_word(s->a, v.ptr, v.len, &o, &r);
 	record_refs(s, &r, t, off, global);
@@ -209,11 +215,7 @@ static void expand_mount(scope *s, const df_instr *in, df_flag *f)
 static void expand_words_joined(scope *s, const df_instr *in, df_word *w)
 {
 	lookup_ctx lc = { s, false };
-	df_expand_opts o;
-	memset(&o, 0, sizeof(o));
-	o.escape = s->doc->escape;
-	o.lookup = lookup;
-	o.ud = &lc;
+	df_expand_opts o = expand_opts(s, &lc);
 	df_str *words;
 	df_expand_result r;
 	size_t n = df_expand_words(s->a, w->value.ptr, w->value.len, &o, &words, &r);
