@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------------ */
@@ -45,12 +46,47 @@ static bool is_redir_op(int op)
 	return op >= OP_DLESSDASH && op < OP_COUNT;
 }
 
+/*
+ * Reserved words, recognised once per token by the lexer (see
+ * reserved_id()) so the parser compares small integers, not strings.
+ */
+enum rword {
+	RW_NONE,
+	RW_LBRACE, RW_RBRACE, RW_BANG, RW_DLBRACKET, RW_DRBRACKET,
+	RW_IF, RW_THEN, RW_ELIF, RW_ELSE, RW_FI, RW_FOR, RW_IN, RW_WHILE, RW_UNTIL,
+	RW_DO, RW_DONE, RW_CASE, RW_ESAC, RW_FUNCTION,
+	RW_COUNT
+};
+
+static const char *const rw_text[RW_COUNT] = {
+	[RW_NONE] = "",
+	[RW_LBRACE] = "{", [RW_RBRACE] = "}", [RW_BANG] = "!",
+	[RW_DLBRACKET] = "[[", [RW_DRBRACKET] = "]]",
+	[RW_IF] = "if", [RW_THEN] = "then", [RW_ELIF] = "elif", [RW_ELSE] = "else",
+	[RW_FI] = "fi", [RW_FOR] = "for", [RW_IN] = "in", [RW_WHILE] = "while",
+	[RW_UNTIL] = "until", [RW_DO] = "do", [RW_DONE] = "done", [RW_CASE] = "case",
+	[RW_ESAC] = "esac", [RW_FUNCTION] = "function",
+};
+
+/* Reserved words that close a list: they cannot start a command. */
+static const bool rw_ends_list[RW_COUNT] = {
+	[RW_THEN] = true, [RW_ELSE] = true, [RW_ELIF] = true, [RW_FI] = true,
+	[RW_DO] = true, [RW_DONE] = true, [RW_ESAC] = true, [RW_RBRACE] = true,
+};
+
+/* Reserved words that open a compound command (besides the '(' operator). */
+static const bool rw_compound[RW_COUNT] = {
+	[RW_LBRACE] = true, [RW_IF] = true, [RW_FOR] = true, [RW_WHILE] = true,
+	[RW_UNTIL] = true, [RW_CASE] = true,
+};
+
 struct token {
 	enum tok_kind kind;
 	int op;			/* TK_OP */
 	int fd;			/* TK_IO_NUMBER */
+	int rw;			/* TK_WORD: an unquoted reserved word, else RW_NONE */
 	uint32_t start, end;
-	df_sh_word word;	/* TK_WORD */
+	df_sh_word word;	/* TK_WORD, TK_IO_NUMBER */
 };
 
 /* A heredoc whose body comes after the next newline token. The redirection
@@ -61,9 +97,27 @@ struct pending {
 	size_t idx;
 };
 
+/*
+ * A stack of same-sized elements (len and cap count bytes), starting in
+ * storage on df_sh_parse()'s frame and moved to the heap when it outgrows
+ * it. Nodes collect their children here while they are parsed and then take
+ * one exact-size copy into the arena; the nodes parsed in between (a $(...)
+ * in a word, a compound body) push above and pop back before that, so the
+ * stack discipline holds.
+ */
+struct stack {
+	unsigned char *v;
+	size_t len, cap;
+	bool heap;		/* v is malloc'd */
+};
+
 struct parser {
 	df_arena *arena;
 	const char *text;	/* the input, or the copy of a `...` body */
+	char *vtext;		/* a copy of text: see scan_word() */
+	char *stext;		/* a copy of text for the lexer's hot loops, with
+				 * STOP at stext[len] so they need no bounds
+				 * check; the same bytes as text below len */
 	size_t full_len;	/* length of text */
 	size_t len;		/* scan limit: full_len, or the end of a `...` body */
 	size_t pos;		/* lexer position */
@@ -82,7 +136,12 @@ struct parser {
 	 * buffer ended when it started and truncates back when done, so the
 	 * words of a $(...) parsed in the middle of a word leave it intact.
 	 */
-	df_buf val;
+	struct stack val;	/* char, not NUL-terminated */
+	struct stack words;	/* df_sh_word: a simple command's assigns and words */
+	struct stack cmds;	/* df_sh_cmd *: a pipeline's commands */
+	struct stack pipes;	/* df_sh_pipeline *: an and-or list's pipelines */
+	struct stack ops;	/* df_sh_andor_op: parallel to pipes */
+	struct stack items;	/* df_sh_andor *: a list's items */
 };
 
 /* Arena arrays grow to 4, 8, 16, ... slots, so the count alone tells when. */
@@ -93,6 +152,66 @@ static void *grow_for_push(df_arena *a, void *arr, size_t n, size_t size)
 	if (n >= 4 && (n & (n - 1)) == 0)
 		return df_arena_grow(a, arr, n, n * 2, size);
 	return arr;
+}
+
+static void stack_init(struct stack *s, void *storage, size_t cap)
+{
+	s->v = storage;
+	s->len = 0;
+	s->cap = cap;
+	s->heap = false;
+}
+
+/* Kept out of line: stack_push()'s common case is three instructions. */
+static void stack_grow(struct stack *s, size_t size) __attribute__((noinline));
+
+static void stack_grow(struct stack *s, size_t size)
+{
+	size_t cap = s->cap;
+	while (cap - s->len < size) {
+		if (cap > SIZE_MAX / 2)
+			df_die_oom();
+		cap *= 2;
+	}
+	if (s->heap) {
+		s->v = df_xrealloc(s->v, cap);
+	} else {
+		unsigned char *v = df_xmalloc(cap);
+		memcpy(v, s->v, s->len);
+		s->v = v;
+		s->heap = true;
+	}
+	s->cap = cap;
+}
+
+/* Room for size more bytes on s: one element, or a run of chars. */
+static inline void *stack_push(struct stack *s, size_t size)
+{
+	if (s->cap - s->len < size)
+		stack_grow(s, size);
+	void *e = s->v + s->len;
+	s->len += size;
+	return e;
+}
+
+/* Copy the bytes from offset base to the top of s to dst and cut s back
+ * to base; returns how many bytes. */
+static size_t stack_pop_to(struct stack *s, size_t base, void *dst)
+{
+	size_t n = s->len - base;
+	if (n)
+		memcpy(dst, s->v + base, n);
+	s->len = base;
+	return n;
+}
+
+static void stack_release(struct stack *s)
+{
+	if (s->heap)
+		free(s->v);
+	s->v = NULL;
+	s->len = s->cap = 0;
+	s->heap = false;
 }
 
 static void set_error(struct parser *p, size_t off, const char *fmt, ...)
@@ -127,6 +246,13 @@ static void leave(struct parser *p)
 	p->depth--;
 }
 
+/*
+ * The byte after the scan limit in p->stext: it ends a run of blanks, of
+ * ordinary chars (it is a metacharacter) and of chars inside "..." (it is
+ * special), so those loops only check the limit once they stop.
+ */
+#define STOP '('
+
 /* Character classes of the lexer, looked up once per byte. */
 enum { CH_META = 1, CH_SPECIAL = 2 };
 static const unsigned char ch_class[256] = {
@@ -137,19 +263,40 @@ static const unsigned char ch_class[256] = {
 	['`'] = CH_SPECIAL,
 };
 
-static bool is_meta(char c)
-{
-	return ch_class[(unsigned char)c] & CH_META;
-}
+/* Which bytes make up a NAME: letters and '_' start one, digits follow. */
+enum { NM_START = 1, NM_CHAR = 2 };
+static const unsigned char name_class[256] = {
+	['_'] = NM_START | NM_CHAR,
+	['0'] = NM_CHAR, ['1'] = NM_CHAR, ['2'] = NM_CHAR, ['3'] = NM_CHAR, ['4'] = NM_CHAR,
+	['5'] = NM_CHAR, ['6'] = NM_CHAR, ['7'] = NM_CHAR, ['8'] = NM_CHAR, ['9'] = NM_CHAR,
+	['A'] = NM_START | NM_CHAR, ['B'] = NM_START | NM_CHAR, ['C'] = NM_START | NM_CHAR,
+	['D'] = NM_START | NM_CHAR, ['E'] = NM_START | NM_CHAR, ['F'] = NM_START | NM_CHAR,
+	['G'] = NM_START | NM_CHAR, ['H'] = NM_START | NM_CHAR, ['I'] = NM_START | NM_CHAR,
+	['J'] = NM_START | NM_CHAR, ['K'] = NM_START | NM_CHAR, ['L'] = NM_START | NM_CHAR,
+	['M'] = NM_START | NM_CHAR, ['N'] = NM_START | NM_CHAR, ['O'] = NM_START | NM_CHAR,
+	['P'] = NM_START | NM_CHAR, ['Q'] = NM_START | NM_CHAR, ['R'] = NM_START | NM_CHAR,
+	['S'] = NM_START | NM_CHAR, ['T'] = NM_START | NM_CHAR, ['U'] = NM_START | NM_CHAR,
+	['V'] = NM_START | NM_CHAR, ['W'] = NM_START | NM_CHAR, ['X'] = NM_START | NM_CHAR,
+	['Y'] = NM_START | NM_CHAR, ['Z'] = NM_START | NM_CHAR,
+	['a'] = NM_START | NM_CHAR, ['b'] = NM_START | NM_CHAR, ['c'] = NM_START | NM_CHAR,
+	['d'] = NM_START | NM_CHAR, ['e'] = NM_START | NM_CHAR, ['f'] = NM_START | NM_CHAR,
+	['g'] = NM_START | NM_CHAR, ['h'] = NM_START | NM_CHAR, ['i'] = NM_START | NM_CHAR,
+	['j'] = NM_START | NM_CHAR, ['k'] = NM_START | NM_CHAR, ['l'] = NM_START | NM_CHAR,
+	['m'] = NM_START | NM_CHAR, ['n'] = NM_START | NM_CHAR, ['o'] = NM_START | NM_CHAR,
+	['p'] = NM_START | NM_CHAR, ['q'] = NM_START | NM_CHAR, ['r'] = NM_START | NM_CHAR,
+	['s'] = NM_START | NM_CHAR, ['t'] = NM_START | NM_CHAR, ['u'] = NM_START | NM_CHAR,
+	['v'] = NM_START | NM_CHAR, ['w'] = NM_START | NM_CHAR, ['x'] = NM_START | NM_CHAR,
+	['y'] = NM_START | NM_CHAR, ['z'] = NM_START | NM_CHAR,
+};
 
 static bool is_name_start(char c)
 {
-	return df_is_alpha((unsigned char)c) || c == '_';
+	return name_class[(unsigned char)c] & NM_START;
 }
 
 static bool is_name_char(char c)
 {
-	return df_is_alnum((unsigned char)c) || c == '_';
+	return name_class[(unsigned char)c] & NM_CHAR;
 }
 
 /* Length of a leading NAME= or NAME+= in s[0..n), or 0. */
@@ -184,7 +331,7 @@ struct wstate {
 
 static df_sh_list *parse_list(struct parser *p);
 static const struct token *peek(struct parser *p);
-static struct token next(struct parser *p);
+static void next(struct parser *p);
 static void describe(const struct token *t, char *out, size_t size);
 static size_t scan_dollar(struct parser *p, size_t pos, bool in_dq, struct wstate *ws);
 static size_t scan_backtick(struct parser *p, size_t pos, struct wstate *ws);
@@ -195,9 +342,20 @@ static void add_sub(struct parser *p, struct wstate *ws, df_sh_script *s)
 	ws->subs[ws->nsubs++] = s;
 }
 
+static void val_addc(struct parser *p, char c)
+{
+	*(char *)stack_push(&p->val, 1) = c;
+}
+
+static void val_addn(struct parser *p, const char *s, size_t n)
+{
+	if (n)
+		memcpy(stack_push(&p->val, n), s, n);
+}
+
 static void val_add(struct parser *p, size_t from, size_t to)
 {
-	df_buf_add(&p->val, p->text + from, to - from);
+	val_addn(p, p->text + from, to - from);
 }
 
 static df_sh_script *new_script(struct parser *p)
@@ -249,11 +407,11 @@ static size_t scan_dquote(struct parser *p, size_t pos, bool build, struct wstat
 				i += 2;
 			} else if (d == '$' || d == '`' || d == '"' || d == '\\') {
 				if (build)
-					df_buf_addc(&p->val, d);
+					val_addc(p, d);
 				i += 2;
 			} else {
 				if (build)
-					df_buf_addc(&p->val, c);
+					val_addc(p, c);
 				i++;
 			}
 		} else if (c == '$' || c == '`') {
@@ -262,9 +420,13 @@ static size_t scan_dquote(struct parser *p, size_t pos, bool build, struct wstat
 				val_add(p, i, end);
 			i = end;
 		} else {
+			/* A run of chars with no meaning here goes in at once. */
+			size_t run = i + 1;
+			while (!(ch_class[(unsigned char)p->stext[run]] & CH_SPECIAL))
+				run++;
 			if (build)
-				df_buf_addc(&p->val, c);
-			i++;
+				val_add(p, i, run);
+			i = run;
 		}
 	}
 	set_error(p, pos, "unterminated double quote");
@@ -441,7 +603,9 @@ static df_sh_script *parse_range(struct parser *p, size_t begin, size_t end)
 	const char *err_before = p->error;
 	df_sh_script *s = new_script(p);
 
+	char saved_stop = p->stext[end];
 	p->len = end;
+	p->stext[end] = STOP;
 	p->pos = begin;
 	p->dbracket = false;
 	p->have_tok = false;
@@ -453,6 +617,7 @@ static df_sh_script *parse_range(struct parser *p, size_t begin, size_t end)
 		set_error(p, t->start, "unexpected %s in backquotes", what);
 	}
 	p->have_tok = false;
+	p->stext[end] = saved_stop;
 	p->len = saved_len;
 	p->pos = saved_pos;
 	p->dbracket = dbracket;
@@ -502,6 +667,7 @@ static size_t scan_backtick(struct parser *p, size_t pos, struct wstate *ws)
 			copy[n++] = c;
 		}
 		const char *saved_text = p->text;
+		char *saved_vtext = p->vtext, *saved_stext = p->stext;
 		size_t saved_full = p->full_len, saved_len = p->len, saved_pos = p->pos;
 		bool saved_in_copy = p->in_copy;
 		uint32_t saved_copy_off = p->copy_off;
@@ -510,9 +676,13 @@ static size_t scan_backtick(struct parser *p, size_t pos, struct wstate *ws)
 			p->copy_off = (uint32_t)pos;
 		}
 		p->text = copy;
+		p->vtext = df_arena_memdup(p->arena, copy, n);
+		p->stext = copy;	/* copy[n] is spare room for the stop */
 		p->full_len = p->len = n;
 		s = parse_range(p, 0, n);
 		p->text = saved_text;
+		p->vtext = saved_vtext;
+		p->stext = saved_stext;
 		p->full_len = saved_full;
 		p->len = saved_len;
 		p->pos = saved_pos;
@@ -557,61 +727,84 @@ static size_t scan_array(struct parser *p, size_t pos, struct wstate *ws)
 	return p->len;
 }
 
+
 /*
  * word -> ( literal | \c | '...' | "..." | $... | `...` )+
  * Scans one word from pos (not a blank or operator character) up to the
  * first unquoted metacharacter and fills w; returns its end.
+ *
+ * Only quotes and backslashes make a value differ from raw, so most words
+ * need no building: their value is the same bytes in p->vtext, the parser's
+ * copy of the text, cut by a NUL written over the metacharacter (or the end)
+ * that follows the word. No other value uses that byte: the words after
+ * this one start past it, and a word around this one (holding it in a
+ * $(...) or `...`) takes a copy of its raw text instead.
  */
 static size_t scan_word(struct parser *p, size_t pos, df_sh_word *w)
 {
+	const char *text = p->text;
 	size_t base = p->val.len, start = pos;
-	struct wstate ws;
-	memset(&ws, 0, sizeof(ws));
+	bool building = false;	/* the value is being built in p->val */
+	struct wstate ws = { NULL, 0, false, false };
 
 	while (pos < p->len && !p->error) {
-		char c = p->text[pos];
+		char c = text[pos];
+		unsigned char cls = ch_class[(unsigned char)c];
+		if (!cls) {
+			/* A run of ordinary chars goes in at once; it stops at
+			 * STOP at the latest. */
+			const unsigned char *q = (const unsigned char *)p->stext + pos + 1;
+			while (!ch_class[*q])
+				q++;
+			size_t run = (size_t)(q - (const unsigned char *)p->stext);
+			if (building)
+				val_add(p, pos, run);
+			pos = run;
+			continue;
+		}
 		if (c == '(' && pos > start &&
-		    assign_prefix(p->text + start, pos - start) == pos - start) {
+		    assign_prefix(text + start, pos - start) == pos - start) {
 			size_t end = scan_array(p, pos, &ws);
-			val_add(p, pos, end);
+			if (building)
+				val_add(p, pos, end);
 			pos = end;
 			continue;
 		}
-		if (is_meta(c))
+		if (cls & CH_META)
 			break;
+		if (c == '$' || c == '`') {
+			size_t end = c == '$' ? scan_dollar(p, pos, false, &ws)
+					      : scan_backtick(p, pos, &ws);
+			if (building)
+				val_add(p, pos, end);
+			pos = end;
+			continue;
+		}
+		if (!building) {
+			/* A quote or backslash: from here the value is built. */
+			building = true;
+			val_add(p, start, pos);
+		}
 		if (c == '\\') {
 			if (pos + 1 >= p->len) {
 				/* A backslash ending the text stands for itself. */
-				df_buf_addc(&p->val, c);
+				val_addc(p, c);
 				pos++;
-			} else if (p->text[pos + 1] == '\n') {
+			} else if (text[pos + 1] == '\n') {
 				pos += 2;
 			} else {
-				df_buf_addc(&p->val, p->text[pos + 1]);
+				val_addc(p, text[pos + 1]);
 				ws.quoted = true;
 				pos += 2;
 			}
 		} else if (c == '\'') {
 			pos = scan_squote(p, pos, true, &ws);
-		} else if (c == '"') {
-			pos = scan_dquote(p, pos, true, &ws);
-		} else if (c == '$' || c == '`') {
-			size_t end = c == '$' ? scan_dollar(p, pos, false, &ws)
-					      : scan_backtick(p, pos, &ws);
-			val_add(p, pos, end);
-			pos = end;
 		} else {
-			/* A run of ordinary chars goes in at once. */
-			size_t run = pos + 1;
-			while (run < p->len && !ch_class[(unsigned char)p->text[run]])
-				run++;
-			df_buf_add(&p->val, p->text + pos, run - pos);
-			pos = run;
+			pos = scan_dquote(p, pos, true, &ws);
 		}
 	}
 
-	memset(w, 0, sizeof(*w));
-	w->raw.ptr = p->text + start;
+	w->raw.ptr = text + start;
 	w->raw.len = pos - start;
 	w->start = (uint32_t)start;
 	w->end = (uint32_t)pos;
@@ -619,12 +812,19 @@ static size_t scan_word(struct parser *p, size_t pos, df_sh_word *w)
 	w->has_expansion = ws.has_expansion;
 	w->subs = ws.subs;
 	w->nsubs = ws.nsubs;
-	size_t n = p->val.len - base;
-	w->value.ptr = df_arena_memdup(p->arena, n ? p->val.buf + base : "", n);
-	w->value.len = n;
-	if (p->val.buf) {
+	if (building) {
+		size_t n = p->val.len - base;
+		w->value.ptr = df_arena_memdup(p->arena, (const char *)p->val.v + base, n);
+		w->value.len = n;
 		p->val.len = base;
-		p->val.buf[base] = '\0';
+	} else if (ws.nsubs) {
+		/* The words of the substitutions have cut vtext inside this one. */
+		w->value.ptr = df_arena_memdup(p->arena, text + start, pos - start);
+		w->value.len = pos - start;
+	} else {
+		p->vtext[pos] = '\0';
+		w->value.ptr = p->vtext + start;
+		w->value.len = pos - start;
 	}
 	return pos;
 }
@@ -669,117 +869,206 @@ static void read_heredocs(struct parser *p)
 /* The operator starting at s[0..n), longest first, or OP_NONE. */
 static int match_op(const char *s, size_t n)
 {
-	int best = OP_NONE;
-	size_t best_len = 0;
-	/* Every operator starts with one of these; words (most tokens) do not. */
+	char c1 = n > 1 ? s[1] : '\0', c2 = n > 2 ? s[2] : '\0';
 	switch (s[0]) {
-	case '&': case '|': case ';': case '<': case '>': case '(': case ')':
-		break;
+	case '&':
+		if (c1 == '&')
+			return OP_AND_IF;
+		if (c1 == '>')
+			return c2 == '>' ? OP_AMPDGREAT : OP_AMPGREAT;
+		return OP_AMP;
+	case '|':
+		if (c1 == '|')
+			return OP_OR_IF;
+		return c1 == '&' ? OP_PIPE_AMP : OP_PIPE;
+	case ';':
+		if (c1 == ';')
+			return c2 == '&' ? OP_DSEMI_AND : OP_DSEMI;
+		return c1 == '&' ? OP_SEMI_AND : OP_SEMI;
+	case '(':
+		return OP_LPAREN;
+	case ')':
+		return OP_RPAREN;
+	case '<':
+		if (c1 == '<')
+			return c2 == '-' ? OP_DLESSDASH : c2 == '<' ? OP_TLESS : OP_DLESS;
+		if (c1 == '&')
+			return OP_LESSAND;
+		return c1 == '>' ? OP_LESSGREAT : OP_LESS;
+	case '>':
+		if (c1 == '>')
+			return OP_DGREAT;
+		if (c1 == '&')
+			return OP_GREATAND;
+		return c1 == '|' ? OP_CLOBBER : OP_GREAT;
 	default:
 		return OP_NONE;
 	}
-	for (int op = OP_NONE + 1; op < OP_COUNT; op++) {
-		size_t l = op_len(op);
-		if (l > best_len && l <= n && memcmp(s, op_text[op], l) == 0) {
-			best = op;
-			best_len = l;
-		}
-	}
-	return best;
 }
 
-static struct token lex(struct parser *p)
+/* id if s[0..n) is its reserved word, else RW_NONE. */
+static int rw_match(const char *s, size_t n, int id)
 {
-	struct token t;
-	memset(&t, 0, sizeof(t));
+	const char *w = rw_text[id];
+	size_t i = 0;
+	/* s may hold NUL bytes: stop at the end of w too. */
+	while (i < n && w[i] != '\0' && w[i] == s[i])
+		i++;
+	return i == n && w[i] == '\0' ? id : RW_NONE;
+}
+
+/* The reserved word spelled by the n > 0 bytes at s, or RW_NONE. */
+static int reserved_id(const char *s, size_t n)
+{
+	int id;
+	switch (s[0]) {
+	case '{':
+		return rw_match(s, n, RW_LBRACE);
+	case '}':
+		return rw_match(s, n, RW_RBRACE);
+	case '!':
+		return rw_match(s, n, RW_BANG);
+	case '[':
+		return rw_match(s, n, RW_DLBRACKET);
+	case ']':
+		return rw_match(s, n, RW_DRBRACKET);
+	case 'i':
+		return n == 2 && s[1] == 'f' ? RW_IF : rw_match(s, n, RW_IN);
+	case 't':
+		return rw_match(s, n, RW_THEN);
+	case 'e':
+		if ((id = rw_match(s, n, RW_ELSE)) || (id = rw_match(s, n, RW_ELIF)))
+			return id;
+		return rw_match(s, n, RW_ESAC);
+	case 'f':
+		if ((id = rw_match(s, n, RW_FI)) || (id = rw_match(s, n, RW_FOR)))
+			return id;
+		return rw_match(s, n, RW_FUNCTION);
+	case 'w':
+		return rw_match(s, n, RW_WHILE);
+	case 'u':
+		return rw_match(s, n, RW_UNTIL);
+	case 'd':
+		return n == 2 && s[1] == 'o' ? RW_DO : rw_match(s, n, RW_DONE);
+	case 'c':
+		return rw_match(s, n, RW_CASE);
+	default:
+		return RW_NONE;
+	}
+}
+
+/*
+ * Lex the next token into p->tok. The fields are set only once a word is
+ * scanned: the words of a $(...) inside it are lexed into p->tok as well.
+ */
+static void lex(struct parser *p)
+{
+	struct token *t = &p->tok;
+	const char *text = p->text;
+	size_t pos = p->pos;
+	t->rw = RW_NONE;
 	if (p->error) {
-		t.kind = TK_EOF;
-		t.start = t.end = (uint32_t)p->len;
-		return t;
+		t->kind = TK_EOF;
+		t->start = t->end = (uint32_t)p->len;
+		return;
 	}
 	for (;;) {
-		while (p->pos < p->len && df_is_blank((unsigned char)p->text[p->pos]))
-			p->pos++;
-		if (p->pos + 1 < p->len && p->text[p->pos] == '\\' && p->text[p->pos + 1] == '\n') {
-			p->pos += 2;
+		const char *q = p->stext + pos;
+		while (*q == ' ' || *q == '\t')	/* stops at STOP at the latest */
+			q++;
+		pos = (size_t)(q - p->stext);
+		if (pos + 1 < p->len && text[pos] == '\\' && text[pos + 1] == '\n') {
+			pos += 2;
 			continue;
 		}
-		if (p->pos < p->len && p->text[p->pos] == '#') {
-			const char *nl = memchr(p->text + p->pos, '\n', p->len - p->pos);
-			p->pos = nl ? (size_t)(nl - p->text) : p->len;
+		if (pos < p->len && text[pos] == '#') {
+			const char *nl = memchr(text + pos, '\n', p->len - pos);
+			pos = nl ? (size_t)(nl - text) : p->len;
 		}
 		break;
 	}
-	t.start = t.end = (uint32_t)p->pos;
-	if (p->pos >= p->len) {
-		t.kind = TK_EOF;
-		return t;
+	p->pos = pos;
+	t->start = t->end = (uint32_t)pos;
+	if (pos >= p->len) {
+		t->kind = TK_EOF;
+		return;
 	}
-	if (p->text[p->pos] == '\n') {
-		p->pos++;
-		t.kind = TK_NEWLINE;
-		t.end = (uint32_t)p->pos;
+	if (text[pos] == '\n') {
+		p->pos = pos + 1;
+		t->kind = TK_NEWLINE;
+		t->end = (uint32_t)p->pos;
 		if (p->npending)
 			read_heredocs(p);
-		return t;
+		return;
 	}
-	int op = match_op(p->text + p->pos, p->len - p->pos);
+	/* Every operator starts with a metacharacter; most tokens are words. */
+	int op = ch_class[(unsigned char)text[pos]] & CH_META ? match_op(text + pos, p->len - pos)
+							       : OP_NONE;
 	if (op != OP_NONE) {
 		size_t l = op_len(op);
-		p->pos += l;
-		t.end = (uint32_t)p->pos;
+		p->pos = pos + l;
+		t->end = (uint32_t)p->pos;
 		if (p->dbracket && (op == OP_AND_IF || op == OP_OR_IF || op == OP_PIPE ||
 				    op == OP_LPAREN || op == OP_RPAREN || op == OP_LESS ||
 				    op == OP_GREAT)) {
 			/* In [[ ]] these are operands of the test, not shell syntax. */
-			t.kind = TK_WORD;
-			t.word.raw.ptr = p->text + t.start;
-			t.word.raw.len = l;
-			t.word.value.ptr = op_text[op];
-			t.word.value.len = l;
-			t.word.start = t.start;
-			t.word.end = t.end;
-			return t;
+			df_sh_word *w = &t->word;
+			t->kind = TK_WORD;
+			w->raw.ptr = text + pos;
+			w->raw.len = l;
+			w->value.ptr = op_text[op];
+			w->value.len = l;
+			w->start = t->start;
+			w->end = t->end;
+			w->quoted = w->has_expansion = false;
+			w->subs = NULL;
+			w->nsubs = 0;
+			return;
 		}
-		t.kind = TK_OP;
-		t.op = op;
-		return t;
+		t->kind = TK_OP;
+		t->op = op;
+		return;
 	}
-	size_t end = scan_word(p, p->pos, &t.word);
+	size_t end = scan_word(p, pos, &t->word);
 	p->pos = end;
-	t.kind = TK_WORD;
-	t.end = (uint32_t)end;
+	t->kind = TK_WORD;
+	t->start = (uint32_t)pos;
+	t->end = (uint32_t)end;
+	t->rw = RW_NONE;
 	/* An io number is all digits right before < or > ("2>&1"). */
-	size_t n = end - t.start;
+	size_t n = end - pos;
 	if (!p->dbracket && n <= 9 && end < p->len &&
-	    (p->text[end] == '<' || p->text[end] == '>') && n == t.word.value.len) {
+	    (text[end] == '<' || text[end] == '>') && n == t->word.value.len) {
 		int fd = 0;
 		size_t k;
-		for (k = t.start; k < end && df_is_digit((unsigned char)p->text[k]); k++)
-			fd = fd * 10 + (p->text[k] - '0');
+		for (k = pos; k < end && df_is_digit((unsigned char)text[k]); k++)
+			fd = fd * 10 + (text[k] - '0');
 		if (k == end) {
-			t.kind = TK_IO_NUMBER;
-			t.fd = fd;
+			t->kind = TK_IO_NUMBER;
+			t->fd = fd;
+			return;
 		}
 	}
-	return t;
+	/* The longest reserved word is "function". */
+	if (t->word.value.len - 1 < 8 && !t->word.quoted && !t->word.has_expansion)
+		t->rw = reserved_id(t->word.value.ptr, t->word.value.len);
 }
 
 static const struct token *peek(struct parser *p)
 {
 	if (!p->have_tok) {
-		struct token t = lex(p);
-		p->tok = t;
+		lex(p);
 		p->have_tok = true;
 	}
 	return &p->tok;
 }
 
-static struct token next(struct parser *p)
+/* Consume the token peek() returns; it stays readable in p->tok until the
+ * next peek(). */
+static void next(struct parser *p)
 {
 	peek(p);
 	p->have_tok = false;
-	return p->tok;
 }
 
 /* A short printable description of t for error messages. */
@@ -820,12 +1109,9 @@ static bool tok_is_op(const struct token *t, int op)
 }
 
 /* A reserved word: the unquoted word w in a position where it is one. */
-static bool tok_is_word(const struct token *t, const char *w)
+static bool tok_is_word(const struct token *t, int rw)
 {
-	/* The first-char test rejects nearly every token before strlen runs. */
-	return t->kind == TK_WORD && t->word.value.len && t->word.value.ptr[0] == w[0] &&
-	       !t->word.quoted && !t->word.has_expansion &&
-	       strlen(w) == t->word.value.len && memcmp(t->word.value.ptr, w, t->word.value.len) == 0;
+	return t->rw == rw;
 }
 
 static void skip_newlines(struct parser *p)
@@ -845,7 +1131,7 @@ static void unexpected(struct parser *p, const struct token *t)
  * The reserved word want must come next. At the end of input the error
  * names the unclosed opener, elsewhere the token found instead.
  */
-static bool expect_word(struct parser *p, df_sh_cmd *c, const char *want,
+static bool expect_word(struct parser *p, df_sh_cmd *c, int want,
 			uint32_t open_off, const char *open)
 {
 	const struct token *t = peek(p);
@@ -859,7 +1145,7 @@ static bool expect_word(struct parser *p, df_sh_cmd *c, const char *want,
 	} else {
 		char what[48];
 		describe(t, what, sizeof(what));
-		set_error(p, t->start, "expected '%s' before %s", want, what);
+		set_error(p, t->start, "expected '%s' before %s", rw_text[want], what);
 	}
 	return false;
 }
@@ -901,23 +1187,29 @@ static bool parse_redir(struct parser *p, df_sh_cmd *c)
 	df_sh_redir r;
 	memset(&r, 0, sizeof(r));
 	r.fd = -1;
-	if (peek(p)->kind == TK_IO_NUMBER)
-		r.fd = next(p).fd;
 	const struct token *t = peek(p);
+	if (t->kind == TK_IO_NUMBER) {
+		r.fd = t->fd;
+		next(p);
+		t = peek(p);
+	}
 	if (!(t->kind == TK_OP && is_redir_op(t->op))) {
 		unexpected(p, t);
 		return false;
 	}
-	struct token op = next(p);
+	int op = t->op;
+	uint32_t op_start = t->start;
+	next(p);
 	t = peek(p);
 	/* Digits before another redirection still name the target: 2>&1>f. */
 	if (t->kind != TK_WORD && t->kind != TK_IO_NUMBER) {
-		set_error(p, op.start, "missing target after '%s'", op_text[op.op]);
+		set_error(p, op_start, "missing target after '%s'", op_text[op]);
 		return false;
 	}
-	r.op = op_text[op.op];
-	r.target = next(p).word;
-	if (op.op == OP_DLESS || op.op == OP_DLESSDASH) {
+	r.op = op_text[op];
+	r.target = t->word;
+	next(p);
+	if (op == OP_DLESS || op == OP_DLESSDASH) {
 		r.heredoc = true;
 		r.heredoc_delim = r.target.value;
 		r.heredoc_quoted = r.target.quoted;
@@ -974,9 +1266,7 @@ static bool parse_function_body(struct parser *p, df_sh_cmd *f)
 {
 	skip_newlines(p);
 	const struct token *t = peek(p);
-	if (!(tok_is_op(t, OP_LPAREN) || tok_is_word(t, "{") || tok_is_word(t, "if") ||
-	      tok_is_word(t, "for") || tok_is_word(t, "while") || tok_is_word(t, "until") ||
-	      tok_is_word(t, "case"))) {
+	if (!(tok_is_op(t, OP_LPAREN) || rw_compound[t->rw])) {
 		if (t->kind == TK_EOF) {
 			set_error(p, f->start, "missing function body");
 		} else {
@@ -1015,10 +1305,33 @@ static df_sh_cmd *parse_funcdef(struct parser *p, df_sh_cmd *c)
 	return c;
 }
 
+/*
+ * Move the assigns and words a simple command collected on p->words,
+ * from byte offset base on, into c.
+ */
+static void take_words(struct parser *p, df_sh_cmd *c, size_t base, size_t nassigns)
+{
+	size_t n = (p->words.len - base) / sizeof(df_sh_word);
+	if (n == 0)
+		return;
+	/* One array: the assigns, then the words. */
+	df_sh_word *arr = DF_ARENA_ARRAY(p->arena, df_sh_word, n);
+	stack_pop_to(&p->words, base, arr);
+	if (nassigns) {
+		c->assigns = arr;
+		c->nassigns = nassigns;
+	}
+	if (n > nassigns) {
+		c->words = arr + nassigns;
+		c->nwords = n - nassigns;
+	}
+}
+
 /* simple_command -> (assignment | redirect)* (word | redirect)* */
 static df_sh_cmd *parse_simple(struct parser *p)
 {
 	df_sh_cmd *c = new_cmd(p, DF_SH_SIMPLE, peek(p)->start);
+	size_t base = p->words.len, nassigns = 0, nwords = 0;
 	for (;;) {
 		const struct token *t = peek(p);
 		if (starts_redir(t)) {
@@ -1028,24 +1341,29 @@ static df_sh_cmd *parse_simple(struct parser *p)
 		}
 		if (t->kind != TK_WORD)
 			break;
-		struct token w = next(p);
-		c->end = w.end;
-		if (c->nwords == 0 && assign_prefix(w.word.raw.ptr, w.word.raw.len)) {
-			push_word(p->arena, &c->assigns, &c->nassigns, &w.word);
+		int rw = t->rw;
+		c->end = t->end;
+		df_sh_word *w = stack_push(&p->words, sizeof(df_sh_word));
+		*w = t->word;
+		next(p);
+		if (nwords == 0 && assign_prefix(w->raw.ptr, w->raw.len)) {
+			nassigns++;
 			continue;
 		}
-		push_word(p->arena, &c->words, &c->nwords, &w.word);
-		if (c->nwords == 1 && !p->dbracket) {
-			if (tok_is_word(&w, "[[")) {
+		nwords++;
+		if (nwords == 1 && !p->dbracket) {
+			if (rw == RW_DLBRACKET) {
 				p->dbracket = true;
-			} else if (c->nassigns == 0 && c->nredirs == 0 &&
+			} else if (nassigns == 0 && c->nredirs == 0 &&
 				   tok_is_op(peek(p), OP_LPAREN)) {
+				take_words(p, c, base, nassigns);
 				return parse_funcdef(p, c);
 			}
-		} else if (p->dbracket && tok_is_word(&w, "]]")) {
+		} else if (p->dbracket && rw == RW_DRBRACKET) {
 			p->dbracket = false;
 		}
 	}
+	take_words(p, c, base, nassigns);
 	if (p->dbracket) {
 		p->dbracket = false;
 		set_error(p, c->start, "unmatched '[['");
@@ -1056,15 +1374,16 @@ static df_sh_cmd *parse_simple(struct parser *p)
 /* subshell -> '(' compound_list ')' */
 static df_sh_cmd *parse_subshell(struct parser *p)
 {
-	struct token open = next(p);
-	df_sh_cmd *c = new_cmd(p, DF_SH_SUBSHELL, open.start);
+	uint32_t open = peek(p)->start;
+	next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_SUBSHELL, open);
 	push_body(p, c, parse_list(p));
 	const struct token *t = peek(p);
 	if (tok_is_op(t, OP_RPAREN)) {
 		c->end = t->end;
 		next(p);
 	} else if (t->kind == TK_EOF) {
-		set_error(p, open.start, "unmatched '('");
+		set_error(p, open, "unmatched '('");
 	} else {
 		char what[48];
 		describe(t, what, sizeof(what));
@@ -1076,37 +1395,39 @@ static df_sh_cmd *parse_subshell(struct parser *p)
 /* brace_group -> '{' compound_list '}' */
 static df_sh_cmd *parse_group(struct parser *p)
 {
-	struct token open = next(p);
-	df_sh_cmd *c = new_cmd(p, DF_SH_GROUP, open.start);
+	uint32_t open = peek(p)->start;
+	next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_GROUP, open);
 	push_body(p, c, parse_list(p));
-	expect_word(p, c, "}", open.start, "{");
+	expect_word(p, c, RW_RBRACE, open, "{");
 	return c;
 }
 
 /* if_clause -> if list then list (elif list then list)* [else list] fi */
 static df_sh_cmd *parse_if(struct parser *p)
 {
-	struct token kw = next(p);
-	df_sh_cmd *c = new_cmd(p, DF_SH_IF, kw.start);
+	uint32_t kw = peek(p)->start;
+	next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_IF, kw);
 	push_body(p, c, parse_list(p));
-	if (!expect_word(p, c, "then", kw.start, "if"))
+	if (!expect_word(p, c, RW_THEN, kw, "if"))
 		return c;
 	push_body(p, c, parse_list(p));
 	for (;;) {
 		const struct token *t = peek(p);
-		if (tok_is_word(t, "elif")) {
+		if (tok_is_word(t, RW_ELIF)) {
 			next(p);
 			push_body(p, c, parse_list(p));
-			if (!expect_word(p, c, "then", kw.start, "if"))
+			if (!expect_word(p, c, RW_THEN, kw, "if"))
 				return c;
 			push_body(p, c, parse_list(p));
 			continue;
 		}
-		if (tok_is_word(t, "else")) {
+		if (tok_is_word(t, RW_ELSE)) {
 			next(p);
 			push_body(p, c, parse_list(p));
 		}
-		expect_word(p, c, "fi", kw.start, "if");
+		expect_word(p, c, RW_FI, kw, "if");
 		return c;
 	}
 }
@@ -1114,51 +1435,52 @@ static df_sh_cmd *parse_if(struct parser *p)
 /* while_clause -> while list do list done (until alike) */
 static df_sh_cmd *parse_loop(struct parser *p, df_sh_cmd_kind kind)
 {
-	struct token kw = next(p);
+	uint32_t kw = peek(p)->start;
+	next(p);
 	const char *name = kind == DF_SH_WHILE ? "while" : "until";
-	df_sh_cmd *c = new_cmd(p, kind, kw.start);
+	df_sh_cmd *c = new_cmd(p, kind, kw);
 	push_body(p, c, parse_list(p));
-	if (!expect_word(p, c, "do", kw.start, name))
+	if (!expect_word(p, c, RW_DO, kw, name))
 		return c;
 	push_body(p, c, parse_list(p));
-	expect_word(p, c, "done", kw.start, name);
+	expect_word(p, c, RW_DONE, kw, name);
 	return c;
 }
 
 /* for_clause -> for NAME linebreak [in word* (';' | newline)] linebreak do list done */
 static df_sh_cmd *parse_for(struct parser *p)
 {
-	struct token kw = next(p);
-	df_sh_cmd *c = new_cmd(p, DF_SH_FOR, kw.start);
+	uint32_t kw = peek(p)->start;
+	next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_FOR, kw);
 	const struct token *t = peek(p);
 	if (t->kind != TK_WORD) {
-		set_error(p, t->kind == TK_EOF ? kw.start : t->start,
+		set_error(p, t->kind == TK_EOF ? kw : t->start,
 			  "expected a variable name after 'for'");
 		return c;
 	}
-	struct token name = next(p);
-	push_word(p->arena, &c->header, &c->nheader, &name.word);
-	c->end = name.end;
+	push_word(p->arena, &c->header, &c->nheader, &t->word);
+	c->end = t->end;
+	next(p);
 	skip_newlines(p);
 	t = peek(p);
-	if (tok_is_word(t, "in")) {
+	if (tok_is_word(t, RW_IN)) {
 		next(p);
 		c->has_in = true;
-		while (peek(p)->kind == TK_WORD) {
-			struct token w = next(p);
-			push_word(p->arena, &c->header, &c->nheader, &w.word);
+		while ((t = peek(p))->kind == TK_WORD) {
+			push_word(p->arena, &c->header, &c->nheader, &t->word);
+			next(p);
 		}
-		t = peek(p);
 		if (tok_is_op(t, OP_SEMI) || t->kind == TK_NEWLINE)
 			next(p);
 	} else if (tok_is_op(t, OP_SEMI)) {
 		next(p);
 	}
 	skip_newlines(p);
-	if (!expect_word(p, c, "do", kw.start, "for"))
+	if (!expect_word(p, c, RW_DO, kw, "for"))
 		return c;
 	push_body(p, c, parse_list(p));
-	expect_word(p, c, "done", kw.start, "for");
+	expect_word(p, c, RW_DONE, kw, "for");
 	return c;
 }
 
@@ -1166,29 +1488,30 @@ static df_sh_cmd *parse_for(struct parser *p)
  * case_item   -> ['('] word ('|' word)* ')' list [';;' | ';&' | ';;&'] linebreak */
 static df_sh_cmd *parse_case(struct parser *p)
 {
-	struct token kw = next(p);
-	df_sh_cmd *c = new_cmd(p, DF_SH_CASE, kw.start);
+	uint32_t kw = peek(p)->start;
+	next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_CASE, kw);
 	const struct token *t = peek(p);
 	if (t->kind != TK_WORD) {
-		set_error(p, t->kind == TK_EOF ? kw.start : t->start,
+		set_error(p, t->kind == TK_EOF ? kw : t->start,
 			  "expected a word after 'case'");
 		return c;
 	}
-	struct token subject = next(p);
-	push_word(p->arena, &c->header, &c->nheader, &subject.word);
+	push_word(p->arena, &c->header, &c->nheader, &t->word);
+	next(p);
 	skip_newlines(p);
-	if (!expect_word(p, c, "in", kw.start, "case"))
+	if (!expect_word(p, c, RW_IN, kw, "case"))
 		return c;
 	for (;;) {
 		skip_newlines(p);
 		t = peek(p);
-		if (tok_is_word(t, "esac")) {
+		if (tok_is_word(t, RW_ESAC)) {
 			c->end = t->end;
 			next(p);
 			return c;
 		}
 		if (t->kind == TK_EOF) {
-			set_error(p, kw.start, "unmatched 'case'");
+			set_error(p, kw, "unmatched 'case'");
 			return c;
 		}
 		if (tok_is_op(t, OP_LPAREN))
@@ -1199,7 +1522,7 @@ static df_sh_cmd *parse_case(struct parser *p)
 			t = peek(p);
 			if (t->kind != TK_WORD) {
 				if (t->kind == TK_EOF) {
-					set_error(p, kw.start, "unmatched 'case'");
+					set_error(p, kw, "unmatched 'case'");
 				} else {
 					char what[48];
 					describe(t, what, sizeof(what));
@@ -1207,8 +1530,8 @@ static df_sh_cmd *parse_case(struct parser *p)
 				}
 				return c;
 			}
-			struct token w = next(p);
-			push_word(p->arena, &item.patterns, &item.npatterns, &w.word);
+			push_word(p->arena, &item.patterns, &item.npatterns, &t->word);
+			next(p);
 			if (!tok_is_op(peek(p), OP_PIPE))
 				break;
 			next(p);
@@ -1216,7 +1539,7 @@ static df_sh_cmd *parse_case(struct parser *p)
 		t = peek(p);
 		if (!tok_is_op(t, OP_RPAREN)) {
 			if (t->kind == TK_EOF) {
-				set_error(p, kw.start, "unmatched 'case'");
+				set_error(p, kw, "unmatched 'case'");
 			} else {
 				char what[48];
 				describe(t, what, sizeof(what));
@@ -1235,7 +1558,7 @@ static df_sh_cmd *parse_case(struct parser *p)
 					      sizeof(*c->case_items));
 		c->case_items[c->ncase_items++] = item;
 		if (!item.term) {
-			expect_word(p, c, "esac", kw.start, "case");
+			expect_word(p, c, RW_ESAC, kw, "case");
 			return c;
 		}
 	}
@@ -1244,17 +1567,18 @@ static df_sh_cmd *parse_case(struct parser *p)
 /* function_definition -> function NAME ['(' ')'] linebreak function_body (bash) */
 static df_sh_cmd *parse_function_kw(struct parser *p)
 {
-	struct token kw = next(p);
-	df_sh_cmd *c = new_cmd(p, DF_SH_FUNCTION, kw.start);
+	uint32_t kw = peek(p)->start;
+	next(p);
+	df_sh_cmd *c = new_cmd(p, DF_SH_FUNCTION, kw);
 	const struct token *t = peek(p);
 	if (t->kind != TK_WORD) {
-		set_error(p, t->kind == TK_EOF ? kw.start : t->start,
+		set_error(p, t->kind == TK_EOF ? kw : t->start,
 			  "expected a function name after 'function'");
 		return c;
 	}
-	struct token name = next(p);
-	push_word(p->arena, &c->header, &c->nheader, &name.word);
-	c->end = name.end;
+	push_word(p->arena, &c->header, &c->nheader, &t->word);
+	c->end = t->end;
+	next(p);
 	if (tok_is_op(peek(p), OP_LPAREN)) {
 		next(p);
 		t = peek(p);
@@ -1277,52 +1601,55 @@ static df_sh_cmd *parse_compound(struct parser *p)
 	df_sh_cmd *c;
 	if (!enter(p, t->start))
 		return NULL;
-	if (tok_is_op(t, OP_LPAREN))
+	if (tok_is_op(t, OP_LPAREN)) {
 		c = parse_subshell(p);
-	else if (tok_is_word(t, "{"))
-		c = parse_group(p);
-	else if (tok_is_word(t, "if"))
-		c = parse_if(p);
-	else if (tok_is_word(t, "for"))
-		c = parse_for(p);
-	else if (tok_is_word(t, "while"))
-		c = parse_loop(p, DF_SH_WHILE);
-	else if (tok_is_word(t, "until"))
-		c = parse_loop(p, DF_SH_UNTIL);
-	else if (tok_is_word(t, "case"))
-		c = parse_case(p);
-	else
-		c = parse_function_kw(p);
+	} else {
+		switch (t->rw) {
+		case RW_LBRACE:
+			c = parse_group(p);
+			break;
+		case RW_IF:
+			c = parse_if(p);
+			break;
+		case RW_FOR:
+			c = parse_for(p);
+			break;
+		case RW_WHILE:
+			c = parse_loop(p, DF_SH_WHILE);
+			break;
+		case RW_UNTIL:
+			c = parse_loop(p, DF_SH_UNTIL);
+			break;
+		case RW_CASE:
+			c = parse_case(p);
+			break;
+		default:
+			c = parse_function_kw(p);
+			break;
+		}
+	}
 	leave(p);
 	if (c->kind != DF_SH_FUNCTION)
 		parse_redirs(p, c);
 	return c;
 }
 
-/* Reserved words that close a list: they cannot start a command. */
+/* Tokens that close a list: they cannot start a command. */
 static bool ends_list(const struct token *t)
 {
-	static const char *const words[] = {
-		"then", "else", "elif", "fi", "do", "done", "esac", "}",
-	};
 	if (t->kind == TK_EOF)
 		return true;
 	if (t->kind == TK_OP)
 		return t->op == OP_RPAREN || t->op == OP_DSEMI || t->op == OP_SEMI_AND ||
 		       t->op == OP_DSEMI_AND;
-	for (size_t i = 0; i < DF_ARRAY_LEN(words); i++)
-		if (tok_is_word(t, words[i]))
-			return true;
-	return false;
+	return rw_ends_list[t->rw];
 }
 
 /* command -> compound_command redirect* | function_definition | simple_command */
 static df_sh_cmd *parse_command(struct parser *p)
 {
 	const struct token *t = peek(p);
-	if (tok_is_op(t, OP_LPAREN) || tok_is_word(t, "{") || tok_is_word(t, "if") ||
-	    tok_is_word(t, "for") || tok_is_word(t, "while") || tok_is_word(t, "until") ||
-	    tok_is_word(t, "case") || tok_is_word(t, "function"))
+	if (tok_is_op(t, OP_LPAREN) || rw_compound[t->rw] || t->rw == RW_FUNCTION)
 		return parse_compound(p);
 	if ((t->kind == TK_WORD && !ends_list(t)) || starts_redir(t))
 		return parse_simple(p);
@@ -1330,18 +1657,40 @@ static df_sh_cmd *parse_command(struct parser *p)
 	return NULL;
 }
 
+/*
+ * The nodes below are allocated once their children are known, each with
+ * its arrays in the same block.
+ */
+struct pipeline_block {
+	df_sh_pipeline pl;
+	df_sh_cmd *cmds[];
+};
+
+struct andor_block {
+	df_sh_andor a;
+	df_sh_pipeline *pipes[];	/* then the ops */
+};
+
+struct list_block {
+	df_sh_list l;
+	df_sh_andor *items[];
+};
+
 /* pipeline -> ['!'] command (('|' | '|&') linebreak command)* */
 static df_sh_pipeline *parse_pipeline(struct parser *p)
 {
-	df_sh_pipeline *pl = DF_ARENA_NEW(p->arena, df_sh_pipeline);
+	size_t base = p->cmds.len;
+	size_t ncmds = 0;
+	bool bang = false;
 	const struct token *t = peek(p);
-	pl->start = pl->end = t->start;
-	while (tok_is_word(t, "!")) {
-		struct token bang = next(p);
-		pl->bang = !pl->bang;
+	uint32_t start = t->start, end = t->start;
+	while (tok_is_word(t, RW_BANG)) {
+		uint32_t bang_off = t->start;
+		next(p);
+		bang = !bang;
 		t = peek(p);
 		if (t->kind == TK_EOF) {
-			set_error(p, bang.start, "missing command after '!'");
+			set_error(p, bang_off, "missing command after '!'");
 			return NULL;
 		}
 	}
@@ -1349,20 +1698,31 @@ static df_sh_pipeline *parse_pipeline(struct parser *p)
 		df_sh_cmd *c = parse_command(p);
 		if (!c)
 			break;
-		pl->cmds = grow_for_push(p->arena, pl->cmds, pl->ncmds, sizeof(*pl->cmds));
-		pl->cmds[pl->ncmds++] = c;
-		pl->end = c->end;
+		*(df_sh_cmd **)stack_push(&p->cmds, sizeof(c)) = c;
+		ncmds++;
+		end = c->end;
 		t = peek(p);
 		if (!(tok_is_op(t, OP_PIPE) || tok_is_op(t, OP_PIPE_AMP)))
 			break;
-		struct token op = next(p);
+		int op = t->op;
+		uint32_t op_start = t->start;
+		next(p);
 		skip_newlines(p);
 		if (peek(p)->kind == TK_EOF) {
-			set_error(p, op.start, "missing command after '%s'", op_text[op.op]);
+			set_error(p, op_start, "missing command after '%s'", op_text[op]);
 			break;
 		}
 	}
-	return pl->ncmds ? pl : NULL;
+	if (!ncmds)
+		return NULL;
+	struct pipeline_block *b = df_arena_alloc(p->arena, sizeof(*b) + ncmds * sizeof(b->cmds[0]));
+	stack_pop_to(&p->cmds, base, b->cmds);
+	b->pl.cmds = b->cmds;
+	b->pl.ncmds = ncmds;
+	b->pl.bang = bang;
+	b->pl.start = start;
+	b->pl.end = end;
+	return &b->pl;
 }
 
 /* and_or -> pipeline (('&&' | '||') linebreak pipeline)* */
@@ -1371,37 +1731,48 @@ static df_sh_andor *parse_andor(struct parser *p)
 	df_sh_pipeline *pl = parse_pipeline(p);
 	if (!pl)
 		return NULL;
-	df_sh_andor *a = DF_ARENA_NEW(p->arena, df_sh_andor);
+	size_t base = p->pipes.len, ops_base = p->ops.len;
+	size_t npipes = 0;
 	df_sh_andor_op op = DF_SH_OP_NONE;
-	a->start = pl->start;
+	uint32_t start = pl->start, end;
 	for (;;) {
-		a->pipes = grow_for_push(p->arena, a->pipes, a->npipes, sizeof(*a->pipes));
-		a->ops = grow_for_push(p->arena, a->ops, a->npipes, sizeof(*a->ops));
-		a->pipes[a->npipes] = pl;
-		a->ops[a->npipes] = op;
-		a->npipes++;
-		a->end = pl->end;
+		*(df_sh_pipeline **)stack_push(&p->pipes, sizeof(pl)) = pl;
+		*(df_sh_andor_op *)stack_push(&p->ops, sizeof(op)) = op;
+		npipes++;
+		end = pl->end;
 		const struct token *t = peek(p);
 		if (!(tok_is_op(t, OP_AND_IF) || tok_is_op(t, OP_OR_IF)))
 			break;
-		struct token optok = next(p);
-		op = optok.op == OP_AND_IF ? DF_SH_OP_AND : DF_SH_OP_OR;
+		int optok = t->op;
+		uint32_t op_start = t->start;
+		next(p);
+		op = optok == OP_AND_IF ? DF_SH_OP_AND : DF_SH_OP_OR;
 		skip_newlines(p);
 		if (peek(p)->kind == TK_EOF) {
-			set_error(p, optok.start, "missing command after '%s'", op_text[optok.op]);
+			set_error(p, op_start, "missing command after '%s'", op_text[optok]);
 			break;
 		}
 		pl = parse_pipeline(p);
 		if (!pl)
 			break;
 	}
-	return a;
+	struct andor_block *b = df_arena_alloc(p->arena, sizeof(*b) + npipes *
+					       (sizeof(b->pipes[0]) + sizeof(df_sh_andor_op)));
+	stack_pop_to(&p->pipes, base, b->pipes);
+	b->a.pipes = b->pipes;
+	b->a.ops = (df_sh_andor_op *)(b->pipes + npipes);
+	stack_pop_to(&p->ops, ops_base, b->a.ops);
+	b->a.npipes = npipes;
+	b->a.start = start;
+	b->a.end = end;
+	return &b->a;
 }
 
 /* list -> linebreak (and_or (';' | '&' | newline) linebreak)* [and_or] */
 static df_sh_list *parse_list(struct parser *p)
 {
-	df_sh_list *l = DF_ARENA_NEW(p->arena, df_sh_list);
+	size_t base = p->items.len;
+	size_t nitems = 0;
 	for (;;) {
 		skip_newlines(p);
 		if (ends_list(peek(p)))
@@ -1409,8 +1780,8 @@ static df_sh_list *parse_list(struct parser *p)
 		df_sh_andor *a = parse_andor(p);
 		if (!a)
 			break;
-		l->items = grow_for_push(p->arena, l->items, l->nitems, sizeof(*l->items));
-		l->items[l->nitems++] = a;
+		*(df_sh_andor **)stack_push(&p->items, sizeof(a)) = a;
+		nitems++;
 		const struct token *t = peek(p);
 		if (tok_is_op(t, OP_SEMI)) {
 			next(p);
@@ -1421,17 +1792,34 @@ static df_sh_list *parse_list(struct parser *p)
 			break;
 		}
 	}
-	return l;
+	struct list_block *b = df_arena_alloc(p->arena, sizeof(*b) + nitems * sizeof(b->items[0]));
+	stack_pop_to(&p->items, base, b->items);
+	b->l.items = nitems ? b->items : NULL;
+	b->l.nitems = nitems;
+	return &b->l;
 }
 
 df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 {
 	struct parser p;
+	/* The stacks' first storage: most scripts never need more. */
+	char val0[512];
+	df_sh_word words0[32];
+	df_sh_cmd *cmds0[16];
+	df_sh_pipeline *pipes0[16];
+	df_sh_andor_op ops0[16];
+	df_sh_andor *items0[16];
+
 	memset(&p, 0, sizeof(p));
 	p.arena = arena;
 	p.text = text ? text : "";
 	p.full_len = p.len = text ? len : 0;
-	df_buf_init(&p.val);
+	stack_init(&p.val, val0, sizeof(val0));
+	stack_init(&p.words, words0, sizeof(words0));
+	stack_init(&p.cmds, cmds0, sizeof(cmds0));
+	stack_init(&p.pipes, pipes0, sizeof(pipes0));
+	stack_init(&p.ops, ops0, sizeof(ops0));
+	stack_init(&p.items, items0, sizeof(items0));
 
 	df_sh_script *s = new_script(&p);
 	if (p.len >= UINT32_MAX) {
@@ -1439,13 +1827,26 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 		set_error(&p, 0, "input too large");
 		p.len = 0;
 	}
+	p.vtext = df_arena_memdup(arena, p.text, p.len);
+	/* Short texts (most) are scanned from the frame. */
+	char stext0[1024];
+	p.stext = p.len < sizeof(stext0) ? stext0 : df_xmalloc(p.len + 1);
+	memcpy(p.stext, p.text, p.len);
+	p.stext[p.len] = STOP;
 	s->list = parse_list(&p);
 	const struct token *t = peek(&p);
 	if (t->kind != TK_EOF)
 		unexpected(&p, t);
 	s->error = p.error;
 	s->error_off = p.error_off;
-	df_buf_release(&p.val);
+	stack_release(&p.val);
+	stack_release(&p.words);
+	stack_release(&p.cmds);
+	stack_release(&p.pipes);
+	stack_release(&p.ops);
+	stack_release(&p.items);
+	if (p.stext != stext0)
+		free(p.stext);
 	return s;
 }
 
