@@ -139,6 +139,23 @@ START_TEST(test_file_too_large)
 }
 END_TEST
 
+START_TEST(test_keywords_round_trip)
+{
+	for (int k = DF_I_UNKNOWN + 1; k < DF_I_COUNT; k++) {
+		const char *name = df_instr_kind_name((df_instr_kind)k);
+		ck_assert_int_eq(df_instr_kind_from(name, strlen(name)), k);
+		char lower[16];
+		size_t n = strlen(name);
+		for (size_t i = 0; i <= n; i++)
+			lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+		ck_assert_int_eq(df_instr_kind_from(lower, n), k);
+		ck_assert_int_eq(df_instr_kind_from(name, n - 1), DF_I_UNKNOWN);
+	}
+	ck_assert_int_eq(df_instr_kind_from("UNKNOWN", 7), DF_I_UNKNOWN);
+	ck_assert_int_eq(df_instr_kind_from("FORM", 4), DF_I_UNKNOWN);
+}
+END_TEST
+
 /* ---- exec form ------------------------------------------------------------------ */
 
 START_TEST(test_exec_form_decodes_json)
@@ -516,6 +533,7 @@ int main(void)
 	tcase_add_test(lines, test_repeated_directive_is_error);
 	tcase_add_test(lines, test_long_line_is_error_not_crash);
 	tcase_add_test(lines, test_file_too_large);
+	tcase_add_test(lines, test_keywords_round_trip);
 	suite_add_tcase(s, lines);
 	TCase *instrs = tcase_create("instructions");
 	tcase_add_test(instrs, test_exec_form_decodes_json);

@@ -18,10 +18,12 @@ static bool read_line(const df_lexer *lx, df_line *line)
 	if (lx->pos >= src->len)
 		return false;
 	const char *base = src->data;
-	const char *nl = memchr(base + lx->pos, '\n', src->len - lx->pos);
-	size_t newline = nl ? (size_t)(nl - base) : src->len;
+	/* The source's line table already knows where the next line starts. */
+	size_t next = lx->line_no < src->nlines ? src->line_starts[lx->line_no] : src->len;
+	bool nl = next > lx->pos && base[next - 1] == '\n';
+	size_t newline = nl ? next - 1 : next;
 	line->start = lx->pos;
-	line->end = nl ? newline + 1 : newline;
+	line->end = next;
 	line->line_no = lx->line_no;
 	line->content_start = lx->pos;
 	if (lx->pos == 0 && lx->bom)

@@ -130,6 +130,15 @@ static const char *const kind_names[DF_I_COUNT] = {
 	[DF_I_VOLUME] = "VOLUME", [DF_I_WORKDIR] = "WORKDIR",
 };
 
+/* strlen of each name (check_parse verifies every keyword round-trips). */
+static const unsigned char kind_len[DF_I_COUNT] = {
+	[DF_I_UNKNOWN] = 7, [DF_I_ADD] = 3, [DF_I_ARG] = 3, [DF_I_CMD] = 3, [DF_I_COPY] = 4,
+	[DF_I_ENTRYPOINT] = 10, [DF_I_ENV] = 3, [DF_I_EXPOSE] = 6, [DF_I_FROM] = 4,
+	[DF_I_HEALTHCHECK] = 11, [DF_I_LABEL] = 5, [DF_I_MAINTAINER] = 10, [DF_I_ONBUILD] = 7,
+	[DF_I_RUN] = 3, [DF_I_SHELL] = 5, [DF_I_STOPSIGNAL] = 10, [DF_I_USER] = 4,
+	[DF_I_VOLUME] = 6, [DF_I_WORKDIR] = 7,
+};
+
 const char *df_instr_kind_name(df_instr_kind k)
 {
 	if ((unsigned)k >= DF_I_COUNT)
@@ -139,14 +148,12 @@ const char *df_instr_kind_name(df_instr_kind k)
 
 df_instr_kind df_instr_kind_from(const char *kw, size_t len)
 {
-	char up[12];
+	/* Length and first letter leave one candidate to compare. */
 	if (len < 3 || len > 11)
 		return DF_I_UNKNOWN;
-	for (size_t i = 0; i < len; i++)
-		up[i] = (char)df_to_upper((unsigned char)kw[i]);
 	for (int k = DF_I_UNKNOWN + 1; k < DF_I_COUNT; k++)
-		if (kind_names[k][0] == up[0] && strlen(kind_names[k]) == len &&
-		    memcmp(kind_names[k], up, len) == 0)
+		if (kind_len[k] == len && df_to_upper((unsigned char)kw[0]) == kind_names[k][0] &&
+		    df_mem_ieq(kw, len, kind_names[k]))
 			return (df_instr_kind)k;
 	return DF_I_UNKNOWN;
 }

@@ -17,18 +17,18 @@ int df_source_init(df_source *src, const char *name, const char *data, size_t le
 	src->data[len] = '\0';
 	src->len = len;
 
-	/* Count first, so the table is allocated once. */
-	size_t lines = 1;
-	const char *p = src->data, *end = src->data + len;
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
-		if (++p < end)
-			lines++;
-	uint32_t *starts = df_xmalloc(lines * sizeof(uint32_t));
-	size_t n = 0;
+	/* One pass; the first guess (a line per 32 bytes) rarely needs to grow. */
+	size_t cap = len / 32 + 16, n = 0;
+	uint32_t *starts = df_xmalloc(cap * sizeof(uint32_t));
 	starts[n++] = 0;
-	p = src->data;
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL && ++p < end)
+	const char *p = src->data, *end = src->data + len;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL && ++p < end) {
+		if (n == cap) {
+			cap *= 2;
+			starts = df_xrealloc(starts, cap * sizeof(uint32_t));
+		}
 		starts[n++] = (uint32_t)(p - src->data);
+	}
 	src->line_starts = starts;
 	src->nlines = n;
 	return 0;

@@ -77,6 +77,7 @@ rc=$?
 if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; then ok; else bad "random bytes: exit $rc"; fi
 
 # Build args reach the expansion.
+# shellcheck disable=SC2016 # the Dockerfile's own $TAG, not the shell's
 printf 'ARG TAG=1\nFROM alpine:$TAG\n' >"$tmp/arg.Dockerfile"
 expect 0 "build-arg" "$DFOPT" parse --build-arg TAG=3.20 "$tmp/arg.Dockerfile"
 contains "$tmp/out" '"value":	"alpine:3.20"' "build-arg expanded"
