@@ -32,8 +32,7 @@ void df_arena_release(df_arena *a)
 	df_arena_init(a);
 }
 
-/* Storage for n bytes, not cleared. */
-static void *arena_take(df_arena *a, size_t n)
+void *df_arena_alloc_uninit(df_arena *a, size_t n)
 {
 	const size_t align = alignof(max_align_t);
 	size_t need = (n + align - 1) & ~(align - 1);
@@ -66,7 +65,7 @@ static void *arena_take(df_arena *a, size_t n)
 
 void *df_arena_alloc(df_arena *a, size_t n)
 {
-	void *p = arena_take(a, n);
+	void *p = df_arena_alloc_uninit(a, n);
 	memset(p, 0, n);
 	return p;
 }
@@ -80,7 +79,7 @@ void *df_arena_calloc(df_arena *a, size_t count, size_t size)
 
 char *df_arena_memdup(df_arena *a, const char *s, size_t len)
 {
-	char *p = arena_take(a, len + 1);
+	char *p = df_arena_alloc_uninit(a, len + 1);
 	if (len)
 		memcpy(p, s, len);
 	p[len] = '\0';
