@@ -293,49 +293,72 @@ df_json_status df_json_args(df_arena *a, const df_text *t, size_t off, size_t en
 	if (j.pos >= j.end || j.s[j.pos] != '[')
 		return DF_JSON_NOT_JSON;
 
-	/* Pass 1: the whole input must be one valid JSON value. */
-	size_t start = j.pos;
-	if (!scan_value(&j, 0))
-		return DF_JSON_NOT_JSON;
-	skip_ws(&j);
-	if (j.pos != j.end)
-		return DF_JSON_NOT_JSON;
-
-	/* Pass 2: every element must be a string; decode them. */
-	j.pos = start + 1;
+	/* One pass: strings are decoded as they come, anything else is only
+	 * validated; the verdict waits until the whole value is known valid. */
+	j.pos++;
 	size_t cap = 0, count = 0;
 	df_word *words = NULL;
+	bool strings_only = true, ok = true;
 	df_buf val = DF_BUF_INIT;
-	for (;;) {
-		skip_ws(&j);
-		if (j.s[j.pos] == ']')
+	skip_ws(&j);
+	if (j.pos < j.end && j.s[j.pos] == ']') {
+		j.pos++;
+	} else {
+		for (;;) {
+			skip_ws(&j);
+			if (j.pos >= j.end) {
+				ok = false;
+				break;
+			}
+			if (j.s[j.pos] == '"') {
+				size_t wstart = j.pos;
+				df_buf_reset(&val);
+				if (!scan_string(&j, &val)) {
+					ok = false;
+					break;
+				}
+				if (count == cap) {
+					size_t ncap = cap ? cap * 2 : 4;
+					words = df_arena_grow(a, words, count, ncap, sizeof(*words));
+					cap = ncap;
+				}
+				df_word *w = &words[count++];
+				memset(w, 0, sizeof(*w));
+				w->raw.ptr = t->str.ptr + wstart;
+				w->raw.len = j.pos - wstart;
+				w->value.ptr = df_arena_memdup(a, df_buf_str(&val), val.len);
+				w->value.len = val.len;
+				w->text_off = (uint32_t)wstart;
+				w->span = df_text_span(t, wstart, j.pos - wstart);
+			} else {
+				strings_only = false;
+				if (!scan_value(&j, 1)) {
+					ok = false;
+					break;
+				}
+			}
+			skip_ws(&j);
+			if (j.pos < j.end && j.s[j.pos] == ',') {
+				j.pos++;
+				continue;
+			}
+			if (j.pos < j.end && j.s[j.pos] == ']') {
+				j.pos++;
+				break;
+			}
+			ok = false;
 			break;
-		if (j.s[j.pos] != '"') {
-			df_buf_release(&val);
-			*out = NULL;
-			return DF_JSON_NOT_STRINGS;
 		}
-		size_t wstart = j.pos;
-		df_buf_reset(&val);
-		scan_string(&j, &val);
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 4;
-			words = df_arena_grow(a, words, count, ncap, sizeof(*words));
-			cap = ncap;
-		}
-		df_word *w = &words[count++];
-		memset(w, 0, sizeof(*w));
-		w->raw.ptr = t->str.ptr + wstart;
-		w->raw.len = j.pos - wstart;
-		w->value.ptr = df_arena_memdup(a, df_buf_str(&val), val.len);
-		w->value.len = val.len;
-		w->text_off = (uint32_t)wstart;
-		w->span = df_text_span(t, wstart, j.pos - wstart);
-		skip_ws(&j);
-		if (j.s[j.pos] == ',')
-			j.pos++;
 	}
 	df_buf_release(&val);
+	if (ok) {
+		skip_ws(&j);
+		ok = j.pos == j.end;
+	}
+	if (!ok)
+		return DF_JSON_NOT_JSON;
+	if (!strings_only)
+		return DF_JSON_NOT_STRINGS;
 	*out = words;
 	*n = count;
 	return DF_JSON_ARRAY;

@@ -130,14 +130,6 @@ static const char *const kind_names[DF_I_COUNT] = {
 	[DF_I_VOLUME] = "VOLUME", [DF_I_WORKDIR] = "WORKDIR",
 };
 
-/* strlen of each name (check_parse verifies every keyword round-trips). */
-static const unsigned char kind_len[DF_I_COUNT] = {
-	[DF_I_UNKNOWN] = 7, [DF_I_ADD] = 3, [DF_I_ARG] = 3, [DF_I_CMD] = 3, [DF_I_COPY] = 4,
-	[DF_I_ENTRYPOINT] = 10, [DF_I_ENV] = 3, [DF_I_EXPOSE] = 6, [DF_I_FROM] = 4,
-	[DF_I_HEALTHCHECK] = 11, [DF_I_LABEL] = 5, [DF_I_MAINTAINER] = 10, [DF_I_ONBUILD] = 7,
-	[DF_I_RUN] = 3, [DF_I_SHELL] = 5, [DF_I_STOPSIGNAL] = 10, [DF_I_USER] = 4,
-	[DF_I_VOLUME] = 6, [DF_I_WORKDIR] = 7,
-};
 
 const char *df_instr_kind_name(df_instr_kind k)
 {
@@ -148,14 +140,36 @@ const char *df_instr_kind_name(df_instr_kind k)
 
 df_instr_kind df_instr_kind_from(const char *kw, size_t len)
 {
-	/* Length and first letter leave one candidate to compare. */
-	if (len < 3 || len > 11)
-		return DF_I_UNKNOWN;
-	for (int k = DF_I_UNKNOWN + 1; k < DF_I_COUNT; k++)
-		if (kind_len[k] == len && df_to_upper((unsigned char)kw[0]) == kind_names[k][0] &&
-		    df_mem_ieq(kw, len, kind_names[k]))
-			return (df_instr_kind)k;
-	return DF_I_UNKNOWN;
+	/* Length and first letter leave at most one candidate to compare. */
+	df_instr_kind k = DF_I_UNKNOWN;
+	int c = len ? df_to_upper((unsigned char)kw[0]) : 0;
+	switch (len) {
+	case 3:
+		k = c == 'A' ? (df_to_upper((unsigned char)kw[1]) == 'D' ? DF_I_ADD : DF_I_ARG) :
+		    c == 'C' ? DF_I_CMD : c == 'E' ? DF_I_ENV : c == 'R' ? DF_I_RUN : DF_I_UNKNOWN;
+		break;
+	case 4:
+		k = c == 'C' ? DF_I_COPY : c == 'F' ? DF_I_FROM : c == 'U' ? DF_I_USER : DF_I_UNKNOWN;
+		break;
+	case 5:
+		k = c == 'L' ? DF_I_LABEL : c == 'S' ? DF_I_SHELL : DF_I_UNKNOWN;
+		break;
+	case 6:
+		k = c == 'E' ? DF_I_EXPOSE : c == 'V' ? DF_I_VOLUME : DF_I_UNKNOWN;
+		break;
+	case 7:
+		k = c == 'O' ? DF_I_ONBUILD : c == 'W' ? DF_I_WORKDIR : DF_I_UNKNOWN;
+		break;
+	case 10:
+		k = c == 'E' ? DF_I_ENTRYPOINT : c == 'M' ? DF_I_MAINTAINER : c == 'S' ? DF_I_STOPSIGNAL : DF_I_UNKNOWN;
+		break;
+	case 11:
+		k = c == 'H' ? DF_I_HEALTHCHECK : DF_I_UNKNOWN;
+		break;
+	default:
+		break;
+	}
+	return k != DF_I_UNKNOWN && df_mem_ieq(kw, len, kind_names[k]) ? k : DF_I_UNKNOWN;
 }
 
 /* ---- parser state ----------------------------------------------------------- */

@@ -128,6 +128,12 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 	return n;
 }
 
+/* Chars that end or change a word of df_split_quoted (besides the escape). */
+static const bool word_special[256] = {
+	[' '] = true, ['\t'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true, ['\n'] = true,
+	['\''] = true, ['"'] = true,
+};
+
 static bool is_blank_sep(int c)
 {
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
@@ -169,6 +175,10 @@ size_t df_split_quoted(df_arena *a, const df_text *t, size_t off, size_t end, ch
 		char quote = 0;
 		while (pos < end) {
 			char c = s[pos];
+			if (!quote && !word_special[(unsigned char)c] && c != escape) {
+				pos++;	/* the common case: an ordinary char */
+				continue;
+			}
 			if (!quote && is_ws((unsigned char)c))
 				break;
 			if (quote) {
