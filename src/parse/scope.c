@@ -148,14 +148,22 @@ static void record_refs(scope *s, const df_expand_result *r, const df_text *t, s
 	}
 }
 
-/* Text with no '$', quote or escape char expands to itself. */
-static bool is_plain(const scope *s, df_str v)
+/* Text with no '$', quote or escape char expands to itself, and so does
+ * the inside of one quoted string holding none of them ("a b", 'a b'): the
+ * common values take no trip through the expander. Sets *plain. */
+static bool is_plain(const scope *s, df_str v, df_str *plain)
 {
-	for (size_t i = 0; i < v.len; i++) {
+	size_t b = 0, e = v.len;
+	if (v.len >= 2 && (v.ptr[0] == '"' || v.ptr[0] == '\'') && v.ptr[v.len - 1] == v.ptr[0]) {
+		b = 1;
+		e = v.len - 1;
+	}
+	for (size_t i = b; i < e; i++) {
 		char c = v.ptr[i];
 		if (c == '$' || c == '\'' || c == '"' || c == s->doc->escape)
 			return false;
 	}
+	*plain = (df_str){ v.ptr + b, e - b };
 	return true;
 }
 
@@ -171,8 +179,9 @@ static df_expand_opts expand_opts(const scope *s, lookup_ctx *lc)
 
 static df_expanded expand_str(scope *s, df_str v, const df_text *t, size_t off, bool global)
 {
-	if (is_plain(s, v))
-		return (df_expanded){ DF_EXP_KNOWN, v, NULL };
+	df_str plain;
+	if (is_plain(s, v, &plain))
+		return (df_expanded){ DF_EXP_KNOWN, plain, NULL };
 	lookup_ctx lc = { s, global };
 	df_expand_opts o = expand_opts(s, &lc);
 	df_expand_result r;
