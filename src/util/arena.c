@@ -7,12 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct df_arena_block {
-	struct df_arena_block *prev;
-	size_t used, cap;
-	alignas(max_align_t) unsigned char data[];
-};
-
 enum { DF_ARENA_BLOCK = 32 * 1024 };
 
 void df_arena_init(df_arena *a)
@@ -32,7 +26,7 @@ void df_arena_release(df_arena *a)
 	df_arena_init(a);
 }
 
-void *df_arena_alloc_uninit(df_arena *a, size_t n)
+void *df_arena_alloc_block(df_arena *a, size_t n)
 {
 	const size_t align = alignof(max_align_t);
 	size_t need = (n + align - 1) & ~(align - 1);
@@ -60,13 +54,6 @@ void *df_arena_alloc_uninit(df_arena *a, size_t n)
 	}
 	void *p = b->data + b->used;
 	b->used += need;
-	return p;
-}
-
-void *df_arena_alloc(df_arena *a, size_t n)
-{
-	void *p = df_arena_alloc_uninit(a, n);
-	memset(p, 0, n);
 	return p;
 }
 

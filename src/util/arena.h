@@ -13,8 +13,15 @@
 #define DF_UTIL_ARENA_H
 
 #include <stddef.h>
+#include <string.h>
 
-struct df_arena_block;
+/* A block of storage; internal to the allocator, visible for the inline
+ * fast path below. */
+struct df_arena_block {
+	struct df_arena_block *prev;
+	size_t used, cap;
+	_Alignas(max_align_t) unsigned char data[];
+};
 
 typedef struct df_arena {
 	struct df_arena_block *head;	/* newest block, allocations come from it */
@@ -26,11 +33,31 @@ typedef struct df_arena {
 void df_arena_init(df_arena *a);
 void df_arena_release(df_arena *a);
 
+/* The slow path: a new block. */
+void *df_arena_alloc_block(df_arena *a, size_t n);
+
 /* Storage for n bytes with unspecified contents, for callers that fill it
  * all (copies); cheaper than clearing. */
-void *df_arena_alloc_uninit(df_arena *a, size_t n);
+static inline void *df_arena_alloc_uninit(df_arena *a, size_t n)
+{
+	const size_t align = _Alignof(max_align_t);
+	size_t need = (n + align - 1) & ~(align - 1);
+	struct df_arena_block *b = a->head;
+	if (b && need >= n && b->cap - b->used >= need) {
+		void *p = b->data + b->used;
+		b->used += need;
+		return p;
+	}
+	return df_arena_alloc_block(a, n);
+}
+
 /* Zero-filled storage for n bytes. */
-void *df_arena_alloc(df_arena *a, size_t n);
+static inline void *df_arena_alloc(df_arena *a, size_t n)
+{
+	void *p = df_arena_alloc_uninit(a, n);
+	memset(p, 0, n);
+	return p;
+}
 /* Zero-filled storage for count objects of size bytes, overflow-checked. */
 void *df_arena_calloc(df_arena *a, size_t count, size_t size);
 /* A copy of s[0..len) followed by a NUL byte (s may itself hold NULs). */

@@ -45,21 +45,12 @@ void df_buf_grow(df_buf *b, size_t extra)
 	b->buf[b->len] = '\0';
 }
 
-void df_buf_add(df_buf *b, const void *data, size_t len)
+void df_buf_add_slow(df_buf *b, const void *data, size_t len)
 {
-	if (b->cap - b->len <= len || !b->buf)
-		df_buf_grow(b, len);
+	df_buf_grow(b, len);
 	if (len)
 		memcpy(b->buf + b->len, data, len);
 	b->len += len;
-	b->buf[b->len] = '\0';
-}
-
-void df_buf_addc(df_buf *b, char c)
-{
-	if (!b->buf || b->cap - b->len <= 1)
-		df_buf_grow(b, 1);
-	b->buf[b->len++] = c;
 	b->buf[b->len] = '\0';
 }
 

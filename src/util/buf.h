@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct df_buf {
 	char *buf;	/* NULL until the first append */
@@ -24,8 +25,25 @@ void df_buf_release(df_buf *b);
 char *df_buf_detach(df_buf *b, size_t *len);
 void df_buf_reset(df_buf *b);
 void df_buf_grow(df_buf *b, size_t extra);
-void df_buf_add(df_buf *b, const void *data, size_t len);
-void df_buf_addc(df_buf *b, char c);
+/* The slow path of the appends below: grow, then append. */
+void df_buf_add_slow(df_buf *b, const void *data, size_t len);
+
+static inline void df_buf_add(df_buf *b, const void *data, size_t len)
+{
+	if (!b->buf || b->cap - b->len <= len) {
+		df_buf_add_slow(b, data, len);
+		return;
+	}
+	if (len)
+		memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+}
+
+static inline void df_buf_addc(df_buf *b, char c)
+{
+	df_buf_add(b, &c, 1);
+}
 void df_buf_adds(df_buf *b, const char *s);
 void df_buf_addf(df_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void df_buf_vaddf(df_buf *b, const char *fmt, va_list ap);
