@@ -56,7 +56,16 @@ typedef struct df_text {
 } df_text;
 
 /* Source offset of byte off of t (off == t->str.len maps past the last byte). */
-uint32_t df_text_src(const df_text *t, size_t off);
+uint32_t df_text_src_slow(const df_text *t, size_t off);
+static inline uint32_t df_text_src(const df_text *t, size_t off)
+{
+	if (t->nsegs == 1) {
+		/* One physical line, the common case: a plain offset. */
+		size_t rel = off < t->segs[0].len ? off : t->segs[0].len;
+		return t->segs[0].src_off + (uint32_t)rel;
+	}
+	return df_text_src_slow(t, off);
+}
 /* Source span of t's bytes [off, off + len). */
 df_span df_text_span(const df_text *t, size_t off, size_t len);
 

@@ -24,14 +24,10 @@
 
 /* ---- df_text helpers ------------------------------------------------------ */
 
-uint32_t df_text_src(const df_text *t, size_t off)
+uint32_t df_text_src_slow(const df_text *t, size_t off)
 {
 	if (t->nsegs == 0)
 		return 0;
-	if (t->nsegs == 1) {
-		size_t rel = off < t->segs[0].len ? off : t->segs[0].len;
-		return t->segs[0].src_off + (uint32_t)rel;
-	}
 	size_t lo = 0, hi = t->nsegs;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;

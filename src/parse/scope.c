@@ -151,18 +151,20 @@ static void record_refs(scope *s, const df_expand_result *r, const df_text *t, s
 /* Text with no '$', quote or escape char expands to itself, and so does
  * the inside of one quoted string holding none of them ("a b", 'a b'): the
  * common values take no trip through the expander. Sets *plain. */
-static bool is_plain(const scope *s, df_str v, df_str *plain)
+static bool is_plain(df_str v, df_str *plain)
 {
 	size_t b = 0, e = v.len;
 	if (v.len >= 2 && (v.ptr[0] == '"' || v.ptr[0] == '\'') && v.ptr[v.len - 1] == v.ptr[0]) {
 		b = 1;
 		e = v.len - 1;
 	}
-	for (size_t i = b; i < e; i++) {
-		char c = v.ptr[i];
-		if (c == '$' || c == '\'' || c == '"' || c == s->doc->escape)
+	/* Both escape chars count, whichever is in force: a false alarm only
+	 * sends the value through the expander. */
+	static const bool special[256] = { ['$'] = true, ['\''] = true, ['"'] = true,
+					   ['\\'] = true, ['`'] = true };
+	for (size_t i = b; i < e; i++)
+		if (special[(unsigned char)v.ptr[i]])
 			return false;
-	}
 	*plain = (df_str){ v.ptr + b, e - b };
 	return true;
 }
@@ -180,7 +182,7 @@ static df_expand_opts expand_opts(const scope *s, lookup_ctx *lc)
 static df_expanded expand_str(scope *s, df_str v, const df_text *t, size_t off, bool global)
 {
 	df_str plain;
-	if (is_plain(s, v, &plain))
+	if (is_plain(v, &plain))
 		return (df_expanded){ DF_EXP_KNOWN, plain, NULL };
 	lookup_ctx lc = { s, global };
 	df_expand_opts o = expand_opts(s, &lc);
