@@ -154,6 +154,10 @@ static void record_refs(scope *s, const df_expand_result *r, const df_text *t, s
 static bool is_plain(df_str v, df_str *plain)
 {
 	size_t b = 0, e = v.len;
+	if (v.len == 0) {
+		*plain = v;
+		return true;
+	}
 	if (v.len >= 2 && (v.ptr[0] == '"' || v.ptr[0] == '\'') && v.ptr[v.len - 1] == v.ptr[0]) {
 		b = 1;
 		e = v.len - 1;
@@ -324,7 +328,8 @@ static void enter_stage(scope *s, df_instr *in)
 	if (s->in_stage)
 		s->stages[s->nstages - 1].final = s->head;
 	s->in_stage = true;
-	expand_word(s, in, &in->from_image, true);
+	if (in->from_image.raw.ptr)
+		expand_word(s, in, &in->from_image, true);
 	if (in->from_platform)
 		in->from_platform->exp = expand_str(s, in->from_platform->value, NULL, 0, true);
 
