@@ -86,7 +86,9 @@ struct token {
 	int fd;			/* TK_IO_NUMBER */
 	int rw;			/* TK_WORD: an unquoted reserved word, else RW_NONE */
 	uint32_t start, end;
-	df_sh_word word;	/* TK_WORD, TK_IO_NUMBER */
+	df_sh_word *word;	/* TK_WORD, TK_IO_NUMBER: in the slot just above
+				 * the top of the parser's words stack (see
+				 * stack_slot()), valid until the next token */
 };
 
 /* A heredoc whose body comes after the next newline token. The redirection
@@ -138,10 +140,11 @@ struct parser {
 	 */
 	struct stack val;	/* char, not NUL-terminated */
 	struct stack words;	/* df_sh_word: a simple command's assigns and words */
-	struct stack cmds;	/* df_sh_cmd *: a pipeline's commands */
-	struct stack pipes;	/* df_sh_pipeline *: an and-or list's pipelines */
+	/* A list's parts, see parse_list(): */
+	struct stack cmds;	/* df_sh_cmd *: its pipelines' commands */
+	struct stack pipes;	/* df_sh_pipeline: its and-or lists' pipelines */
 	struct stack ops;	/* df_sh_andor_op: parallel to pipes */
-	struct stack items;	/* df_sh_andor *: a list's items */
+	struct stack items;	/* df_sh_andor: its items */
 };
 
 /* Arena arrays grow to 4, 8, 16, ... slots, so the count alone tells when. */
@@ -194,15 +197,12 @@ static inline void *stack_push(struct stack *s, size_t size)
 	return e;
 }
 
-/* Copy the bytes from offset base to the top of s to dst and cut s back
- * to base; returns how many bytes. */
-static size_t stack_pop_to(struct stack *s, size_t base, void *dst)
+/* Room for one more element of size bytes on s, not taken yet. */
+static inline void *stack_slot(struct stack *s, size_t size)
 {
-	size_t n = s->len - base;
-	if (n)
-		memcpy(dst, s->v + base, n);
-	s->len = base;
-	return n;
+	if (s->cap - s->len < size)
+		stack_grow(s, size);
+	return s->v + s->len;
 }
 
 static void stack_release(struct stack *s)
@@ -253,6 +253,10 @@ static void leave(struct parser *p)
  */
 #define STOP '('
 
+/* p->stext holds this many readable bytes from STOP on (STOP, then zeros),
+ * for skip_blanks(). */
+#define STEXT_PAD 8
+
 /* Character classes of the lexer, looked up once per byte. */
 enum { CH_META = 1, CH_SPECIAL = 2 };
 static const unsigned char ch_class[256] = {
@@ -300,7 +304,7 @@ static bool is_name_char(char c)
 }
 
 /* Length of a leading NAME= or NAME+= in s[0..n), or 0. */
-static size_t assign_prefix(const char *s, size_t n)
+static inline size_t assign_prefix(const char *s, size_t n)
 {
 	size_t i = 0;
 	if (n == 0 || !is_name_start(s[0]))
@@ -358,12 +362,19 @@ static void val_add(struct parser *p, size_t from, size_t to)
 	val_addn(p, p->text + from, to - from);
 }
 
-static df_sh_script *new_script(struct parser *p)
+static df_sh_script *init_script(struct parser *p, df_sh_script *s)
 {
-	df_sh_script *s = DF_ARENA_NEW(p->arena, df_sh_script);
+	s->list = NULL;
 	s->text.ptr = p->text;
 	s->text.len = p->full_len;
+	s->error = NULL;
+	s->error_off = 0;
 	return s;
+}
+
+static df_sh_script *new_script(struct parser *p)
+{
+	return init_script(p, df_arena_alloc_uninit(p->arena, sizeof(df_sh_script)));
 }
 
 /* 'text' -> its content, verbatim. pos is at the opening quote. */
@@ -658,7 +669,8 @@ static size_t scan_backtick(struct parser *p, size_t pos, struct wstate *ws)
 		s = parse_range(p, pos + 1, i);
 	} else {
 		size_t n = 0;
-		char *copy = df_arena_alloc(p->arena, i - pos);
+		/* Zero-filled: copy[n] and on are the stop and its padding. */
+		char *copy = df_arena_alloc(p->arena, i - pos + STEXT_PAD);
 		for (size_t k = pos + 1; k < i; k++) {
 			char c = p->text[k];
 			if (c == '\\' && k + 1 < i &&
@@ -740,7 +752,9 @@ static size_t scan_array(struct parser *p, size_t pos, struct wstate *ws)
  * this one start past it, and a word around this one (holding it in a
  * $(...) or `...`) takes a copy of its raw text instead.
  */
-static size_t scan_word(struct parser *p, size_t pos, df_sh_word *w)
+static size_t scan_word(struct parser *p, size_t pos) __attribute__((noinline));
+
+static size_t scan_word(struct parser *p, size_t pos)
 {
 	const char *text = p->text;
 	size_t base = p->val.len, start = pos;
@@ -804,6 +818,8 @@ static size_t scan_word(struct parser *p, size_t pos, df_sh_word *w)
 		}
 	}
 
+	/* Taken only now: the words of a $(...) may have moved the stack. */
+	df_sh_word *w = stack_slot(&p->words, sizeof(df_sh_word));
 	w->raw.ptr = text + start;
 	w->raw.len = pos - start;
 	w->start = (uint32_t)start;
@@ -906,94 +922,150 @@ static int match_op(const char *s, size_t n)
 	}
 }
 
-/* id if s[0..n) is its reserved word, else RW_NONE. */
-static int rw_match(const char *s, size_t n, int id)
-{
-	const char *w = rw_text[id];
-	size_t i = 0;
-	/* s may hold NUL bytes: stop at the end of w too. */
-	while (i < n && w[i] != '\0' && w[i] == s[i])
-		i++;
-	return i == n && w[i] == '\0' ? id : RW_NONE;
-}
-
 /* The reserved word spelled by the n > 0 bytes at s, or RW_NONE. */
 static int reserved_id(const char *s, size_t n)
 {
-	int id;
-	switch (s[0]) {
-	case '{':
-		return rw_match(s, n, RW_LBRACE);
-	case '}':
-		return rw_match(s, n, RW_RBRACE);
-	case '!':
-		return rw_match(s, n, RW_BANG);
-	case '[':
-		return rw_match(s, n, RW_DLBRACKET);
-	case ']':
-		return rw_match(s, n, RW_DRBRACKET);
-	case 'i':
-		return n == 2 && s[1] == 'f' ? RW_IF : rw_match(s, n, RW_IN);
-	case 't':
-		return rw_match(s, n, RW_THEN);
-	case 'e':
-		if ((id = rw_match(s, n, RW_ELSE)) || (id = rw_match(s, n, RW_ELIF)))
-			return id;
-		return rw_match(s, n, RW_ESAC);
-	case 'f':
-		if ((id = rw_match(s, n, RW_FI)) || (id = rw_match(s, n, RW_FOR)))
-			return id;
-		return rw_match(s, n, RW_FUNCTION);
-	case 'w':
-		return rw_match(s, n, RW_WHILE);
-	case 'u':
-		return rw_match(s, n, RW_UNTIL);
-	case 'd':
-		return n == 2 && s[1] == 'o' ? RW_DO : rw_match(s, n, RW_DONE);
-	case 'c':
-		return rw_match(s, n, RW_CASE);
+	/* s may hold NUL bytes: words are compared with their length. */
+#define RW_IS(lit) (memcmp(s, lit, sizeof(lit) - 1) == 0)
+	switch (n) {
+	case 1:
+		return s[0] == '{' ? RW_LBRACE : s[0] == '}' ? RW_RBRACE :
+		       s[0] == '!' ? RW_BANG : RW_NONE;
+	case 2:
+		return RW_IS("if") ? RW_IF : RW_IS("in") ? RW_IN : RW_IS("fi") ? RW_FI :
+		       RW_IS("do") ? RW_DO : RW_IS("[[") ? RW_DLBRACKET :
+		       RW_IS("]]") ? RW_DRBRACKET : RW_NONE;
+	case 3:
+		return RW_IS("for") ? RW_FOR : RW_NONE;
+	case 4:
+		return RW_IS("then") ? RW_THEN : RW_IS("else") ? RW_ELSE :
+		       RW_IS("elif") ? RW_ELIF : RW_IS("done") ? RW_DONE :
+		       RW_IS("case") ? RW_CASE : RW_IS("esac") ? RW_ESAC : RW_NONE;
+	case 5:
+		return RW_IS("while") ? RW_WHILE : RW_IS("until") ? RW_UNTIL : RW_NONE;
+	case 8:
+		return RW_IS("function") ? RW_FUNCTION : RW_NONE;
 	default:
 		return RW_NONE;
 	}
+#undef RW_IS
 }
+
+/*
+ * The first byte from pos on in p->stext (s) that is no blank; STOP stops
+ * it at the latest. Spaces are skipped eight at a time where the byte order
+ * allows: the bytes read past STOP are its padding (or more of the text).
+ */
+static inline size_t skip_blanks(const unsigned char *s, size_t pos)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+	for (;;) {
+		uint64_t x;
+		memcpy(&x, s + pos, sizeof(x));
+		x ^= 0x2020202020202020u;	/* spaces become zero bytes */
+		if (!x) {
+			pos += 8;
+			continue;
+		}
+		pos += (size_t)__builtin_ctzll(x) >> 3;
+		if (s[pos] != '\t')
+			return pos;
+		pos++;
+	}
+#else
+	while (s[pos] == ' ' || s[pos] == '\t')
+		pos++;
+	return pos;
+#endif
+}
+
+/* The io number that the n digits at s are, or -1 if they are not all
+ * digits. */
+static int io_number(const unsigned char *s, size_t n)
+{
+	int fd = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (!df_is_digit(s[k]))
+			return -1;
+		fd = fd * 10 + (s[k] - '0');
+	}
+	return fd;
+}
+
+/* Bytes that can start a reserved word (see reserved_id()). */
+static const bool rw_start[256] = {
+	['{'] = true, ['}'] = true, ['!'] = true, ['['] = true, [']'] = true,
+	['i'] = true, ['t'] = true, ['e'] = true, ['f'] = true, ['w'] = true,
+	['u'] = true, ['d'] = true, ['c'] = true,
+};
 
 /*
  * Lex the next token into p->tok. The fields are set only once a word is
  * scanned: the words of a $(...) inside it are lexed into p->tok as well.
  */
-static void lex(struct parser *p)
+static void lex_full(struct parser *p, size_t pos) __attribute__((noinline));
+
+/* pos is p->pos, or past blanks after it. */
+static void lex_full(struct parser *p, size_t pos)
 {
 	struct token *t = &p->tok;
 	const char *text = p->text;
-	size_t pos = p->pos;
+	const unsigned char *s = (const unsigned char *)p->stext;
+	size_t len = p->len;
 	t->rw = RW_NONE;
 	if (p->error) {
 		t->kind = TK_EOF;
-		t->start = t->end = (uint32_t)p->len;
+		t->start = t->end = (uint32_t)len;
 		return;
 	}
+	/* s[len] is STOP, so no check of the limit is needed below until a
+	 * byte matches. */
 	for (;;) {
-		const char *q = p->stext + pos;
-		while (*q == ' ' || *q == '\t')	/* stops at STOP at the latest */
-			q++;
-		pos = (size_t)(q - p->stext);
-		if (pos + 1 < p->len && text[pos] == '\\' && text[pos + 1] == '\n') {
+		pos = skip_blanks(s, pos);
+		if (s[pos] == '\\' && s[pos + 1] == '\n' && pos + 1 < len) {
 			pos += 2;
 			continue;
 		}
-		if (pos < p->len && text[pos] == '#') {
-			const char *nl = memchr(text + pos, '\n', p->len - pos);
-			pos = nl ? (size_t)(nl - text) : p->len;
+		if (s[pos] == '#' && pos < len) {
+			const char *nl = memchr(text + pos, '\n', len - pos);
+			pos = nl ? (size_t)(nl - text) : len;
 		}
 		break;
 	}
 	p->pos = pos;
 	t->start = t->end = (uint32_t)pos;
-	if (pos >= p->len) {
+	if (pos >= len) {
 		t->kind = TK_EOF;
 		return;
 	}
-	if (text[pos] == '\n') {
+	unsigned char c = s[pos], cls = ch_class[c];
+	df_sh_word *w;
+	size_t end, n;
+	if (!cls) {
+		/* Most tokens: a run of ordinary chars ended by a metacharacter
+		 * or the limit is a word that needs no scan_word(). A '(' right
+		 * after it may make it an array assignment: left to scan_word(). */
+		const unsigned char *q = s + pos + 1;
+		while (!ch_class[*q])
+			q++;
+		end = (size_t)(q - s);
+		if (ch_class[*q] != CH_META && end < len)
+			goto slow;
+		n = end - pos;
+		w = stack_slot(&p->words, sizeof(*w));
+		w->raw.ptr = text + pos;
+		w->raw.len = n;
+		p->vtext[end] = '\0';
+		w->value.ptr = p->vtext + pos;
+		w->value.len = n;
+		w->start = (uint32_t)pos;
+		w->end = (uint32_t)end;
+		w->quoted = w->has_expansion = false;
+		w->subs = NULL;
+		w->nsubs = 0;
+		goto word;
+	}
+	if (c == '\n') {
 		p->pos = pos + 1;
 		t->kind = TK_NEWLINE;
 		t->end = (uint32_t)p->pos;
@@ -1001,10 +1073,9 @@ static void lex(struct parser *p)
 			read_heredocs(p);
 		return;
 	}
-	/* Every operator starts with a metacharacter; most tokens are words. */
-	int op = ch_class[(unsigned char)text[pos]] & CH_META ? match_op(text + pos, p->len - pos)
-							       : OP_NONE;
-	if (op != OP_NONE) {
+	/* Every operator starts with a metacharacter. */
+	if (cls & CH_META) {
+		int op = match_op(text + pos, len - pos);
 		size_t l = op_len(op);
 		p->pos = pos + l;
 		t->end = (uint32_t)p->pos;
@@ -1012,8 +1083,9 @@ static void lex(struct parser *p)
 				    op == OP_LPAREN || op == OP_RPAREN || op == OP_LESS ||
 				    op == OP_GREAT)) {
 			/* In [[ ]] these are operands of the test, not shell syntax. */
-			df_sh_word *w = &t->word;
+			w = stack_slot(&p->words, sizeof(*w));
 			t->kind = TK_WORD;
+			t->word = w;
 			w->raw.ptr = text + pos;
 			w->raw.len = l;
 			w->value.ptr = op_text[op];
@@ -1029,29 +1101,118 @@ static void lex(struct parser *p)
 		t->op = op;
 		return;
 	}
-	size_t end = scan_word(p, pos, &t->word);
+slow:
+	end = scan_word(p, pos);
+	w = (df_sh_word *)(void *)(p->words.v + p->words.len);
+	n = end - pos;
+word:
 	p->pos = end;
 	t->kind = TK_WORD;
 	t->start = (uint32_t)pos;
 	t->end = (uint32_t)end;
+	t->word = w;
 	t->rw = RW_NONE;
 	/* An io number is all digits right before < or > ("2>&1"). */
-	size_t n = end - pos;
-	if (!p->dbracket && n <= 9 && end < p->len &&
-	    (text[end] == '<' || text[end] == '>') && n == t->word.value.len) {
-		int fd = 0;
-		size_t k;
-		for (k = pos; k < end && df_is_digit((unsigned char)text[k]); k++)
-			fd = fd * 10 + (text[k] - '0');
-		if (k == end) {
+	if (!p->dbracket && n <= 9 && end < len &&
+	    (s[end] == '<' || s[end] == '>') && n == w->value.len) {
+		int fd = io_number(s + pos, n);
+		if (fd >= 0) {
 			t->kind = TK_IO_NUMBER;
 			t->fd = fd;
 			return;
 		}
 	}
 	/* The longest reserved word is "function". */
-	if (t->word.value.len - 1 < 8 && !t->word.quoted && !t->word.has_expansion)
-		t->rw = reserved_id(t->word.value.ptr, t->word.value.len);
+	if (w->value.len - 1 < 8 && !w->quoted && !w->has_expansion)
+		t->rw = reserved_id(w->value.ptr, w->value.len);
+}
+
+/* Bytes after blanks that start something else than a plain word: the
+ * metacharacters, the special chars (STOP among them; see ch_class) and a
+ * comment. */
+static const bool not_plain[256] = {
+	[' '] = true, ['\t'] = true, ['\n'] = true, [';'] = true, ['&'] = true,
+	['|'] = true, ['('] = true, [')'] = true, ['<'] = true, ['>'] = true,
+	['\\'] = true, ['\''] = true, ['"'] = true, ['$'] = true, ['`'] = true,
+	['#'] = true,
+};
+
+/*
+ * lex_full() for the most common token: blanks, then a run of ordinary
+ * chars ended by a blank or an operator character (or the limit), which is
+ * a word whose value is its text. Anything else goes to lex_full().
+ */
+static void lex(struct parser *p)
+{
+	const unsigned char *s = (const unsigned char *)p->stext;
+	size_t pos = p->pos;
+	if (p->error)
+		goto full;
+	pos = skip_blanks(s, pos);
+	if (not_plain[s[pos]])
+		goto full;
+	/* The run stops at STOP at the latest: a byte is read only when the
+	 * ones before it were ordinary. */
+	const unsigned char *q = s + pos + 1;
+	for (;;) {
+		if (ch_class[q[0]])
+			break;
+		if (ch_class[q[1]]) {
+			q += 1;
+			break;
+		}
+		if (ch_class[q[2]]) {
+			q += 2;
+			break;
+		}
+		if (ch_class[q[3]]) {
+			q += 3;
+			break;
+		}
+		q += 4;
+	}
+	size_t end = (size_t)(q - s);
+	/* A special char continues the word, a '(' may make it NAME=(...).
+	 * The slot is taken here only when no call is needed. */
+	if ((ch_class[*q] != CH_META && end < p->len) ||
+	    p->words.cap - p->words.len < sizeof(df_sh_word))
+		goto full;
+
+	struct token *t = &p->tok;
+	size_t n = end - pos;
+	df_sh_word *w = (df_sh_word *)(void *)(p->words.v + p->words.len);
+	const char *text = p->text;
+	p->pos = end;
+	w->raw.ptr = text + pos;
+	w->raw.len = n;
+	p->vtext[end] = '\0';
+	w->value.ptr = p->vtext + pos;
+	w->value.len = n;
+	w->start = (uint32_t)pos;
+	w->end = (uint32_t)end;
+	w->quoted = w->has_expansion = false;
+	w->subs = NULL;
+	w->nsubs = 0;
+	t->kind = TK_WORD;
+	t->start = (uint32_t)pos;
+	t->end = (uint32_t)end;
+	t->word = w;
+	t->rw = RW_NONE;
+	/* An io number is all digits right before < or > ("2>&1"). */
+	if ((*q == '<' || *q == '>') && !p->dbracket && n <= 9) {
+		int fd = io_number(s + pos, n);
+		if (fd >= 0) {
+			t->kind = TK_IO_NUMBER;
+			t->fd = fd;
+			return;
+		}
+	}
+	/* The longest reserved word is "function". */
+	if (n - 1 < 8 && rw_start[s[pos]])
+		t->rw = reserved_id(text + pos, n);
+	return;
+full:
+	lex_full(p, pos);
 }
 
 static const struct token *peek(struct parser *p)
@@ -1090,11 +1251,11 @@ static void describe(const struct token *t, char *out, size_t size)
 	}
 	size_t n = 0, max = size - 6;
 	out[n++] = '\'';
-	for (size_t i = 0; i < t->word.raw.len && n < max; i++) {
-		unsigned char c = (unsigned char)t->word.raw.ptr[i];
+	for (size_t i = 0; i < t->word->raw.len && n < max; i++) {
+		unsigned char c = (unsigned char)t->word->raw.ptr[i];
 		out[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
 	}
-	if (t->word.raw.len > max - 1) {
+	if (t->word->raw.len > max - 1) {
 		out[n++] = '.';
 		out[n++] = '.';
 		out[n++] = '.';
@@ -1207,7 +1368,7 @@ static bool parse_redir(struct parser *p, df_sh_cmd *c)
 		return false;
 	}
 	r.op = op_text[op];
-	r.target = t->word;
+	r.target = *t->word;
 	next(p);
 	if (op == OP_DLESS || op == OP_DLESSDASH) {
 		r.heredoc = true;
@@ -1306,45 +1467,75 @@ static df_sh_cmd *parse_funcdef(struct parser *p, df_sh_cmd *c)
 }
 
 /*
- * Move the assigns and words a simple command collected on p->words,
- * from byte offset base on, into c.
+ * The simple command c, parsed on the frame, gets its node now, with the
+ * assigns and words it collected on p->words from byte offset base on in
+ * the same block; heredocs still waiting for their bodies are pointed at
+ * the node.
  */
-static void take_words(struct parser *p, df_sh_cmd *c, size_t base, size_t nassigns)
+static df_sh_cmd *finish_simple(struct parser *p, const df_sh_cmd *c, size_t base,
+				size_t nassigns)
 {
-	size_t n = (p->words.len - base) / sizeof(df_sh_word);
-	if (n == 0)
-		return;
-	/* One array: the assigns, then the words. */
-	df_sh_word *arr = DF_ARENA_ARRAY(p->arena, df_sh_word, n);
-	stack_pop_to(&p->words, base, arr);
-	if (nassigns) {
-		c->assigns = arr;
-		c->nassigns = nassigns;
+	size_t bytes = p->words.len - base;
+	df_sh_cmd *f = df_arena_alloc_uninit(p->arena, sizeof(*f) + bytes);
+	/* c holds only start, end and the redirections. */
+	f->kind = DF_SH_SIMPLE;
+	f->assigns = NULL;
+	f->nassigns = 0;
+	f->words = NULL;
+	f->nwords = 0;
+	f->redirs = c->redirs;
+	f->nredirs = c->nredirs;
+	f->bodies = NULL;
+	f->nbodies = 0;
+	f->header = NULL;
+	f->nheader = 0;
+	f->has_in = false;
+	f->case_items = NULL;
+	f->ncase_items = 0;
+	f->start = c->start;
+	f->end = c->end;
+	if (bytes) {
+		/* One array: the assigns, then the words. */
+		size_t n = bytes / sizeof(df_sh_word);
+		df_sh_word *arr = (df_sh_word *)(void *)(f + 1);
+		memcpy(arr, p->words.v + base, bytes);
+		p->words.len = base;
+		if (nassigns) {
+			f->assigns = arr;
+			f->nassigns = nassigns;
+		}
+		if (n > nassigns) {
+			f->words = arr + nassigns;
+			f->nwords = n - nassigns;
+		}
 	}
-	if (n > nassigns) {
-		c->words = arr + nassigns;
-		c->nwords = n - nassigns;
-	}
+	for (size_t k = 0; k < p->npending; k++)
+		if (p->pending[k].cmd == c)
+			p->pending[k].cmd = f;
+	return f;
 }
 
 /* simple_command -> (assignment | redirect)* (word | redirect)* */
 static df_sh_cmd *parse_simple(struct parser *p)
 {
-	df_sh_cmd *c = new_cmd(p, DF_SH_SIMPLE, peek(p)->start);
+	/* Only the fields parse_redir() uses: see finish_simple(). */
+	df_sh_cmd c;
+	c.redirs = NULL;
+	c.nredirs = 0;
+	c.start = c.end = peek(p)->start;
 	size_t base = p->words.len, nassigns = 0, nwords = 0;
 	for (;;) {
 		const struct token *t = peek(p);
-		if (starts_redir(t)) {
-			if (!parse_redir(p, c))
+		if (t->kind != TK_WORD) {
+			if (!starts_redir(t) || !parse_redir(p, &c))
 				break;
 			continue;
 		}
-		if (t->kind != TK_WORD)
-			break;
 		int rw = t->rw;
-		c->end = t->end;
-		df_sh_word *w = stack_push(&p->words, sizeof(df_sh_word));
-		*w = t->word;
+		c.end = t->end;
+		/* The token's word is in the slot above the top: take it. */
+		df_sh_word *w = t->word;
+		p->words.len += sizeof(df_sh_word);
 		next(p);
 		if (nwords == 0 && assign_prefix(w->raw.ptr, w->raw.len)) {
 			nassigns++;
@@ -1354,21 +1545,20 @@ static df_sh_cmd *parse_simple(struct parser *p)
 		if (nwords == 1 && !p->dbracket) {
 			if (rw == RW_DLBRACKET) {
 				p->dbracket = true;
-			} else if (nassigns == 0 && c->nredirs == 0 &&
+			} else if (nassigns == 0 && c.nredirs == 0 &&
 				   tok_is_op(peek(p), OP_LPAREN)) {
-				take_words(p, c, base, nassigns);
-				return parse_funcdef(p, c);
+				return parse_funcdef(p, finish_simple(p, &c, base, nassigns));
 			}
 		} else if (p->dbracket && rw == RW_DRBRACKET) {
 			p->dbracket = false;
 		}
 	}
-	take_words(p, c, base, nassigns);
+	df_sh_cmd *f = finish_simple(p, &c, base, nassigns);
 	if (p->dbracket) {
 		p->dbracket = false;
-		set_error(p, c->start, "unmatched '[['");
+		set_error(p, f->start, "unmatched '[['");
 	}
-	return c;
+	return f;
 }
 
 /* subshell -> '(' compound_list ')' */
@@ -1459,7 +1649,7 @@ static df_sh_cmd *parse_for(struct parser *p)
 			  "expected a variable name after 'for'");
 		return c;
 	}
-	push_word(p->arena, &c->header, &c->nheader, &t->word);
+	push_word(p->arena, &c->header, &c->nheader, t->word);
 	c->end = t->end;
 	next(p);
 	skip_newlines(p);
@@ -1468,7 +1658,7 @@ static df_sh_cmd *parse_for(struct parser *p)
 		next(p);
 		c->has_in = true;
 		while ((t = peek(p))->kind == TK_WORD) {
-			push_word(p->arena, &c->header, &c->nheader, &t->word);
+			push_word(p->arena, &c->header, &c->nheader, t->word);
 			next(p);
 		}
 		if (tok_is_op(t, OP_SEMI) || t->kind == TK_NEWLINE)
@@ -1497,7 +1687,7 @@ static df_sh_cmd *parse_case(struct parser *p)
 			  "expected a word after 'case'");
 		return c;
 	}
-	push_word(p->arena, &c->header, &c->nheader, &t->word);
+	push_word(p->arena, &c->header, &c->nheader, t->word);
 	next(p);
 	skip_newlines(p);
 	if (!expect_word(p, c, RW_IN, kw, "case"))
@@ -1530,7 +1720,7 @@ static df_sh_cmd *parse_case(struct parser *p)
 				}
 				return c;
 			}
-			push_word(p->arena, &item.patterns, &item.npatterns, &t->word);
+			push_word(p->arena, &item.patterns, &item.npatterns, t->word);
 			next(p);
 			if (!tok_is_op(peek(p), OP_PIPE))
 				break;
@@ -1576,7 +1766,7 @@ static df_sh_cmd *parse_function_kw(struct parser *p)
 			  "expected a function name after 'function'");
 		return c;
 	}
-	push_word(p->arena, &c->header, &c->nheader, &t->word);
+	push_word(p->arena, &c->header, &c->nheader, t->word);
 	c->end = t->end;
 	next(p);
 	if (tok_is_op(peek(p), OP_LPAREN)) {
@@ -1658,28 +1848,18 @@ static df_sh_cmd *parse_command(struct parser *p)
 }
 
 /*
- * The nodes below are allocated once their children are known, each with
- * its arrays in the same block.
+ * A list is allocated once it is parsed, in one block with everything in
+ * it down to its commands (which have their own nodes): while it is parsed,
+ * its and-or lists, pipelines, operators and command pointers wait on the
+ * parser's stacks as records whose array pointers are set at the end. The
+ * lists nested in its commands push above them and pop back first.
  */
-struct pipeline_block {
-	df_sh_pipeline pl;
-	df_sh_cmd *cmds[];
-};
 
-struct andor_block {
-	df_sh_andor a;
-	df_sh_pipeline *pipes[];	/* then the ops */
-};
-
-struct list_block {
-	df_sh_list l;
-	df_sh_andor *items[];
-};
-
-/* pipeline -> ['!'] command (('|' | '|&') linebreak command)* */
-static df_sh_pipeline *parse_pipeline(struct parser *p)
+/* pipeline -> ['!'] command (('|' | '|&') linebreak command)*
+ * Pushes its commands on p->cmds and then its record on p->pipes; false
+ * (and nothing pushed) when it has no command. */
+static bool parse_pipeline(struct parser *p)
 {
-	size_t base = p->cmds.len;
 	size_t ncmds = 0;
 	bool bang = false;
 	const struct token *t = peek(p);
@@ -1691,7 +1871,7 @@ static df_sh_pipeline *parse_pipeline(struct parser *p)
 		t = peek(p);
 		if (t->kind == TK_EOF) {
 			set_error(p, bang_off, "missing command after '!'");
-			return NULL;
+			return false;
 		}
 	}
 	for (;;) {
@@ -1714,32 +1894,36 @@ static df_sh_pipeline *parse_pipeline(struct parser *p)
 		}
 	}
 	if (!ncmds)
-		return NULL;
-	struct pipeline_block *b = df_arena_alloc(p->arena, sizeof(*b) + ncmds * sizeof(b->cmds[0]));
-	stack_pop_to(&p->cmds, base, b->cmds);
-	b->pl.cmds = b->cmds;
-	b->pl.ncmds = ncmds;
-	b->pl.bang = bang;
-	b->pl.start = start;
-	b->pl.end = end;
-	return &b->pl;
+		return false;
+	df_sh_pipeline *pl = stack_push(&p->pipes, sizeof(*pl));
+	pl->cmds = NULL;
+	pl->ncmds = ncmds;
+	pl->bang = bang;
+	pl->start = start;
+	pl->end = end;
+	return true;
 }
 
-/* and_or -> pipeline (('&&' | '||') linebreak pipeline)* */
-static df_sh_andor *parse_andor(struct parser *p)
+/* The record parse_pipeline() pushed last. */
+static const df_sh_pipeline *top_pipeline(const struct parser *p)
 {
-	df_sh_pipeline *pl = parse_pipeline(p);
-	if (!pl)
-		return NULL;
-	size_t base = p->pipes.len, ops_base = p->ops.len;
+	return (const df_sh_pipeline *)(const void *)(p->pipes.v + p->pipes.len) - 1;
+}
+
+/* and_or -> pipeline (('&&' | '||') linebreak pipeline)*
+ * Pushes its pipelines (with one operator each on p->ops) and then its
+ * record on p->items; false (and nothing pushed) without a pipeline. */
+static bool parse_andor(struct parser *p)
+{
+	if (!parse_pipeline(p))
+		return false;
 	size_t npipes = 0;
 	df_sh_andor_op op = DF_SH_OP_NONE;
-	uint32_t start = pl->start, end;
+	uint32_t start = top_pipeline(p)->start, end;
 	for (;;) {
-		*(df_sh_pipeline **)stack_push(&p->pipes, sizeof(pl)) = pl;
 		*(df_sh_andor_op *)stack_push(&p->ops, sizeof(op)) = op;
 		npipes++;
-		end = pl->end;
+		end = top_pipeline(p)->end;
 		const struct token *t = peek(p);
 		if (!(tok_is_op(t, OP_AND_IF) || tok_is_op(t, OP_OR_IF)))
 			break;
@@ -1752,51 +1936,84 @@ static df_sh_andor *parse_andor(struct parser *p)
 			set_error(p, op_start, "missing command after '%s'", op_text[optok]);
 			break;
 		}
-		pl = parse_pipeline(p);
-		if (!pl)
+		if (!parse_pipeline(p))
 			break;
 	}
-	struct andor_block *b = df_arena_alloc(p->arena, sizeof(*b) + npipes *
-					       (sizeof(b->pipes[0]) + sizeof(df_sh_andor_op)));
-	stack_pop_to(&p->pipes, base, b->pipes);
-	b->a.pipes = b->pipes;
-	b->a.ops = (df_sh_andor_op *)(b->pipes + npipes);
-	stack_pop_to(&p->ops, ops_base, b->a.ops);
-	b->a.npipes = npipes;
-	b->a.start = start;
-	b->a.end = end;
-	return &b->a;
+	df_sh_andor *a = stack_push(&p->items, sizeof(*a));
+	a->pipes = NULL;
+	a->ops = NULL;
+	a->npipes = npipes;
+	a->background = false;
+	a->start = start;
+	a->end = end;
+	return true;
 }
 
 /* list -> linebreak (and_or (';' | '&' | newline) linebreak)* [and_or] */
 static df_sh_list *parse_list(struct parser *p)
 {
-	size_t base = p->items.len;
+	size_t ibase = p->items.len, pbase = p->pipes.len, obase = p->ops.len,
+	       cbase = p->cmds.len;
 	size_t nitems = 0;
 	for (;;) {
 		skip_newlines(p);
 		if (ends_list(peek(p)))
 			break;
-		df_sh_andor *a = parse_andor(p);
-		if (!a)
+		if (!parse_andor(p))
 			break;
-		*(df_sh_andor **)stack_push(&p->items, sizeof(a)) = a;
 		nitems++;
 		const struct token *t = peek(p);
 		if (tok_is_op(t, OP_SEMI)) {
 			next(p);
 		} else if (tok_is_op(t, OP_AMP)) {
-			a->background = true;
+			((df_sh_andor *)(void *)(p->items.v + p->items.len) - 1)->background = true;
 			next(p);
 		} else if (t->kind != TK_NEWLINE) {
 			break;
 		}
 	}
-	struct list_block *b = df_arena_alloc(p->arena, sizeof(*b) + nitems * sizeof(b->items[0]));
-	stack_pop_to(&p->items, base, b->items);
-	b->l.items = nitems ? b->items : NULL;
-	b->l.nitems = nitems;
-	return &b->l;
+	size_t npipes = (p->pipes.len - pbase) / sizeof(df_sh_pipeline);
+	size_t ncmds = (p->cmds.len - cbase) / sizeof(df_sh_cmd *);
+	/* The list, its item pointers, the and-or lists, their pipeline
+	 * pointers, the pipelines, their command pointers, the operators. */
+	size_t size = sizeof(df_sh_list) +
+		      nitems * (sizeof(df_sh_andor *) + sizeof(df_sh_andor)) +
+		      npipes * (sizeof(df_sh_pipeline *) + sizeof(df_sh_pipeline) +
+				sizeof(df_sh_andor_op)) +
+		      ncmds * sizeof(df_sh_cmd *);
+	df_sh_list *l = df_arena_alloc_uninit(p->arena, size);
+	df_sh_andor **items = (df_sh_andor **)(void *)(l + 1);
+	df_sh_andor *ands = (df_sh_andor *)(void *)(items + nitems);
+	df_sh_pipeline **pipes = (df_sh_pipeline **)(void *)(ands + nitems);
+	df_sh_pipeline *pls = (df_sh_pipeline *)(void *)(pipes + npipes);
+	df_sh_cmd **cmds = (df_sh_cmd **)(void *)(pls + npipes);
+	df_sh_andor_op *ops = (df_sh_andor_op *)(void *)(cmds + ncmds);
+	const df_sh_andor *ia = (const df_sh_andor *)(const void *)(p->items.v + ibase);
+	const df_sh_pipeline *ip = (const df_sh_pipeline *)(const void *)(p->pipes.v + pbase);
+	const df_sh_andor_op *io = (const df_sh_andor_op *)(const void *)(p->ops.v + obase);
+	const df_sh_cmd *const *ic = (const df_sh_cmd *const *)(const void *)(p->cmds.v + cbase);
+	size_t k = 0, c = 0;
+	for (size_t i = 0; i < nitems; i++) {
+		ands[i] = ia[i];
+		ands[i].pipes = pipes + k;
+		ands[i].ops = ops + k;
+		items[i] = &ands[i];
+		for (size_t e = k + ia[i].npipes; k < e; k++) {
+			pls[k] = ip[k];
+			pls[k].cmds = cmds + c;
+			pipes[k] = &pls[k];
+			ops[k] = io[k];
+			for (size_t ce = c + ip[k].ncmds; c < ce; c++)
+				cmds[c] = (df_sh_cmd *)ic[c];
+		}
+	}
+	p->items.len = ibase;
+	p->pipes.len = pbase;
+	p->ops.len = obase;
+	p->cmds.len = cbase;
+	l->items = nitems ? items : NULL;
+	l->nitems = nitems;
+	return l;
 }
 
 df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
@@ -1806,14 +2023,24 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 	char val0[512];
 	df_sh_word words0[32];
 	df_sh_cmd *cmds0[16];
-	df_sh_pipeline *pipes0[16];
+	df_sh_pipeline pipes0[16];
 	df_sh_andor_op ops0[16];
-	df_sh_andor *items0[16];
+	df_sh_andor items0[16];
 
-	memset(&p, 0, sizeof(p));
+	/* Every field is set here: the token is lexed before it is read. */
 	p.arena = arena;
 	p.text = text ? text : "";
 	p.full_len = p.len = text ? len : 0;
+	p.pos = 0;
+	p.depth = 0;
+	p.error = NULL;
+	p.error_off = 0;
+	p.in_copy = false;
+	p.copy_off = 0;
+	p.dbracket = false;
+	p.have_tok = false;
+	p.pending = NULL;
+	p.npending = p.cap_pending = 0;
 	stack_init(&p.val, val0, sizeof(val0));
 	stack_init(&p.words, words0, sizeof(words0));
 	stack_init(&p.cmds, cmds0, sizeof(cmds0));
@@ -1821,18 +2048,23 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 	stack_init(&p.ops, ops0, sizeof(ops0));
 	stack_init(&p.items, items0, sizeof(items0));
 
-	df_sh_script *s = new_script(&p);
 	if (p.len >= UINT32_MAX) {
 		/* Offsets are 32-bit; no Dockerfile comes near this. */
 		set_error(&p, 0, "input too large");
 		p.len = 0;
 	}
-	p.vtext = df_arena_memdup(arena, p.text, p.len);
+	/* The script node and vtext in one block. */
+	df_sh_script *s = init_script(&p, df_arena_alloc_uninit(arena, sizeof(*s) + p.len + 1));
+	p.vtext = (char *)(s + 1);
+	if (p.len)
+		memcpy(p.vtext, p.text, p.len);
+	p.vtext[p.len] = '\0';
 	/* Short texts (most) are scanned from the frame. */
 	char stext0[1024];
-	p.stext = p.len < sizeof(stext0) ? stext0 : df_xmalloc(p.len + 1);
+	p.stext = p.len + STEXT_PAD <= sizeof(stext0) ? stext0 : df_xmalloc(p.len + STEXT_PAD);
 	memcpy(p.stext, p.text, p.len);
 	p.stext[p.len] = STOP;
+	memset(p.stext + p.len + 1, 0, STEXT_PAD - 1);
 	s->list = parse_list(&p);
 	const struct token *t = peek(&p);
 	if (t->kind != TK_EOF)
