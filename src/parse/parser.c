@@ -67,9 +67,11 @@ static void tb_add(text_builder *tb, const char *src_base, size_t src_off, size_
 	    last->text_off + last->len == tb->buf.len) {
 		last->len += (uint32_t)len;
 	} else {
-		void *p = tb->segs;
-		df_grow(&p, &tb->cap, tb->nsegs + 1, sizeof(df_seg));
-		tb->segs = p;
+		if (tb->nsegs == tb->cap) {
+			void *p = tb->segs;
+			df_grow(&p, &tb->cap, tb->nsegs + 1, sizeof(df_seg));
+			tb->segs = p;
+		}
 		tb->segs[tb->nsegs++] = (df_seg){ (uint32_t)tb->buf.len, (uint32_t)src_off, (uint32_t)len };
 	}
 	df_buf_add(&tb->buf, src_base + src_off, len);
@@ -165,7 +167,14 @@ df_instr_kind df_instr_kind_from(const char *kw, size_t len)
 	default:
 		break;
 	}
-	return k != DF_I_UNKNOWN && df_mem_ieq(kw, len, kind_names[k]) ? k : DF_I_UNKNOWN;
+	if (k == DF_I_UNKNOWN)
+		return k;
+	/* Names are all letters: clearing bit 5 upper-cases a letter, and no
+	 * other byte maps onto one. */
+	for (size_t i = 1; i < len; i++)
+		if ((kw[i] & 0xDF) != kind_names[k][i])
+			return DF_I_UNKNOWN;
+	return k;
 }
 
 /* ---- parser state ----------------------------------------------------------- */
@@ -180,10 +189,10 @@ typedef struct parser {
 	df_arena *a;
 	df_lexer lx;
 	bool directives_done;
-	df_node *nodes;
-	size_t nnodes, nodes_cap;
-	df_instr **instrs;
-	size_t ninstrs, instrs_cap;
+	df_node *nodes;		/* doc->src.nlines of them: a node has a line */
+	size_t nnodes;
+	df_instr **instrs;	/* as many, for the same reason */
+	size_t ninstrs;
 	text_builder tb;	/* scratch, reused for every text */
 } parser;
 
@@ -211,9 +220,8 @@ static void perr_at(parser *p, df_instr *in, df_span sp, const char *fmt, ...)
 
 static df_node *add_node(parser *p, df_node_kind kind, size_t start, size_t end, uint32_t line)
 {
-	void *arr = p->nodes;
-	df_grow(&arr, &p->nodes_cap, p->nnodes + 1, sizeof(df_node));
-	p->nodes = arr;
+	if (p->nnodes >= p->doc->src.nlines)
+		DF_BUG("more nodes than lines");
 	df_node *n = &p->nodes[p->nnodes++];
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
@@ -909,9 +917,8 @@ static size_t read_heredocs(parser *p, df_instr *in, size_t end)
 
 static void push_instr(parser *p, df_instr *in)
 {
-	void *arr = p->instrs;
-	df_grow(&arr, &p->instrs_cap, p->ninstrs + 1, sizeof(df_instr *));
-	p->instrs = arr;
+	if (p->ninstrs >= p->doc->src.nlines)
+		DF_BUG("more instructions than lines");
 	in->index = p->ninstrs;
 	if (in->inner)
 		in->inner->index = p->ninstrs;
@@ -1133,20 +1140,20 @@ int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 	memset(&p, 0, sizeof(p));
 	p.doc = doc;
 	p.a = &doc->arena;
+	/* Every node starts on a line of its own: the line count bounds both
+	 * arrays, so they are allocated once. */
+	p.nodes = df_arena_alloc_uninit(p.a, doc->src.nlines * sizeof(df_node));
+	p.instrs = df_arena_alloc_uninit(p.a, doc->src.nlines * sizeof(df_instr *));
+	/* Room for a long instruction up front: the builder is reused. */
+	df_buf_grow(&p.tb.buf, 4096);
 	df_lexer_init(&p.lx, &doc->src);
 	doc->bom = p.lx.bom;
 	run_lines(&p);
 
-	doc->nodes = DF_ARENA_ARRAY(p.a, df_node, p.nnodes ? p.nnodes : 1);
-	if (p.nnodes)
-		memcpy(doc->nodes, p.nodes, p.nnodes * sizeof(df_node));
+	doc->nodes = p.nodes;
 	doc->nnodes = p.nnodes;
-	doc->instrs = DF_ARENA_ARRAY(p.a, df_instr *, p.ninstrs ? p.ninstrs : 1);
-	if (p.ninstrs)
-		memcpy(doc->instrs, p.instrs, p.ninstrs * sizeof(df_instr *));
+	doc->instrs = p.instrs;
 	doc->ninstrs = p.ninstrs;
-	free(p.nodes);
-	free(p.instrs);
 	df_buf_release(&p.tb.buf);
 	free(p.tb.segs);
 
