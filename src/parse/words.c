@@ -51,6 +51,7 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 		/* First find the raw extent (quotes may hold blanks): the word
 		 * with quotes removed is never longer. */
 		size_t wend = pos;
+		bool plain = true;
 		for (char q = 0; wend < end; wend++) {
 			char c = s[wend];
 			if (q) {
@@ -62,11 +63,32 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 				break;
 			} else if (c == '\'' || c == '"') {
 				q = c;
+				plain = false;
 			} else if (c == '\\') {
 				wend++;
+				plain = false;
 			}
 		}
-		char *word = df_arena_alloc(a, (wend < end ? wend : end) - start + 1);
+		if (wend > end)
+			wend = end;
+		if (plain) {
+			/* No quotes, no backslashes (nearly every flag): the word is
+			 * the text itself. */
+			pos = wend;
+			if (wend - start == 2) {
+				while (pos < end && is_ws((unsigned char)s[pos]))
+					pos++;
+				break;	/* a bare "--" ends the flags */
+			}
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 4;
+				flags = df_arena_grow(a, flags, n, ncap, sizeof(*flags));
+				cap = ncap;
+			}
+			flags[n++] = (df_flag_word){ { s + start, wend - start }, (uint32_t)start, (uint32_t)wend };
+			continue;
+		}
+		char *word = df_arena_alloc(a, wend - start + 1);
 		size_t wl = 0;
 		bool blank_ok = false;
 		char quote = 0;

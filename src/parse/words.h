@@ -13,7 +13,8 @@
 
 /* A leading --flag word as the builder extracts it (quotes removed). */
 typedef struct df_flag_word {
-	df_str word;		/* the flag with quotes and backslashes removed */
+	df_str word;		/* the flag with quotes and backslashes removed (may
+				   point into the text: not NUL-terminated) */
 	uint32_t off, end;	/* raw extent in the text */
 } df_flag_word;
 
