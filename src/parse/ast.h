@@ -67,7 +67,14 @@ static inline uint32_t df_text_src(const df_text *t, size_t off)
 	return df_text_src_slow(t, off);
 }
 /* Source span of t's bytes [off, off + len). */
-df_span df_text_span(const df_text *t, size_t off, size_t len);
+static inline df_span df_text_span(const df_text *t, size_t off, size_t len)
+{
+	df_span sp;
+	sp.start = df_text_src(t, off);
+	/* The end is just past the last byte, which may lie in another segment. */
+	sp.end = len ? df_text_src(t, off + len - 1) + 1 : sp.start;
+	return sp;
+}
 
 /* What the builder's variable expansion makes of a value. */
 typedef enum df_exp_state {

@@ -143,7 +143,8 @@ static bool parse_bool(df_str v, bool *out)
 	return false;
 }
 
-/* Split one CSV record (Go encoding/csv rules: "" quoting, "" inside quotes). */
+/* Split one CSV record (Go encoding/csv rules: "" quoting, "" inside
+ * quotes). Unquoted fields point into s; quoted ones are unescaped copies. */
 static size_t csv_fields(df_arena *a, const char *s, size_t len, df_str **out, bool *ok)
 {
 	size_t n = 0, cap = 0;
@@ -151,9 +152,10 @@ static size_t csv_fields(df_arena *a, const char *s, size_t len, df_str **out, b
 	size_t i = 0;
 	*ok = true;
 	for (;;) {
-		char *buf = df_arena_alloc(a, len + 1);
-		size_t bl = 0;
+		df_str field;
 		if (i < len && s[i] == '"') {
+			char *buf = df_arena_alloc_uninit(a, len - i + 1);
+			size_t bl = 0;
 			i++;
 			for (;;) {
 				if (i >= len) {
@@ -173,20 +175,23 @@ static size_t csv_fields(df_arena *a, const char *s, size_t len, df_str **out, b
 			}
 			if (*ok && i < len && s[i] != ',')
 				*ok = false;
+			buf[bl] = '\0';
+			field = (df_str){ buf, bl };
 		} else {
+			size_t f0 = i;
 			while (i < len && s[i] != ',') {
 				if (s[i] == '"')
 					*ok = false;
-				buf[bl++] = s[i++];
+				i++;
 			}
+			field = (df_str){ s + f0, i - f0 };
 		}
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
 			fields = df_arena_grow(a, fields, n, ncap, sizeof(*fields));
 			cap = ncap;
 		}
-		buf[bl] = '\0';
-		fields[n++] = (df_str){ buf, bl };
+		fields[n++] = field;
 		if (!*ok || i >= len)
 			break;
 		i++;	/* the comma */

@@ -312,8 +312,17 @@ df_json_status df_json_args(df_arena *a, const df_text *t, size_t off, size_t en
 			}
 			if (j.s[j.pos] == '"') {
 				size_t wstart = j.pos;
+				/* Most elements are plain ASCII with no escapes: their
+				 * value is the text between the quotes. */
+				size_t q = j.pos + 1;
+				while (q < j.end && j.s[q] != '"' && j.s[q] != '\\' &&
+				       (unsigned char)j.s[q] >= 0x20 && (unsigned char)j.s[q] < 0x80)
+					q++;
+				bool plain = q < j.end && j.s[q] == '"';
 				df_buf_reset(&val);
-				if (!scan_string(&j, &val)) {
+				if (plain) {
+					j.pos = q + 1;
+				} else if (!scan_string(&j, &val)) {
 					ok = false;
 					break;
 				}
@@ -326,8 +335,10 @@ df_json_status df_json_args(df_arena *a, const df_text *t, size_t off, size_t en
 				memset(w, 0, sizeof(*w));
 				w->raw.ptr = t->str.ptr + wstart;
 				w->raw.len = j.pos - wstart;
-				w->value.ptr = df_arena_memdup(a, df_buf_str(&val), val.len);
-				w->value.len = val.len;
+				if (plain)
+					w->value = (df_str){ t->str.ptr + wstart + 1, j.pos - wstart - 2 };
+				else
+					w->value = (df_str){ df_arena_memdup(a, df_buf_str(&val), val.len), val.len };
 				w->text_off = (uint32_t)wstart;
 				w->span = df_text_span(t, wstart, j.pos - wstart);
 			} else {

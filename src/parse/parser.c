@@ -43,15 +43,6 @@ uint32_t df_text_src_slow(const df_text *t, size_t off)
 	return s->src_off + (uint32_t)rel;
 }
 
-df_span df_text_span(const df_text *t, size_t off, size_t len)
-{
-	df_span sp;
-	sp.start = df_text_src(t, off);
-	/* The end is just past the last byte, which may lie in another segment. */
-	sp.end = len ? df_text_src(t, off + len - 1) + 1 : sp.start;
-	return sp;
-}
-
 typedef struct text_builder {
 	df_buf buf;
 	df_seg *segs;
