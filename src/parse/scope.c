@@ -12,11 +12,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const predefined_args[] = {
-	"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
-	"BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
-	"HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY",
-	"http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy",
+/*
+ * The predefined args, as a ready-made chain of bindings with no known
+ * value (the builder fills them per platform). Shared by every document;
+ * a --build-arg for one of them is bound on top and wins.
+ */
+#define DF_NPREDEFINED 18
+static const df_var predefined[DF_NPREDEFINED] = {
+	{ &predefined[1], { "TARGETPLATFORM", 14 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[2], { "TARGETOS", 8 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[3], { "TARGETARCH", 10 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[4], { "TARGETVARIANT", 13 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[5], { "BUILDPLATFORM", 13 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[6], { "BUILDOS", 7 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[7], { "BUILDARCH", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[8], { "BUILDVARIANT", 12 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[9], { "HTTP_PROXY", 10 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[10], { "HTTPS_PROXY", 11 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[11], { "FTP_PROXY", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[12], { "NO_PROXY", 8 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[13], { "ALL_PROXY", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[14], { "http_proxy", 10 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[15], { "https_proxy", 11 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[16], { "ftp_proxy", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[17], { "no_proxy", 8 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ NULL, { "all_proxy", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
 };
 
 typedef struct stage_info {
@@ -479,17 +499,15 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	s.doc = doc;
 	s.a = &doc->arena;
 	s.opts = opts;
-	for (size_t i = 0; i < DF_ARRAY_LEN(predefined_args); i++) {
-		df_str name = { predefined_args[i], strlen(predefined_args[i]) };
-		df_expanded val = { DF_EXP_UNKNOWN, { NULL, 0 }, NULL };
+	s.globals = &predefined[0];
+	for (size_t i = 0; opts && i < DF_NPREDEFINED; i++) {
 		df_str given;
-		if (build_arg(&s, name.ptr, name.len, &given)) {
-			val.state = DF_EXP_KNOWN;
-			val.value = given;
+		if (build_arg(&s, predefined[i].name.ptr, predefined[i].name.len, &given)) {
+			df_var *v = bind(&s, s.globals, predefined[i].name,
+					 (df_expanded){ DF_EXP_KNOWN, given, NULL }, false, NULL);
+			v->predefined = true;
+			s.globals = v;
 		}
-		df_var *v = bind(&s, s.globals, name, val, false, NULL);
-		v->predefined = true;
-		s.globals = v;
 	}
 	int stage = -1;
 	for (size_t i = 0; i < doc->ninstrs; i++) {
