@@ -30,14 +30,50 @@ typedef struct df_lexer {
 } df_lexer;
 
 void df_lexer_init(df_lexer *lx, const df_source *src);
+/* Look at the next physical line without consuming it; false at the end. */
+static inline bool df_lexer_peek(const df_lexer *lx, df_line *line)
+{
+	const df_source *src = lx->src;
+	if (lx->pos >= src->len)
+		return false;
+	const char *base = src->data;
+	/* The source's line table already knows where the next line starts. */
+	size_t next = lx->line_no < src->nlines ? src->line_starts[lx->line_no] : src->len;
+	size_t ce = next > lx->pos && base[next - 1] == '\n' ? next - 1 : next;
+	line->start = lx->pos;
+	line->end = next;
+	line->line_no = lx->line_no;
+	line->content_start = lx->pos == 0 && lx->bom ? 3 : lx->pos;
+	/* The builder trims every trailing '\r' and '\n' of a line. */
+	while (ce > line->content_start && base[ce - 1] == '\r')
+		ce--;
+	line->content_end = ce;
+	return true;
+}
+
 /* Read the next physical line; false at the end of the data. */
-bool df_lexer_next(df_lexer *lx, df_line *line);
-/* Look at the next physical line without consuming it. */
-bool df_lexer_peek(const df_lexer *lx, df_line *line);
+static inline bool df_lexer_next(df_lexer *lx, df_line *line)
+{
+	if (!df_lexer_peek(lx, line))
+		return false;
+	lx->pos = line->end;
+	lx->line_no++;
+	return true;
+}
 
 /* Offset of the first non-whitespace byte of the line's content: the line is
  * blank when that is content_end, and a comment when the byte there is '#'. */
-size_t df_line_skip_ws(const df_source *src, const df_line *line);
+static inline size_t df_line_skip_ws(const df_source *src, const df_line *line)
+{
+	size_t p = line->content_start;
+	while (p < line->content_end) {
+		char c = src->data[p];
+		if (c != ' ' && c != '\t' && c != '\v' && c != '\f' && c != '\r' && c != '\n')
+			break;
+		p++;
+	}
+	return p;
+}
 
 /*
  * directive -> '#' ws* key ws* '=' ws* value ws*

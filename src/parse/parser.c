@@ -940,7 +940,8 @@ static void read_logical_line(parser *p, const df_line *first, size_t start, log
 	const df_source *src = &p->doc->src;
 	char esc = p->doc->escape;
 	size_t cut;
-	memset(ll, 0, sizeof(*ll));
+	ll->empty = ll->first_empty = 0;
+	ll->long_seen = false;
 	ll->end = first->end;
 	note_length(ll, first);
 	bool more = df_line_continues(src->data, start, first->content_end, esc, &cut);

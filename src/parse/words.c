@@ -11,6 +11,13 @@ static bool is_ws(int c)
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n';
 }
 
+/* Chars that may end or change a word of df_split_quoted: blanks, quotes
+ * and both possible escape chars. */
+static const bool word_special[256] = {
+	[' '] = true, ['\t'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true, ['\n'] = true,
+	['\''] = true, ['"'] = true, ['\\'] = true, ['`'] = true,
+};
+
 static df_word make_word(const df_text *t, size_t off, size_t end)
 {
 	df_word w;
@@ -52,6 +59,9 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 		 * with quotes removed is never longer. */
 		size_t wend = pos;
 		bool plain = true;
+		/* Ordinary chars first; quotes and backslashes take the loop below. */
+		while (wend < end && !word_special[(unsigned char)s[wend]])
+			wend++;
 		for (char q = 0; wend < end; wend++) {
 			char c = s[wend];
 			if (q) {
@@ -150,11 +160,6 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 	return n;
 }
 
-/* Chars that end or change a word of df_split_quoted (besides the escape). */
-static const bool word_special[256] = {
-	[' '] = true, ['\t'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true, ['\n'] = true,
-	['\''] = true, ['"'] = true,
-};
 
 static bool is_blank_sep(int c)
 {
@@ -196,9 +201,16 @@ size_t df_split_quoted(df_arena *a, const df_text *t, size_t off, size_t end, ch
 		size_t start = pos;
 		char quote = 0;
 		while (pos < end) {
+			if (!quote) {
+				/* The common case: a run of ordinary chars. */
+				while (pos < end && !word_special[(unsigned char)s[pos]])
+					pos++;
+				if (pos >= end)
+					break;
+			}
 			char c = s[pos];
-			if (!quote && !word_special[(unsigned char)c] && c != escape) {
-				pos++;	/* the common case: an ordinary char */
+			if (!quote && (c == '\\' || c == '`') && c != escape) {
+				pos++;	/* the other escape char is an ordinary one */
 				continue;
 			}
 			if (!quote && is_ws((unsigned char)c))
