@@ -693,7 +693,7 @@ static df_instr *parse_instr(parser *p, df_text text, df_instr *outer)
 	in->rest = str_of(&text, rest_off, rest_end);
 	in->rest_off = (uint32_t)rest_off;
 
-	in->flags = DF_ARENA_ARRAY(p->a, df_flag, nf ? nf : 1);
+	in->flags = nf ? DF_ARENA_ARRAY(p->a, df_flag, nf) : NULL;
 	in->nflags = nf;
 	for (size_t i = 0; i < nf; i++) {
 		df_flag *f = &in->flags[i];
