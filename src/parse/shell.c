@@ -1637,21 +1637,32 @@ static df_sh_cmd *parse_loop(struct parser *p, df_sh_cmd_kind kind)
 	return c;
 }
 
-/* for_clause -> for NAME linebreak [in word* (';' | newline)] linebreak do list done */
-static df_sh_cmd *parse_for(struct parser *p)
+/* keyword NAME: the command of kind, with NAME as its first header word. On
+ * a missing name the error is set and the command has no header. */
+static df_sh_cmd *start_named(struct parser *p, df_sh_cmd_kind kind, const char *missing)
 {
 	uint32_t kw = peek(p)->start;
 	next(p);
-	df_sh_cmd *c = new_cmd(p, DF_SH_FOR, kw);
+	df_sh_cmd *c = new_cmd(p, kind, kw);
 	const struct token *t = peek(p);
 	if (t->kind != TK_WORD) {
-		set_error(p, t->kind == TK_EOF ? kw : t->start,
-			  "expected a variable name after 'for'");
+		set_error(p, t->kind == TK_EOF ? kw : t->start, "%s", missing);
 		return c;
 	}
 	push_word(p->arena, &c->header, &c->nheader, t->word);
 	c->end = t->end;
 	next(p);
+	return c;
+}
+
+/* for_clause -> for NAME linebreak [in word* (';' | newline)] linebreak do list done */
+static df_sh_cmd *parse_for(struct parser *p)
+{
+	uint32_t kw = peek(p)->start;
+	df_sh_cmd *c = start_named(p, DF_SH_FOR, "expected a variable name after 'for'");
+	if (!c->nheader)
+		return c;
+	const struct token *t;
 	skip_newlines(p);
 	t = peek(p);
 	if (tok_is_word(t, RW_IN)) {
@@ -1757,18 +1768,10 @@ static df_sh_cmd *parse_case(struct parser *p)
 /* function_definition -> function NAME ['(' ')'] linebreak function_body (bash) */
 static df_sh_cmd *parse_function_kw(struct parser *p)
 {
-	uint32_t kw = peek(p)->start;
-	next(p);
-	df_sh_cmd *c = new_cmd(p, DF_SH_FUNCTION, kw);
-	const struct token *t = peek(p);
-	if (t->kind != TK_WORD) {
-		set_error(p, t->kind == TK_EOF ? kw : t->start,
-			  "expected a function name after 'function'");
+	df_sh_cmd *c = start_named(p, DF_SH_FUNCTION, "expected a function name after 'function'");
+	if (!c->nheader)
 		return c;
-	}
-	push_word(p->arena, &c->header, &c->nheader, t->word);
-	c->end = t->end;
-	next(p);
+	const struct token *t;
 	if (tok_is_op(peek(p), OP_LPAREN)) {
 		next(p);
 		t = peek(p);
