@@ -168,6 +168,7 @@ typedef struct df_mount {
 } df_mount;
 
 typedef struct df_flag {
+	df_str raw;		/* the flag word as written, quotes included */
 	df_str name;		/* without the leading "--" */
 	df_str value;		/* after '=', quotes removed as Docker does */
 	bool has_value;

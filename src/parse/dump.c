@@ -164,6 +164,7 @@ static cJSON *mount_json(const df_mount *m)
 static cJSON *flag_json(const df_doc *doc, const df_flag *f)
 {
 	cJSON *o = cJSON_CreateObject();
+	add_str(o, "raw", f->raw);
 	add_str(o, "name", f->name);
 	if (f->has_value)
 		add_str(o, "value", f->value);

@@ -588,6 +588,7 @@ static df_instr *parse_instr(parser *p, df_text text, df_instr *outer)
 		f->has_value = eq != NULL;
 		f->value = eq ? (df_str){ eq + 1, wl - f->name.len - 1 } : (df_str){ "", 0 };
 		f->span = df_text_span(&text, fw[i].off, fw[i].end - fw[i].off);
+		f->raw = str_of(&text, fw[i].off, fw[i].end);
 	}
 
 	if (in->kind == DF_I_UNKNOWN) {
