@@ -458,19 +458,63 @@ static void add_known_str(cJSON *o, const char *key, df_str s, bool known)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* How many of the newest bindings a step's "env" shows: enough for any real
+ * Dockerfile, and it keeps the JSON linear in the file's size. */
+enum { ENV_JSON_MAX = 256 };
+
+typedef struct env_item {
+	const df_var *var;
+	size_t order;		/* 0 = newest */
+} env_item;
+
+static int env_item_cmp(const void *a, const void *b)
+{
+	const env_item *x = a, *y = b;
+	size_t n = x->var->name.len < y->var->name.len ? x->var->name.len : y->var->name.len;
+	int c = memcmp(x->var->name.ptr, y->var->name.ptr, n);
+	if (c)
+		return c;
+	if (x->var->name.len != y->var->name.len)
+		return x->var->name.len < y->var->name.len ? -1 : 1;
+	/* Of one name, ENV wins over ARG, then the newest binding. */
+	if (x->var->is_env != y->var->is_env)
+		return x->var->is_env ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int env_order_cmp(const void *a, const void *b)
+{
+	const env_item *x = a, *y = b;
+	return x->order < y->order ? 1 : x->order > y->order ? -1 : 0;
+}
+
 static cJSON *env_json(const df_instr *in)
 {
-	/* The bindings in force, newest first in the list: emit each name once. */
-	cJSON *o = cJSON_CreateObject();
-	size_t seen = 0;
-	for (const df_var *v = in->scope; v && seen < 4096; v = v->next, seen++) {
-		char *name = df_xstrndup(v->name.ptr, v->name.len);
-		if (v->predefined || cJSON_HasObjectItem(o, name)) {
-			free(name);
-			continue;
+	/* The bindings in force, one per name (as the expansion sees them),
+	 * oldest first. */
+	env_item items[ENV_JSON_MAX];
+	size_t n = 0;
+	for (const df_var *v = in->scope; v && n < ENV_JSON_MAX; v = v->next) {
+		if (!v->predefined) {
+			items[n].var = v;
+			items[n].order = n;
+			n++;
 		}
-		cJSON *x = v->state == DF_EXP_KNOWN ? df_dump_json_str(v->value) : cJSON_CreateNull();
-		cJSON_AddItemToObject(o, name, x);
+	}
+	qsort(items, n, sizeof(*items), env_item_cmp);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool dup = kept && items[kept - 1].var->name.len == items[i].var->name.len &&
+			   memcmp(items[kept - 1].var->name.ptr, items[i].var->name.ptr, items[i].var->name.len) == 0;
+		if (!dup)
+			items[kept++] = items[i];
+	}
+	qsort(items, kept, sizeof(*items), env_order_cmp);
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < kept; i++) {
+		const df_var *v = items[i].var;
+		char *name = df_xstrndup(v->name.ptr, v->name.len);
+		cJSON_AddItemToObject(o, name, v->state == DF_EXP_KNOWN ? df_dump_json_str(v->value) : cJSON_CreateNull());
 		free(name);
 	}
 	return o;
