@@ -7,6 +7,7 @@
 #include "parse/flags.h"
 #include "parse/jsonargs.h"
 #include "parse/lexer.h"
+#include "parse/scope.h"
 #include "parse/shell.h"
 #include "parse/words.h"
 #include "testutil.h"
@@ -348,6 +349,33 @@ START_TEST(test_arg_scoping)
 }
 END_TEST
 
+START_TEST(test_scope_find_sees_base_env_not_args)
+{
+	static const char text[] =
+		"FROM scratch AS base\n"
+		"ARG A=1\n"
+		"ENV E=2\n"
+		"ARG E=3\n"
+		"FROM base\n"
+		"WORKDIR /$A/$E\n";
+	df_doc_parse(&doc, "f", text, strlen(text), NULL);
+	ck_assert_uint_eq(doc.diags.len, 0);
+	const df_instr *wd = doc.instrs[5];
+	/* The base stage's ARG is gone, its ENV stays (and beats its ARG). */
+	ck_assert_ptr_null(df_scope_find(wd->scope, "A", 1));
+	const df_var *e = df_scope_find(wd->scope, "E", 1);
+	ck_assert_ptr_nonnull(e);
+	ck_assert(e->is_env);
+	assert_str(e->value, "2");
+	assert_str(wd->args[0].exp.value, "//2");
+	/* In the base stage itself both are visible, ENV over ARG. */
+	const df_var *a = df_scope_find(doc.instrs[3]->scope, "A", 1);
+	ck_assert_ptr_nonnull(a);
+	assert_str(a->value, "1");
+	done();
+}
+END_TEST
+
 START_TEST(test_build_args_override)
 {
 	static const char text[] = "ARG V=1\nFROM scratch\nARG V\nWORKDIR /$V\n";
@@ -547,6 +575,7 @@ int main(void)
 	tcase_add_test(instrs, test_env_uses_old_value);
 	tcase_add_test(instrs, test_arg_scoping);
 	tcase_add_test(instrs, test_build_args_override);
+	tcase_add_test(instrs, test_scope_find_sees_base_env_not_args);
 	tcase_add_test(instrs, test_copy_forms);
 	tcase_add_test(instrs, test_onbuild);
 	tcase_add_test(instrs, test_unknown_instruction_recovers);

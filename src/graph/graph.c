@@ -494,8 +494,13 @@ static cJSON *env_json(const df_instr *in)
 	 * oldest first. */
 	env_item items[ENV_JSON_MAX];
 	size_t n = 0;
+	bool base = false;
 	for (const df_var *v = in->scope; v && n < ENV_JSON_MAX; v = v->next) {
-		if (!v->predefined) {
+		if (v->barrier) {
+			base = true;	/* the base stage's ARGs are not visible */
+			continue;
+		}
+		if (!v->predefined && (v->is_env || !base)) {
 			items[n].var = v;
 			items[n].order = n;
 			n++;

@@ -221,6 +221,9 @@ struct df_var {
 	df_exp_state state;	/* DF_EXP_KNOWN or DF_EXP_UNKNOWN (a build arg) */
 	bool is_env;		/* ENV (ENV wins over ARG of the same name) */
 	bool predefined;	/* TARGETPLATFORM, HTTP_PROXY, ... */
+	bool barrier;		/* no binding itself: it opens a stage built on
+				   another; the older bindings are the base
+				   stage's, and only their ENV ones are visible */
 	const df_instr *def;	/* the ARG/ENV defining it; NULL if predefined */
 };
 

@@ -19,24 +19,24 @@
  */
 #define DF_NPREDEFINED 18
 static const df_var predefined[DF_NPREDEFINED] = {
-	{ &predefined[1], { "TARGETPLATFORM", 14 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[2], { "TARGETOS", 8 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[3], { "TARGETARCH", 10 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[4], { "TARGETVARIANT", 13 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[5], { "BUILDPLATFORM", 13 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[6], { "BUILDOS", 7 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[7], { "BUILDARCH", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[8], { "BUILDVARIANT", 12 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[9], { "HTTP_PROXY", 10 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[10], { "HTTPS_PROXY", 11 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[11], { "FTP_PROXY", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[12], { "NO_PROXY", 8 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[13], { "ALL_PROXY", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[14], { "http_proxy", 10 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[15], { "https_proxy", 11 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[16], { "ftp_proxy", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ &predefined[17], { "no_proxy", 8 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
-	{ NULL, { "all_proxy", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, NULL },
+	{ &predefined[1], { "TARGETPLATFORM", 14 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[2], { "TARGETOS", 8 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[3], { "TARGETARCH", 10 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[4], { "TARGETVARIANT", 13 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[5], { "BUILDPLATFORM", 13 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[6], { "BUILDOS", 7 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[7], { "BUILDARCH", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[8], { "BUILDVARIANT", 12 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[9], { "HTTP_PROXY", 10 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[10], { "HTTPS_PROXY", 11 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[11], { "FTP_PROXY", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[12], { "NO_PROXY", 8 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[13], { "ALL_PROXY", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[14], { "http_proxy", 10 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[15], { "https_proxy", 11 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[16], { "ftp_proxy", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ &predefined[17], { "no_proxy", 8 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
+	{ NULL, { "all_proxy", 9 }, { NULL, 0 }, DF_EXP_UNKNOWN, false, true, false, NULL },
 };
 
 typedef struct stage_info {
@@ -44,6 +44,20 @@ typedef struct stage_info {
 	const df_var *final;	/* bindings at the end of the stage */
 	bool image_env;		/* built on an image whose ENV we cannot see */
 } stage_info;
+
+/* Name -> newest ENV and newest ARG binding of one scope. The binding
+ * lists stay the record (instructions point into them); the map only makes
+ * each lookup constant time during the walk. */
+typedef struct name_slot {
+	const char *name;	/* NULL: empty slot */
+	size_t len;
+	const df_var *env, *arg;
+} name_slot;
+
+typedef struct name_map {
+	name_slot *slots;	/* cap slots, cap a power of two */
+	size_t cap, n;
+} name_map;
 
 typedef struct scope {
 	df_doc *doc;
@@ -55,35 +69,87 @@ typedef struct scope {
 	bool in_stage;
 	stage_info *stages;
 	size_t nstages, stages_cap;
+	name_map gmap;		/* globals by name */
+	name_map smap;		/* current stage's bindings by name */
 	/* uses of the instruction being resolved */
 	df_use *uses;
 	size_t nuses, uses_cap;
-	const df_instr *cur;
-	size_t base_off;	/* where the expanded string starts in the instruction text */
-	bool base_mapped;
 } scope;
 
-static const df_var *find(const df_var *v, const char *name, size_t len)
+static uint64_t hash_name(const char *s, size_t n)
 {
-	for (; v; v = v->next)
-		if (v->name.len == len && memcmp(v->name.ptr, name, len) == 0)
-			return v;
-	return NULL;
+	uint64_t h = 1469598103934665603u;	/* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return h;
 }
 
-/* ENV bindings win over ARG bindings of the same name. */
-static const df_var *find_effective(const df_var *head, const char *name, size_t len)
+/* The slot of name in m; with create, a new empty slot when absent
+ * (growing the table at half full). NULL when absent and not creating. */
+static name_slot *map_slot(name_map *m, const char *name, size_t len, bool create)
 {
-	const df_var *first = NULL;
-	for (const df_var *v = head; v; v = v->next) {
-		if (v->name.len != len || memcmp(v->name.ptr, name, len) != 0)
-			continue;
-		if (v->is_env)
-			return v;
-		if (!first)
-			first = v;
+	if (create && (m->n + 1) * 2 > m->cap) {
+		name_map g = { NULL, m->cap ? m->cap * 2 : 64, 0 };
+		g.slots = df_xcalloc(g.cap, sizeof(name_slot));
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->slots[i].name)
+				continue;
+			name_slot *d = map_slot(&g, m->slots[i].name, m->slots[i].len, true);
+			*d = m->slots[i];
+		}
+		free(m->slots);
+		*m = g;
 	}
-	return first;
+	if (!m->cap)
+		return NULL;
+	for (size_t i = hash_name(name, len) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		name_slot *sl = &m->slots[i];
+		if (!sl->name) {
+			if (!create)
+				return NULL;
+			sl->name = name;
+			sl->len = len;
+			m->n++;
+			return sl;
+		}
+		if (sl->len == len && memcmp(sl->name, name, len) == 0)
+			return sl;
+	}
+}
+
+static void map_put(name_map *m, const df_var *v)
+{
+	name_slot *sl = map_slot(m, v->name.ptr, v->name.len, true);
+	if (v->is_env)
+		sl->env = v;
+	else
+		sl->arg = v;
+}
+
+static void map_clear(name_map *m)
+{
+	if (m->slots)
+		memset(m->slots, 0, m->cap * sizeof(name_slot));
+	m->n = 0;
+}
+
+/* The binding an expansion sees: ENV wins over ARG of the same name. */
+static const df_var *map_effective(name_map *m, const char *name, size_t len)
+{
+	const name_slot *sl = map_slot(m, name, len, false);
+	return !sl ? NULL : sl->env ? sl->env : sl->arg;
+}
+
+/* Make v the newest binding of the global or the current stage scope. */
+static void push_binding(scope *s, bool global, df_var *v)
+{
+	if (global) {
+		s->globals = v;
+		map_put(&s->gmap, v);
+	} else {
+		s->head = v;
+		map_put(&s->smap, v);
+	}
 }
 
 static bool build_arg(const scope *s, const char *name, size_t len, df_str *value)
@@ -119,7 +185,7 @@ static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value
 {
 	lookup_ctx *lc = ud;
 	scope *s = lc->s;
-	const df_var *v = find_effective(lc->global ? s->globals : s->head, name, len);
+	const df_var *v = map_effective(lc->global ? &s->gmap : &s->smap, name, len);
 	if (v) {
 		if (v->state == DF_EXP_KNOWN) {
 			*value = v->value;
@@ -161,7 +227,7 @@ static void record_refs(scope *s, const df_expand_result *r, const df_text *t, s
 		/* $$, $@, $1 ...: shell parameters, never ARG or ENV names. */
 		if (!ref->name.len || !(df_is_alpha((unsigned char)ref->name.ptr[0]) || ref->name.ptr[0] == '_'))
 			continue;
-		const df_var *def = find_effective(global ? s->globals : s->head, ref->name.ptr, ref->name.len);
+		const df_var *def = map_effective(global ? &s->gmap : &s->smap, ref->name.ptr, ref->name.len);
 		df_span sp = t ? df_text_span(t, off + ref->off, ref->name_off - ref->off + ref->name.len)
 			       : (df_span){ 0, 0 };
 		add_use(s, ref->name, sp, def, false);
@@ -318,7 +384,7 @@ static void shell_uses(scope *s, const df_instr *in, const df_word *w)
 			while (j < n && (df_is_alnum((unsigned char)p[j]) || p[j] == '_'))
 				j++;
 			df_str name = { p + name0, j - name0 };
-			const df_var *def = find_effective(s->head, name.ptr, name.len);
+			const df_var *def = map_effective(&s->smap, name.ptr, name.len);
 			if (def || !s->image_env) {
 				df_span sp = df_text_span(&in->text, w->text_off + i, j - i);
 				add_use(s, name, sp, def, true);
@@ -363,20 +429,24 @@ static void enter_stage(scope *s, df_instr *in)
 	stage_info *st = &s->stages[s->nstages++];
 	st->name = in->from_alias.raw.ptr ? in->from_alias.raw : (df_str){ NULL, 0 };
 	if (base >= 0) {
-		/* A stage inherits its base stage's ENV, not its ARGs. */
-		const df_var *envs = NULL;
-		const df_var *chain[256];
-		size_t nc = 0;
-		for (const df_var *v = s->stages[base].final; v && nc < DF_ARRAY_LEN(chain); v = v->next)
-			if (v->is_env)
-				chain[nc++] = v;
-		while (nc-- > 0)
-			envs = bind(s, envs, chain[nc]->name,
-				    (df_expanded){ chain[nc]->state, chain[nc]->value, NULL }, true, chain[nc]->def);
-		s->head = envs;
+		/* A stage inherits its base stage's ENV, not its ARGs: the
+		 * base's ENV bindings are shared, and only they are in the map. */
+		map_clear(&s->smap);
+		for (const df_var *v = s->stages[base].final; v; v = v->next) {
+			if (!v->is_env)
+				continue;
+			name_slot *sl = map_slot(&s->smap, v->name.ptr, v->name.len, true);
+			if (!sl->env)
+				sl->env = v;
+		}
+		df_var *barrier = DF_ARENA_NEW(s->a, df_var);
+		barrier->next = s->stages[base].final;
+		barrier->barrier = true;
+		s->head = barrier;
 		st->image_env = s->stages[base].image_env;
 	} else {
 		s->head = NULL;
+		map_clear(&s->smap);
 		bool scratch = in->from_image.raw.ptr && df_mem_ieq(image.ptr, image.len, "scratch");
 		st->image_env = !scratch;
 	}
@@ -397,7 +467,8 @@ static void resolve_arg(scope *s, df_instr *in, bool global)
 			val.value = given;
 		} else if (!global && !kv->has_value) {
 			/* A stage ARG without default takes the global value. */
-			const df_var *g = find(s->globals, kv->key.ptr, kv->key.len);
+			const name_slot *sl = map_slot(&s->gmap, kv->key.ptr, kv->key.len, false);
+			const df_var *g = sl ? sl->arg : NULL;
 			if (g && !g->predefined) {
 				val.state = g->state;
 				val.value = g->value;
@@ -405,30 +476,24 @@ static void resolve_arg(scope *s, df_instr *in, bool global)
 		} else if (kv->has_value) {
 			val = kv->value_exp;
 		}
-		df_var *v = bind(s, global ? s->globals : s->head, kv->key, val, false, in);
-		v->predefined = false;
-		if (global)
-			s->globals = v;
-		else
-			s->head = v;
+		push_binding(s, global, bind(s, global ? s->globals : s->head, kv->key, val, false, in));
 	}
 }
 
 static void resolve_env(scope *s, df_instr *in, bool is_label)
 {
-	/* All values of one ENV see the bindings from before it. */
-	const df_var *before = s->head;
-	const df_var *after = before;
+	/* All values of one ENV see the bindings from before it: expand them
+	 * all first, then bind. */
 	for (size_t i = 0; i < in->npairs; i++) {
 		df_kv *kv = &in->pairs[i];
 		kv->key_exp = expand_str(s, kv->key, &in->text, (size_t)(kv->key.ptr - in->text.str.ptr), false);
 		kv->value_exp = expand_str(s, kv->value, &in->text, (size_t)(kv->value.ptr - in->text.str.ptr), false);
-		if (!is_label) {
-			df_str name = kv->key_exp.state == DF_EXP_KNOWN ? kv->key_exp.value : kv->key;
-			after = bind(s, after, name, kv->value_exp, true, in);
-		}
 	}
-	s->head = after;
+	for (size_t i = 0; i < in->npairs && !is_label; i++) {
+		df_kv *kv = &in->pairs[i];
+		df_str name = kv->key_exp.state == DF_EXP_KNOWN ? kv->key_exp.value : kv->key;
+		push_binding(s, false, bind(s, s->head, name, kv->value_exp, true, in));
+	}
 }
 
 static void resolve_instr(scope *s, df_instr *in)
@@ -492,6 +557,25 @@ static void resolve_instr(scope *s, df_instr *in)
 	}
 }
 
+const df_var *df_scope_find(const df_var *bindings, const char *name, size_t len)
+{
+	const df_var *arg = NULL;
+	bool base = false;
+	for (const df_var *v = bindings; v; v = v->next) {
+		if (v->barrier) {
+			base = true;
+			continue;
+		}
+		if (v->name.len != len || memcmp(v->name.ptr, name, len) != 0)
+			continue;
+		if (v->is_env)
+			return v;
+		if (!base && !arg)
+			arg = v;
+	}
+	return arg;
+}
+
 void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 {
 	scope s;
@@ -500,13 +584,15 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	s.a = &doc->arena;
 	s.opts = opts;
 	s.globals = &predefined[0];
+	for (size_t i = DF_NPREDEFINED; i-- > 0;)
+		map_put(&s.gmap, &predefined[i]);
 	for (size_t i = 0; opts && i < DF_NPREDEFINED; i++) {
 		df_str given;
 		if (build_arg(&s, predefined[i].name.ptr, predefined[i].name.len, &given)) {
 			df_var *v = bind(&s, s.globals, predefined[i].name,
 					 (df_expanded){ DF_EXP_KNOWN, given, NULL }, false, NULL);
 			v->predefined = true;
-			s.globals = v;
+			push_binding(&s, true, v);
 		}
 	}
 	int stage = -1;
@@ -542,4 +628,6 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	doc->globals = s.globals;
 	doc->nstages = (size_t)(stage + 1);
 	free(s.uses);
+	free(s.gmap.slots);
+	free(s.smap.slots);
 }

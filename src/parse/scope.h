@@ -18,4 +18,9 @@
 
 void df_scope_resolve(df_doc *doc, const df_parse_opts *opts);
 
+/* The binding of name that an expansion sees in bindings (an instruction's
+ * in->scope): ENV over ARG, and of a base stage only the ENV bindings.
+ * NULL when name is not bound. Walks the list: for one-off questions. */
+const df_var *df_scope_find(const df_var *bindings, const char *name, size_t len);
+
 #endif
