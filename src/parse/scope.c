@@ -89,7 +89,7 @@ static uint64_t hash_name(const char *s, size_t n)
 static name_slot *map_slot(name_map *m, const char *name, size_t len, bool create)
 {
 	if (create && (m->n + 1) * 2 > m->cap) {
-		name_map g = { NULL, m->cap ? m->cap * 2 : 64, 0 };
+		name_map g = { NULL, m->cap ? m->cap * 2 : 16, 0 };
 		g.slots = df_xcalloc(g.cap, sizeof(name_slot));
 		for (size_t i = 0; i < m->cap; i++) {
 			if (!m->slots[i].name)
@@ -128,7 +128,7 @@ static void map_put(name_map *m, const df_var *v)
 
 static void map_clear(name_map *m)
 {
-	if (m->slots)
+	if (m->n)
 		memset(m->slots, 0, m->cap * sizeof(name_slot));
 	m->n = 0;
 }
@@ -138,6 +138,18 @@ static const df_var *map_effective(name_map *m, const char *name, size_t len)
 {
 	const name_slot *sl = map_slot(m, name, len, false);
 	return !sl ? NULL : sl->env ? sl->env : sl->arg;
+}
+
+/* A global binding: the map holds the ARGs declared before the first FROM
+ * (and build args given for predefined names); the predefined args stay in
+ * their static table, searched only when the map has no answer. */
+static const df_var *global_effective(scope *s, const char *name, size_t len)
+{
+	const df_var *v = map_effective(&s->gmap, name, len);
+	for (size_t i = 0; !v && i < DF_NPREDEFINED; i++)
+		if (predefined[i].name.len == len && memcmp(predefined[i].name.ptr, name, len) == 0)
+			v = &predefined[i];
+	return v;
 }
 
 /* Make v the newest binding of the global or the current stage scope. */
@@ -185,7 +197,7 @@ static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value
 {
 	lookup_ctx *lc = ud;
 	scope *s = lc->s;
-	const df_var *v = map_effective(lc->global ? &s->gmap : &s->smap, name, len);
+	const df_var *v = lc->global ? global_effective(s, name, len) : map_effective(&s->smap, name, len);
 	if (v) {
 		if (v->state == DF_EXP_KNOWN) {
 			*value = v->value;
@@ -227,7 +239,8 @@ static void record_refs(scope *s, const df_expand_result *r, const df_text *t, s
 		/* $$, $@, $1 ...: shell parameters, never ARG or ENV names. */
 		if (!ref->name.len || !(df_is_alpha((unsigned char)ref->name.ptr[0]) || ref->name.ptr[0] == '_'))
 			continue;
-		const df_var *def = map_effective(global ? &s->gmap : &s->smap, ref->name.ptr, ref->name.len);
+		const df_var *def = global ? global_effective(s, ref->name.ptr, ref->name.len)
+					   : map_effective(&s->smap, ref->name.ptr, ref->name.len);
 		df_span sp = t ? df_text_span(t, off + ref->off, ref->name_off - ref->off + ref->name.len)
 			       : (df_span){ 0, 0 };
 		add_use(s, ref->name, sp, def, false);
@@ -584,8 +597,6 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	s.a = &doc->arena;
 	s.opts = opts;
 	s.globals = &predefined[0];
-	for (size_t i = DF_NPREDEFINED; i-- > 0;)
-		map_put(&s.gmap, &predefined[i]);
 	for (size_t i = 0; opts && i < DF_NPREDEFINED; i++) {
 		df_str given;
 		if (build_arg(&s, predefined[i].name.ptr, predefined[i].name.len, &given)) {
