@@ -160,7 +160,6 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 	return n;
 }
 
-
 static bool is_blank_sep(int c)
 {
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
