@@ -44,6 +44,9 @@ void df_cli_close(df_load_opts *o, df_doc *doc);
 
 int df_cmd_parse(int argc, char **argv);
 int df_cmd_graph(int argc, char **argv);
+int df_cmd_lint(int argc, char **argv);
+int df_cmd_rules(int argc, char **argv);
+int df_cmd_explain(int argc, char **argv);
 
 /* Shared by subcommands: read and parse path ("-" is stdin). On an I/O
  * error prints "dfopt: ..." and returns -1; *doc must then not be used. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -17,13 +18,16 @@ typedef struct subcommand {
 } subcommand;
 
 static const subcommand commands[] = {
+	{ "lint", df_cmd_lint, "lint Dockerfiles (the default command)" },
+	{ "rules", df_cmd_rules, "list every rule with its code, severity and category" },
+	{ "explain", df_cmd_explain, "show a rule's documentation" },
 	{ "parse", df_cmd_parse, "print the syntax tree and instruction graph (json or text)" },
 	{ "graph", df_cmd_graph, "draw the instruction graph (Graphviz dot or json)" },
 };
 
 static void print_help(FILE *out)
 {
-	fputs("usage: dfopt <command> [options] [FILE|-]\n\n"
+	fputs("usage: dfopt [lint] [options] FILE|-...\n       dfopt <command> [options] [FILE|-]\n\n"
 	      "Dockerfile linter and optimisation advisor.\n\ncommands:\n", out);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
@@ -168,5 +172,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(cmd, commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
+	/* Anything else is a Dockerfile (or an option) for the default command. */
+	if (cmd[0] == '-' || access(cmd, F_OK) == 0)
+		return df_cmd_lint(argc, argv);
 	return df_cli_usage_error(NULL, "unknown command '%s' (see 'dfopt --help')", cmd);
 }

@@ -99,5 +99,31 @@ contains "$tmp/out" '"stages":' "graph json"
 expect 2 "graph unknown target" "$DFOPT" graph --target nosuchstage "$example"
 contains "$tmp/err" "no stage named 'nosuchstage'" "target message"
 
+# lint: the default command; exit 1 at or above the threshold, 0 below it.
+printf 'FROM alpine:3.20\nRUN cd /src && make\nMAINTAINER x\n' >"$tmp/lint.Dockerfile"
+expect 1 "lint findings" "$DFOPT" "$tmp/lint.Dockerfile"
+contains "$tmp/out" "$tmp/lint.Dockerfile:2:5 DL3003 warning: Use WORKDIR to switch to a directory" "lint tty line"
+contains "$tmp/out" "$tmp/lint.Dockerfile:3:1 DL4000 error: MAINTAINER is deprecated" "lint error line"
+expect 1 "lint subcommand" "$DFOPT" lint --ignore DL3003 "$tmp/lint.Dockerfile"
+if grep -q DL3003 "$tmp/out"; then bad "--ignore kept DL3003"; else ok; fi
+expect 0 "lint threshold none" "$DFOPT" lint -t none "$tmp/lint.Dockerfile"
+expect 0 "lint no-fail" "$DFOPT" lint --no-fail "$tmp/lint.Dockerfile"
+printf 'FROM alpine:3.20\n# hadolint ignore=DL3003\nRUN cd /src && make\n' >"$tmp/clean.Dockerfile"
+expect 0 "lint clean after pragma" "$DFOPT" "$tmp/clean.Dockerfile"
+expect 1 "lint json" "$DFOPT" lint -f json "$tmp/lint.Dockerfile"
+contains "$tmp/out" '"code":"DL3003","column":5,"end_column":7,"end_line":2' "lint json fields"
+if command -v python3 >/dev/null 2>&1; then
+	if python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 2' "$tmp/out"; then ok; else bad "lint json does not parse back"; fi
+fi
+expect 2 "lint missing file" "$DFOPT" lint "$tmp/nope" "$tmp/lint.Dockerfile"
+contains "$tmp/out" "DL4000" "other files still linted"
+expect 1 "lint stdin" sh -c "\"$DFOPT\" lint - < \"$tmp/lint.Dockerfile\""
+contains "$tmp/out" "<stdin>:2:5 DL3003" "lint stdin name"
+expect 0 "rules" "$DFOPT" rules
+contains "$tmp/out" "DL3003   warning  maintainability" "rules table"
+expect 0 "explain" "$DFOPT" explain DL3003
+contains "$tmp/out" "Why it matters" "explain docs"
+expect 2 "explain unknown" "$DFOPT" explain DL9999
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

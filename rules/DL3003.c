@@ -1,0 +1,38 @@
+/* DL3003 - use WORKDIR to switch to a directory. */
+#include "engine/cmds.h"
+#include "engine/rule.h"
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3003 = {
+	.code = "DL3003",
+	.name = "use-workdir-not-cd",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_MAINTAINABILITY,
+	.fix = DF_FIX_NONE,
+	.message = "Use WORKDIR to switch to a directory",
+	.docs = {
+		.what = "Reports a `cd` command in a RUN instruction.",
+		.why = "`cd` only lasts for its RUN; WORKDIR states the directory for every later "
+		       "instruction and shows in the image config.",
+		.example = "FROM alpine\nRUN cd /src && make\n",
+		.instead = "FROM alpine\nWORKDIR /src\nRUN make\n",
+	},
+	.on_instr = check,
+};
+
+static int each(const df_cmd_view *v, void *ud)
+{
+	df_lint *lint = ud;
+	if (!df_cmd_named(v, "cd"))
+		return 0;
+	df_report(lint, &df_rule_DL3003, df_cmd_word_span(v, v->name), NULL);
+	return 1;	/* one finding per instruction, as hadolint */
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	/* Not for ONBUILD triggers, as in hadolint. */
+	df_each_command(in, each, lint);
+}

@@ -1,0 +1,47 @@
+/* DL3004 - do not use sudo. */
+#include "engine/cmds.h"
+#include "engine/rule.h"
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3004 = {
+	.code = "DL3004",
+	.name = "no-sudo",
+	.severity = DF_SEV_ERROR,
+	.category = DF_CAT_SECURITY,
+	.fix = DF_FIX_NONE,
+	.message = "Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root",
+	.docs = {
+		.what = "Reports a `sudo` command in a RUN instruction (and in ONBUILD RUN).",
+		.why = "Build steps already run as the image's USER; sudo adds a TTY and "
+		       "environment handling that behave differently across images.",
+		.example = "FROM debian\nRUN sudo apt-get update\n",
+		.instead = "FROM debian\nUSER root\nRUN apt-get update\n",
+	},
+	.on_instr = check,
+};
+
+static int each(const df_cmd_view *v, void *ud)
+{
+	df_lint *lint = ud;
+	/* The wrapper itself: the word before the name, or the name. */
+	for (size_t i = 0; i <= v->name && i < v->cmd->nwords; i++) {
+		const df_str s = v->cmd->words[i].value;
+		const char *base = s.ptr;
+		for (size_t k = 0; k < s.len; k++)
+			if (s.ptr[k] == '/')
+				base = s.ptr + k + 1;
+		if ((size_t)(s.ptr + s.len - base) == 4 && base[0] == 's' && base[1] == 'u' &&
+		    base[2] == 'd' && base[3] == 'o') {
+			df_report(lint, &df_rule_DL3004, df_cmd_word_span(v, i), NULL);
+			return 1;	/* one finding per instruction, as hadolint */
+		}
+	}
+	return 0;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	df_each_command(in->inner ? in->inner : in, each, lint);
+}

@@ -1,0 +1,27 @@
+/* DL4000 - MAINTAINER is deprecated. */
+#include "engine/rule.h"
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL4000 = {
+	.code = "DL4000",
+	.name = "maintainer-deprecated",
+	.severity = DF_SEV_ERROR,
+	.category = DF_CAT_MAINTAINABILITY,
+	.fix = DF_FIX_NONE,
+	.message = "MAINTAINER is deprecated",
+	.docs = {
+		.what = "Reports every MAINTAINER instruction.",
+		.why = "MAINTAINER is deprecated; a label is what tools read.",
+		.example = "FROM alpine\nMAINTAINER Jane <jane@example.com>\n",
+		.instead = "FROM alpine\nLABEL org.opencontainers.image.authors=\"Jane <jane@example.com>\"\n",
+	},
+	.on_instr = check,
+};
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	if (in->kind == DF_I_MAINTAINER)
+		df_report(lint, &df_rule_DL4000, in->keyword_span, NULL);
+}

@@ -1,0 +1,166 @@
+/* cmd_lint.c - `dfopt lint` (the default command), `dfopt rules` and
+ * `dfopt explain`. */
+#include "cli/cli.h"
+#include "engine/engine.h"
+#include "graph/graph.h"
+#include "output/output.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char lint_usage[] =
+	"usage: dfopt [lint] [-f tty|json] [--ignore CODE]... [-t error|warning|info|style|none]\n"
+	"             [--no-fail] [--disable-ignore-pragma] FILE|-...\n"
+	"\n"
+	"Lint Dockerfiles: every rule of 'dfopt rules' that is not ignored. Findings print as\n"
+	"file:line:col CODE severity: message (tty) or as JSON. Ignore pragmas in the file\n"
+	"(# hadolint ignore=CODE, # dfopt ignore=CODE, global and stage forms) are honoured.\n"
+	"Exit 0 when no finding is at or above the threshold (default info), 1 when one is,\n"
+	"2 on a usage or I/O error (the other files are still linted).\n";
+
+static int parse_severity(const char *s, int *out)
+{
+	static const char *const names[] = { "error", "warning", "info", "style" };
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	if (!strcmp(s, "none")) {
+		*out = -1;
+		return 0;
+	}
+	return -1;
+}
+
+int df_cmd_lint(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "ignore", required_argument, NULL, 'i' },
+		{ "failure-threshold", required_argument, NULL, 't' },
+		{ "no-fail", no_argument, NULL, 'n' },
+		{ "disable-ignore-pragma", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = "tty";
+	int threshold = DF_SEV_INFO;
+	bool no_fail = false;
+	df_lint_opts opts;
+	memset(&opts, 0, sizeof(opts));
+	const char **ignored = NULL;
+	size_t nignored = 0;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+f:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'i':
+			ignored = realloc(ignored, (nignored + 1) * sizeof(*ignored));
+			if (!ignored)
+				return df_cli_usage_error("lint", "out of memory");
+			ignored[nignored++] = optarg;
+			break;
+		case 't':
+			if (parse_severity(optarg, &threshold) < 0) {
+				free(ignored);
+				return df_cli_usage_error("lint", "unknown failure threshold '%s' (error, warning, info, style or none)", optarg);
+			}
+			break;
+		case 'n':
+			no_fail = true;
+			break;
+		case 'd':
+			opts.disable_ignore_pragma = true;
+			break;
+		case 'h':
+			fputs(lint_usage, stdout);
+			free(ignored);
+			return DF_EXIT_OK;
+		default:
+			free(ignored);
+			return df_cli_usage_error("lint", "option '%s' is not known or needs a value (see 'dfopt lint --help')",
+						  argv[optind - 1]);
+		}
+	}
+	if (!df_output_known(format)) {
+		free(ignored);
+		return df_cli_usage_error("lint", "unknown format '%s' (tty or json)", format);
+	}
+	if (optind >= argc) {
+		free(ignored);
+		return df_cli_usage_error("lint", "no Dockerfile given (see 'dfopt lint --help')");
+	}
+	opts.ignored = ignored;
+	opts.nignored = nignored;
+
+	size_t nfiles = (size_t)(argc - optind);
+	df_file_findings *files = calloc(nfiles, sizeof(*files));
+	df_diags *diags = calloc(nfiles, sizeof(*diags));
+	if (!files || !diags)
+		return df_cli_usage_error("lint", "out of memory");
+	int rc = DF_EXIT_OK;
+	size_t shown = 0;
+	for (size_t f = 0; f < nfiles; f++) {
+		const char *path = argv[optind + (int)f];
+		df_doc doc;
+		if (df_cli_load(path, NULL, &doc) < 0) {
+			rc = DF_EXIT_ERROR;
+			continue;
+		}
+		df_graph g;
+		df_graph_build(&g, &doc, NULL);
+		df_lint_file(&doc, &g, &opts, &diags[shown]);
+		for (size_t i = 0; i < diags[shown].len; i++)
+			if (threshold >= 0 && (int)diags[shown].items[i].severity <= threshold && rc == DF_EXIT_OK && !no_fail)
+				rc = DF_EXIT_FINDINGS;
+		files[shown].file = strcmp(path, "-") ? path : "<stdin>";
+		files[shown].diags = &diags[shown];
+		shown++;
+		df_graph_release(&g);
+		df_doc_release(&doc);
+	}
+	df_buf out = DF_BUF_INIT;
+	df_output_render(format, files, shown, &out);
+	fwrite(out.buf, 1, out.len, stdout);
+	df_buf_release(&out);
+	for (size_t f = 0; f < shown; f++)
+		df_diags_release(&diags[f]);
+	free(diags);
+	free(files);
+	free(ignored);
+	return rc;
+}
+
+int df_cmd_rules(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return df_cli_usage_error("rules", "takes no arguments");
+	size_t n;
+	const df_rule *const *rules = df_rules(&n);
+	printf("%-8s %-8s %-16s %-8s %s\n", "CODE", "SEVERITY", "CATEGORY", "FIX", "NAME");
+	for (size_t i = 0; i < n; i++)
+		printf("%-8s %-8s %-16s %-8s %s\n", rules[i]->code, df_severity_name(rules[i]->severity),
+		       df_category_name(rules[i]->category), df_fix_kind_name(rules[i]->fix), rules[i]->name);
+	return DF_EXIT_OK;
+}
+
+int df_cmd_explain(int argc, char **argv)
+{
+	if (argc != 2)
+		return df_cli_usage_error("explain", "usage: dfopt explain CODE");
+	const df_rule *r = df_rule_find(argv[1]);
+	if (!r)
+		return df_cli_usage_error("explain", "no rule '%s' (see 'dfopt rules')", argv[1]);
+	printf("%s %s (%s, %s)\n\n%s\n\nWhat it does\n  %s\n\nWhy it matters\n  %s\n\nExample\n%s\nUse instead\n%s",
+	       r->code, r->name, df_severity_name(r->severity), df_category_name(r->category), r->message,
+	       r->docs.what, r->docs.why, r->docs.example, r->docs.instead);
+	return DF_EXIT_OK;
+}

@@ -1,0 +1,36 @@
+/*
+ * engine.h - the rule registry and the runner.
+ *
+ * df_lint_file() runs every enabled rule over one parsed document and its
+ * graph, then applies what rules never see: ignore pragmas (pragma.h), the
+ * codes the user turned off, and severity overrides. Parse errors of the
+ * document come out as DL1000 findings. Findings are sorted by position,
+ * then code: the output is deterministic.
+ */
+#ifndef DF_ENGINE_ENGINE_H
+#define DF_ENGINE_ENGINE_H
+
+#include "engine/rule.h"
+
+/* Every registered rule, ordered by code. */
+const df_rule *const *df_rules(size_t *n);
+/* The rule with code (case-sensitive), or NULL. */
+const df_rule *df_rule_find(const char *code);
+
+typedef struct df_severity_override {
+	const char *code;
+	df_severity severity;
+} df_severity_override;
+
+typedef struct df_lint_opts {
+	const char *const *ignored;	/* codes turned off */
+	size_t nignored;
+	const df_severity_override *overrides;
+	size_t noverrides;
+	bool disable_ignore_pragma;	/* honour no `# hadolint ignore=` */
+} df_lint_opts;
+
+/* Lint doc (with its graph g) into out, which the caller owns. */
+void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts, df_diags *out);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * rule.h - what a lint rule is, and the little it may do.
+ *
+ * A rule is one file in rules/ exporting one const df_rule: its code, name,
+ * default severity, category, fix availability, message and docs, which are
+ * the single source for `dfopt rules`, `dfopt explain` and docs/rules/.
+ * Rules only report: they never print, never see configuration or
+ * suppression, and never look ahead. They get hooks in document order:
+ * on_instr for every top-level instruction (an ONBUILD trigger is in->inner),
+ * on_stage_end after the last instruction of each stage, on_file_end once.
+ * Facts a rule needs later go into its state (state_size bytes, zeroed per
+ * file, owned by the engine).
+ *
+ * Ownership: everything a hook receives is borrowed for the hook's call.
+ */
+#ifndef DF_ENGINE_RULE_H
+#define DF_ENGINE_RULE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "graph/graph.h"
+#include "parse/ast.h"
+#include "util/diag.h"
+
+typedef enum df_category {
+	DF_CAT_CORRECTNESS,
+	DF_CAT_SECURITY,
+	DF_CAT_CACHE,
+	DF_CAT_SIZE,
+	DF_CAT_STYLE,
+	DF_CAT_MAINTAINABILITY,
+} df_category;
+
+typedef enum df_fix_kind {
+	DF_FIX_NONE,
+	DF_FIX_SAFE,		/* applied by --fix */
+	DF_FIX_UNSAFE,		/* needs --unsafe-fixes */
+	DF_FIX_DISPLAY,		/* shown, never applied */
+} df_fix_kind;
+
+typedef struct df_rule_docs {
+	const char *what;	/* What it does */
+	const char *why;	/* Why it matters */
+	const char *example;	/* a Dockerfile snippet that fires */
+	const char *instead;	/* the same, fixed */
+} df_rule_docs;
+
+typedef struct df_lint df_lint;	/* the engine's state for one file (opaque) */
+
+typedef struct df_rule {
+	const char *code;	/* "DL3003"; never reused once retired */
+	const char *name;	/* kebab-case, e.g. "use-workdir-not-cd" */
+	df_severity severity;	/* default */
+	df_category category;
+	df_fix_kind fix;
+	const char *message;	/* what a finding says */
+	df_rule_docs docs;
+	size_t state_size;
+	void (*on_instr)(df_lint *lint, const df_instr *in, void *state);
+	void (*on_stage_end)(df_lint *lint, const df_stage *stage, void *state);
+	void (*on_file_end)(df_lint *lint, void *state);
+} df_rule;
+
+/* Report a finding of rule over sp (the offending word); fmt NULL uses the
+ * rule's message. */
+void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+const df_doc *df_lint_doc(const df_lint *lint);
+const df_graph *df_lint_graph(const df_lint *lint);
+
+/* Helpers rules share. */
+const char *df_category_name(df_category c);
+const char *df_fix_kind_name(df_fix_kind f);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * check_rules.c - the data-driven rule suite.
+ *
+ * fixtures/rules/<CODE>/<case>.Dockerfile is linted with every rule; the
+ * findings of rule CODE are compared with <case>.expected, one per line:
+ *   LINE:COL-END_LINE:END_COL CODE message
+ * (an empty file: the rule stays quiet). DFOPT_BLESS=1 rewrites the
+ * expected files. Every registered rule needs a firing and a quiet case.
+ * Ignore pragmas are tested here too, on inline files.
+ */
+#include <dirent.h>
+
+#include "engine/engine.h"
+#include "graph/graph.h"
+#include "testutil.h"
+
+typedef struct rule_case {
+	char code[16];
+	char name[256];
+} rule_case;
+
+static rule_case *cases;
+static size_t ncases;
+
+static int cmp_case(const void *a, const void *b)
+{
+	const rule_case *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static void collect(void)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/fixtures/rules", tu_srcdir());
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof(cases->code))
+			continue;
+		char sub[4200];
+		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		DIR *s = opendir(sub);
+		if (!s)
+			continue;
+		struct dirent *f;
+		while ((f = readdir(s)) != NULL) {
+			size_t n = strlen(f->d_name);
+			if (n <= 11 || strcmp(f->d_name + n - 11, ".Dockerfile") != 0 || n - 11 >= sizeof(cases->name))
+				continue;
+			cases = realloc(cases, (ncases + 1) * sizeof(*cases));
+			snprintf(cases[ncases].code, sizeof(cases->code), "%s", e->d_name);
+			snprintf(cases[ncases].name, sizeof(cases->name), "%.*s", (int)(n - 11), f->d_name);
+			ncases++;
+		}
+		closedir(s);
+	}
+	closedir(d);
+	if (ncases)
+		qsort(cases, ncases, sizeof(*cases), cmp_case);
+}
+
+static void lint_text(const char *text, size_t len, df_diags *out)
+{
+	df_doc doc;
+	df_doc_parse(&doc, "Dockerfile", text, len, NULL);
+	df_graph g;
+	ck_assert_int_eq(df_graph_build(&g, &doc, NULL), 0);
+	df_lint_file(&doc, &g, NULL, out);
+	df_graph_release(&g);
+	df_doc_release(&doc);
+}
+
+START_TEST(test_rule_fixture)
+{
+	const rule_case *c = &cases[_i];
+	char path[4600], expected_path[4600];
+	snprintf(path, sizeof(path), "%s/fixtures/rules/%s/%s.Dockerfile", tu_srcdir(), c->code, c->name);
+	snprintf(expected_path, sizeof(expected_path), "%s/fixtures/rules/%s/%s.expected", tu_srcdir(), c->code, c->name);
+	df_buf data = DF_BUF_INIT, got = DF_BUF_INIT, want = DF_BUF_INIT;
+	ck_assert_msg(tu_read(path, &data) == 0, "%s/%s: unreadable", c->code, c->name);
+	df_diags d = DF_DIAGS_INIT;
+	lint_text(df_buf_str(&data), data.len, &d);
+	for (size_t i = 0; i < d.len; i++)
+		if (!strcmp(d.items[i].code, c->code))
+			df_buf_addf(&got, "%u:%u-%u:%u %s %s\n", d.items[i].line, d.items[i].col,
+				    d.items[i].end_line, d.items[i].end_col, d.items[i].code, d.items[i].message);
+	const char *bless = getenv("DFOPT_BLESS");
+	if (bless && *bless && strcmp(bless, "0") != 0) {
+		ck_assert_int_eq(tu_write(expected_path, df_buf_str(&got), got.len), 0);
+	} else {
+		ck_assert_msg(tu_read(expected_path, &want) == 0, "%s/%s: no .expected (DFOPT_BLESS=1 writes it)",
+			      c->code, c->name);
+		ck_assert_msg(want.len == got.len && memcmp(df_buf_str(&want), df_buf_str(&got), got.len) == 0,
+			      "%s/%s: findings differ\n--- expected\n%s--- got\n%s", c->code, c->name,
+			      df_buf_str(&want), df_buf_str(&got));
+	}
+	df_diags_release(&d);
+	df_buf_release(&data);
+	df_buf_release(&got);
+	df_buf_release(&want);
+}
+END_TEST
+
+/* Every rule fires in one fixture and stays quiet in another. */
+START_TEST(test_every_rule_has_fixtures)
+{
+	size_t n;
+	const df_rule *const *rules = df_rules(&n);
+	ck_assert_uint_gt(n, 0);
+	for (size_t r = 0; r < n; r++) {
+		size_t firing = 0, quiet = 0;
+		for (size_t i = 0; i < ncases; i++) {
+			if (strcmp(cases[i].code, rules[r]->code))
+				continue;
+			char p[4600];
+			df_buf b = DF_BUF_INIT;
+			snprintf(p, sizeof(p), "%s/fixtures/rules/%s/%s.expected", tu_srcdir(), cases[i].code, cases[i].name);
+			if (tu_read(p, &b) == 0) {
+				if (b.len)
+					firing++;
+				else
+					quiet++;
+			}
+			df_buf_release(&b);
+		}
+		ck_assert_msg(firing >= 1 && quiet >= 1, "%s: %zu firing and %zu quiet fixtures", rules[r]->code,
+			      firing, quiet);
+		ck_assert_msg(rules[r]->docs.what && rules[r]->docs.why && rules[r]->docs.example &&
+				      rules[r]->docs.instead && rules[r]->message && rules[r]->name,
+			      "%s: incomplete metadata", rules[r]->code);
+		if (r)
+			ck_assert_msg(strcmp(rules[r - 1]->code, rules[r]->code) < 0, "rules.list is not sorted at %s",
+				      rules[r]->code);
+	}
+}
+END_TEST
+
+static size_t count_code(const char *text, const char *code)
+{
+	df_diags d = DF_DIAGS_INIT;
+	lint_text(text, strlen(text), &d);
+	size_t n = 0;
+	for (size_t i = 0; i < d.len; i++)
+		n += strcmp(d.items[i].code, code) == 0;
+	df_diags_release(&d);
+	return n;
+}
+
+START_TEST(test_pragmas)
+{
+	/* Line pragma: only the next instruction, either spelling, with a
+	 * trailing comment and a comment block between. */
+	ck_assert_uint_eq(count_code("FROM a\n# hadolint ignore=DL4000\nMAINTAINER x\nMAINTAINER y\n", "DL4000"), 1);
+	ck_assert_uint_eq(count_code("FROM a\n# dfopt ignore=DL3003, DL4000 legacy\n# note\nMAINTAINER x\n", "DL4000"), 0);
+	ck_assert_uint_eq(count_code("FROM a\n# hadolint ignore=DL3003\n\nMAINTAINER x\n", "DL4000"), 1);
+	/* Global and stage forms. */
+	ck_assert_uint_eq(count_code("# hadolint global ignore=DL4000\nFROM a\nMAINTAINER x\nFROM b\nMAINTAINER y\n", "DL4000"), 0);
+	ck_assert_uint_eq(count_code("FROM a\n# dfopt stage ignore=DL4000\nMAINTAINER x\nFROM b\nMAINTAINER y\n", "DL4000"), 1);
+	/* Not a pragma: no '=' or another tool's name. */
+	ck_assert_uint_eq(count_code("FROM a\n# hadolint ignore DL4000\nMAINTAINER x\n", "DL4000"), 1);
+	ck_assert_uint_eq(count_code("FROM a\n# eslint ignore=DL4000\nMAINTAINER x\n", "DL4000"), 1);
+}
+END_TEST
+
+START_TEST(test_options)
+{
+	static const char text[] = "FROM a\nMAINTAINER x\n";
+	df_doc doc;
+	df_doc_parse(&doc, "Dockerfile", text, strlen(text), NULL);
+	df_graph g;
+	df_graph_build(&g, &doc, NULL);
+	const char *ignored[] = { "DL4000" };
+	df_lint_opts o = { ignored, 1, NULL, 0, false };
+	df_diags d = DF_DIAGS_INIT;
+	df_lint_file(&doc, &g, &o, &d);
+	ck_assert_uint_eq(d.len, 0);
+	df_diags_release(&d);
+	df_severity_override ov = { "DL4000", DF_SEV_STYLE };
+	df_lint_opts o2 = { NULL, 0, &ov, 1, false };
+	df_lint_file(&doc, &g, &o2, &d);
+	ck_assert_uint_eq(d.len, 1);
+	ck_assert_int_eq(d.items[0].severity, DF_SEV_STYLE);
+	df_diags_release(&d);
+	df_graph_release(&g);
+	df_doc_release(&doc);
+}
+END_TEST
+
+int main(void)
+{
+	collect();
+	Suite *s = suite_create("rules");
+	TCase *tc = tcase_create("rules");
+	tcase_add_loop_test(tc, test_rule_fixture, 0, (int)ncases);
+	tcase_add_test(tc, test_every_rule_has_fixtures);
+	tcase_add_test(tc, test_pragmas);
+	tcase_add_test(tc, test_options);
+	suite_add_tcase(s, tc);
+	int rc = tu_run(s);
+	free(cases);
+	return rc;
+}
