@@ -398,9 +398,10 @@ START_TEST(test_copy_forms)
 	parse1("COPY onlyone\n");
 	ck_assert_ptr_nonnull(strstr(first_error()->message, "at least two arguments"));
 	done();
-	parse1("COPY a b /nodir\n");
-	ck_assert_ptr_nonnull(strstr(first_error()->message, "must be a directory"));
-	ck_assert_uint_eq(first_error()->col, 10);
+	/* Several sources into a path without '/': BuildKit builds it. */
+	in = parse1("FROM scratch\nCOPY a b /nodir\n");
+	ck_assert_uint_eq(doc.diags.len, 0);
+	ck_assert_uint_eq(in->nsources, 2);
 	done();
 }
 END_TEST

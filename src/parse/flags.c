@@ -326,10 +326,8 @@ df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size
 		}
 	}
 	(void)ro_set;
-	if (!m->target.ptr && m->type != DF_MOUNT_SECRET && m->type != DF_MOUNT_SSH) {
-		snprintf(err, errlen, "mount target is required in '%.*s'", (int)len, s);
-		return NULL;
-	}
+	/* No target is fine: the builder joins it onto the working directory,
+	 * which may come from the base image. */
 	if (m->type == DF_MOUNT_SECRET && !m->target.ptr && !m->id.ptr && !m->env.ptr) {
 		snprintf(err, errlen, "secret mount needs an id, a target or an env in '%.*s'", (int)len, s);
 		return NULL;

@@ -358,12 +358,9 @@ static void parse_copy(parser *p, df_instr *in)
 			return;
 		}
 	}
-	df_str d = in->dest->value;
-	bool has_var = memchr(d.ptr, '$', d.len) != NULL;
-	if (in->nsources > 1 && !has_var && (d.len == 0 || d.ptr[d.len - 1] != '/'))
-		df_parse_error(p->doc, in, in->dest->span,
-			"when using %s with more than one source file, the destination must be a directory and end with a /",
-			kw);
+	/* Several sources into a destination without a trailing '/' build
+	 * with BuildKit (it copies into the directory): that is lint DL3021's
+	 * business, not a parse error. */
 }
 
 static void parse_one_arg(parser *p, df_instr *in)
