@@ -167,7 +167,7 @@ END_TEST
 
 START_TEST(test_options)
 {
-	static const char text[] = "FROM a\nMAINTAINER x\n";
+	static const char text[] = "FROM a:1\nMAINTAINER x\n";
 	df_doc doc;
 	df_doc_parse(&doc, "Dockerfile", text, strlen(text), NULL);
 	df_graph g;

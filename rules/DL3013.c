@@ -1,0 +1,214 @@
+/* DL3013 - pin versions in pip install. */
+#include "engine/cmds.h"
+#include "engine/rule.h"
+#include "parse/expand.h"
+#include "parse/scope.h"
+#include "util/util.h"
+
+#include <string.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3013 = {
+	.code = "DL3013",
+	.name = "pip-pin-versions",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_CORRECTNESS,
+	.fix = DF_FIX_NONE,
+	.message = "Pin versions in pip. Instead of `pip install <package>` use `pip install <package>==<version>` "
+		   "or `pip install --requirement <requirements file>`",
+	.docs = {
+		.what = "Reports a `pip install` (or `python -m pip install`) package with no version "
+			"specifier, in RUN and ONBUILD RUN. Requirement and constraint installs, wheels, "
+			"sdists, paths and VCS URLs with `@` are accepted. Unlike hadolint, `$VAR` "
+			"packages are judged by their ARG/ENV value when it is known and skipped when "
+			"it is not, and `--opt=value` is one word.",
+		.why = "An unpinned package installs whatever is newest on the day of the build, so "
+		       "two builds of the same Dockerfile can differ and break.",
+		.example = "FROM python:3.12\nRUN pip install flask\n",
+		.instead = "FROM python:3.12\nRUN pip install flask==3.0.3\n",
+	},
+	.on_instr = check,
+};
+
+/* pip options whose value is the next word (not a package). */
+static const char *const value_opts[] = {
+	"--abi", "-b", "--build", "-e", "--editable", "--extra-index-url", "-f", "--find-links",
+	"-i", "--index-url", "--implementation", "--no-binary", "--only-binary", "--platform",
+	"--prefix", "--progress-bar", "--proxy", "--python-version", "--root", "--src", "-t",
+	"--target", "--trusted-host", "--upgrade-strategy", NULL,
+};
+
+/* Supported pip VCS schemes; a package starting with one of them is a VCS URL. */
+static const char *const vcs_schemes[] = {
+	"git+file", "git+https", "git+ssh", "git+http", "git+git", "git", "hg+file", "hg+http",
+	"hg+https", "hg+ssh", "hg+static-http", "svn", "svn+svn", "svn+http", "svn+https",
+	"svn+ssh", "bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", NULL,
+};
+
+typedef struct walk {
+	df_lint *lint;
+	const df_var *scope;	/* bindings the RUN's shell sees */
+	bool scope_known;	/* false for ONBUILD triggers: the child's scope */
+	df_arena arena;
+} walk;
+
+static bool has_prefix(df_str s, const char *p)
+{
+	size_t n = strlen(p);
+	return s.len >= n && memcmp(s.ptr, p, n) == 0;
+}
+
+static bool has_suffix(df_str s, const char *p)
+{
+	size_t n = strlen(p);
+	return s.len >= n && memcmp(s.ptr + s.len - n, p, n) == 0;
+}
+
+static bool contains(df_str s, const char *p)
+{
+	size_t n = strlen(p);
+	for (size_t i = 0; i + n <= s.len; i++)
+		if (memcmp(s.ptr + i, p, n) == 0)
+			return true;
+	return false;
+}
+
+static df_str base_name(df_str s)
+{
+	size_t i = s.len;
+	while (i > 0 && s.ptr[i - 1] != '/')
+		i--;
+	return (df_str){ s.ptr + i, s.len - i };
+}
+
+static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value)
+{
+	const df_var *var = df_scope_find(ud, name, len);
+	if (!var || var->state != DF_EXP_KNOWN)
+		return DF_VAR_UNKNOWN;	/* unset in the Dockerfile may still be set in the shell */
+	*value = var->value;
+	return DF_VAR_KNOWN;
+}
+
+/* The text word w stands for when the shell runs: false when it depends on
+ * something unknown (a build arg, a shell variable, a command substitution). */
+static bool word_text(walk *wk, const df_sh_word *w, df_str *out)
+{
+	if (!w->has_expansion) {
+		*out = w->value;
+		return true;
+	}
+	if (!wk->scope_known || w->nsubs || memchr(w->raw.ptr, '`', w->raw.len) || contains(w->raw, "$("))
+		return false;
+	df_expand_opts o = { .escape = '\\', .lookup = lookup, .ud = (void *)wk->scope };
+	df_expand_result r;
+	df_expand_word(&wk->arena, w->raw.ptr, w->raw.len, &o, &r);
+	if (r.status != DF_EXPAND_OK)
+		return false;
+	*out = r.value;
+	return true;
+}
+
+static bool pinned(df_str p)
+{
+	if (contains(p, "==") || contains(p, "!=") || contains(p, "~=") || memchr(p.ptr, '<', p.len) ||
+	    memchr(p.ptr, '>', p.len))
+		return true;	/* also covers >=, <= and === */
+	bool vcs = false;
+	for (size_t i = 0; vcs_schemes[i]; i++)
+		vcs = vcs || has_prefix(p, vcs_schemes[i]);
+	if (vcs)
+		return memchr(p.ptr, '@', p.len) != NULL;
+	return has_suffix(p, ".whl") || has_suffix(p, ".tar.gz") || memchr(p.ptr, '/', p.len) != NULL;
+}
+
+/* Every field of a package word is pinned (an unquoted $VAR may split). */
+static bool word_pinned(walk *wk, const df_sh_word *w)
+{
+	df_str s;
+	if (!word_text(wk, w, &s))
+		return true;	/* unknown: stay quiet */
+	if (w->quoted || !w->has_expansion)
+		return pinned(s);
+	size_t i = 0;
+	while (i < s.len) {
+		while (i < s.len && df_is_space((unsigned char)s.ptr[i]))
+			i++;
+		size_t start = i;
+		while (i < s.len && !df_is_space((unsigned char)s.ptr[i]))
+			i++;
+		if (i > start && !pinned((df_str){ s.ptr + start, i - start }))
+			return false;
+	}
+	return true;
+}
+
+/* Sets *sub to the word after which pip's arguments start (the pip* command,
+ * or the "pip" of `python* -m pip`); false when the command is no pip. */
+static bool find_pip(const df_cmd_view *v, size_t *sub)
+{
+	const df_sh_cmd *c = v->cmd;
+	df_str name = base_name(c->words[v->name].value);
+	if (has_prefix(name, "pip") && !has_prefix(name, "pipenv")) {
+		*sub = v->name;
+		return true;
+	}
+	if (!has_prefix(name, "python"))
+		return false;
+	for (size_t i = v->name + 1; i + 1 < c->nwords; i++) {
+		if (df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, "-m") &&
+		    df_mem_eq(c->words[i + 1].value.ptr, c->words[i + 1].value.len, "pip")) {
+			*sub = i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool has_word(const df_sh_cmd *c, size_t from, const char *s)
+{
+	for (size_t i = from + 1; i < c->nwords; i++)
+		if (df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, s))
+			return true;
+	return false;
+}
+
+static int each(const df_cmd_view *v, void *ud)
+{
+	walk *wk = ud;
+	const df_sh_cmd *c = v->cmd;
+	size_t sub;
+	if (!find_pip(v, &sub))
+		return 0;
+	/* Requirement files, the local project and constraints pin elsewhere. */
+	if (df_sh_has_flag(c, sub, "-r") || df_sh_has_flag(c, sub, "--requirement") || has_word(c, sub, ".") ||
+	    df_sh_has_flag(c, sub, "-c") || df_sh_has_flag(c, sub, "--constraint"))
+		return 0;
+	size_t n = df_sh_positionals(c, sub, value_opts, NULL, 0);
+	const df_sh_word **pos = DF_ARENA_ARRAY(&wk->arena, const df_sh_word *, n ? n : 1);
+	df_sh_positionals(c, sub, value_opts, pos, n);
+	size_t i = 0;
+	while (i < n && !df_mem_eq(pos[i]->value.ptr, pos[i]->value.len, "install"))
+		i++;
+	if (i == n)
+		return 0;	/* not an install */
+	while (i < n && df_mem_eq(pos[i]->value.ptr, pos[i]->value.len, "install"))
+		i++;
+	for (; i < n; i++) {
+		if (!word_pinned(wk, pos[i])) {
+			df_report(wk->lint, &df_rule_DL3013, df_cmd_word_span(v, (size_t)(pos[i] - c->words)), NULL);
+			return 1;	/* one finding per instruction */
+		}
+	}
+	return 0;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	walk wk = { .lint = lint, .scope = in->scope, .scope_known = !in->inner };
+	df_arena_init(&wk.arena);
+	df_each_command(in->inner ? in->inner : in, each, &wk);
+	df_arena_release(&wk.arena);
+}

@@ -1,0 +1,147 @@
+/* DL3018 - pin the versions of the packages apk adds. */
+#include "engine/cmds.h"
+#include "engine/rule.h"
+#include "parse/expand.h"
+#include "parse/scope.h"
+#include "util/util.h"
+
+#include <string.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3018 = {
+	.code = "DL3018",
+	.name = "apk-add-pin-versions",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_CORRECTNESS,
+	.fix = DF_FIX_NONE,
+	.message = "Pin versions in apk add. Instead of `apk add <package>` use `apk add <package>=<version>`",
+	.docs = {
+		.what = "Reports the first package of an `apk add` (also in ONBUILD RUN) that has "
+			"no version constraint: it holds no `=`, `~`, `>` or `<` and is no `.apk` "
+			"file; the values of `-t`, `--virtual`, `--repository` and `-X` are not "
+			"packages. Unlike hadolint, a package word holding an ARG or ENV variable "
+			"is judged by its value, and one whose value is unknown is left alone.",
+		.why = "An unpinned package installs whatever the repository has today, so the "
+		       "same Dockerfile builds different images, and a cached layer hides the change.",
+		.example = "FROM alpine:3.19\nRUN apk add --no-cache curl\n",
+		.instead = "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0\n",
+	},
+	.on_instr = check,
+};
+
+typedef struct ctx {
+	df_lint *lint;
+	const df_instr *in;
+} ctx;
+
+static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value)
+{
+	const df_var *var = df_scope_find(ud, name, len);
+	if (!var || var->state != DF_EXP_KNOWN)
+		return DF_VAR_UNKNOWN;	/* a build arg, or a variable of the script */
+	*value = var->value;
+	return DF_VAR_KNOWN;
+}
+
+static bool has_subst(df_str s)
+{
+	for (size_t i = 0; i + 1 < s.len; i++)
+		if (s.ptr[i] == '$' && s.ptr[i + 1] == '(')
+			return true;
+	return false;
+}
+
+/* The command with its argument words expanded as the shell would, from the
+ * ARG and ENV values in scope; exec form is argv and is not expanded. Every
+ * new word keeps the position of the word it came from; a word whose value
+ * is not known stays as written and keeps has_expansion set. */
+static df_sh_cmd expand_args(df_arena *a, const df_cmd_view *v, const df_instr *in)
+{
+	const df_sh_cmd *c = v->cmd;
+	df_sh_cmd out = *c;
+	size_t cap = c->nwords;
+	out.words = DF_ARENA_ARRAY(a, df_sh_word, cap);
+	out.nwords = 0;
+	/* An ONBUILD trigger runs in another build, with its own variables. */
+	df_expand_opts o = { .lookup = lookup, .ud = (void *)(in->outer ? NULL : in->scope) };
+	for (size_t i = 0; i < c->nwords; i++) {
+		df_sh_word w = c->words[i];
+		df_str *parts = &w.value;
+		size_t nparts = 1;
+		df_expand_result r;
+		/* $(...), `...` and $((...)) run code: their value is unknown. */
+		bool code = memchr(w.value.ptr, '`', w.value.len) || has_subst(w.value);
+		if (!v->exec && i > v->name && w.has_expansion && !code) {
+			nparts = df_expand_words(a, w.raw.ptr, w.raw.len, &o, &parts, &r);
+			if (r.status == DF_EXPAND_OK)
+				w.has_expansion = false;
+			else
+				parts = &w.value, nparts = 1;
+		}
+		if (out.nwords + nparts > cap) {
+			size_t ncap = out.nwords + nparts + c->nwords;
+			out.words = df_arena_grow(a, out.words, cap, ncap, sizeof(df_sh_word));
+			cap = ncap;
+		}
+		for (size_t k = 0; k < nparts; k++) {
+			w.value = parts[k];
+			out.words[out.nwords++] = w;
+		}
+	}
+	return out;
+}
+
+static bool has_word(const df_sh_cmd *c, size_t from, const char *word)
+{
+	for (size_t i = from + 1; i < c->nwords; i++)
+		if (!c->words[i].has_expansion &&
+		    df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, word))
+			return true;
+	return false;
+}
+
+static bool pinned(df_str p)
+{
+	for (size_t i = 0; i < p.len; i++)
+		if (p.ptr[i] == '=' || p.ptr[i] == '~' || p.ptr[i] == '>' || p.ptr[i] == '<')
+			return true;
+	return p.len >= 4 && memcmp(p.ptr + p.len - 4, ".apk", 4) == 0;
+}
+
+static int each(const df_cmd_view *v, void *ud)
+{
+	static const char *const value_opts[] = { "-t", "--virtual", "--repository", "-X", NULL };
+	const ctx *cx = ud;
+	if (!df_cmd_named(v, "apk"))
+		return 0;
+	df_arena a = DF_ARENA_INIT;
+	df_cmd_view ev = *v;
+	df_sh_cmd cmd = expand_args(&a, v, cx->in);
+	ev.cmd = &cmd;
+	int found = 0;
+	if (has_word(&cmd, v->name, "add")) {
+		size_t n = df_sh_positionals(&cmd, v->name, value_opts, NULL, 0);
+		const df_sh_word **pkgs = DF_ARENA_ARRAY(&a, const df_sh_word *, n + 1);
+		df_sh_positionals(&cmd, v->name, value_opts, pkgs, n);
+		for (size_t i = 0; i < n && !found; i++) {
+			const df_sh_word *p = pkgs[i];
+			if (p->has_expansion || df_mem_eq(p->value.ptr, p->value.len, "add") ||
+			    pinned(p->value))
+				continue;
+			df_report(cx->lint, &df_rule_DL3018, df_cmd_word_span(&ev, (size_t)(p - cmd.words)),
+				  NULL);
+			found = 1;	/* one finding per instruction, as hadolint */
+		}
+	}
+	df_arena_release(&a);
+	return found;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	const df_instr *run = in->inner ? in->inner : in;
+	ctx cx = { lint, run };
+	df_each_command(run, each, &cx);
+}

@@ -1,0 +1,43 @@
+/* DL3024 - stage names must be unique. */
+#include "engine/rule.h"
+
+#include <string.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3024 = {
+	.code = "DL3024",
+	.name = "unique-stage-names",
+	.severity = DF_SEV_ERROR,
+	.category = DF_CAT_CORRECTNESS,
+	.fix = DF_FIX_NONE,
+	.message = "FROM aliases (stage names) must be unique",
+	.docs = {
+		.what = "Reports a FROM whose stage name was already given to an earlier stage. "
+			"Names compare case-insensitively, as in the builder (hadolint compares "
+			"them exactly).",
+		.why = "The builder refuses a Dockerfile with two stages of the same name.",
+		.example = "FROM node:20 AS build\nFROM golang:1.22 AS build\n",
+		.instead = "FROM node:20 AS web\nFROM golang:1.22 AS api\n",
+	},
+	.on_instr = check,
+};
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	if (in->kind != DF_I_FROM || in->stage < 0 || !in->from_alias.raw.ptr)
+		return;
+	/* The graph holds every stage name, lower-cased. */
+	const df_graph *g = df_lint_graph(lint);
+	if ((size_t)in->stage >= g->nstages)
+		return;
+	df_str name = g->stages[in->stage].name;
+	for (int i = 0; i < in->stage; i++) {
+		df_str other = g->stages[i].name;
+		if (other.ptr && other.len == name.len && memcmp(other.ptr, name.ptr, name.len) == 0) {
+			df_report(lint, &df_rule_DL3024, in->from_alias.span, NULL);
+			return;
+		}
+	}
+}

@@ -1,0 +1,163 @@
+/* DL3042 - pip install without --no-cache-dir. */
+#include "engine/cmds.h"
+#include "engine/rule.h"
+#include "parse/scope.h"
+#include "util/util.h"
+
+#include <string.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3042 = {
+	.code = "DL3042",
+	.name = "pip-no-cache-dir",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_SIZE,
+	.fix = DF_FIX_NONE,
+	.message = "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`",
+	.docs = {
+		.what = "Reports a `pip install` (or `python -m pip install`) without `--no-cache-dir`, "
+			"in RUN and ONBUILD RUN. Exempt: pipx and pipenv; `PIP_NO_CACHE_DIR` set to a "
+			"true value in the RUN text or by an ENV of this stage or its base stage; a "
+			"cache or tmpfs mount on `.cache/pip`. Unlike hadolint, an ARG "
+			"`PIP_NO_CACHE_DIR` also counts (RUN sees it in its environment), and an ENV "
+			"also exempts an ONBUILD RUN (the child image inherits it).",
+		.why = "pip keeps every downloaded wheel in ~/.cache/pip, which then stays in the "
+		       "layer and makes the image bigger for nothing.",
+		.example = "FROM python:3.12\nRUN pip install flask==3.0.3\n",
+		.instead = "FROM python:3.12\nRUN pip install --no-cache-dir flask==3.0.3\n",
+	},
+	.on_instr = check,
+};
+
+static const char *const truthy[] = {
+	"1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES", NULL,
+};
+
+static bool has_prefix(df_str s, const char *p)
+{
+	size_t n = strlen(p);
+	return s.len >= n && memcmp(s.ptr, p, n) == 0;
+}
+
+static bool contains(df_str s, const char *p)
+{
+	size_t n = strlen(p);
+	for (size_t i = 0; i + n <= s.len; i++)
+		if (memcmp(s.ptr + i, p, n) == 0)
+			return true;
+	return false;
+}
+
+static bool is_truthy(df_str v)
+{
+	for (size_t i = 0; truthy[i]; i++)
+		if (df_mem_eq(v.ptr, v.len, truthy[i]))
+			return true;
+	return false;
+}
+
+/* The text sets PIP_NO_CACHE_DIR=<truthy...> somewhere (hadolint: a prefix
+ * match on the value; an opening quote is allowed here). */
+static bool text_sets_no_cache(df_str t)
+{
+	static const char key[] = "PIP_NO_CACHE_DIR=";
+	const size_t klen = sizeof(key) - 1;
+	for (size_t i = 0; i + klen <= t.len; i++) {
+		if (memcmp(t.ptr + i, key, klen) != 0)
+			continue;
+		df_str v = { t.ptr + i + klen, t.len - i - klen };
+		if (v.len && (v.ptr[0] == '"' || v.ptr[0] == '\'')) {
+			v.ptr++;
+			v.len--;
+		}
+		for (size_t k = 0; truthy[k]; k++)
+			if (has_prefix(v, truthy[k]))
+				return true;
+	}
+	return false;
+}
+
+static bool exempt(const df_instr *in, const df_instr *run)
+{
+	for (size_t i = 0; i < run->nflags; i++) {
+		const df_flag *f = &run->flags[i];
+		if (f->type == DF_FLAG_MOUNT && f->mount &&
+		    (f->mount->type == DF_MOUNT_CACHE || f->mount->type == DF_MOUNT_TMPFS) &&
+		    f->mount->target.ptr && contains(f->mount->target, ".cache/pip"))
+			return true;
+	}
+	const df_var *var = df_scope_find(in->scope, "PIP_NO_CACHE_DIR", 16);
+	/* A trigger runs in the child image, which inherits ENV but not ARG. */
+	if (var && var->state == DF_EXP_KNOWN && (var->is_env || !in->inner) && is_truthy(var->value))
+		return true;
+	if (text_sets_no_cache(run->text.str))
+		return true;
+	for (size_t i = 0; i < run->nheredocs; i++)
+		if (text_sets_no_cache(run->heredocs[i].body.str))
+			return true;
+	return false;
+}
+
+static df_str base_name(df_str s)
+{
+	size_t i = s.len;
+	while (i > 0 && s.ptr[i - 1] != '/')
+		i--;
+	return (df_str){ s.ptr + i, s.len - i };
+}
+
+static bool is(const df_sh_word *w, const char *s)
+{
+	return df_mem_eq(w->value.ptr, w->value.len, s);
+}
+
+/* Sets *sub to the word after which pip's arguments start (the pip* command,
+ * or the "pip" of `python* -m pip`); false when the command is no pip, or is
+ * the pipx or pipenv wrapper. */
+static bool find_pip(const df_cmd_view *v, size_t *sub)
+{
+	const df_sh_cmd *c = v->cmd;
+	df_str name = base_name(c->words[v->name].value);
+	if (has_prefix(name, "pip")) {
+		*sub = v->name;
+		return !has_prefix(name, "pipx") && !has_prefix(name, "pipenv");
+	}
+	if (!has_prefix(name, "python"))
+		return false;
+	for (size_t i = v->name + 1; i + 1 < c->nwords; i++) {
+		if (is(&c->words[i], "-m") && is(&c->words[i + 1], "pip")) {
+			*sub = i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int each(const df_cmd_view *v, void *ud)
+{
+	df_lint *lint = ud;
+	const df_sh_cmd *c = v->cmd;
+	size_t sub;
+	if (!find_pip(v, &sub))
+		return 0;
+	bool install = false;
+	for (size_t i = sub + 1; i < c->nwords; i++) {
+		if (is(&c->words[i], "--no-cache-dir"))
+			return 0;
+		install = install || is(&c->words[i], "install");
+	}
+	if (!install)
+		return 0;
+	df_report(lint, &df_rule_DL3042, df_cmd_word_span(v, v->name), NULL);
+	return 1;	/* one finding per instruction */
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	const df_instr *run = in->inner ? in->inner : in;
+	if (run->kind != DF_I_RUN || exempt(in, run))
+		return;
+	df_each_command(run, each, lint);
+}

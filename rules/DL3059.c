@@ -1,0 +1,78 @@
+/* DL3059 - consecutive one-command RUNs could be one. */
+#include "engine/cmds.h"
+#include "engine/rule.h"
+
+#include <string.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+/* The RUN just before, if the previous instruction was one. */
+typedef struct prev_run {
+	const df_instr *run;	/* NULL after any other instruction */
+	size_t commands;	/* its simple commands (2 = "many") */
+} prev_run;
+
+const df_rule df_rule_DL3059 = {
+	.code = "DL3059",
+	.name = "consecutive-run",
+	.severity = DF_SEV_INFO,
+	.category = DF_CAT_SIZE,
+	.fix = DF_FIX_NONE,
+	.message = "Multiple consecutive `RUN` instructions. Consider consolidation.",
+	.docs = {
+		.what = "Reports a RUN that directly follows another RUN (comments between them "
+			"are fine) when both have the same flags and each runs at most one "
+			"simple command. RUNs that already chain commands are left alone: they "
+			"were most likely split on purpose.",
+		.why = "Every RUN makes a layer; single commands in a row add layers and "
+		       "cache steps without a reason.",
+		.example = "FROM alpine:3.20\nRUN apk add --no-cache curl\nRUN apk add --no-cache git\n",
+		.instead = "FROM alpine:3.20\nRUN apk add --no-cache curl git\n",
+	},
+	.state_size = sizeof(prev_run),
+	.on_instr = check,
+};
+
+static int count(const df_cmd_view *v, void *ud)
+{
+	(void)v;
+	size_t *n = ud;
+	return ++*n > 1;	/* more than one is all we need to know */
+}
+
+static size_t commands(const df_instr *in)
+{
+	/* A heredoc that is no sh script (python, ...) counts as many. */
+	for (size_t i = 0; i < in->nheredocs; i++)
+		if (!in->heredocs[i].script)
+			return 2;
+	size_t n = 0;
+	df_each_command(in, count, &n);
+	return n;
+}
+
+static bool same_flags(const df_instr *a, const df_instr *b)
+{
+	if (a->nflags != b->nflags)
+		return false;
+	for (size_t i = 0; i < a->nflags; i++) {
+		df_str x = a->flags[i].raw, y = b->flags[i].raw;
+		if (x.len != y.len || memcmp(x.ptr, y.ptr, x.len) != 0)
+			return false;
+	}
+	return true;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	prev_run *p = state;
+	if (in->kind != DF_I_RUN || in->has_error) {
+		p->run = NULL;
+		return;
+	}
+	size_t n = commands(in);
+	if (p->run && same_flags(p->run, in) && p->commands <= 1 && n <= 1)
+		df_report(lint, &df_rule_DL3059, in->keyword_span, NULL);
+	p->run = in;
+	p->commands = n;
+}

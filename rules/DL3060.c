@@ -1,0 +1,103 @@
+/* DL3060 - yarn cache clean missing after yarn install. */
+#include "engine/cmds.h"
+#include "engine/rule.h"
+#include "util/util.h"
+
+#include <string.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3060 = {
+	.code = "DL3060",
+	.name = "yarn-cache-clean",
+	.severity = DF_SEV_INFO,
+	.category = DF_CAT_SIZE,
+	.fix = DF_FIX_NONE,
+	.message = "`yarn cache clean` missing after `yarn install` was run.",
+	.docs = {
+		.what = "Reports a `yarn install` with no `yarn cache clean` after it in the same RUN "
+			"(or ONBUILD RUN), unless the RUN has a cache or tmpfs mount on `.cache/yarn`. "
+			"As in hadolint, only RUNs of the last stage or of a stage a later FROM builds "
+			"on are reported (ONBUILD RUN always), and any yarn command with a `cache` or "
+			"`clean` argument counts as the clean.",
+		.why = "yarn keeps every downloaded package in its cache, which then stays in the "
+		       "layer and makes the image bigger for nothing.",
+		.example = "FROM node:20\nRUN yarn install --frozen-lockfile\n",
+		.instead = "FROM node:20\nRUN yarn install --frozen-lockfile && yarn cache clean\n",
+	},
+	.on_instr = check,
+};
+
+typedef struct scan {
+	bool pending;		/* an install with no clean after it yet */
+	df_span install;	/* the first such install's command name */
+} scan;
+
+static bool has_arg(const df_cmd_view *v, const char *a, const char *b)
+{
+	for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
+		df_str s = v->cmd->words[i].value;
+		if (df_mem_eq(s.ptr, s.len, a) || (b && df_mem_eq(s.ptr, s.len, b)))
+			return true;
+	}
+	return false;
+}
+
+static int each(const df_cmd_view *v, void *ud)
+{
+	scan *sc = ud;
+	if (!df_cmd_named(v, "yarn"))
+		return 0;
+	if (has_arg(v, "install", NULL) && !sc->pending) {
+		sc->pending = true;
+		sc->install = df_cmd_word_span(v, v->name);
+	}
+	if (has_arg(v, "cache", "clean"))
+		sc->pending = false;	/* a clean before the install does not count */
+	return 0;
+}
+
+static bool cache_mount(const df_instr *run)
+{
+	for (size_t i = 0; i < run->nflags; i++) {
+		const df_flag *f = &run->flags[i];
+		if (f->type != DF_FLAG_MOUNT || !f->mount || !f->mount->target.ptr)
+			continue;
+		if (f->mount->type != DF_MOUNT_CACHE && f->mount->type != DF_MOUNT_TMPFS)
+			continue;
+		df_str t = f->mount->target;
+		for (size_t k = 0; k + 11 <= t.len; k++)
+			if (memcmp(t.ptr + k, ".cache/yarn", 11) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* The stage ends up in an image: it is the last one, or a later FROM builds on it. */
+static bool stage_counts(df_lint *lint, int stage)
+{
+	const df_graph *g = df_lint_graph(lint);
+	if (stage < 0 || !g || (size_t)stage >= g->nstages)
+		return false;
+	if ((size_t)stage == g->nstages - 1)
+		return true;
+	for (size_t j = (size_t)stage + 1; j < g->nstages; j++)
+		if (g->stages[j].base_kind == DF_BASE_STAGE && g->stages[j].base_stage == stage)
+			return true;
+	return false;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	const df_instr *run = in->inner ? in->inner : in;
+	if (run->kind != DF_I_RUN || cache_mount(run))
+		return;
+	/* A trigger runs in every child image, so it always counts. */
+	if (!in->inner && !stage_counts(lint, in->stage))
+		return;
+	scan sc = { 0 };
+	df_each_command(run, each, &sc);
+	if (sc.pending)
+		df_report(lint, &df_rule_DL3060, sc.install, NULL);
+}

@@ -1,0 +1,84 @@
+/* DL3064 - no secrets in ARG or ENV names. */
+#include "engine/rule.h"
+#include "util/util.h"
+
+#include <string.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3064 = {
+	.code = "DL3064",
+	.name = "no-secret-in-arg-env",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_SECURITY,
+	.fix = DF_FIX_NONE,
+	.message = "Potentially sensitive data should not be used in the `ARG` or `ENV` commands",
+	.docs = {
+		.what = "Reports an ARG or ENV (also in ONBUILD) whose name is a well-known secret "
+			"variable (GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, NPM_TOKEN, ...) or contains "
+			"api_key, client_key, password, private, secret, token or username.",
+		.why = "ARG values are kept in the image history and ENV values in its config: "
+		       "anyone who can pull the image can read them.",
+		.example = "FROM node:20\nARG NPM_TOKEN\nRUN npm ci\n",
+		.instead = "FROM node:20\nRUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci\n",
+	},
+	.on_instr = check,
+};
+
+static const char *const known[] = {
+	"ACCESS_TOKEN", "APPLICATION_KEY", "APP_SECRET", "AUTH_TOKEN", "AWS_ACCESS_KEY_ID",
+	"AWS_SECRET_ACCESS_KEY", "BITTREX_API_KEY", "BITTREX_API_SECRET", "CF_PASSWORD",
+	"CF_USERNAME", "CIRCLE_TOKEN", "CI_DEPLOY_PASSWORD", "CI_DEPLOY_USER",
+	"DOCKERHUB_PASSWORD", "DOCKER_EMAIL", "DOCKER_PASSWORD", "DOCKER_USERNAME",
+	"FACEBOOK_ACCESS_TOKEN", "FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET", "FIREBASE_API_TOKEN",
+	"FIREBASE_TOKEN", "FOSSA_API_KEY", "GH_ENTERPRISE_TOKEN", "GH_TOKEN",
+	"GITHUB_ENTERPRISE_TOKEN", "GITHUB_TOKEN", "HEROKU_API_KEY", "HEROKU_API_USER",
+	"NPM_AUTH_TOKEN", "NPM_TOKEN", "OKTA_AUTHN_GROUPID", "OKTA_CLIENT_ORGURL",
+	"OKTA_CLIENT_TOKEN", "OKTA_OAUTH2_CLIENTID", "OKTA_OAUTH2_CLIENTSECRET", "OPENAI_API_KEY",
+	"OS_PASSWORD", "OS_USERNAME", "POSTGRES_PASSWORD", "SLACK_TOKEN", "STRIPE_API_KEY",
+	"STRIPE_DEVICE_NAME", "TRAVIS_OS_NAME", "TRAVIS_SECURE_ENV_VARS", "TRAVIS_SUDO",
+	"VAULT_CLIENT_KEY", "VAULT_TOKEN",
+};
+
+static const char *const suspicious[] = {
+	"api_key", "client_key", "password", "private", "secret", "token", "username",
+};
+
+/* Case-insensitive: s holds needle (lower case) somewhere. */
+static bool icontains(df_str s, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= s.len; i++) {
+		size_t k = 0;
+		while (k < n && df_to_lower((unsigned char)s.ptr[i + k]) == needle[k])
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
+static bool sensitive(df_str name)
+{
+	for (size_t i = 0; i < DF_ARRAY_LEN(known); i++)
+		if (df_mem_ieq(name.ptr, name.len, known[i]))
+			return true;
+	for (size_t i = 0; i < DF_ARRAY_LEN(suspicious); i++)
+		if (icontains(name, suspicious[i]))
+			return true;
+	return false;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	const df_instr *t = in->inner ? in->inner : in;
+	if ((t->kind != DF_I_ARG && t->kind != DF_I_ENV) || t->has_error)
+		return;
+	for (size_t i = 0; i < t->npairs; i++) {
+		if (sensitive(t->pairs[i].key)) {
+			df_report(lint, &df_rule_DL3064, t->pairs[i].key_span, NULL);
+			return;	/* one finding per instruction, as hadolint */
+		}
+	}
+}
