@@ -1,0 +1,73 @@
+/* DL3034 - zypper commands that change packages need a non-interactive switch. */
+#include "engine/cmds.h"
+#include "engine/rule.h"
+#include "util/util.h"
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3034 = {
+	.code = "DL3034",
+	.name = "zypper-non-interactive",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_CORRECTNESS,
+	.fix = DF_FIX_NONE,
+	.message = "Non-interactive switch missing from `zypper` command: `zypper install -y`",
+	.docs = {
+		.what = "Reports a `zypper` `install`/`in`, `remove`/`rm`, `source-install`/`si` or "
+			"`patch` (also in ONBUILD RUN) without `--non-interactive`, `-n`, "
+			"`--no-confirm` or `-y`. Unlike hadolint, a command with an argument "
+			"holding a variable is left alone: it may hold the switch.",
+		.why = "Without it zypper stops to ask for confirmation, and a build has nobody to "
+		       "answer: the step fails.",
+		.example = "FROM opensuse/leap:15\nRUN zypper install httpd\n",
+		.instead = "FROM opensuse/leap:15\nRUN zypper install -y httpd\n",
+	},
+	.on_instr = check,
+};
+
+static const char *const subcommands[] = {
+	"install", "in", "remove", "rm", "source-install", "si", "patch", NULL,
+};
+
+static const char *const switches[] = {
+	"--non-interactive", "-n", "--no-confirm", "-y", NULL,
+};
+
+static bool has_arg(const df_cmd_view *v, const char *arg)
+{
+	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
+		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
+			return true;
+	return false;
+}
+
+static bool any_unknown(const df_cmd_view *v)
+{
+	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
+		if (v->cmd->words[i].has_expansion)
+			return true;
+	return false;
+}
+
+static int each(const df_cmd_view *v, void *ud)
+{
+	df_lint *lint = ud;
+	if (!df_cmd_named(v, "zypper") || any_unknown(v))
+		return 0;
+	bool changes = false;
+	for (size_t i = 0; subcommands[i]; i++)
+		changes = changes || has_arg(v, subcommands[i]);
+	for (size_t i = 0; changes && switches[i]; i++)
+		if (df_sh_has_flag(v->cmd, v->name, switches[i]))
+			return 0;
+	if (!changes)
+		return 0;
+	df_report(lint, &df_rule_DL3034, df_cmd_word_span(v, v->name), NULL);
+	return 1;	/* one finding per instruction, as hadolint */
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	df_each_command(in->inner ? in->inner : in, each, lint);
+}

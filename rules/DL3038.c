@@ -1,0 +1,60 @@
+/* DL3038 - dnf install needs -y. */
+#include "engine/cmds.h"
+#include "engine/rule.h"
+#include "util/util.h"
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3038 = {
+	.code = "DL3038",
+	.name = "dnf-assume-yes",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_CORRECTNESS,
+	.fix = DF_FIX_NONE,
+	.message = "Use the -y switch to avoid manual input `dnf install -y <package>`.",
+	.docs = {
+		.what = "Reports a `dnf` or `microdnf` `install`, `groupinstall` or `localinstall` "
+			"(also in ONBUILD RUN) without `-y` or `--assumeyes`. Unlike hadolint, a command with an "
+			"argument holding a variable is left alone: it may hold the switch.",
+		.why = "Without it dnf stops to ask for confirmation, and a build has nobody to "
+		       "answer: the step fails.",
+		.example = "FROM fedora:40\nRUN dnf install httpd\n",
+		.instead = "FROM fedora:40\nRUN dnf install -y httpd\n",
+	},
+	.on_instr = check,
+};
+
+static bool has_arg(const df_cmd_view *v, const char *arg)
+{
+	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
+		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
+			return true;
+	return false;
+}
+
+static bool any_unknown(const df_cmd_view *v)
+{
+	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
+		if (v->cmd->words[i].has_expansion)
+			return true;
+	return false;
+}
+
+static int each(const df_cmd_view *v, void *ud)
+{
+	df_lint *lint = ud;
+	if (!(df_cmd_named(v, "dnf") || df_cmd_named(v, "microdnf")) ||
+	    !(has_arg(v, "install") || has_arg(v, "groupinstall") || has_arg(v, "localinstall")))
+		return 0;
+	if (any_unknown(v) || df_sh_has_flag(v->cmd, v->name, "-y") ||
+	    df_sh_has_flag(v->cmd, v->name, "--assumeyes"))
+		return 0;
+	df_report(lint, &df_rule_DL3038, df_cmd_word_span(v, v->name), NULL);
+	return 1;	/* one finding per instruction, as hadolint */
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	df_each_command(in->inner ? in->inner : in, each, lint);
+}
