@@ -1,8 +1,6 @@
 /* DL3013 - pin versions in pip install. */
 #include "engine/cmds.h"
 #include "engine/rule.h"
-#include "parse/expand.h"
-#include "parse/scope.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -48,31 +46,9 @@ static const char *const vcs_schemes[] = {
 
 typedef struct walk {
 	df_lint *lint;
-	const df_var *scope;	/* bindings the RUN's shell sees */
-	bool scope_known;	/* false for ONBUILD triggers: the child's scope */
+	const df_instr *run;	/* the RUN, or the trigger of an ONBUILD */
 	df_arena arena;
 } walk;
-
-static bool has_prefix(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	return s.len >= n && memcmp(s.ptr, p, n) == 0;
-}
-
-static bool has_suffix(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	return s.len >= n && memcmp(s.ptr + s.len - n, p, n) == 0;
-}
-
-static bool contains(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	for (size_t i = 0; i + n <= s.len; i++)
-		if (memcmp(s.ptr + i, p, n) == 0)
-			return true;
-	return false;
-}
 
 static df_str base_name(df_str s)
 {
@@ -82,66 +58,17 @@ static df_str base_name(df_str s)
 	return (df_str){ s.ptr + i, s.len - i };
 }
 
-static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value)
-{
-	const df_var *var = df_scope_find(ud, name, len);
-	if (!var || var->state != DF_EXP_KNOWN)
-		return DF_VAR_UNKNOWN;	/* unset in the Dockerfile may still be set in the shell */
-	*value = var->value;
-	return DF_VAR_KNOWN;
-}
-
-/* The text word w stands for when the shell runs: false when it depends on
- * something unknown (a build arg, a shell variable, a command substitution). */
-static bool word_text(walk *wk, const df_sh_word *w, df_str *out)
-{
-	if (!w->has_expansion) {
-		*out = w->value;
-		return true;
-	}
-	if (!wk->scope_known || w->nsubs || memchr(w->raw.ptr, '`', w->raw.len) || contains(w->raw, "$("))
-		return false;
-	df_expand_opts o = { .escape = '\\', .lookup = lookup, .ud = (void *)wk->scope };
-	df_expand_result r;
-	df_expand_word(&wk->arena, w->raw.ptr, w->raw.len, &o, &r);
-	if (r.status != DF_EXPAND_OK)
-		return false;
-	*out = r.value;
-	return true;
-}
-
 static bool pinned(df_str p)
 {
-	if (contains(p, "==") || contains(p, "!=") || contains(p, "~=") || memchr(p.ptr, '<', p.len) ||
+	if (df_mem_contains(p.ptr, p.len, "==") || df_mem_contains(p.ptr, p.len, "!=") || df_mem_contains(p.ptr, p.len, "~=") || memchr(p.ptr, '<', p.len) ||
 	    memchr(p.ptr, '>', p.len))
 		return true;	/* also covers >=, <= and === */
 	bool vcs = false;
 	for (size_t i = 0; vcs_schemes[i]; i++)
-		vcs = vcs || has_prefix(p, vcs_schemes[i]);
+		vcs = vcs || df_mem_has_prefix(p.ptr, p.len, vcs_schemes[i]);
 	if (vcs)
 		return memchr(p.ptr, '@', p.len) != NULL;
-	return has_suffix(p, ".whl") || has_suffix(p, ".tar.gz") || memchr(p.ptr, '/', p.len) != NULL;
-}
-
-/* Every field of a package word is pinned (an unquoted $VAR may split). */
-static bool word_pinned(walk *wk, const df_sh_word *w)
-{
-	df_str s;
-	if (!word_text(wk, w, &s))
-		return true;	/* unknown: stay quiet */
-	if (w->quoted || !w->has_expansion)
-		return pinned(s);
-	size_t i = 0;
-	while (i < s.len) {
-		while (i < s.len && df_is_space((unsigned char)s.ptr[i]))
-			i++;
-		size_t start = i;
-		while (i < s.len && !df_is_space((unsigned char)s.ptr[i]))
-			i++;
-		if (i > start && !pinned((df_str){ s.ptr + start, i - start }))
-			return false;
-	}
-	return true;
+	return df_mem_has_suffix(p.ptr, p.len, ".whl") || df_mem_has_suffix(p.ptr, p.len, ".tar.gz") || memchr(p.ptr, '/', p.len) != NULL;
 }
 
 /* Sets *sub to the word after which pip's arguments start (the pip* command,
@@ -150,11 +77,11 @@ static bool find_pip(const df_cmd_view *v, size_t *sub)
 {
 	const df_sh_cmd *c = v->cmd;
 	df_str name = base_name(c->words[v->name].value);
-	if (has_prefix(name, "pip") && !has_prefix(name, "pipenv")) {
+	if (df_mem_has_prefix(name.ptr, name.len, "pip") && !df_mem_has_prefix(name.ptr, name.len, "pipenv")) {
 		*sub = v->name;
 		return true;
 	}
-	if (!has_prefix(name, "python"))
+	if (!df_mem_has_prefix(name.ptr, name.len, "python"))
 		return false;
 	for (size_t i = v->name + 1; i + 1 < c->nwords; i++) {
 		if (df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, "-m") &&
@@ -174,12 +101,21 @@ static bool has_word(const df_sh_cmd *c, size_t from, const char *s)
 	return false;
 }
 
+/* A package word is pinned; one of unknown value passes. */
+static bool word_pinned(const df_sh_word *w)
+{
+	return w->has_expansion || pinned(w->value);
+}
+
 static int each(const df_cmd_view *v, void *ud)
 {
 	walk *wk = ud;
-	const df_sh_cmd *c = v->cmd;
+	df_cmd_view ev = *v;
+	df_sh_cmd cmd = df_cmd_expanded(&wk->arena, v, wk->run);
+	ev.cmd = &cmd;
+	const df_sh_cmd *c = &cmd;
 	size_t sub;
-	if (!find_pip(v, &sub))
+	if (!find_pip(&ev, &sub))
 		return 0;
 	/* Requirement files, the local project and constraints pin elsewhere. */
 	if (df_sh_has_flag(c, sub, "-r") || df_sh_has_flag(c, sub, "--requirement") || has_word(c, sub, ".") ||
@@ -196,8 +132,8 @@ static int each(const df_cmd_view *v, void *ud)
 	while (i < n && df_mem_eq(pos[i]->value.ptr, pos[i]->value.len, "install"))
 		i++;
 	for (; i < n; i++) {
-		if (!word_pinned(wk, pos[i])) {
-			df_report(wk->lint, &df_rule_DL3013, df_cmd_word_span(v, (size_t)(pos[i] - c->words)), NULL);
+		if (!word_pinned(pos[i])) {
+			df_report(wk->lint, &df_rule_DL3013, df_cmd_word_span(&ev, (size_t)(pos[i] - c->words)), NULL);
 			return 1;	/* one finding per instruction */
 		}
 	}
@@ -207,8 +143,8 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	walk wk = { .lint = lint, .scope = in->scope, .scope_known = !in->inner };
+	walk wk = { .lint = lint, .run = in->inner ? in->inner : in };
 	df_arena_init(&wk.arena);
-	df_each_command(in->inner ? in->inner : in, each, &wk);
+	df_each_command(wk.run, each, &wk);
 	df_arena_release(&wk.arena);
 }

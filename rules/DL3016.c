@@ -1,8 +1,6 @@
 /* DL3016 - pin versions in npm install. */
 #include "engine/cmds.h"
 #include "engine/rule.h"
-#include "parse/expand.h"
-#include "parse/scope.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -35,98 +33,29 @@ static const char *const value_opts[] = { "--loglevel", "--registry", NULL };
 
 typedef struct walk {
 	df_lint *lint;
-	const df_var *scope;	/* bindings the RUN's shell sees */
-	bool scope_known;	/* false for ONBUILD triggers: the child's scope */
+	const df_instr *run;	/* the RUN, or the trigger of an ONBUILD */
 	df_arena arena;
 } walk;
 
-static bool has_prefix(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	return s.len >= n && memcmp(s.ptr, p, n) == 0;
-}
-
-static bool has_suffix(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	return s.len >= n && memcmp(s.ptr + s.len - n, p, n) == 0;
-}
-
-static bool contains(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	for (size_t i = 0; i + n <= s.len; i++)
-		if (memcmp(s.ptr + i, p, n) == 0)
-			return true;
-	return false;
-}
-
-static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value)
-{
-	const df_var *var = df_scope_find(ud, name, len);
-	if (!var || var->state != DF_EXP_KNOWN)
-		return DF_VAR_UNKNOWN;	/* unset in the Dockerfile may still be set in the shell */
-	*value = var->value;
-	return DF_VAR_KNOWN;
-}
-
-/* The text word w stands for when the shell runs: false when it depends on
- * something unknown (a build arg, a shell variable, a command substitution). */
-static bool word_text(walk *wk, const df_sh_word *w, df_str *out)
-{
-	if (!w->has_expansion) {
-		*out = w->value;
-		return true;
-	}
-	if (!wk->scope_known || w->nsubs || memchr(w->raw.ptr, '`', w->raw.len) || contains(w->raw, "$("))
-		return false;
-	df_expand_opts o = { .escape = '\\', .lookup = lookup, .ud = (void *)wk->scope };
-	df_expand_result r;
-	df_expand_word(&wk->arena, w->raw.ptr, w->raw.len, &o, &r);
-	if (r.status != DF_EXPAND_OK)
-		return false;
-	*out = r.value;
-	return true;
-}
-
-/* Every field of a word passes ok (an unquoted $VAR may split into several);
- * a word whose value is unknown passes. */
-static bool word_ok(walk *wk, const df_sh_word *w, bool (*ok)(df_str))
-{
-	df_str s;
-	if (!word_text(wk, w, &s))
-		return true;	/* unknown: stay quiet */
-	if (w->quoted || !w->has_expansion)
-		return ok(s);
-	size_t i = 0;
-	while (i < s.len) {
-		while (i < s.len && df_is_space((unsigned char)s.ptr[i]))
-			i++;
-		size_t start = i;
-		while (i < s.len && !df_is_space((unsigned char)s.ptr[i]))
-			i++;
-		if (i > start && !ok((df_str){ s.ptr + start, i - start }))
-			return false;
-	}
-	return true;
-}
-
 static bool pinned(df_str p)
 {
-	if (has_prefix(p, "git://") || has_prefix(p, "git+ssh://") || has_prefix(p, "git+http://") ||
-	    has_prefix(p, "git+https://"))
-		return memchr(p.ptr, '#', p.len) != NULL;
-	if (has_suffix(p, ".tar") || has_suffix(p, ".tar.gz") || has_suffix(p, ".tgz"))
+	const char *s = p.ptr;
+	size_t n = p.len;
+	if (df_mem_has_prefix(s, n, "git://") || df_mem_has_prefix(s, n, "git+ssh://") ||
+	    df_mem_has_prefix(s, n, "git+http://") || df_mem_has_prefix(s, n, "git+https://"))
+		return memchr(s, '#', n) != NULL;
+	if (df_mem_has_suffix(s, n, ".tar") || df_mem_has_suffix(s, n, ".tar.gz") || df_mem_has_suffix(s, n, ".tgz"))
 		return true;
-	if (has_prefix(p, "/") || has_prefix(p, "./") || has_prefix(p, "../") || has_prefix(p, "~/"))
+	if (df_mem_has_prefix(s, n, "/") || df_mem_has_prefix(s, n, "./") || df_mem_has_prefix(s, n, "../") ||
+	    df_mem_has_prefix(s, n, "~/"))
 		return true;
 	size_t from = 0;
-	if (p.len && p.ptr[0] == '@') {
+	if (n && s[0] == '@') {
 		/* @scope/name: the version '@' comes after the scope. */
-		const char *slash = memchr(p.ptr, '/', p.len);
-		from = slash ? (size_t)(slash - p.ptr) + 1 : 1;
+		const char *slash = memchr(s, '/', n);
+		from = slash ? (size_t)(slash - s) + 1 : 1;
 	}
-	return memchr(p.ptr + from, '@', p.len - from) != NULL;
+	return memchr(s + from, '@', n - from) != NULL;
 }
 
 static bool is(const df_sh_word *w, const char *s)
@@ -137,9 +66,12 @@ static bool is(const df_sh_word *w, const char *s)
 static int each(const df_cmd_view *v, void *ud)
 {
 	walk *wk = ud;
-	const df_sh_cmd *c = v->cmd;
 	if (!df_cmd_named(v, "npm"))
 		return 0;
+	df_cmd_view ev = *v;
+	df_sh_cmd cmd = df_cmd_expanded(&wk->arena, v, wk->run);
+	ev.cmd = &cmd;
+	const df_sh_cmd *c = &cmd;
 	size_t n = df_sh_positionals(c, v->name, value_opts, NULL, 0);
 	if (n == 0)
 		return 0;
@@ -151,8 +83,9 @@ static int each(const df_cmd_view *v, void *ud)
 	while (i < n && is(pos[i], "install"))
 		i++;
 	for (; i < n; i++) {
-		if (!word_ok(wk, pos[i], pinned)) {
-			df_report(wk->lint, &df_rule_DL3016, df_cmd_word_span(v, (size_t)(pos[i] - c->words)), NULL);
+		/* A package of unknown value passes. */
+		if (!pos[i]->has_expansion && !pinned(pos[i]->value)) {
+			df_report(wk->lint, &df_rule_DL3016, df_cmd_word_span(&ev, (size_t)(pos[i] - c->words)), NULL);
 			return 1;	/* one finding per instruction */
 		}
 	}
@@ -163,7 +96,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	/* Not for ONBUILD triggers, as in hadolint. */
-	walk wk = { .lint = lint, .scope = in->scope, .scope_known = true };
+	walk wk = { .lint = lint, .run = in };
 	df_arena_init(&wk.arena);
 	df_each_command(in, each, &wk);
 	df_arena_release(&wk.arena);

@@ -1,8 +1,6 @@
 /* DL3018 - pin the versions of the packages apk adds. */
 #include "engine/cmds.h"
 #include "engine/rule.h"
-#include "parse/expand.h"
-#include "parse/scope.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -35,63 +33,6 @@ typedef struct ctx {
 	const df_instr *in;
 } ctx;
 
-static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value)
-{
-	const df_var *var = df_scope_find(ud, name, len);
-	if (!var || var->state != DF_EXP_KNOWN)
-		return DF_VAR_UNKNOWN;	/* a build arg, or a variable of the script */
-	*value = var->value;
-	return DF_VAR_KNOWN;
-}
-
-static bool has_subst(df_str s)
-{
-	for (size_t i = 0; i + 1 < s.len; i++)
-		if (s.ptr[i] == '$' && s.ptr[i + 1] == '(')
-			return true;
-	return false;
-}
-
-/* The command with its argument words expanded as the shell would, from the
- * ARG and ENV values in scope; exec form is argv and is not expanded. Every
- * new word keeps the position of the word it came from; a word whose value
- * is not known stays as written and keeps has_expansion set. */
-static df_sh_cmd expand_args(df_arena *a, const df_cmd_view *v, const df_instr *in)
-{
-	const df_sh_cmd *c = v->cmd;
-	df_sh_cmd out = *c;
-	size_t cap = c->nwords;
-	out.words = DF_ARENA_ARRAY(a, df_sh_word, cap);
-	out.nwords = 0;
-	/* An ONBUILD trigger runs in another build, with its own variables. */
-	df_expand_opts o = { .lookup = lookup, .ud = (void *)(in->outer ? NULL : in->scope) };
-	for (size_t i = 0; i < c->nwords; i++) {
-		df_sh_word w = c->words[i];
-		df_str *parts = &w.value;
-		size_t nparts = 1;
-		df_expand_result r;
-		/* $(...), `...` and $((...)) run code: their value is unknown. */
-		bool code = memchr(w.value.ptr, '`', w.value.len) || has_subst(w.value);
-		if (!v->exec && i > v->name && w.has_expansion && !code) {
-			nparts = df_expand_words(a, w.raw.ptr, w.raw.len, &o, &parts, &r);
-			if (r.status == DF_EXPAND_OK)
-				w.has_expansion = false;
-			else
-				parts = &w.value, nparts = 1;
-		}
-		if (out.nwords + nparts > cap) {
-			size_t ncap = out.nwords + nparts + c->nwords;
-			out.words = df_arena_grow(a, out.words, cap, ncap, sizeof(df_sh_word));
-			cap = ncap;
-		}
-		for (size_t k = 0; k < nparts; k++) {
-			w.value = parts[k];
-			out.words[out.nwords++] = w;
-		}
-	}
-	return out;
-}
-
 static bool has_word(const df_sh_cmd *c, size_t from, const char *word)
 {
 	for (size_t i = from + 1; i < c->nwords; i++)
@@ -117,7 +58,7 @@ static int each(const df_cmd_view *v, void *ud)
 		return 0;
 	df_arena a = DF_ARENA_INIT;
 	df_cmd_view ev = *v;
-	df_sh_cmd cmd = expand_args(&a, v, cx->in);
+	df_sh_cmd cmd = df_cmd_expanded(&a, v, cx->in);
 	ev.cmd = &cmd;
 	int found = 0;
 	if (has_word(&cmd, v->name, "add")) {

@@ -1,11 +1,7 @@
 /* DL3019 - apk add should not keep its cache. */
 #include "engine/cmds.h"
 #include "engine/rule.h"
-#include "parse/expand.h"
-#include "parse/scope.h"
 #include "util/util.h"
-
-#include <string.h>
 
 static void check(df_lint *lint, const df_instr *in, void *state);
 
@@ -33,63 +29,6 @@ typedef struct ctx {
 	df_lint *lint;
 	const df_instr *in;
 } ctx;
-
-static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value)
-{
-	const df_var *var = df_scope_find(ud, name, len);
-	if (!var || var->state != DF_EXP_KNOWN)
-		return DF_VAR_UNKNOWN;	/* a build arg, or a variable of the script */
-	*value = var->value;
-	return DF_VAR_KNOWN;
-}
-
-static bool has_subst(df_str s)
-{
-	for (size_t i = 0; i + 1 < s.len; i++)
-		if (s.ptr[i] == '$' && s.ptr[i + 1] == '(')
-			return true;
-	return false;
-}
-
-/* The command with its argument words expanded as the shell would, from the
- * ARG and ENV values in scope; exec form is argv and is not expanded. Every
- * new word keeps the position of the word it came from; a word whose value
- * is not known stays as written and keeps has_expansion set. */
-static df_sh_cmd expand_args(df_arena *a, const df_cmd_view *v, const df_instr *in)
-{
-	const df_sh_cmd *c = v->cmd;
-	df_sh_cmd out = *c;
-	size_t cap = c->nwords;
-	out.words = DF_ARENA_ARRAY(a, df_sh_word, cap);
-	out.nwords = 0;
-	/* An ONBUILD trigger runs in another build, with its own variables. */
-	df_expand_opts o = { .lookup = lookup, .ud = (void *)(in->outer ? NULL : in->scope) };
-	for (size_t i = 0; i < c->nwords; i++) {
-		df_sh_word w = c->words[i];
-		df_str *parts = &w.value;
-		size_t nparts = 1;
-		df_expand_result r;
-		/* $(...), `...` and $((...)) run code: their value is unknown. */
-		bool code = memchr(w.value.ptr, '`', w.value.len) || has_subst(w.value);
-		if (!v->exec && i > v->name && w.has_expansion && !code) {
-			nparts = df_expand_words(a, w.raw.ptr, w.raw.len, &o, &parts, &r);
-			if (r.status == DF_EXPAND_OK)
-				w.has_expansion = false;
-			else
-				parts = &w.value, nparts = 1;
-		}
-		if (out.nwords + nparts > cap) {
-			size_t ncap = out.nwords + nparts + c->nwords;
-			out.words = df_arena_grow(a, out.words, cap, ncap, sizeof(df_sh_word));
-			cap = ncap;
-		}
-		for (size_t k = 0; k < nparts; k++) {
-			w.value = parts[k];
-			out.words[out.nwords++] = w;
-		}
-	}
-	return out;
-}
 
 static bool has_word(const df_sh_cmd *c, size_t from, const char *word)
 {
@@ -127,7 +66,7 @@ static int each(const df_cmd_view *v, void *ud)
 	if (!df_cmd_named(v, "apk"))
 		return 0;
 	df_arena a = DF_ARENA_INIT;
-	df_sh_cmd cmd = expand_args(&a, v, cx->in);
+	df_sh_cmd cmd = df_cmd_expanded(&a, v, cx->in);
 	int found = 0;
 	if (has_word(&cmd, v->name, "add") && !any_unknown(&cmd, v->name) &&
 	    !df_sh_has_flag(&cmd, v->name, "--no-cache")) {

@@ -23,12 +23,6 @@ const df_rule df_rule_DL3020 = {
 	.on_instr = check,
 };
 
-static bool ends_with(df_str s, const char *suffix)
-{
-	size_t n = strlen(suffix);
-	return s.len >= n && memcmp(s.ptr + s.len - n, suffix, n) == 0;
-}
-
 static bool is_archive(df_str s)
 {
 	static const char *const exts[] = {
@@ -36,7 +30,7 @@ static bool is_archive(df_str s)
 		".tgz", ".tlz", ".tpz", ".txz", ".xz",
 	};
 	for (size_t i = 0; i < DF_ARRAY_LEN(exts); i++)
-		if (ends_with(s, exts[i]))
+		if (df_mem_has_suffix(s.ptr, s.len, exts[i]))
 			return true;
 	return false;
 }

@@ -1,7 +1,6 @@
 /* DL3029 - do not pin FROM to a constant --platform. */
 #include "engine/rule.h"
-
-#include <string.h>
+#include "util/util.h"
 
 static void check(df_lint *lint, const df_instr *in, void *state);
 
@@ -24,22 +23,14 @@ const df_rule df_rule_DL3029 = {
 	.on_instr = check,
 };
 
-static bool contains(df_str s, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (size_t i = 0; i + n <= s.len; i++)
-		if (memcmp(s.ptr + i, needle, n) == 0)
-			return true;
-	return false;
-}
-
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	const df_flag *f = in->kind == DF_I_FROM ? in->from_platform : NULL;
 	if (!f || in->has_error || f->value.len == 0)
 		return;	/* an empty --platform sets nothing */
-	if (contains(f->value, "BUILDPLATFORM") || contains(f->value, "TARGETPLATFORM"))
+	df_str v = f->value;
+	if (df_mem_contains(v.ptr, v.len, "BUILDPLATFORM") || df_mem_contains(v.ptr, v.len, "TARGETPLATFORM"))
 		return;
 	if (f->exp.state == DF_EXP_UNKNOWN || f->exp.state == DF_EXP_ERROR)
 		return;	/* depends on a build arg we cannot see */

@@ -34,21 +34,6 @@ static const char *const truthy[] = {
 	"1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES", NULL,
 };
 
-static bool has_prefix(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	return s.len >= n && memcmp(s.ptr, p, n) == 0;
-}
-
-static bool contains(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	for (size_t i = 0; i + n <= s.len; i++)
-		if (memcmp(s.ptr + i, p, n) == 0)
-			return true;
-	return false;
-}
-
 static bool is_truthy(df_str v)
 {
 	for (size_t i = 0; truthy[i]; i++)
@@ -72,7 +57,7 @@ static bool text_sets_no_cache(df_str t)
 			v.len--;
 		}
 		for (size_t k = 0; truthy[k]; k++)
-			if (has_prefix(v, truthy[k]))
+			if (df_mem_has_prefix(v.ptr, v.len, truthy[k]))
 				return true;
 	}
 	return false;
@@ -84,7 +69,8 @@ static bool exempt(const df_instr *in, const df_instr *run)
 		const df_flag *f = &run->flags[i];
 		if (f->type == DF_FLAG_MOUNT && f->mount &&
 		    (f->mount->type == DF_MOUNT_CACHE || f->mount->type == DF_MOUNT_TMPFS) &&
-		    f->mount->target.ptr && contains(f->mount->target, ".cache/pip"))
+		    f->mount->target.ptr &&
+		    df_mem_contains(f->mount->target.ptr, f->mount->target.len, ".cache/pip"))
 			return true;
 	}
 	const df_var *var = df_scope_find(in->scope, "PIP_NO_CACHE_DIR", 16);
@@ -119,11 +105,11 @@ static bool find_pip(const df_cmd_view *v, size_t *sub)
 {
 	const df_sh_cmd *c = v->cmd;
 	df_str name = base_name(c->words[v->name].value);
-	if (has_prefix(name, "pip")) {
+	if (df_mem_has_prefix(name.ptr, name.len, "pip")) {
 		*sub = v->name;
-		return !has_prefix(name, "pipx") && !has_prefix(name, "pipenv");
+		return !df_mem_has_prefix(name.ptr, name.len, "pipx") && !df_mem_has_prefix(name.ptr, name.len, "pipenv");
 	}
-	if (!has_prefix(name, "python"))
+	if (!df_mem_has_prefix(name.ptr, name.len, "python"))
 		return false;
 	for (size_t i = v->name + 1; i + 1 < c->nwords; i++) {
 		if (is(&c->words[i], "-m") && is(&c->words[i + 1], "pip")) {

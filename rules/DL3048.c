@@ -2,8 +2,6 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-#include <string.h>
-
 static void check(df_lint *lint, const df_instr *in, void *state);
 
 const df_rule df_rule_DL3048 = {
@@ -29,12 +27,6 @@ const df_rule df_rule_DL3048 = {
 
 static bool lower(char c) { return c >= 'a' && c <= 'z'; }
 
-static bool starts_with(df_str s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	return s.len >= n && memcmp(s.ptr, prefix, n) == 0;
-}
-
 static bool valid_key(df_str k)
 {
 	if (k.len == 0 || !lower(k.ptr[0]))
@@ -50,8 +42,9 @@ static bool valid_key(df_str k)
 		if (i > 0 && (c == '.' || c == '-') && k.ptr[i - 1] == c)
 			return false;
 	}
-	return !starts_with(k, "com.docker.") && !starts_with(k, "io.docker.") &&
-	       !starts_with(k, "org.dockerproject.");
+	return !df_mem_has_prefix(k.ptr, k.len, "com.docker.") &&
+	       !df_mem_has_prefix(k.ptr, k.len, "io.docker.") &&
+	       !df_mem_has_prefix(k.ptr, k.len, "org.dockerproject.");
 }
 
 /* The key as the builder sees it, with surrounding quotes removed. */

@@ -1,8 +1,6 @@
 /* DL3062 - pin versions in go install, go get and go run. */
 #include "engine/cmds.h"
 #include "engine/rule.h"
-#include "parse/expand.h"
-#include "parse/scope.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -41,87 +39,15 @@ static const char *const value_opts[] = {
 
 typedef struct walk {
 	df_lint *lint;
-	const df_var *scope;	/* bindings the RUN's shell sees */
-	bool scope_known;	/* false for ONBUILD triggers: the child's scope */
+	const df_instr *run;	/* the RUN, or the trigger of an ONBUILD */
 	df_arena arena;
 } walk;
 
-static bool has_prefix(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	return s.len >= n && memcmp(s.ptr, p, n) == 0;
-}
-
-static bool has_suffix(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	return s.len >= n && memcmp(s.ptr + s.len - n, p, n) == 0;
-}
-
-static bool contains(df_str s, const char *p)
-{
-	size_t n = strlen(p);
-	for (size_t i = 0; i + n <= s.len; i++)
-		if (memcmp(s.ptr + i, p, n) == 0)
-			return true;
-	return false;
-}
-
-static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value)
-{
-	const df_var *var = df_scope_find(ud, name, len);
-	if (!var || var->state != DF_EXP_KNOWN)
-		return DF_VAR_UNKNOWN;	/* unset in the Dockerfile may still be set in the shell */
-	*value = var->value;
-	return DF_VAR_KNOWN;
-}
-
-/* The text word w stands for when the shell runs: false when it depends on
- * something unknown (a build arg, a shell variable, a command substitution). */
-static bool word_text(walk *wk, const df_sh_word *w, df_str *out)
-{
-	if (!w->has_expansion) {
-		*out = w->value;
-		return true;
-	}
-	if (!wk->scope_known || w->nsubs || memchr(w->raw.ptr, '`', w->raw.len) || contains(w->raw, "$("))
-		return false;
-	df_expand_opts o = { .escape = '\\', .lookup = lookup, .ud = (void *)wk->scope };
-	df_expand_result r;
-	df_expand_word(&wk->arena, w->raw.ptr, w->raw.len, &o, &r);
-	if (r.status != DF_EXPAND_OK)
-		return false;
-	*out = r.value;
-	return true;
-}
-
-/* Every field of a word passes ok (an unquoted $VAR may split into several);
- * a word whose value is unknown passes. */
-static bool word_ok(walk *wk, const df_sh_word *w, bool (*ok)(df_str))
-{
-	df_str s;
-	if (!word_text(wk, w, &s))
-		return true;	/* unknown: stay quiet */
-	if (w->quoted || !w->has_expansion)
-		return ok(s);
-	size_t i = 0;
-	while (i < s.len) {
-		while (i < s.len && df_is_space((unsigned char)s.ptr[i]))
-			i++;
-		size_t start = i;
-		while (i < s.len && !df_is_space((unsigned char)s.ptr[i]))
-			i++;
-		if (i > start && !ok((df_str){ s.ptr + start, i - start }))
-			return false;
-	}
-	return true;
-}
-
 static bool pinned(df_str p)
 {
-	if (df_mem_eq(p.ptr, p.len, ".") || has_prefix(p, "/") || has_prefix(p, "."))
+	if (df_mem_eq(p.ptr, p.len, ".") || df_mem_has_prefix(p.ptr, p.len, "/") || df_mem_has_prefix(p.ptr, p.len, "."))
 		return true;	/* a local package */
-	return memchr(p.ptr, '@', p.len) && !has_suffix(p, "@latest") && !has_suffix(p, "@none");
+	return memchr(p.ptr, '@', p.len) && !df_mem_has_suffix(p.ptr, p.len, "@latest") && !df_mem_has_suffix(p.ptr, p.len, "@none");
 }
 
 static bool is(const df_sh_word *w, const char *s)
@@ -131,16 +57,21 @@ static bool is(const df_sh_word *w, const char *s)
 
 typedef enum go_kind { GO_OTHER, GO_INSTALL, GO_RUN } go_kind;
 
-/* Which go subcommand v runs; its positional words go to *pos. */
-static go_kind go_command(walk *wk, const df_cmd_view *v, const df_sh_word ***pos, size_t *n)
+/* Which go subcommand v runs; *ev becomes v with its words expanded (in
+ * *cmd), and its positional words go to *pos. */
+static go_kind go_command(walk *wk, const df_cmd_view *v, df_cmd_view *ev, df_sh_cmd *cmd,
+			  const df_sh_word ***pos, size_t *n)
 {
 	if (!df_cmd_named(v, "go"))
 		return GO_OTHER;
-	*n = df_sh_positionals(v->cmd, v->name, value_opts, NULL, 0);
+	*cmd = df_cmd_expanded(&wk->arena, v, wk->run);
+	*ev = *v;
+	ev->cmd = cmd;
+	*n = df_sh_positionals(cmd, v->name, value_opts, NULL, 0);
 	if (*n == 0)
 		return GO_OTHER;
 	*pos = DF_ARENA_ARRAY(&wk->arena, const df_sh_word *, *n);
-	df_sh_positionals(v->cmd, v->name, value_opts, *pos, *n);
+	df_sh_positionals(cmd, v->name, value_opts, *pos, *n);
 	if (is((*pos)[0], "run"))
 		return GO_RUN;
 	if (is((*pos)[0], "install") || is((*pos)[0], "get"))
@@ -150,9 +81,11 @@ static go_kind go_command(walk *wk, const df_cmd_view *v, const df_sh_word ***po
 
 static int find_run(const df_cmd_view *v, void *ud)
 {
+	df_cmd_view ev;
+	df_sh_cmd cmd;
 	const df_sh_word **pos;
 	size_t n;
-	return go_command(ud, v, &pos, &n) == GO_RUN;
+	return go_command(ud, v, &ev, &cmd, &pos, &n) == GO_RUN;
 }
 
 typedef struct pass {
@@ -163,17 +96,20 @@ typedef struct pass {
 static int each(const df_cmd_view *v, void *ud)
 {
 	pass *ps = ud;
+	df_cmd_view ev;
+	df_sh_cmd cmd;
 	const df_sh_word **pos;
 	size_t n;
-	if (go_command(ps->wk, v, &pos, &n) != ps->want)
+	if (go_command(ps->wk, v, &ev, &cmd, &pos, &n) != ps->want)
 		return 0;
 	/* go run: only its first package; the rest are the program's arguments. */
 	size_t end = ps->want == GO_RUN ? (n < 2 ? n : 2) : n;
 	for (size_t i = 1; i < end; i++) {
 		if (ps->want == GO_INSTALL && (is(pos[i], "install") || is(pos[i], "get") || is(pos[i], "tool")))
 			continue;	/* `go install tool` is the module's tools */
-		if (!word_ok(ps->wk, pos[i], pinned)) {
-			df_report(ps->wk->lint, &df_rule_DL3062, df_cmd_word_span(v, (size_t)(pos[i] - v->cmd->words)),
+		/* A package of unknown value passes. */
+		if (!pos[i]->has_expansion && !pinned(pos[i]->value)) {
+			df_report(ps->wk->lint, &df_rule_DL3062, df_cmd_word_span(&ev, (size_t)(pos[i] - cmd.words)),
 				  NULL);
 			return 1;	/* one finding per instruction */
 		}
@@ -184,10 +120,9 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	const df_instr *run = in->inner ? in->inner : in;
-	walk wk = { .lint = lint, .scope = in->scope, .scope_known = !in->inner };
+	walk wk = { .lint = lint, .run = in->inner ? in->inner : in };
 	df_arena_init(&wk.arena);
-	pass ps = { &wk, df_each_command(run, find_run, &wk) ? GO_RUN : GO_INSTALL };
-	df_each_command(run, each, &ps);
+	pass ps = { &wk, df_each_command(wk.run, find_run, &wk) ? GO_RUN : GO_INSTALL };
+	df_each_command(wk.run, each, &ps);
 	df_arena_release(&wk.arena);
 }

@@ -35,12 +35,6 @@ const df_rule df_rule_DL4006 = {
 	.on_instr = check,
 };
 
-static bool starts_with(df_str s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	return s.len >= n && memcmp(s.ptr, prefix, n) == 0;
-}
-
 static df_str basename_of(df_str s)
 {
 	for (size_t i = s.len; i > 0; i--)
@@ -55,7 +49,8 @@ static bool non_posix(const df_instr *in)
 	if (in->nargs == 0)
 		return false;
 	df_str a = in->args[0].value;
-	return starts_with(a, "pwsh") || starts_with(a, "powershell") || starts_with(a, "cmd");
+	return df_mem_has_prefix(a.ptr, a.len, "pwsh") || df_mem_has_prefix(a.ptr, a.len, "powershell") ||
+	       df_mem_has_prefix(a.ptr, a.len, "cmd");
 }
 
 /* bash, zsh or ash with an option cluster holding 'o' and the word pipefail. */

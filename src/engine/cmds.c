@@ -1,5 +1,7 @@
 /* cmds.c - the commands of an instruction; see cmds.h. */
 #include "engine/cmds.h"
+#include "parse/expand.h"
+#include "parse/scope.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -87,4 +89,48 @@ bool df_cmd_named(const df_cmd_view *v, const char *name)
 		if (s.ptr[i] == '/')
 			base = s.ptr + i + 1;
 	return df_mem_eq(base, (size_t)(s.ptr + s.len - base), name);
+}
+
+static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value)
+{
+	const df_var *var = df_scope_find(ud, name, len);
+	if (!var || var->state != DF_EXP_KNOWN)
+		return DF_VAR_UNKNOWN;	/* a build arg, or a variable of the script */
+	*value = var->value;
+	return DF_VAR_KNOWN;
+}
+
+df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
+{
+	const df_sh_cmd *c = v->cmd;
+	df_sh_cmd out = *c;
+	size_t cap = c->nwords;
+	out.words = DF_ARENA_ARRAY(a, df_sh_word, cap);
+	out.nwords = 0;
+	df_expand_opts o = { .lookup = lookup, .ud = (void *)(in->outer ? NULL : in->scope) };
+	for (size_t i = 0; i < c->nwords; i++) {
+		df_sh_word w = c->words[i];
+		df_str *parts = &w.value;
+		size_t nparts = 1;
+		df_expand_result r;
+		/* $(...), `...` and $((...)) run code: their value is unknown. */
+		bool code = memchr(w.value.ptr, '`', w.value.len) || df_mem_contains(w.value.ptr, w.value.len, "$(");
+		if (!v->exec && i > v->name && w.has_expansion && !code) {
+			nparts = df_expand_words(a, w.raw.ptr, w.raw.len, &o, &parts, &r);
+			if (r.status == DF_EXPAND_OK)
+				w.has_expansion = false;
+			else
+				parts = &w.value, nparts = 1;
+		}
+		if (out.nwords + nparts > cap) {
+			size_t ncap = out.nwords + nparts + c->nwords;
+			out.words = df_arena_grow(a, out.words, cap, ncap, sizeof(df_sh_word));
+			cap = ncap;
+		}
+		for (size_t k = 0; k < nparts; k++) {
+			w.value = parts[k];
+			out.words[out.nwords++] = w;
+		}
+	}
+	return out;
 }

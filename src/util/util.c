@@ -91,3 +91,24 @@ bool df_mem_eq(const char *s, size_t n, const char *lit)
 {
 	return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }
+
+bool df_mem_has_prefix(const char *s, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	return n >= k && memcmp(s, lit, k) == 0;
+}
+
+bool df_mem_has_suffix(const char *s, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	return n >= k && memcmp(s + n - k, lit, k) == 0;
+}
+
+bool df_mem_contains(const char *s, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(s + i, lit, k) == 0)
+			return true;
+	return false;
+}

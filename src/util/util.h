@@ -42,5 +42,10 @@ static inline int df_to_upper(int c) { return (c >= 'a' && c <= 'z') ? c - 32 : 
 bool df_mem_ieq(const char *s, size_t n, const char *lit);
 /* Exact comparison of s[0..n) with the NUL-terminated lit. */
 bool df_mem_eq(const char *s, size_t n, const char *lit);
+/* Does s[0..n) start with, end with, or hold anywhere the NUL-terminated
+ * lit? An empty lit is in every s. */
+bool df_mem_has_prefix(const char *s, size_t n, const char *lit);
+bool df_mem_has_suffix(const char *s, size_t n, const char *lit);
+bool df_mem_contains(const char *s, size_t n, const char *lit);
 
 #endif

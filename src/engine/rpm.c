@@ -1,0 +1,78 @@
+/* rpm.c - pinned packages of rpm installs; see rpm.h. */
+#include "engine/rpm.h"
+#include "parse/scope.h"
+#include "util/util.h"
+
+#include <string.h>
+
+bool df_rpm_has_arg(const df_cmd_view *v, const char *arg)
+{
+	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
+		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
+			return true;
+	return false;
+}
+
+static bool version_char(char c)
+{
+	return df_is_alnum((unsigned char)c) || (c && strchr(".~^_:+", c));
+}
+
+/* name-version: every piece after the first dash is version-like, one
+ * starting with a digit. */
+static bool versioned(df_str s)
+{
+	const char *dash = memchr(s.ptr, '-', s.len);
+	if (!dash)
+		return false;
+	bool digit = false;
+	for (size_t i = (size_t)(dash - s.ptr) + 1, start = i; i <= s.len; i++) {
+		if (i == s.len || s.ptr[i] == '-') {
+			digit = digit || (i > start && df_is_digit((unsigned char)s.ptr[start]));
+			start = i + 1;
+		} else if (!version_char(s.ptr[i])) {
+			return false;
+		}
+	}
+	return digit;
+}
+
+/* ${NAME} for an ARG declared so far, or an ENV of this stage or its base. */
+static bool declared_var(const df_lint *lint, const df_instr *in, df_str s)
+{
+	if (s.len < 4 || s.ptr[0] != '$' || s.ptr[1] != '{' || s.ptr[s.len - 1] != '}')
+		return false;
+	const char *name = s.ptr + 2;
+	size_t len = s.len - 3;
+	for (size_t i = 0; i < len; i++)
+		if (!(df_is_alnum((unsigned char)name[i]) || name[i] == '_'))
+			return false;
+	const df_var *var = df_scope_find(in->scope, name, len);
+	if (var && var->is_env)
+		return true;
+	const df_doc *doc = df_lint_doc(lint);
+	for (size_t i = 0; i < doc->ninstrs && doc->instrs[i] != in; i++) {
+		const df_instr *a = doc->instrs[i];
+		for (size_t k = 0; a->kind == DF_I_ARG && k < a->npairs; k++)
+			if (a->pairs[k].key.len == len && memcmp(a->pairs[k].key.ptr, name, len) == 0)
+				return true;
+	}
+	return false;
+}
+
+size_t df_rpm_unpinned(const df_lint *lint, const df_instr *in, const df_cmd_view *v)
+{
+	bool module = df_rpm_has_arg(v, "module");
+	for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
+		const df_str s = v->cmd->words[i].value;
+		if ((s.len && s.ptr[0] == '-') || df_mem_eq(s.ptr, s.len, "install") ||
+		    df_mem_eq(s.ptr, s.len, "module"))
+			continue;
+		bool ok = module ? memchr(s.ptr, ':', s.len) != NULL
+				 : versioned(s) || df_mem_has_suffix(s.ptr, s.len, ".rpm") ||
+					   declared_var(lint, in, s);
+		if (!ok)
+			return i;
+	}
+	return 0;
+}
