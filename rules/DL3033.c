@@ -1,6 +1,7 @@
 /* DL3033 - pin versions in yum install. */
 #include "engine/rpm.h"
 #include "engine/rule.h"
+
 static void check(df_lint *lint, const df_instr *in, void *state);
 
 const df_rule df_rule_DL3033 = {
