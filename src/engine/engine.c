@@ -144,6 +144,8 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 		for (size_t k = 0; opts && k < opts->noverrides; k++)
 			if (strcmp(opts->overrides[k].code, d->code) == 0)
 				sev = opts->overrides[k].severity;
+		if (sev == DF_SEV_IGNORE)
+			continue;	/* a rule that is off unless raised */
 		df_diags_add(out, sev, d->code, d->line, d->col, d->end_line, d->end_col, "%s", d->message);
 	}
 	df_pragmas_release(&pragmas);

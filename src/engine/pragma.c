@@ -26,7 +26,7 @@ static bool take_word(const char **p, const char *end, const char *w)
 }
 
 /* pragma -> '#' (hadolint|dfopt) [global|stage] ignore '=' CODE (',' CODE)* rest */
-static bool parse_pragma(const char *s, const char *end, df_pragma *pr)
+bool df_pragma_parse(const char *s, const char *end, df_pragma *pr)
 {
 	const char *p = s;
 	while (p < end && is_blank(*p))
@@ -87,7 +87,7 @@ void df_pragmas_collect(const df_doc *doc, df_pragmas *out)
 		const char *s = doc->src.data + n->span.start, *e = doc->src.data + n->span.end;
 		while (e > s && (e[-1] == '\n' || e[-1] == '\r'))
 			e--;
-		if (!parse_pragma(s, e, &pr))
+		if (!df_pragma_parse(s, e, &pr))
 			continue;
 		pr.line = n->line;
 		/* The instruction below this block of comment lines. */

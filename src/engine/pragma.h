@@ -41,6 +41,9 @@ typedef struct df_pragmas {
  * DL1001-style notes only by the caller; this only records them. */
 void df_pragmas_collect(const df_doc *doc, df_pragmas *out);
 bool df_pragmas_suppress(const df_pragmas *p, const df_diag *d);
+/* Parse one comment line s[0..end) as a pragma: scope and codes (owned by
+ * pr: free each code and the array) on success. */
+bool df_pragma_parse(const char *s, const char *end, df_pragma *pr);
 void df_pragmas_release(df_pragmas *p);
 
 #endif

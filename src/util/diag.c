@@ -75,6 +75,7 @@ const char *df_severity_name(df_severity s)
 	case DF_SEV_WARNING: return "warning";
 	case DF_SEV_INFO: return "info";
 	case DF_SEV_STYLE: return "style";
+	case DF_SEV_IGNORE: return "ignore";
 	}
 	DF_BUG("bad severity %d", (int)s);
 }

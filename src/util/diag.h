@@ -17,6 +17,7 @@ typedef enum df_severity {
 	DF_SEV_WARNING,
 	DF_SEV_INFO,
 	DF_SEV_STYLE,
+	DF_SEV_IGNORE,	/* off unless the user raises it (DL3057, DL1001) */
 } df_severity;
 
 typedef struct df_diag {
