@@ -54,6 +54,8 @@ int df_cli_load(const char *path, const df_parse_opts *opts, df_doc *doc);
 /* Print doc's error diagnostics as "file:line:col: message" on stderr;
  * returns how many there were. */
 size_t df_cli_report_errors(const df_doc *doc);
+/* Write out to stdout (nothing for an empty buffer). */
+void df_cli_print(const df_buf *out);
 /* "dfopt: <message>" on stderr; returns DF_EXIT_ERROR. */
 int df_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -39,7 +39,7 @@ int df_cmd_graph(int argc, char **argv)
 		df_dump_json_render(j, &out);
 		cJSON_Delete(j);
 	}
-	fwrite(out.buf, 1, out.len, stdout);
+	df_cli_print(&out);
 	df_buf_release(&out);
 	rc = df_cli_report_errors(&doc) ? DF_EXIT_ERROR : DF_EXIT_OK;
 	df_graph_release(&g);

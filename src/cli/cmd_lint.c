@@ -128,8 +128,7 @@ int df_cmd_lint(int argc, char **argv)
 	}
 	df_buf out = DF_BUF_INIT;
 	df_output_render(format, files, shown, &out);
-	if (out.len)
-		fwrite(out.buf, 1, out.len, stdout);
+	df_cli_print(&out);
 	df_buf_release(&out);
 	for (size_t f = 0; f < shown; f++)
 		df_diags_release(&diags[f]);

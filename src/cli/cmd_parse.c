@@ -41,7 +41,7 @@ int df_cmd_parse(int argc, char **argv)
 	} else {
 		df_dump_doc_text(&doc, &out);
 	}
-	fwrite(out.buf, 1, out.len, stdout);
+	df_cli_print(&out);
 	df_buf_release(&out);
 	if (df_cli_report_errors(&doc))
 		rc = DF_EXIT_ERROR;

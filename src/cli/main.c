@@ -37,6 +37,12 @@ static void print_help(FILE *out)
 	      "exit status: 0 ok, 2 usage, input or I/O error (file:line:col: message on stderr)\n", out);
 }
 
+void df_cli_print(const df_buf *out)
+{
+	if (out->len)
+		fwrite(out->buf, 1, out->len, stdout);
+}
+
 int df_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
