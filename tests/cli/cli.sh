@@ -70,6 +70,12 @@ contains "$tmp/err" "not a regular file" "fifo message"
 expect 2 "two files" "$DFOPT" parse "$example" "$example"
 expect 2 "bad build-arg" "$DFOPT" parse --build-arg NOEQUALS "$example"
 
+# An empty file: one error, empty output (the sanitizer build checks the write).
+: >"$tmp/empty.Dockerfile"
+expect 2 "empty file, text" "$DFOPT" parse --format text "$tmp/empty.Dockerfile"
+contains "$tmp/err" "1:1: file with no instructions" "empty file message"
+if grep -q "runtime error" "$tmp/err"; then bad "empty file: sanitizer report"; else ok; fi
+
 # Binary garbage is an input error or a clean parse, never a crash.
 head -c 65536 /dev/urandom >"$tmp/random.bin"
 "$DFOPT" parse "$tmp/random.bin" >/dev/null 2>&1
@@ -110,6 +116,7 @@ expect 0 "lint threshold none" "$DFOPT" lint -t none "$tmp/lint.Dockerfile"
 expect 0 "lint no-fail" "$DFOPT" lint --no-fail "$tmp/lint.Dockerfile"
 printf 'FROM alpine:3.20\n# hadolint ignore=DL3003\nRUN cd /src && make\n' >"$tmp/clean.Dockerfile"
 expect 0 "lint clean after pragma" "$DFOPT" "$tmp/clean.Dockerfile"
+if [ -s "$tmp/out" ] || grep -q "runtime error" "$tmp/err"; then bad "clean lint printed something"; else ok; fi
 expect 1 "lint json" "$DFOPT" lint -f json "$tmp/lint.Dockerfile"
 contains "$tmp/out" '"code":"DL3003","column":5,"end_column":7,"end_line":2' "lint json fields"
 if command -v python3 >/dev/null 2>&1; then
