@@ -15,7 +15,9 @@
  *    ONBUILD triggers) lies within the instruction; text segments hold the
  *    source bytes they claim to come from;
  *  - diagnostics have 1-based positions.
- * Then it renders the JSON and text dumps, which must not crash either.
+ * Then it renders the JSON and text dumps, builds the graph (DOT and JSON)
+ * and runs every lint rule: none may crash, and every finding must lie
+ * inside the file.
  *
  * Build: ./configure --enable-fuzz CC=clang && make tests/fuzz/fuzz_parse
  * Run:   tests/fuzz/run.sh SECONDS
@@ -25,6 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine.h"
+#include "graph/dot.h"
+#include "graph/graph.h"
 #include "parse/dump.h"
 #include "parse/parser.h"
 #include "util/buf.h"
@@ -197,6 +202,30 @@ static void render_dumps(const df_doc *doc)
 	df_buf_release(&out);
 }
 
+/* The graph and every rule must survive whatever the parser accepts; every
+ * finding lies inside the file. */
+static void graph_and_lint(const df_doc *doc)
+{
+	df_graph g;
+	expect(df_graph_build(&g, doc, NULL) == 0, "graph refused a parsed document", 0);
+	df_buf out = DF_BUF_INIT;
+	df_graph_dot(&g, &out);
+	cJSON *json = df_graph_json(&g);
+	cJSON_Delete(json);
+	df_diags found = DF_DIAGS_INIT;
+	df_lint_file(doc, &g, NULL, &found);
+	for (size_t i = 0; i < found.len; i++) {
+		const df_diag *d = &found.items[i];
+		expect(d->line >= 1 && d->col >= 1 && d->line <= doc->src.nlines + 1,
+		       "finding outside the file", i);
+		expect(d->end_line > d->line || (d->end_line == d->line && d->end_col >= d->col),
+		       "finding ends before it starts", i);
+	}
+	df_diags_release(&found);
+	df_buf_release(&out);
+	df_graph_release(&g);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	df_doc doc;
@@ -209,6 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0) {
 		check_doc(&doc, (const char *)data, size);
 		render_dumps(&doc);
+		graph_and_lint(&doc);
 	} else {
 		expect(doc.nnodes == 0, "refused input has nodes", doc.nnodes);
 		expect(doc.diags.len > 0, "refused input without a diagnostic", 0);
