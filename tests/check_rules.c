@@ -5,11 +5,15 @@
  * findings of rule CODE are compared with <case>.expected, one per line:
  *   LINE:COL-END_LINE:END_COL CODE message
  * (an empty file: the rule stays quiet); a rule that is off by default is
- * raised to info for its fixtures. DFOPT_BLESS=1 rewrites the
+ * raised to info for its fixtures. A rule that needs configuration reads it
+ * from fixtures/rules/<CODE>/config, applied to every case of the directory,
+ * one setting a line: `trusted-registry NAME`, `label NAME TYPE`,
+ * `strict-labels` (blank lines and # comments skipped). DFOPT_BLESS=1 rewrites the
  * expected files. Every registered rule needs a firing and a quiet case.
  * Ignore pragmas are tested here too, on inline files.
  */
 #include <dirent.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 #include "graph/graph.h"
@@ -74,6 +78,42 @@ static void lint_text_opts(const char *text, size_t len, const df_lint_opts *o, 
 	df_doc_release(&doc);
 }
 
+/* Rule input of a fixture directory's config file, if any. */
+typedef struct fixture_config {
+	df_buf text;		/* the file, cut into NUL-terminated words */
+	const char *trusted[16];
+	df_label_spec labels[16];
+	bool strict;
+	size_t ntrusted, nlabels;
+} fixture_config;
+
+static void config_load(const char *code, fixture_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	char path[4600];
+	snprintf(path, sizeof(path), "%s/fixtures/rules/%s/config", tu_srcdir(), code);
+	if (access(path, R_OK) != 0 || tu_read(path, &cfg->text) != 0 || cfg->text.len == 0)
+		return;
+	char *save = NULL;
+	for (char *line = strtok_r((char *)df_buf_str(&cfg->text), "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *w = NULL, *a = strtok_r(line, " \t", &w);
+		if (!a || a[0] == '#')
+			continue;
+		char *b = strtok_r(NULL, " \t", &w), *c = strtok_r(NULL, " \t", &w);
+		if (!strcmp(a, "trusted-registry") && b && cfg->ntrusted < 16) {
+			cfg->trusted[cfg->ntrusted++] = b;
+		} else if (!strcmp(a, "label") && b && c && df_label_type_parse(c) >= 0 && cfg->nlabels < 16) {
+			cfg->labels[cfg->nlabels].name = b;
+			cfg->labels[cfg->nlabels++].type = (df_label_type)df_label_type_parse(c);
+		} else if (!strcmp(a, "strict-labels")) {
+			cfg->strict = true;
+		} else {
+			ck_abort_msg("%s/config: bad line '%s'", code, a);
+		}
+	}
+}
+
 START_TEST(test_rule_fixture)
 {
 	const rule_case *c = &cases[_i];
@@ -86,8 +126,19 @@ START_TEST(test_rule_fixture)
 	/* A rule that is off by default is raised to info for its fixtures. */
 	const df_rule *rule = df_rule_find(c->code);
 	df_severity_override raise = { c->code, DF_SEV_INFO };
-	df_lint_opts o = { NULL, 0, &raise, rule && rule->severity == DF_SEV_IGNORE ? 1 : 0, false };
+	fixture_config cfg;
+	config_load(c->code, &cfg);
+	df_lint_opts o = {
+		.overrides = &raise,
+		.noverrides = rule && rule->severity == DF_SEV_IGNORE ? 1 : 0,
+		.trusted_registries = cfg.trusted,
+		.ntrusted = cfg.ntrusted,
+		.labels = cfg.labels,
+		.nlabels = cfg.nlabels,
+		.strict_labels = cfg.strict,
+	};
 	lint_text_opts(df_buf_str(&data), data.len, &o, &d);
+	df_buf_release(&cfg.text);
 	for (size_t i = 0; i < d.len; i++)
 		if (!strcmp(d.items[i].code, c->code))
 			df_buf_addf(&got, "%u:%u-%u:%u %s %s\n", d.items[i].line, d.items[i].col,
@@ -178,13 +229,13 @@ START_TEST(test_options)
 	df_graph g;
 	df_graph_build(&g, &doc, NULL);
 	const char *ignored[] = { "DL4000" };
-	df_lint_opts o = { ignored, 1, NULL, 0, false };
+	df_lint_opts o = { .ignored = ignored, .nignored = 1 };
 	df_diags d = DF_DIAGS_INIT;
 	df_lint_file(&doc, &g, &o, &d);
 	ck_assert_uint_eq(d.len, 0);
 	df_diags_release(&d);
 	df_severity_override ov = { "DL4000", DF_SEV_STYLE };
-	df_lint_opts o2 = { NULL, 0, &ov, 1, false };
+	df_lint_opts o2 = { .overrides = &ov, .noverrides = 1 };
 	df_lint_file(&doc, &g, &o2, &d);
 	ck_assert_uint_eq(d.len, 1);
 	ck_assert_int_eq(d.items[0].severity, DF_SEV_STYLE);

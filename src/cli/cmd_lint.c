@@ -11,14 +11,22 @@
 #include <string.h>
 
 static const char lint_usage[] =
-	"usage: dfopt [lint] [-f tty|json] [--ignore CODE]... [-t error|warning|info|style|none]\n"
-	"             [--no-fail] [--disable-ignore-pragma] FILE|-...\n"
+	"usage: dfopt [lint] [-f FORMAT] [--ignore CODE]... [-t error|warning|info|style|none]\n"
+	"             [--no-fail] [--disable-ignore-pragma] [--trusted-registry REGISTRY]...\n"
+	"             [--require-label NAME:TYPE]... [--strict-labels] FILE|-...\n"
 	"\n"
 	"Lint Dockerfiles: every rule of 'dfopt rules' that is not ignored. Findings print as\n"
-	"file:line:col CODE severity: message (tty) or as JSON. Ignore pragmas in the file\n"
-	"(# hadolint ignore=CODE, # dfopt ignore=CODE, global and stage forms) are honoured.\n"
+	"file:line:col CODE severity: message (tty, the default) or in FORMAT: json, sarif,\n"
+	"checkstyle, gnu, codeclimate, gitlab_codeclimate, github, junit, sonarqube, codacy.\n"
+	"Ignore pragmas in the file (# hadolint ignore=CODE, # dfopt ignore=CODE, global and\n"
+	"stage forms) are honoured.\n"
 	"Exit 0 when no finding is at or above the threshold (default info), 1 when one is,\n"
-	"2 on a usage or I/O error (the other files are still linted).\n";
+	"2 on a usage or I/O error (the other files are still linted).\n"
+	"\n"
+	"Rule input: --trusted-registry allows a registry for FROM, COPY --from and RUN --mount\n"
+	"from= images (DL3026; `*`, `*.suffix`, `prefix*` or exact). --require-label adds a label\n"
+	"to the schema, TYPE one of text, url, semver, hash, rfc3339, spdx, email (DL3049,\n"
+	"DL3051-DL3058); --strict-labels reports labels outside the schema (DL3050).\n";
 
 static int parse_severity(const char *s, int *out)
 {
@@ -43,6 +51,9 @@ int df_cmd_lint(int argc, char **argv)
 		{ "failure-threshold", required_argument, NULL, 't' },
 		{ "no-fail", no_argument, NULL, 'n' },
 		{ "disable-ignore-pragma", no_argument, NULL, 'd' },
+		{ "trusted-registry", required_argument, NULL, 'r' },
+		{ "require-label", required_argument, NULL, 'l' },
+		{ "strict-labels", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -53,9 +64,15 @@ int df_cmd_lint(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	const char **ignored = NULL;
 	size_t nignored = 0;
+	const char **trusted = NULL;
+	size_t ntrusted = 0;
+	df_label_spec *labels = NULL;
+	size_t nlabels = 0;
+	int rc = DF_EXIT_OK;
 	optind = 1;
 	opterr = 0;
 	int c;
+#define LINT_FAIL(...) do { rc = df_cli_usage_error("lint", __VA_ARGS__); goto done; } while (0)
 	while ((c = getopt_long(argc, argv, "+f:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -64,14 +81,37 @@ int df_cmd_lint(int argc, char **argv)
 		case 'i':
 			ignored = realloc(ignored, (nignored + 1) * sizeof(*ignored));
 			if (!ignored)
-				return df_cli_usage_error("lint", "out of memory");
+				LINT_FAIL("out of memory");
 			ignored[nignored++] = optarg;
 			break;
+		case 'r':
+			trusted = realloc(trusted, (ntrusted + 1) * sizeof(*trusted));
+			if (!trusted)
+				LINT_FAIL("out of memory");
+			trusted[ntrusted++] = optarg;
+			break;
+		case 'l': {
+			char *colon = strrchr(optarg, ':');
+			if (!colon || colon == optarg)
+				LINT_FAIL("--require-label needs NAME:TYPE, not '%s'", optarg);
+			int type = df_label_type_parse(colon + 1);
+			if (type < 0)
+				LINT_FAIL("unknown label type '%s' (text, url, semver, hash, rfc3339, spdx or email)",
+					  colon + 1);
+			labels = realloc(labels, (nlabels + 1) * sizeof(*labels));
+			if (!labels)
+				LINT_FAIL("out of memory");
+			*colon = '\0';	/* optarg is argv: ours to cut */
+			labels[nlabels].name = optarg;
+			labels[nlabels++].type = (df_label_type)type;
+			break;
+		}
+		case 's':
+			opts.strict_labels = true;
+			break;
 		case 't':
-			if (parse_severity(optarg, &threshold) < 0) {
-				free(ignored);
-				return df_cli_usage_error("lint", "unknown failure threshold '%s' (error, warning, info, style or none)", optarg);
-			}
+			if (parse_severity(optarg, &threshold) < 0)
+				LINT_FAIL("unknown failure threshold '%s' (error, warning, info, style or none)", optarg);
 			break;
 		case 'n':
 			no_fail = true;
@@ -81,31 +121,32 @@ int df_cmd_lint(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(lint_usage, stdout);
-			free(ignored);
-			return DF_EXIT_OK;
+			goto done;
 		default:
-			free(ignored);
-			return df_cli_usage_error("lint", "option '%s' is not known or needs a value (see 'dfopt lint --help')",
-						  argv[optind - 1]);
+			LINT_FAIL("option '%s' is not known or needs a value (see 'dfopt lint --help')", argv[optind - 1]);
 		}
 	}
-	if (!df_output_known(format)) {
-		free(ignored);
-		return df_cli_usage_error("lint", "unknown format '%s' (tty or json)", format);
-	}
-	if (optind >= argc) {
-		free(ignored);
-		return df_cli_usage_error("lint", "no Dockerfile given (see 'dfopt lint --help')");
-	}
+	if (!df_output_known(format))
+		LINT_FAIL("unknown format '%s' (see 'dfopt lint --help')", format);
+	if (optind >= argc)
+		LINT_FAIL("no Dockerfile given (see 'dfopt lint --help')");
+#undef LINT_FAIL
 	opts.ignored = ignored;
 	opts.nignored = nignored;
+	opts.trusted_registries = trusted;
+	opts.ntrusted = ntrusted;
+	opts.labels = labels;
+	opts.nlabels = nlabels;
 
 	size_t nfiles = (size_t)(argc - optind);
 	df_file_findings *files = calloc(nfiles, sizeof(*files));
 	df_diags *diags = calloc(nfiles, sizeof(*diags));
-	if (!files || !diags)
-		return df_cli_usage_error("lint", "out of memory");
-	int rc = DF_EXIT_OK;
+	if (!files || !diags) {
+		free(files);
+		free(diags);
+		rc = df_cli_usage_error("lint", "out of memory");
+		goto done;
+	}
 	size_t shown = 0;
 	for (size_t f = 0; f < nfiles; f++) {
 		const char *path = argv[optind + (int)f];
@@ -134,7 +175,10 @@ int df_cmd_lint(int argc, char **argv)
 		df_diags_release(&diags[f]);
 	free(diags);
 	free(files);
+done:
 	free(ignored);
+	free(trusted);
+	free(labels);
 	return rc;
 }
 

@@ -60,7 +60,22 @@ struct df_lint {
 	const df_doc *doc;
 	const df_graph *graph;
 	df_diags *out;
+	const df_lint_opts *opts;	/* never NULL */
 };
+
+const df_lint_opts *df_lint_config(const df_lint *lint)
+{
+	return lint->opts;
+}
+
+int df_label_type_parse(const char *s)
+{
+	static const char *const names[] = { "text", "url", "semver", "hash", "rfc3339", "spdx", "email" };
+	for (size_t i = 0; i < DF_ARRAY_LEN(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
 
 const df_doc *df_lint_doc(const df_lint *lint)
 {
@@ -101,7 +116,8 @@ static bool is_ignored(const df_lint_opts *o, const char *code)
 void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts, df_diags *out)
 {
 	df_diags found = DF_DIAGS_INIT;
-	df_lint lint = { doc, g, &found };
+	static const df_lint_opts no_opts;
+	df_lint lint = { doc, g, &found, opts ? opts : &no_opts };
 	size_t n = DF_ARRAY_LEN(all_rules);
 	void **states = df_xcalloc(n, sizeof(void *));
 	for (size_t r = 0; r < n; r++)

@@ -22,13 +22,38 @@ typedef struct df_severity_override {
 	df_severity severity;
 } df_severity_override;
 
-typedef struct df_lint_opts {
+/* Types of the label schema (hadolint's label-schema). */
+typedef enum df_label_type {
+	DF_LABEL_TEXT,
+	DF_LABEL_URL,
+	DF_LABEL_SEMVER,
+	DF_LABEL_HASH,
+	DF_LABEL_RFC3339,
+	DF_LABEL_SPDX,
+	DF_LABEL_EMAIL,
+} df_label_type;
+
+typedef struct df_label_spec {
+	const char *name;
+	df_label_type type;
+} df_label_spec;
+
+/* The label type named s ("text", "url", ...); -1 if none. */
+int df_label_type_parse(const char *s);
+
+struct df_lint_opts {
 	const char *const *ignored;	/* codes turned off */
 	size_t nignored;
 	const df_severity_override *overrides;
 	size_t noverrides;
 	bool disable_ignore_pragma;	/* honour no `# hadolint ignore=` */
-} df_lint_opts;
+	/* Rule input (rules read it with df_lint_config()). */
+	const char *const *trusted_registries;	/* DL3026; none: the rule is off */
+	size_t ntrusted;
+	const df_label_spec *labels;	/* label schema: DL3049, DL3051-DL3058 */
+	size_t nlabels;
+	bool strict_labels;		/* DL3050: labels outside the schema */
+};
 
 /* Lint doc (with its graph g) into out, which the caller owns. */
 void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts, df_diags *out);

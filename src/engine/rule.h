@@ -4,8 +4,9 @@
  * A rule is one file in rules/ exporting one const df_rule: its code, name,
  * default severity, category, fix availability, message and docs, which are
  * the single source for `dfopt rules`, `dfopt explain` and docs/rules/.
- * Rules only report: they never print, never see configuration or
- * suppression, and never look ahead. They get hooks in document order:
+ * Rules only report: they never print, never see suppression (ignore
+ * pragmas, ignored codes, severity overrides), and never look ahead. Their
+ * only configuration is rule input read with df_lint_config(). They get hooks in document order:
  * on_instr for every top-level instruction (an ONBUILD trigger is in->inner),
  * on_stage_end after the last instruction of each stage, on_file_end once.
  * Facts a rule needs later go into its state (state_size bytes, zeroed per
@@ -47,6 +48,7 @@ typedef struct df_rule_docs {
 } df_rule_docs;
 
 typedef struct df_lint df_lint;	/* the engine's state for one file (opaque) */
+typedef struct df_lint_opts df_lint_opts;	/* engine.h */
 
 typedef struct df_rule {
 	const char *code;	/* "DL3003"; never reused once retired */
@@ -69,6 +71,11 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 
 const df_doc *df_lint_doc(const df_lint *lint);
 const df_graph *df_lint_graph(const df_lint *lint);
+/* The run's options (never NULL; all empty when the caller gave none), for
+ * rule input only: the trusted registries (DL3026) and the label schema and
+ * strict-labels switch (DL3049-DL3058). Include engine/engine.h for the
+ * fields. Suppression in it stays the engine's business. */
+const df_lint_opts *df_lint_config(const df_lint *lint);
 
 /* Helpers rules share. */
 const char *df_category_name(df_category c);

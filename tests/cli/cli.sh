@@ -124,6 +124,13 @@ if command -v python3 >/dev/null 2>&1; then
 fi
 expect 2 "lint missing file" "$DFOPT" lint "$tmp/nope" "$tmp/lint.Dockerfile"
 contains "$tmp/out" "DL4000" "other files still linted"
+# Rule input: trusted registries (DL3026) and the label schema.
+printf 'FROM ghcr.io/acme/base:1.0\nRUN true\n' >"$tmp/registry.Dockerfile"
+expect 0 "no trusted registries configured" "$DFOPT" lint "$tmp/registry.Dockerfile"
+expect 1 "untrusted registry" "$DFOPT" lint --trusted-registry docker.io --trusted-registry '*.example.com' "$tmp/registry.Dockerfile"
+contains "$tmp/out" "$tmp/registry.Dockerfile:1:6 DL3026 error: Use only an allowed registry in the FROM image" "DL3026 finding"
+expect 2 "bad label type" "$DFOPT" lint --require-label version:number "$tmp/registry.Dockerfile"
+contains "$tmp/err" "unknown label type 'number'" "bad label type message"
 expect 1 "lint stdin" sh -c "\"$DFOPT\" lint - < \"$tmp/lint.Dockerfile\""
 contains "$tmp/out" "<stdin>:2:5 DL3003" "lint stdin name"
 expect 0 "rules" "$DFOPT" rules

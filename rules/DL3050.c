@@ -1,0 +1,67 @@
+/* DL3050 - with strict labels, only schema labels are set. */
+#include "engine/engine.h"
+
+#include <string.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DL3050 = {
+	.code = "DL3050",
+	.name = "superfluous-label",
+	.severity = DF_SEV_INFO,
+	.category = DF_CAT_MAINTAINABILITY,
+	.fix = DF_FIX_NONE,
+	.message = "Superfluous label(s) present.",
+	.docs = {
+		.what = "With --strict-labels, reports a LABEL instruction that sets a key outside the "
+			"label schema (every key when the schema is empty), once per instruction at the "
+			"first such key. A key that depends on an unknown build arg is skipped.",
+		.why = "A strict schema keeps image metadata uniform across a fleet; stray keys drift.",
+		.example = "# dfopt --strict-labels --require-label org.opencontainers.image.title:text\n"
+			   "FROM alpine:3.20\nLABEL org.opencontainers.image.title=\"app\" team=\"ops\"\n",
+		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.title=\"app\"\n",
+	},
+	.on_instr = check,
+};
+
+/* The key as the builder sees it, quotes removed; false when unknown. */
+static bool label_key(const df_kv *kv, df_str *out)
+{
+	if (kv->key_exp.state == DF_EXP_KNOWN) {
+		*out = kv->key_exp.value;
+		return true;
+	}
+	if (kv->key_exp.state != DF_EXP_NONE)
+		return false;
+	df_str k = kv->key;
+	if (k.len >= 2 && (k.ptr[0] == '"' || k.ptr[0] == '\'') && k.ptr[k.len - 1] == k.ptr[0]) {
+		k.ptr++;
+		k.len -= 2;
+	}
+	*out = k;
+	return true;
+}
+
+/* The schema type of label key, or -1 when the schema does not list it. */
+static int schema_type(const df_lint_opts *o, df_str key)
+{
+	for (size_t i = 0; i < o->nlabels; i++)
+		if (strlen(o->labels[i].name) == key.len && memcmp(o->labels[i].name, key.ptr, key.len) == 0)
+			return (int)o->labels[i].type;
+	return -1;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	const df_lint_opts *o = df_lint_config(lint);
+	if (in->kind != DF_I_LABEL || in->has_error || !o->strict_labels)
+		return;
+	for (size_t i = 0; i < in->npairs; i++) {
+		df_str key;
+		if (label_key(&in->pairs[i], &key) && schema_type(o, key) < 0) {
+			df_report(lint, &df_rule_DL3050, in->pairs[i].key_span, NULL);
+			return;	/* one finding per instruction, as hadolint */
+		}
+	}
+}
