@@ -1,5 +1,6 @@
 /* DL3049 - every stage sets each schema label. */
 #include "engine/engine.h"
+#include "engine/labels.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,24 +23,6 @@ const df_rule df_rule_DL3049 = {
 	.on_file_end = check_file,
 };
 
-/* The key as the builder sees it, quotes removed; false when unknown. */
-static bool label_key(const df_kv *kv, df_str *out)
-{
-	if (kv->key_exp.state == DF_EXP_KNOWN) {
-		*out = kv->key_exp.value;
-		return true;
-	}
-	if (kv->key_exp.state != DF_EXP_NONE)
-		return false;
-	df_str k = kv->key;
-	if (k.len >= 2 && (k.ptr[0] == '"' || k.ptr[0] == '\'') && k.ptr[k.len - 1] == k.ptr[0]) {
-		k.ptr++;
-		k.len -= 2;
-	}
-	*out = k;
-	return true;
-}
-
 /* Whether stage st's own LABEL instructions set name (an unknown key might). */
 static bool stage_sets(const df_doc *doc, const df_stage *st, const char *name)
 {
@@ -50,7 +33,7 @@ static bool stage_sets(const df_doc *doc, const df_stage *st, const char *name)
 			continue;
 		for (size_t k = 0; k < in->npairs; k++) {
 			df_str key;
-			if (!label_key(&in->pairs[k], &key))
+			if (!df_label_key(&in->pairs[k], &key))
 				return true;
 			if (key.len == want.len && memcmp(key.ptr, want.ptr, key.len) == 0)
 				return true;

@@ -1,5 +1,6 @@
 /* DL3050 - with strict labels, only schema labels are set. */
 #include "engine/engine.h"
+#include "engine/labels.h"
 
 #include <string.h>
 
@@ -24,33 +25,6 @@ const df_rule df_rule_DL3050 = {
 	.on_instr = check,
 };
 
-/* The key as the builder sees it, quotes removed; false when unknown. */
-static bool label_key(const df_kv *kv, df_str *out)
-{
-	if (kv->key_exp.state == DF_EXP_KNOWN) {
-		*out = kv->key_exp.value;
-		return true;
-	}
-	if (kv->key_exp.state != DF_EXP_NONE)
-		return false;
-	df_str k = kv->key;
-	if (k.len >= 2 && (k.ptr[0] == '"' || k.ptr[0] == '\'') && k.ptr[k.len - 1] == k.ptr[0]) {
-		k.ptr++;
-		k.len -= 2;
-	}
-	*out = k;
-	return true;
-}
-
-/* The schema type of label key, or -1 when the schema does not list it. */
-static int schema_type(const df_lint_opts *o, df_str key)
-{
-	for (size_t i = 0; i < o->nlabels; i++)
-		if (strlen(o->labels[i].name) == key.len && memcmp(o->labels[i].name, key.ptr, key.len) == 0)
-			return (int)o->labels[i].type;
-	return -1;
-}
-
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
@@ -59,7 +33,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		return;
 	for (size_t i = 0; i < in->npairs; i++) {
 		df_str key;
-		if (label_key(&in->pairs[i], &key) && schema_type(o, key) < 0) {
+		if (df_label_key(&in->pairs[i], &key) && df_label_schema_type(o, key) < 0) {
 			df_report(lint, &df_rule_DL3050, in->pairs[i].key_span, NULL);
 			return;	/* one finding per instruction, as hadolint */
 		}

@@ -1,5 +1,6 @@
 /* DL3052 - a `url` schema label holds an absolute URL. */
 #include "engine/engine.h"
+#include "engine/labels.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -23,33 +24,6 @@ const df_rule df_rule_DL3052 = {
 	},
 	.on_instr = check,
 };
-
-/* The key as the builder sees it, quotes removed; false when unknown. */
-static bool label_key(const df_kv *kv, df_str *out)
-{
-	if (kv->key_exp.state == DF_EXP_KNOWN) {
-		*out = kv->key_exp.value;
-		return true;
-	}
-	if (kv->key_exp.state != DF_EXP_NONE)
-		return false;
-	df_str k = kv->key;
-	if (k.len >= 2 && (k.ptr[0] == '"' || k.ptr[0] == '\'') && k.ptr[k.len - 1] == k.ptr[0]) {
-		k.ptr++;
-		k.len -= 2;
-	}
-	*out = k;
-	return true;
-}
-
-/* The schema type of label key, or -1 when the schema does not list it. */
-static int schema_type(const df_lint_opts *o, df_str key)
-{
-	for (size_t i = 0; i < o->nlabels; i++)
-		if (strlen(o->labels[i].name) == key.len && memcmp(o->labels[i].name, key.ptr, key.len) == 0)
-			return (int)o->labels[i].type;
-	return -1;
-}
 
 static bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static bool hex(char c) { return df_is_digit((unsigned char)c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
@@ -92,7 +66,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	for (size_t i = 0; i < in->npairs; i++) {
 		const df_kv *kv = &in->pairs[i];
 		df_str key;
-		if (!label_key(kv, &key) || schema_type(o, key) != DF_LABEL_URL)
+		if (!df_label_key(kv, &key) || df_label_schema_type(o, key) != DF_LABEL_URL)
 			continue;
 		if (kv->value_exp.state != DF_EXP_KNOWN || kv->value_exp.value.len == 0)
 			continue;	/* unknown; an empty value is DL3051's */
