@@ -93,14 +93,6 @@ static bool find_pip(const df_cmd_view *v, size_t *sub)
 	return false;
 }
 
-static bool has_word(const df_sh_cmd *c, size_t from, const char *s)
-{
-	for (size_t i = from + 1; i < c->nwords; i++)
-		if (df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, s))
-			return true;
-	return false;
-}
-
 /* A package word is pinned; one of unknown value passes. */
 static bool word_pinned(const df_sh_word *w)
 {
@@ -118,7 +110,7 @@ static int each(const df_cmd_view *v, void *ud)
 	if (!find_pip(&ev, &sub))
 		return 0;
 	/* Requirement files, the local project and constraints pin elsewhere. */
-	if (df_sh_has_flag(c, sub, "-r") || df_sh_has_flag(c, sub, "--requirement") || has_word(c, sub, ".") ||
+	if (df_sh_has_flag(c, sub, "-r") || df_sh_has_flag(c, sub, "--requirement") || df_cmd_has_word(c, sub, ".") ||
 	    df_sh_has_flag(c, sub, "-c") || df_sh_has_flag(c, sub, "--constraint"))
 		return 0;
 	size_t n = df_sh_positionals(c, sub, value_opts, NULL, 0);

@@ -30,22 +30,6 @@ typedef struct ctx {
 	const df_instr *in;
 } ctx;
 
-static bool has_word(const df_sh_cmd *c, size_t from, const char *word)
-{
-	for (size_t i = from + 1; i < c->nwords; i++)
-		if (df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, word))
-			return true;
-	return false;
-}
-
-static bool any_unknown(const df_sh_cmd *c, size_t from)
-{
-	for (size_t i = from + 1; i < c->nwords; i++)
-		if (c->words[i].has_expansion)
-			return true;
-	return false;
-}
-
 /* -qq, -q -q or --quiet --quiet: apt-get's quiet level 2 implies -y. */
 static bool quiet_two(const df_sh_cmd *c, size_t from)
 {
@@ -66,7 +50,7 @@ static bool quiet_two(const df_sh_cmd *c, size_t from)
 		for (size_t j = 1; k == s.len && j < s.len; j++)
 			q += s.ptr[j] == 'q';
 	}
-	return q == 2 || quiet == 2 || has_word(c, from, "-q=2");
+	return q == 2 || quiet == 2 || df_cmd_has_word(c, from, "-q=2");
 }
 
 static bool assumes_yes(const df_sh_cmd *c, size_t from)
@@ -84,7 +68,7 @@ static int each(const df_cmd_view *v, void *ud)
 	df_arena a = DF_ARENA_INIT;
 	df_sh_cmd cmd = df_cmd_expanded(&a, v, cx->in);
 	int found = 0;
-	if (has_word(&cmd, v->name, "install") && !any_unknown(&cmd, v->name) &&
+	if (df_cmd_has_word(&cmd, v->name, "install") && !df_cmd_any_unknown(&cmd, v->name) &&
 	    !assumes_yes(&cmd, v->name)) {
 		df_report(cx->lint, &df_rule_DL3014, df_cmd_word_span(v, v->name), NULL);
 		found = 1;	/* one finding per instruction, as hadolint */

@@ -33,15 +33,6 @@ typedef struct ctx {
 	const df_instr *in;
 } ctx;
 
-static bool has_word(const df_sh_cmd *c, size_t from, const char *word)
-{
-	for (size_t i = from + 1; i < c->nwords; i++)
-		if (!c->words[i].has_expansion &&
-		    df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, word))
-			return true;
-	return false;
-}
-
 static bool pinned(df_str p)
 {
 	for (size_t i = 0; i < p.len; i++)
@@ -61,7 +52,7 @@ static int each(const df_cmd_view *v, void *ud)
 	df_sh_cmd cmd = df_cmd_expanded(&a, v, cx->in);
 	ev.cmd = &cmd;
 	int found = 0;
-	if (has_word(&cmd, v->name, "add")) {
+	if (df_cmd_has_word(&cmd, v->name, "add")) {
 		size_t n = df_sh_positionals(&cmd, v->name, value_opts, NULL, 0);
 		const df_sh_word **pkgs = DF_ARENA_ARRAY(&a, const df_sh_word *, n + 1);
 		df_sh_positionals(&cmd, v->name, value_opts, pkgs, n);

@@ -30,22 +30,6 @@ typedef struct ctx {
 	const df_instr *in;
 } ctx;
 
-static bool has_word(const df_sh_cmd *c, size_t from, const char *word)
-{
-	for (size_t i = from + 1; i < c->nwords; i++)
-		if (df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, word))
-			return true;
-	return false;
-}
-
-static bool any_unknown(const df_sh_cmd *c, size_t from)
-{
-	for (size_t i = from + 1; i < c->nwords; i++)
-		if (c->words[i].has_expansion)
-			return true;
-	return false;
-}
-
 /* RUN --mount=type=cache (or tmpfs) keeps the apk cache out of the layer. */
 static bool cache_mounted(const df_instr *run)
 {
@@ -68,7 +52,7 @@ static int each(const df_cmd_view *v, void *ud)
 	df_arena a = DF_ARENA_INIT;
 	df_sh_cmd cmd = df_cmd_expanded(&a, v, cx->in);
 	int found = 0;
-	if (has_word(&cmd, v->name, "add") && !any_unknown(&cmd, v->name) &&
+	if (df_cmd_has_word(&cmd, v->name, "add") && !df_cmd_any_unknown(&cmd, v->name) &&
 	    !df_sh_has_flag(&cmd, v->name, "--no-cache")) {
 		df_report(cx->lint, &df_rule_DL3019, df_cmd_word_span(v, v->name), NULL);
 		found = 1;	/* one finding per instruction, as hadolint */

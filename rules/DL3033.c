@@ -33,7 +33,7 @@ typedef struct ctx {
 static int each(const df_cmd_view *v, void *ud)
 {
 	const ctx *cx = ud;
-	if (!df_cmd_named(v, "yum") || !df_rpm_has_arg(v, "install"))
+	if (!df_cmd_named(v, "yum") || !df_cmd_has_word(v->cmd, v->name, "install"))
 		return 0;
 	size_t bad = df_rpm_unpinned(cx->lint, cx->in, v);
 	if (!bad)

@@ -41,18 +41,10 @@ static bool has_arg(const df_cmd_view *v, const char *arg)
 	return false;
 }
 
-static bool any_unknown(const df_cmd_view *v)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
-		if (v->cmd->words[i].has_expansion)
-			return true;
-	return false;
-}
-
 static int each(const df_cmd_view *v, void *ud)
 {
 	df_lint *lint = ud;
-	if (!df_cmd_named(v, "zypper") || any_unknown(v))
+	if (!df_cmd_named(v, "zypper") || df_cmd_any_unknown(v->cmd, v->name))
 		return 0;
 	bool changes = false;
 	for (size_t i = 0; subcommands[i]; i++)

@@ -32,21 +32,13 @@ static bool has_arg(const df_cmd_view *v, const char *arg)
 	return false;
 }
 
-static bool any_unknown(const df_cmd_view *v)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
-		if (v->cmd->words[i].has_expansion)
-			return true;
-	return false;
-}
-
 static int each(const df_cmd_view *v, void *ud)
 {
 	df_lint *lint = ud;
 	if (!(df_cmd_named(v, "dnf") || df_cmd_named(v, "microdnf")) ||
 	    !(has_arg(v, "install") || has_arg(v, "groupinstall") || has_arg(v, "localinstall")))
 		return 0;
-	if (any_unknown(v) || df_sh_has_flag(v->cmd, v->name, "-y") ||
+	if (df_cmd_any_unknown(v->cmd, v->name) || df_sh_has_flag(v->cmd, v->name, "-y") ||
 	    df_sh_has_flag(v->cmd, v->name, "--assumeyes"))
 		return 0;
 	df_report(lint, &df_rule_DL3038, df_cmd_word_span(v, v->name), NULL);

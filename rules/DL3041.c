@@ -34,9 +34,9 @@ typedef struct ctx {
 static int each(const df_cmd_view *v, void *ud)
 {
 	const ctx *cx = ud;
-	if (!(df_cmd_named(v, "dnf") || df_cmd_named(v, "microdnf")) || !df_rpm_has_arg(v, "install"))
+	if (!(df_cmd_named(v, "dnf") || df_cmd_named(v, "microdnf")) || !df_cmd_has_word(v->cmd, v->name, "install"))
 		return 0;
-	if (!df_rpm_has_arg(v, "module") && df_rpm_has_arg(v, "group"))
+	if (!df_cmd_has_word(v->cmd, v->name, "module") && df_cmd_has_word(v->cmd, v->name, "group"))
 		return 0;
 	size_t bad = df_rpm_unpinned(cx->lint, cx->in, v);
 	if (!bad)

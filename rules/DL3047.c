@@ -31,14 +31,6 @@ typedef struct ctx {
 	const df_instr *in;
 } ctx;
 
-static bool any_unknown(const df_sh_cmd *c, size_t from)
-{
-	for (size_t i = from + 1; i < c->nwords; i++)
-		if (c->words[i].has_expansion)
-			return true;
-	return false;
-}
-
 static bool quiet_enough(const df_sh_cmd *c, size_t from)
 {
 	static const char *const flags[] = {
@@ -59,7 +51,7 @@ static int each(const df_cmd_view *v, void *ud)
 	df_arena a = DF_ARENA_INIT;
 	df_sh_cmd cmd = df_cmd_expanded(&a, v, cx->in);
 	int found = 0;
-	if (!any_unknown(&cmd, v->name) && !quiet_enough(&cmd, v->name)) {
+	if (!df_cmd_any_unknown(&cmd, v->name) && !quiet_enough(&cmd, v->name)) {
 		df_report(cx->lint, &df_rule_DL3047, df_cmd_word_span(v, v->name), NULL);
 		found = 1;	/* one finding per instruction, as hadolint */
 	}

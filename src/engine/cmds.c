@@ -134,3 +134,19 @@ df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
 	}
 	return out;
 }
+
+bool df_cmd_has_word(const df_sh_cmd *c, size_t from, const char *word)
+{
+	for (size_t i = from + 1; i < c->nwords; i++)
+		if (df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, word))
+			return true;
+	return false;
+}
+
+bool df_cmd_any_unknown(const df_sh_cmd *c, size_t from)
+{
+	for (size_t i = from + 1; i < c->nwords; i++)
+		if (c->words[i].has_expansion)
+			return true;
+	return false;
+}

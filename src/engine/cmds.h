@@ -26,6 +26,10 @@ int df_each_command(const df_instr *in, df_cmd_fn fn, void *ud);
 
 /* The source span of cmd->words[i]. */
 df_span df_cmd_word_span(const df_cmd_view *v, size_t i);
+/* Is word one of c's words after index from (its value compared)? */
+bool df_cmd_has_word(const df_sh_cmd *c, size_t from, const char *word);
+/* Does any word of c after index from depend on a value that is unknown? */
+bool df_cmd_any_unknown(const df_sh_cmd *c, size_t from);
 /* Is the command (after wrappers) named name (basename compared)? */
 bool df_cmd_named(const df_cmd_view *v, const char *name);
 

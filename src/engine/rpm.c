@@ -5,14 +5,6 @@
 
 #include <string.h>
 
-bool df_rpm_has_arg(const df_cmd_view *v, const char *arg)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
-		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
-			return true;
-	return false;
-}
-
 static bool version_char(char c)
 {
 	return df_is_alnum((unsigned char)c) || (c && strchr(".~^_:+", c));
@@ -62,7 +54,7 @@ static bool declared_var(const df_lint *lint, const df_instr *in, df_str s)
 
 size_t df_rpm_unpinned(const df_lint *lint, const df_instr *in, const df_cmd_view *v)
 {
-	bool module = df_rpm_has_arg(v, "module");
+	bool module = df_cmd_has_word(v->cmd, v->name, "module");
 	for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
 		const df_str s = v->cmd->words[i].value;
 		if ((s.len && s.ptr[0] == '-') || df_mem_eq(s.ptr, s.len, "install") ||

@@ -13,8 +13,6 @@
 #include "engine/cmds.h"
 #include "engine/rule.h"
 
-/* Is arg one of the words after the command name? */
-bool df_rpm_has_arg(const df_cmd_view *v, const char *arg);
 /* Index of the first unpinned package word of the install command v of
  * instruction in, or 0 when every package is pinned. */
 size_t df_rpm_unpinned(const df_lint *lint, const df_instr *in, const df_cmd_view *v);
