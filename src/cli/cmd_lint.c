@@ -72,7 +72,6 @@ int df_cmd_lint(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	int c;
-#define LINT_FAIL(...) do { rc = df_cli_usage_error("lint", __VA_ARGS__); goto done; } while (0)
 	while ((c = getopt_long(argc, argv, "+f:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -80,27 +79,37 @@ int df_cmd_lint(int argc, char **argv)
 			break;
 		case 'i':
 			ignored = realloc(ignored, (nignored + 1) * sizeof(*ignored));
-			if (!ignored)
-				LINT_FAIL("out of memory");
+			if (!ignored) {
+				rc = df_cli_usage_error("lint", "out of memory");
+				goto done;
+			}
 			ignored[nignored++] = optarg;
 			break;
 		case 'r':
 			trusted = realloc(trusted, (ntrusted + 1) * sizeof(*trusted));
-			if (!trusted)
-				LINT_FAIL("out of memory");
+			if (!trusted) {
+				rc = df_cli_usage_error("lint", "out of memory");
+				goto done;
+			}
 			trusted[ntrusted++] = optarg;
 			break;
 		case 'l': {
 			char *colon = strrchr(optarg, ':');
-			if (!colon || colon == optarg)
-				LINT_FAIL("--require-label needs NAME:TYPE, not '%s'", optarg);
+			if (!colon || colon == optarg) {
+				rc = df_cli_usage_error("lint", "--require-label needs NAME:TYPE, not '%s'", optarg);
+				goto done;
+			}
 			int type = df_label_type_parse(colon + 1);
-			if (type < 0)
-				LINT_FAIL("unknown label type '%s' (text, url, semver, hash, rfc3339, spdx or email)",
-					  colon + 1);
+			if (type < 0) {
+				rc = df_cli_usage_error("lint", "unknown label type '%s' (text, url, semver, hash, rfc3339, spdx or email)",
+								colon + 1);
+				goto done;
+			}
 			labels = realloc(labels, (nlabels + 1) * sizeof(*labels));
-			if (!labels)
-				LINT_FAIL("out of memory");
+			if (!labels) {
+				rc = df_cli_usage_error("lint", "out of memory");
+				goto done;
+			}
 			*colon = '\0';	/* optarg is argv: ours to cut */
 			labels[nlabels].name = optarg;
 			labels[nlabels++].type = (df_label_type)type;
@@ -110,8 +119,10 @@ int df_cmd_lint(int argc, char **argv)
 			opts.strict_labels = true;
 			break;
 		case 't':
-			if (parse_severity(optarg, &threshold) < 0)
-				LINT_FAIL("unknown failure threshold '%s' (error, warning, info, style or none)", optarg);
+			if (parse_severity(optarg, &threshold) < 0) {
+				rc = df_cli_usage_error("lint", "unknown failure threshold '%s' (error, warning, info, style or none)", optarg);
+				goto done;
+			}
 			break;
 		case 'n':
 			no_fail = true;
@@ -122,15 +133,20 @@ int df_cmd_lint(int argc, char **argv)
 		case 'h':
 			fputs(lint_usage, stdout);
 			goto done;
-		default:
-			LINT_FAIL("option '%s' is not known or needs a value (see 'dfopt lint --help')", argv[optind - 1]);
+		default: {
+			rc = df_cli_usage_error("lint", "option '%s' is not known or needs a value (see 'dfopt lint --help')", argv[optind - 1]);
+			goto done;
+		}
 		}
 	}
-	if (!df_output_known(format))
-		LINT_FAIL("unknown format '%s' (see 'dfopt lint --help')", format);
-	if (optind >= argc)
-		LINT_FAIL("no Dockerfile given (see 'dfopt lint --help')");
-#undef LINT_FAIL
+	if (!df_output_known(format)) {
+		rc = df_cli_usage_error("lint", "unknown format '%s' (see 'dfopt lint --help')", format);
+		goto done;
+	}
+	if (optind >= argc) {
+		rc = df_cli_usage_error("lint", "no Dockerfile given (see 'dfopt lint --help')");
+		goto done;
+	}
 	opts.ignored = ignored;
 	opts.nignored = nignored;
 	opts.trusted_registries = trusted;
