@@ -1,8 +1,8 @@
 /* cmd_lint.c - `dfopt lint` (the default command), `dfopt rules` and
  * `dfopt explain`. */
 #include "cli/cli.h"
+#include "cli/lint.h"
 #include "engine/engine.h"
-#include "graph/graph.h"
 #include "output/output.h"
 
 #include <getopt.h>
@@ -154,43 +154,15 @@ int df_cmd_lint(int argc, char **argv)
 	opts.labels = labels;
 	opts.nlabels = nlabels;
 
-	size_t nfiles = (size_t)(argc - optind);
-	df_file_findings *files = calloc(nfiles, sizeof(*files));
-	df_diags *diags = calloc(nfiles, sizeof(*diags));
-	if (!files || !diags) {
-		free(files);
-		free(diags);
-		rc = df_cli_usage_error("lint", "out of memory");
-		goto done;
-	}
-	size_t shown = 0;
-	for (size_t f = 0; f < nfiles; f++) {
-		const char *path = argv[optind + (int)f];
-		df_doc doc;
-		if (df_cli_load(path, NULL, &doc) < 0) {
-			rc = DF_EXIT_ERROR;
-			continue;
-		}
-		df_graph g;
-		df_graph_build(&g, &doc, NULL);
-		df_lint_file(&doc, &g, &opts, &diags[shown]);
-		for (size_t i = 0; i < diags[shown].len; i++)
-			if (threshold >= 0 && (int)diags[shown].items[i].severity <= threshold && rc == DF_EXIT_OK && !no_fail)
-				rc = DF_EXIT_FINDINGS;
-		files[shown].file = strcmp(path, "-") ? path : "<stdin>";
-		files[shown].diags = &diags[shown];
-		shown++;
-		df_graph_release(&g);
-		df_doc_release(&doc);
-	}
-	df_buf out = DF_BUF_INIT;
-	df_output_render(format, files, shown, &out);
-	df_cli_print(&out);
-	df_buf_release(&out);
-	for (size_t f = 0; f < shown; f++)
-		df_diags_release(&diags[f]);
-	free(diags);
-	free(files);
+	df_lint_run run = {
+		.format = format,
+		.threshold = threshold,
+		.no_fail = no_fail,
+		.opts = opts,
+		.inputs = (const char *const *)&argv[optind],
+		.ninputs = (size_t)(argc - optind),
+	};
+	rc = df_lint_run_inputs(&run);
 done:
 	free(ignored);
 	free(trusted);

@@ -53,6 +53,9 @@ struct df_lint_opts {
 	const df_label_spec *labels;	/* label schema: DL3049, DL3051-DL3058 */
 	size_t nlabels;
 	bool strict_labels;		/* DL3050: labels outside the schema */
+	/* The shellcheck program that checks RUN scripts (SC codes); NULL:
+	 * none. */
+	const char *shellcheck;
 };
 
 /* Lint doc (with its graph g) into out, which the caller owns. */
