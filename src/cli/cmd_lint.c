@@ -154,8 +154,10 @@ int df_cmd_lint(int argc, char **argv)
 	opts.labels = labels;
 	opts.nlabels = nlabels;
 
+	df_lint_output output = { format, NULL };
 	df_lint_run run = {
-		.format = format,
+		.outputs = &output,
+		.noutputs = 1,
 		.threshold = threshold,
 		.no_fail = no_fail,
 		.opts = opts,

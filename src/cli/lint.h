@@ -14,8 +14,19 @@
 
 #include "engine/engine.h"
 
-typedef struct df_lint_run {
+/* One report: -f FORMAT [-o FILE] pairs. */
+typedef struct df_lint_output {
 	const char *format;		/* an output format name (output.h) */
+	const char *path;		/* NULL: stdout */
+} df_lint_output;
+
+typedef struct df_lint_run {
+	const df_lint_output *outputs;	/* at least one */
+	size_t noutputs;
+	bool color;			/* tty output in colour (decided by cmd_lint.c) */
+	bool verbose;			/* -V: say what is read and skipped, on stderr */
+	const char *report_path;	/* --file-path-in-report: the name files get in reports */
+	unsigned jobs;			/* -j: files linted at once (0 or 1: one at a time) */
 	int threshold;			/* a df_severity, or -1: never fail on findings */
 	bool no_fail;			/* exit 0 whatever is found */
 	df_lint_opts opts;		/* what the engine gets */

@@ -41,7 +41,7 @@ int df_lint_run_inputs(const df_lint_run *run)
 		df_doc_release(&doc);
 	}
 	df_buf out = DF_BUF_INIT;
-	df_output_render(run->format, files, shown, &out);
+	df_output_render(run->outputs[0].format, files, shown, &out);
 	df_cli_print(&out);
 	df_buf_release(&out);
 	for (size_t f = 0; f < shown; f++)
