@@ -2,8 +2,6 @@
 #include "engine/pragma.h"
 #include "engine/rule.h"
 
-#include <stdlib.h>
-
 static void check(df_lint *lint, void *state);
 
 const df_rule df_rule_DL1001 = {
@@ -41,8 +39,6 @@ static void check(df_lint *lint, void *state)
 			continue;
 		if (pr.scope == DF_PRAGMA_LINE)
 			df_report(lint, &df_rule_DL1001, (df_span){ n->span.start, (uint32_t)(e - doc->src.data) }, NULL);
-		for (size_t k = 0; k < pr.ncodes; k++)
-			free(pr.codes[k]);
-		free(pr.codes);
+		df_pragma_release(&pr);
 	}
 }

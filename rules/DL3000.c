@@ -18,6 +18,7 @@ const df_rule df_rule_DL3000 = {
 		.example = "FROM alpine\nWORKDIR app\n",
 		.instead = "FROM alpine\nWORKDIR /app\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_WORKDIR),
 	.on_instr = check,
 };
 

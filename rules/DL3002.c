@@ -30,6 +30,7 @@ const df_rule df_rule_DL3002 = {
 		.instead = "FROM debian:12\nUSER root\nRUN apt-get update\nUSER app\n",
 	},
 	.state_size = sizeof(last_user),
+	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_USER),
 	.on_instr = check,
 	.on_stage_end = stage_end,
 };

@@ -18,6 +18,7 @@ const df_rule df_rule_DL3003 = {
 		.example = "FROM alpine\nRUN cd /src && make\n",
 		.instead = "FROM alpine\nWORKDIR /src\nRUN make\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -34,5 +35,5 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	/* Not for ONBUILD triggers, as in hadolint. */
-	df_each_command(in, each, lint);
+	df_lint_each_command(lint, in, each, lint);
 }

@@ -18,6 +18,7 @@ const df_rule df_rule_DL3004 = {
 		.example = "FROM debian\nRUN sudo apt-get update\n",
 		.instead = "FROM debian\nUSER root\nRUN apt-get update\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -43,5 +44,5 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	df_each_command(in->inner ? in->inner : in, each, lint);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

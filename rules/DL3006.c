@@ -23,6 +23,7 @@ const df_rule df_rule_DL3006 = {
 		.example = "FROM debian\n",
 		.instead = "FROM debian:12.5\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_FROM),
 	.on_instr = check,
 };
 

@@ -19,6 +19,7 @@ const df_rule df_rule_DL3007 = {
 		.example = "FROM node:latest\n",
 		.instead = "FROM node:20.11-bookworm\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_FROM),
 	.on_instr = check,
 };
 

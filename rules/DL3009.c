@@ -24,6 +24,7 @@ const df_rule df_rule_DL3009 = {
 		.instead = "FROM debian:12\nRUN apt-get update && apt-get install -y curl \\\n"
 			   " && rm -rf /var/lib/apt/lists/*\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -32,24 +33,18 @@ typedef struct found {
 	bool has_update, has_cleanup;
 } found;
 
-static bool has_arg(const df_cmd_view *v, const char *arg)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
-		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
-			return true;
-	return false;
-}
-
 static int each(const df_cmd_view *v, void *ud)
 {
 	found *f = ud;
-	if (!f->has_update && has_arg(v, "update") &&
-	    (df_cmd_named(v, "apt-get") || df_cmd_named(v, "apt") || df_cmd_named(v, "aptitude"))) {
+	if (!f->has_update &&
+	    (df_cmd_named(v, "apt-get") || df_cmd_named(v, "apt") || df_cmd_named(v, "aptitude")) &&
+	    df_cmd_has_arg(v, "update")) {
 		f->has_update = true;
 		f->update_span = df_cmd_word_span(v, v->name);
 	}
 	/* As hadolint: any `rm -rf` counts, and so does any rm of the lists. */
-	if (df_cmd_named(v, "rm") && (has_arg(v, "-rf") || has_arg(v, "/var/lib/apt/lists/*")))
+	if (df_cmd_named(v, "rm") &&
+	    (df_cmd_has_arg(v, "-rf") || df_cmd_has_arg(v, "/var/lib/apt/lists/*")))
 		f->has_cleanup = true;
 	return 0;
 }
@@ -90,7 +85,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	    (cache_mount_on(run, "/var/lib/apt") && cache_mount_on(run, "/var/cache/apt")))
 		return;
 	found f = { 0 };
-	df_each_command(run, each, &f);
+	df_lint_each_command(lint, run, each, &f);
 	if (f.has_update && !f.has_cleanup)
 		df_report(lint, &df_rule_DL3009, f.update_span, NULL);
 }

@@ -40,6 +40,7 @@ const df_rule df_rule_DL3010 = {
 		.instead = "FROM alpine:3.20\nADD app.tar.gz /opt/\n",
 	},
 	.state_size = sizeof(archives),
+	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_COPY) | DF_KIND(DF_I_RUN),
 	.on_instr = check,
 	.on_file_end = release,
 };
@@ -168,7 +169,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 			remember(a, &in->sources[i]);
 	} else if (in->kind == DF_I_RUN && a->len) {
 		run_ctx c = { lint, a };
-		df_each_command(in, each, &c);
+		df_lint_each_command(lint, in, each, &c);
 	}
 }
 

@@ -20,6 +20,7 @@ const df_rule df_rule_DL3011 = {
 		.example = "FROM nginx:1.25\nEXPOSE 80800\n",
 		.instead = "FROM nginx:1.25\nEXPOSE 8080\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_EXPOSE),
 	.on_instr = check,
 };
 

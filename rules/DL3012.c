@@ -23,6 +23,7 @@ const df_rule df_rule_DL3012 = {
 		.instead = "FROM nginx:1.25\nHEALTHCHECK CMD curl -f http://localhost/\n",
 	},
 	.state_size = sizeof(seen),
+	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_HEALTHCHECK),
 	.on_instr = check,
 };
 

@@ -26,6 +26,7 @@ const df_rule df_rule_DL3013 = {
 		.example = "FROM python:3.12\nRUN pip install flask\n",
 		.instead = "FROM python:3.12\nRUN pip install flask==3.0.3\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -44,20 +45,6 @@ static const char *const vcs_schemes[] = {
 	"svn+ssh", "bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", NULL,
 };
 
-typedef struct walk {
-	df_lint *lint;
-	const df_instr *run;	/* the RUN, or the trigger of an ONBUILD */
-	df_arena arena;
-} walk;
-
-static df_str base_name(df_str s)
-{
-	size_t i = s.len;
-	while (i > 0 && s.ptr[i - 1] != '/')
-		i--;
-	return (df_str){ s.ptr + i, s.len - i };
-}
-
 static bool pinned(df_str p)
 {
 	if (df_mem_contains(p.ptr, p.len, "==") || df_mem_contains(p.ptr, p.len, "!=") || df_mem_contains(p.ptr, p.len, "~=") || memchr(p.ptr, '<', p.len) ||
@@ -71,18 +58,24 @@ static bool pinned(df_str p)
 	return df_mem_has_suffix(p.ptr, p.len, ".whl") || df_mem_has_suffix(p.ptr, p.len, ".tar.gz") || memchr(p.ptr, '/', p.len) != NULL;
 }
 
-/* Sets *sub to the word after which pip's arguments start (the pip* command,
- * or the "pip" of `python* -m pip`); false when the command is no pip. */
-static bool find_pip(const df_cmd_view *v, size_t *sub)
+/* Sets *ev to v expanded and *sub to the word after which pip's arguments
+ * start in it (the pip* command, or the "pip" of `python* -m pip`); false
+ * when the command is no pip. */
+static bool find_pip(df_lint *lint, const df_cmd_view *v, const df_cmd_view **ev, size_t *sub)
 {
-	const df_sh_cmd *c = v->cmd;
-	df_str name = base_name(c->words[v->name].value);
-	if (df_mem_has_prefix(name.ptr, name.len, "pip") && !df_mem_has_prefix(name.ptr, name.len, "pipenv")) {
+	df_str name = v->basename;
+	if (name.len < 3 || name.ptr[0] != 'p')
+		return false;	/* neither pip* nor python*, like most commands */
+	bool pip = df_mem_has_prefix(name.ptr, name.len, "pip") &&
+		   !df_mem_has_prefix(name.ptr, name.len, "pipenv");
+	if (!pip && !df_mem_has_prefix(name.ptr, name.len, "python"))
+		return false;	/* the name is never expanded: no need to look further */
+	*ev = df_lint_expanded(lint, v);
+	if (pip) {
 		*sub = v->name;
 		return true;
 	}
-	if (!df_mem_has_prefix(name.ptr, name.len, "python"))
-		return false;
+	const df_sh_cmd *c = (*ev)->cmd;
 	for (size_t i = v->name + 1; i + 1 < c->nwords; i++) {
 		if (df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, "-m") &&
 		    df_mem_eq(c->words[i + 1].value.ptr, c->words[i + 1].value.len, "pip")) {
@@ -101,21 +94,18 @@ static bool word_pinned(const df_sh_word *w)
 
 static int each(const df_cmd_view *v, void *ud)
 {
-	walk *wk = ud;
-	df_cmd_view ev = *v;
-	df_sh_cmd cmd = df_cmd_expanded(&wk->arena, v, wk->run);
-	ev.cmd = &cmd;
-	const df_sh_cmd *c = &cmd;
+	df_lint *lint = ud;
+	const df_cmd_view *ev;
 	size_t sub;
-	if (!find_pip(&ev, &sub))
+	if (!find_pip(lint, v, &ev, &sub))
 		return 0;
+	const df_sh_cmd *c = ev->cmd;
 	/* Requirement files, the local project and constraints pin elsewhere. */
 	if (df_sh_has_flag(c, sub, "-r") || df_sh_has_flag(c, sub, "--requirement") || df_cmd_has_word(c, sub, ".") ||
 	    df_sh_has_flag(c, sub, "-c") || df_sh_has_flag(c, sub, "--constraint"))
 		return 0;
-	size_t n = df_sh_positionals(c, sub, value_opts, NULL, 0);
-	const df_sh_word **pos = DF_ARENA_ARRAY(&wk->arena, const df_sh_word *, n ? n : 1);
-	df_sh_positionals(c, sub, value_opts, pos, n);
+	size_t n;
+	const df_sh_word **pos = df_lint_positionals(lint, c, sub, value_opts, &n);
 	size_t i = 0;
 	while (i < n && !df_mem_eq(pos[i]->value.ptr, pos[i]->value.len, "install"))
 		i++;
@@ -125,7 +115,7 @@ static int each(const df_cmd_view *v, void *ud)
 		i++;
 	for (; i < n; i++) {
 		if (!word_pinned(pos[i])) {
-			df_report(wk->lint, &df_rule_DL3013, df_cmd_word_span(&ev, (size_t)(pos[i] - c->words)), NULL);
+			df_report(lint, &df_rule_DL3013, df_cmd_word_span(ev, (size_t)(pos[i] - c->words)), NULL);
 			return 1;	/* one finding per instruction */
 		}
 	}
@@ -135,8 +125,5 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	walk wk = { .lint = lint, .run = in->inner ? in->inner : in };
-	df_arena_init(&wk.arena);
-	df_each_command(wk.run, each, &wk);
-	df_arena_release(&wk.arena);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

@@ -25,17 +25,12 @@ const df_rule df_rule_DL3016 = {
 		.example = "FROM node:20\nRUN npm install -g typescript\n",
 		.instead = "FROM node:20\nRUN npm install -g typescript@5.4.5\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
 /* npm options whose value is the next word (not a package). */
 static const char *const value_opts[] = { "--loglevel", "--registry", NULL };
-
-typedef struct walk {
-	df_lint *lint;
-	const df_instr *run;	/* the RUN, or the trigger of an ONBUILD */
-	df_arena arena;
-} walk;
 
 static bool pinned(df_str p)
 {
@@ -65,19 +60,14 @@ static bool is(const df_sh_word *w, const char *s)
 
 static int each(const df_cmd_view *v, void *ud)
 {
-	walk *wk = ud;
+	df_lint *lint = ud;
 	if (!df_cmd_named(v, "npm"))
 		return 0;
-	df_cmd_view ev = *v;
-	df_sh_cmd cmd = df_cmd_expanded(&wk->arena, v, wk->run);
-	ev.cmd = &cmd;
-	const df_sh_cmd *c = &cmd;
-	size_t n = df_sh_positionals(c, v->name, value_opts, NULL, 0);
-	if (n == 0)
-		return 0;
-	const df_sh_word **pos = DF_ARENA_ARRAY(&wk->arena, const df_sh_word *, n);
-	df_sh_positionals(c, v->name, value_opts, pos, n);
-	if (!is(pos[0], "install"))
+	const df_cmd_view *ev = df_lint_expanded(lint, v);
+	const df_sh_cmd *c = ev->cmd;
+	size_t n;
+	const df_sh_word **pos = df_lint_positionals(lint, c, v->name, value_opts, &n);
+	if (n == 0 || !is(pos[0], "install"))
 		return 0;	/* only `npm install`, with install as the first non-option */
 	size_t i = 1;
 	while (i < n && is(pos[i], "install"))
@@ -85,7 +75,7 @@ static int each(const df_cmd_view *v, void *ud)
 	for (; i < n; i++) {
 		/* A package of unknown value passes. */
 		if (!pos[i]->has_expansion && !pinned(pos[i]->value)) {
-			df_report(wk->lint, &df_rule_DL3016, df_cmd_word_span(&ev, (size_t)(pos[i] - c->words)), NULL);
+			df_report(lint, &df_rule_DL3016, df_cmd_word_span(ev, (size_t)(pos[i] - c->words)), NULL);
 			return 1;	/* one finding per instruction */
 		}
 	}
@@ -96,8 +86,5 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	/* Not for ONBUILD triggers, as in hadolint. */
-	walk wk = { .lint = lint, .run = in };
-	df_arena_init(&wk.arena);
-	df_each_command(in, each, &wk);
-	df_arena_release(&wk.arena);
+	df_lint_each_command(lint, in, each, lint);
 }

@@ -25,13 +25,9 @@ const df_rule df_rule_DL3018 = {
 		.example = "FROM alpine:3.19\nRUN apk add --no-cache curl\n",
 		.instead = "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
-
-typedef struct ctx {
-	df_lint *lint;
-	const df_instr *in;
-} ctx;
 
 static bool pinned(df_str p)
 {
@@ -44,36 +40,26 @@ static bool pinned(df_str p)
 static int each(const df_cmd_view *v, void *ud)
 {
 	static const char *const value_opts[] = { "-t", "--virtual", "--repository", "-X", NULL };
-	const ctx *cx = ud;
+	df_lint *lint = ud;
 	if (!df_cmd_named(v, "apk"))
 		return 0;
-	df_arena a = DF_ARENA_INIT;
-	df_cmd_view ev = *v;
-	df_sh_cmd cmd = df_cmd_expanded(&a, v, cx->in);
-	ev.cmd = &cmd;
-	int found = 0;
-	if (df_cmd_has_word(&cmd, v->name, "add")) {
-		size_t n = df_sh_positionals(&cmd, v->name, value_opts, NULL, 0);
-		const df_sh_word **pkgs = DF_ARENA_ARRAY(&a, const df_sh_word *, n + 1);
-		df_sh_positionals(&cmd, v->name, value_opts, pkgs, n);
-		for (size_t i = 0; i < n && !found; i++) {
-			const df_sh_word *p = pkgs[i];
-			if (p->has_expansion || df_mem_eq(p->value.ptr, p->value.len, "add") ||
-			    pinned(p->value))
-				continue;
-			df_report(cx->lint, &df_rule_DL3018, df_cmd_word_span(&ev, (size_t)(p - cmd.words)),
-				  NULL);
-			found = 1;	/* one finding per instruction, as hadolint */
-		}
+	const df_cmd_view *ev = df_lint_expanded(lint, v);
+	if (!df_cmd_has_word(ev->cmd, v->name, "add"))
+		return 0;
+	size_t n;
+	const df_sh_word **pkgs = df_lint_positionals(lint, ev->cmd, v->name, value_opts, &n);
+	for (size_t i = 0; i < n; i++) {
+		const df_sh_word *p = pkgs[i];
+		if (p->has_expansion || df_mem_eq(p->value.ptr, p->value.len, "add") || pinned(p->value))
+			continue;
+		df_report(lint, &df_rule_DL3018, df_cmd_word_span(ev, (size_t)(p - ev->cmd->words)), NULL);
+		return 1;	/* one finding per instruction, as hadolint */
 	}
-	df_arena_release(&a);
-	return found;
+	return 0;
 }
 
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	const df_instr *run = in->inner ? in->inner : in;
-	ctx cx = { lint, run };
-	df_each_command(run, each, &cx);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

@@ -22,13 +22,9 @@ const df_rule df_rule_DL3019 = {
 		.example = "FROM alpine:3.19\nRUN apk add curl=8.5.0-r0\n",
 		.instead = "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
-
-typedef struct ctx {
-	df_lint *lint;
-	const df_instr *in;
-} ctx;
 
 /* RUN --mount=type=cache (or tmpfs) keeps the apk cache out of the layer. */
 static bool cache_mounted(const df_instr *run)
@@ -46,19 +42,15 @@ static bool cache_mounted(const df_instr *run)
 
 static int each(const df_cmd_view *v, void *ud)
 {
-	const ctx *cx = ud;
+	df_lint *lint = ud;
 	if (!df_cmd_named(v, "apk"))
 		return 0;
-	df_arena a = DF_ARENA_INIT;
-	df_sh_cmd cmd = df_cmd_expanded(&a, v, cx->in);
-	int found = 0;
-	if (df_cmd_has_word(&cmd, v->name, "add") && !df_cmd_any_unknown(&cmd, v->name) &&
-	    !df_sh_has_flag(&cmd, v->name, "--no-cache")) {
-		df_report(cx->lint, &df_rule_DL3019, df_cmd_word_span(v, v->name), NULL);
-		found = 1;	/* one finding per instruction, as hadolint */
-	}
-	df_arena_release(&a);
-	return found;
+	const df_sh_cmd *cmd = df_lint_expanded(lint, v)->cmd;
+	if (!df_cmd_has_word(cmd, v->name, "add") || df_cmd_any_unknown(cmd, v->name) ||
+	    df_sh_has_flag(cmd, v->name, "--no-cache"))
+		return 0;
+	df_report(lint, &df_rule_DL3019, df_cmd_word_span(v, v->name), NULL);
+	return 1;	/* one finding per instruction, as hadolint */
 }
 
 static void check(df_lint *lint, const df_instr *in, void *state)
@@ -67,6 +59,5 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	const df_instr *run = in->inner ? in->inner : in;
 	if (run->kind != DF_I_RUN || cache_mounted(run))
 		return;
-	ctx cx = { lint, run };
-	df_each_command(run, each, &cx);
+	df_lint_each_command(lint, run, each, lint);
 }

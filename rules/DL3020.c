@@ -20,6 +20,7 @@ const df_rule df_rule_DL3020 = {
 		.example = "FROM alpine\nADD app.py /app/\n",
 		.instead = "FROM alpine\nCOPY app.py /app/\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_ADD),
 	.on_instr = check,
 };
 

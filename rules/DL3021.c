@@ -20,6 +20,7 @@ const df_rule df_rule_DL3021 = {
 		.example = "FROM alpine:3.20\nCOPY a.txt b.txt /app\n",
 		.instead = "FROM alpine:3.20\nCOPY a.txt b.txt /app/\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_COPY),
 	.on_instr = check,
 };
 

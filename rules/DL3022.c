@@ -25,6 +25,7 @@ const df_rule df_rule_DL3022 = {
 		.instead = "FROM golang:1.22 AS build\nRUN go build -o /app .\n"
 			   "FROM alpine:3.20\nCOPY --from=build /app /app\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_COPY),
 	.on_instr = check,
 };
 

@@ -22,6 +22,7 @@ const df_rule df_rule_DL3023 = {
 		.example = "FROM golang:1.22 AS build\nCOPY --from=build /src /src\n",
 		.instead = "FROM golang:1.22 AS build\nCOPY ./src /src\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_COPY),
 	.on_instr = check,
 };
 

@@ -20,6 +20,7 @@ const df_rule df_rule_DL3024 = {
 		.example = "FROM node:20 AS build\nFROM golang:1.22 AS build\n",
 		.instead = "FROM node:20 AS web\nFROM golang:1.22 AS api\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_FROM),
 	.on_instr = check,
 };
 

@@ -17,6 +17,7 @@ const df_rule df_rule_DL3025 = {
 		.example = "FROM node:20\nCMD node server.js\n",
 		.instead = "FROM node:20\nCMD [\"node\", \"server.js\"]\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_CMD) | DF_KIND(DF_I_ENTRYPOINT) | DF_KIND(DF_I_HEALTHCHECK),
 	.on_instr = check,
 };
 

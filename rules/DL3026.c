@@ -25,6 +25,7 @@ const df_rule df_rule_DL3026 = {
 		.example = "# dfopt --trusted-registry registry.example.com\nFROM ghcr.io/acme/base:1.0\n",
 		.instead = "FROM registry.example.com/acme/base:1.0\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_COPY) | DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 

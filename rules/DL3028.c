@@ -25,14 +25,9 @@ const df_rule df_rule_DL3028 = {
 		.example = "FROM ruby:3.3\nRUN gem install bundler\n",
 		.instead = "FROM ruby:3.3\nRUN gem install bundler:2.5.10\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
-
-typedef struct walk {
-	df_lint *lint;
-	const df_instr *run;	/* the RUN, or the trigger of an ONBUILD */
-	df_arena arena;
-} walk;
 
 static bool pinned(df_str p)
 {
@@ -46,13 +41,11 @@ static bool is(const df_sh_word *w, const char *s)
 
 static int each(const df_cmd_view *v, void *ud)
 {
-	walk *wk = ud;
+	df_lint *lint = ud;
 	if (!df_cmd_named(v, "gem"))
 		return 0;
-	df_cmd_view ev = *v;
-	df_sh_cmd cmd = df_cmd_expanded(&wk->arena, v, wk->run);
-	ev.cmd = &cmd;
-	const df_sh_cmd *c = &cmd;
+	const df_cmd_view *ev = df_lint_expanded(lint, v);
+	const df_sh_cmd *c = ev->cmd;
 	bool install = false;
 	for (size_t i = v->name + 1; i < c->nwords; i++) {
 		const df_sh_word *w = &c->words[i];
@@ -74,7 +67,7 @@ static int each(const df_cmd_view *v, void *ud)
 			continue;
 		/* A gem of unknown value passes. */
 		if (!w->has_expansion && !pinned(w->value)) {
-			df_report(wk->lint, &df_rule_DL3028, df_cmd_word_span(&ev, i), NULL);
+			df_report(lint, &df_rule_DL3028, df_cmd_word_span(ev, i), NULL);
 			return 1;	/* one finding per instruction */
 		}
 	}
@@ -84,8 +77,5 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	walk wk = { .lint = lint, .run = in->inner ? in->inner : in };
-	df_arena_init(&wk.arena);
-	df_each_command(wk.run, each, &wk);
-	df_arena_release(&wk.arena);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

@@ -20,6 +20,7 @@ const df_rule df_rule_DL3029 = {
 		.example = "FROM --platform=linux/amd64 alpine:3.20\n",
 		.instead = "FROM --platform=$BUILDPLATFORM alpine:3.20\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_FROM),
 	.on_instr = check,
 };
 

@@ -22,6 +22,7 @@ const df_rule df_rule_DL3032 = {
 		.example = "FROM centos:7\nRUN yum install -y httpd\n",
 		.instead = "FROM centos:7\nRUN yum install -y httpd && yum clean all\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -30,25 +31,17 @@ typedef struct found {
 	bool has_install, has_cleanup;
 } found;
 
-static bool has_arg(const df_cmd_view *v, const char *arg)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
-		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
-			return true;
-	return false;
-}
-
 static int each(const df_cmd_view *v, void *ud)
 {
 	found *f = ud;
 	bool yum = df_cmd_named(v, "yum");
 	/* Only a cleanup after the first install counts. */
-	if (f->has_install && ((yum && (has_arg(v, "clean") || has_arg(v, "all"))) ||
-			       (df_cmd_named(v, "rm") && has_arg(v, "-rf")))) {
+	if (f->has_install && ((yum && (df_cmd_has_arg(v, "clean") || df_cmd_has_arg(v, "all"))) ||
+			       (df_cmd_named(v, "rm") && df_cmd_has_arg(v, "-rf")))) {
 		f->has_cleanup = true;
 		return 1;
 	}
-	if (!f->has_install && yum && has_arg(v, "install")) {
+	if (!f->has_install && yum && df_cmd_has_arg(v, "install")) {
 		f->has_install = true;
 		f->install = df_cmd_word_span(v, v->name);
 	}
@@ -59,7 +52,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	found f = { 0 };
-	df_each_command(in->inner ? in->inner : in, each, &f);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, &f);
 	if (f.has_install && !f.has_cleanup)
 		df_report(lint, &df_rule_DL3032, f.install, NULL);
 }

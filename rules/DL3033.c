@@ -22,6 +22,7 @@ const df_rule df_rule_DL3033 = {
 		.example = "FROM centos:7\nRUN yum install -y httpd\n",
 		.instead = "FROM centos:7\nRUN yum install -y httpd-2.4.6\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -33,7 +34,7 @@ typedef struct ctx {
 static int each(const df_cmd_view *v, void *ud)
 {
 	const ctx *cx = ud;
-	if (!df_cmd_named(v, "yum") || !df_cmd_has_word(v->cmd, v->name, "install"))
+	if (!df_cmd_named(v, "yum") || !df_cmd_has_arg(v, "install"))
 		return 0;
 	size_t bad = df_rpm_unpinned(cx->lint, cx->in, v);
 	if (!bad)
@@ -46,5 +47,5 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	ctx cx = { lint, in };
-	df_each_command(in->inner ? in->inner : in, each, &cx);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, &cx);
 }

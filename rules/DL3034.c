@@ -22,6 +22,7 @@ const df_rule df_rule_DL3034 = {
 		.example = "FROM opensuse/leap:15\nRUN zypper install httpd\n",
 		.instead = "FROM opensuse/leap:15\nRUN zypper install -y httpd\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -33,14 +34,6 @@ static const char *const switches[] = {
 	"--non-interactive", "-n", "--no-confirm", "-y", NULL,
 };
 
-static bool has_arg(const df_cmd_view *v, const char *arg)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
-		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
-			return true;
-	return false;
-}
-
 static int each(const df_cmd_view *v, void *ud)
 {
 	df_lint *lint = ud;
@@ -48,7 +41,7 @@ static int each(const df_cmd_view *v, void *ud)
 		return 0;
 	bool changes = false;
 	for (size_t i = 0; subcommands[i]; i++)
-		changes = changes || has_arg(v, subcommands[i]);
+		changes = changes || df_cmd_has_arg(v, subcommands[i]);
 	for (size_t i = 0; changes && switches[i]; i++)
 		if (df_sh_has_flag(v->cmd, v->name, switches[i]))
 			return 0;
@@ -61,5 +54,5 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	df_each_command(in->inner ? in->inner : in, each, lint);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

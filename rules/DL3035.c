@@ -21,6 +21,7 @@ const df_rule df_rule_DL3035 = {
 		.example = "FROM opensuse/leap:15.5\nRUN zypper dist-upgrade -y\n",
 		.instead = "FROM opensuse/leap:15.6\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -42,5 +43,5 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	df_each_command(in->inner ? in->inner : in, each, lint);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

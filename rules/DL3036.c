@@ -22,6 +22,7 @@ const df_rule df_rule_DL3036 = {
 		.example = "FROM opensuse/leap:15\nRUN zypper install -y httpd\n",
 		.instead = "FROM opensuse/leap:15\nRUN zypper install -y httpd && zypper clean\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -30,25 +31,17 @@ typedef struct found {
 	bool has_install, has_cleanup;
 } found;
 
-static bool has_arg(const df_cmd_view *v, const char *arg)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
-		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
-			return true;
-	return false;
-}
-
 static int each(const df_cmd_view *v, void *ud)
 {
 	found *f = ud;
 	if (!df_cmd_named(v, "zypper"))
 		return 0;
 	/* Only a cleanup after the first install counts. */
-	if (f->has_install && (has_arg(v, "clean") || has_arg(v, "cc"))) {
+	if (f->has_install && (df_cmd_has_arg(v, "clean") || df_cmd_has_arg(v, "cc"))) {
 		f->has_cleanup = true;
 		return 1;
 	}
-	if (!f->has_install && (has_arg(v, "install") || has_arg(v, "in"))) {
+	if (!f->has_install && (df_cmd_has_arg(v, "install") || df_cmd_has_arg(v, "in"))) {
 		f->has_install = true;
 		f->install = df_cmd_word_span(v, v->name);
 	}
@@ -75,7 +68,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	if (run->kind != DF_I_RUN || cache_mount_on(run, "/var/cache/zypp"))
 		return;
 	found f = { 0 };
-	df_each_command(run, each, &f);
+	df_lint_each_command(lint, run, each, &f);
 	if (f.has_install && !f.has_cleanup)
 		df_report(lint, &df_rule_DL3036, f.install, NULL);
 }

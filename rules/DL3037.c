@@ -22,16 +22,9 @@ const df_rule df_rule_DL3037 = {
 		.example = "FROM opensuse/leap:15\nRUN zypper install -y httpd\n",
 		.instead = "FROM opensuse/leap:15\nRUN zypper install -y httpd=2.4.51\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
-
-static bool has_arg(const df_cmd_view *v, const char *arg)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
-		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
-			return true;
-	return false;
-}
 
 static bool pinned(df_str s)
 {
@@ -44,7 +37,7 @@ static bool pinned(df_str s)
 static int each(const df_cmd_view *v, void *ud)
 {
 	df_lint *lint = ud;
-	if (!df_cmd_named(v, "zypper") || !(has_arg(v, "install") || has_arg(v, "in")))
+	if (!df_cmd_named(v, "zypper") || !(df_cmd_has_arg(v, "install") || df_cmd_has_arg(v, "in")))
 		return 0;
 	for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
 		const df_str s = v->cmd->words[i].value;
@@ -61,5 +54,5 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	df_each_command(in->inner ? in->inner : in, each, lint);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

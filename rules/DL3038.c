@@ -21,22 +21,16 @@ const df_rule df_rule_DL3038 = {
 		.example = "FROM fedora:40\nRUN dnf install httpd\n",
 		.instead = "FROM fedora:40\nRUN dnf install -y httpd\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
-
-static bool has_arg(const df_cmd_view *v, const char *arg)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
-		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
-			return true;
-	return false;
-}
 
 static int each(const df_cmd_view *v, void *ud)
 {
 	df_lint *lint = ud;
 	if (!(df_cmd_named(v, "dnf") || df_cmd_named(v, "microdnf")) ||
-	    !(has_arg(v, "install") || has_arg(v, "groupinstall") || has_arg(v, "localinstall")))
+	    !(df_cmd_has_arg(v, "install") || df_cmd_has_arg(v, "groupinstall") ||
+	      df_cmd_has_arg(v, "localinstall")))
 		return 0;
 	if (df_cmd_any_unknown(v->cmd, v->name) || df_sh_has_flag(v->cmd, v->name, "-y") ||
 	    df_sh_has_flag(v->cmd, v->name, "--assumeyes"))
@@ -48,5 +42,5 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	df_each_command(in->inner ? in->inner : in, each, lint);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

@@ -26,6 +26,7 @@ const df_rule df_rule_DL3040 = {
 		.example = "FROM fedora:40\nRUN dnf install -y httpd\n",
 		.instead = "FROM fedora:40\nRUN dnf install -y httpd && dnf clean all\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -46,18 +47,10 @@ typedef struct found {
 	size_t seen;		/* commands visited so far */
 } found;
 
-static bool has_arg(const df_cmd_view *v, const char *arg)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
-		if (df_mem_eq(v->cmd->words[i].value.ptr, v->cmd->words[i].value.len, arg))
-			return true;
-	return false;
-}
-
 static bool is_install(const df_cmd_view *v)
 {
 	for (size_t i = 0; installs[i]; i++)
-		if (has_arg(v, installs[i]))
+		if (df_cmd_has_arg(v, installs[i]))
 			return true;
 	return false;
 }
@@ -65,14 +58,14 @@ static bool is_install(const df_cmd_view *v)
 static int each(const df_cmd_view *v, void *ud)
 {
 	found *f = ud;
-	bool rm_rf = df_cmd_named(v, "rm") && has_arg(v, "-rf");
+	bool rm_rf = df_cmd_named(v, "rm") && df_cmd_has_arg(v, "-rf");
 	f->seen++;
 	for (size_t t = 0; t < 2; t++) {
 		pending *p = &f->tool[t];
 		bool named = df_cmd_named(v, tools[t]);
 		/* Only a cleanup after the tool's first install counts. */
 		if (p->has_install &&
-		    (rm_rf || (named && (has_arg(v, "clean") || has_arg(v, "all"))))) {
+		    (rm_rf || (named && (df_cmd_has_arg(v, "clean") || df_cmd_has_arg(v, "all"))))) {
 			p->has_cleanup = true;
 			continue;
 		}
@@ -107,7 +100,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		return;
 	found f;
 	memset(&f, 0, sizeof(f));
-	df_each_command(run, each, &f);
+	df_lint_each_command(lint, run, each, &f);
 	const pending *bad = NULL;
 	for (size_t t = 0; t < 2; t++) {
 		const pending *p = &f.tool[t];

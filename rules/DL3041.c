@@ -23,6 +23,7 @@ const df_rule df_rule_DL3041 = {
 		.example = "FROM fedora:40\nRUN dnf install -y httpd\n",
 		.instead = "FROM fedora:40\nRUN dnf install -y httpd-2.4.62\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -34,9 +35,9 @@ typedef struct ctx {
 static int each(const df_cmd_view *v, void *ud)
 {
 	const ctx *cx = ud;
-	if (!(df_cmd_named(v, "dnf") || df_cmd_named(v, "microdnf")) || !df_cmd_has_word(v->cmd, v->name, "install"))
+	if (!(df_cmd_named(v, "dnf") || df_cmd_named(v, "microdnf")) || !df_cmd_has_arg(v, "install"))
 		return 0;
-	if (!df_cmd_has_word(v->cmd, v->name, "module") && df_cmd_has_word(v->cmd, v->name, "group"))
+	if (!df_cmd_has_arg(v, "module") && df_cmd_has_arg(v, "group"))
 		return 0;
 	size_t bad = df_rpm_unpinned(cx->lint, cx->in, v);
 	if (!bad)
@@ -49,5 +50,5 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	ctx cx = { lint, in };
-	df_each_command(in->inner ? in->inner : in, each, &cx);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, &cx);
 }

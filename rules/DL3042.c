@@ -27,6 +27,7 @@ const df_rule df_rule_DL3042 = {
 		.example = "FROM python:3.12\nRUN pip install flask==3.0.3\n",
 		.instead = "FROM python:3.12\nRUN pip install --no-cache-dir flask==3.0.3\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -48,10 +49,11 @@ static bool text_sets_no_cache(df_str t)
 {
 	static const char key[] = "PIP_NO_CACHE_DIR=";
 	const size_t klen = sizeof(key) - 1;
-	for (size_t i = 0; i + klen <= t.len; i++) {
-		if (memcmp(t.ptr + i, key, klen) != 0)
-			continue;
-		df_str v = { t.ptr + i + klen, t.len - i - klen };
+	if (!t.len)
+		return false;
+	for (const char *at = t.ptr, *end = t.ptr + t.len;
+	     (at = memmem(at, (size_t)(end - at), key, klen)) != NULL; at++) {
+		df_str v = { at + klen, (size_t)(end - at) - klen };
 		if (v.len && (v.ptr[0] == '"' || v.ptr[0] == '\'')) {
 			v.ptr++;
 			v.len--;
@@ -85,14 +87,6 @@ static bool exempt(const df_instr *in, const df_instr *run)
 	return false;
 }
 
-static df_str base_name(df_str s)
-{
-	size_t i = s.len;
-	while (i > 0 && s.ptr[i - 1] != '/')
-		i--;
-	return (df_str){ s.ptr + i, s.len - i };
-}
-
 static bool is(const df_sh_word *w, const char *s)
 {
 	return df_mem_eq(w->value.ptr, w->value.len, s);
@@ -104,7 +98,9 @@ static bool is(const df_sh_word *w, const char *s)
 static bool find_pip(const df_cmd_view *v, size_t *sub)
 {
 	const df_sh_cmd *c = v->cmd;
-	df_str name = base_name(c->words[v->name].value);
+	df_str name = v->basename;
+	if (name.len < 3 || name.ptr[0] != 'p')
+		return false;	/* neither pip* nor python*, like most commands */
 	if (df_mem_has_prefix(name.ptr, name.len, "pip")) {
 		*sub = v->name;
 		return !df_mem_has_prefix(name.ptr, name.len, "pipx") && !df_mem_has_prefix(name.ptr, name.len, "pipenv");
@@ -120,9 +116,9 @@ static bool find_pip(const df_cmd_view *v, size_t *sub)
 	return false;
 }
 
+/* The first pip install without --no-cache-dir: *(df_span *)ud. */
 static int each(const df_cmd_view *v, void *ud)
 {
-	df_lint *lint = ud;
 	const df_sh_cmd *c = v->cmd;
 	size_t sub;
 	if (!find_pip(v, &sub))
@@ -135,7 +131,7 @@ static int each(const df_cmd_view *v, void *ud)
 	}
 	if (!install)
 		return 0;
-	df_report(lint, &df_rule_DL3042, df_cmd_word_span(v, v->name), NULL);
+	*(df_span *)ud = df_cmd_word_span(v, v->name);
 	return 1;	/* one finding per instruction */
 }
 
@@ -143,7 +139,8 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	const df_instr *run = in->inner ? in->inner : in;
-	if (run->kind != DF_I_RUN || exempt(in, run))
-		return;
-	df_each_command(run, each, lint);
+	df_span at;
+	/* The install first: the exemptions search the whole text. */
+	if (df_lint_each_command(lint, run, each, &at) && !exempt(in, run))
+		df_report(lint, &df_rule_DL3042, at, NULL);
 }

@@ -18,6 +18,8 @@ const df_rule df_rule_DL3043 = {
 		.example = "FROM alpine:3.20\nONBUILD FROM alpine:3.20\n",
 		.instead = "FROM alpine:3.20\nONBUILD RUN echo built on\n",
 	},
+	.subsumes_parse_error = true,
+	.instr_kinds = DF_KIND(DF_I_ONBUILD),
 	.on_instr = check,
 };
 

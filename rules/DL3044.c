@@ -25,6 +25,7 @@ const df_rule df_rule_DL3044 = {
 		.example = "FROM alpine:3.20\nENV APP=/opt/app BIN=$APP/bin\n",
 		.instead = "FROM alpine:3.20\nENV APP=/opt/app\nENV BIN=$APP/bin\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_ENV),
 	.on_instr = check,
 };
 

@@ -30,6 +30,7 @@ const df_rule df_rule_DL3045 = {
 		.instead = "FROM node:20\nWORKDIR /app\nCOPY package.json .\n",
 	},
 	.state_size = sizeof(workdirs),
+	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_WORKDIR) | DF_KIND(DF_I_COPY),
 	.on_instr = check,
 	.on_file_end = release,
 };

@@ -26,6 +26,7 @@ const df_rule df_rule_DL3046 = {
 		.example = "FROM debian:12\nRUN useradd -u 1000000 app\n",
 		.instead = "FROM debian:12\nRUN useradd -l -u 1000000 app\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -90,5 +91,5 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	ctx c = { lint, in->inner ? in->inner : in };
-	df_each_command(c.in, each, &c);
+	df_lint_each_command(lint, c.in, each, &c);
 }

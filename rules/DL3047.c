@@ -23,13 +23,9 @@ const df_rule df_rule_DL3047 = {
 		.example = "FROM debian:12\nRUN wget https://example.com/app.tar.gz\n",
 		.instead = "FROM debian:12\nRUN wget --progress=dot:giga https://example.com/app.tar.gz\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
-
-typedef struct ctx {
-	df_lint *lint;
-	const df_instr *in;
-} ctx;
 
 static bool quiet_enough(const df_sh_cmd *c, size_t from)
 {
@@ -45,24 +41,18 @@ static bool quiet_enough(const df_sh_cmd *c, size_t from)
 
 static int each(const df_cmd_view *v, void *ud)
 {
-	const ctx *cx = ud;
+	df_lint *lint = ud;
 	if (!df_cmd_named(v, "wget"))
 		return 0;
-	df_arena a = DF_ARENA_INIT;
-	df_sh_cmd cmd = df_cmd_expanded(&a, v, cx->in);
-	int found = 0;
-	if (!df_cmd_any_unknown(&cmd, v->name) && !quiet_enough(&cmd, v->name)) {
-		df_report(cx->lint, &df_rule_DL3047, df_cmd_word_span(v, v->name), NULL);
-		found = 1;	/* one finding per instruction, as hadolint */
-	}
-	df_arena_release(&a);
-	return found;
+	const df_sh_cmd *cmd = df_lint_expanded(lint, v)->cmd;
+	if (df_cmd_any_unknown(cmd, v->name) || quiet_enough(cmd, v->name))
+		return 0;
+	df_report(lint, &df_rule_DL3047, df_cmd_word_span(v, v->name), NULL);
+	return 1;	/* one finding per instruction, as hadolint */
 }
 
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	const df_instr *run = in->inner ? in->inner : in;
-	ctx cx = { lint, run };
-	df_each_command(run, each, &cx);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

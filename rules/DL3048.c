@@ -22,6 +22,7 @@ const df_rule df_rule_DL3048 = {
 		.example = "FROM alpine:3.20\nLABEL Maintainer=\"ops@example.com\"\n",
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.authors=\"ops@example.com\"\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_LABEL),
 	.on_instr = check,
 };
 

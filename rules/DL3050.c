@@ -22,6 +22,7 @@ const df_rule df_rule_DL3050 = {
 			   "FROM alpine:3.20\nLABEL org.opencontainers.image.title=\"app\" team=\"ops\"\n",
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.title=\"app\"\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_LABEL),
 	.on_instr = check,
 };
 

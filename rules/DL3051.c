@@ -21,6 +21,7 @@ const df_rule df_rule_DL3051 = {
 		.example = "# dfopt --require-label org.opencontainers.image.title:text\nFROM alpine:3.20\nLABEL org.opencontainers.image.title=\"\"\n",
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.title=\"dfopt\"\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_LABEL),
 	.on_instr = check,
 };
 

@@ -22,6 +22,7 @@ const df_rule df_rule_DL3052 = {
 		.example = "# dfopt --require-label org.opencontainers.image.source:url\nFROM alpine:3.20\nLABEL org.opencontainers.image.source=\"github.com/acme/app\"\n",
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.source=\"https://github.com/acme/app\"\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_LABEL),
 	.on_instr = check,
 };
 

@@ -21,6 +21,7 @@ const df_rule df_rule_DL3053 = {
 		.example = "# dfopt --require-label org.opencontainers.image.created:rfc3339\nFROM alpine:3.20\nLABEL org.opencontainers.image.created=\"May 1 2024\"\n",
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.created=\"2024-05-01T12:00:00Z\"\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_LABEL),
 	.on_instr = check,
 };
 

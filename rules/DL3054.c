@@ -21,6 +21,7 @@ const df_rule df_rule_DL3054 = {
 		.example = "# dfopt --require-label org.opencontainers.image.licenses:spdx\nFROM alpine:3.20\nLABEL org.opencontainers.image.licenses=\"Apache 2\"\n",
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.licenses=\"Apache-2.0\"\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_LABEL),
 	.on_instr = check,
 };
 

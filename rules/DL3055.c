@@ -21,6 +21,7 @@ const df_rule df_rule_DL3055 = {
 		.example = "# dfopt --require-label org.opencontainers.image.revision:hash\nFROM alpine:3.20\nLABEL org.opencontainers.image.revision=\"HEAD\"\n",
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.revision=\"3f1c2ab\"\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_LABEL),
 	.on_instr = check,
 };
 

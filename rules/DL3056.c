@@ -21,6 +21,7 @@ const df_rule df_rule_DL3056 = {
 		.example = "# dfopt --require-label org.opencontainers.image.version:semver\nFROM alpine:3.20\nLABEL org.opencontainers.image.version=\"v1.2\"\n",
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.version=\"1.2.0\"\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_LABEL),
 	.on_instr = check,
 };
 

@@ -40,14 +40,14 @@ static int count(const df_cmd_view *v, void *ud)
 	return ++*n > 1;	/* more than one is all we need to know */
 }
 
-static size_t commands(const df_instr *in)
+static size_t commands(df_lint *lint, const df_instr *in)
 {
 	/* A heredoc that is no sh script (python, ...) counts as many. */
 	for (size_t i = 0; i < in->nheredocs; i++)
 		if (!in->heredocs[i].script)
 			return 2;
 	size_t n = 0;
-	df_each_command(in, count, &n);
+	df_lint_each_command(lint, in, count, &n);
 	return n;
 }
 
@@ -70,7 +70,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		p->run = NULL;
 		return;
 	}
-	size_t n = commands(in);
+	size_t n = commands(lint, in);
 	if (p->run && same_flags(p->run, in) && p->commands <= 1 && n <= 1)
 		df_report(lint, &df_rule_DL3059, in->keyword_span, NULL);
 	p->run = in;

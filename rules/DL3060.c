@@ -25,6 +25,7 @@ const df_rule df_rule_DL3060 = {
 		.example = "FROM node:20\nRUN yarn install --frozen-lockfile\n",
 		.instead = "FROM node:20\nRUN yarn install --frozen-lockfile && yarn cache clean\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -33,26 +34,16 @@ typedef struct scan {
 	df_span install;	/* the first such install's command name */
 } scan;
 
-static bool has_arg(const df_cmd_view *v, const char *a, const char *b)
-{
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
-		df_str s = v->cmd->words[i].value;
-		if (df_mem_eq(s.ptr, s.len, a) || (b && df_mem_eq(s.ptr, s.len, b)))
-			return true;
-	}
-	return false;
-}
-
 static int each(const df_cmd_view *v, void *ud)
 {
 	scan *sc = ud;
 	if (!df_cmd_named(v, "yarn"))
 		return 0;
-	if (has_arg(v, "install", NULL) && !sc->pending) {
+	if (df_cmd_has_arg(v, "install") && !sc->pending) {
 		sc->pending = true;
 		sc->install = df_cmd_word_span(v, v->name);
 	}
-	if (has_arg(v, "cache", "clean"))
+	if (df_cmd_has_arg(v, "cache") || df_cmd_has_arg(v, "clean"))
 		sc->pending = false;	/* a clean before the install does not count */
 	return 0;
 }
@@ -97,7 +88,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	if (!in->inner && !stage_counts(lint, in->stage))
 		return;
 	scan sc = { 0 };
-	df_each_command(run, each, &sc);
+	df_lint_each_command(lint, run, each, &sc);
 	if (sc.pending)
 		df_report(lint, &df_rule_DL3060, sc.install, NULL);
 }

@@ -27,6 +27,7 @@ const df_rule df_rule_DL3062 = {
 		.example = "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@latest\n",
 		.instead = "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@v0.15.3\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -36,12 +37,6 @@ static const char *const value_opts[] = {
 	"-gccgoflags", "-gcflags", "-installsuffix", "-ldflags", "-mod", "-modfile", "-o",
 	"-overlay", "-pgo", "-pkgdir", "-tags", "-toolexec", NULL,
 };
-
-typedef struct walk {
-	df_lint *lint;
-	const df_instr *run;	/* the RUN, or the trigger of an ONBUILD */
-	df_arena arena;
-} walk;
 
 static bool pinned(df_str p)
 {
@@ -57,21 +52,17 @@ static bool is(const df_sh_word *w, const char *s)
 
 typedef enum go_kind { GO_OTHER, GO_INSTALL, GO_RUN } go_kind;
 
-/* Which go subcommand v runs; *ev becomes v with its words expanded (in
- * *cmd), and its positional words go to *pos. */
-static go_kind go_command(walk *wk, const df_cmd_view *v, df_cmd_view *ev, df_sh_cmd *cmd,
+/* Which go subcommand v runs; *ev becomes v with its words expanded, and
+ * its positional words go to *pos. */
+static go_kind go_command(df_lint *lint, const df_cmd_view *v, const df_cmd_view **ev,
 			  const df_sh_word ***pos, size_t *n)
 {
 	if (!df_cmd_named(v, "go"))
 		return GO_OTHER;
-	*cmd = df_cmd_expanded(&wk->arena, v, wk->run);
-	*ev = *v;
-	ev->cmd = cmd;
-	*n = df_sh_positionals(cmd, v->name, value_opts, NULL, 0);
+	*ev = df_lint_expanded(lint, v);
+	*pos = df_lint_positionals(lint, (*ev)->cmd, v->name, value_opts, n);
 	if (*n == 0)
 		return GO_OTHER;
-	*pos = DF_ARENA_ARRAY(&wk->arena, const df_sh_word *, *n);
-	df_sh_positionals(cmd, v->name, value_opts, *pos, *n);
 	if (is((*pos)[0], "run"))
 		return GO_RUN;
 	if (is((*pos)[0], "install") || is((*pos)[0], "get"))
@@ -81,26 +72,24 @@ static go_kind go_command(walk *wk, const df_cmd_view *v, df_cmd_view *ev, df_sh
 
 static int find_run(const df_cmd_view *v, void *ud)
 {
-	df_cmd_view ev;
-	df_sh_cmd cmd;
+	const df_cmd_view *ev;
 	const df_sh_word **pos;
 	size_t n;
-	return go_command(ud, v, &ev, &cmd, &pos, &n) == GO_RUN;
+	return go_command(ud, v, &ev, &pos, &n) == GO_RUN;
 }
 
 typedef struct pass {
-	walk *wk;
+	df_lint *lint;
 	go_kind want;	/* GO_RUN when the RUN has a go run, else GO_INSTALL */
 } pass;
 
 static int each(const df_cmd_view *v, void *ud)
 {
 	pass *ps = ud;
-	df_cmd_view ev;
-	df_sh_cmd cmd;
+	const df_cmd_view *ev;
 	const df_sh_word **pos;
 	size_t n;
-	if (go_command(ps->wk, v, &ev, &cmd, &pos, &n) != ps->want)
+	if (go_command(ps->lint, v, &ev, &pos, &n) != ps->want)
 		return 0;
 	/* go run: only its first package; the rest are the program's arguments. */
 	size_t end = ps->want == GO_RUN ? (n < 2 ? n : 2) : n;
@@ -109,7 +98,7 @@ static int each(const df_cmd_view *v, void *ud)
 			continue;	/* `go install tool` is the module's tools */
 		/* A package of unknown value passes. */
 		if (!pos[i]->has_expansion && !pinned(pos[i]->value)) {
-			df_report(ps->wk->lint, &df_rule_DL3062, df_cmd_word_span(&ev, (size_t)(pos[i] - cmd.words)),
+			df_report(ps->lint, &df_rule_DL3062, df_cmd_word_span(ev, (size_t)(pos[i] - ev->cmd->words)),
 				  NULL);
 			return 1;	/* one finding per instruction */
 		}
@@ -120,9 +109,7 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	walk wk = { .lint = lint, .run = in->inner ? in->inner : in };
-	df_arena_init(&wk.arena);
-	pass ps = { &wk, df_each_command(wk.run, find_run, &wk) ? GO_RUN : GO_INSTALL };
-	df_each_command(wk.run, each, &ps);
-	df_arena_release(&wk.arena);
+	const df_instr *run = in->inner ? in->inner : in;
+	pass ps = { lint, df_lint_each_command(lint, run, find_run, lint) ? GO_RUN : GO_INSTALL };
+	df_lint_each_command(lint, run, each, &ps);
 }

@@ -20,6 +20,7 @@ const df_rule df_rule_DL3063 = {
 		.example = "FROM alpine:3.20 AS scratch\n",
 		.instead = "FROM alpine:3.20 AS base\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_FROM),
 	.on_instr = check,
 };
 

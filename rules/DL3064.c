@@ -22,6 +22,7 @@ const df_rule df_rule_DL3064 = {
 		.example = "FROM node:20\nARG NPM_TOKEN\nRUN npm ci\n",
 		.instead = "FROM node:20\nRUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_ARG) | DF_KIND(DF_I_ENV),
 	.on_instr = check,
 };
 
@@ -60,8 +61,10 @@ static bool icontains(df_str s, const char *needle)
 
 static bool sensitive(df_str name)
 {
-	for (size_t i = 0; i < DF_ARRAY_LEN(known); i++)
-		if (df_mem_ieq(name.ptr, name.len, known[i]))
+	/* The first letter rules out most of the list before a full compare. */
+	int first = name.len ? df_to_lower((unsigned char)name.ptr[0]) : 0;
+	for (size_t i = 0; first && i < DF_ARRAY_LEN(known); i++)
+		if (df_to_lower((unsigned char)known[i][0]) == first && df_mem_ieq(name.ptr, name.len, known[i]))
 			return true;
 	for (size_t i = 0; i < DF_ARRAY_LEN(suspicious); i++)
 		if (icontains(name, suspicious[i]))

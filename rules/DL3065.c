@@ -18,6 +18,7 @@ const df_rule df_rule_DL3065 = {
 		.example = "FROM --platform=$TARGETPLATFORM alpine:3.20\n",
 		.instead = "FROM alpine:3.20\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_FROM),
 	.on_instr = check,
 };
 

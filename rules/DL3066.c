@@ -22,6 +22,7 @@ const df_rule df_rule_DL3066 = {
 		.example = "FROM alpine:3.20\nUSER app\n",
 		.instead = "FROM alpine:3.20\nUSER 10001:10001\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_USER),
 	.on_instr = check,
 };
 

@@ -21,6 +21,7 @@ const df_rule df_rule_DL3067 = {
 		.instead = "FROM golang:1.22 AS build\nRUN go build -o /app .\n"
 			   "FROM debian:12\nCOPY --from=build /app /usr/local/bin/app\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_COPY),
 	.on_instr = check,
 };
 

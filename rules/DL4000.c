@@ -16,6 +16,7 @@ const df_rule df_rule_DL4000 = {
 		.example = "FROM alpine\nMAINTAINER Jane <jane@example.com>\n",
 		.instead = "FROM alpine\nLABEL org.opencontainers.image.authors=\"Jane <jane@example.com>\"\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_MAINTAINER),
 	.on_instr = check,
 };
 

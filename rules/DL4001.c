@@ -31,6 +31,7 @@ const df_rule df_rule_DL4001 = {
 			   "RUN curl -fsSLO https://example.com/b\n",
 	},
 	.state_size = sizeof(seen),
+	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -60,7 +61,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	if (t->kind != DF_I_RUN)
 		return;
 	found f = { 0, { 0, 0 } };
-	df_each_command(t, each, &f);
+	df_lint_each_command(lint, t, each, &f);
 	unsigned *acc = in->inner ? &s->onbuild : &s->run;
 	*acc |= f.tools;
 	if (f.tools && *acc == (USES_CURL | USES_WGET))

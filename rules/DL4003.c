@@ -21,6 +21,7 @@ const df_rule df_rule_DL4003 = {
 		.instead = "FROM alpine\nCMD [\"b\"]\n",
 	},
 	.state_size = sizeof(seen),
+	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_CMD),
 	.on_instr = check,
 };
 

@@ -21,6 +21,7 @@ const df_rule df_rule_DL4004 = {
 		.instead = "FROM alpine\nENTRYPOINT [\"b\"]\n",
 	},
 	.state_size = sizeof(seen),
+	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_ENTRYPOINT),
 	.on_instr = check,
 };
 

@@ -20,6 +20,7 @@ const df_rule df_rule_DL4005 = {
 		.example = "FROM debian:12\nRUN ln -sf /bin/bash /bin/sh\n",
 		.instead = "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\n",
 	},
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -41,5 +42,5 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	df_each_command(in->inner ? in->inner : in, each, lint);
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

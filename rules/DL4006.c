@@ -32,6 +32,7 @@ const df_rule df_rule_DL4006 = {
 			   "RUN curl -fsSL https://example.com/x.tgz | tar xz\n",
 	},
 	.state_size = sizeof(pipefail),
+	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_SHELL) | DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 

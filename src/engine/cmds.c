@@ -4,13 +4,50 @@
 #include "parse/scope.h"
 #include "util/util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+void df_cmds_init(df_cmds *c)
+{
+	memset(c, 0, sizeof(*c));
+	df_arena_init(&c->arena);
+}
+
+void df_cmds_release(df_cmds *c)
+{
+	free(c->views);
+	free(c->expanded);
+	df_arena_release(&c->arena);
+	df_cmds_init(c);
+}
+
+/* The last path component of s. */
+static df_str basename_of(df_str s)
+{
+	size_t i = s.len;
+	while (i > 0 && s.ptr[i - 1] != '/')
+		i--;
+	return (df_str){ s.ptr + i, s.len - i };
+}
+
+static void add_view(df_cmds *c, const df_cmd_view *v)
+{
+	if (c->n == c->cap) {
+		/* The two arrays grow together: expanded[i] belongs to views[i]. */
+		c->cap = c->cap ? 2 * c->cap : 16;
+		c->views = df_xrealloc(c->views, c->cap * sizeof(*c->views));
+		c->expanded = df_xrealloc(c->expanded, c->cap * sizeof(*c->expanded));
+	}
+	c->views[c->n] = *v;
+	c->views[c->n].basename = basename_of(v->cmd->words[v->name].value);
+	c->expanded[c->n] = NULL;
+	c->n++;
+}
+
 typedef struct walk_ctx {
-	df_cmd_view view;
-	df_cmd_fn fn;
-	void *ud;
+	df_cmds *cmds;
+	df_cmd_view view;	/* where the commands being visited come from */
 } walk_ctx;
 
 static int visit(const df_sh_cmd *cmd, const df_sh_ctx *ctx, void *ud)
@@ -21,44 +58,40 @@ static int visit(const df_sh_cmd *cmd, const df_sh_ctx *ctx, void *ud)
 		return 0;
 	w->view.cmd = cmd;
 	w->view.name = df_sh_cmd_name_index(cmd);
-	return w->fn(&w->view, w->ud);
+	add_view(w->cmds, &w->view);
+	return 0;
 }
 
-int df_each_command(const df_instr *in, df_cmd_fn fn, void *ud)
+/* Make c hold the commands of in. */
+static void load(df_cmds *c, const df_instr *in)
 {
-	if (in->kind != DF_I_RUN || in->has_error)
-		return 0;
+	c->in = in;
+	c->n = 0;
 	walk_ctx w;
 	memset(&w, 0, sizeof(w));
-	w.fn = fn;
-	w.ud = ud;
-	int rc = 0;
+	w.cmds = c;
 	if (in->exec_form && in->nargs) {
 		/* Exec form is argv: a command of its own words, no shell. */
-		df_sh_cmd cmd;
-		memset(&cmd, 0, sizeof(cmd));
-		df_sh_word *words = df_xcalloc(in->nargs, sizeof(df_sh_word));
+		df_sh_cmd *cmd = DF_ARENA_NEW(&c->arena, df_sh_cmd);
+		df_sh_word *words = DF_ARENA_ARRAY(&c->arena, df_sh_word, in->nargs);
 		for (size_t i = 0; i < in->nargs; i++) {
 			words[i].raw = in->args[i].raw;
 			words[i].value = in->args[i].value;
 		}
-		cmd.kind = DF_SH_SIMPLE;
-		cmd.words = words;
-		cmd.nwords = in->nargs;
-		w.view.cmd = &cmd;
-		w.view.name = df_sh_cmd_name_index(&cmd);
+		cmd->kind = DF_SH_SIMPLE;
+		cmd->words = words;
+		cmd->nwords = in->nargs;
+		w.view.cmd = cmd;
+		w.view.name = df_sh_cmd_name_index(cmd);
 		w.view.text = &in->text;
 		w.view.exec = in->args;
-		rc = fn(&w.view, ud);
-		free(words);
-		return rc;
+		add_view(c, &w.view);
+		return;
 	}
 	if (in->script) {
 		w.view.text = &in->text;
 		w.view.base = in->args[0].text_off;
-		rc = df_sh_walk(in->script, visit, &w);
-		if (rc)
-			return rc;
+		df_sh_walk(in->script, visit, &w);
 	}
 	for (size_t i = 0; i < in->nheredocs; i++) {
 		if (!in->heredocs[i].script)
@@ -66,11 +99,50 @@ int df_each_command(const df_instr *in, df_cmd_fn fn, void *ud)
 		w.view.text = &in->heredocs[i].body;
 		w.view.base = 0;
 		w.view.in_heredoc = true;
-		rc = df_sh_walk(in->heredocs[i].script, visit, &w);
+		df_sh_walk(in->heredocs[i].script, visit, &w);
+	}
+}
+
+int df_cmds_each(df_cmds *c, const df_instr *in, df_cmd_fn fn, void *ud)
+{
+	if (in->kind != DF_I_RUN || in->has_error)
+		return 0;
+	if (c->in != in)
+		load(c, in);
+	for (size_t i = 0; i < c->n; i++) {
+		int rc = fn(&c->views[i], ud);
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v)
+{
+	df_cmds *c = df_lint_cmds(lint);
+	uintptr_t at = (uintptr_t)v, first = (uintptr_t)c->views;
+	if (at < first || at >= first + c->n * sizeof(*v))
+		DF_BUG("expansion of a command that is not the current instruction's");
+	size_t i = (at - first) / sizeof(*v);
+	if (!c->expanded[i]) {
+		df_cmd_view *ev = DF_ARENA_NEW(&c->arena, df_cmd_view);
+		df_sh_cmd *cmd = DF_ARENA_NEW(&c->arena, df_sh_cmd);
+		*cmd = df_cmd_expanded(&c->arena, v, c->in);
+		*ev = *v;
+		ev->cmd = cmd;
+		c->expanded[i] = ev;
+	}
+	return c->expanded[i];
+}
+
+const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t from,
+				       const char *const *value_opts, size_t *n)
+{
+	*n = df_sh_positionals(c, from, value_opts, NULL, 0);
+	df_arena *a = &df_lint_cmds(lint)->arena;
+	const df_sh_word **out = DF_ARENA_ARRAY(a, const df_sh_word *, *n ? *n : 1);
+	df_sh_positionals(c, from, value_opts, out, *n);
+	return out;
 }
 
 df_span df_cmd_word_span(const df_cmd_view *v, size_t i)
@@ -79,16 +151,6 @@ df_span df_cmd_word_span(const df_cmd_view *v, size_t i)
 		return v->exec[i].span;
 	const df_sh_word *w = &v->cmd->words[i];
 	return df_text_span(v->text, v->base + w->start, w->end - w->start);
-}
-
-bool df_cmd_named(const df_cmd_view *v, const char *name)
-{
-	const df_str s = v->cmd->words[v->name].value;
-	const char *base = s.ptr;
-	for (size_t i = 0; i < s.len; i++)
-		if (s.ptr[i] == '/')
-			base = s.ptr + i + 1;
-	return df_mem_eq(base, (size_t)(s.ptr + s.len - base), name);
 }
 
 static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value)
@@ -100,22 +162,35 @@ static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value
 	return DF_VAR_KNOWN;
 }
 
+/* Does word i of v's command need expanding: an argument holding a variable
+ * and no code? $(...), `...` and $((...)) run code: their value is unknown. */
+static bool expandable(const df_cmd_view *v, size_t i)
+{
+	const df_sh_word *w = &v->cmd->words[i];
+	return !v->exec && i > v->name && w->has_expansion && !memchr(w->value.ptr, '`', w->value.len) &&
+	       !df_mem_contains(w->value.ptr, w->value.len, "$(");
+}
+
 df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
 {
 	const df_sh_cmd *c = v->cmd;
 	df_sh_cmd out = *c;
+	size_t first = v->name + 1;
+	while (first < c->nwords && !expandable(v, first))
+		first++;
+	if (first >= c->nwords)
+		return out;	/* nothing to expand: the words as they are */
 	size_t cap = c->nwords;
 	out.words = DF_ARENA_ARRAY(a, df_sh_word, cap);
-	out.nwords = 0;
+	memcpy(out.words, c->words, first * sizeof(*c->words));
+	out.nwords = first;
 	df_expand_opts o = { .lookup = lookup, .ud = (void *)(in->outer ? NULL : in->scope) };
-	for (size_t i = 0; i < c->nwords; i++) {
+	for (size_t i = first; i < c->nwords; i++) {
 		df_sh_word w = c->words[i];
 		df_str *parts = &w.value;
 		size_t nparts = 1;
 		df_expand_result r;
-		/* $(...), `...` and $((...)) run code: their value is unknown. */
-		bool code = memchr(w.value.ptr, '`', w.value.len) || df_mem_contains(w.value.ptr, w.value.len, "$(");
-		if (!v->exec && i > v->name && w.has_expansion && !code) {
+		if (expandable(v, i)) {
 			nparts = df_expand_words(a, w.raw.ptr, w.raw.len, &o, &parts, &r);
 			if (r.status == DF_EXPAND_OK)
 				w.has_expansion = false;
@@ -137,8 +212,9 @@ df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
 
 bool df_cmd_has_word(const df_sh_cmd *c, size_t from, const char *word)
 {
+	size_t n = strlen(word);
 	for (size_t i = from + 1; i < c->nwords; i++)
-		if (df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, word))
+		if (c->words[i].value.len == n && memcmp(c->words[i].value.ptr, word, n) == 0)
 			return true;
 	return false;
 }

@@ -3,10 +3,18 @@
  * RUN use X": every simple command of a shell-form RUN (in subshells, after
  * sudo/env, in $(...) too), of its sh heredoc scripts, and the argv of an
  * exec-form RUN, each with a way to turn a word into its source span.
+ *
+ * Rules get them from the engine (df_lint_each_command(), df_lint_expanded()),
+ * which collects the commands of an instruction once and expands a command's
+ * words at most once, however many rules ask: walking a shell tree and
+ * expanding variables cost more than most rules' own checks.
  */
 #ifndef DF_ENGINE_CMDS_H
 #define DF_ENGINE_CMDS_H
 
+#include <string.h>
+
+#include "engine/rule.h"
 #include "parse/ast.h"
 #include "parse/shell.h"
 #include "util/arena.h"
@@ -14,24 +22,51 @@
 typedef struct df_cmd_view {
 	const df_sh_cmd *cmd;	/* the command (exec form: a made-up one) */
 	size_t name;		/* index of the command name in cmd->words */
+	df_str basename;	/* the name's last path component ("apt-get" of
+				 * /usr/bin/apt-get): what df_cmd_named() compares */
 	const df_text *text;	/* where the script's offsets point */
 	size_t base;		/* offset of the script in text */
 	const df_word *exec;	/* exec form: the argv words, else NULL */
 	bool in_heredoc;
 } df_cmd_view;
 
-/* Call fn for every command in; stop when it returns non-zero. */
+/* Call fn for every command of in (a RUN; nothing for other instructions or
+ * one with an error); stop when it returns non-zero, and return that. */
 typedef int (*df_cmd_fn)(const df_cmd_view *v, void *ud);
-int df_each_command(const df_instr *in, df_cmd_fn fn, void *ud);
+static inline int df_lint_each_command(df_lint *lint, const df_instr *in, df_cmd_fn fn, void *ud);
+/*
+ * v, a command df_lint_each_command() gave, with its argument words expanded
+ * as df_cmd_expanded() does against the instruction v belongs to. Computed
+ * on the first call and shared by every rule; borrowed, like v, for the
+ * hook's call. Check the command's name first: a rule about apt-get has no
+ * reason to expand `go build $FLAGS`.
+ */
+const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v);
+/* The positional words of c after index from, as df_sh_positionals() finds
+ * them: an array of *n owned by the engine, borrowed like the expansions. */
+const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t from,
+				       const char *const *value_opts, size_t *n);
 
 /* The source span of cmd->words[i]. */
 df_span df_cmd_word_span(const df_cmd_view *v, size_t i);
 /* Is word one of c's words after index from (its value compared)? */
 bool df_cmd_has_word(const df_sh_cmd *c, size_t from, const char *word);
+/* Is word one of v's arguments (the words after its name)? */
+static inline bool df_cmd_has_arg(const df_cmd_view *v, const char *word)
+{
+	return df_cmd_has_word(v->cmd, v->name, word);
+}
 /* Does any word of c after index from depend on a value that is unknown? */
 bool df_cmd_any_unknown(const df_sh_cmd *c, size_t from);
-/* Is the command (after wrappers) named name (basename compared)? */
-bool df_cmd_named(const df_cmd_view *v, const char *name);
+/* Is the command (after wrappers) named name (basename compared)? Inline:
+ * rules ask it of every command, mostly with a literal whose length folds
+ * away, and the length, at hand in v, rejects most commands before their
+ * text is read. */
+static inline bool df_cmd_named(const df_cmd_view *v, const char *name)
+{
+	size_t n = strlen(name);
+	return v->basename.len == n && memcmp(v->basename.ptr, name, n) == 0;
+}
 
 /*
  * The command of v with its argument words (those after the name) expanded
@@ -51,8 +86,45 @@ bool df_cmd_named(const df_cmd_view *v, const char *name);
  *    exec-form command (v->exec) is returned as is.
  *
  * Ownership: the word array and the expanded values come from a; the rest
- * (raw, subs, unexpanded values) is borrowed from v->cmd.
+ * (raw, subs, unexpanded values) is borrowed from v->cmd. A command with no
+ * word to expand is returned as is, its word array borrowed too.
  */
 df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in);
+
+/*
+ * The command list the engine keeps for the instruction being linted (what
+ * df_lint_each_command() and df_lint_expanded() read).
+ *
+ * Invariants: views[0..n) are the commands of in in source order (a
+ * command before those in its substitutions, the script before its
+ * heredocs); expanded[i] is NULL or the expansion of views[i]. Loading another
+ * instruction overwrites the views; the arena grows until df_cmds_release().
+ * Ownership: views and expanded are the list's; the commands they point to
+ * are borrowed from the instruction (exec form: made up in the arena).
+ */
+typedef struct df_cmds {
+	const df_instr *in;	/* whose commands these are; NULL: none yet */
+	df_cmd_view *views;
+	const df_cmd_view **expanded;	/* parallel to views */
+	size_t n, cap;
+	df_arena arena;		/* exec-form commands and expansions */
+} df_cmds;
+
+void df_cmds_init(df_cmds *c);
+void df_cmds_release(df_cmds *c);
+/* Call fn for every command of in, which c first loads unless it holds
+ * them already; as df_lint_each_command(). */
+int df_cmds_each(df_cmds *c, const df_instr *in, df_cmd_fn fn, void *ud);
+/* The engine's list for the file being linted (engine.c). */
+df_cmds *df_lint_cmds(df_lint *lint);
+
+/* Inline: a third of the rules ask this of every instruction, and most
+ * instructions are no RUN. */
+static inline int df_lint_each_command(df_lint *lint, const df_instr *in, df_cmd_fn fn, void *ud)
+{
+	if (in->kind != DF_I_RUN || in->has_error)
+		return 0;
+	return df_cmds_each(df_lint_cmds(lint), in, fn, ud);
+}
 
 #endif

@@ -7,8 +7,9 @@
  * Rules only report: they never print, never see suppression (ignore
  * pragmas, ignored codes, severity overrides), and never look ahead. Their
  * only configuration is rule input read with df_lint_config(). They get hooks in document order:
- * on_instr for every top-level instruction (an ONBUILD trigger is in->inner),
- * on_stage_end after the last instruction of each stage, on_file_end once.
+ * on_instr for every top-level instruction of the kinds in instr_kinds (an
+ * ONBUILD trigger is in->inner), on_stage_end after the last instruction of
+ * each stage, on_file_end once.
  * Facts a rule needs later go into its state (state_size bytes, zeroed per
  * file, owned by the engine).
  *
@@ -18,7 +19,9 @@
 #define DF_ENGINE_RULE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "graph/graph.h"
 #include "parse/ast.h"
@@ -50,6 +53,9 @@ typedef struct df_rule_docs {
 typedef struct df_lint df_lint;	/* the engine's state for one file (opaque) */
 typedef struct df_lint_opts df_lint_opts;	/* engine.h */
 
+/* The bit of instruction kind k in df_rule.instr_kinds. */
+#define DF_KIND(k) (UINT32_C(1) << (k))
+
 typedef struct df_rule {
 	const char *code;	/* "DL3003"; never reused once retired */
 	const char *name;	/* kebab-case, e.g. "use-workdir-not-cd" */
@@ -58,7 +64,18 @@ typedef struct df_rule {
 	df_fix_kind fix;
 	const char *message;	/* what a finding says */
 	df_rule_docs docs;
+	/* A finding of this rule is the more specific report of the parse
+	 * error (DL1000) at the very same span: the engine drops that DL1000,
+	 * one finding per problem, and ignoring either code silences it. */
+	bool subsumes_parse_error;
 	size_t state_size;
+	/* The kinds of instruction on_instr acts on, as DF_KIND() bits (an
+	 * ONBUILD counts as ONBUILD and as its trigger's kind); 0: every kind.
+	 * The engine calls on_instr for those only: most rules care about one
+	 * kind or two, and calling every rule for every instruction costs more
+	 * than most of their checks. A rule that keeps state across
+	 * instructions names every kind it reads or resets that state on. */
+	uint32_t instr_kinds;
 	void (*on_instr)(df_lint *lint, const df_instr *in, void *state);
 	void (*on_stage_end)(df_lint *lint, const df_stage *stage, void *state);
 	void (*on_file_end)(df_lint *lint, void *state);

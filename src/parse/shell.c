@@ -2202,21 +2202,31 @@ size_t df_sh_count_commands(const df_sh_script *s)
 /* ------------------------------------------------------------------------ */
 /* Queries */
 
-static bool str_is(df_str s, const char *lit)
+/* Inline so that the length of a literal folds away: the queries below
+ * run for every word of every command. For a lit from a table (wrapper
+ * names, option lists) the first byte rejects most words before strlen(). */
+static inline bool str_is(df_str s, const char *lit)
 {
-	return df_mem_eq(s.ptr, s.len, lit);
+	if (s.len ? s.ptr[0] != lit[0] : lit[0] != '\0')
+		return false;
+	size_t n = strlen(lit);
+	return s.len == n && memcmp(s.ptr, lit, n) == 0;
+}
+
+/* What follows the last '/' of s (all of s when it has none). */
+static df_str last_component(df_str s)
+{
+	size_t i = s.len;
+	while (i > 0 && s.ptr[i - 1] != '/')
+		i--;
+	return (df_str){ s.ptr + i, s.len - i };
 }
 
 bool df_sh_word_is(const df_sh_word *w, const char *name)
 {
 	if (!w || !name)
 		return false;
-	if (str_is(w->value, name))
-		return true;
-	size_t i = w->value.len;
-	while (i > 0 && w->value.ptr[i - 1] != '/')
-		i--;
-	return i > 0 && df_mem_eq(w->value.ptr + i, w->value.len - i, name);
+	return str_is(w->value, name) || str_is(last_component(w->value), name);
 }
 
 bool df_sh_cmd_is(const df_sh_cmd *c, const char *name)
@@ -2280,9 +2290,12 @@ size_t df_sh_cmd_name_index(const df_sh_cmd *c)
 	if (!c || c->kind != DF_SH_SIMPLE)
 		return 0;
 	while (i < c->nwords) {
+		/* No wrapper name has a '/': comparing the last component is
+		 * df_sh_word_is(). */
+		df_str base = last_component(c->words[i].value);
 		const struct wrapper *wr = NULL;
-		for (size_t k = 0; k < DF_ARRAY_LEN(wrappers); k++)
-			if (df_sh_word_is(&c->words[i], wrappers[k].name))
+		for (size_t k = 0; k < DF_ARRAY_LEN(wrappers) && !wr; k++)
+			if (str_is(base, wrappers[k].name))
 				wr = &wrappers[k];
 		if (!wr)
 			return i;
