@@ -6,6 +6,10 @@
  * and compared with fixtures/output/<format>.golden; DFOPT_BLESS=1 rewrites
  * the golden files. JSON formats must parse back with cJSON; XML formats must
  * be well-formed (balanced tags, quoted attributes, escaped text).
+ *
+ * The files carry their source, which only the tty options use: snippets
+ * (tabs, UTF-8, CRLF, an escape sequence, a span running over two lines) and
+ * colour have goldens of their own, fixtures/output/tty-<variant>.golden.
  */
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -22,6 +26,22 @@ static const char *const formats[] = {
 static df_diags diags_a, diags_b, diags_none;
 static df_file_findings files[3];
 
+/* The sources the findings point into. */
+static const char source_a[] =
+	"FORM alpine\n"
+	"FROM alpine:3.20\n"
+	"RUN cd dir && make\n"
+	"RUN\tapt -y curl \\\n"
+	"  && true\n";
+static const char source_b[] =
+	"# syntax=docker/dockerfile:1\r\n"
+	"FROM ubuntu # \033[2J\r\n"
+	"\r\n"
+	"\r\n"
+	"\r\n"
+	"\r\n"
+	"RUN \xc3\xa9&& cd /ab\r\n";
+
 static void setup(void)
 {
 	df_diags_init(&diags_a);
@@ -33,9 +53,9 @@ static void setup(void)
 		     "pin \"curl\" <version> & 100%% sure: a, b\nsecond line");
 	df_diags_add(&diags_b, DF_SEV_STYLE, "DL3006", 2, 1, 2, 12, "always tag the image 'ubuntu'");
 	df_diags_add(&diags_b, DF_SEV_WARNING, "DL3003", 7, 10, 7, 16, "use WORKDIR to switch to a directory");
-	files[0] = (df_file_findings){ "Dockerfile", &diags_a };
-	files[1] = (df_file_findings){ "svc/a:b,c.Dockerfile", &diags_b };
-	files[2] = (df_file_findings){ "clean.Dockerfile", &diags_none };
+	files[0] = (df_file_findings){ "Dockerfile", &diags_a, source_a, sizeof(source_a) - 1 };
+	files[1] = (df_file_findings){ "svc/a:b,c.Dockerfile", &diags_b, source_b, sizeof(source_b) - 1 };
+	files[2] = (df_file_findings){ "clean.Dockerfile", &diags_none, NULL, 0 };
 }
 
 static void teardown(void)
@@ -186,6 +206,24 @@ static void check_parses(const char *format, const char *text)
 	}
 }
 
+/* Compare out with fixtures/output/<name>.golden, or rewrite it under
+ * DFOPT_BLESS. */
+static void check_golden(const char *name, const df_buf *out)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/fixtures/output/%s.golden", tu_srcdir(), name);
+	const char *bless = getenv("DFOPT_BLESS");
+	if (bless && *bless && strcmp(bless, "0")) {
+		ck_assert_int_eq(tu_write(path, out->len ? df_buf_str(out) : "", out->len), 0);
+		return;
+	}
+	df_buf want = DF_BUF_INIT;
+	ck_assert_msg(tu_read(path, &want) == 0, "%s: cannot read %s", name, path);
+	ck_assert_msg(out->len == want.len && !memcmp(df_buf_str(out), df_buf_str(&want), out->len),
+		      "%s: output differs from %s:\n%s", name, path, df_buf_str(out));
+	df_buf_release(&want);
+}
+
 START_TEST(test_format_golden)
 {
 	const char *format = formats[_i];
@@ -193,18 +231,137 @@ START_TEST(test_format_golden)
 	render(format, 3, &out);
 	check_parses(format, df_buf_str(&out));
 
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/fixtures/output/%s.golden", tu_srcdir(), format);
-	const char *bless = getenv("DFOPT_BLESS");
-	if (bless && *bless && strcmp(bless, "0")) {
-		ck_assert_int_eq(tu_write(path, out.len ? df_buf_str(&out) : "", out.len), 0);
-	} else {
-		df_buf want = DF_BUF_INIT;
-		ck_assert_msg(tu_read(path, &want) == 0, "%s: cannot read %s", format, path);
-		ck_assert_msg(out.len == want.len && !memcmp(df_buf_str(&out), df_buf_str(&want), out.len),
-			      "%s: output differs from %s:\n%s", format, path, df_buf_str(&out));
-		df_buf_release(&want);
+	check_golden(format, &out);
+	df_buf_release(&out);
+}
+END_TEST
+
+static const struct {
+	const char *name;
+	df_output_opts opts;
+} tty_variants[] = {
+	{ "tty-snippets", { false, true, true } },
+	{ "tty-color", { true, true, true } },
+};
+
+START_TEST(test_tty_golden)
+{
+	df_buf out = DF_BUF_INIT;
+	ck_assert_int_eq(df_output_render_opts("tty", files, 3, &tty_variants[_i].opts, &out), 0);
+	check_golden(tty_variants[_i].name, &out);
+	df_buf_release(&out);
+}
+END_TEST
+
+/* Options change nothing but tty; all false is the plain tty format. */
+START_TEST(test_tty_options_scope)
+{
+	static const df_output_opts all = { true, true, true };
+	df_buf a = DF_BUF_INIT, b = DF_BUF_INIT;
+	for (size_t k = 0; k < NFORMATS; k++) {
+		df_buf_reset(&a);
+		df_buf_reset(&b);
+		ck_assert_int_eq(df_output_render(formats[k], files, 3, &a), 0);
+		ck_assert_int_eq(df_output_render_opts(formats[k], files, 3, strcmp(formats[k], "tty") ? &all : NULL, &b), 0);
+		ck_assert_msg(a.len == b.len && !memcmp(df_buf_str(&a), df_buf_str(&b), a.len), "%s: options changed it",
+			      formats[k]);
 	}
+	df_buf_release(&a);
+	df_buf_release(&b);
+}
+END_TEST
+
+/* One finding over src rendered with snippets. */
+static void snippet(const char *src, uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+		    const char *message, df_buf *out)
+{
+	static const df_output_opts opts = { false, true, false };
+	df_diags d = DF_DIAGS_INIT;
+	df_diags_add(&d, DF_SEV_WARNING, "DL3003", line, col, end_line, end_col, "%s", message);
+	df_file_findings f = { "D", &d, src, strlen(src) };
+	df_buf_reset(out);
+	ck_assert_int_eq(df_output_render_opts("tty", &f, 1, &opts, out), 0);
+	df_diags_release(&d);
+}
+
+START_TEST(test_tty_snippet_edges)
+{
+	df_buf out = DF_BUF_INIT;
+	/* A BOM takes no column; the span counts it like the parser does. */
+	snippet("\xef\xbb\xbf" "FORM x\n", 1, 4, 1, 8, "m", &out);
+	ck_assert_str_eq(df_buf_str(&out), "D:1:4 DL3003 warning: m\n  1 | FORM x\n    | ^^^^\n\n");
+	/* An empty span and one past the end of the line: one caret. */
+	snippet("FROM x\n", 1, 7, 1, 7, "m", &out);
+	ck_assert_str_eq(df_buf_str(&out), "D:1:7 DL3003 warning: m\n  1 | FROM x\n    |       ^\n\n");
+	snippet("FROM x\n", 1, 40, 1, 50, "m", &out);
+	ck_assert_str_eq(df_buf_str(&out), "D:1:40 DL3003 warning: m\n  1 | FROM x\n    |       ^\n\n");
+	/* An empty line has no trailing blank in its gutter. */
+	snippet("FROM x\n\nRUN y\n", 2, 1, 2, 1, "m", &out);
+	ck_assert_str_eq(df_buf_str(&out), "D:2:1 DL3003 warning: m\n  2 |\n    | ^\n\n");
+	/* No such line (or line 0): the finding alone. */
+	snippet("FROM x\n", 9, 1, 9, 2, "m", &out);
+	ck_assert_str_eq(df_buf_str(&out), "D:9:1 DL3003 warning: m\n");
+	snippet("FROM x\n", 0, 0, 0, 0, "m", &out);
+	ck_assert_str_eq(df_buf_str(&out), "D:0:0 DL3003 warning: m\n");
+	/* A wide gutter for a long file; a file without a final newline. */
+	df_buf src = DF_BUF_INIT;
+	for (int i = 1; i < 1234; i++)
+		df_buf_adds(&src, "#\n");
+	df_buf_adds(&src, "FROM x");
+	snippet(df_buf_str(&src), 1234, 6, 1234, 7, "m", &out);
+	ck_assert_str_eq(df_buf_str(&out), "D:1234:6 DL3003 warning: m\n  1234 | FROM x\n       |      ^\n\n");
+	/* Control bytes in the message and the line show as '?'; newlines
+	 * in the message stay. */
+	snippet("RUN a\x1b]0;x\x07" "b\n", 1, 5, 1, 6, "a\x1b[31mb\nc\xc2\x9b", &out);
+	ck_assert_str_eq(df_buf_str(&out), "D:1:5 DL3003 warning: a?[31mb\nc?\n  1 | RUN a?]0;x?b\n    |     ^\n\n");
+	df_buf_release(&src);
+	df_buf_release(&out);
+}
+END_TEST
+
+/* A long line shows a window; the carets still fall under the span. */
+START_TEST(test_tty_snippet_window)
+{
+	df_buf src = DF_BUF_INIT, out = DF_BUF_INIT;
+	df_buf_adds(&src, "RUN ");
+	for (int i = 0; i < 3000; i++)
+		df_buf_addc(&src, (char)('a' + i % 26));
+	df_buf_addc(&src, '\n');
+	uint32_t col = 2001;	/* byte 2000, an 'a' + 1996 % 26 */
+	snippet(df_buf_str(&src), 1, col, 1, col + 5, "m", &out);
+	const char *text = strchr(df_buf_str(&out), '\n') + 1;
+	const char *carets = strchr(text, '\n') + 1;
+	const char *shown = strstr(text, "| ") + 2;
+	const char *first = strchr(carets, '^');
+	ck_assert_ptr_nonnull(first);
+	ck_assert_int_eq(strspn(first, "^"), 5);
+	size_t at = (size_t)(first - carets) - (size_t)(shown - text);
+	ck_assert_int_eq(strncmp(shown + at, src.buf + col - 1, 5), 0);
+	ck_assert_int_eq(strncmp(shown, "...", 3), 0);
+	const char *end = strchr(text, '\n');
+	ck_assert_int_eq(strncmp(end - 3, "...", 3), 0);
+	ck_assert_int_eq(end - shown, 3 + DF_OUTPUT_SNIPPET_WINDOW + 3);
+	ck_assert_int_eq(at, 3 + DF_OUTPUT_SNIPPET_BEFORE);
+	/* The start of the line: no cut on the left. */
+	snippet(df_buf_str(&src), 1, 1, 1, 4, "m", &out);
+	ck_assert(strstr(df_buf_str(&out), "  1 | RUN abc") != NULL);
+	ck_assert(strstr(df_buf_str(&out), "    | ^^^\n") != NULL);
+	df_buf_release(&src);
+	df_buf_release(&out);
+}
+END_TEST
+
+START_TEST(test_tty_summary)
+{
+	static const df_output_opts opts = { false, false, true };
+	df_buf out = DF_BUF_INIT;
+	ck_assert_int_eq(df_output_render_opts("tty", files + 1, 1, &opts, &out), 0);
+	const char *last = strrchr(df_buf_str(&out), '\n');
+	ck_assert_ptr_nonnull(last);
+	ck_assert_str_eq(strstr(df_buf_str(&out), "2 findings"), "2 findings (1 warning, 1 style) in 1 file\n");
+	df_buf_reset(&out);
+	ck_assert_int_eq(df_output_render_opts("tty", files + 2, 1, &opts, &out), 0);
+	ck_assert_uint_eq(out.len, 0);	/* nothing found: nothing said */
 	df_buf_release(&out);
 }
 END_TEST
@@ -281,6 +438,11 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_format_golden, 0, (int)NFORMATS);
 	tcase_add_loop_test(tc, test_format_empty, 0, (int)NFORMATS);
+	tcase_add_loop_test(tc, test_tty_golden, 0, (int)(sizeof(tty_variants) / sizeof(tty_variants[0])));
+	tcase_add_test(tc, test_tty_options_scope);
+	tcase_add_test(tc, test_tty_snippet_edges);
+	tcase_add_test(tc, test_tty_snippet_window);
+	tcase_add_test(tc, test_tty_summary);
 	tcase_add_test(tc, test_unknown_format);
 	tcase_add_test(tc, test_gitlab_fingerprint);
 	tcase_add_test(tc, test_xml_checker);

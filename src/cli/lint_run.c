@@ -1,52 +1,303 @@
-/* lint_run.c - lint the inputs of a `dfopt lint` run and print what was
- * found; see lint.h. */
+/*
+ * lint_run.c - lint the inputs of a `dfopt lint` run and print what was
+ * found; see lint.h.
+ *
+ * The inputs become jobs, in order: a file or "-" is one job, a directory
+ * one job per Dockerfile under it (discover.h). Jobs run one at a time or on
+ * run->jobs threads; either way a job's stderr lines and its findings come
+ * out in job order, so -j never changes a byte of the output.
+ *
+ * --file-path-in-report renames the file in every report format. A run
+ * that would lint more than one file with it is a usage error: every report
+ * would blame the same name.
+ */
 #include "cli/cli.h"
+#include "cli/discover.h"
 #include "cli/lint.h"
 #include "graph/graph.h"
 #include "output/output.h"
+#include "util/file.h"
+#include "util/util.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* Threads get the stack the main thread usually has: the parsers recurse. */
+#define LINT_STACK_SIZE (8u << 20)
+/* More threads than this buys nothing but memory. */
+#define LINT_MAX_JOBS 256
+
+typedef struct lint_job {
+	const char *path;	/* what is read: a file or "-" */
+	char *owned_path;	/* path, when discovery made it */
+	df_buf data;		/* the bytes; kept for tty snippets */
+	df_buf err;		/* why it could not be read; empty when it was */
+	df_diags diags;
+	bool done;		/* under lint_pool.lock once threads run */
+} lint_job;
+
+typedef struct lint_jobs {
+	lint_job *items;
+	size_t len, cap;
+} lint_jobs;
+
+typedef struct lint_pool {
+	lint_job *jobs;
+	size_t njobs;
+	const df_lint_run *run;
+	bool keep_source;	/* some report is tty: snippets need the bytes */
+	pthread_mutex_t lock;
+	pthread_cond_t changed;	/* a job is done */
+	size_t next;		/* the next job a thread takes */
+} lint_pool;
+
+static const char *shown_path(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
+static lint_job *add_job(lint_jobs *js, const char *path, char *owned)
+{
+	df_grow((void **)&js->items, &js->cap, js->len + 1, sizeof(*js->items));
+	lint_job *j = &js->items[js->len++];
+	memset(j, 0, sizeof(*j));
+	j->path = path;
+	j->owned_path = owned;
+	df_buf_init(&j->data);
+	df_buf_init(&j->err);
+	df_diags_init(&j->diags);
+	return j;
+}
+
+static void release_jobs(lint_jobs *js)
+{
+	for (size_t i = 0; i < js->len; i++) {
+		free(js->items[i].owned_path);
+		df_buf_release(&js->items[i].data);
+		df_buf_release(&js->items[i].err);
+		df_diags_release(&js->items[i].diags);
+	}
+	free(js->items);
+}
+
+typedef struct discover_ctx {
+	bool verbose;
+	int rc;
+} discover_ctx;
+
+static void on_discover(void *ctx, df_discover_event ev, const char *path, const char *text)
+{
+	discover_ctx *c = ctx;
+	if (ev == DF_DISCOVER_ERROR) {
+		fprintf(stderr, "dfopt: cannot read '%s': %s\n", path, text);
+		c->rc = DF_EXIT_ERROR;
+	} else if (c->verbose) {
+		fprintf(stderr, "dfopt: skipping '%s' (%s)\n", path, text);
+	}
+}
+
+/* One job per file to lint, in input order; a directory's Dockerfiles
+ * where it stands. Inputs that cannot be read stay jobs: the read reports
+ * them in their turn. */
+static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
+{
+	for (size_t i = 0; i < run->ninputs; i++) {
+		const char *in = run->inputs[i];
+		struct stat st;
+		if (!strcmp(in, "-") || stat(in, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			add_job(js, in, NULL);
+			continue;
+		}
+		df_discovery found = DF_DISCOVERY_INIT;
+		df_discover(in, &found, on_discover, dc);
+		if (!found.len)
+			fprintf(stderr, "dfopt: warning: no Dockerfile found in '%s'\n", in);
+		else if (run->verbose)
+			fprintf(stderr, "dfopt: found %zu Dockerfile%s in '%s'\n", found.len,
+				found.len == 1 ? "" : "s", in);
+		for (size_t k = 0; k < found.len; k++) {
+			add_job(js, found.paths[k], found.paths[k]);
+			found.paths[k] = NULL;	/* the job owns it now */
+		}
+		df_discovery_release(&found);
+	}
+}
+
+/* Read, parse and lint one job; touches nothing but the job. */
+static void lint_one(const lint_pool *p, lint_job *j)
+{
+	if (strcmp(j->path, "-") && df_read_input(j->path, DF_MAX_FILE, &j->data, &j->err) < 0) {
+		df_buf_release(&j->data);
+		return;
+	}
+	if (j->err.len)
+		return;		/* stdin, read before the threads started */
+	df_doc doc;
+	df_doc_parse(&doc, shown_path(j->path), df_buf_str(&j->data), j->data.len, NULL);
+	df_graph g;
+	df_graph_build(&g, &doc, NULL);
+	df_lint_file(&doc, &g, &p->run->opts, &j->diags);
+	df_graph_release(&g);
+	df_doc_release(&doc);
+	if (!p->keep_source)
+		df_buf_release(&j->data);
+}
+
+static void *worker(void *arg)
+{
+	lint_pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		size_t i = p->next < p->njobs ? p->next++ : p->njobs;
+		pthread_mutex_unlock(&p->lock);
+		if (i == p->njobs)
+			return NULL;
+		lint_one(p, &p->jobs[i]);
+		pthread_mutex_lock(&p->lock);
+		p->jobs[i].done = true;
+		pthread_cond_broadcast(&p->changed);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+/* A finished job's stderr lines and its share of the exit code. */
+static int report_job(const df_lint_run *run, const lint_job *j, int rc)
+{
+	if (run->verbose)
+		fprintf(stderr, "dfopt: linting '%s'\n", shown_path(j->path));
+	if (j->err.len) {
+		fprintf(stderr, "dfopt: %s\n", df_buf_str(&j->err));
+		return DF_EXIT_ERROR;
+	}
+	if (rc != DF_EXIT_OK || run->no_fail || run->threshold < 0)
+		return rc;
+	for (size_t i = 0; i < j->diags.len; i++)
+		if ((int)j->diags.items[i].severity <= run->threshold)
+			return DF_EXIT_FINDINGS;
+	return rc;
+}
+
+static int lint_all(lint_pool *p, int rc)
+{
+	const df_lint_run *run = p->run;
+	unsigned want = run->jobs > LINT_MAX_JOBS ? LINT_MAX_JOBS : run->jobs;
+	size_t nthreads = want < p->njobs ? want : p->njobs;
+	pthread_t *tids = NULL;
+	size_t started = 0;
+	if (nthreads > 1) {
+		tids = df_xcalloc(nthreads, sizeof(*tids));
+		pthread_attr_t attr;
+		bool attr_ok = pthread_attr_init(&attr) == 0;
+		if (attr_ok)
+			pthread_attr_setstacksize(&attr, LINT_STACK_SIZE);
+		for (; started < nthreads; started++)
+			if (pthread_create(&tids[started], attr_ok ? &attr : NULL, worker, p) != 0)
+				break;	/* fewer threads still finish the work */
+		if (attr_ok)
+			pthread_attr_destroy(&attr);
+	}
+	for (size_t i = 0; i < p->njobs; i++) {
+		lint_job *j = &p->jobs[i];
+		if (started) {
+			pthread_mutex_lock(&p->lock);
+			while (!j->done)
+				pthread_cond_wait(&p->changed, &p->lock);
+			pthread_mutex_unlock(&p->lock);
+		} else {
+			lint_one(p, j);
+		}
+		int r = report_job(run, j, rc);
+		rc = r == DF_EXIT_ERROR || rc == DF_EXIT_ERROR ? DF_EXIT_ERROR : r;
+	}
+	for (size_t k = 0; k < started; k++)
+		pthread_join(tids[k], NULL);
+	free(tids);
+	return rc;
+}
+
+static int write_report(const char *path, const df_buf *out)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	size_t n = out->len ? fwrite(out->buf, 1, out->len, f) : 0;
+	int saved = errno;
+	if (fclose(f) != 0 || n != out->len) {
+		if (n != out->len)
+			errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+static int print_reports(const df_lint_run *run, const df_file_findings *files, size_t nfiles, int rc)
+{
+	for (size_t k = 0; k < run->noutputs; k++) {
+		const df_lint_output *o = &run->outputs[k];
+		/* Escape sequences only reach a terminal, never a report file. */
+		df_output_opts style = { run->color && !o->path, true, true };
+		df_buf out = DF_BUF_INIT;
+		if (df_output_render_opts(o->format, files, nfiles, &style, &out) < 0) {
+			rc = df_cli_usage_error("lint", "unknown format '%s' (see 'dfopt lint --help')", o->format);
+		} else if (!o->path) {
+			df_cli_print(&out);
+		} else {
+			if (run->verbose)
+				fprintf(stderr, "dfopt: writing the %s report to '%s'\n", o->format, o->path);
+			if (write_report(o->path, &out) < 0) {
+				fprintf(stderr, "dfopt: cannot write '%s': %s\n", o->path, strerror(errno));
+				rc = DF_EXIT_ERROR;
+			}
+		}
+		df_buf_release(&out);
+	}
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "dfopt: cannot write standard output: %s\n", strerror(errno));
+		rc = DF_EXIT_ERROR;
+	}
+	return rc;
+}
 
 int df_lint_run_inputs(const df_lint_run *run)
 {
-	int rc = DF_EXIT_OK;
-	size_t nfiles = run->ninputs;
-	df_file_findings *files = calloc(nfiles, sizeof(*files));
-	df_diags *diags = calloc(nfiles, sizeof(*diags));
-	if (!files || !diags) {
-		free(files);
-		free(diags);
-		return df_cli_usage_error("lint", "out of memory");
+	discover_ctx dc = { run->verbose, DF_EXIT_OK };
+	lint_jobs js = { NULL, 0, 0 };
+	gather(run, &js, &dc);
+	int rc = dc.rc;
+	if (run->report_path && js.len > 1) {
+		rc = df_cli_usage_error("lint", "--file-path-in-report names one file, but %zu are linted", js.len);
+		release_jobs(&js);
+		return rc;
 	}
-	size_t shown = 0;
-	for (size_t f = 0; f < nfiles; f++) {
-		const char *path = run->inputs[f];
-		df_doc doc;
-		if (df_cli_load(path, NULL, &doc) < 0) {
-			rc = DF_EXIT_ERROR;
+
+	lint_pool pool = { js.items, js.len, run, false, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	for (size_t k = 0; k < run->noutputs; k++)
+		pool.keep_source |= strcmp(run->outputs[k].format, "tty") == 0;
+	/* stdin is read here, once, so no thread waits on it or races for it. */
+	for (size_t i = 0; i < js.len; i++)
+		if (!strcmp(js.items[i].path, "-") && df_read_input("-", DF_MAX_FILE, &js.items[i].data, &js.items[i].err) < 0)
+			df_buf_release(&js.items[i].data);
+	rc = lint_all(&pool, rc);
+	pthread_mutex_destroy(&pool.lock);
+	pthread_cond_destroy(&pool.changed);
+
+	df_file_findings *files = df_xcalloc(js.len ? js.len : 1, sizeof(*files));
+	size_t nfiles = 0;
+	for (size_t i = 0; i < js.len; i++) {
+		const lint_job *j = &js.items[i];
+		if (j->err.len)
 			continue;
-		}
-		df_graph g;
-		df_graph_build(&g, &doc, NULL);
-		df_lint_file(&doc, &g, &run->opts, &diags[shown]);
-		for (size_t i = 0; i < diags[shown].len; i++)
-			if (run->threshold >= 0 && (int)diags[shown].items[i].severity <= run->threshold &&
-			    rc == DF_EXIT_OK && !run->no_fail)
-				rc = DF_EXIT_FINDINGS;
-		files[shown].file = strcmp(path, "-") ? path : "<stdin>";
-		files[shown].diags = &diags[shown];
-		shown++;
-		df_graph_release(&g);
-		df_doc_release(&doc);
+		files[nfiles++] = (df_file_findings){
+			run->report_path ? run->report_path : shown_path(j->path),
+			&j->diags, j->data.buf, j->data.len,
+		};
 	}
-	df_buf out = DF_BUF_INIT;
-	df_output_render(run->outputs[0].format, files, shown, &out);
-	df_cli_print(&out);
-	df_buf_release(&out);
-	for (size_t f = 0; f < shown; f++)
-		df_diags_release(&diags[f]);
-	free(diags);
+	rc = print_reports(run, files, nfiles, rc);
 	free(files);
+	release_jobs(&js);
 	return rc;
 }

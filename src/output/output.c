@@ -29,14 +29,256 @@ static void render_json_tree(cJSON *j, df_buf *out)
 	cJSON_Delete(j);
 }
 
-static void render_tty(const df_file_findings *files, size_t nfiles, df_buf *out)
+/* --- tty: lines for people, with optional snippets and colour ------------ */
+
+#define SGR_RESET "\033[0m"
+#define SGR_BOLD "\033[1m"
+#define SGR_GUTTER "\033[1;34m"
+
+static const char *sgr_severity(df_severity s)
 {
-	for (size_t f = 0; f < nfiles; f++)
+	switch (s) {
+	case DF_SEV_ERROR:
+		return "\033[1;31m";
+	case DF_SEV_WARNING:
+		return "\033[1;33m";
+	case DF_SEV_INFO:
+		return "\033[1;36m";
+	default:
+		return "\033[1;35m";
+	}
+}
+
+static bool is_utf8_cont(unsigned char c)
+{
+	return c >= 0x80 && c <= 0xbf;
+}
+
+/*
+ * The character at s[i] (i < n): its length in bytes, and whether it must
+ * show as '?' because a terminal would act on it (C0 but tab and, with
+ * keep_nl, newline; DEL; C1 as UTF-8 or as a raw byte) or because it is not
+ * UTF-8. Every character is one column.
+ */
+static size_t tty_char(const char *s, size_t n, size_t i, bool keep_nl, bool *replace)
+{
+	unsigned char c = (unsigned char)s[i];
+	*replace = false;
+	if (c < 0x80) {
+		*replace = (c < 0x20 && c != '\t' && !(keep_nl && c == '\n')) || c == 0x7f;
+		return 1;
+	}
+	size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	if (!len || i + len > n) {
+		*replace = true;
+		return 1;
+	}
+	for (size_t k = 1; k < len; k++)
+		if (!is_utf8_cont((unsigned char)s[i + k])) {
+			*replace = true;
+			return 1;
+		}
+	*replace = c == 0xc2 && (unsigned char)s[i + 1] <= 0x9f;	/* U+0080..U+009F */
+	return len;
+}
+
+/* s[0..n) for the terminal: what tty_char() flags shows as '?'. */
+static void tty_text(df_buf *out, const char *s, size_t n, bool keep_nl)
+{
+	size_t run = 0;		/* start of the bytes not yet copied */
+	for (size_t i = 0; i < n;) {
+		bool replace;
+		size_t len = tty_char(s, n, i, keep_nl, &replace);
+		if (replace) {
+			df_buf_add(out, s + run, i - run);
+			df_buf_addc(out, '?');
+			run = i + len;
+		}
+		i += len;
+	}
+	df_buf_add(out, s + run, n - run);
+}
+
+static void tty_str(df_buf *out, const char *s, bool keep_nl)
+{
+	tty_text(out, s, strlen(s), keep_nl);
+}
+
+/* Walks a file's lines forward: findings come sorted by position, so a
+ * file's snippets cost one pass over it. */
+typedef struct line_cursor {
+	const char *src;
+	size_t len;
+	uint32_t line;		/* the 1-based line starting at off */
+	size_t off;
+} line_cursor;
+
+/* The bytes of 1-based line (without its "\n" or "\r\n"); false when the
+ * file has no such line. */
+static bool find_line(line_cursor *c, uint32_t line, size_t *start, size_t *end)
+{
+	if (!line)
+		return false;
+	if (line < c->line) {
+		c->line = 1;
+		c->off = 0;
+	}
+	while (c->line < line) {
+		const char *nl = memchr(c->src + c->off, '\n', c->len - c->off);
+		if (!nl)
+			return false;
+		c->off = (size_t)(nl - c->src) + 1;
+		c->line++;
+	}
+	const char *nl = memchr(c->src + c->off, '\n', c->len - c->off);
+	*start = c->off;
+	*end = nl ? (size_t)(nl - c->src) : c->len;
+	if (*end > *start && c->src[*end - 1] == '\r')
+		(*end)--;
+	return true;
+}
+
+static void tty_gutter(df_buf *out, const df_output_opts *o, int width, uint32_t line, bool text)
+{
+	if (o->color)
+		df_buf_adds(out, SGR_GUTTER);
+	if (line)
+		df_buf_addf(out, "  %*" PRIu32 " |", width, line);
+	else
+		df_buf_addf(out, "  %*s |", width, "");
+	if (o->color)
+		df_buf_adds(out, SGR_RESET);
+	if (text)
+		df_buf_addc(out, ' ');
+}
+
+/* The line d starts on and carets under its span; nothing when the line
+ * is not in the source. */
+static void tty_snippet(df_buf *out, const df_output_opts *o, const df_diag *d, line_cursor *cur)
+{
+	size_t ls, le;
+	if (!find_line(cur, d->line, &ls, &le))
+		return;
+	const char *line = cur->src + ls;
+	size_t n = le - ls;
+	size_t c0 = d->col ? d->col - 1 : 0;
+	size_t c1 = d->end_line > d->line ? n : d->end_line == d->line && d->end_col ? d->end_col - 1 : 0;
+	if (c0 > n)
+		c0 = n;
+
+	/* The shown bytes [ws, we): a window around the span on a long line,
+	 * cut on character boundaries. A BOM is not shown and takes no column. */
+	size_t ws = 0, we = n;
+	if (n >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
+		ws = 3;
+	if (n > DF_OUTPUT_SNIPPET_MAX) {
+		if (c0 > ws + DF_OUTPUT_SNIPPET_BEFORE)
+			ws = c0 - DF_OUTPUT_SNIPPET_BEFORE;
+		while (ws > 0 && is_utf8_cont((unsigned char)line[ws]))
+			ws--;
+		if (ws + DF_OUTPUT_SNIPPET_WINDOW < n) {
+			we = ws + DF_OUTPUT_SNIPPET_WINDOW;
+			while (we > ws && is_utf8_cont((unsigned char)line[we]))
+				we--;
+		}
+	}
+	bool cut_left = ws > 0 && !(ws == 3 && !memcmp(line, "\xef\xbb\xbf", 3));
+	bool cut_right = we < n;
+	if (c0 < ws)
+		c0 = ws;
+	if (c0 > we)
+		c0 = we;
+	if (c1 > we)
+		c1 = we;
+
+	int width = snprintf(NULL, 0, "%" PRIu32, d->line);
+	tty_gutter(out, o, width, d->line, we > ws || cut_left || cut_right);
+	if (cut_left)
+		df_buf_adds(out, "...");
+	tty_text(out, line + ws, we - ws, false);
+	if (cut_right)
+		df_buf_adds(out, "...");
+	df_buf_addc(out, '\n');
+
+	tty_gutter(out, o, width, 0, true);
+	if (cut_left)
+		df_buf_adds(out, "   ");
+	bool replace;
+	for (size_t i = ws; i < c0; i += tty_char(line, we, i, false, &replace))
+		df_buf_addc(out, line[i] == '\t' ? '\t' : ' ');
+	if (o->color)
+		df_buf_adds(out, sgr_severity(d->severity));
+	size_t carets = 0;
+	for (size_t i = c0; i < c1; i += tty_char(line, we, i, false, &replace))
+		carets++;
+	if (!carets)
+		carets = 1;	/* an empty span, or one at the end of the line */
+	for (size_t k = 0; k < carets; k++)
+		df_buf_addc(out, '^');
+	if (o->color)
+		df_buf_adds(out, SGR_RESET);
+	df_buf_adds(out, "\n\n");
+}
+
+static void tty_summary(df_buf *out, const df_output_opts *o, const df_file_findings *files, size_t nfiles)
+{
+	static const char *const names[][2] = {
+		{ "error", "errors" }, { "warning", "warnings" }, { "info", "info" }, { "style", "style" },
+	};
+	size_t counts[4] = { 0 }, total = 0, nwith = 0;
+	for (size_t f = 0; f < nfiles; f++) {
+		nwith += files[f].diags->len > 0;
+		for (size_t i = 0; i < files[f].diags->len; i++) {
+			df_severity s = files[f].diags->items[i].severity;
+			if ((size_t)s < 4)
+				counts[s]++;
+			total++;
+		}
+	}
+	if (!total)
+		return;
+	if (o->color)
+		df_buf_adds(out, SGR_BOLD);
+	df_buf_addf(out, "%zu finding%s (", total, total == 1 ? "" : "s");
+	const char *sep = "";
+	for (size_t s = 0; s < 4; s++)
+		if (counts[s]) {
+			df_buf_addf(out, "%s%zu %s", sep, counts[s], names[s][counts[s] != 1]);
+			sep = ", ";
+		}
+	df_buf_addf(out, ") in %zu file%s", nwith, nwith == 1 ? "" : "s");
+	if (o->color)
+		df_buf_adds(out, SGR_RESET);
+	df_buf_addc(out, '\n');
+}
+
+static void render_tty_opts(const df_file_findings *files, size_t nfiles, const df_output_opts *o, df_buf *out)
+{
+	for (size_t f = 0; f < nfiles; f++) {
+		line_cursor cur = { files[f].source, files[f].source_len, 1, 0 };
 		for (size_t i = 0; i < files[f].diags->len; i++) {
 			const df_diag *d = &files[f].diags->items[i];
-			df_buf_addf(out, "%s:%u:%u %s %s: %s\n", files[f].file, d->line, d->col, d->code,
-				    df_severity_name(d->severity), d->message);
+			tty_str(out, files[f].file, false);
+			df_buf_addf(out, ":%u:%u ", d->line, d->col);
+			if (o->color)
+				df_buf_addf(out, SGR_BOLD "%s" SGR_RESET " %s%s" SGR_RESET ": ", d->code,
+					    sgr_severity(d->severity), df_severity_name(d->severity));
+			else
+				df_buf_addf(out, "%s %s: ", d->code, df_severity_name(d->severity));
+			tty_str(out, d->message, true);
+			df_buf_addc(out, '\n');
+			if (o->snippets && files[f].source)
+				tty_snippet(out, o, d, &cur);
 		}
+	}
+	if (o->summary)
+		tty_summary(out, o, files, nfiles);
+}
+
+static void render_tty(const df_file_findings *files, size_t nfiles, df_buf *out)
+{
+	static const df_output_opts plain;
+	render_tty_opts(files, nfiles, &plain, out);
 }
 
 static void render_json(const df_file_findings *files, size_t nfiles, df_buf *out)
@@ -51,6 +293,10 @@ static void render_json(const df_file_findings *files, size_t nfiles, df_buf *ou
 			cJSON_AddNumberToObject(o, "end_column", d->end_col);
 			cJSON_AddNumberToObject(o, "end_line", d->end_line);
 			cJSON_AddItemToObject(o, "file", df_dump_json_str((df_str){ files[f].file, strlen(files[f].file) }));
+			/* Whether --fix can act on it: the rule's fix kind (none for
+			 * parse errors and ShellCheck's codes). */
+			const df_rule *r = df_rule_find(d->code);
+			cJSON_AddStringToObject(o, "fix", df_fix_kind_name(r ? r->fix : DF_FIX_NONE));
 			cJSON_AddStringToObject(o, "level", df_severity_name(d->severity));
 			cJSON_AddNumberToObject(o, "line", d->line);
 			cJSON_AddItemToObject(o, "message", df_dump_json_str((df_str){ d->message, strlen(d->message) }));
@@ -89,9 +335,12 @@ static cJSON *sarif_rule(const char *code)
 	cJSON_AddStringToObject(sd, "text", r && r->message ? r->message : code);
 	cJSON *fd = cJSON_AddObjectToObject(o, "fullDescription");
 	cJSON_AddStringToObject(fd, "text", r && r->docs.what ? r->docs.what : r && r->message ? r->message : code);
-	if (!strncmp(code, "DL", 2)) {
+	/* SC codes are ShellCheck's (no df_rule): its wiki documents them. */
+	bool sc = !strncmp(code, "SC", 2);
+	if (!strncmp(code, "DL", 2) || sc) {
 		df_buf u = DF_BUF_INIT;
-		df_buf_addf(&u, "https://github.com/hadolint/hadolint/wiki/%s", code);
+		df_buf_addf(&u, sc ? "https://www.shellcheck.net/wiki/%s" : "https://github.com/hadolint/hadolint/wiki/%s",
+			    code);
 		cJSON_AddStringToObject(o, "helpUri", df_buf_str(&u));
 		df_buf_release(&u);
 	}
@@ -417,11 +666,21 @@ bool df_output_known(const char *format)
 	return find_format(format) != NULL;
 }
 
-int df_output_render(const char *format, const df_file_findings *files, size_t nfiles, df_buf *out)
+int df_output_render_opts(const char *format, const df_file_findings *files, size_t nfiles,
+			  const df_output_opts *opts, df_buf *out)
 {
 	const out_format *fmt = find_format(format);
 	if (!fmt)
 		return -1;
-	fmt->render(files, nfiles, out);
+	/* tty is the one format with options; the table keeps one signature. */
+	if (fmt->render == render_tty && opts)
+		render_tty_opts(files, nfiles, opts, out);
+	else
+		fmt->render(files, nfiles, out);
 	return 0;
+}
+
+int df_output_render(const char *format, const df_file_findings *files, size_t nfiles, df_buf *out)
+{
+	return df_output_render_opts(format, files, nfiles, NULL, out);
 }

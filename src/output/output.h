@@ -1,8 +1,10 @@
 /*
  * output.h - findings as text for people and programs. Output sees only
- * diagnostics (and the file name they belong to): never the tree.
+ * diagnostics, the file name they belong to and, for tty snippets, the
+ * file's bytes: never the tree.
  *
  *   tty                 Dockerfile:3:5 DL3003 warning: Use WORKDIR to switch to ...
+ *                       (with snippets, colour and a summary: df_output_opts)
  *   json                hadolint's {code, column, file, level, line, message}[] + end_*
  *   sarif               SARIF 2.1.0: one run, the rules that fired, results
  *   checkstyle          Checkstyle XML: <file> per file, <error> per finding
@@ -22,13 +24,54 @@
 #include "util/buf.h"
 #include "util/diag.h"
 
+/* One file's findings. Borrows everything. */
 typedef struct df_file_findings {
-	const char *file;
+	const char *file;		/* the name reports show */
 	const df_diags *diags;
+	const char *source;		/* the file's bytes, for tty snippets; NULL: none */
+	size_t source_len;
 } df_file_findings;
 
+/*
+ * How the tty format looks; the other formats ignore these. All false is
+ * one line per finding, nothing else.
+ *
+ *   color     ANSI SGR: the severity and carets in its colour, the code bold
+ *   snippets  under each finding whose file has a source, the line it starts
+ *             on and carets under its span (a span running past that line
+ *             gets carets to the end of it), then a blank line:
+ *                 Dockerfile:3:5 DL3003 warning: Use WORKDIR to ...
+ *                   3 | RUN cd /app && make
+ *                     |     ^^
+ *             Columns count bytes; the caret line keeps the line's tabs so
+ *             the carets fall under the span, and counts a UTF-8 sequence as
+ *             one column (wide characters are not measured). A line longer than
+ *             DF_OUTPUT_SNIPPET_MAX bytes shows a window around the span,
+ *             cut ends marked "..." (DF_OUTPUT_SNIPPET_BEFORE bytes before the
+ *             span's start, DF_OUTPUT_SNIPPET_WINDOW bytes in all).
+ *   summary   after the findings, when there are any:
+ *             "3 findings (1 error, 2 warnings) in 2 files" (the files
+ *             with findings)
+ *
+ * In every tty form, control characters (C0 but tab, DEL, C1) and bytes
+ * that are not UTF-8 show as '?' in file names, messages (which keep their
+ * newlines) and snippets: a Dockerfile cannot drive the terminal.
+ */
+typedef struct df_output_opts {
+	bool color;		/* for a terminal only: reports in files stay plain */
+	bool snippets;		/* needs df_file_findings.source */
+	bool summary;
+} df_output_opts;
+
+#define DF_OUTPUT_SNIPPET_MAX 512
+#define DF_OUTPUT_SNIPPET_BEFORE 40
+#define DF_OUTPUT_SNIPPET_WINDOW 160
+
 /* Render every file's findings in format (a name above); -1 for an unknown
- * format. */
+ * format. opts may be NULL (all false). */
+int df_output_render_opts(const char *format, const df_file_findings *files, size_t nfiles,
+			  const df_output_opts *opts, df_buf *out);
+/* df_output_render_opts() with all options false. */
 int df_output_render(const char *format, const df_file_findings *files, size_t nfiles, df_buf *out);
 bool df_output_known(const char *format);
 

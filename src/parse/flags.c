@@ -335,12 +335,12 @@ df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size
 	return m;
 }
 
-static const char *kind_lower(df_instr_kind k)
+/* The caller's buffer, not a static one: files are parsed on threads. */
+static const char *kind_lower(df_instr_kind k, char buf[16])
 {
-	static char buf[16];
 	const char *n = df_instr_kind_name(k);
 	size_t i = 0;
-	for (; n[i] && i + 1 < sizeof(buf); i++)
+	for (; n[i] && i + 1 < 16; i++)
 		buf[i] = (char)df_to_lower((unsigned char)n[i]);
 	buf[i] = '\0';
 	return buf;
@@ -352,10 +352,11 @@ static int check_one(df_arena *a, df_instr *in, df_flag *f, char *err, size_t er
 	if (!spec) {
 		f->type = DF_FLAG_UNKNOWN;
 		const char *near = nearest_flag(in->kind, f->name);
+		char kind[16];
 		if (near)
 			snprintf(err, errlen, "unknown flag: --%.*s (did you mean --%s?)", (int)f->name.len, f->name.ptr, near);
 		else
-			snprintf(err, errlen, "unknown flag: --%.*s for %s", (int)f->name.len, f->name.ptr, kind_lower(in->kind));
+			snprintf(err, errlen, "unknown flag: --%.*s for %s", (int)f->name.len, f->name.ptr, kind_lower(in->kind, kind));
 		return -1;
 	}
 	f->type = spec->type;
