@@ -33,7 +33,7 @@ static void print_help(FILE *out)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fputs("\noptions:\n"
 	      "  -h, --help     show this help (dfopt <command> --help for a command)\n"
-	      "  -V, --version  print the version\n\n"
+	      "  -v, --version  print the version\n\n"
 	      "exit status: 0 ok, 2 usage, input or I/O error (file:line:col: message on stderr)\n", out);
 }
 
@@ -171,7 +171,10 @@ int main(int argc, char **argv)
 		print_help(stdout);
 		return DF_EXIT_OK;
 	}
-	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+	/* -v as hadolint has it; -V is hadolint's --verbose, so it is the version
+	 * only when it stands alone. */
+	if (!strcmp(cmd, "-v") || !strcmp(cmd, "--version") || !strcmp(cmd, "version") ||
+	    (!strcmp(cmd, "-V") && argc == 2)) {
 		printf("dfopt %s\n", PACKAGE_VERSION);
 		return DF_EXIT_OK;
 	}

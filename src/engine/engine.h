@@ -2,10 +2,18 @@
  * engine.h - the rule registry and the runner.
  *
  * df_lint_file() runs every enabled rule over one parsed document and its
- * graph, then applies what rules never see: ignore pragmas (pragma.h), the
- * codes the user turned off, and severity overrides. Parse errors of the
- * document come out as DL1000 findings. Findings are sorted by position,
- * then code: the output is deterministic.
+ * graph, then applies what rules never see: ignore pragmas and the
+ * `# check=` directive (pragma.h), the codes the user turned off, and
+ * severity overrides (which win over `check=error=true`). Parse errors of the
+ * document come out as DL1000 findings.
+ *
+ * One problem, one finding: a rule that declares subsumes_parse_error
+ * (rule.h) is the specific report of the DL1000 at the same span, which is
+ * then dropped; the rule's finding is silenced by ignoring either code.
+ * Matching is by exact span, so a parse error elsewhere on the instruction
+ * (a different problem) is still reported.
+ *
+ * Findings are sorted by position, then code: the output is deterministic.
  */
 #ifndef DF_ENGINE_ENGINE_H
 #define DF_ENGINE_ENGINE_H

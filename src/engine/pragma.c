@@ -1,13 +1,93 @@
-/* pragma.c - ignore pragmas; see pragma.h. */
+/* pragma.c - ignore pragmas and the check directive; see pragma.h. */
 #include "engine/pragma.h"
+#include "engine/engine.h"
+#include "parse/words.h"
 #include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_blank(char c)
+/* BuildKit's build check names (RULES.md section 2), sorted. */
+static const char *const buildkit_checks[] = {
+	"ConsistentInstructionCasing",
+	"CopyIgnoredFile",
+	"DuplicateStageName",
+	"ExposeInvalidFormat",
+	"ExposeProtoCasing",
+	"FromAsCasing",
+	"FromPlatformFlagConstDisallowed",
+	"InvalidDefaultArgInFrom",
+	"InvalidDefinitionDescription",
+	"JSONArgsRecommended",
+	"LegacyKeyValueFormat",
+	"MaintainerDeprecated",
+	"MultipleInstructionsDisallowed",
+	"NoEmptyContinuation",
+	"RedundantTargetPlatform",
+	"ReservedStageName",
+	"SecretsUsedInArgOrEnv",
+	"StageNameCasing",
+	"UndefinedArgInFrom",
+	"UndefinedVar",
+	"WorkdirRelativePath",
+};
+
+bool df_code_is_buildkit_check(const char *s, size_t n)
 {
-	return c == ' ' || c == '\t';
+	for (size_t i = 0; i < DF_ARRAY_LEN(buildkit_checks); i++)
+		if (df_mem_eq(s, n, buildkit_checks[i]))
+			return true;
+	return false;
+}
+
+const char *df_buildkit_check_near(const char *s, size_t n)
+{
+	const char *best = NULL;
+	unsigned best_d = 3;	/* the names are long: two edits is still a typo */
+	for (size_t i = 0; i < DF_ARRAY_LEN(buildkit_checks); i++) {
+		unsigned d = df_edit_distance(s, n, buildkit_checks[i], strlen(buildkit_checks[i]));
+		if (d < best_d) {
+			best = buildkit_checks[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+bool df_code_known(const char *code)
+{
+	if (strcmp(code, "DL1000") == 0 || df_rule_find(code))
+		return true;
+	if (code[0] == 'S' && code[1] == 'C' && code[2]) {
+		const char *p = code + 2;
+		while (df_is_digit((unsigned char)*p))
+			p++;
+		if (!*p)
+			return true;
+	}
+	return df_code_is_buildkit_check(code, strlen(code));
+}
+
+bool df_checks_skip(const df_check_opts *c, const char *code)
+{
+	size_t n = strlen(code);
+	if (!df_code_is_buildkit_check(code, n))
+		return false;
+	if (c->skip_all)
+		return true;
+	for (size_t i = 0; i < c->nskip; i++)
+		if (c->skip[i].len == n && memcmp(c->skip[i].ptr, code, n) == 0)
+			return true;
+	return false;
+}
+
+df_severity df_checks_severity(const df_check_opts *c, const char *code, df_severity sev)
+{
+	/* BuildKit fails the build on any check that ran; a check that is
+	 * off by default stays off. */
+	if (c->error && sev != DF_SEV_IGNORE && df_code_is_buildkit_check(code, strlen(code)))
+		return DF_SEV_ERROR;
+	return sev;
 }
 
 /* Match the word w at *p (then blanks), advancing *p on success. */
@@ -17,24 +97,26 @@ static bool take_word(const char **p, const char *end, const char *w)
 	if ((size_t)(end - *p) < n || memcmp(*p, w, n) != 0)
 		return false;
 	const char *q = *p + n;
-	if (q < end && !is_blank(*q) && *q != '=')
+	if (q < end && !df_is_blank((unsigned char)*q) && *q != '=')
 		return false;
-	while (q < end && is_blank(*q))
+	while (q < end && df_is_blank((unsigned char)*q))
 		q++;
 	*p = q;
 	return true;
 }
 
-/* pragma -> '#' (hadolint|dfopt) [global|stage] ignore '=' CODE (',' CODE)* rest */
+/* pragma -> '#' (hadolint|dfopt) [global|stage] ignore '=' CODE (',' CODE)* rest
+ * CODE -> [A-Za-z0-9]+ */
 bool df_pragma_parse(const char *s, const char *end, df_pragma *pr)
 {
+	memset(pr, 0, sizeof(*pr));
 	const char *p = s;
-	while (p < end && is_blank(*p))
+	while (p < end && df_is_blank((unsigned char)*p))
 		p++;
 	if (p >= end || *p != '#')
 		return false;
 	p++;
-	while (p < end && is_blank(*p))
+	while (p < end && df_is_blank((unsigned char)*p))
 		p++;
 	if (!take_word(&p, end, "hadolint") && !take_word(&p, end, "dfopt"))
 		return false;
@@ -48,42 +130,55 @@ bool df_pragma_parse(const char *s, const char *end, df_pragma *pr)
 	if (p >= end || *p != '=')
 		return false;
 	p++;
-	while (p < end && is_blank(*p))
+	while (p < end && df_is_blank((unsigned char)*p))
 		p++;
-	pr->codes = NULL;
-	pr->ncodes = 0;
-	size_t cap = 0;
+	size_t cap = 0, ocap = 0;
 	while (p < end) {
 		const char *c = p;
-		while (p < end && *p != ',' && !is_blank(*p) && *p != '\r')
+		while (p < end && df_is_alnum((unsigned char)*p))
 			p++;
-		if (p > c) {
-			void *arr = pr->codes;
-			df_grow(&arr, &cap, pr->ncodes + 1, sizeof(char *));
-			pr->codes = arr;
-			pr->codes[pr->ncodes++] = df_xstrndup(c, (size_t)(p - c));
-		}
-		while (p < end && is_blank(*p))
+		if (p == c)
+			break;	/* `ignore=,x` or `ignore=: why`: no code here */
+		void *arr = pr->codes;
+		df_grow(&arr, &cap, pr->ncodes + 1, sizeof(char *));
+		pr->codes = arr;
+		arr = pr->offs;
+		df_grow(&arr, &ocap, pr->ncodes + 1, sizeof(uint32_t));
+		pr->offs = arr;
+		pr->offs[pr->ncodes] = (uint32_t)(c - s);
+		pr->codes[pr->ncodes++] = df_xstrndup(c, (size_t)(p - c));
+		while (p < end && df_is_blank((unsigned char)*p))
 			p++;
 		if (p >= end || *p != ',')
 			break;	/* the rest of the line is a comment */
 		p++;
-		while (p < end && is_blank(*p))
+		while (p < end && df_is_blank((unsigned char)*p))
 			p++;
 	}
-	return pr->ncodes > 0;
+	if (pr->ncodes == 0) {
+		df_pragma_release(pr);
+		return false;
+	}
+	return true;
+}
+
+void df_pragma_release(df_pragma *pr)
+{
+	for (size_t k = 0; k < pr->ncodes; k++)
+		free(pr->codes[k]);
+	free(pr->codes);
+	free(pr->offs);
+	memset(pr, 0, sizeof(*pr));
 }
 
 void df_pragmas_collect(const df_doc *doc, df_pragmas *out)
 {
 	memset(out, 0, sizeof(*out));
-	uint32_t stage_end = UINT32_MAX;
 	for (size_t i = 0; i < doc->nnodes; i++) {
 		const df_node *n = &doc->nodes[i];
 		if (n->kind != DF_NODE_COMMENT)
 			continue;
 		df_pragma pr;
-		memset(&pr, 0, sizeof(pr));
 		const char *s = doc->src.data + n->span.start, *e = doc->src.data + n->span.end;
 		while (e > s && (e[-1] == '\n' || e[-1] == '\r'))
 			e--;
@@ -98,25 +193,25 @@ void df_pragmas_collect(const df_doc *doc, df_pragmas *out)
 		switch (pr.scope) {
 		case DF_PRAGMA_LINE:
 			if (!next) {
-				for (size_t k = 0; k < pr.ncodes; k++)
-					free(pr.codes[k]);
-				free(pr.codes);
+				df_pragma_release(&pr);
 				continue;
 			}
 			pr.from = next->line;
 			pr.to = next->end_line;
 			break;
-		case DF_PRAGMA_STAGE:
-			/* To the line before the next FROM. */
+		case DF_PRAGMA_STAGE: {
+			/* To the line before the next FROM; a pragma right above
+			 * a FROM is about the stage that FROM starts. */
 			pr.from = n->line;
-			stage_end = UINT32_MAX;
-			for (size_t k = j; k < doc->nnodes; k++)
+			pr.to = UINT32_MAX;
+			size_t k = next && next->kind == DF_I_FROM ? j + 1 : j;
+			for (; k < doc->nnodes; k++)
 				if (doc->nodes[k].kind == DF_NODE_INSTR && doc->nodes[k].instr->kind == DF_I_FROM) {
-					stage_end = doc->nodes[k].line - 1;
+					pr.to = doc->nodes[k].line - 1;
 					break;
 				}
-			pr.to = stage_end;
 			break;
+		}
 		case DF_PRAGMA_GLOBAL:
 			pr.from = 0;
 			pr.to = UINT32_MAX;
@@ -129,14 +224,14 @@ void df_pragmas_collect(const df_doc *doc, df_pragmas *out)
 	}
 }
 
-bool df_pragmas_suppress(const df_pragmas *p, const df_diag *d)
+bool df_pragmas_suppress(const df_pragmas *p, uint32_t line, const char *code)
 {
 	for (size_t i = 0; i < p->len; i++) {
 		const df_pragma *pr = &p->items[i];
-		if (d->line < pr->from || d->line > pr->to)
+		if (line < pr->from || line > pr->to)
 			continue;
 		for (size_t k = 0; k < pr->ncodes; k++)
-			if (strcmp(pr->codes[k], d->code) == 0)
+			if (strcmp(pr->codes[k], code) == 0)
 				return true;
 	}
 	return false;
@@ -144,11 +239,8 @@ bool df_pragmas_suppress(const df_pragmas *p, const df_diag *d)
 
 void df_pragmas_release(df_pragmas *p)
 {
-	for (size_t i = 0; i < p->len; i++) {
-		for (size_t k = 0; k < p->items[i].ncodes; k++)
-			free(p->items[i].codes[k]);
-		free(p->items[i].codes);
-	}
+	for (size_t i = 0; i < p->len; i++)
+		df_pragma_release(&p->items[i]);
 	free(p->items);
 	memset(p, 0, sizeof(*p));
 }

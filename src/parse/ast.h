@@ -297,6 +297,21 @@ typedef struct df_directive {
 	df_span key_span, value_span;
 } df_directive;
 
+/*
+ * The `# check=` directive as BuildKit reads it (linter.ParseLintOptions):
+ * up to two `;`-separated options, `skip=NAME[,NAME]...` or `skip=all`, and
+ * `error=BOOL` (Go's strconv.ParseBool spellings). Names are trimmed and
+ * case-sensitive; they point into the source. A malformed value is a DL1000
+ * (BuildKit refuses to build) and leaves the options empty.
+ */
+typedef struct df_check_opts {
+	bool skip_all;		/* skip=all */
+	bool error;		/* error=true: check findings fail the build */
+	df_str *skip;		/* the skipped check names (arena) */
+	df_span *skip_spans;	/* where each is written */
+	size_t nskip;
+} df_check_opts;
+
 typedef struct df_node {
 	df_node_kind kind;
 	df_span span;		/* whole lines, newline included */
@@ -318,6 +333,7 @@ typedef struct df_doc {
 	char escape;		/* '\\' or '`' */
 	bool bom;		/* a UTF-8 BOM was stripped from line 1 */
 	df_directive *syntax, *escape_dir, *check;	/* NULL when absent */
+	df_check_opts checks;	/* what *check says (all empty without it) */
 	df_node *nodes;
 	size_t nnodes;
 	df_instr **instrs;	/* the top-level instructions, in order */

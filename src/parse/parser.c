@@ -58,6 +58,92 @@ static void check_line_length(parser *p, const df_line *ln, df_instr *in)
 			ln->content_end - ln->content_start, DF_MAX_LINE);
 }
 
+/* Go's strconv.ParseBool, which BuildKit reads error= with: 1 or 0, -1 when
+ * s is none of its spellings. */
+static int go_bool(const char *s, size_t n)
+{
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+	for (size_t i = 0; i < DF_ARRAY_LEN(yes); i++) {
+		if (strlen(yes[i]) == n && memcmp(s, yes[i], n) == 0)
+			return 1;
+		if (strlen(no[i]) == n && memcmp(s, no[i], n) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static void trim(const char *s, size_t *b, size_t *e)
+{
+	while (*b < *e && df_is_space((unsigned char)s[*b]))
+		(*b)++;
+	while (*e > *b && df_is_space((unsigned char)s[*e - 1]))
+		(*e)--;
+}
+
+/* check -> option [';' option]     (only the first ';' splits, as in BuildKit)
+ * option -> 'skip' '=' ('all' | NAME (',' NAME)*) | 'error' '=' BOOL */
+static void parse_check(parser *p, const df_directive *d)
+{
+	const char *s = p->doc->src.data;
+	df_check_opts c;
+	memset(&c, 0, sizeof(c));
+	size_t end = d->value_span.end;
+	const char *semi = memchr(s + d->value_span.start, ';', end - d->value_span.start);
+	size_t bounds[2][2] = {
+		{ d->value_span.start, semi ? (size_t)(semi - s) : end },
+		{ semi ? (size_t)(semi - s) + 1 : end, end },
+	};
+	for (int i = 0; i < (semi ? 2 : 1); i++) {
+		size_t b = bounds[i][0], e = bounds[i][1];
+		const char *eq = memchr(s + b, '=', e - b);
+		trim(s, &b, &e);
+		if (!eq) {
+			df_parse_error(p->doc, NULL, (df_span){ (uint32_t)b, (uint32_t)e },
+				"invalid check option '%.*s' (expected skip=NAME,... or error=BOOL)", (int)(e - b), s + b);
+			return;
+		}
+		size_t kb = b, ke = (size_t)(eq - s), vb = ke + 1, ve = e;
+		trim(s, &kb, &ke);
+		trim(s, &vb, &ve);
+		if (ke - kb == 5 && memcmp(s + kb, "error", 5) == 0) {
+			int v = go_bool(s + vb, ve - vb);
+			if (v < 0) {
+				df_parse_error(p->doc, NULL, (df_span){ (uint32_t)vb, (uint32_t)ve },
+					"invalid check option 'error=%.*s': not a boolean (true or false)", (int)(ve - vb), s + vb);
+				return;
+			}
+			c.error = v == 1;
+		} else if (ke - kb == 4 && memcmp(s + kb, "skip", 4) == 0) {
+			if (ve - vb == 3 && memcmp(s + vb, "all", 3) == 0) {
+				c.skip_all = true;
+				continue;
+			}
+			size_t n = 1;
+			for (size_t k = vb; k < ve; k++)
+				n += s[k] == ',';
+			c.skip = DF_ARENA_ARRAY(p->a, df_str, n);
+			c.skip_spans = DF_ARENA_ARRAY(p->a, df_span, n);
+			c.nskip = 0;
+			for (size_t k = vb; k <= ve;) {
+				const char *comma = memchr(s + k, ',', ve - k);
+				size_t nb = k, ne = comma ? (size_t)(comma - s) : ve;
+				k = ne + 1;
+				trim(s, &nb, &ne);
+				if (ne == nb)
+					continue;	/* `skip=a,,b`: nothing to skip */
+				c.skip[c.nskip] = (df_str){ s + nb, ne - nb };
+				c.skip_spans[c.nskip++] = (df_span){ (uint32_t)nb, (uint32_t)ne };
+			}
+		} else {
+			df_parse_error(p->doc, NULL, (df_span){ (uint32_t)kb, (uint32_t)ke },
+				"invalid check option '%.*s' (expected skip or error)", (int)(ke - kb), s + kb);
+			return;
+		}
+	}
+	p->doc->checks = c;
+}
+
 static bool try_directive(parser *p, const df_line *ln)
 {
 	const df_source *src = &p->doc->src;
@@ -92,6 +178,8 @@ static bool try_directive(parser *p, const df_line *ln)
 		return true;
 	}
 	*slot = d;
+	if (slot == &p->doc->check)
+		parse_check(p, d);
 	if (slot == &p->doc->escape_dir) {
 		if (d->value.len == 1 && (d->value.ptr[0] == '\\' || d->value.ptr[0] == '`'))
 			p->doc->escape = d->value.ptr[0];

@@ -7,6 +7,13 @@ DFOPT=${DFOPT:-./dfopt}
 SRC=${DF_SRCDIR:-.}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Lint settings also come from config files and variables: start from none.
+HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config
+export HOME XDG_CONFIG_HOME
+for v in NOFAIL VERBOSE FORMAT FAILURE_THRESHOLD OVERRIDE_ERROR OVERRIDE_WARNING OVERRIDE_INFO OVERRIDE_STYLE \
+	IGNORE TRUSTED_REGISTRIES REQUIRE_LABELS STRICT_LABELS DISABLE_IGNORE_PRAGMA; do
+	unset "HADOLINT_$v" "DFOPT_$v"
+done
 pass=0
 fail=0
 
@@ -138,6 +145,271 @@ contains "$tmp/out" "DL3003   warning  maintainability" "rules table"
 expect 0 "explain" "$DFOPT" explain DL3003
 contains "$tmp/out" "Why it matters" "explain docs"
 expect 2 "explain unknown" "$DFOPT" explain DL9999
+
+# Configuration: config files, HADOLINT_/DFOPT_ variables and options, with
+# the environment below the config files below the command line. Each run is
+# in a project directory with a private HOME and XDG_CONFIG_HOME.
+cfg=$tmp/cfg
+mkdir -p "$cfg/proj" "$cfg/home/.config" "$cfg/home/.hadolint" "$cfg/xdg"
+printf 'FROM alpine\nMAINTAINER x\n' >"$cfg/proj/Dockerfile"	# DL3006 warning, DL4000 error
+printf 'FROM alpine\n' >"$cfg/proj/warn.Dockerfile"		# DL3006 warning only
+in_proj() { (cd "$cfg/proj" && HOME=$cfg/home XDG_CONFIG_HOME=$cfg/xdg exec "$@"); }
+lacks() {
+	if grep -qF -- "$2" "$1"; then bad "$3: '$2' in $(basename "$1")"; else ok; fi
+}
+
+expect 1 "config: none found" in_proj "$DFOPT" lint -V --no-shellcheck Dockerfile
+contains "$tmp/err" "dfopt: no config file" "-V without config"
+# hadolint's search order, from the last place to the first.
+printf 'ignored: [DL4000]\n' >"$cfg/home/.hadolint.yaml"
+expect 1 "config: ~/.hadolint.yaml" in_proj "$DFOPT" lint -V --no-shellcheck Dockerfile
+contains "$tmp/err" "dfopt: config file '$cfg/home/.hadolint.yaml'" "-V names ~/.hadolint.yaml"
+lacks "$tmp/out" "DL4000" "ignored by ~/.hadolint.yaml"
+printf 'ignored: [DL3006]\n' >"$cfg/home/.hadolint/config.yml"
+expect 1 "config: ~/.hadolint/config.yml" in_proj "$DFOPT" lint -V --no-shellcheck Dockerfile
+contains "$tmp/err" "dfopt: config file '$cfg/home/.hadolint/config.yml'" "-V names ~/.hadolint/config.yml"
+contains "$tmp/out" "DL4000" "home .hadolint.yaml no longer read"
+lacks "$tmp/out" "DL3006" "ignored by ~/.hadolint/config.yml"
+printf 'ignored: [DL4000]\n' >"$cfg/home/.config/hadolint.yaml"
+expect 1 "config: ~/.config/hadolint.yaml" in_proj "$DFOPT" lint -V --no-shellcheck Dockerfile
+contains "$tmp/err" "dfopt: config file '$cfg/home/.config/hadolint.yaml'" "-V names ~/.config/hadolint.yaml"
+printf 'ignored: [DL3006]\n' >"$cfg/xdg/hadolint.yml"
+expect 1 "config: XDG_CONFIG_HOME" in_proj "$DFOPT" lint -V --no-shellcheck Dockerfile
+contains "$tmp/err" "dfopt: config file '$cfg/xdg/hadolint.yml'" "-V names \$XDG_CONFIG_HOME/hadolint.yml"
+printf 'ignored: [DL3006, DL4000]\n' >"$cfg/proj/.hadolint.yml"
+expect 0 "config: ./.hadolint.yml" in_proj "$DFOPT" lint -V --no-shellcheck Dockerfile
+contains "$tmp/err" "dfopt: config file '.hadolint.yml'" "-V names .hadolint.yml"
+if [ -s "$tmp/out" ]; then bad "everything ignored, yet output"; else ok; fi
+# .dfopt.yaml is read too, on top: its scalars win, lists add up.
+printf 'ignored: [DL3006]\nfailure-threshold: style\nno-fail: true\n' >"$cfg/proj/.hadolint.yaml"
+printf 'ignored: [DL3059]\nfailure-threshold: error\n' >"$cfg/proj/.dfopt.yaml"
+expect 0 "config: .hadolint.yaml and .dfopt.yaml" in_proj env DFOPT_NOFAIL=0 "$DFOPT" lint -V --no-shellcheck Dockerfile
+contains "$tmp/err" "dfopt: config file '.hadolint.yaml'" "-V names .hadolint.yaml"
+contains "$tmp/err" "dfopt: config file '.dfopt.yaml'" "-V names .dfopt.yaml"
+lacks "$tmp/out" "DL3006" ".hadolint.yaml's ignored list kept"
+contains "$tmp/out" "DL4000 error" "DL4000 still reported"
+printf 'no-fail: false\nfailure-threshold: error\n' >"$cfg/proj/.dfopt.yaml"
+expect 1 "config: .dfopt.yaml's no-fail over .hadolint.yaml's" in_proj "$DFOPT" lint --no-shellcheck Dockerfile
+expect 0 "config: .dfopt.yaml's threshold over .hadolint.yaml's" in_proj "$DFOPT" lint --no-shellcheck --warning DL4000 Dockerfile
+contains "$tmp/out" "DL4000 warning" "--warning override"
+rm -f "$cfg/proj/.hadolint.yaml" "$cfg/proj/.hadolint.yml" "$cfg/proj/.dfopt.yaml" "$cfg/xdg/hadolint.yml"
+# -c: that file and no other; a missing one is an error.
+printf 'override:\n  style: [DL4000, DL3006]\n' >"$cfg/only.yaml"
+expect 0 "config: -c" in_proj "$DFOPT" lint -V --no-shellcheck -c "$cfg/only.yaml" -t warning Dockerfile
+contains "$tmp/err" "dfopt: config file '$cfg/only.yaml'" "-V names the -c file"
+lacks "$tmp/err" "hadolint.yaml" "-c reads no other file"
+contains "$tmp/out" "DL4000 style" "override from the -c file"
+expect 2 "config: -c missing" in_proj "$DFOPT" lint --no-shellcheck --config "$cfg/nope.yaml" Dockerfile
+contains "$tmp/err" "dfopt: cannot read '$cfg/nope.yaml': No such file or directory" "-c missing message"
+# Environment < file < command line, for a scalar and for severity overrides.
+rm -f "$cfg/home/.hadolint.yaml" "$cfg/home/.hadolint/config.yml" "$cfg/home/.config/hadolint.yaml"
+expect 1 "env: threshold" in_proj env HADOLINT_FAILURE_THRESHOLD=warning "$DFOPT" lint --no-shellcheck warn.Dockerfile
+expect 0 "env: DFOPT_ over HADOLINT_" in_proj env HADOLINT_FAILURE_THRESHOLD=warning DFOPT_FAILURE_THRESHOLD=error \
+	"$DFOPT" lint --no-shellcheck warn.Dockerfile
+printf 'failure-threshold: error\noverride:\n  info: [DL3006]\n' >"$cfg/proj/.hadolint.yaml"
+expect 0 "file over env: threshold" in_proj env HADOLINT_FAILURE_THRESHOLD=warning "$DFOPT" lint --no-shellcheck warn.Dockerfile
+expect 1 "cli over file: threshold" in_proj env HADOLINT_FAILURE_THRESHOLD=style "$DFOPT" lint --no-shellcheck -t info warn.Dockerfile
+expect 0 "file over env: override" in_proj env HADOLINT_OVERRIDE_ERROR=DL3006 "$DFOPT" lint --no-shellcheck -t warning warn.Dockerfile
+contains "$tmp/out" "DL3006 info" "the file's override"
+expect 1 "cli over file: override" in_proj "$DFOPT" lint --no-shellcheck --error DL3006 warn.Dockerfile
+contains "$tmp/out" "DL3006 error" "--error override"
+expect 0 "cli: --style" in_proj "$DFOPT" lint --no-shellcheck --style DL3006 -t info warn.Dockerfile
+contains "$tmp/out" "DL3006 style" "--style override"
+expect 0 "env: ignore list" in_proj env HADOLINT_IGNORE=DL3000,DL3006 "$DFOPT" lint --no-shellcheck warn.Dockerfile
+if [ -s "$tmp/out" ]; then bad "HADOLINT_IGNORE kept DL3006"; else ok; fi
+expect 0 "config: format" in_proj env HADOLINT_FORMAT=json "$DFOPT" lint --no-shellcheck warn.Dockerfile
+contains "$tmp/out" '"code":"DL3006"' "HADOLINT_FORMAT=json"
+printf 'no-fail: false\n' >"$cfg/proj/.hadolint.yaml"
+expect 1 "file over env: no-fail" in_proj env HADOLINT_NOFAIL=true "$DFOPT" lint --no-shellcheck Dockerfile
+expect 0 "cli over file: no-fail" in_proj "$DFOPT" lint --no-shellcheck --no-fail Dockerfile
+rm -f "$cfg/proj/.hadolint.yaml"
+# -o: each takes the last -f before it; nothing on stdout when every -f has one.
+expect 1 "-o: two reports" in_proj "$DFOPT" lint --no-shellcheck -f json -o "$tmp/a.json" -f sarif -o "$tmp/b.sarif" Dockerfile
+if [ -s "$tmp/out" ]; then bad "-o: stdout not empty"; else ok; fi
+contains "$tmp/a.json" '"code":"DL4000"' "-o json report"
+contains "$tmp/b.sarif" '"runs":' "-o sarif report"
+if command -v python3 >/dev/null 2>&1; then
+	if python3 -c 'import json,sys; json.load(open(sys.argv[1])); json.load(open(sys.argv[2]))' "$tmp/a.json" "$tmp/b.sarif"; then ok; else bad "-o reports are not JSON"; fi
+fi
+expect 1 "-o: a -f without -o goes to stdout" in_proj "$DFOPT" lint --no-shellcheck -f checkstyle -o "$tmp/c.xml" -f gnu Dockerfile
+contains "$tmp/c.xml" "<checkstyle" "-o checkstyle report"
+contains "$tmp/out" "Dockerfile:2.1-2.11: error: DL4000" "stdout gnu report"
+expect 2 "-o: same file twice" in_proj "$DFOPT" lint -o "$tmp/x" -o "$tmp/x" Dockerfile
+contains "$tmp/err" "output '$tmp/x' given twice" "-o twice message"
+# Malformed settings: exit 2, and where.
+printf 'ignored: [DL3000]\noverride:\n  error: DL3001\n' >"$cfg/proj/.hadolint.yaml"
+expect 2 "config: wrong type" in_proj "$DFOPT" lint Dockerfile
+contains "$tmp/err" "dfopt: .hadolint.yaml:3:10: key 'override.error': expected a list of rule codes, not 'DL3001'" "wrong type message"
+lacks "$tmp/out" "DL4000" "no lint after a config error"
+printf 'ignored: [DL3000\n' >"$cfg/proj/.hadolint.yaml"
+expect 2 "config: invalid YAML" in_proj "$DFOPT" lint Dockerfile
+contains "$tmp/err" "dfopt: .hadolint.yaml:2:1: invalid YAML:" "invalid YAML message"
+printf 'trusted-registries: [docker.io]\n' >"$cfg/proj/.hadolint.yaml"
+expect 2 "config: unknown key" in_proj "$DFOPT" lint Dockerfile
+contains "$tmp/err" "dfopt: .hadolint.yaml:1:1: unknown key 'trusted-registries'" "unknown key message"
+printf 'format: yaml\n' >"$cfg/proj/.hadolint.yaml"
+expect 2 "config: unknown format" in_proj "$DFOPT" lint Dockerfile
+contains "$tmp/err" "dfopt: .hadolint.yaml:1:9: key 'format': unknown format 'yaml'" "unknown format message"
+: >"$cfg/proj/.hadolint.yaml"
+expect 1 "config: empty file" in_proj "$DFOPT" lint --no-shellcheck Dockerfile
+rm -f "$cfg/proj/.hadolint.yaml"
+expect 2 "env: bad value" in_proj env HADOLINT_STRICT_LABELS=maybe "$DFOPT" lint Dockerfile
+contains "$tmp/err" "environment variable 'HADOLINT_STRICT_LABELS'" "bad env message"
+expect 2 "env: bad format" in_proj env DFOPT_FORMAT=yaml "$DFOPT" lint Dockerfile
+contains "$tmp/err" "environment variable 'DFOPT_FORMAT': unknown format 'yaml'" "bad env format message"
+expect 2 "cli: bad threshold" in_proj "$DFOPT" lint -t high Dockerfile
+contains "$tmp/err" "unknown failure threshold 'high'" "bad threshold message"
+expect 2 "cli: bad jobs" in_proj "$DFOPT" lint -j 0 Dockerfile
+contains "$tmp/err" "--jobs needs a number from 1 to 1024, not '0'" "bad jobs message"
+expect 2 "cli: missing value" in_proj "$DFOPT" lint Dockerfile --error
+contains "$tmp/err" "option '--error' needs a value" "missing value message"
+expect 1 "cli: options after files" in_proj "$DFOPT" lint Dockerfile --no-shellcheck -f json
+contains "$tmp/out" '"code":"DL4000"' "options after the file"
+# Colour: tty output to a terminal only, and not with NO_COLOR or --no-color
+# (script(1) gives the terminal; without it, only the pipe case is checked).
+esc=$(printf '\033')
+expect 1 "colour: not into a pipe" in_proj "$DFOPT" lint --no-shellcheck Dockerfile
+lacks "$tmp/out" "$esc" "colour into a pipe"
+: >"$tmp/tty"
+if command -v script >/dev/null 2>&1; then
+	in_proj script -qec "\"$DFOPT\" lint --no-shellcheck Dockerfile" /dev/null >"$tmp/tty" 2>&1 </dev/null
+fi
+if grep -q DL4000 "$tmp/tty"; then
+	contains "$tmp/tty" "${esc}[" "colour on a terminal"
+	in_proj env NO_COLOR=1 script -qec "\"$DFOPT\" lint --no-shellcheck Dockerfile" /dev/null >"$tmp/tty" 2>&1 </dev/null
+	contains "$tmp/tty" "DL4000" "NO_COLOR on a terminal: output"
+	lacks "$tmp/tty" "$esc" "NO_COLOR on a terminal"
+	in_proj script -qec "\"$DFOPT\" lint --no-shellcheck --no-color Dockerfile" /dev/null >"$tmp/tty" 2>&1 </dev/null
+	contains "$tmp/tty" "DL4000" "--no-color on a terminal: output"
+	lacks "$tmp/tty" "$esc" "--no-color on a terminal"
+fi
+
+# --- lint run: inputs, discovery, -j, outputs, tty snippets (lint_run.c) ---
+run=$tmp/run
+mkdir -p "$run"
+# same A B WHAT: the two files are byte-identical.
+same() { if cmp -s "$1" "$2"; then ok; else bad "$3: $(basename "$1") and $(basename "$2") differ"; diff "$1" "$2" | head -10; fi; }
+mkdf() { printf 'FROM alpine:3.20\nMAINTAINER %s\n' "$1" >"$2"; }
+
+# Directory inputs: Dockerfile names, in byte order of the path; VCS and
+# vendored trees skipped; other names only when named on the command line.
+tree=$run/tree
+mkdir -p "$tree/.git" "$tree/node_modules/pkg" "$tree/sub" "$tree/.devcontainer" "$tree/empty"
+for f in .git/Dockerfile node_modules/pkg/Dockerfile Dockerfile.dev app.Dockerfile Containerfile README \
+	sub/Dockerfile .devcontainer/Dockerfile Dockerfile.dockerignore; do mkdf "$f" "$tree/$f"; done
+ln -s .. "$tree/sub/loop"
+expect 1 "lint a directory" "$DFOPT" lint --no-shellcheck -f gnu "$tree"
+cut -d: -f1 "$tmp/out" | uniq >"$run/files"
+printf '%s\n' "$tree/.devcontainer/Dockerfile" "$tree/Containerfile" "$tree/Dockerfile.dev" \
+	"$tree/app.Dockerfile" "$tree/sub/Dockerfile" >"$run/want"
+same "$run/files" "$run/want" "discovered files and their order"
+if [ -s "$tmp/err" ]; then bad "directory lint wrote to stderr"; sed 's/^/  | /' "$tmp/err" | head -5; else ok; fi
+expect 1 "lint a directory, verbose" "$DFOPT" lint --no-shellcheck -V -f gnu "$tree/"
+contains "$tmp/err" "dfopt: skipping '$tree/.git' (version control)" "-V: .git skipped"
+contains "$tmp/err" "dfopt: skipping '$tree/node_modules' (vendored or generated)" "-V: node_modules skipped"
+contains "$tmp/err" "dfopt: skipping '$tree/sub/loop' (symbolic link to a directory)" "-V: link not followed"
+contains "$tmp/err" "dfopt: found 5 Dockerfiles in '$tree/'" "-V: count"
+contains "$tmp/err" "dfopt: linting '$tree/app.Dockerfile'" "-V: linting"
+contains "$tmp/out" "$tree/Containerfile:2.1" "trailing slash: one '/' in paths"
+expect 1 "explicit file of any name" "$DFOPT" lint --no-shellcheck -f gnu "$tree/README"
+contains "$tmp/out" "$tree/README:2.1" "README linted when named"
+expect 0 "directory without Dockerfiles" "$DFOPT" lint --no-shellcheck "$tree/empty"
+contains "$tmp/err" "dfopt: warning: no Dockerfile found in '$tree/empty'" "no Dockerfile warning"
+expect 2 "missing input among others" "$DFOPT" lint --no-shellcheck -f gnu "$run/nope" "$tree/sub"
+contains "$tmp/err" "dfopt: cannot read '$run/nope': No such file or directory" "missing input message"
+contains "$tmp/out" "$tree/sub/Dockerfile:2.1" "others still linted"
+
+# -j: the same bytes on stdout and stderr and the same exit code as one at a
+# time, over many files with findings, parse errors and unreadable inputs.
+many=$run/many
+mkdir -p "$many"
+i=0
+while [ $i -lt 40 ]; do
+	case $((i % 4)) in
+	0) printf 'FROM alpine\nRUN cd /x && apt-get install curl\n' ;;
+	1) printf 'FORM x\nFROM debian:12 AS b\nRUN --frm=x true\nMAINTAINER m%d\n' $i ;;
+	2) printf 'FROM alpine:3.20\nRUN echo $((1+%d)) `date` && sudo ls\n' $i ;;
+	3) printf 'FROM alpine:3.20\n' ;;
+	esac >"$many/$i.Dockerfile"
+	i=$((i + 1))
+done
+mkfifo "$many/25.Dockerfile.fifo"
+inputs="$many/0.Dockerfile $many/nope.Dockerfile $many/25.Dockerfile.fifo $many $run/tree/empty $many/7.Dockerfile"
+for fmt in tty json sarif; do
+	# shellcheck disable=SC2086 # word splitting of $inputs is the point
+	"$DFOPT" lint -V -f "$fmt" -j 1 $inputs >"$run/j1.out" 2>"$run/j1.err"
+	rc1=$?
+	# shellcheck disable=SC2086
+	"$DFOPT" lint -V -f "$fmt" -j 4 $inputs >"$run/j4.out" 2>"$run/j4.err"
+	rc4=$?
+	if [ $rc1 -eq 2 ] && [ $rc4 -eq 2 ]; then ok; else bad "-j $fmt: exit $rc1 and $rc4, want 2"; fi
+	same "$run/j1.out" "$run/j4.out" "-j 4 stdout ($fmt)"
+	same "$run/j1.err" "$run/j4.err" "-j 4 stderr ($fmt)"
+done
+contains "$run/j4.err" "dfopt: cannot read '$many/nope.Dockerfile': No such file or directory" "-j: missing file"
+contains "$run/j4.err" "dfopt: cannot read '$many/25.Dockerfile.fifo': not a regular file" "-j: fifo"
+contains "$run/j4.out" "$many/9.Dockerfile" "-j: the directory's files"
+if grep -q "runtime error\|ThreadSanitizer\|AddressSanitizer" "$run/j4.err"; then bad "-j: sanitizer report"; else ok; fi
+"$DFOPT" lint -f gnu -j 3 "$many" "$many" "$many" >"$run/j3.out" 2>&1
+"$DFOPT" lint -f gnu -j 1 "$many" "$many" "$many" >"$run/j1.out" 2>&1
+same "$run/j1.out" "$run/j3.out" "-j 3 over the same files three times"
+chmod 000 "$many/3.Dockerfile"
+if ! cat "$many/3.Dockerfile" >/dev/null 2>&1; then
+	expect 2 "-j: unreadable file" "$DFOPT" lint -j 4 "$many"
+	contains "$tmp/err" "dfopt: cannot read '$many/3.Dockerfile': Permission denied" "unreadable message"
+fi
+chmod 644 "$many/3.Dockerfile"
+
+# stdin, alone and among files and threads.
+mkdf stdin "$run/in.Dockerfile"
+expect 1 "stdin" sh -c "\"$DFOPT\" lint --no-shellcheck - < \"$run/in.Dockerfile\""
+contains "$tmp/out" "<stdin>:2:1 DL4000 error: MAINTAINER is deprecated" "stdin finding"
+expect 1 "stdin among files, -j" sh -c "\"$DFOPT\" lint --no-shellcheck -f gnu -j 4 \"$tree/sub\" - \"$tree/Containerfile\" < \"$run/in.Dockerfile\""
+cut -d: -f1 "$tmp/out" | uniq >"$run/files"
+printf '%s\n' "$tree/sub/Dockerfile" "<stdin>" "$tree/Containerfile" >"$run/want"
+same "$run/files" "$run/want" "stdin keeps its place"
+
+# tty: the source line and carets under the span, a summary, no colour
+# when stdout is not a terminal.
+printf 'FROM alpine:3.20\nRUN\tcd /src && make\nMAINTAINER x\n' >"$run/tty.Dockerfile"
+expect 1 "tty snippets" "$DFOPT" lint --no-shellcheck "$run/tty.Dockerfile"
+printf '%s\n' "$run/tty.Dockerfile:2:5 DL3003 warning: Use WORKDIR to switch to a directory" \
+	"  2 | RUN	cd /src && make" "    |    	^^" "" \
+	"$run/tty.Dockerfile:3:1 DL4000 error: MAINTAINER is deprecated" "  3 | MAINTAINER x" "    | ^^^^^^^^^^" "" \
+	"2 findings (1 error, 1 warning) in 1 file" >"$run/want"
+same "$tmp/out" "$run/want" "tty with snippets"
+if grep -q "$(printf '\033')" "$tmp/out"; then bad "colour in a pipe"; else ok; fi
+if script -qec "true" /dev/null >/dev/null 2>&1; then
+	script -qec "\"$DFOPT\" lint --no-shellcheck \"$run/tty.Dockerfile\"" /dev/null >"$run/color.out" 2>&1
+	contains "$run/color.out" "$(printf '\033[1;33mwarning\033[0m')" "colour on a terminal"
+	script -qec "\"$DFOPT\" lint --no-shellcheck --no-color \"$run/tty.Dockerfile\"" /dev/null >"$run/color.out" 2>&1
+	if grep -q "$(printf '\033')" "$run/color.out"; then bad "--no-color"; else ok; fi
+	script -qec "\"$DFOPT\" lint --no-shellcheck -f tty -o \"$run/report.txt\" \"$run/tty.Dockerfile\"" /dev/null >/dev/null 2>&1
+	if grep -q "$(printf '\033')" "$run/report.txt"; then bad "colour in a report file"; else ok; fi
+fi
+
+# Several outputs; a report that cannot be written is exit 2, the others
+# are still written.
+expect 1 "two outputs" "$DFOPT" lint --no-shellcheck -f json -o "$run/r.json" -f checkstyle -o "$run/r.xml" -f gnu "$run/tty.Dockerfile"
+contains "$run/r.json" '"code":"DL4000"' "json report file"
+contains "$run/r.xml" "<checkstyle" "checkstyle report file"
+contains "$tmp/out" "$run/tty.Dockerfile:3.1-3.11: error: DL4000" "gnu on stdout"
+rm -f "$run/r.json"
+expect 2 "unwritable report" "$DFOPT" lint --no-shellcheck -f sarif -o "$run/no/dir/r.sarif" -f json -o "$run/r.json" "$run/tty.Dockerfile"
+contains "$tmp/err" "dfopt: cannot write '$run/no/dir/r.sarif': No such file or directory" "unwritable report message"
+contains "$run/r.json" '"code":"DL4000"' "the other report still written"
+if [ -w /dev/full ]; then
+	expect 2 "stdout full" sh -c "\"$DFOPT\" lint --no-shellcheck \"$run/tty.Dockerfile\" >/dev/full"
+	contains "$tmp/err" "dfopt: cannot write standard output: No space left on device" "stdout full message"
+fi
+
+# --file-path-in-report: every format, one file only.
+expect 1 "report path" sh -c "\"$DFOPT\" lint --no-shellcheck --file-path-in-report app/Dockerfile -f json - < \"$run/tty.Dockerfile\""
+contains "$tmp/out" '"file":"app/Dockerfile"' "report path in json"
+expect 1 "report path, tty" "$DFOPT" lint --no-shellcheck --file-path-in-report app/Dockerfile "$run/tty.Dockerfile"
+contains "$tmp/out" "app/Dockerfile:3:1 DL4000" "report path in tty"
+expect 2 "report path, two files" "$DFOPT" lint --no-shellcheck --file-path-in-report x "$tree/sub"  "$run/tty.Dockerfile"
+contains "$tmp/err" "--file-path-in-report names one file, but 2 are linted" "report path with two files"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,56 @@
+#!/bin/sh
+# Every Dockerfile under fixtures/ through `dfopt lint` in one run: no crash,
+# no sanitizer report, exit 0 with --no-fail, and JSON output that parses
+# back with findings only for those files. tests/check_lint_all.c does the
+# same in process, file by file, in every output format.
+# Run by `make check` with DFOPT (the binary) and DF_SRCDIR set.
+set -u
+
+DFOPT=${DFOPT:-./dfopt}
+SRC=${DF_SRCDIR:-.}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+find "$SRC/fixtures" -type f \( -name Dockerfile -o -name '*.Dockerfile' \) | sort >"$tmp/list"
+n=$(wc -l <"$tmp/list")
+if [ "$n" -ge 100 ]; then ok; else bad "only $n Dockerfiles under $SRC/fixtures"; fi
+
+for format in json tty sarif; do
+	# The names hold no blanks (the fixtures are ours); xargs would split
+	# one long list into several runs, so pass it whole.
+	# shellcheck disable=SC2046
+	"$DFOPT" lint --no-fail -f "$format" $(cat "$tmp/list") >"$tmp/$format" 2>"$tmp/$format.err"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then ok; else bad "lint -f $format of every fixture: exit $rc"; head -5 "$tmp/$format.err"; fi
+	if grep -qE 'runtime error|Sanitizer|LeakSanitizer' "$tmp/$format.err"; then
+		bad "lint -f $format: sanitizer report"
+		head -20 "$tmp/$format.err"
+	else
+		ok
+	fi
+done
+
+if [ "$(head -c 1 "$tmp/json")" = "[" ]; then ok; else bad "json output does not start with '['"; fi
+if command -v python3 >/dev/null 2>&1; then
+	if python3 - "$tmp/json" "$tmp/list" "$tmp/sarif" <<'PY'
+import json, sys
+findings = json.load(open(sys.argv[1]))
+files = set(open(sys.argv[2]).read().split("\n")) - {""}
+for f in findings:
+    assert f["file"] in files, f["file"]
+    assert f["code"] and f["message"], f
+    assert f["line"] >= 1 and f["column"] >= 1, f
+    assert (f["end_line"], f["end_column"]) >= (f["line"], f["column"]), f
+sarif = json.load(open(sys.argv[3]))
+assert len(sarif["runs"][0]["results"]) == len(findings)
+PY
+	then ok; else bad "lint output of every fixture is not valid JSON with sane findings"; fi
+fi
+
+echo "lint_fixtures: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
