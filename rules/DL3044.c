@@ -76,14 +76,15 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		return;
 	for (size_t k = 0; k < in->npairs; k++) {
 		const df_str key = in->pairs[k].key;
-		if (key.len == 0 || set_before(in, key))
+		if (key.len == 0)
 			continue;
 		for (size_t i = 0; i < in->npairs; i++) {
 			const df_kv *kv = &in->pairs[i];
 			if (i == k || !kv->has_value)
 				continue;
 			long at = find_ref(kv->value, key);
-			if (at < 0)
+			/* The scope walk last: it is linear in the bindings. */
+			if (at < 0 || set_before(in, key))
 				continue;
 			df_span sp = kv->value_span;
 			const char *base = in->text.str.ptr;

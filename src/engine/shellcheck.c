@@ -18,6 +18,7 @@
 
 enum {
 	SC_MAX_OUTPUT = 64 << 20,	/* bytes of JSON taken from shellcheck */
+	SC_MAX_SCRIPTS = 4096,		/* scripts per process: argv stays far below ARG_MAX */
 };
 
 /* The shells ShellCheck knows, by the shebang we give it. */
@@ -494,6 +495,37 @@ static void add_finding(const df_doc *doc, sc_batch *b, const cJSON *c, df_diags
 
 /* --- the run ---------------------------------------------------------------- */
 
+/* Run the program (argv[0..nfixed)) over scripts [from, to) of b, whose
+ * paths follow in argv, and add what it finds to out. */
+static int check_scripts(const df_doc *doc, sc_batch *b, char *const *argv, size_t nfixed, size_t from, size_t to,
+			 df_diags *out)
+{
+	char **args = df_xcalloc(nfixed + (to - from) + 1, sizeof(char *));
+	memcpy(args, argv, nfixed * sizeof(char *));
+	memcpy(args + nfixed, argv + nfixed + from, (to - from) * sizeof(char *));
+	df_buf json = DF_BUF_INIT;
+	int rc = -1;
+	if (run_program(args, &json) == 0) {
+		/* cJSON_Parse records its last error in a global: one parse at a
+		 * time when files are linted on several threads. */
+		static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+		pthread_mutex_lock(&parse_lock);
+		cJSON *root = cJSON_Parse(df_buf_str(&json));
+		pthread_mutex_unlock(&parse_lock);
+		const cJSON *comments = cJSON_GetObjectItemCaseSensitive(root, "comments");
+		if (cJSON_IsArray(comments)) {
+			const cJSON *c;
+			cJSON_ArrayForEach(c, comments)
+				add_finding(doc, b, c, out);
+			rc = 0;
+		}
+		cJSON_Delete(root);
+	}
+	df_buf_release(&json);
+	free(args);
+	return rc;
+}
+
 int df_shellcheck_file(const df_doc *doc, const df_graph *g, const char *program, df_diags *out)
 {
 	sc_batch b = { NULL, 0, 0 };
@@ -506,7 +538,7 @@ int df_shellcheck_file(const df_doc *doc, const df_graph *g, const char *program
 
 	int rc = -1;
 	const char *tmp = getenv("TMPDIR");
-	df_buf dir = DF_BUF_INIT, json = DF_BUF_INIT;
+	df_buf dir = DF_BUF_INIT;
 	df_buf_addf(&dir, "%s/dfopt-sc.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	static const char *const fixed[] = { "--norc", "--format=json1", "--exclude=SC1090,SC1091,SC2187", "--" };
 	size_t nfixed = DF_ARRAY_LEN(fixed);
@@ -526,22 +558,11 @@ int df_shellcheck_file(const df_doc *doc, const df_graph *g, const char *program
 			goto clean;
 		}
 	}
-	if (run_program(argv, &json) < 0)
-		goto clean;
-	/* cJSON_Parse records its last error in a global: one parse at a time
-	 * when files are linted on several threads. */
-	static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
-	pthread_mutex_lock(&parse_lock);
-	cJSON *root = cJSON_Parse(df_buf_str(&json));
-	pthread_mutex_unlock(&parse_lock);
-	const cJSON *comments = cJSON_GetObjectItemCaseSensitive(root, "comments");
-	if (cJSON_IsArray(comments)) {
-		const cJSON *c;
-		cJSON_ArrayForEach(c, comments)
-			add_finding(doc, &b, c, out);
-		rc = 0;
+	rc = 0;
+	for (size_t from = 0; from < b.len && rc == 0; from += SC_MAX_SCRIPTS) {
+		size_t to = b.len - from > SC_MAX_SCRIPTS ? from + SC_MAX_SCRIPTS : b.len;
+		rc = check_scripts(doc, &b, argv, 1 + nfixed, from, to, out);
 	}
-	cJSON_Delete(root);
 clean:
 	for (size_t i = 0; i < written; i++)
 		unlink(argv[1 + nfixed + i]);
@@ -554,7 +575,6 @@ out:
 	free(argv);
 	free(b.items);
 	df_buf_release(&dir);
-	df_buf_release(&json);
 	return rc;
 }
 

@@ -38,6 +38,13 @@ example=$SRC/fixtures/examples/multi-stage/Dockerfile
 
 expect 0 "version" "$DFOPT" --version
 contains "$tmp/out" "dfopt " "version output"
+expect 0 "version: -v" "$DFOPT" -v
+contains "$tmp/out" "dfopt " "-v output"
+expect 0 "version: -V alone" "$DFOPT" -V
+contains "$tmp/out" "dfopt " "-V output"
+printf 'FROM alpine:3.20\n' >"$tmp/verbose.Dockerfile"
+expect 0 "-V before a file is --verbose" "$DFOPT" -V --no-shellcheck "$tmp/verbose.Dockerfile"
+contains "$tmp/err" "linting '$tmp/verbose.Dockerfile'" "-V is verbose"
 expect 0 "help" "$DFOPT" --help
 contains "$tmp/out" "usage: dfopt" "help output"
 expect 2 "no arguments" "$DFOPT"
@@ -92,6 +99,7 @@ if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; then ok; else bad "random bytes: exit $rc
 # Large hostile files finish (a guard against quadratic paths, not a timing).
 awk 'BEGIN { print "FROM scratch"; print "ENV V0=x"; for (i = 1; i < 30000; i++) printf "ENV V%d=$V0 W%d=${V0:-y}\n", i, i }' >"$tmp/env.Dockerfile"
 expect 0 "30,000 ENV lines" timeout 60 "$DFOPT" parse "$tmp/env.Dockerfile"
+expect 0 "30,000 ENV lines linted" timeout 60 "$DFOPT" lint --no-fail --no-shellcheck "$tmp/env.Dockerfile"
 awk 'BEGIN { for (i = 0; i < 5000; i++) { if (i) printf "FROM s%d AS s%d\n", i - 1, i; else print "FROM scratch AS s0"; printf "ENV E%d=1\nCOPY --from=s%d /a /b\n", i, i / 2 } }' >"$tmp/stages.Dockerfile"
 expect 0 "5,000 chained stages" timeout 60 "$DFOPT" parse "$tmp/stages.Dockerfile"
 
