@@ -51,6 +51,27 @@ for f in findings:
     assert (f["end_line"], f["end_column"]) >= (f["line"], f["column"]), f
 sarif = json.load(open(sys.argv[3]))
 assert len(sarif["runs"][0]["results"]) == len(findings)
+# What SARIF 2.1.0's schema requires of the parts dfopt writes.
+assert sarif["version"] == "2.1.0" and len(sarif["runs"]) == 1
+driver = sarif["runs"][0]["tool"]["driver"]
+assert isinstance(driver["name"], str) and driver["name"]
+ids = [r["id"] for r in driver["rules"]]
+assert len(ids) == len(set(ids)), "rule ids repeat"
+for r in driver["rules"]:
+    for k in ("shortDescription", "fullDescription"):
+        assert isinstance(r[k]["text"], str) and r[k]["text"], r
+    if "helpUri" in r:
+        assert r["helpUri"].startswith("https://") and " " not in r["helpUri"], r
+for res in sarif["runs"][0]["results"]:
+    assert res["level"] in ("none", "note", "warning", "error"), res
+    assert isinstance(res["message"]["text"], str) and res["message"]["text"], res
+    assert ids[res["ruleIndex"]] == res["ruleId"], res
+    (loc,) = res["locations"]
+    uri = loc["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri and not any(c in uri for c in ' "<>\\^`{|}'), uri
+    reg = loc["physicalLocation"]["region"]
+    assert reg["startLine"] >= 1 and reg["startColumn"] >= 1, reg
+    assert (reg["endLine"], reg["endColumn"]) >= (reg["startLine"], reg["startColumn"]), reg
 PY
 	then ok; else bad "lint output of every fixture is not valid JSON with sane findings"; fi
 fi
