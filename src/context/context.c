@@ -1,0 +1,503 @@
+/*
+ * context.c - walking a build context once, and answering which of its
+ * entries a COPY/ADD source selects.
+ */
+#include "context/context.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "context/glob.h"
+#include "util/file.h"
+#include "util/util.h"
+
+typedef struct walker {
+	df_context *ctx;
+	df_buf abs;		/* the directory being read: root, then "/" rel */
+	df_buf rel;		/* its path in the context, "" at the root */
+	size_t max_entries;
+	unsigned max_depth;
+	size_t seen;		/* entries met, kept or not */
+	df_buf *err;
+} walker;
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The names in dir, without "." and "..", in byte order. */
+static int read_names(const char *dir, char ***out, size_t *nout, df_buf *err)
+{
+	*out = NULL;
+	*nout = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		df_buf_addf(err, "cannot read directory '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+			df_grow((void **)&names, &cap, n + 1, sizeof(*names));
+			names[n++] = df_xstrdup(de->d_name);
+		}
+		errno = 0;
+	}
+	int e = errno;
+	closedir(d);
+	if (e) {
+		df_buf_addf(err, "cannot read directory '%s': %s", dir, strerror(e));
+		free_names(names, n);
+		return -1;
+	}
+	qsort(names, n, sizeof(*names), cmp_name);
+	*out = names;
+	*nout = n;
+	return 0;
+}
+
+static size_t push(df_ctx_entry **arr, size_t *len, size_t *cap, const df_ctx_entry *e)
+{
+	df_grow((void **)arr, cap, *len + 1, sizeof(**arr));
+	(*arr)[*len] = *e;
+	return (*len)++;
+}
+
+static df_ctx_type type_of(mode_t m)
+{
+	if (S_ISREG(m))
+		return DF_CTX_FILE;
+	if (S_ISDIR(m))
+		return DF_CTX_DIR;
+	if (S_ISLNK(m))
+		return DF_CTX_SYMLINK;
+	return DF_CTX_OTHER;
+}
+
+static int walk(walker *w, unsigned depth, const bool *parent);
+
+/* Enter the directory entry idx of ctx->entries (w->abs and w->rel name it). */
+static int enter(walker *w, size_t idx, unsigned depth, const bool *state)
+{
+	if (depth + 1 >= w->max_depth) {
+		df_buf_addf(w->err, "cannot walk build context '%s': '%s' is nested deeper than %u directories",
+			    w->ctx->root, w->rel.buf, w->max_depth);
+		return -1;
+	}
+	if (walk(w, depth + 1, state) < 0)
+		return -1;
+	w->ctx->entries[idx].ndesc = w->ctx->len - idx - 1;
+	return 0;
+}
+
+/* Walk the directory w->abs names; parent holds the ignore states it left. */
+static int walk(walker *w, unsigned depth, const bool *parent)
+{
+	df_context *ctx = w->ctx;
+	char **names;
+	size_t n;
+	if (read_names(w->abs.buf, &names, &n, w->err) < 0)
+		return -1;
+	/* the states of the entry at hand, for what is under it */
+	bool *state = ctx->ignore ? df_xcalloc(df_ignore_count(ctx->ignore) + 1, sizeof(bool)) : NULL;
+	size_t abs_len = w->abs.len, rel_len = w->rel.len;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (++w->seen > w->max_entries) {
+			df_buf_addf(w->err, "cannot walk build context '%s': more than %zu entries", ctx->root,
+				    w->max_entries);
+			rc = -1;
+			break;
+		}
+		w->abs.len = abs_len;
+		w->rel.len = rel_len;
+		df_buf_addf(&w->abs, "/%s", names[i]);
+		df_buf_addf(&w->rel, "%s%s", rel_len ? "/" : "", names[i]);
+		struct stat st;
+		if (lstat(w->abs.buf, &st) < 0) {
+			df_buf_addf(w->err, "cannot stat '%s': %s", w->abs.buf, strerror(errno));
+			rc = -1;
+			break;
+		}
+		df_ctx_entry e = { 0 };
+		char *path = df_arena_alloc_uninit(&ctx->arena, w->rel.len + 1);
+		memcpy(path, w->rel.buf, w->rel.len + 1);
+		e.path = path;
+		e.type = type_of(st.st_mode);
+		e.size = (uint64_t)st.st_size;
+		e.mode = (uint32_t)st.st_mode;
+		e.depth = depth;
+		bool excluded = ctx->ignore && df_ignore_match_step(ctx->ignore, path, parent, state);
+		if (!excluded) {
+			size_t idx = push(&ctx->entries, &ctx->len, &ctx->cap, &e);
+			if (e.type == DF_CTX_DIR)
+				rc = enter(w, idx, depth, state);
+		} else if (e.type == DF_CTX_DIR && df_ignore_may_reinclude(ctx->ignore, path)) {
+			/* kept only if something under it is */
+			e.implied = true;
+			size_t idx = push(&ctx->entries, &ctx->len, &ctx->cap, &e);
+			size_t at = ctx->nexcluded;
+			rc = enter(w, idx, depth, state);
+			if (rc == 0 && ctx->len == idx + 1) {
+				/* into the excluded list ahead of its contents */
+				ctx->len--;
+				e.implied = false;
+				push(&ctx->excluded, &ctx->nexcluded, &ctx->excluded_cap, &e);
+				memmove(ctx->excluded + at + 1, ctx->excluded + at,
+					(ctx->nexcluded - at - 1) * sizeof(*ctx->excluded));
+				ctx->excluded[at] = e;
+			}
+		} else {
+			push(&ctx->excluded, &ctx->nexcluded, &ctx->excluded_cap, &e);
+		}
+	}
+	w->abs.len = abs_len;
+	w->abs.buf[abs_len] = '\0';
+	w->rel.len = rel_len;
+	if (w->rel.buf)
+		w->rel.buf[rel_len] = '\0';
+	free_names(names, n);
+	free(state);
+	return rc;
+}
+
+/* Does path exist (following symlinks)? 1 yes, 0 no, -1 error in err. */
+static int exists(const char *path, df_buf *err)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return 1;
+	if (errno == ENOENT || errno == ENOTDIR)
+		return 0;
+	df_buf_addf(err, "cannot stat '%s': %s", path, strerror(errno));
+	return -1;
+}
+
+static int load_ignore(df_context *ctx, const char *dockerfile, df_buf *err)
+{
+	df_buf path = DF_BUF_INIT;
+	int rc = -1, found = 0;
+	if (dockerfile && strcmp(dockerfile, "-") != 0) {
+		df_buf_addf(&path, "%s.dockerignore", dockerfile);
+		if ((found = exists(path.buf, err)) < 0)
+			goto out;
+	}
+	if (!found) {
+		df_buf_reset(&path);
+		df_buf_addf(&path, "%s/.dockerignore", ctx->root);
+		if ((found = exists(path.buf, err)) < 0)
+			goto out;
+	}
+	if (found) {
+		df_buf text = DF_BUF_INIT;
+		if (df_read_input(path.buf, DF_IGNORE_MAX_BYTES, &text, err) < 0 ||
+		    df_ignore_compile(path.buf, text.buf ? text.buf : "", text.len, &ctx->ignore, err) < 0) {
+			df_buf_release(&text);
+			goto out;
+		}
+		df_buf_release(&text);
+		ctx->ignore_file = df_buf_detach(&path, NULL);
+	}
+	rc = 0;
+out:
+	df_buf_release(&path);
+	return rc;
+}
+
+/* Where the Dockerfile sits in the context, if it does. */
+static void locate_dockerfile(df_context *ctx, const char *dockerfile)
+{
+	if (!dockerfile || strcmp(dockerfile, "-") == 0)
+		return;
+	char root[PATH_MAX], dir[PATH_MAX];
+	const char *slash = strrchr(dockerfile, '/');
+	const char *base = slash ? slash + 1 : dockerfile;
+	df_buf d = DF_BUF_INIT;
+	if (slash)
+		df_buf_add(&d, dockerfile, slash == dockerfile ? 1 : (size_t)(slash - dockerfile));
+	else
+		df_buf_addc(&d, '.');
+	if (*base && realpath(ctx->root, root) && realpath(d.buf, dir)) {
+		size_t rl = strlen(root);
+		if (strcmp(root, "/") == 0)
+			rl = 0;
+		if (strcmp(dir, root) == 0)
+			ctx->dockerfile = df_xstrdup(base);
+		else if (strncmp(dir, root, rl) == 0 && dir[rl] == '/') {
+			df_buf p = DF_BUF_INIT;
+			df_buf_addf(&p, "%s/%s", dir + rl + 1, base);
+			ctx->dockerfile = df_buf_detach(&p, NULL);
+		}
+	}
+	df_buf_release(&d);
+}
+
+static int cmp_entry_path(const void *a, const void *b)
+{
+	return strcmp((*(const df_ctx_entry *const *)a)->path, (*(const df_ctx_entry *const *)b)->path);
+}
+
+int df_context_open(df_context *ctx, const char *root, const df_context_opts *opts, df_buf *err)
+{
+	static const df_context_opts none = { 0 };
+	if (!opts)
+		opts = &none;
+	memset(ctx, 0, sizeof(*ctx));
+	df_arena_init(&ctx->arena);
+	ctx->root = df_xstrdup(root);
+	struct stat st;
+	if (stat(root, &st) < 0) {
+		df_buf_addf(err, "cannot open build context '%s': %s", root, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		df_buf_addf(err, "cannot open build context '%s': %s", root, strerror(ENOTDIR));
+		goto fail;
+	}
+	if (load_ignore(ctx, opts->dockerfile, err) < 0)
+		goto fail;
+	locate_dockerfile(ctx, opts->dockerfile);
+
+	walker w = { 0 };
+	w.ctx = ctx;
+	w.err = err;
+	w.max_entries = opts->max_entries ? opts->max_entries : DF_CONTEXT_MAX_ENTRIES;
+	w.max_depth = opts->max_depth ? opts->max_depth : DF_CONTEXT_MAX_DEPTH;
+	df_buf_adds(&w.abs, root);
+	df_buf_adds(&w.rel, "");
+	int rc = walk(&w, 0, NULL);
+	df_buf_release(&w.abs);
+	df_buf_release(&w.rel);
+	if (rc < 0)
+		goto fail;
+
+	ctx->by_path = df_xcalloc(ctx->len ? ctx->len : 1, sizeof(*ctx->by_path));
+	for (size_t i = 0; i < ctx->len; i++)
+		ctx->by_path[i] = &ctx->entries[i];
+	qsort(ctx->by_path, ctx->len, sizeof(*ctx->by_path), cmp_entry_path);
+	return 0;
+fail:
+	df_context_release(ctx);
+	return -1;
+}
+
+void df_context_release(df_context *ctx)
+{
+	free(ctx->root);
+	free(ctx->ignore_file);
+	df_ignore_free(ctx->ignore);
+	free(ctx->dockerfile);
+	free(ctx->entries);
+	free(ctx->excluded);
+	free(ctx->by_path);
+	df_arena_release(&ctx->arena);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+/* path relative to the root, the builder's way: "/a", "./a" and "a/" are
+ * "a", ".." stops at the root, and the root itself is "". */
+static void clean_rel(df_buf *out, const char *path)
+{
+	df_buf tmp = DF_BUF_INIT;
+	df_buf_addc(&tmp, '/');
+	df_buf_adds(&tmp, path);
+	df_path_clean(out, tmp.buf, tmp.len);
+	df_buf_release(&tmp);
+	/* drop the leading '/' */
+	memmove(out->buf, out->buf + 1, out->len);
+	out->len--;
+}
+
+static const df_ctx_entry *find(const df_context *ctx, const char *path)
+{
+	size_t lo = 0, hi = ctx->len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ctx->by_path[mid]->path, path);
+		if (c == 0)
+			return ctx->by_path[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const df_ctx_entry *df_context_find(const df_context *ctx, const char *path)
+{
+	df_buf p = DF_BUF_INIT;
+	clean_rel(&p, path);
+	const df_ctx_entry *e = find(ctx, p.buf);
+	df_buf_release(&p);
+	return e;
+}
+
+/* Is path (or a directory above it) among the excluded entries? */
+static bool is_excluded(const df_context *ctx, const char *path)
+{
+	size_t n = strlen(path);
+	for (size_t i = 0; i < ctx->nexcluded; i++) {
+		const char *x = ctx->excluded[i].path;
+		size_t xl = strlen(x);
+		if (strcmp(x, path) == 0 || (xl < n && memcmp(x, path, xl) == 0 && path[xl] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* A directory brings in what is under it, anything else itself. */
+static void mark_root(const df_context *ctx, size_t idx, bool *mark)
+{
+	const df_ctx_entry *e = &ctx->entries[idx];
+	if (e->type != DF_CTX_DIR) {
+		mark[idx] = true;
+		return;
+	}
+	for (size_t i = idx + 1; i <= idx + e->ndesc; i++)
+		mark[i] = true;
+}
+
+/* Does the entry path match the pattern's components (NUL-separated in
+ * comps, ncomp of them)? */
+static bool match_components(const char *comps, size_t ncomp, const char *path, df_buf *scratch)
+{
+	df_buf_reset(scratch);
+	df_buf_adds(scratch, path);
+	char *p = scratch->buf;
+	const char *c = comps;
+	for (size_t i = 0; i < ncomp; i++) {
+		char *slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		if (df_glob_match(c, p, NULL) != 1)
+			return false;
+		if (!slash)
+			return i + 1 == ncomp;
+		p = slash + 1;
+		c += strlen(c) + 1;
+	}
+	return false;
+}
+
+void df_ctx_selection_release(df_ctx_selection *sel)
+{
+	free(sel->items);
+	memset(sel, 0, sizeof(*sel));
+}
+
+int df_context_select(const df_context *ctx, const char *src, df_ctx_selection *sel, df_buf *err)
+{
+	sel->len = 0;
+	sel->roots = 0;
+	sel->ignored = 0;
+	df_buf p = DF_BUF_INIT, scratch = DF_BUF_INIT;
+	bool *mark = df_xcalloc(ctx->len ? ctx->len : 1, sizeof(*mark));
+	int rc = -1;
+	clean_rel(&p, src);
+	if (p.len == 0) {
+		sel->roots = 1;
+		for (size_t i = 0; i < ctx->len; i++)
+			mark[i] = true;
+	} else if (!df_glob_has_meta(p.buf)) {
+		const df_ctx_entry *e = find(ctx, p.buf);
+		if (e) {
+			sel->roots = 1;
+			mark_root(ctx, (size_t)(e - ctx->entries), mark);
+		} else if (is_excluded(ctx, p.buf)) {
+			sel->roots = sel->ignored = 1;
+		}
+	} else {
+		/* one NUL-terminated pattern per component */
+		size_t ncomp = 1;
+		for (size_t i = 0; i < p.len; i++)
+			if (p.buf[i] == '/') {
+				p.buf[i] = '\0';
+				ncomp++;
+			}
+		const char *c = p.buf;
+		for (size_t i = 0; i < ncomp; i++, c += strlen(c) + 1) {
+			size_t bad;
+			if (df_glob_match(c, "", &bad) < 0) {
+				for (size_t k = 0; k + 1 < p.len; k++)
+					if (p.buf[k] == '\0')
+						p.buf[k] = '/';
+				df_buf_addf(err, "syntax error in pattern '%s'", p.buf);
+				goto out;
+			}
+		}
+		for (size_t i = 0; i < ctx->len; i++)
+			if (ctx->entries[i].depth + 1 == ncomp &&
+			    match_components(p.buf, ncomp, ctx->entries[i].path, &scratch)) {
+				sel->roots++;
+				mark_root(ctx, i, mark);
+			}
+		for (size_t i = 0; i < ctx->nexcluded; i++)
+			if (ctx->excluded[i].depth + 1 == ncomp &&
+			    match_components(p.buf, ncomp, ctx->excluded[i].path, &scratch)) {
+				sel->roots++;
+				sel->ignored++;
+			}
+	}
+	for (size_t i = 0; i < ctx->len; i++)
+		if (mark[i]) {
+			df_grow((void **)&sel->items, &sel->cap, sel->len + 1, sizeof(*sel->items));
+			sel->items[sel->len++] = i;
+		}
+	rc = 0;
+out:
+	free(mark);
+	df_buf_release(&p);
+	df_buf_release(&scratch);
+	return rc;
+}
+
+bool df_ctx_selection_has(const df_context *ctx, const df_ctx_selection *sel, const char *path)
+{
+	df_buf p = DF_BUF_INIT;
+	clean_rel(&p, path);
+	bool found = false;
+	for (size_t i = 0; i < sel->len && !found; i++) {
+		const char *e = ctx->entries[sel->items[i]].path;
+		found = p.len == 0 || (strncmp(e, p.buf, p.len) == 0 && (e[p.len] == '\0' || e[p.len] == '/'));
+	}
+	df_buf_release(&p);
+	return found;
+}
+
+const df_ctx_entry *df_ctx_selection_find_name(const df_context *ctx, const df_ctx_selection *sel,
+					       const char *name)
+{
+	df_buf scratch = DF_BUF_INIT;
+	const df_ctx_entry *found = NULL;
+	for (size_t i = 0; i < sel->len && !found; i++) {
+		const df_ctx_entry *e = &ctx->entries[sel->items[i]];
+		df_buf_reset(&scratch);
+		df_buf_adds(&scratch, e->path);
+		for (char *c = scratch.buf; c && !found;) {
+			char *slash = strchr(c, '/');
+			if (slash)
+				*slash = '\0';
+			if (df_glob_match(name, c, NULL) == 1)
+				found = e;
+			c = slash ? slash + 1 : NULL;
+		}
+	}
+	df_buf_release(&scratch);
+	return found;
+}

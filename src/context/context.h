@@ -1,0 +1,113 @@
+/*
+ * context.h - a build context: the directory tree the builder may COPY/ADD
+ * from, after .dockerignore, and what each COPY/ADD source selects in it.
+ *
+ * Opening a context walks it once: lstat only (a symlink is an entry of its
+ * own, never followed), the names of each directory in byte order, depth
+ * first (the builder's order), and nothing is skipped but what the ignore
+ * file excludes. The ignore file is "<Dockerfile>.dockerignore" beside the
+ * Dockerfile when that exists, else ".dockerignore" at the context root.
+ *
+ * An excluded directory is not entered unless an exception could re-include
+ * something under it; then its contents are looked at one by one, and the
+ * directory itself is kept (flagged implied) exactly when something under it
+ * is, as the builder sends the parents of what it sends.
+ *
+ * Ownership: df_context_open() fills a df_context the caller owns and frees
+ * with df_context_release(); entry paths live as long as the context. The
+ * walk is bounded in entries and depth; going over is an error, not a
+ * truncated list. Nothing here prints.
+ */
+#ifndef DF_CONTEXT_CONTEXT_H
+#define DF_CONTEXT_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "context/ignore.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+#define DF_CONTEXT_MAX_ENTRIES 1000000u
+#define DF_CONTEXT_MAX_DEPTH 256u
+
+typedef enum df_ctx_type {
+	DF_CTX_FILE,
+	DF_CTX_DIR,
+	DF_CTX_SYMLINK,
+	DF_CTX_OTHER,	/* FIFO, socket, device */
+} df_ctx_type;
+
+typedef struct df_ctx_entry {
+	const char *path;	/* relative to the root, '/'-separated, clean; owned by the context */
+	df_ctx_type type;
+	uint64_t size;		/* st_size: bytes of a file, length of a symlink's target */
+	uint32_t mode;		/* st_mode: type and permission bits */
+	uint32_t depth;		/* 0 for an entry at the root */
+	size_t ndesc;		/* how many entries after this one lie under it (directories) */
+	bool implied;		/* excluded, kept because something under it is re-included */
+} df_ctx_entry;
+
+typedef struct df_context_opts {
+	const char *dockerfile;	/* path of the Dockerfile, or NULL: where its own ignore file is */
+	size_t max_entries;	/* 0: DF_CONTEXT_MAX_ENTRIES; counts excluded entries met too */
+	unsigned max_depth;	/* 0: DF_CONTEXT_MAX_DEPTH */
+} df_context_opts;
+
+typedef struct df_context {
+	char *root;			/* the directory as given; owned */
+	char *ignore_file;		/* the ignore file read, NULL if none; owned */
+	df_ignore *ignore;		/* its matcher, NULL if none; owned */
+	char *dockerfile;		/* the Dockerfile's path in the context, NULL if outside or not given; owned */
+	df_ctx_entry *entries;		/* kept entries in walk order */
+	size_t len, cap;
+	df_ctx_entry *excluded;		/* excluded entries the walk met; a directory not entered stands for all it holds */
+	size_t nexcluded, excluded_cap;
+	const df_ctx_entry **by_path;	/* the entries sorted by path, for lookups */
+	df_arena arena;			/* entry paths */
+} df_context;
+
+#define DF_CONTEXT_INIT { 0 }
+
+/* Walk root (opts may be NULL). 0, or -1 with a message in err (an unreadable
+ * directory or ignore file, a malformed ignore file as "name:line:col: ...",
+ * a tree over the limits); ctx is released on failure. */
+int df_context_open(df_context *ctx, const char *root, const df_context_opts *opts, df_buf *err);
+void df_context_release(df_context *ctx);
+
+/* The kept entry at path (cleaned first), or NULL. */
+const df_ctx_entry *df_context_find(const df_context *ctx, const char *path);
+
+/* What one COPY/ADD source brings in from the context. */
+typedef struct df_ctx_selection {
+	size_t *items;		/* indices into ctx->entries, in walk order, no repeats */
+	size_t len, cap;
+	size_t roots;		/* entries the source named or its wildcards matched */
+	size_t ignored;		/* of those, excluded ones (the builder would not find them) */
+} df_ctx_selection;
+
+#define DF_CTX_SELECTION_INIT { NULL, 0, 0, 0, 0 }
+
+void df_ctx_selection_release(df_ctx_selection *sel);
+
+/*
+ * Select what src brings in, with the builder's source semantics: src is
+ * taken relative to the context root ("/a", "./a" and "a" are the same, ".."
+ * cannot leave it, "." is everything); without '*', '?' or '[' it names one
+ * path, else each of its components is a filepath.Match pattern matched
+ * against the names at that level. A directory brings in what is under it,
+ * anything else itself. Nothing matched is not an error here (roots == 0);
+ * a malformed pattern is (-1, message in err). sel is reset first.
+ */
+int df_context_select(const df_context *ctx, const char *src, df_ctx_selection *sel, df_buf *err);
+
+/* Does sel bring in path or anything under it? */
+bool df_ctx_selection_has(const df_context *ctx, const df_ctx_selection *sel, const char *path);
+
+/* The first entry of sel with a path component matching the filepath.Match
+ * pattern name ("node_modules", ".env*", "*.pem"), or NULL. */
+const df_ctx_entry *df_ctx_selection_find_name(const df_context *ctx, const df_ctx_selection *sel,
+					       const char *name);
+
+#endif
