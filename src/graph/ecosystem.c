@@ -1,0 +1,860 @@
+/* ecosystem.c - the package-manager table and the classifier over it. */
+#include "graph/ecosystem.h"
+
+#include <string.h>
+
+#include "util/util.h"
+
+/* A NULL-terminated list of strings with static storage. */
+#define L(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define VERBS(...) ((const df_eco_verb[]){__VA_ARGS__, {.words = NULL}})
+#define V(w, k, f) {.words = (w), .kind = (k), .flags = (f)}
+#define NO_LIST ((const char *const[]){NULL})
+
+static const df_eco_manager managers[] = {
+	{
+		.name = "npm",
+		.commands = L("npm"),
+		.verbs = VERBS(
+			V("ci", DF_ECO_DEPS, DF_ECO_SCRIPTS),
+			V("clean-install", DF_ECO_DEPS, DF_ECO_SCRIPTS),
+			V("install", DF_ECO_DEPS, DF_ECO_SCRIPTS | DF_ECO_ARGS_PKGS),
+			V("i", DF_ECO_DEPS, DF_ECO_SCRIPTS | DF_ECO_ARGS_PKGS),
+			V("add", DF_ECO_DEPS, DF_ECO_SCRIPTS | DF_ECO_ARGS_PKGS),
+			V("run", DF_ECO_SOURCES, 0), V("run-script", DF_ECO_SOURCES, 0),
+			V("test", DF_ECO_SOURCES, 0), V("start", DF_ECO_SOURCES, 0),
+			V("exec", DF_ECO_SOURCES, 0), V("pack", DF_ECO_SOURCES, 0),
+			V("publish", DF_ECO_SOURCES, 0)),
+		.other = DF_ECO_NONE,
+		.value_opts = L("--prefix", "--omit", "--include", "--only", "-w", "--workspace",
+				"--registry", "--cache", "--loglevel", "--userconfig"),
+		.dir_opts = L("--prefix"),
+		.scripts_off = L("--ignore-scripts"),
+		.manifests = L("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
+		.exact = true,
+		.writes = L("node_modules"),
+		.caches = L("/root/.npm"),
+	},
+	{
+		.name = "yarn",
+		.commands = L("yarn", "yarnpkg"),
+		/* Yarn runs a package.json script for any other word. */
+		.verbs = VERBS(
+			V("", DF_ECO_DEPS, DF_ECO_SCRIPTS),
+			V("install", DF_ECO_DEPS, DF_ECO_SCRIPTS),
+			V("add", DF_ECO_PACKAGES, 0), V("global", DF_ECO_PACKAGES, 0),
+			V("dlx", DF_ECO_PACKAGES, 0),
+			V("cache", DF_ECO_NONE, 0), V("config", DF_ECO_NONE, 0), V("set", DF_ECO_NONE, 0),
+			V("plugin", DF_ECO_NONE, 0), V("policies", DF_ECO_NONE, 0)),
+		.other = DF_ECO_SOURCES,
+		.value_opts = L("--cwd", "--modules-folder", "--cache-folder", "--network-timeout",
+				"--mutex", "--registry"),
+		.dir_opts = L("--cwd"),
+		.scripts_off = L("--ignore-scripts"),
+		.manifests = L("package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml",
+			       ".yarn/releases/", ".yarn/plugins/"),
+		.exact = true,
+		.writes = L("node_modules", ".pnp.cjs", ".pnp.loader.mjs"),
+		.caches = L("/usr/local/share/.cache/yarn", ".yarn/cache/"),
+	},
+	{
+		.name = "pnpm",
+		.commands = L("pnpm"),
+		.verbs = VERBS(
+			V("install", DF_ECO_DEPS, DF_ECO_SCRIPTS | DF_ECO_ARGS_PKGS),
+			V("i", DF_ECO_DEPS, DF_ECO_SCRIPTS | DF_ECO_ARGS_PKGS),
+			/* fetch exists so the store fills from the lockfile alone */
+			{.words = "fetch", .kind = DF_ECO_DEPS,
+			 .manifests = L("pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc")},
+			V("add", DF_ECO_PACKAGES, 0), V("dlx", DF_ECO_PACKAGES, 0),
+			V("store", DF_ECO_NONE, 0), V("config", DF_ECO_NONE, 0), V("setup", DF_ECO_NONE, 0),
+			V("env", DF_ECO_NONE, 0)),
+		.other = DF_ECO_SOURCES,
+		.value_opts = L("-C", "--dir", "--filter", "-F", "--store-dir", "--reporter",
+				"--registry"),
+		.dir_opts = L("-C", "--dir"),
+		.scripts_off = L("--ignore-scripts"),
+		.manifests = L("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"),
+		.exact = true,
+		.writes = L("node_modules"),
+		.caches = L("/root/.local/share/pnpm/store"),
+	},
+	{
+		.name = "bun",
+		.commands = L("bun"),
+		/* `bun FILE` runs a file of the project. */
+		.verbs = VERBS(
+			V("install", DF_ECO_DEPS, DF_ECO_SCRIPTS | DF_ECO_ARGS_PKGS),
+			V("i", DF_ECO_DEPS, DF_ECO_SCRIPTS | DF_ECO_ARGS_PKGS),
+			V("add", DF_ECO_PACKAGES, 0), V("x", DF_ECO_PACKAGES, 0),
+			V("pm", DF_ECO_NONE, 0), V("upgrade", DF_ECO_NONE, 0)),
+		.other = DF_ECO_SOURCES,
+		.value_opts = L("--cwd", "--cache-dir", "--registry", "--backend"),
+		.dir_opts = L("--cwd"),
+		.scripts_off = L("--ignore-scripts"),
+		.manifests = L("package.json", "bun.lockb", "bun.lock", "bunfig.toml"),
+		.exact = true,
+		.writes = L("node_modules"),
+		.caches = L("/root/.bun/install/cache"),
+	},
+	{
+		.name = "pip",
+		.commands = L("pip"),
+		.modules = L("pip"),
+		.verbs = VERBS(
+			V("install", DF_ECO_DEPS, DF_ECO_NEEDS_FILE | DF_ECO_ARGS_PKGS),
+			V("download", DF_ECO_DEPS, DF_ECO_NEEDS_FILE | DF_ECO_ARGS_PKGS),
+			V("wheel", DF_ECO_DEPS, DF_ECO_NEEDS_FILE | DF_ECO_ARGS_PKGS)),
+		.other = DF_ECO_NONE,
+		.value_opts = L("-r", "--requirement", "-c", "--constraint", "-e", "--editable",
+				"-i", "--index-url", "--extra-index-url", "-f", "--find-links",
+				"-t", "--target", "--prefix", "--root", "--cache-dir",
+				"--progress-bar", "--platform", "--python-version", "--only-binary",
+				"--no-binary", "--trusted-host", "--timeout", "--retries", "--src",
+				"-C", "--config-settings", "-w", "--wheel-dir", "-d", "--dest"),
+		.file_opts = L("-r", "--requirement", "-c", "--constraint"),
+		.source_opts = L("-e", "--editable"),
+		.slash_is_path = true,
+		.manifests = NO_LIST,
+		.exact = true,
+		.writes = L("site-packages"),
+		.caches = L("/root/.cache/pip"),
+	},
+	{
+		.name = "pipenv",
+		.commands = L("pipenv"),
+		.verbs = VERBS(
+			V("install", DF_ECO_DEPS, DF_ECO_ARGS_PKGS),
+			V("sync", DF_ECO_DEPS, 0),
+			V("run", DF_ECO_SOURCES, 0)),
+		.other = DF_ECO_NONE,
+		.value_opts = L("--python", "--categories", "-e", "--editable"),
+		.source_opts = L("-e", "--editable"),
+		.slash_is_path = true,
+		.manifests = L("Pipfile", "Pipfile.lock"),
+		.exact = true,
+		.writes = L("virtualenv"),
+		.caches = L("/root/.cache/pipenv"),
+	},
+	{
+		.name = "poetry",
+		.commands = L("poetry"),
+		.verbs = VERBS(
+			{.words = "install", .kind = DF_ECO_DEPS, .need_all = L("--no-root"),
+			 .why = "installs the root package"},
+			{.words = "sync", .kind = DF_ECO_DEPS, .need_all = L("--no-root"),
+			 .why = "installs the root package"},
+			V("add", DF_ECO_PACKAGES, 0),
+			V("build", DF_ECO_SOURCES, 0), V("run", DF_ECO_SOURCES, 0)),
+		.other = DF_ECO_NONE,
+		.value_opts = L("--with", "--without", "--only", "-E", "--extras", "-C", "--directory",
+				"-P", "--project"),
+		.dir_opts = L("-C", "--directory", "-P", "--project"),
+		.manifests = L("pyproject.toml", "poetry.lock", "poetry.toml"),
+		.exact = true,
+		.writes = L("virtualenv"),
+		.caches = L("/root/.cache/pypoetry"),
+	},
+	{
+		.name = "uv",
+		.commands = L("uv"),
+		.verbs = VERBS(
+			/* uv sync installs the project too, editable, by default */
+			{.words = "sync", .kind = DF_ECO_DEPS,
+			 .need_any = L("--no-install-project", "--no-install-workspace"),
+			 .why = "installs the project"},
+			{.words = "pip install", .kind = DF_ECO_DEPS,
+			 .flags = DF_ECO_NEEDS_FILE | DF_ECO_ARGS_PKGS, .manifests = NO_LIST},
+			{.words = "pip sync", .kind = DF_ECO_DEPS, .flags = DF_ECO_ARGS_FILES,
+			 .manifests = NO_LIST},
+			V("add", DF_ECO_PACKAGES, 0), V("tool install", DF_ECO_PACKAGES, 0),
+			V("run", DF_ECO_SOURCES, 0), V("build", DF_ECO_SOURCES, 0)),
+		.other = DF_ECO_NONE,
+		.value_opts = L("-r", "--requirement", "-c", "--constraint", "-e", "--editable",
+				"--python", "-p", "--extra", "--group", "--package", "--index-url",
+				"--extra-index-url", "--directory", "--project", "--target",
+				"--prefix"),
+		.dir_opts = L("--directory", "--project"),
+		.file_opts = L("-r", "--requirement", "-c", "--constraint"),
+		.source_opts = L("-e", "--editable"),
+		.slash_is_path = true,
+		.manifests = L("pyproject.toml", "uv.lock"),
+		.exact = true,
+		.writes = L(".venv"),
+		.caches = L("/root/.cache/uv"),
+	},
+	{
+		.name = "go",
+		.commands = L("go"),
+		.verbs = VERBS(
+			V("mod download", DF_ECO_DEPS, 0),
+			V("get", DF_ECO_PACKAGES, DF_ECO_ARGS_PKGS),
+			V("install", DF_ECO_SOURCES, DF_ECO_AT_PKGS),
+			V("build", DF_ECO_SOURCES, 0), V("run", DF_ECO_SOURCES, 0), V("test", DF_ECO_SOURCES, 0),
+			V("generate", DF_ECO_SOURCES, 0), V("vet", DF_ECO_SOURCES, 0),
+			V("mod tidy", DF_ECO_SOURCES, 0), V("mod vendor", DF_ECO_SOURCES, 0)),
+		.other = DF_ECO_NONE,
+		.value_opts = L("-C", "-o", "-tags", "-ldflags", "-gcflags", "-p", "-mod", "-modfile",
+				"-buildmode"),
+		.dir_opts = L("-C"),
+		.file_opts = L("-modfile"),
+		.manifests = L("go.mod", "go.sum"),
+		.exact = true,
+		.writes = L("/go/pkg/mod"),
+		.caches = L("/go/pkg/mod", "/root/.cache/go-build"),
+	},
+	{
+		.name = "cargo",
+		.commands = L("cargo"),
+		.verbs = VERBS(
+			V("fetch", DF_ECO_DEPS, 0),
+			V("vendor", DF_ECO_DEPS, 0),
+			/* cargo-chef: the recipe stands for the manifests */
+			{.words = "chef cook", .kind = DF_ECO_DEPS, .manifests = NO_LIST},
+			V("install", DF_ECO_PACKAGES, DF_ECO_ARGS_PKGS),
+			V("build", DF_ECO_SOURCES, 0), V("run", DF_ECO_SOURCES, 0), V("test", DF_ECO_SOURCES, 0),
+			V("check", DF_ECO_SOURCES, 0), V("chef prepare", DF_ECO_SOURCES, 0)),
+		.other = DF_ECO_NONE,
+		.value_opts = L("--manifest-path", "--recipe-path", "--target", "-p", "--package",
+				"--features", "-F", "-j", "--jobs", "--profile", "--target-dir",
+				"--bin", "--example", "--root", "--path", "--git", "--branch", "--tag",
+				"--rev", "--version"),
+		.file_opts = L("--manifest-path", "--recipe-path"),
+		.source_opts = L("--path"),
+		.manifests = L("Cargo.toml", "Cargo.lock"),
+		.exact = false,
+		.writes = L("target"),
+		.caches = L("/usr/local/cargo/registry", "/usr/local/cargo/git"),
+	},
+	{
+		.name = "maven",
+		.commands = L("mvn", "mvnw"),
+		.verbs = VERBS(
+			V("dependency:go-offline", DF_ECO_DEPS, 0),
+			V("dependency:resolve", DF_ECO_DEPS, 0),
+			V("dependency:resolve-plugins", DF_ECO_DEPS, 0),
+			V("de.qaware.maven:go-offline-maven-plugin:resolve-dependencies", DF_ECO_DEPS, 0),
+			V("clean", DF_ECO_NONE, 0)),
+		.goals = true,
+		.other = DF_ECO_SOURCES,
+		.value_opts = L("-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P",
+				"--activate-profiles", "-D", "--define", "-pl", "--projects", "-rf",
+				"--resume-from", "-T", "--threads", "-l", "--log-file", "-t",
+				"--toolchains", "-b", "--builder"),
+		.file_opts = L("-f", "--file"),
+		.manifests = L("pom.xml", ".mvn/"),
+		.exact = false,
+		.writes = L("/root/.m2"),
+		.caches = L("/root/.m2"),
+	},
+	{
+		.name = "gradle",
+		.commands = L("gradle", "gradlew"),
+		.verbs = VERBS(
+			V("dependencies", DF_ECO_DEPS, 0),
+			V("clean", DF_ECO_NONE, 0)),
+		.goals = true,
+		.other = DF_ECO_SOURCES,
+		.value_opts = L("-x", "--exclude-task", "-p", "--project-dir", "-b", "--build-file",
+				"-c", "--settings-file", "-D", "-P", "-I", "--init-script",
+				"--console", "--warning-mode", "-g", "--gradle-user-home",
+				"--max-workers", "--configuration"),
+		.dir_opts = L("-p", "--project-dir"),
+		.manifests = L("build.gradle", "build.gradle.kts", "settings.gradle",
+			       "settings.gradle.kts", "gradle.properties", "gradle/"),
+		.exact = false,
+		.writes = L("/root/.gradle"),
+		.caches = L("/root/.gradle"),
+	},
+	{
+		.name = "bundler",
+		.commands = L("bundle", "bundler"),
+		.verbs = VERBS(
+			V("", DF_ECO_DEPS, 0),
+			V("install", DF_ECO_DEPS, 0),
+			V("add", DF_ECO_PACKAGES, 0),
+			V("exec", DF_ECO_SOURCES, 0)),
+		.other = DF_ECO_NONE,
+		.value_opts = L("-j", "--jobs", "--retry", "--path", "--without", "--with", "--gemfile"),
+		.file_opts = L("--gemfile"),
+		.manifests = L("Gemfile", "Gemfile.lock", "gems.rb", "gems.locked"),
+		.exact = true,
+		.writes = L("/usr/local/bundle"),
+		.caches = L("/usr/local/bundle/cache"),
+	},
+	{
+		.name = "composer",
+		.commands = L("composer", "composer.phar"),
+		.modules = L("composer", "composer.phar"),
+		/* An unknown word runs a composer.json script. */
+		.verbs = VERBS(
+			{.words = "install", .kind = DF_ECO_DEPS,
+			 .need_all = L("--no-scripts", "--no-autoloader"),
+			 .why = "runs scripts and builds the autoloader"},
+			V("require", DF_ECO_PACKAGES, 0), V("global", DF_ECO_PACKAGES, 0),
+			V("create-project", DF_ECO_PACKAGES, 0),
+			V("dump-autoload", DF_ECO_SOURCES, 0), V("dumpautoload", DF_ECO_SOURCES, 0),
+			V("config", DF_ECO_NONE, 0), V("self-update", DF_ECO_NONE, 0),
+			V("selfupdate", DF_ECO_NONE, 0), V("clear-cache", DF_ECO_NONE, 0),
+			V("clearcache", DF_ECO_NONE, 0), V("diagnose", DF_ECO_NONE, 0)),
+		.other = DF_ECO_SOURCES,
+		.value_opts = L("-d", "--working-dir"),
+		.dir_opts = L("-d", "--working-dir"),
+		.manifests = L("composer.json", "composer.lock"),
+		.exact = true,
+		.writes = L("vendor"),
+		.caches = L("/root/.composer/cache"),
+	},
+	{
+		.name = "dotnet",
+		.commands = L("dotnet"),
+		.verbs = VERBS(
+			V("restore", DF_ECO_DEPS, DF_ECO_ARGS_FILES),
+			V("build", DF_ECO_SOURCES, 0), V("publish", DF_ECO_SOURCES, 0),
+			V("test", DF_ECO_SOURCES, 0), V("run", DF_ECO_SOURCES, 0), V("pack", DF_ECO_SOURCES, 0)),
+		.other = DF_ECO_NONE,
+		.value_opts = L("-s", "--source", "-r", "--runtime", "--packages", "--configfile", "-c",
+				"--configuration", "-o", "--output", "-f", "--framework", "-a",
+				"--arch", "--os", "-v", "--verbosity"),
+		.file_opts = L("--configfile"),
+		.manifests = L("*.csproj", "*.fsproj", "*.vbproj", "*.sln", "NuGet.config",
+			       "nuget.config", "Directory.*.props"),
+		.exact = false,
+		.writes = L("obj"),
+		.caches = L("/root/.nuget/packages"),
+	},
+	{
+		.name = "mix",
+		.commands = L("mix"),
+		/* Any other task is project code or a dependency's. */
+		.verbs = VERBS(
+			V("deps.get", DF_ECO_DEPS, 0),
+			V("local.hex", DF_ECO_NONE, 0), V("local.rebar", DF_ECO_NONE, 0),
+			V("archive.install", DF_ECO_NONE, 0)),
+		.other = DF_ECO_SOURCES,
+		.value_opts = L("--only"),
+		.manifests = L("mix.exs", "mix.lock"),
+		.exact = true,
+		.writes = L("deps"),
+		.caches = L("/root/.hex", "/root/.mix"),
+	},
+};
+
+#define NMANAGERS (sizeof(managers) / sizeof(managers[0]))
+
+/* Programs that run a manager given as their argument. */
+static const struct {
+	const char *program;
+	const char *flag;	/* before the module, or NULL */
+} runners[] = {
+	{"python", "-m"},
+	{"php", NULL},
+};
+
+const df_eco_manager *df_eco_managers(size_t *n)
+{
+	*n = NMANAGERS;
+	return managers;
+}
+
+const df_eco_manager *df_eco_find(const char *name)
+{
+	for (size_t i = 0; i < NMANAGERS; i++)
+		if (strcmp(managers[i].name, name) == 0)
+			return &managers[i];
+	return NULL;
+}
+
+const char *df_eco_kind_name(df_eco_kind k)
+{
+	switch (k) {
+	case DF_ECO_NONE:
+		return "none";
+	case DF_ECO_DEPS:
+		return "deps";
+	case DF_ECO_PACKAGES:
+		return "packages";
+	case DF_ECO_SOURCES:
+		return "sources";
+	}
+	return "none";
+}
+
+/* ------------------------------------------------------------------------ */
+/* Words */
+
+/* The command's arguments, as values: argv[0] is the program. */
+typedef struct args {
+	const char **v;
+	size_t n;
+} args;
+
+static bool in_list(const char *const *list, const char *s, size_t len)
+{
+	for (; list && *list; list++)
+		if (strlen(*list) == len && memcmp(*list, s, len) == 0)
+			return true;
+	return false;
+}
+
+/* The last path component of s without a version suffix: pip3.12 -> pip. */
+static void program_name(const char *s, const char **p, size_t *len)
+{
+	const char *slash = strrchr(s, '/');
+	const char *b = slash ? slash + 1 : s;
+	size_t n = strlen(b);
+	while (n > 1 && (df_is_digit((unsigned char)b[n - 1]) || b[n - 1] == '.'))
+		n--;
+	/* "composer.phar" and the like end in letters: kept whole */
+	*p = b;
+	*len = n;
+}
+
+/* Option word w against opt, as df_sh_has_flag() compares. Returns 1 for a
+ * match taking its value from the next word, 2 for a value inside w, 0 for
+ * no match. */
+static int opt_match(const char *w, const char *opt)
+{
+	size_t n = strlen(opt);
+	if (strncmp(w, opt, n) != 0)
+		return 0;
+	if (w[n] == '\0')
+		return 1;
+	if (w[n] == '=')
+		return 2;
+	/* -rFILE, but not -r matching --requirement's prefix */
+	if (opt[0] == '-' && opt[1] != '-' && n == 2)
+		return 2;
+	return 0;
+}
+
+/* Whether one of a's options (before "--") matches flag. */
+static bool has_opt(const args *a, size_t from, const char *flag)
+{
+	for (size_t i = from; i < a->n; i++) {
+		if (strcmp(a->v[i], "--") == 0)
+			break;
+		if (a->v[i][0] == '-' && opt_match(a->v[i], flag))
+			return true;
+	}
+	return false;
+}
+
+static bool has_all(const args *a, size_t from, const char *const *flags)
+{
+	for (; flags && *flags; flags++)
+		if (!has_opt(a, from, *flags))
+			return false;
+	return true;
+}
+
+static bool has_any(const args *a, size_t from, const char *const *flags)
+{
+	for (; flags && *flags; flags++)
+		if (has_opt(a, from, *flags))
+			return true;
+	return false;
+}
+
+/*
+ * The value of option word a->v[*i] if it is one of opts, else NULL;
+ * advances *i past a separate value word.
+ */
+static const char *opt_value(const args *a, size_t *i, const char *const *opts)
+{
+	const char *w = a->v[*i];
+	for (; opts && *opts; opts++) {
+		int m = opt_match(w, *opts);
+		if (m == 1 && *i + 1 < a->n)
+			return a->v[++*i];
+		if (m == 2)
+			return w + strlen(*opts) + (w[strlen(*opts)] == '=');
+	}
+	return NULL;
+}
+
+/* Does option word w take the next word as its value? */
+static bool takes_value(const df_eco_manager *m, const char *w)
+{
+	for (const char *const *o = m->value_opts; o && *o; o++)
+		if (strcmp(w, *o) == 0)
+			return true;
+	return false;
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), k = strlen(suf);
+	return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
+/* A local path rather than a package name or URL. */
+static bool path_like(const df_eco_manager *m, const char *s)
+{
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || strncmp(s, "./", 2) == 0 ||
+	    strncmp(s, "../", 3) == 0 || s[0] == '/' || s[0] == '~' || strncmp(s, "file:", 5) == 0)
+		return true;
+	if (strstr(s, "://"))
+		return false;
+	if (has_suffix(s, ".whl") || has_suffix(s, ".tar.gz") || has_suffix(s, ".tgz") ||
+	    has_suffix(s, ".zip"))
+		return true;
+	return m->slash_is_path && strchr(s, '/') && !strchr(s, '@');
+}
+
+/* ------------------------------------------------------------------------ */
+/* Paths */
+
+char *df_eco_path_join(df_arena *a, const char *base, const char *rel)
+{
+	df_buf in = DF_BUF_INIT;
+	if (rel[0] != '/' && base && *base) {
+		df_buf_adds(&in, base);
+		df_buf_addc(&in, '/');
+	}
+	df_buf_adds(&in, rel);
+	const char *s = df_buf_str(&in);
+	size_t n = in.len;
+	bool abs = s[0] == '/';
+	bool dir = n > 1 && s[n - 1] == '/';
+
+	/* The kept components, as a stack; ".." pops one. */
+	df_str *comp = DF_ARENA_ARRAY(a, df_str, n / 2 + 1);
+	size_t depth = 0;
+	for (size_t i = 0; i < n;) {
+		while (i < n && s[i] == '/')
+			i++;
+		size_t j = i;
+		while (j < n && s[j] != '/')
+			j++;
+		df_str c = {s + i, j - i};
+		if (c.len == 0 || (c.len == 1 && c.ptr[0] == '.')) {
+			/* nothing */
+		} else if (c.len == 2 && c.ptr[0] == '.' && c.ptr[1] == '.') {
+			if (depth > 0 && !(comp[depth - 1].len == 2 && comp[depth - 1].ptr[0] == '.'))
+				depth--;
+			else if (!abs)
+				comp[depth++] = c;	/* a relative path climbing above its start */
+		} else {
+			comp[depth++] = c;
+		}
+		i = j;
+	}
+	char *out = df_arena_alloc(a, n + 3);
+	size_t o = 0;
+	if (abs)
+		out[o++] = '/';
+	for (size_t k = 0; k < depth; k++) {
+		if (k > 0)
+			out[o++] = '/';
+		memcpy(out + o, comp[k].ptr, comp[k].len);
+		o += comp[k].len;
+	}
+	if (o == 0)
+		out[o++] = '.';
+	if (dir && out[o - 1] != '/')
+		out[o++] = '/';
+	out[o] = '\0';
+	df_buf_release(&in);
+	return out;
+}
+
+static df_eco_path *add_path(df_arena *a, df_eco_use *u, size_t *cap, const char *dir,
+			     const char *rel, bool named)
+{
+	if (u->nmanifests == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		u->manifests = df_arena_grow(a, u->manifests, *cap, ncap, sizeof(*u->manifests));
+		*cap = ncap;
+	}
+	df_eco_path *p = &u->manifests[u->nmanifests++];
+	p->path = df_eco_path_join(a, dir, rel);
+	p->glob = strpbrk(rel, "*?[") != NULL;
+	p->dir = p->path[strlen(p->path) - 1] == '/';
+	p->named = named;
+	return p;
+}
+
+bool df_eco_cd(df_arena *a, const df_sh_cmd *c, size_t name, const char **cwd)
+{
+	if (c->kind != DF_SH_SIMPLE || name >= c->nwords || strcmp(c->words[name].value.ptr, "cd") != 0)
+		return false;
+	/* cd [-L|-P] [DIR] */
+	size_t i = name + 1;
+	while (i < c->nwords && (strcmp(c->words[i].value.ptr, "-L") == 0 ||
+				 strcmp(c->words[i].value.ptr, "-P") == 0))
+		i++;
+	const char *dir = i < c->nwords ? c->words[i].value.ptr : NULL;
+	if (!dir || strcmp(dir, "-") == 0 || dir[0] == '~' || strchr(dir, '$') || strchr(dir, '`') ||
+	    (dir[0] != '/' && !*cwd))
+		*cwd = NULL;
+	else
+		*cwd = df_eco_path_join(a, *cwd, dir);
+	return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Classification */
+
+/* The manager run by the program at a->v[0]; *first is the first argument. */
+static const df_eco_manager *find_manager(const args *a, size_t *first)
+{
+	const char *p;
+	size_t len;
+	program_name(a->v[0], &p, &len);
+	for (size_t r = 0; r < sizeof(runners) / sizeof(runners[0]); r++) {
+		if (strlen(runners[r].program) != len || memcmp(runners[r].program, p, len) != 0)
+			continue;
+		size_t i = 1;
+		if (runners[r].flag) {
+			if (a->n < 2 || strcmp(a->v[1], runners[r].flag) != 0)
+				return NULL;
+			i = 2;
+		}
+		if (i >= a->n)
+			return NULL;
+		const char *mp;
+		size_t mlen;
+		program_name(a->v[i], &mp, &mlen);
+		for (size_t k = 0; k < NMANAGERS; k++)
+			if (in_list(managers[k].modules, mp, mlen) ||
+			    in_list(managers[k].modules, mp, strlen(mp))) {
+				*first = i + 1;
+				return &managers[k];
+			}
+		return NULL;
+	}
+	for (size_t k = 0; k < NMANAGERS; k++)
+		if (in_list(managers[k].commands, p, len) ||
+		    in_list(managers[k].commands, p, strlen(p))) {
+			*first = 1;
+			return &managers[k];
+		}
+	return NULL;
+}
+
+/* Does verb (space-separated words) match pos[0..]? Returns its word count. */
+static size_t verb_match(const char *verb, const char **pos, size_t npos)
+{
+	size_t k = 0;
+	const char *s = verb;
+	while (*s) {
+		const char *e = strchr(s, ' ');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (k >= npos || strlen(pos[k]) != len || memcmp(pos[k], s, len) != 0)
+			return 0;
+		k++;
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+	return k;
+}
+
+static const df_eco_verb *find_verb(const df_eco_manager *m, const char *word)
+{
+	for (const df_eco_verb *v = m->verbs; v && v->words; v++)
+		if (strcmp(v->words, word) == 0)
+			return v;
+	return NULL;
+}
+
+/* Goals mode: the strongest class among the goals (SOURCES > DEPS > NONE). */
+static const df_eco_verb *judge_goals(const df_eco_manager *m, const char **pos, size_t npos,
+				      df_eco_use *out)
+{
+	const df_eco_verb *best = NULL;
+	out->kind = DF_ECO_NONE;
+	for (size_t i = 0; i < npos; i++) {
+		const df_eco_verb *v = find_verb(m, pos[i]);
+		df_eco_kind k = v ? v->kind : m->other;
+		if (k > out->kind) {
+			out->kind = k;
+			out->verb = pos[i];
+			best = v;
+		}
+	}
+	if (out->kind == DF_ECO_NONE && npos > 0)
+		out->verb = pos[0];
+	if (out->kind == DF_ECO_SOURCES)
+		out->why = best ? "reads the sources" : "runs a goal that reads the sources";
+	return out->kind == DF_ECO_DEPS ? best : NULL;
+}
+
+void df_eco_classify(df_arena *a, const df_sh_cmd *c, size_t name, const char *cwd,
+		     df_eco_use *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->verb = "";
+	if (c->kind != DF_SH_SIMPLE || name >= c->nwords)
+		return;
+	args av = {DF_ARENA_ARRAY(a, const char *, c->nwords - name), c->nwords - name};
+	for (size_t i = 0; i < av.n; i++)
+		av.v[i] = c->words[name + i].value.ptr;
+
+	size_t first = 1;
+	const df_eco_manager *m = find_manager(&av, &first);
+	if (!m)
+		return;
+	out->manager = m;
+
+	/* Positionals, and the values of the options that matter. */
+	const char **pos = DF_ARENA_ARRAY(a, const char *, av.n);
+	size_t npos = 0;
+	const char **files = DF_ARENA_ARRAY(a, const char *, av.n);
+	size_t nfiles = 0;
+	const char *dir = NULL, *source = NULL;
+	bool dashdash = false;
+	for (size_t i = first; i < av.n; i++) {
+		const char *w = av.v[i];
+		if (dashdash || w[0] != '-' || w[1] == '\0') {
+			pos[npos++] = w;
+			continue;
+		}
+		if (strcmp(w, "--") == 0) {
+			dashdash = true;
+			continue;
+		}
+		size_t j = i;
+		const char *v;
+		if ((v = opt_value(&av, &j, m->dir_opts)))
+			dir = v;
+		else if ((v = opt_value(&av, &j, m->file_opts)))
+			files[nfiles++] = v;
+		else if ((v = opt_value(&av, &j, m->source_opts)))
+			source = source && path_like(m, source) ? source : v;
+		else if (takes_value(m, w) && i + 1 < av.n)
+			j = i + 1;
+		i = j;
+	}
+
+	const df_eco_verb *verb = NULL;
+	size_t nverb = 0;
+	if (m->goals) {
+		verb = judge_goals(m, pos, npos, out);
+		if (!verb)
+			return;
+	} else {
+		for (const df_eco_verb *v = m->verbs; v && v->words; v++) {
+			size_t k = verb_match(v->words, pos, npos);
+			bool bare = v->words[0] == '\0' && npos == 0;
+			if ((k || bare) && (!verb || k > nverb)) {
+				verb = v;
+				nverb = k;
+			}
+		}
+		if (!verb) {
+			out->kind = m->other;
+			out->verb = npos ? pos[0] : "";
+			if (m->other == DF_ECO_SOURCES)
+				out->why = "runs a project script";
+			return;
+		}
+		out->verb = verb->words;
+		out->kind = verb->kind;
+	}
+
+	/* Judge the arguments after the verb. */
+	const char **rest = pos + nverb;
+	size_t nrest = m->goals ? 0 : npos - nverb;
+	bool any_path = false, all_at = nrest > 0;
+	for (size_t i = 0; i < nrest; i++) {
+		any_path |= path_like(m, rest[i]);
+		all_at &= strchr(rest[i], '@') != NULL && !path_like(m, rest[i]);
+	}
+	if (source && path_like(m, source)) {
+		out->kind = DF_ECO_SOURCES;
+		out->why = "installs a local path";
+		return;
+	}
+	if (out->kind == DF_ECO_SOURCES) {
+		if ((verb->flags & DF_ECO_AT_PKGS) && all_at) {
+			out->kind = DF_ECO_PACKAGES;
+			out->why = "installs named packages";
+		} else {
+			out->why = verb->why ? verb->why : "reads the sources";
+		}
+		return;
+	}
+	if (verb->flags & DF_ECO_ARGS_PKGS) {
+		bool by_file = (verb->flags & DF_ECO_NEEDS_FILE) && nfiles > 0;
+		if (any_path) {
+			out->kind = DF_ECO_SOURCES;
+			out->why = "installs a local path";
+			return;
+		}
+		if (nrest > 0 && !by_file) {
+			out->kind = DF_ECO_PACKAGES;
+			out->why = "installs named packages";
+			return;
+		}
+	}
+	if (out->kind == DF_ECO_PACKAGES) {
+		out->why = "installs named packages";
+		return;
+	}
+	if (source) {
+		/* pip -e git+https://...: a named package */
+		if (!((verb->flags & DF_ECO_NEEDS_FILE) && nfiles > 0)) {
+			out->kind = DF_ECO_PACKAGES;
+			out->why = "installs named packages";
+			return;
+		}
+	}
+	if (out->kind != DF_ECO_DEPS)
+		return;
+	if ((verb->flags & DF_ECO_NEEDS_FILE) && nfiles == 0) {
+		/* pip install with nothing to install */
+		out->kind = DF_ECO_NONE;
+		return;
+	}
+	if (!has_all(&av, first, verb->need_all) ||
+	    (verb->need_any && !has_any(&av, first, verb->need_any))) {
+		out->kind = DF_ECO_SOURCES;
+		out->why = verb->why;
+		return;
+	}
+
+	/* A dependency install: what it reads. */
+	out->dir = dir ? df_eco_path_join(a, cwd, dir) : cwd;
+	size_t cap = 0;
+	const char *const *list = verb->manifests ? verb->manifests : m->manifests;
+	for (; list && *list; list++)
+		add_path(a, out, &cap, out->dir, *list, false);
+	/* ./gradlew, ./mvnw: the wrapper script comes from the context too */
+	if (strchr(av.v[0], '/') && av.v[0][0] != '/')
+		add_path(a, out, &cap, cwd, av.v[0], true);
+	for (size_t i = 0; i < nfiles; i++)
+		add_path(a, out, &cap, cwd, files[i], true);
+	if (verb->flags & DF_ECO_ARGS_FILES)
+		for (size_t i = 0; i < nrest; i++)
+			add_path(a, out, &cap, cwd, rest[i], true);
+	/* a named file may include others (pip -r inside -r); a glob needs the
+	 * context to say what it reads */
+	out->exact = m->exact && nfiles == 0 && !((verb->flags & DF_ECO_ARGS_FILES) && nrest);
+	for (size_t i = 0; i < out->nmanifests; i++)
+		if (out->manifests[i].glob)
+			out->exact = false;
+	out->scripts = (verb->flags & DF_ECO_SCRIPTS) && !has_any(&av, first, m->scripts_off);
+}
+
+void df_eco_use_dump(const df_eco_use *u, df_buf *out)
+{
+	if (!u->manager && u->kind == DF_ECO_NONE) {
+		df_buf_adds(out, "none");
+		return;
+	}
+	df_buf_addf(out, "%s %s %s", df_eco_kind_name(u->kind), u->manager->name,
+		    *u->verb ? u->verb : "''");
+	if (u->why)
+		df_buf_addf(out, " (%s)", u->why);
+	if (u->kind != DF_ECO_DEPS)
+		return;
+	if (u->exact)
+		df_buf_adds(out, " exact");
+	if (u->scripts)
+		df_buf_adds(out, " scripts");
+	df_buf_addc(out, ':');
+	for (size_t i = 0; i < u->nmanifests; i++)
+		df_buf_addf(out, " %s", u->manifests[i].path);
+}
