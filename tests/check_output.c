@@ -271,6 +271,54 @@ START_TEST(test_tty_options_scope)
 }
 END_TEST
 
+/* A report written file by file, its text taken and the out buffer emptied
+ * after every call, and each file's findings, name and bytes scribbled
+ * over once rendered: the same bytes as rendering all at once. */
+START_TEST(test_stream_matches_render)
+{
+	static const df_output_opts all = { true, true, true };
+	const char *format = formats[_i];
+	df_buf whole = DF_BUF_INIT, streamed = DF_BUF_INIT, out = DF_BUF_INIT;
+	ck_assert_int_eq(df_output_render_opts(format, files, 3, &all, &whole), 0);
+	df_output o;
+	ck_assert_int_eq(df_output_begin(&o, format, &all, &out), 0);
+	for (size_t f = 0; f <= 3; f++) {
+		df_buf_add(&streamed, out.buf, out.len);
+		df_buf_reset(&out);
+		if (f == 3)
+			break;
+		df_diags copy = DF_DIAGS_INIT;
+		for (size_t i = 0; i < files[f].diags->len; i++) {
+			const df_diag *d = &files[f].diags->items[i];
+			df_diags_add_str(&copy, d->severity, d->code, d->line, d->col, d->end_line, d->end_col,
+					 d->message);
+		}
+		char *name = strdup(files[f].file);
+		char *src = files[f].source ? strndup(files[f].source, files[f].source_len) : NULL;
+		df_file_findings ff = { name, &copy, src, files[f].source_len };
+		df_output_file(&o, &ff, &out);
+		for (size_t i = 0; i < copy.len; i++) {
+			memset(copy.items[i].code, 'X', strlen(copy.items[i].code));
+			memset(copy.items[i].message, 'X', strlen(copy.items[i].message));
+		}
+		memset(name, 'X', strlen(name));
+		if (src)
+			memset(src, 'X', files[f].source_len);
+		df_diags_release(&copy);
+		free(name);
+		free(src);
+	}
+	df_output_end(&o, &out);
+	df_buf_add(&streamed, out.buf, out.len);
+	ck_assert_msg(whole.len == streamed.len && !memcmp(df_buf_str(&whole), df_buf_str(&streamed), whole.len),
+		      "%s: streamed output differs", format);
+	ck_assert_int_eq(df_output_begin(&o, "xml", NULL, &out), -1);
+	df_buf_release(&whole);
+	df_buf_release(&streamed);
+	df_buf_release(&out);
+}
+END_TEST
+
 /* One finding over src rendered with snippets. */
 static void snippet(const char *src, uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
 		    const char *message, df_buf *out)
@@ -440,6 +488,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_format_empty, 0, (int)NFORMATS);
 	tcase_add_loop_test(tc, test_tty_golden, 0, (int)(sizeof(tty_variants) / sizeof(tty_variants[0])));
 	tcase_add_test(tc, test_tty_options_scope);
+	tcase_add_loop_test(tc, test_stream_matches_render, 0, (int)NFORMATS);
 	tcase_add_test(tc, test_tty_snippet_edges);
 	tcase_add_test(tc, test_tty_snippet_window);
 	tcase_add_test(tc, test_tty_summary);

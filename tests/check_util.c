@@ -2,10 +2,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "parse/dump.h"
 #include "parse/source.h"
 #include "parse/words.h"
 #include "util/arena.h"
 #include "util/diag.h"
+#include "util/json.h"
 #include "util/util.h"
 #include "testutil.h"
 
@@ -119,6 +121,110 @@ START_TEST(test_read_input_errors)
 }
 END_TEST
 
+/* df_json_add_str() writes what cJSON prints for df_dump_json_str(). */
+static void json_str_like_cjson(const char *str, size_t len)
+{
+	cJSON *j = df_dump_json_str((df_str){ str, len });
+	char *want = cJSON_PrintUnformatted(j);
+	df_buf got = DF_BUF_INIT;
+	df_buf_adds(&got, "x");		/* appends, after what is there */
+	df_json_add_str(&got, str, len);
+	ck_assert_str_eq(df_buf_str(&got) + 1, want);
+	df_buf_release(&got);
+	cJSON_free(want);
+	cJSON_Delete(j);
+}
+
+#define CASE(lit) { lit, sizeof(lit) - 1 }
+
+START_TEST(test_json_writer)
+{
+	static const struct { const char *s; size_t len; } cases[] = {
+		CASE(""),
+		CASE("plain text longer than one word"),
+		CASE("quote \" and \\ backslash, \b\f\n\r\t and \x01\x1f\x7f"),
+		CASE("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3 in UTF-8"),
+		CASE("a NUL\0 inside, and \n after it"),
+		CASE("invalid \xc3( \xff\xfe \xf5\x80\x80 \xe2\x82 end"),
+		CASE("12345678\n12345678\"1234567\xc3\xa9"),
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+		json_str_like_cjson(cases[k].s, cases[k].len);
+	/* Mostly plain bytes, some of every kind that needs a look, at every
+	 * offset in a word. */
+	static const char pick[] = "abc XYZ~\x7f\"\\\n\x01\0\x80\xc3\xa9\xe2\x82\xac\xf0\x9f\xff";
+	uint32_t seed = 12345;
+	for (int it = 0; it < 5000; it++) {
+		char str[48];
+		seed = seed * 1103515245u + 12345u;
+		size_t len = (seed >> 16) % sizeof(str);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned r = seed >> 16;
+			str[i] = r % 4 ? pick[r % 8] : pick[r % (sizeof(pick) - 1)];
+		}
+		json_str_like_cjson(str, len);
+	}
+	df_buf b = DF_BUF_INIT;
+	df_json_add_uint(&b, 0);
+	df_buf_addc(&b, ' ');
+	df_json_add_uint(&b, 4294967295u);
+	df_buf_addc(&b, ' ');
+	df_json_add_uint(&b, UINT64_MAX);
+	ck_assert_str_eq(df_buf_str(&b), "0 4294967295 18446744073709551615");
+	/* Formatted text longer than the room df_buf_addf() tries first. */
+	df_buf_addf(&b, " %0200d", 7);
+	ck_assert_uint_eq(b.len, 33 + 201);
+	ck_assert_str_eq(b.buf + b.len - 2, "07");
+	df_buf_release(&b);
+}
+END_TEST
+
+/* A file is read whole, whatever its size against one read's; the cap is
+ * checked before reading. */
+START_TEST(test_read_input_sizes)
+{
+	char dir[] = "/tmp/dfopt-read-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char path[64];
+	snprintf(path, sizeof(path), "%s/big", dir);
+	size_t n = 200000;
+	char *data = malloc(n);
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (char)('a' + i % 26);
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+
+	df_buf out = DF_BUF_INIT, err = DF_BUF_INIT;
+	ck_assert_int_eq(df_read_input(path, 1 << 20, &out, &err), 0);
+	ck_assert_uint_eq(out.len, n);
+	ck_assert(!memcmp(out.buf, data, n));
+	ck_assert_int_eq(out.buf[n], '\0');
+	ck_assert_uint_eq(err.len, 0);
+	df_buf_release(&out);
+	ck_assert_int_eq(df_read_input(path, n - 1, &out, &err), -1);
+	char want[160];
+	snprintf(want, sizeof(want), "cannot read '%s': file is too large (%zu bytes, the limit is %zu)", path, n, n - 1);
+	ck_assert_str_eq(df_buf_str(&err), want);
+	df_buf_reset(&err);
+
+	f = fopen(path, "wb");	/* now empty */
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(df_read_input(path, 1 << 20, &out, &err), 0);
+	ck_assert_uint_eq(out.len, 0);
+	ck_assert_str_eq(df_buf_str(&out), "");
+	unlink(path);
+	rmdir(dir);
+	free(data);
+	df_buf_release(&out);
+	df_buf_release(&err);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -129,6 +235,8 @@ int main(void)
 	tcase_add_test(tc, test_diag_sort);
 	tcase_add_test(tc, test_edit_distance);
 	tcase_add_test(tc, test_read_input_errors);
+	tcase_add_test(tc, test_read_input_sizes);
+	tcase_add_test(tc, test_json_writer);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

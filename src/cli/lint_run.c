@@ -7,6 +7,13 @@
  * run->jobs threads; either way a job's stderr lines and its findings come
  * out in job order, so -j never changes a byte of the output.
  *
+ * Reports stream: each job's findings are rendered into every report as
+ * soon as the job is done and its turn has come, written out, and freed, so
+ * a run holds one file's findings at a time (-j: those of the jobs done
+ * ahead of their turn). A report file is opened before the first job and
+ * its errors, like standard output's, are told after the last one, where
+ * they were told when reports were written at the end.
+ *
  * --file-path-in-report renames the file in every report format. A run
  * that would lint more than one file with it is a usage error: every report
  * would blame the same name.
@@ -34,7 +41,7 @@
 typedef struct lint_job {
 	const char *path;	/* what is read: a file or "-" */
 	char *owned_path;	/* path, when discovery made it */
-	df_buf data;		/* the bytes; kept for tty snippets */
+	df_buf data;		/* the bytes; kept until rendered, for tty snippets */
 	df_buf err;		/* why it could not be read; empty when it was */
 	df_diags diags;
 	bool done;		/* under lint_pool.lock once threads run */
@@ -49,11 +56,21 @@ typedef struct lint_pool {
 	lint_job *jobs;
 	size_t njobs;
 	const df_lint_run *run;
-	bool keep_source;	/* some report is tty: snippets need the bytes */
+	df_buf spare;		/* without threads: the last job's byte buffer, reused */
 	pthread_mutex_t lock;
 	pthread_cond_t changed;	/* a job is done */
 	size_t next;		/* the next job a thread takes */
 } lint_pool;
+
+/* One -f/-o report while the jobs run. */
+typedef struct lint_report {
+	const df_lint_output *spec;
+	df_output out;		/* valid when ok */
+	bool ok;		/* the format is known */
+	FILE *f;		/* stdout, or the report file; NULL: not open */
+	int err;		/* errno of the first failure to open or write; 0: none */
+	df_buf text;		/* rendered and not yet written; reused */
+} lint_report;
 
 static const char *shown_path(const char *path)
 {
@@ -143,8 +160,6 @@ static void lint_one(const lint_pool *p, lint_job *j)
 	df_lint_file(&doc, &g, &p->run->opts, &j->diags);
 	df_graph_release(&g);
 	df_doc_release(&doc);
-	if (!p->keep_source)
-		df_buf_release(&j->data);
 }
 
 static void *worker(void *arg)
@@ -181,7 +196,37 @@ static int report_job(const df_lint_run *run, const lint_job *j, int rc)
 	return rc;
 }
 
-static int lint_all(lint_pool *p, int rc)
+static void flush_report(lint_report *r)
+{
+	if (r->f && !r->err && r->text.len && fwrite(r->text.buf, 1, r->text.len, r->f) != r->text.len)
+		r->err = errno ? errno : EIO;
+	df_buf_reset(&r->text);
+}
+
+/* A finished job's findings into every report, then freed. */
+static void render_job(lint_pool *p, lint_report *reps, lint_job *j)
+{
+	const df_lint_run *run = p->run;
+	if (!j->err.len) {
+		df_file_findings ff = {
+			run->report_path ? run->report_path : shown_path(j->path),
+			&j->diags, j->data.buf, j->data.len,
+		};
+		for (size_t k = 0; k < run->noutputs; k++)
+			if (reps[k].ok) {
+				df_output_file(&reps[k].out, &ff, &reps[k].text);
+				flush_report(&reps[k]);
+			}
+	}
+	df_diags_release(&j->diags);
+	if (!p->spare.buf) {
+		p->spare = j->data;
+		df_buf_init(&j->data);
+	}
+	df_buf_release(&j->data);
+}
+
+static int lint_all(lint_pool *p, lint_report *reps, int rc)
 {
 	const df_lint_run *run = p->run;
 	unsigned want = run->jobs > LINT_MAX_JOBS ? LINT_MAX_JOBS : run->jobs;
@@ -208,10 +253,16 @@ static int lint_all(lint_pool *p, int rc)
 				pthread_cond_wait(&p->changed, &p->lock);
 			pthread_mutex_unlock(&p->lock);
 		} else {
+			if (!j->data.buf) {
+				j->data = p->spare;
+				df_buf_reset(&j->data);
+				df_buf_init(&p->spare);
+			}
 			lint_one(p, j);
 		}
 		int r = report_job(run, j, rc);
 		rc = r == DF_EXIT_ERROR || rc == DF_EXIT_ERROR ? DF_EXIT_ERROR : r;
+		render_job(p, reps, j);
 	}
 	for (size_t k = 0; k < started; k++)
 		pthread_join(tids[k], NULL);
@@ -219,44 +270,59 @@ static int lint_all(lint_pool *p, int rc)
 	return rc;
 }
 
-static int write_report(const char *path, const df_buf *out)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	size_t n = out->len ? fwrite(out->buf, 1, out->len, f) : 0;
-	int saved = errno;
-	if (fclose(f) != 0 || n != out->len) {
-		if (n != out->len)
-			errno = saved;
-		return -1;
-	}
-	return 0;
-}
-
-static int print_reports(const df_lint_run *run, const df_file_findings *files, size_t nfiles, int rc)
+/* Open every report and write what comes before the first file. */
+static void begin_reports(const df_lint_run *run, lint_report *reps)
 {
 	for (size_t k = 0; k < run->noutputs; k++) {
+		lint_report *r = &reps[k];
 		const df_lint_output *o = &run->outputs[k];
+		r->spec = o;
+		df_buf_init(&r->text);
 		/* Escape sequences only reach a terminal, never a report file. */
 		df_output_opts style = { run->color && !o->path, true, true };
-		df_buf out = DF_BUF_INIT;
-		if (df_output_render_opts(o->format, files, nfiles, &style, &out) < 0) {
-			rc = df_cli_usage_error("lint", "unknown format '%s' (see 'dfopt lint --help')", o->format);
-		} else if (!o->path) {
-			df_cli_print(&out);
-		} else {
-			if (run->verbose)
-				fprintf(stderr, "dfopt: writing the %s report to '%s'\n", o->format, o->path);
-			if (write_report(o->path, &out) < 0) {
-				fprintf(stderr, "dfopt: cannot write '%s': %s\n", o->path, strerror(errno));
-				rc = DF_EXIT_ERROR;
-			}
-		}
-		df_buf_release(&out);
+		r->ok = df_output_begin(&r->out, o->format, &style, &r->text) == 0;
+		if (!r->ok)
+			continue;
+		r->f = o->path ? fopen(o->path, "wb") : stdout;
+		if (!r->f)
+			r->err = errno;
+		flush_report(r);
 	}
-	if (fflush(stdout) != 0) {
-		fprintf(stderr, "dfopt: cannot write standard output: %s\n", strerror(errno));
+}
+
+/* Write what comes after the last file, close, and tell what failed. */
+static int end_reports(const df_lint_run *run, lint_report *reps, int rc)
+{
+	for (size_t k = 0; k < run->noutputs; k++) {
+		lint_report *r = &reps[k];
+		const df_lint_output *o = r->spec;
+		if (!r->ok) {
+			rc = df_cli_usage_error("lint", "unknown format '%s' (see 'dfopt lint --help')", o->format);
+			df_buf_release(&r->text);
+			continue;
+		}
+		df_output_end(&r->out, &r->text);
+		flush_report(r);
+		df_buf_release(&r->text);
+		if (!o->path)
+			continue;
+		if (run->verbose)
+			fprintf(stderr, "dfopt: writing the %s report to '%s'\n", o->format, o->path);
+		if (r->f && fclose(r->f) != 0 && !r->err)
+			r->err = errno;
+		if (r->err) {
+			fprintf(stderr, "dfopt: cannot write '%s': %s\n", o->path, strerror(r->err));
+			rc = DF_EXIT_ERROR;
+		}
+	}
+	int out_err = 0;
+	for (size_t k = 0; k < run->noutputs; k++)
+		if (reps[k].ok && !run->outputs[k].path && reps[k].err && !out_err)
+			out_err = reps[k].err;
+	if (fflush(stdout) != 0 && !out_err)
+		out_err = errno;
+	if (out_err) {
+		fprintf(stderr, "dfopt: cannot write standard output: %s\n", strerror(out_err));
 		rc = DF_EXIT_ERROR;
 	}
 	return rc;
@@ -274,30 +340,19 @@ int df_lint_run_inputs(const df_lint_run *run)
 		return rc;
 	}
 
-	lint_pool pool = { js.items, js.len, run, false, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
-	for (size_t k = 0; k < run->noutputs; k++)
-		pool.keep_source |= strcmp(run->outputs[k].format, "tty") == 0;
+	lint_pool pool = { js.items, js.len, run, DF_BUF_INIT, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
 	/* stdin is read here, once, so no thread waits on it or races for it. */
 	for (size_t i = 0; i < js.len; i++)
 		if (!strcmp(js.items[i].path, "-") && df_read_input("-", DF_MAX_FILE, &js.items[i].data, &js.items[i].err) < 0)
 			df_buf_release(&js.items[i].data);
-	rc = lint_all(&pool, rc);
+	lint_report *reps = df_xcalloc(run->noutputs ? run->noutputs : 1, sizeof(*reps));
+	begin_reports(run, reps);
+	rc = lint_all(&pool, reps, rc);
 	pthread_mutex_destroy(&pool.lock);
 	pthread_cond_destroy(&pool.changed);
-
-	df_file_findings *files = df_xcalloc(js.len ? js.len : 1, sizeof(*files));
-	size_t nfiles = 0;
-	for (size_t i = 0; i < js.len; i++) {
-		const lint_job *j = &js.items[i];
-		if (j->err.len)
-			continue;
-		files[nfiles++] = (df_file_findings){
-			run->report_path ? run->report_path : shown_path(j->path),
-			&j->diags, j->data.buf, j->data.len,
-		};
-	}
-	rc = print_reports(run, files, nfiles, rc);
-	free(files);
+	df_buf_release(&pool.spare);
+	rc = end_reports(run, reps, rc);
+	free(reps);
 	release_jobs(&js);
 	return rc;
 }

@@ -107,7 +107,7 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 	df_source_pos(&lint->doc->src, sp.start, &l1, &c1);
 	df_source_pos(&lint->doc->src, sp.end > sp.start ? sp.end : sp.start, &l2, &c2);
 	if (!fmt) {
-		df_diags_add(lint->out, rule->severity, rule->code, l1, c1, l2, c2, "%s", rule->message);
+		df_diags_add_str(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
 		return;
 	}
 	df_buf msg = DF_BUF_INIT;
@@ -115,8 +115,7 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 	va_start(ap, fmt);
 	df_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	df_diags_add(lint->out, rule->severity, rule->code, l1, c1, l2, c2, "%s", df_buf_str(&msg));
-	df_buf_release(&msg);
+	df_diags_add_take(lint->out, rule->severity, rule->code, l1, c1, l2, c2, df_buf_detach(&msg, NULL));
 }
 
 static bool is_ignored(const df_lint_opts *o, const char *code)
@@ -193,7 +192,7 @@ static void add_parse_errors(const df_doc *doc, df_diags *found, bool *replaces)
 			replaces[cand[lo].idx] = true;
 			continue;
 		}
-		df_diags_add(found, d->severity, d->code, d->line, d->col, d->end_line, d->end_col, "%s", d->message);
+		df_diags_add_str(found, d->severity, d->code, d->line, d->col, d->end_line, d->end_col, d->message);
 	}
 	free(cand);
 }

@@ -222,7 +222,7 @@ static void mark_reachable(df_graph *g, size_t s)
 {
 	/* Iterative DFS: edges only point to earlier stages, so depth is bounded
 	 * by the stage count, but hostile files may have many. */
-	size_t *stack = df_xmalloc(sizeof(size_t) * (g->nstages + 1));
+	size_t *stack = df_arena_alloc_uninit(&g->arena, sizeof(size_t) * (g->nstages + 1));
 	size_t top = 0;
 	stack[top++] = s;
 	while (top) {
@@ -235,7 +235,6 @@ static void mark_reachable(df_graph *g, size_t s)
 			    !g->stages[g->edges[e].from].reachable && top < g->nstages)
 				stack[top++] = (size_t)g->edges[e].from;
 	}
-	free(stack);
 }
 
 int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
@@ -245,12 +244,14 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 	g->target = -1;
 	df_arena_init(&g->arena);
 	size_t n = doc->ninstrs, ecap = 0, dcap = 0;
-	g->steps = df_xcalloc(n ? n : 1, sizeof(df_step));
+	/* Sized once, so from the arena: a lint run builds a graph per file,
+	 * and the arena's one block serves what would be several mallocs. */
+	g->steps = df_arena_calloc(&g->arena, n ? n : 1, sizeof(df_step));
 	size_t nfrom = 0;
 	for (size_t i = 0; i < n; i++)
 		if (doc->instrs[i]->kind == DF_I_FROM)
 			nfrom++;
-	g->stages = df_xcalloc(nfrom ? nfrom : 1, sizeof(df_stage));
+	g->stages = df_arena_calloc(&g->arena, nfrom ? nfrom : 1, sizeof(df_stage));
 
 	const df_str root = { "/", 1 };
 	const df_str empty = { "", 0 };
@@ -394,9 +395,7 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 
 void df_graph_release(df_graph *g)
 {
-	free(g->stages);
 	free(g->edges);
-	free(g->steps);
 	free(g->defuses);
 	df_arena_release(&g->arena);
 	memset(g, 0, sizeof(*g));

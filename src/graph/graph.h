@@ -111,7 +111,7 @@ typedef struct df_graph {
 	df_defuse *defuses;
 	size_t ndefuses;
 	int target;		/* stage index, -1 when the file has no stage */
-	df_arena arena;		/* strings made while building */
+	df_arena arena;		/* steps, stages and strings made while building */
 } df_graph;
 
 /* Build the graph. target is a stage name or index ("" or NULL: the last

@@ -1,7 +1,10 @@
 /* output.c - findings as text for people and programs; see output.h. */
 #include "output/output.h"
+
+#include "config.h"
 #include "engine/engine.h"
 #include "parse/dump.h"
+#include "util/json.h"
 #include "util/util.h"
 
 #include <cjson/cJSON.h>
@@ -10,10 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FOR_EACH_DIAG(files, nfiles, f, i, d)                                   \
-	for (size_t f = 0; f < (nfiles); f++)                                   \
-		for (size_t i = 0; i < (files)[f].diags->len; i++)              \
-			for (const df_diag *d = &(files)[f].diags->items[i]; d; d = NULL)
+/* Each finding d of one file f, in order. */
+#define FOR_EACH_DIAG(f, d)                                                     \
+	for (const df_diag *d = (f)->diags->items, *d##_end = d + (f)->diags->len; d < d##_end; d++)
+
+/* The table behind df_output: a format is three parts, any of them NULL
+ * for nothing. */
+typedef struct df_output_format {
+	const char *name;
+	void (*begin)(df_output *o, df_buf *out);
+	void (*file)(df_output *o, const df_file_findings *f, df_buf *out);
+	void (*end)(df_output *o, df_buf *out);
+} df_output_format;
 
 static cJSON *jstr(const char *s)
 {
@@ -23,10 +34,57 @@ static cJSON *jstr(const char *s)
 	return j;
 }
 
-static void render_json_tree(cJSON *j, df_buf *out)
+/* A file path as a URI reference (RFC 3986): SARIF's artifactLocation.uri
+ * must be one, so blanks, '%', '#', '?', brackets, non-ASCII bytes and the
+ * like are percent-encoded; '/' and the other path characters stay. */
+static cJSON *sarif_uri(const char *path)
 {
-	df_dump_json_render(j, out);
+	static const char hex[] = "0123456789ABCDEF";
+	df_buf u = DF_BUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~/!$&'()*+,;=:@", *p)) {
+			df_buf_addc(&u, (char)*p);
+		} else {
+			df_buf_addc(&u, '%');
+			df_buf_addc(&u, hex[*p >> 4]);
+			df_buf_addc(&u, hex[*p & 15]);
+		}
+	}
+	cJSON *j = jstr(df_buf_str(&u));
+	df_buf_release(&u);
+	return j;
+}
+
+/*
+ * j as cJSON_Print() lays it out where it stands depth levels down in a
+ * larger tree (its lines indented depth more tabs), then freed. A tree's
+ * strings carry no raw newline, so every newline is layout.
+ */
+static void json_item(df_buf *out, cJSON *j, unsigned depth)
+{
+	char *s = cJSON_Print(j);
+	if (!s)
+		df_die_oom();
 	cJSON_Delete(j);
+	for (const char *p = s, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl) {
+			df_buf_adds(out, p);
+			break;
+		}
+		df_buf_add(out, p, (size_t)(nl - p) + 1);
+		for (unsigned k = 0; k < depth; k++)
+			df_buf_addc(out, '\t');
+	}
+	cJSON_free(s);
+}
+
+/* The separator cJSON's layout puts between the items of an array. */
+static void json_sep(df_output *o, df_buf *out, const char *sep)
+{
+	if (o->nfindings++)
+		df_buf_adds(out, sep);
 }
 
 /* --- tty: lines for people, with optional snippets and colour ------------ */
@@ -220,101 +278,152 @@ static void tty_snippet(df_buf *out, const df_output_opts *o, const df_diag *d, 
 	df_buf_adds(out, "\n\n");
 }
 
-static void tty_summary(df_buf *out, const df_output_opts *o, const df_file_findings *files, size_t nfiles)
+static void tty_summary(df_buf *out, const df_output *o)
 {
 	static const char *const names[][2] = {
 		{ "error", "errors" }, { "warning", "warnings" }, { "info", "info" }, { "style", "style" },
 	};
-	size_t counts[4] = { 0 }, total = 0, nwith = 0;
-	for (size_t f = 0; f < nfiles; f++) {
-		nwith += files[f].diags->len > 0;
-		for (size_t i = 0; i < files[f].diags->len; i++) {
-			df_severity s = files[f].diags->items[i].severity;
-			if ((size_t)s < 4)
-				counts[s]++;
-			total++;
-		}
-	}
+	size_t total = o->nfindings, nwith = o->nfiles_with;
 	if (!total)
 		return;
-	if (o->color)
+	if (o->opts.color)
 		df_buf_adds(out, SGR_BOLD);
 	df_buf_addf(out, "%zu finding%s (", total, total == 1 ? "" : "s");
 	const char *sep = "";
 	for (size_t s = 0; s < 4; s++)
-		if (counts[s]) {
-			df_buf_addf(out, "%s%zu %s", sep, counts[s], names[s][counts[s] != 1]);
+		if (o->nsev[s]) {
+			df_buf_addf(out, "%s%zu %s", sep, o->nsev[s], names[s][o->nsev[s] != 1]);
 			sep = ", ";
 		}
 	df_buf_addf(out, ") in %zu file%s", nwith, nwith == 1 ? "" : "s");
-	if (o->color)
+	if (o->opts.color)
 		df_buf_adds(out, SGR_RESET);
 	df_buf_addc(out, '\n');
 }
 
-static void render_tty_opts(const df_file_findings *files, size_t nfiles, const df_output_opts *o, df_buf *out)
+static void tty_file(df_output *o, const df_file_findings *f, df_buf *out)
 {
-	for (size_t f = 0; f < nfiles; f++) {
-		line_cursor cur = { files[f].source, files[f].source_len, 1, 0 };
-		for (size_t i = 0; i < files[f].diags->len; i++) {
-			const df_diag *d = &files[f].diags->items[i];
-			tty_str(out, files[f].file, false);
-			df_buf_addf(out, ":%u:%u ", d->line, d->col);
-			if (o->color)
-				df_buf_addf(out, SGR_BOLD "%s" SGR_RESET " %s%s" SGR_RESET ": ", d->code,
-					    sgr_severity(d->severity), df_severity_name(d->severity));
-			else
-				df_buf_addf(out, "%s %s: ", d->code, df_severity_name(d->severity));
-			tty_str(out, d->message, true);
-			df_buf_addc(out, '\n');
-			if (o->snippets && files[f].source)
-				tty_snippet(out, o, d, &cur);
+	const df_output_opts *opt = &o->opts;
+	line_cursor cur = { f->source, f->source_len, 1, 0 };
+	o->nfiles_with += f->diags->len > 0;
+	FOR_EACH_DIAG(f, d) {
+		if ((size_t)d->severity < 4)
+			o->nsev[d->severity]++;
+		o->nfindings++;
+		tty_str(out, f->file, false);
+		df_buf_addc(out, ':');
+		df_buf_addu(out, d->line);
+		df_buf_addc(out, ':');
+		df_buf_addu(out, d->col);
+		df_buf_addc(out, ' ');
+		if (opt->color) {
+			df_buf_addf(out, SGR_BOLD "%s" SGR_RESET " %s%s" SGR_RESET ": ", d->code,
+				    sgr_severity(d->severity), df_severity_name(d->severity));
+		} else {
+			df_buf_adds(out, d->code);
+			df_buf_addc(out, ' ');
+			df_buf_adds(out, df_severity_name(d->severity));
+			df_buf_add(out, ": ", 2);
 		}
+		tty_str(out, d->message, true);
+		df_buf_addc(out, '\n');
+		if (opt->snippets && f->source)
+			tty_snippet(out, opt, d, &cur);
 	}
-	if (o->summary)
-		tty_summary(out, o, files, nfiles);
 }
 
-static void render_tty(const df_file_findings *files, size_t nfiles, df_buf *out)
+static void tty_end(df_output *o, df_buf *out)
 {
-	static const df_output_opts plain;
-	render_tty_opts(files, nfiles, &plain, out);
+	if (o->opts.summary)
+		tty_summary(out, o);
 }
 
-static void render_json(const df_file_findings *files, size_t nfiles, df_buf *out)
+/* --- json: hadolint's array, written directly (the hot format) ----------- */
+
+/* code's index in o->codes, adding it when new. Few codes ever fire. */
+static size_t code_index(df_output *o, const char *code)
 {
-	cJSON *arr = cJSON_CreateArray();
-	for (size_t f = 0; f < nfiles; f++)
-		for (size_t i = 0; i < files[f].diags->len; i++) {
-			const df_diag *d = &files[f].diags->items[i];
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "code", d->code);
-			cJSON_AddNumberToObject(o, "column", d->col);
-			cJSON_AddNumberToObject(o, "end_column", d->end_col);
-			cJSON_AddNumberToObject(o, "end_line", d->end_line);
-			cJSON_AddItemToObject(o, "file", df_dump_json_str((df_str){ files[f].file, strlen(files[f].file) }));
-			/* Whether --fix can act on it: the rule's fix kind (none for
-			 * parse errors and ShellCheck's codes). */
-			const df_rule *r = df_rule_find(d->code);
-			cJSON_AddStringToObject(o, "fix", df_fix_kind_name(r ? r->fix : DF_FIX_NONE));
-			cJSON_AddStringToObject(o, "level", df_severity_name(d->severity));
-			cJSON_AddNumberToObject(o, "line", d->line);
-			cJSON_AddItemToObject(o, "message", df_dump_json_str((df_str){ d->message, strlen(d->message) }));
-			cJSON_AddItemToArray(arr, o);
-		}
-	char *s = cJSON_PrintUnformatted(arr);
-	df_buf_adds(out, s);
-	df_buf_addc(out, '\n');
-	cJSON_free(s);
-	cJSON_Delete(arr);
+	for (size_t k = 0; k < o->ncodes; k++)
+		if (!strcmp(o->codes[k], code))
+			return k;
+	df_grow((void **)&o->codes, &o->codes_cap, o->ncodes + 1, sizeof(*o->codes));
+	o->codes[o->ncodes] = df_xstrdup(code);
+	return o->ncodes++;
+}
+
+/* Whether --fix can act on a finding: its rule's fix kind (none for parse
+ * errors and ShellCheck's codes). df_rule_find() walks every rule; a run
+ * names few codes, many times. */
+static const char *fix_name(df_output *o, const char *code)
+{
+	size_t k = code_index(o, code);
+	if (k == o->nfixes) {	/* a code code_index() has just added */
+		df_grow((void **)&o->fixes, &o->fixes_cap, k + 1, sizeof(*o->fixes));
+		const df_rule *r = df_rule_find(code);
+		o->fixes[o->nfixes++] = df_fix_kind_name(r ? r->fix : DF_FIX_NONE);
+	}
+	return o->fixes[k];
+}
+
+static void json_begin(df_output *o, df_buf *out)
+{
+	(void)o;
+	df_buf_addc(out, '[');
+}
+
+static void json_key_uint(df_buf *out, const char *key, size_t keylen, uint32_t v)
+{
+	df_buf_add(out, key, keylen);
+	df_json_add_uint(out, v);
+}
+
+#define KEY(s) s, sizeof(s) - 1
+
+/* Keys in cJSON's order for the same object: as they were added. */
+static void json_file(df_output *o, const df_file_findings *f, df_buf *out)
+{
+	if (!f->diags->len)
+		return;
+	df_buf_reset(&o->name);
+	df_json_add_cstr(&o->name, f->file);
+	FOR_EACH_DIAG(f, d) {
+		json_sep(o, out, ",");
+		df_buf_add(out, KEY("{\"code\":"));
+		df_json_add_cstr(out, d->code);
+		json_key_uint(out, KEY(",\"column\":"), d->col);
+		json_key_uint(out, KEY(",\"end_column\":"), d->end_col);
+		json_key_uint(out, KEY(",\"end_line\":"), d->end_line);
+		df_buf_add(out, KEY(",\"file\":"));
+		df_buf_add(out, o->name.buf, o->name.len);
+		df_buf_add(out, KEY(",\"fix\":"));
+		df_json_add_cstr(out, fix_name(o, d->code));
+		df_buf_add(out, KEY(",\"level\":"));
+		df_json_add_cstr(out, df_severity_name(d->severity));
+		json_key_uint(out, KEY(",\"line\":"), d->line);
+		df_buf_add(out, KEY(",\"message\":"));
+		df_json_add_cstr(out, d->message);
+		df_buf_addc(out, '}');
+	}
+}
+
+static void json_end(df_output *o, df_buf *out)
+{
+	(void)o;
+	df_buf_add(out, "]\n", 2);
 }
 
 /* --- SARIF 2.1.0 ------------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
+/*
+ * The rules that fired come before the results and a result names its rule
+ * by index in them, sorted by code: neither is known before the last file.
+ * So results are rendered into o->held as they come, each ruleIndex a
+ * SARIF_REF byte standing for the code o->refs records, and the end renders
+ * the document around them with the results array as SARIF_RESULTS. Both
+ * bytes are control characters: no JSON text holds them raw.
+ */
+#define SARIF_RESULTS "\001"
+#define SARIF_REF "\002"
 
 static const char *sarif_level(df_severity s)
 {
@@ -347,23 +456,56 @@ static cJSON *sarif_rule(const char *code)
 	return o;
 }
 
-static void render_sarif(const df_file_findings *files, size_t nfiles, df_buf *out)
+static void sarif_file(df_output *o, const df_file_findings *f, df_buf *out)
 {
-	size_t n = 0;
-	FOR_EACH_DIAG(files, nfiles, f, i, d)
-		n++;
-	const char **codes = calloc(n ? n : 1, sizeof(*codes));
-	if (!codes)
-		df_die_oom();
-	size_t ncodes = 0;
-	FOR_EACH_DIAG(files, nfiles, f, i, d)
-		codes[ncodes++] = d->code;
-	qsort(codes, ncodes, sizeof(*codes), cmp_str);
-	size_t u = 0;
-	for (size_t k = 0; k < ncodes; k++)
-		if (!u || strcmp(codes[u - 1], codes[k]))
-			codes[u++] = codes[k];
-	ncodes = u;
+	(void)out;
+	FOR_EACH_DIAG(f, d) {
+		df_grow((void **)&o->refs, &o->refs_cap, o->nrefs + 1, sizeof(*o->refs));
+		o->refs[o->nrefs++] = code_index(o, d->code);
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "ruleId", d->code);
+		cJSON_AddRawToObject(r, "ruleIndex", SARIF_REF);
+		cJSON_AddStringToObject(r, "level", sarif_level(d->severity));
+		cJSON *msg = cJSON_AddObjectToObject(r, "message");
+		cJSON_AddItemToObject(msg, "text", jstr(d->message));
+		cJSON *locs = cJSON_AddArrayToObject(r, "locations");
+		cJSON *loc = cJSON_CreateObject();
+		cJSON_AddItemToArray(locs, loc);
+		cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
+		cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
+		cJSON_AddItemToObject(art, "uri", sarif_uri(f->file));
+		cJSON *reg = cJSON_AddObjectToObject(phys, "region");
+		cJSON_AddNumberToObject(reg, "startLine", d->line);
+		cJSON_AddNumberToObject(reg, "startColumn", d->col);
+		cJSON_AddNumberToObject(reg, "endLine", d->end_line);
+		cJSON_AddNumberToObject(reg, "endColumn", d->end_col);
+		json_sep(o, &o->held, ", ");
+		/* root { runs [ run { results [ here */
+		json_item(&o->held, r, 4);
+	}
+}
+
+/* A fired code and its index in df_output.codes. */
+typedef struct sarif_code {
+	const char *code;
+	size_t id;
+} sarif_code;
+
+static int cmp_code(const void *a, const void *b)
+{
+	return strcmp(((const sarif_code *)a)->code, ((const sarif_code *)b)->code);
+}
+
+static void sarif_end(df_output *o, df_buf *out)
+{
+	/* rank[id]: where o->codes[id] stands among the codes sorted. */
+	sarif_code *order = df_xcalloc(o->ncodes ? o->ncodes : 1, sizeof(*order));
+	size_t *rank = df_xcalloc(o->ncodes ? o->ncodes : 1, sizeof(*rank));
+	for (size_t k = 0; k < o->ncodes; k++)
+		order[k] = (sarif_code){ o->codes[k], k };
+	qsort(order, o->ncodes, sizeof(*order), cmp_code);
+	for (size_t k = 0; k < o->ncodes; k++)
+		rank[order[k].id] = k;
 
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -374,34 +516,40 @@ static void render_sarif(const df_file_findings *files, size_t nfiles, df_buf *o
 	cJSON *tool = cJSON_AddObjectToObject(run, "tool");
 	cJSON *driver = cJSON_AddObjectToObject(tool, "driver");
 	cJSON_AddStringToObject(driver, "name", "dfopt");
-	cJSON_AddStringToObject(driver, "informationUri", "https://github.com/hadolint/hadolint");
+	cJSON_AddStringToObject(driver, "version", PACKAGE_VERSION);
 	cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
-	for (size_t k = 0; k < ncodes; k++)
-		cJSON_AddItemToArray(rules, sarif_rule(codes[k]));
-	cJSON *results = cJSON_AddArrayToObject(run, "results");
-	FOR_EACH_DIAG(files, nfiles, f, i, d) {
-		cJSON *r = cJSON_CreateObject();
-		cJSON_AddStringToObject(r, "ruleId", d->code);
-		const char **hit = bsearch(&d->code, codes, ncodes, sizeof(*codes), cmp_str);
-		cJSON_AddNumberToObject(r, "ruleIndex", (double)(hit - codes));
-		cJSON_AddStringToObject(r, "level", sarif_level(d->severity));
-		cJSON *msg = cJSON_AddObjectToObject(r, "message");
-		cJSON_AddItemToObject(msg, "text", jstr(d->message));
-		cJSON *locs = cJSON_AddArrayToObject(r, "locations");
-		cJSON *loc = cJSON_CreateObject();
-		cJSON_AddItemToArray(locs, loc);
-		cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
-		cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
-		cJSON_AddItemToObject(art, "uri", jstr(files[f].file));
-		cJSON *reg = cJSON_AddObjectToObject(phys, "region");
-		cJSON_AddNumberToObject(reg, "startLine", d->line);
-		cJSON_AddNumberToObject(reg, "startColumn", d->col);
-		cJSON_AddNumberToObject(reg, "endLine", d->end_line);
-		cJSON_AddNumberToObject(reg, "endColumn", d->end_col);
-		cJSON_AddItemToArray(results, r);
+	for (size_t k = 0; k < o->ncodes; k++)
+		cJSON_AddItemToArray(rules, sarif_rule(order[k].code));
+	cJSON_AddRawToObject(run, "results", SARIF_RESULTS);
+	char *doc = cJSON_Print(root);
+	if (!doc)
+		df_die_oom();
+	cJSON_Delete(root);
+
+	const char *at = strchr(doc, SARIF_RESULTS[0]);
+	if (!at)
+		DF_BUG("SARIF results placeholder missing");
+	df_buf_add(out, doc, (size_t)(at - doc));
+	df_buf_addc(out, '[');
+	const char *p = o->held.buf, *end = p + o->held.len;
+	for (size_t k = 0; p && p < end; k++) {
+		const char *ref = memchr(p, SARIF_REF[0], (size_t)(end - p));
+		if (!ref) {
+			df_buf_add(out, p, (size_t)(end - p));
+			break;
+		}
+		if (k >= o->nrefs)
+			DF_BUG("SARIF result without its rule");
+		df_buf_add(out, p, (size_t)(ref - p));
+		df_json_add_uint(out, rank[o->refs[k]]);
+		p = ref + 1;
 	}
-	free(codes);
-	render_json_tree(root, out);
+	df_buf_addc(out, ']');
+	df_buf_adds(out, at + 1);
+	df_buf_addc(out, '\n');
+	cJSON_free(doc);
+	free(order);
+	free(rank);
 }
 
 /* --- XML: checkstyle, junit ---------------------------------------------- */
@@ -434,67 +582,93 @@ static const char *checkstyle_severity(df_severity s)
 	}
 }
 
-static void render_checkstyle(const df_file_findings *files, size_t nfiles, df_buf *out)
+static void checkstyle_begin(df_output *o, df_buf *out)
 {
+	(void)o;
 	df_buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n");
-	for (size_t f = 0; f < nfiles; f++) {
-		df_buf_adds(out, "  <file name=\"");
-		xml_esc(out, files[f].file);
-		df_buf_adds(out, "\">\n");
-		for (size_t i = 0; i < files[f].diags->len; i++) {
-			const df_diag *d = &files[f].diags->items[i];
-			df_buf_addf(out, "    <error line=\"%u\" column=\"%u\" severity=\"%s\" message=\"", d->line,
-				    d->col, checkstyle_severity(d->severity));
-			xml_esc(out, d->message);
-			df_buf_adds(out, "\" source=\"dfopt.");
-			xml_esc(out, d->code);
-			df_buf_adds(out, "\"/>\n");
-		}
-		df_buf_adds(out, "  </file>\n");
+}
+
+static void checkstyle_file(df_output *o, const df_file_findings *f, df_buf *out)
+{
+	(void)o;
+	df_buf_adds(out, "  <file name=\"");
+	xml_esc(out, f->file);
+	df_buf_adds(out, "\">\n");
+	FOR_EACH_DIAG(f, d) {
+		df_buf_addf(out, "    <error line=\"%u\" column=\"%u\" severity=\"%s\" message=\"", d->line,
+			    d->col, checkstyle_severity(d->severity));
+		xml_esc(out, d->message);
+		df_buf_adds(out, "\" source=\"dfopt.");
+		xml_esc(out, d->code);
+		df_buf_adds(out, "\"/>\n");
 	}
+	df_buf_adds(out, "  </file>\n");
+}
+
+static void checkstyle_end(df_output *o, df_buf *out)
+{
+	(void)o;
 	df_buf_adds(out, "</checkstyle>\n");
 }
 
-static void render_junit(const df_file_findings *files, size_t nfiles, df_buf *out)
+/* The suites wait in o->held: the first line counts every finding. */
+static void junit_file(df_output *o, const df_file_findings *f, df_buf *out)
 {
-	size_t total = 0;
-	for (size_t f = 0; f < nfiles; f++)
-		total += files[f].diags->len;
-	df_buf_addf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		    "<testsuites name=\"dfopt\" tests=\"%zu\" failures=\"%zu\">\n", total, total);
-	for (size_t f = 0; f < nfiles; f++) {
-		size_t n = files[f].diags->len;
-		df_buf_adds(out, "  <testsuite name=\"");
-		xml_esc(out, files[f].file);
-		df_buf_addf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n", n, n);
-		for (size_t i = 0; i < n; i++) {
-			const df_diag *d = &files[f].diags->items[i];
-			df_buf_adds(out, "    <testcase name=\"");
-			xml_esc(out, d->code);
-			df_buf_addf(out, " %u:%u\" classname=\"", d->line, d->col);
-			xml_esc(out, files[f].file);
-			df_buf_adds(out, "\">\n      <failure message=\"");
-			xml_esc(out, d->message);
-			df_buf_addf(out, "\" type=\"%s\">", df_severity_name(d->severity));
-			xml_esc(out, files[f].file);
-			df_buf_addf(out, ":%u:%u ", d->line, d->col);
-			xml_esc(out, d->code);
-			df_buf_adds(out, " ");
-			xml_esc(out, d->message);
-			df_buf_adds(out, "</failure>\n    </testcase>\n");
-		}
-		df_buf_adds(out, "  </testsuite>\n");
+	(void)out;
+	df_buf *h = &o->held;
+	size_t n = f->diags->len;
+	o->nfindings += n;
+	df_buf_adds(h, "  <testsuite name=\"");
+	xml_esc(h, f->file);
+	df_buf_addf(h, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n", n, n);
+	FOR_EACH_DIAG(f, d) {
+		df_buf_adds(h, "    <testcase name=\"");
+		xml_esc(h, d->code);
+		df_buf_addf(h, " %u:%u\" classname=\"", d->line, d->col);
+		xml_esc(h, f->file);
+		df_buf_adds(h, "\">\n      <failure message=\"");
+		xml_esc(h, d->message);
+		df_buf_addf(h, "\" type=\"%s\">", df_severity_name(d->severity));
+		xml_esc(h, f->file);
+		df_buf_addf(h, ":%u:%u ", d->line, d->col);
+		xml_esc(h, d->code);
+		df_buf_adds(h, " ");
+		xml_esc(h, d->message);
+		df_buf_adds(h, "</failure>\n    </testcase>\n");
 	}
+	df_buf_adds(h, "  </testsuite>\n");
+}
+
+static void junit_end(df_output *o, df_buf *out)
+{
+	df_buf_addf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<testsuites name=\"dfopt\" tests=\"%zu\" failures=\"%zu\">\n", o->nfindings, o->nfindings);
+	df_buf_add(out, o->held.buf, o->held.len);
 	df_buf_adds(out, "</testsuites>\n");
 }
 
 /* --- gnu, github --------------------------------------------------------- */
 
-static void render_gnu(const df_file_findings *files, size_t nfiles, df_buf *out)
+static void gnu_file(df_output *o, const df_file_findings *f, df_buf *out)
 {
-	FOR_EACH_DIAG(files, nfiles, f, i, d) {
-		df_buf_addf(out, "%s:%u.%u-%u.%u: %s: %s ", files[f].file, d->line, d->col, d->end_line,
-			    d->end_col, df_severity_name(d->severity), d->code);
+	(void)o;
+	size_t name_len = strlen(f->file);
+	FOR_EACH_DIAG(f, d) {
+		/* file:line.col-end_line.end_col: severity: CODE message */
+		df_buf_add(out, f->file, name_len);
+		df_buf_addc(out, ':');
+		df_buf_addu(out, d->line);
+		df_buf_addc(out, '.');
+		df_buf_addu(out, d->col);
+		df_buf_addc(out, '-');
+		df_buf_addu(out, d->end_line);
+		df_buf_addc(out, '.');
+		df_buf_addu(out, d->end_col);
+		df_buf_add(out, ": ", 2);
+		df_buf_adds(out, df_severity_name(d->severity));
+		df_buf_add(out, ": ", 2);
+		df_buf_adds(out, d->code);
+		df_buf_addc(out, ' ');
 		/* One line per finding: line breaks in the message become spaces. */
 		for (const char *p = d->message; *p; p++)
 			df_buf_addc(out, *p == '\n' || *p == '\r' ? ' ' : *p);
@@ -516,13 +690,14 @@ static void gh_esc(df_buf *out, const char *s, bool property)
 	}
 }
 
-static void render_github(const df_file_findings *files, size_t nfiles, df_buf *out)
+static void github_file(df_output *o, const df_file_findings *f, df_buf *out)
 {
-	FOR_EACH_DIAG(files, nfiles, f, i, d) {
+	(void)o;
+	FOR_EACH_DIAG(f, d) {
 		const char *cmd = d->severity == DF_SEV_ERROR ? "error"
 				  : d->severity == DF_SEV_WARNING ? "warning" : "notice";
 		df_buf_addf(out, "::%s file=", cmd);
-		gh_esc(out, files[f].file, true);
+		gh_esc(out, f->file, true);
 		df_buf_addf(out, ",line=%u,col=%u,endLine=%u,endColumn=%u,title=", d->line, d->col, d->end_line,
 			    d->end_col);
 		gh_esc(out, d->code, true);
@@ -556,30 +731,41 @@ static void fingerprint(const char *file, const df_diag *d, char hex[17])
 	snprintf(hex, 17, "%016" PRIx64, h);
 }
 
-static void render_codeclimate(const df_file_findings *files, size_t nfiles, df_buf *out)
+static void array_begin(df_output *o, df_buf *out)
 {
-	cJSON *arr = cJSON_CreateArray();
-	FOR_EACH_DIAG(files, nfiles, f, i, d) {
+	(void)o;
+	df_buf_addc(out, '[');
+}
+
+static void codeclimate_file(df_output *o, const df_file_findings *f, df_buf *out)
+{
+	FOR_EACH_DIAG(f, d) {
 		bool risk = d->severity == DF_SEV_ERROR || d->severity == DF_SEV_WARNING;
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "type", "issue");
-		cJSON_AddStringToObject(o, "check_name", d->code);
-		cJSON_AddItemToObject(o, "description", jstr(d->message));
-		cJSON *cats = cJSON_AddArrayToObject(o, "categories");
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "type", "issue");
+		cJSON_AddStringToObject(j, "check_name", d->code);
+		cJSON_AddItemToObject(j, "description", jstr(d->message));
+		cJSON *cats = cJSON_AddArrayToObject(j, "categories");
 		cJSON_AddItemToArray(cats, cJSON_CreateString(risk ? "Bug Risk" : "Style"));
-		cJSON *loc = cJSON_AddObjectToObject(o, "location");
-		cJSON_AddItemToObject(loc, "path", jstr(files[f].file));
+		cJSON *loc = cJSON_AddObjectToObject(j, "location");
+		cJSON_AddItemToObject(loc, "path", jstr(f->file));
 		cJSON *lines = cJSON_AddObjectToObject(loc, "lines");
 		cJSON_AddNumberToObject(lines, "begin", d->line);
 		cJSON_AddNumberToObject(lines, "end", d->end_line);
-		cJSON_AddStringToObject(o, "severity", d->severity == DF_SEV_ERROR ? "major"
+		cJSON_AddStringToObject(j, "severity", d->severity == DF_SEV_ERROR ? "major"
 						       : d->severity == DF_SEV_WARNING ? "minor" : "info");
 		char hex[17];
-		fingerprint(files[f].file, d, hex);
-		cJSON_AddStringToObject(o, "fingerprint", hex);
-		cJSON_AddItemToArray(arr, o);
+		fingerprint(f->file, d, hex);
+		cJSON_AddStringToObject(j, "fingerprint", hex);
+		json_sep(o, out, ", ");
+		json_item(out, j, 1);	/* [ here */
 	}
-	render_json_tree(arr, out);
+}
+
+static void array_end(df_output *o, df_buf *out)
+{
+	(void)o;
+	df_buf_add(out, "]\n", 2);
 }
 
 static const char *sonar_severity(df_severity s)
@@ -592,68 +778,74 @@ static const char *sonar_severity(df_severity s)
 	}
 }
 
-static void render_sonarqube(const df_file_findings *files, size_t nfiles, df_buf *out)
+static void sonarqube_begin(df_output *o, df_buf *out)
 {
-	cJSON *root = cJSON_CreateObject();
-	cJSON *issues = cJSON_AddArrayToObject(root, "issues");
-	FOR_EACH_DIAG(files, nfiles, f, i, d) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "engineId", "dfopt");
-		cJSON_AddStringToObject(o, "ruleId", d->code);
-		cJSON_AddStringToObject(o, "severity", sonar_severity(d->severity));
-		cJSON_AddStringToObject(o, "type", "CODE_SMELL");
-		cJSON *pl = cJSON_AddObjectToObject(o, "primaryLocation");
+	(void)o;
+	df_buf_adds(out, "{\n\t\"issues\":\t[");
+}
+
+static void sonarqube_file(df_output *o, const df_file_findings *f, df_buf *out)
+{
+	FOR_EACH_DIAG(f, d) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "engineId", "dfopt");
+		cJSON_AddStringToObject(j, "ruleId", d->code);
+		cJSON_AddStringToObject(j, "severity", sonar_severity(d->severity));
+		cJSON_AddStringToObject(j, "type", "CODE_SMELL");
+		cJSON *pl = cJSON_AddObjectToObject(j, "primaryLocation");
 		cJSON_AddItemToObject(pl, "message", jstr(d->message));
-		cJSON_AddItemToObject(pl, "filePath", jstr(files[f].file));
+		cJSON_AddItemToObject(pl, "filePath", jstr(f->file));
 		cJSON *tr = cJSON_AddObjectToObject(pl, "textRange");
 		cJSON_AddNumberToObject(tr, "startLine", d->line);
 		cJSON_AddNumberToObject(tr, "endLine", d->end_line);
 		/* Sonar columns are 0-based; end_col is exclusive either way. */
 		cJSON_AddNumberToObject(tr, "startColumn", d->col ? d->col - 1 : 0);
 		cJSON_AddNumberToObject(tr, "endColumn", d->end_col ? d->end_col - 1 : 0);
-		cJSON_AddItemToArray(issues, o);
+		json_sep(o, out, ", ");
+		json_item(out, j, 2);	/* { issues [ here */
 	}
-	render_json_tree(root, out);
 }
 
-static void render_codacy(const df_file_findings *files, size_t nfiles, df_buf *out)
+static void sonarqube_end(df_output *o, df_buf *out)
 {
-	FOR_EACH_DIAG(files, nfiles, f, i, d) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddItemToObject(o, "filename", jstr(files[f].file));
-		cJSON_AddStringToObject(o, "patternId", d->code);
-		cJSON_AddItemToObject(o, "message", jstr(d->message));
-		cJSON_AddNumberToObject(o, "line", d->line);
-		char *s = cJSON_PrintUnformatted(o);
-		if (!s)
-			df_die_oom();
-		df_buf_adds(out, s);
-		df_buf_addc(out, '\n');
-		cJSON_free(s);
-		cJSON_Delete(o);
+	(void)o;
+	df_buf_adds(out, "]\n}\n");
+}
+
+/* One unformatted object a line, written directly. */
+static void codacy_file(df_output *o, const df_file_findings *f, df_buf *out)
+{
+	if (!f->diags->len)
+		return;
+	df_buf_reset(&o->name);
+	df_json_add_cstr(&o->name, f->file);
+	FOR_EACH_DIAG(f, d) {
+		df_buf_add(out, KEY("{\"filename\":"));
+		df_buf_add(out, o->name.buf, o->name.len);
+		df_buf_add(out, KEY(",\"patternId\":"));
+		df_json_add_cstr(out, d->code);
+		df_buf_add(out, KEY(",\"message\":"));
+		df_json_add_cstr(out, d->message);
+		json_key_uint(out, KEY(",\"line\":"), d->line);
+		df_buf_add(out, "}\n", 2);
 	}
 }
 
-typedef struct out_format {
-	const char *name;
-	void (*render)(const df_file_findings *files, size_t nfiles, df_buf *out);
-} out_format;
-
-static const out_format formats[] = {
-	{ "tty", render_tty },
-	{ "json", render_json },
-	{ "sarif", render_sarif },
-	{ "checkstyle", render_checkstyle },
-	{ "gnu", render_gnu },
-	{ "codeclimate", render_codeclimate },
-	{ "gitlab_codeclimate", render_codeclimate },
-	{ "github", render_github },
-	{ "junit", render_junit },
-	{ "sonarqube", render_sonarqube },
-	{ "codacy", render_codacy },
+static const df_output_format formats[] = {
+	{ "tty", NULL, tty_file, tty_end },
+	{ "json", json_begin, json_file, json_end },
+	{ "sarif", NULL, sarif_file, sarif_end },
+	{ "checkstyle", checkstyle_begin, checkstyle_file, checkstyle_end },
+	{ "gnu", NULL, gnu_file, NULL },
+	{ "codeclimate", array_begin, codeclimate_file, array_end },
+	{ "gitlab_codeclimate", array_begin, codeclimate_file, array_end },
+	{ "github", NULL, github_file, NULL },
+	{ "junit", NULL, junit_file, junit_end },
+	{ "sonarqube", sonarqube_begin, sonarqube_file, sonarqube_end },
+	{ "codacy", NULL, codacy_file, NULL },
 };
 
-static const out_format *find_format(const char *name)
+static const df_output_format *find_format(const char *name)
 {
 	for (size_t k = 0; k < sizeof(formats) / sizeof(formats[0]); k++)
 		if (!strcmp(formats[k].name, name))
@@ -666,17 +858,51 @@ bool df_output_known(const char *format)
 	return find_format(format) != NULL;
 }
 
+int df_output_begin(df_output *o, const char *format, const df_output_opts *opts, df_buf *out)
+{
+	const df_output_format *fmt = find_format(format);
+	if (!fmt)
+		return -1;
+	memset(o, 0, sizeof(*o));
+	o->fmt = fmt;
+	if (opts)
+		o->opts = *opts;
+	df_buf_init(&o->held);
+	df_buf_init(&o->name);
+	if (fmt->begin)
+		fmt->begin(o, out);
+	return 0;
+}
+
+void df_output_file(df_output *o, const df_file_findings *file, df_buf *out)
+{
+	if (o->fmt->file)
+		o->fmt->file(o, file, out);
+}
+
+void df_output_end(df_output *o, df_buf *out)
+{
+	if (o->fmt->end)
+		o->fmt->end(o, out);
+	df_buf_release(&o->held);
+	df_buf_release(&o->name);
+	for (size_t k = 0; k < o->ncodes; k++)
+		free(o->codes[k]);
+	free(o->codes);
+	free(o->fixes);
+	free(o->refs);
+	memset(o, 0, sizeof(*o));
+}
+
 int df_output_render_opts(const char *format, const df_file_findings *files, size_t nfiles,
 			  const df_output_opts *opts, df_buf *out)
 {
-	const out_format *fmt = find_format(format);
-	if (!fmt)
+	df_output o;
+	if (df_output_begin(&o, format, opts, out) < 0)
 		return -1;
-	/* tty is the one format with options; the table keeps one signature. */
-	if (fmt->render == render_tty && opts)
-		render_tty_opts(files, nfiles, opts, out);
-	else
-		fmt->render(files, nfiles, out);
+	for (size_t f = 0; f < nfiles; f++)
+		df_output_file(&o, &files[f], out);
+	df_output_end(&o, out);
 	return 0;
 }
 

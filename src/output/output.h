@@ -67,8 +67,50 @@ typedef struct df_output_opts {
 #define DF_OUTPUT_SNIPPET_BEFORE 40
 #define DF_OUTPUT_SNIPPET_WINDOW 160
 
-/* Render every file's findings in format (a name above); -1 for an unknown
- * format. opts may be NULL (all false). */
+/*
+ * A report rendered file by file, so that a run can write each file's
+ * findings as soon as they are known and free them:
+ *
+ *	df_output o;
+ *	if (df_output_begin(&o, format, opts, &out) < 0)
+ *		... an unknown format; o needs no release
+ *	for each file, in report order:
+ *		df_output_file(&o, &file, &out);	(then write out, df_buf_reset)
+ *	df_output_end(&o, &out);			(releases o)
+ *
+ * The bytes appended over the calls are exactly df_output_render_opts()'s
+ * for the same files. The caller may write and empty out between calls: o
+ * borrows nothing from a file after df_output_file() returns. What a format
+ * can only place at the end (SARIF's results, which come after the rules
+ * that fired; JUnit's suites, after the total) o holds as rendered text,
+ * never as diagnostics.
+ */
+struct df_output_format;
+typedef struct df_output {
+	const struct df_output_format *fmt;
+	df_output_opts opts;
+	size_t nfindings;		/* rendered so far */
+	size_t nfiles_with;		/* files with findings (tty summary) */
+	size_t nsev[4];			/* findings by severity (tty summary) */
+	df_buf held;			/* text only the end can place */
+	df_buf name;			/* scratch: the current file's name, escaped */
+	char **codes;			/* codes fired, first-seen order; owned */
+	size_t ncodes, codes_cap;
+	const char **fixes;		/* json: codes[k]'s fix kind name, k < nfixes */
+	size_t nfixes, fixes_cap;
+	size_t *refs;			/* SARIF: each result's index in codes */
+	size_t nrefs, refs_cap;
+} df_output;
+
+/* Start a report in format (a name above); -1 for an unknown format. opts
+ * may be NULL (all false). */
+int df_output_begin(df_output *o, const char *format, const df_output_opts *opts, df_buf *out);
+void df_output_file(df_output *o, const df_file_findings *file, df_buf *out);
+/* Finish the report and release o. */
+void df_output_end(df_output *o, df_buf *out);
+
+/* Render every file's findings in format (a name above) at once; -1 for an
+ * unknown format. opts may be NULL (all false). */
 int df_output_render_opts(const char *format, const df_file_findings *files, size_t nfiles,
 			  const df_output_opts *opts, df_buf *out);
 /* df_output_render_opts() with all options false. */

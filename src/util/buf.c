@@ -59,16 +59,37 @@ void df_buf_adds(df_buf *b, const char *s)
 	df_buf_add(b, s, strlen(s));
 }
 
+void df_buf_addu(df_buf *b, uint64_t v)
+{
+	char digits[20];	/* UINT64_MAX has 20 */
+	size_t n = 0;
+	do {
+		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	df_buf_add(b, digits + sizeof(digits) - n, n);
+}
+
+/* The least room df_buf_vaddf() formats into: most formatted text fits. */
+#define ADDF_MIN_ROOM 64
+
 void df_buf_vaddf(df_buf *b, const char *fmt, va_list ap)
 {
+	/* Format into the room there is; only text that does not fit is
+	 * formatted a second time, into a buffer grown to its size. */
+	if (!b->buf || b->cap - b->len < ADDF_MIN_ROOM)
+		df_buf_grow(b, ADDF_MIN_ROOM);
+	size_t room = b->cap - b->len;
 	va_list cp;
 	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
+	int n = vsnprintf(b->buf + b->len, room, fmt, cp);
 	va_end(cp);
 	if (n < 0)
 		DF_BUG("bad format '%s'", fmt);
-	df_buf_grow(b, (size_t)n);
-	vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room) {
+		df_buf_grow(b, (size_t)n);
+		vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef struct df_buf {
@@ -45,6 +46,8 @@ static inline void df_buf_addc(df_buf *b, char c)
 	df_buf_add(b, &c, 1);
 }
 void df_buf_adds(df_buf *b, const char *s);
+/* v in decimal, without printf's cost. */
+void df_buf_addu(df_buf *b, uint64_t v);
 void df_buf_addf(df_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void df_buf_vaddf(df_buf *b, const char *fmt, va_list ap);
 /* The contents as a C string ("" for an empty buffer). */

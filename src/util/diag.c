@@ -22,27 +22,48 @@ void df_diags_release(df_diags *d)
 	df_diags_init(d);
 }
 
-df_diag *df_diags_add(df_diags *d, df_severity sev, const char *code,
-		      uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
-		      const char *fmt, ...)
+df_diag *df_diags_add_take(df_diags *d, df_severity sev, const char *code,
+			   uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+			   char *message)
 {
 	void *p = d->items;
 	df_grow(&p, &d->cap, d->len + 1, sizeof(*d->items));
 	d->items = p;
 	df_diag *g = &d->items[d->len++];
-	df_buf msg = DF_BUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	df_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
 	g->line = line;
 	g->col = col;
 	g->end_line = end_line;
 	g->end_col = end_col;
 	g->severity = sev;
 	g->code = df_xstrdup(code);
-	g->message = df_buf_detach(&msg, NULL);
+	g->message = message;
 	return g;
+}
+
+df_diag *df_diags_add_str(df_diags *d, df_severity sev, const char *code,
+			  uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+			  const char *message)
+{
+	return df_diags_add_take(d, sev, code, line, col, end_line, end_col, df_xstrdup(message));
+}
+
+df_diag *df_diags_add(df_diags *d, df_severity sev, const char *code,
+		      uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *message;
+	/* "%s" is the common format: a copy, without vsnprintf's two passes. */
+	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
+		message = df_xstrdup(va_arg(ap, const char *));
+	} else {
+		df_buf msg = DF_BUF_INIT;
+		df_buf_vaddf(&msg, fmt, ap);
+		message = df_buf_detach(&msg, NULL);
+	}
+	va_end(ap);
+	return df_diags_add_take(d, sev, code, line, col, end_line, end_col, message);
 }
 
 static int diag_cmp(const df_diag *a, const df_diag *b)

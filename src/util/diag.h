@@ -40,6 +40,14 @@ void df_diags_release(df_diags *d);
 df_diag *df_diags_add(df_diags *d, df_severity sev, const char *code,
 		      uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
 		      const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* df_diags_add() of a message that is already text: message is copied. */
+df_diag *df_diags_add_str(df_diags *d, df_severity sev, const char *code,
+			  uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+			  const char *message);
+/* The same, taking message (malloc'd) over instead of copying it. */
+df_diag *df_diags_add_take(df_diags *d, df_severity sev, const char *code,
+			   uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+			   char *message);
 /* Stable sort by position, then code. */
 void df_diags_sort(df_diags *d);
 const char *df_severity_name(df_severity s);

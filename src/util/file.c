@@ -7,9 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* What one read asks for when the size is not known. */
+#define READ_CHUNK 65536
+
 int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
 {
 	int fd = 0;
+	size_t chunk = READ_CHUNK;
 	bool is_stdin = strcmp(path, "-") == 0;
 	if (!is_stdin) {
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -39,12 +43,15 @@ int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
 			close(fd);
 			return -1;
 		}
-		/* Regular files never block; drop O_NONBLOCK for plain reads. */
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		/* O_NONBLOCK stays: regular files ignore it. */
+		chunk = (size_t)st.st_size + 1;
 	}
-	char chunk[65536];
+	/* Straight into out: a regular file in one read of its size plus one
+	 * byte (a short read is its end; a full one means it grew, and the
+	 * loop goes on), stdin in chunks. */
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+		df_buf_grow(out, chunk);
+		ssize_t n = read(fd, out->buf + out->len, chunk);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -56,13 +63,18 @@ int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
 		if (n == 0)
 			break;
 		if (out->len + (size_t)n > max) {
+			out->buf[out->len] = '\0';
 			df_buf_addf(err, "cannot read '%s': input is too large (the limit is %zu bytes)",
 				    is_stdin ? "<stdin>" : path, max);
 			if (!is_stdin)
 				close(fd);
 			return -1;
 		}
-		df_buf_add(out, chunk, (size_t)n);
+		out->len += (size_t)n;
+		out->buf[out->len] = '\0';
+		if (!is_stdin && (size_t)n < chunk)
+			break;
+		chunk = READ_CHUNK;
 	}
 	if (!is_stdin)
 		close(fd);

@@ -87,15 +87,23 @@ bool df_mem_ieq(const char *s, size_t n, const char *lit)
 	return lit[i] == '\0';
 }
 
+/* Byte by byte, stopping at the first difference: most calls compare a
+ * word with a literal it is not, and measuring lit first costs more. */
 bool df_mem_eq(const char *s, size_t n, const char *lit)
 {
-	return strlen(lit) == n && memcmp(s, lit, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (!lit[i] || lit[i] != s[i])
+			return false;
+	return !lit[n];
 }
 
 bool df_mem_has_prefix(const char *s, size_t n, const char *lit)
 {
-	size_t k = strlen(lit);
-	return n >= k && memcmp(s, lit, k) == 0;
+	size_t i = 0;
+	for (; lit[i]; i++)
+		if (i == n || lit[i] != s[i])
+			return false;
+	return true;
 }
 
 bool df_mem_has_suffix(const char *s, size_t n, const char *lit)

@@ -419,5 +419,11 @@ contains "$tmp/out" "app/Dockerfile:3:1 DL4000" "report path in tty"
 expect 2 "report path, two files" "$DFOPT" lint --no-shellcheck --file-path-in-report x "$tree/sub"  "$run/tty.Dockerfile"
 contains "$tmp/err" "--file-path-in-report names one file, but 2 are linted" "report path with two files"
 
+# SARIF locations are URI references: a blank in a path is percent-encoded.
+mkdir -p "$tmp/my app"
+printf 'FROM alpine\n' >"$tmp/my app/Dockerfile"
+expect 1 "sarif of a path with a blank" "$DFOPT" lint --no-shellcheck -f sarif "$tmp/my app/Dockerfile"
+contains "$tmp/out" "my%20app/Dockerfile" "sarif uri percent-encoded"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
