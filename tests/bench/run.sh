@@ -165,6 +165,7 @@ case $lint_help in *--no-shellcheck*) lint_cmd="$lint_cmd --no-shellcheck" ;; es
 case $lint_help in *--jobs*) lint_cmd="$lint_cmd --jobs 1" ;; esac
 # $lint_cmd is split on blanks on purpose: a build directory with blanks in
 # its name is not supported here.
+# shellcheck disable=SC2086
 lint_line=$("$bench" --run "$lint_runs" $lint_cmd "$@") || die "cannot lint the corpus with '$lint_cmd'"
 grep_line=$("$bench" --run "$lint_runs" grep -c '' "$@") || die "cannot run grep over the corpus"
 lint_s=$(field best_seconds "$lint_line")
@@ -177,6 +178,7 @@ lint_rss=$(field peak_rss_kib "$lint_line")
 parse_s=$(calc "$bytes / $best_mbs / 1e6")
 
 # ---- one typical file: wall time and peak RSS ---------------------------------------
+# shellcheck disable=SC2086 # split on purpose, as above
 file_line=$("$bench" --run "$file_runs" $lint_cmd "$typical") || die "cannot lint '$typical'"
 cat_line=$("$bench" --run "$file_runs" cat "$typical") || die "cannot run cat"
 file_ms=$(fmt2 "$(field best_seconds "$file_line") * 1e3")
@@ -186,6 +188,7 @@ file_rss=$(field peak_rss_kib "$file_line")
 cat_rss=$(field peak_rss_kib "$cat_line")
 time_out=$work/time.out
 if /usr/bin/time -f %M -o "$time_out" true 2>/dev/null; then
+	# shellcheck disable=SC2086 # split on purpose, as above
 	/usr/bin/time -f %M -o "$time_out" $lint_cmd "$typical" >/dev/null || true
 	file_rss=$(tail -n 1 "$time_out")
 	/usr/bin/time -f %M -o "$time_out" cat "$typical" >/dev/null

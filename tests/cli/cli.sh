@@ -336,7 +336,8 @@ while [ $i -lt 40 ]; do
 	case $((i % 4)) in
 	0) printf 'FROM alpine\nRUN cd /x && apt-get install curl\n' ;;
 	1) printf 'FORM x\nFROM debian:12 AS b\nRUN --frm=x true\nMAINTAINER m%d\n' $i ;;
-	2) printf 'FROM alpine:3.20\nRUN echo $((1+%d)) `date` && sudo ls\n' $i ;;
+	2) # shellcheck disable=SC2016 # the Dockerfile's own $((...)) and `date`
+		printf 'FROM alpine:3.20\nRUN echo $((1+%d)) `date` && sudo ls\n' $i ;;
 	3) printf 'FROM alpine:3.20\n' ;;
 	esac >"$many/$i.Dockerfile"
 	i=$((i + 1))
