@@ -161,6 +161,8 @@ static const struct {
 	{ "no-fail: true\nno-fail: false\n", "cfg.yaml:2:1: key 'no-fail': appears twice" },
 	{ "- DL3000\n", "cfg.yaml:1:1: expected a mapping of settings, not a list" },
 	{ "DL3000\n", "cfg.yaml:1:1: expected a mapping of settings, not 'DL3000'" },
+	/* A plain scalar spanning lines is quoted on one line. */
+	{ "ignor3\n\nshellcheck: false\n", "cfg.yaml:1:1: expected a mapping of settings, not 'ignor3\\nshellcheck'" },
 	{ "[a]: b\n", "cfg.yaml:1:1: expected a setting name, not a list" },
 	{ "base: &b [DL3000]\nignored: *b\n",
 	  "cfg.yaml:1:1: unknown key 'base' (ignored, override, failure-threshold, trustedRegistries, label-schema, "

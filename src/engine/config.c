@@ -164,13 +164,26 @@ static int fail_at(loader *l, yaml_mark_t m, const char *fmt, ...) __attribute__
 
 static int fail_at(loader *l, yaml_mark_t m, const char *fmt, ...)
 {
-	df_buf_addf(l->err, "%s:%zu:%zu: ", l->name, m.line + 1, m.column + 1);
+	df_buf msg = DF_BUF_INIT;
+	df_buf_addf(&msg, "%s:%zu:%zu: ", l->name, m.line + 1, m.column + 1);
 	if (l->key[0])
-		df_buf_addf(l->err, "key '%s': ", l->key);
+		df_buf_addf(&msg, "key '%s': ", l->key);
 	va_list ap;
 	va_start(ap, fmt);
-	df_buf_vaddf(l->err, fmt, ap);
+	df_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	/* One line, whatever the quoted keys and values hold (a plain scalar
+	 * may span lines). */
+	for (size_t i = 0; i < msg.len; i++) {
+		unsigned char c = (unsigned char)msg.buf[i];
+		if (c == '\n')
+			df_buf_adds(l->err, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			df_buf_addf(l->err, "\\x%02x", c);
+		else
+			df_buf_addc(l->err, (char)c);
+	}
+	df_buf_release(&msg);
 	return -1;
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
-# run.sh [SECONDS] - build the parser fuzz target and run it for SECONDS
-# (default 60).
+# run.sh [SECONDS] - build the fuzz targets and run them: the parser for SECONDS
+# (default 60), the config loader and the .dockerignore matcher a quarter of that each.
 #
 # Builds in a separate directory (FUZZ_BUILDDIR, default build-fuzz/ at the
 # top of the source tree) configured with --enable-fuzz CC=clang; the library
@@ -57,8 +57,7 @@ if [ ! -f "$build/Makefile" ] || [ "$(cat "$build/.fuzz-config" 2>/dev/null)" !=
 	}
 	printf '%s\n' "$stamp" >"$build/.fuzz-config"
 fi
-make -C "$build" -j"$jobs" tests/fuzz/fuzz_parse
-fuzzer=$build/tests/fuzz/fuzz_parse
+make -C "$build" -j"$jobs" tests/fuzz/fuzz_parse tests/fuzz/fuzz_config tests/fuzz/fuzz_ignore
 
 # ---- seeds -----------------------------------------------------------------------------
 work=$build/tests/fuzz
@@ -124,25 +123,64 @@ dict=$work/dockerfile.dict
 	printf '%s\n' '"\\\x0a"' '"\x0d\x0a"' '"`\x0a"' '"\xef\xbb\xbf"' '"[\"a\", \"b\"]"'
 } >"$dict"
 
-# ---- run ---------------------------------------------------------------------------------------
-echo "== fuzz: running fuzz_parse for $secs s"
-marker=$work/.run-start
-: >"$marker"
-status=0
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-	"$fuzzer" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-	-dict="$dict" -artifact_prefix="$artifacts/" -print_final_stats=1 \
-	"$corpus" "$seeds" || status=$?
-
-found=$(find "$artifacts" -type f -newer "$marker" \( -name 'crash-*' -o -name 'leak-*' \
-	-o -name 'timeout-*' -o -name 'oom-*' \) | sort)
-if [ "$status" -ne 0 ] || [ -n "$found" ]; then
-	echo "== fuzz: FAILED (fuzz_parse exit status $status)"
-	for f in $found; do
-		echo "crashing input: $f"
-		echo "  replay: $fuzzer $f"
+# Seeds of the small targets: config files and .dockerignore files.
+cfg_seeds=$work/seeds-config
+ign_seeds=$work/seeds-ignore
+rm -rf "$cfg_seeds" "$ign_seeds"
+mkdir -p "$cfg_seeds" "$ign_seeds"
+printf '%s\n' 'ignored: [DL3003, DL3008]' 'override:' '  error: [DL3001]' '  style: [DL3059]' \
+	'failure-threshold: warning' 'trustedRegistries: [docker.io, "*.corp"]' \
+	'label-schema: {author: text, url: url}' 'strict-labels: true' 'no-fail: false' 'format: json' \
+	>"$cfg_seeds/full"
+printf 'ignored:\n  - DL3003\nno-color: true\nshellcheck: false\n' >"$cfg_seeds/list"
+printf 'override: {warning: DL3001}\n' >"$cfg_seeds/bad-type"
+printf '&a x: *a\n' >"$cfg_seeds/alias"
+find "$top/fixtures/context" -type f -name '*dockerignore' 2>/dev/null | sort | {
+	i=0
+	while IFS= read -r f; do
+		i=$((i + 1))
+		cp "$f" "$ign_seeds/fixture-$i"
 	done
-	[ "$status" -ne 0 ] || status=1
-	exit "$status"
-fi
-echo "== fuzz: OK, no crash in $secs s ($(find "$corpus" -type f | wc -l | tr -d ' ') inputs in $corpus)"
+}
+printf '**/node_modules\n!keep/**\n/.git\n*.md\n[a-c]?/x\n\0node_modules/a\nkeep/x\nb1/x\n' >"$ign_seeds/mixed"
+printf 'a[\n' >"$ign_seeds/bad-class"
+
+# ---- run ---------------------------------------------------------------------------------------
+# run_target NAME SECONDS SEEDS [libFuzzer options...]: run one target; on a
+# crash print the inputs and how to replay them, and exit non-zero.
+run_target() {
+	name=$1 t=$2 tseeds=$3
+	shift 3
+	fuzzer=$build/tests/fuzz/$name
+	tcorpus=$work/corpus-$name
+	[ "$name" = fuzz_parse ] && tcorpus=$corpus
+	mkdir -p "$tcorpus"
+	echo "== fuzz: running $name for $t s"
+	marker=$work/.run-start
+	: >"$marker"
+	status=0
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+		"$fuzzer" -max_total_time="$t" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$artifacts/" -print_final_stats=1 "$@" \
+		"$tcorpus" "$tseeds" || status=$?
+	found=$(find "$artifacts" -type f -newer "$marker" \( -name 'crash-*' -o -name 'leak-*' \
+		-o -name 'timeout-*' -o -name 'oom-*' \) | sort)
+	if [ "$status" -ne 0 ] || [ -n "$found" ]; then
+		echo "== fuzz: FAILED ($name exit status $status)"
+		for f in $found; do
+			echo "crashing input: $f"
+			echo "  replay: $fuzzer $f"
+		done
+		[ "$status" -ne 0 ] || status=1
+		exit "$status"
+	fi
+	echo "== fuzz: $name OK, no crash in $t s ($(find "$tcorpus" -type f | wc -l | tr -d ' ') inputs in $tcorpus)"
+}
+
+# The parser (and everything after it) gets the time asked for; the config
+# loader and the .dockerignore matcher, smaller, a quarter of it each.
+small=$((secs / 4))
+[ "$small" -ge 5 ] || small=5
+run_target fuzz_parse "$secs" "$seeds" -max_len=65536 -dict="$dict"
+run_target fuzz_config "$small" "$cfg_seeds" -max_len=8192
+run_target fuzz_ignore "$small" "$ign_seeds" -max_len=8192
