@@ -367,14 +367,30 @@ bool df_ignore_match_step(const df_ignore *m, const char *path, const bool *pare
 	return step(m, path, strlen(path), parent, state);
 }
 
+/* Is path[0..n) clean: relative, its '/'-separated segments none of "",
+ * "." or ".."? */
+static bool is_clean(const char *path, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i <= n;) {
+		size_t j = i;
+		while (j < n && path[j] != '/')
+			j++;
+		size_t len = j - i;
+		if (len == 0 || (path[i] == '.' && (len == 1 || (len == 2 && path[i + 1] == '.'))))
+			return false;
+		i = j + 1;
+	}
+	return true;
+}
+
 bool df_ignore_match(const df_ignore *m, const char *path)
 {
 	df_buf clean = DF_BUF_INIT;
 	size_t n = strlen(path);
 	/* clean input is the rule; anything else costs one copy */
-	if (n == 0 || path[0] == '/' || path[n - 1] == '/' || strstr(path, "//") || strstr(path, "./") ||
-	    (n >= 2 && memcmp(path + n - 2, "/.", 2) == 0) || strcmp(path, ".") == 0 ||
-	    strcmp(path, "..") == 0) {
+	if (!is_clean(path, n)) {
 		df_path_clean(&clean, path, n);
 		path = df_buf_str(&clean);
 		if (path[0] == '/')

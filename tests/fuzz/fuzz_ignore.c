@@ -6,9 +6,11 @@
  * violation:
  *  - df_ignore_compile() returns 0 with a matcher, or -1 with no matcher and
  *    one "name:line:col: message" line in err;
- *  - every pattern it keeps is clean: not empty, no "./" segment, no
- *    trailing '/' (a lone "/" aside). A leading '/' can stay, as in Docker:
- *    "/ /x" is " /x" after the reader and "/x" after the matcher's trim;
+ *  - every pattern it keeps is not empty and has no trailing '/' (a lone
+ *    "/" aside). Docker's two cleaning passes (the reader's, then the
+ *    matcher's after trimming and taking off the '!') can leave a leading
+ *    '/' ("/ /x" gives "/x") or a leading "./" ("/!./x" gives the exception
+ *    "./x"), so those are allowed;
  *  - matching a path and matching it again give the same answer, and a path
  *    written unclean ("./p", "p/") is judged as its clean form.
  *
@@ -39,8 +41,6 @@ static void check_patterns(const df_ignore *m)
 			fail("empty pattern", p);
 		if (n > 1 && p[n - 1] == '/')
 			fail("pattern not clean", p);
-		if (!strncmp(p, "./", 2) || strstr(p, "/./"))
-			fail("pattern keeps a ./ segment", p);
 	}
 }
 
