@@ -47,6 +47,19 @@ START_TEST(test_arena)
 	arr = df_arena_grow(&a, arr, 4, 8, sizeof(int));
 	ck_assert_int_eq(arr[3], 7);
 	ck_assert_int_eq(arr[7], 0);
+	/* The newest array grows where it lies; an older one moves. Both keep
+	 * their contents and get zeroed new elements. */
+	int *top = df_arena_grow(&a, NULL, 0, 2, sizeof(int));
+	top[0] = 1;
+	top[1] = 2;
+	int *grown = df_arena_grow(&a, top, 2, 64, sizeof(int));
+	ck_assert_ptr_eq(grown, top);
+	ck_assert(grown[0] == 1 && grown[1] == 2 && grown[2] == 0 && grown[63] == 0);
+	ck_assert_ptr_nonnull(df_arena_alloc(&a, 1));
+	int *moved = df_arena_grow(&a, grown, 64, 128, sizeof(int));
+	ck_assert_ptr_ne(moved, grown);
+	ck_assert(moved[1] == 2 && moved[64] == 0 && moved[127] == 0);
+	ck_assert_ptr_eq(df_arena_grow(&a, moved, 128, 16, sizeof(int)), moved);
 	char *d = df_arena_memdup(&a, "x\0y", 3);
 	ck_assert_int_eq(d[2], 'y');
 	ck_assert_int_eq(d[3], '\0');

@@ -188,7 +188,7 @@ static size_t csv_fields(df_arena *a, const char *s, size_t len, df_str **out, b
 		}
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
-			fields = df_arena_grow(a, fields, n, ncap, sizeof(*fields));
+			fields = df_arena_grow_uninit(a, fields, n, ncap, sizeof(*fields));
 			cap = ncap;
 		}
 		fields[n++] = field;

@@ -111,14 +111,22 @@ static df_str str_of(const df_text *t, size_t off, size_t end)
 	return (df_str){ t->str.ptr + off, end - off };
 }
 
+/* Tables, not chains of compares: these run for many bytes of every line. */
+static const bool blank_sep[256] = {
+	[' '] = true, ['\t'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true,
+};
+static const bool ws_char[256] = {
+	[' '] = true, ['\t'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true, ['\n'] = true,
+};
+
 static bool is_blank_sep(int c)
 {
-	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+	return blank_sep[c];
 }
 
 static bool is_ws(int c)
 {
-	return is_blank_sep(c) || c == '\n';
+	return ws_char[c];
 }
 
 /* The instruction's whole logical line, for error locations. */

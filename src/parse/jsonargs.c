@@ -328,7 +328,7 @@ df_json_status df_json_args(df_arena *a, const df_text *t, size_t off, size_t en
 				}
 				if (count == cap) {
 					size_t ncap = cap ? cap * 2 : 4;
-					words = df_arena_grow(a, words, count, ncap, sizeof(*words));
+					words = df_arena_grow_uninit(a, words, count, ncap, sizeof(*words));
 					cap = ncap;
 				}
 				df_word *w = &words[count++];

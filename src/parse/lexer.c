@@ -12,9 +12,14 @@ void df_lexer_init(df_lexer *lx, const df_source *src)
 	lx->bom = src->len >= 3 && memcmp(src->data, "\xEF\xBB\xBF", 3) == 0;
 }
 
+/* A table: every line's indentation goes through it. */
+const bool df_line_ws[256] = {
+	[' '] = true, ['\t'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true, ['\n'] = true,
+};
+
 static bool is_ws(int c)
 {
-	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n';
+	return df_line_ws[(unsigned char)c];
 }
 
 bool df_line_directive(const df_source *src, const df_line *line,

@@ -61,17 +61,16 @@ static inline bool df_lexer_next(df_lexer *lx, df_line *line)
 	return true;
 }
 
+/* The whitespace df_line_skip_ws() skips: ' ', '\t', '\v', '\f', '\r', '\n'. */
+extern const bool df_line_ws[256];
+
 /* Offset of the first non-whitespace byte of the line's content: the line is
  * blank when that is content_end, and a comment when the byte there is '#'. */
 static inline size_t df_line_skip_ws(const df_source *src, const df_line *line)
 {
 	size_t p = line->content_start;
-	while (p < line->content_end) {
-		char c = src->data[p];
-		if (c != ' ' && c != '\t' && c != '\v' && c != '\f' && c != '\r' && c != '\n')
-			break;
+	while (p < line->content_end && df_line_ws[(unsigned char)src->data[p]])
 		p++;
-	}
 	return p;
 }
 

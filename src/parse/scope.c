@@ -55,8 +55,10 @@ typedef struct name_slot {
 } name_slot;
 
 typedef struct name_map {
-	name_slot *slots;	/* cap slots, cap a power of two */
+	name_slot *slots;	/* cap slots, cap a power of two: first or malloc'd */
 	size_t cap, n;
+	name_slot first[16];	/* the first storage: most documents bind fewer
+				   than 8 names per scope, and need no malloc */
 } name_map;
 
 typedef struct scope {
@@ -89,19 +91,20 @@ static uint64_t hash_name(const char *s, size_t n)
 static name_slot *map_slot(name_map *m, const char *name, size_t len, bool create)
 {
 	if (create && (m->n + 1) * 2 > m->cap) {
-		name_map g = { NULL, m->cap ? m->cap * 2 : 16, 0 };
-		g.slots = df_xcalloc(g.cap, sizeof(name_slot));
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->slots[i].name)
+		name_slot *old = m->slots;
+		size_t old_cap = m->cap;
+		m->cap *= 2;
+		m->slots = df_xcalloc(m->cap, sizeof(name_slot));
+		m->n = 0;
+		for (size_t i = 0; i < old_cap; i++) {
+			if (!old[i].name)
 				continue;
-			name_slot *d = map_slot(&g, m->slots[i].name, m->slots[i].len, true);
-			*d = m->slots[i];
+			name_slot *d = map_slot(m, old[i].name, old[i].len, true);
+			*d = old[i];
 		}
-		free(m->slots);
-		*m = g;
+		if (old != m->first)
+			free(old);
 	}
-	if (!m->cap)
-		return NULL;
 	for (size_t i = hash_name(name, len) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		name_slot *sl = &m->slots[i];
 		if (!sl->name) {
@@ -124,6 +127,20 @@ static void map_put(name_map *m, const df_var *v)
 		sl->env = v;
 	else
 		sl->arg = v;
+}
+
+static void map_init(name_map *m)
+{
+	memset(m->first, 0, sizeof(m->first));
+	m->slots = m->first;
+	m->cap = DF_ARRAY_LEN(m->first);
+	m->n = 0;
+}
+
+static void map_release(name_map *m)
+{
+	if (m->slots != m->first)
+		free(m->slots);
 }
 
 static void map_clear(name_map *m)
@@ -265,8 +282,13 @@ static bool is_plain(df_str v, df_str *plain)
 	 * sends the value through the expander. */
 	static const bool special[256] = { ['$'] = true, ['\''] = true, ['"'] = true,
 					   ['\\'] = true, ['`'] = true };
-	for (size_t i = b; i < e; i++)
-		if (special[(unsigned char)v.ptr[i]])
+	const unsigned char *q = (const unsigned char *)v.ptr + b, *qe = (const unsigned char *)v.ptr + e;
+	/* Four bytes a step: every ENV and LABEL value passes here. */
+	for (; qe - q >= 4; q += 4)
+		if (special[q[0]] | special[q[1]] | special[q[2]] | special[q[3]])
+			return false;
+	for (; q < qe; q++)
+		if (special[*q])
 			return false;
 	*plain = (df_str){ v.ptr + b, e - b };
 	return true;
@@ -597,6 +619,8 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	s.a = &doc->arena;
 	s.opts = opts;
 	s.globals = &predefined[0];
+	map_init(&s.gmap);
+	map_init(&s.smap);
 	for (size_t i = 0; opts && i < DF_NPREDEFINED; i++) {
 		df_str given;
 		if (build_arg(&s, predefined[i].name.ptr, predefined[i].name.len, &given)) {
@@ -639,6 +663,6 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	doc->globals = s.globals;
 	doc->nstages = (size_t)(stage + 1);
 	free(s.uses);
-	free(s.gmap.slots);
-	free(s.smap.slots);
+	map_release(&s.gmap);
+	map_release(&s.smap);
 }

@@ -147,13 +147,14 @@ struct parser {
 	struct stack items;	/* df_sh_andor: its items */
 };
 
-/* Arena arrays grow to 4, 8, 16, ... slots, so the count alone tells when. */
+/* Arena arrays grow to 4, 8, 16, ... slots, so the count alone tells when.
+ * Every caller writes a slot whole as it pushes it: no clearing. */
 static void *grow_for_push(df_arena *a, void *arr, size_t n, size_t size)
 {
 	if (n == 0)
-		return df_arena_calloc(a, 4, size);
+		return df_arena_grow_uninit(a, NULL, 0, 4, size);
 	if (n >= 4 && (n & (n - 1)) == 0)
-		return df_arena_grow(a, arr, n, n * 2, size);
+		return df_arena_grow_uninit(a, arr, n, n * 2, size);
 	return arr;
 }
 

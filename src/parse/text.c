@@ -49,9 +49,13 @@ df_text df_text_builder_finish(df_text_builder *tb, df_arena *a)
 	t.str.ptr = df_arena_memdup(a, df_buf_str(&tb->buf), tb->buf.len);
 	t.str.len = tb->buf.len;
 	t.nsegs = tb->nsegs;
-	t.segs = DF_ARENA_ARRAY(a, df_seg, tb->nsegs ? tb->nsegs : 1);
-	if (tb->nsegs)
+	if (tb->nsegs) {
+		/* Filled right away: no need to clear it first. */
+		t.segs = df_arena_alloc_uninit(a, tb->nsegs * sizeof(df_seg));
 		memcpy(t.segs, tb->segs, tb->nsegs * sizeof(df_seg));
+	} else {
+		t.segs = DF_ARENA_NEW(a, df_seg);
+	}
 	/* Keep the storage: the builder is reused for the next text. */
 	df_buf_reset(&tb->buf);
 	tb->nsegs = 0;

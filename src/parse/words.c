@@ -6,9 +6,14 @@
 #include <string.h>
 
 /* Docker splits on unicode.IsSpace; within one logical line that is these. */
+static const bool ws_char[256] = {
+	[' '] = true, ['\t'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true, ['\n'] = true,
+};
+
+/* A table, not a chain of compares: this runs for every byte of the arguments. */
 static bool is_ws(int c)
 {
-	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n';
+	return ws_char[c];
 }
 
 /* Chars that may end or change a word of df_split_quoted: blanks, quotes
@@ -18,26 +23,22 @@ static const bool word_special[256] = {
 	['\''] = true, ['"'] = true, ['\\'] = true, ['`'] = true,
 };
 
-static df_word make_word(const df_text *t, size_t off, size_t end)
-{
-	df_word w;
-	memset(&w, 0, sizeof(w));
-	w.raw.ptr = t->str.ptr + off;
-	w.raw.len = end - off;
-	w.value = w.raw;
-	w.text_off = (uint32_t)off;
-	w.span = df_text_span(t, off, end - off);
-	return w;
-}
-
-static void push_word(df_arena *a, df_word **arr, size_t *n, size_t *cap, df_word w)
+/* Append the word text[off..end) to *arr, built in its slot. */
+static void push_word(df_arena *a, df_word **arr, size_t *n, size_t *cap, const df_text *t,
+		      size_t off, size_t end)
 {
 	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 4;
-		*arr = df_arena_grow(a, *arr, *n, ncap, sizeof(**arr));
+		*arr = df_arena_grow_uninit(a, *arr, *n, ncap, sizeof(**arr));
 		*cap = ncap;
 	}
-	(*arr)[(*n)++] = w;
+	df_str raw = { t->str.ptr + off, end - off };
+	(*arr)[(*n)++] = (df_word){
+		.raw = raw,
+		.value = raw,
+		.span = df_text_span(t, off, end - off),
+		.text_off = (uint32_t)off,
+	};
 }
 
 size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
@@ -92,7 +93,7 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 			}
 			if (n == cap) {
 				size_t ncap = cap ? cap * 2 : 4;
-				flags = df_arena_grow(a, flags, n, ncap, sizeof(*flags));
+				flags = df_arena_grow_uninit(a, flags, n, ncap, sizeof(*flags));
 				cap = ncap;
 			}
 			flags[n++] = (df_flag_word){ { s + start, wend - start }, (uint32_t)start, (uint32_t)wend };
@@ -147,7 +148,7 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 			continue;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 4;
-			flags = df_arena_grow(a, flags, n, ncap, sizeof(*flags));
+			flags = df_arena_grow_uninit(a, flags, n, ncap, sizeof(*flags));
 			cap = ncap;
 		}
 		flags[n].word = (df_str){ word, wl };
@@ -160,9 +161,14 @@ size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 	return n;
 }
 
+/* The separators of df_split_blank: the blanks above but '\n'. */
+static const bool blank_sep[256] = {
+	[' '] = true, ['\t'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true,
+};
+
 static bool is_blank_sep(int c)
 {
-	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+	return blank_sep[c];
 }
 
 size_t df_split_blank(df_arena *a, const df_text *t, size_t off, size_t end, df_word **out)
@@ -179,7 +185,7 @@ size_t df_split_blank(df_arena *a, const df_text *t, size_t off, size_t end, df_
 		size_t start = pos;
 		while (pos < end && !is_blank_sep((unsigned char)s[pos]))
 			pos++;
-		push_word(a, &words, &n, &cap, make_word(t, start, pos));
+		push_word(a, &words, &n, &cap, t, start, pos);
 	}
 	*out = words;
 	return n;
@@ -226,7 +232,7 @@ size_t df_split_quoted(df_arena *a, const df_text *t, size_t off, size_t end, ch
 			}
 			pos++;
 		}
-		push_word(a, &words, &n, &cap, make_word(t, start, pos));
+		push_word(a, &words, &n, &cap, t, start, pos);
 	}
 	*out = words;
 	return n;

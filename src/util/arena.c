@@ -73,10 +73,36 @@ char *df_arena_memdup(df_arena *a, const char *s, size_t len)
 	return p;
 }
 
+void *df_arena_grow_uninit(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size)
+{
+	const size_t align = alignof(max_align_t);
+	if (size && new_count > SIZE_MAX / size)
+		df_die_oom();
+	if (old && old_count >= new_count)
+		return old;
+	size_t old_bytes = old ? old_count * size : 0;
+	size_t new_bytes = new_count * size;
+	struct df_arena_block *b = a->head;
+	size_t old_need = (old_bytes + align - 1) & ~(align - 1);
+	size_t new_need = (new_bytes + align - 1) & ~(align - 1);
+	/* Arrays grow while being filled, so the old one is often the newest
+	 * allocation: extend it where it lies instead of copying. */
+	if (old && b && (unsigned char *)old + old_need == b->data + b->used &&
+	    new_need >= new_bytes && b->cap - b->used >= new_need - old_need) {
+		b->used += new_need - old_need;
+		return old;
+	}
+	void *p = df_arena_alloc_uninit(a, new_bytes);
+	if (old_bytes)
+		memcpy(p, old, old_bytes);
+	return p;
+}
+
 void *df_arena_grow(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size)
 {
-	void *p = df_arena_calloc(a, new_count, size);
-	if (old && old_count)
-		memcpy(p, old, (old_count < new_count ? old_count : new_count) * size);
+	void *p = df_arena_grow_uninit(a, old, old_count, new_count, size);
+	size_t kept = old ? old_count : 0;
+	if (new_count > kept)
+		memset((unsigned char *)p + kept * size, 0, (new_count - kept) * size);
 	return p;
 }

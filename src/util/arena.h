@@ -62,8 +62,13 @@ static inline void *df_arena_alloc(df_arena *a, size_t n)
 void *df_arena_calloc(df_arena *a, size_t count, size_t size);
 /* A copy of s[0..len) followed by a NUL byte (s may itself hold NULs). */
 char *df_arena_memdup(df_arena *a, const char *s, size_t len);
-/* Grow an array allocated from the arena; old contents are copied. */
+/* Grow an array of old_count objects allocated from the arena to new_count,
+ * keeping its contents and zero-filling the new objects. The array may grow
+ * in place or move, so only the returned pointer stays valid. */
 void *df_arena_grow(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size);
+/* df_arena_grow() leaving the new objects uninitialized, for arrays whose
+ * slots are written whole as they are pushed. */
+void *df_arena_grow_uninit(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size);
 
 #define DF_ARENA_NEW(a, type) ((type *)df_arena_alloc((a), sizeof(type)))
 #define DF_ARENA_ARRAY(a, type, n) ((type *)df_arena_calloc((a), (n), sizeof(type)))
