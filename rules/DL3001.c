@@ -1,9 +1,8 @@
 /* DL3001 - commands that make no sense inside a container build. */
 #include "engine/cmds.h"
 #include "engine/rule.h"
-#include "util/util.h"
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3001 = {
 	.code = "DL3001",
@@ -21,27 +20,16 @@ const df_rule df_rule_DL3001 = {
 		.example = "FROM debian:12\nRUN service nginx start\n",
 		.instead = "FROM debian:12\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){
+		"free", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim", NULL,
+	},
+	.on_command = on_command,
 };
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	static const char *const bad[] = {
-		"free", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim",
-	};
-	df_lint *lint = ud;
-	for (size_t i = 0; i < DF_ARRAY_LEN(bad); i++) {
-		if (df_cmd_named(v, bad[i])) {
-			df_report(lint, &df_rule_DL3001, df_cmd_word_span(v, v->name), NULL);
-			return 1;	/* one finding per instruction, as hadolint */
-		}
-	}
-	return 0;
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
+	(void)in;
 	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
+	df_report(lint, &df_rule_DL3001, df_cmd_word_span(v, v->name), NULL);
+	return 1;	/* one finding per instruction, as hadolint */
 }

@@ -2,7 +2,7 @@
 #include "engine/cmds.h"
 #include "engine/rule.h"
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3003 = {
 	.code = "DL3003",
@@ -18,22 +18,15 @@ const df_rule df_rule_DL3003 = {
 		.example = "FROM alpine\nRUN cd /src && make\n",
 		.instead = "FROM alpine\nWORKDIR /src\nRUN make\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "cd", NULL },
+	.on_command = on_command,
 };
 
-static int each(const df_cmd_view *v, void *ud)
-{
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "cd"))
-		return 0;
-	df_report(lint, &df_rule_DL3003, df_cmd_word_span(v, v->name), NULL);
-	return 1;	/* one finding per instruction, as hadolint */
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
 	(void)state;
-	/* Not for ONBUILD triggers, as in hadolint. */
-	df_lint_each_command(lint, in, each, lint);
+	if (in->inner)
+		return 1;	/* not for ONBUILD triggers, as in hadolint */
+	df_report(lint, &df_rule_DL3003, df_cmd_word_span(v, v->name), NULL);
+	return 1;	/* one finding per instruction, as hadolint */
 }

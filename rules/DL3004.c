@@ -2,6 +2,8 @@
 #include "engine/cmds.h"
 #include "engine/rule.h"
 
+#include <string.h>
+
 static void check(df_lint *lint, const df_instr *in, void *state);
 
 const df_rule df_rule_DL3004 = {
@@ -28,12 +30,9 @@ static int each(const df_cmd_view *v, void *ud)
 	/* The wrapper itself: the word before the name, or the name. */
 	for (size_t i = 0; i <= v->name && i < v->cmd->nwords; i++) {
 		const df_str s = v->cmd->words[i].value;
-		const char *base = s.ptr;
-		for (size_t k = 0; k < s.len; k++)
-			if (s.ptr[k] == '/')
-				base = s.ptr + k + 1;
-		if ((size_t)(s.ptr + s.len - base) == 4 && base[0] == 's' && base[1] == 'u' &&
-		    base[2] == 'd' && base[3] == 'o') {
+		/* sudo, or a path to it: its last component, read from the end. */
+		if (s.len >= 4 && memcmp(s.ptr + s.len - 4, "sudo", 4) == 0 &&
+		    (s.len == 4 || s.ptr[s.len - 5] == '/')) {
 			df_report(lint, &df_rule_DL3004, df_cmd_word_span(v, i), NULL);
 			return 1;	/* one finding per instruction, as hadolint */
 		}

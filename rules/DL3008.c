@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3008 = {
 	.code = "DL3008",
@@ -25,8 +25,8 @@ const df_rule df_rule_DL3008 = {
 		.example = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
 		.instead = "FROM debian:12\nRUN apt-get update && apt-get install -y curl=7.88.1-10+deb12u5\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "apt-get", NULL },
+	.on_command = on_command,
 };
 
 static bool pinned(df_str p)
@@ -35,12 +35,11 @@ static bool pinned(df_str p)
 	       (p.len >= 4 && memcmp(p.ptr + p.len - 4, ".deb", 4) == 0);
 }
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
 	static const char *const value_opts[] = { "-t", "--target-release", NULL };
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "apt-get"))
-		return 0;
+	(void)in;
+	(void)state;
 	const df_cmd_view *ev = df_lint_expanded(lint, v);
 	if (!df_cmd_has_word(ev->cmd, v->name, "install"))
 		return 0;
@@ -54,10 +53,4 @@ static int each(const df_cmd_view *v, void *ud)
 		return 1;	/* one finding per instruction, as hadolint */
 	}
 	return 0;
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

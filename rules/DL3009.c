@@ -25,6 +25,7 @@ const df_rule df_rule_DL3009 = {
 			   " && rm -rf /var/lib/apt/lists/*\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "apt-get", "apt", "aptitude", NULL },
 	.on_instr = check,
 };
 

@@ -47,12 +47,18 @@ const df_rule df_rule_DL3010 = {
 
 static bool is_archive(df_str s)
 {
+	/* Each one dot and the letters after it: s ends with one of them when
+	 * what follows its last dot is one, which a single look finds. */
 	static const char *const exts[] = {
 		".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2",
 		".tgz", ".tlz", ".tpz", ".txz", ".xz",
 	};
+	const char *dot = s.len ? memrchr(s.ptr, '.', s.len) : NULL;
+	if (!dot)
+		return false;
+	size_t n = s.len - (size_t)(dot - s.ptr);
 	for (size_t i = 0; i < DF_ARRAY_LEN(exts); i++)
-		if (df_mem_has_suffix(s.ptr, s.len, exts[i]))
+		if (df_mem_eq(dot, n, exts[i]))
 			return true;
 	return false;
 }

@@ -3,7 +3,7 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3015 = {
 	.code = "DL3015",
@@ -22,15 +22,14 @@ const df_rule df_rule_DL3015 = {
 		.example = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
 		.instead = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "apt-get", NULL },
+	.on_command = on_command,
 };
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "apt-get"))
-		return 0;
+	(void)in;
+	(void)state;
 	const df_sh_cmd *cmd = df_lint_expanded(lint, v)->cmd;
 	if (!df_cmd_has_word(cmd, v->name, "install") || df_cmd_any_unknown(cmd, v->name) ||
 	    df_sh_has_flag(cmd, v->name, "--no-install-recommends") ||
@@ -38,10 +37,4 @@ static int each(const df_cmd_view *v, void *ud)
 		return 0;
 	df_report(lint, &df_rule_DL3015, df_cmd_word_span(v, v->name), NULL);
 	return 1;	/* one finding per instruction, as hadolint */
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3016 = {
 	.code = "DL3016",
@@ -25,8 +25,8 @@ const df_rule df_rule_DL3016 = {
 		.example = "FROM node:20\nRUN npm install -g typescript\n",
 		.instead = "FROM node:20\nRUN npm install -g typescript@5.4.5\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "npm", NULL },
+	.on_command = on_command,
 };
 
 /* npm options whose value is the next word (not a package). */
@@ -58,11 +58,11 @@ static bool is(const df_sh_word *w, const char *s)
 	return df_mem_eq(w->value.ptr, w->value.len, s);
 }
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "npm"))
-		return 0;
+	(void)state;
+	if (in->inner)
+		return 1;	/* not for ONBUILD triggers, as in hadolint */
 	const df_cmd_view *ev = df_lint_expanded(lint, v);
 	const df_sh_cmd *c = ev->cmd;
 	size_t n;
@@ -80,11 +80,4 @@ static int each(const df_cmd_view *v, void *ud)
 		}
 	}
 	return 0;
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	/* Not for ONBUILD triggers, as in hadolint. */
-	df_lint_each_command(lint, in, each, lint);
 }

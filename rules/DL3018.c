@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3018 = {
 	.code = "DL3018",
@@ -25,8 +25,8 @@ const df_rule df_rule_DL3018 = {
 		.example = "FROM alpine:3.19\nRUN apk add --no-cache curl\n",
 		.instead = "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "apk", NULL },
+	.on_command = on_command,
 };
 
 static bool pinned(df_str p)
@@ -37,12 +37,11 @@ static bool pinned(df_str p)
 	return p.len >= 4 && memcmp(p.ptr + p.len - 4, ".apk", 4) == 0;
 }
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
 	static const char *const value_opts[] = { "-t", "--virtual", "--repository", "-X", NULL };
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "apk"))
-		return 0;
+	(void)in;
+	(void)state;
 	const df_cmd_view *ev = df_lint_expanded(lint, v);
 	if (!df_cmd_has_word(ev->cmd, v->name, "add"))
 		return 0;
@@ -56,10 +55,4 @@ static int each(const df_cmd_view *v, void *ud)
 		return 1;	/* one finding per instruction, as hadolint */
 	}
 	return 0;
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

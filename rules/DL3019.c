@@ -23,6 +23,7 @@ const df_rule df_rule_DL3019 = {
 		.instead = "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "apk", NULL },
 	.on_instr = check,
 };
 

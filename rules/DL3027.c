@@ -2,7 +2,7 @@
 #include "engine/cmds.h"
 #include "engine/rule.h"
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3027 = {
 	.code = "DL3027",
@@ -18,21 +18,14 @@ const df_rule df_rule_DL3027 = {
 		.example = "FROM debian:12\nRUN apt update && apt install -y curl\n",
 		.instead = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "apt", NULL },
+	.on_command = on_command,
 };
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "apt"))
-		return 0;
+	(void)in;
+	(void)state;
 	df_report(lint, &df_rule_DL3027, df_cmd_word_span(v, v->name), NULL);
 	return 1;	/* one finding per instruction, as hadolint */
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

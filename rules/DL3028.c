@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3028 = {
 	.code = "DL3028",
@@ -25,8 +25,8 @@ const df_rule df_rule_DL3028 = {
 		.example = "FROM ruby:3.3\nRUN gem install bundler\n",
 		.instead = "FROM ruby:3.3\nRUN gem install bundler:2.5.10\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "gem", NULL },
+	.on_command = on_command,
 };
 
 static bool pinned(df_str p)
@@ -39,11 +39,10 @@ static bool is(const df_sh_word *w, const char *s)
 	return df_mem_eq(w->value.ptr, w->value.len, s);
 }
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "gem"))
-		return 0;
+	(void)in;
+	(void)state;
 	const df_cmd_view *ev = df_lint_expanded(lint, v);
 	const df_sh_cmd *c = ev->cmd;
 	bool install = false;
@@ -72,10 +71,4 @@ static int each(const df_cmd_view *v, void *ud)
 		}
 	}
 	return 0;
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

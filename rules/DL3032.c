@@ -23,6 +23,7 @@ const df_rule df_rule_DL3032 = {
 		.instead = "FROM centos:7\nRUN yum install -y httpd && yum clean all\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "yum", NULL },
 	.on_instr = check,
 };
 

@@ -3,7 +3,7 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3034 = {
 	.code = "DL3034",
@@ -22,8 +22,8 @@ const df_rule df_rule_DL3034 = {
 		.example = "FROM opensuse/leap:15\nRUN zypper install httpd\n",
 		.instead = "FROM opensuse/leap:15\nRUN zypper install -y httpd\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "zypper", NULL },
+	.on_command = on_command,
 };
 
 static const char *const subcommands[] = {
@@ -34,10 +34,11 @@ static const char *const switches[] = {
 	"--non-interactive", "-n", "--no-confirm", "-y", NULL,
 };
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "zypper") || df_cmd_any_unknown(v->cmd, v->name))
+	(void)in;
+	(void)state;
+	if (df_cmd_any_unknown(v->cmd, v->name))
 		return 0;
 	bool changes = false;
 	for (size_t i = 0; subcommands[i]; i++)
@@ -49,10 +50,4 @@ static int each(const df_cmd_view *v, void *ud)
 		return 0;
 	df_report(lint, &df_rule_DL3034, df_cmd_word_span(v, v->name), NULL);
 	return 1;	/* one finding per instruction, as hadolint */
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

@@ -3,7 +3,7 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3035 = {
 	.code = "DL3035",
@@ -21,15 +21,14 @@ const df_rule df_rule_DL3035 = {
 		.example = "FROM opensuse/leap:15.5\nRUN zypper dist-upgrade -y\n",
 		.instead = "FROM opensuse/leap:15.6\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "zypper", NULL },
+	.on_command = on_command,
 };
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "zypper"))
-		return 0;
+	(void)in;
+	(void)state;
 	for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
 		const df_str s = v->cmd->words[i].value;
 		if (df_mem_eq(s.ptr, s.len, "dist-upgrade") || df_mem_eq(s.ptr, s.len, "dup")) {
@@ -38,10 +37,4 @@ static int each(const df_cmd_view *v, void *ud)
 		}
 	}
 	return 0;
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

@@ -23,6 +23,7 @@ const df_rule df_rule_DL3036 = {
 		.instead = "FROM opensuse/leap:15\nRUN zypper install -y httpd && zypper clean\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "zypper", NULL },
 	.on_instr = check,
 };
 

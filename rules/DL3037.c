@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3037 = {
 	.code = "DL3037",
@@ -22,8 +22,8 @@ const df_rule df_rule_DL3037 = {
 		.example = "FROM opensuse/leap:15\nRUN zypper install -y httpd\n",
 		.instead = "FROM opensuse/leap:15\nRUN zypper install -y httpd=2.4.51\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "zypper", NULL },
+	.on_command = on_command,
 };
 
 static bool pinned(df_str s)
@@ -34,10 +34,11 @@ static bool pinned(df_str s)
 	return s.len >= 4 && memcmp(s.ptr + s.len - 4, ".rpm", 4) == 0;
 }
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "zypper") || !(df_cmd_has_arg(v, "install") || df_cmd_has_arg(v, "in")))
+	(void)in;
+	(void)state;
+	if (!(df_cmd_has_arg(v, "install") || df_cmd_has_arg(v, "in")))
 		return 0;
 	for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
 		const df_str s = v->cmd->words[i].value;
@@ -49,10 +50,4 @@ static int each(const df_cmd_view *v, void *ud)
 		return 1;	/* one finding per instruction, as hadolint */
 	}
 	return 0;
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

@@ -3,7 +3,7 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3038 = {
 	.code = "DL3038",
@@ -21,15 +21,15 @@ const df_rule df_rule_DL3038 = {
 		.example = "FROM fedora:40\nRUN dnf install httpd\n",
 		.instead = "FROM fedora:40\nRUN dnf install -y httpd\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "dnf", "microdnf", NULL },
+	.on_command = on_command,
 };
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	df_lint *lint = ud;
-	if (!(df_cmd_named(v, "dnf") || df_cmd_named(v, "microdnf")) ||
-	    !(df_cmd_has_arg(v, "install") || df_cmd_has_arg(v, "groupinstall") ||
+	(void)in;
+	(void)state;
+	if (!(df_cmd_has_arg(v, "install") || df_cmd_has_arg(v, "groupinstall") ||
 	      df_cmd_has_arg(v, "localinstall")))
 		return 0;
 	if (df_cmd_any_unknown(v->cmd, v->name) || df_sh_has_flag(v->cmd, v->name, "-y") ||
@@ -37,10 +37,4 @@ static int each(const df_cmd_view *v, void *ud)
 		return 0;
 	df_report(lint, &df_rule_DL3038, df_cmd_word_span(v, v->name), NULL);
 	return 1;	/* one finding per instruction, as hadolint */
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

@@ -27,6 +27,7 @@ const df_rule df_rule_DL3040 = {
 		.instead = "FROM fedora:40\nRUN dnf install -y httpd && dnf clean all\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "dnf", "microdnf", NULL },
 	.on_instr = check,
 };
 

@@ -24,6 +24,7 @@ const df_rule df_rule_DL3041 = {
 		.instead = "FROM fedora:40\nRUN dnf install -y httpd-2.4.62\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "dnf", "microdnf", NULL },
 	.on_instr = check,
 };
 

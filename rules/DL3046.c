@@ -27,6 +27,7 @@ const df_rule df_rule_DL3046 = {
 		.instead = "FROM debian:12\nRUN useradd -l -u 1000000 app\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "useradd", NULL },
 	.on_instr = check,
 };
 

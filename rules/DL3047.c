@@ -3,7 +3,7 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL3047 = {
 	.code = "DL3047",
@@ -23,8 +23,8 @@ const df_rule df_rule_DL3047 = {
 		.example = "FROM debian:12\nRUN wget https://example.com/app.tar.gz\n",
 		.instead = "FROM debian:12\nRUN wget --progress=dot:giga https://example.com/app.tar.gz\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "wget", NULL },
+	.on_command = on_command,
 };
 
 static bool quiet_enough(const df_sh_cmd *c, size_t from)
@@ -39,20 +39,13 @@ static bool quiet_enough(const df_sh_cmd *c, size_t from)
 	return false;
 }
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "wget"))
-		return 0;
+	(void)in;
+	(void)state;
 	const df_sh_cmd *cmd = df_lint_expanded(lint, v)->cmd;
 	if (df_cmd_any_unknown(cmd, v->name) || quiet_enough(cmd, v->name))
 		return 0;
 	df_report(lint, &df_rule_DL3047, df_cmd_word_span(v, v->name), NULL);
 	return 1;	/* one finding per instruction, as hadolint */
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

@@ -26,6 +26,7 @@ const df_rule df_rule_DL3060 = {
 		.instead = "FROM node:20\nRUN yarn install --frozen-lockfile && yarn cache clean\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "yarn", NULL },
 	.on_instr = check,
 };
 

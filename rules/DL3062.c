@@ -28,6 +28,7 @@ const df_rule df_rule_DL3062 = {
 		.instead = "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@v0.15.3\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "go", NULL },
 	.on_instr = check,
 };
 
@@ -70,37 +71,37 @@ static go_kind go_command(df_lint *lint, const df_cmd_view *v, const df_cmd_view
 	return GO_OTHER;
 }
 
-static int find_run(const df_cmd_view *v, void *ud)
-{
-	const df_cmd_view *ev;
-	const df_sh_word **pos;
-	size_t n;
-	return go_command(ud, v, &ev, &pos, &n) == GO_RUN;
-}
-
-typedef struct pass {
+/* The first unpinned package of a go run and of a go install or get. */
+typedef struct scan {
 	df_lint *lint;
-	go_kind want;	/* GO_RUN when the RUN has a go run, else GO_INSTALL */
-} pass;
+	bool has_run;		/* the RUN has a go run */
+	bool bad[2];		/* by kind: [0] go install or get, [1] go run */
+	df_span at[2];
+} scan;
 
 static int each(const df_cmd_view *v, void *ud)
 {
-	pass *ps = ud;
+	scan *sc = ud;
 	const df_cmd_view *ev;
 	const df_sh_word **pos;
 	size_t n;
-	if (go_command(ps->lint, v, &ev, &pos, &n) != ps->want)
+	go_kind kind = go_command(sc->lint, v, &ev, &pos, &n);
+	if (kind == GO_OTHER)
 		return 0;
+	bool run = kind == GO_RUN;
+	sc->has_run = sc->has_run || run;
+	if (sc->bad[run])
+		return 0;	/* one finding per instruction */
 	/* go run: only its first package; the rest are the program's arguments. */
-	size_t end = ps->want == GO_RUN ? (n < 2 ? n : 2) : n;
+	size_t end = run ? (n < 2 ? n : 2) : n;
 	for (size_t i = 1; i < end; i++) {
-		if (ps->want == GO_INSTALL && (is(pos[i], "install") || is(pos[i], "get") || is(pos[i], "tool")))
+		if (!run && (is(pos[i], "install") || is(pos[i], "get") || is(pos[i], "tool")))
 			continue;	/* `go install tool` is the module's tools */
 		/* A package of unknown value passes. */
 		if (!pos[i]->has_expansion && !pinned(pos[i]->value)) {
-			df_report(ps->lint, &df_rule_DL3062, df_cmd_word_span(ev, (size_t)(pos[i] - ev->cmd->words)),
-				  NULL);
-			return 1;	/* one finding per instruction */
+			sc->bad[run] = true;
+			sc->at[run] = df_cmd_word_span(ev, (size_t)(pos[i] - ev->cmd->words));
+			return 0;
 		}
 	}
 	return 0;
@@ -109,7 +110,9 @@ static int each(const df_cmd_view *v, void *ud)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	const df_instr *run = in->inner ? in->inner : in;
-	pass ps = { lint, df_lint_each_command(lint, run, find_run, lint) ? GO_RUN : GO_INSTALL };
-	df_lint_each_command(lint, run, each, &ps);
+	scan sc = { .lint = lint };
+	df_lint_each_command(lint, in->inner ? in->inner : in, each, &sc);
+	/* When the RUN has a go run, only go run packages count, as in hadolint. */
+	if (sc.bad[sc.has_run])
+		df_report(lint, &df_rule_DL3062, sc.at[sc.has_run], NULL);
 }

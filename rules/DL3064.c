@@ -26,6 +26,7 @@ const df_rule df_rule_DL3064 = {
 	.on_instr = check,
 };
 
+/* Upper case, sorted by byte: searched by halves. */
 static const char *const known[] = {
 	"ACCESS_TOKEN", "APPLICATION_KEY", "APP_SECRET", "AUTH_TOKEN", "AWS_ACCESS_KEY_ID",
 	"AWS_SECRET_ACCESS_KEY", "BITTREX_API_KEY", "BITTREX_API_SECRET", "CF_PASSWORD",
@@ -45,31 +46,62 @@ static const char *const suspicious[] = {
 	"api_key", "client_key", "password", "private", "secret", "token", "username",
 };
 
-/* Case-insensitive: s holds needle (lower case) somewhere. */
-static bool icontains(df_str s, const char *needle)
+/* name, upper-cased, against k: <0, 0 or >0 as strcmp. */
+static int cmp_upper(df_str name, const char *k)
 {
-	size_t n = strlen(needle);
-	for (size_t i = 0; i + n <= s.len; i++) {
-		size_t k = 0;
-		while (k < n && df_to_lower((unsigned char)s.ptr[i + k]) == needle[k])
-			k++;
-		if (k == n)
+	size_t i = 0;
+	for (; i < name.len && k[i]; i++) {
+		int a = df_to_upper((unsigned char)name.ptr[i]), b = (unsigned char)k[i];
+		if (a != b)
+			return a - b;
+	}
+	return i < name.len ? 1 : k[i] ? -1 : 0;
+}
+
+static bool is_known(df_str name)
+{
+	size_t lo = 0, hi = DF_ARRAY_LEN(known);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_upper(name, known[mid]);
+		if (c == 0)
 			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+/* Does name hold one of suspicious (lower case), in any case? One pass
+ * over the name: the needles' first letters rule out most places, and pick
+ * the needles to compare at the others. */
+static bool has_suspicious(df_str name)
+{
+	_Static_assert(DF_ARRAY_LEN(suspicious) <= 8, "needles do not fit a byte");
+	unsigned char by_first[26] = { 0 };	/* bits of the needles starting with a letter */
+	for (size_t k = 0; k < DF_ARRAY_LEN(suspicious); k++)
+		by_first[suspicious[k][0] - 'a'] |= (unsigned char)(1u << k);
+	for (size_t i = 0; i < name.len; i++) {
+		int c = df_to_lower((unsigned char)name.ptr[i]);
+		if (c < 'a' || c > 'z')
+			continue;
+		for (unsigned bits = by_first[c - 'a']; bits; bits &= bits - 1) {
+			const char *n = suspicious[__builtin_ctz(bits)];
+			size_t j = 1;
+			while (n[j] && i + j < name.len && df_to_lower((unsigned char)name.ptr[i + j]) == n[j])
+				j++;
+			if (!n[j])
+				return true;
+		}
 	}
 	return false;
 }
 
 static bool sensitive(df_str name)
 {
-	/* The first letter rules out most of the list before a full compare. */
-	int first = name.len ? df_to_lower((unsigned char)name.ptr[0]) : 0;
-	for (size_t i = 0; first && i < DF_ARRAY_LEN(known); i++)
-		if (df_to_lower((unsigned char)known[i][0]) == first && df_mem_ieq(name.ptr, name.len, known[i]))
-			return true;
-	for (size_t i = 0; i < DF_ARRAY_LEN(suspicious); i++)
-		if (icontains(name, suspicious[i]))
-			return true;
-	return false;
+	return is_known(name) || has_suspicious(name);
 }
 
 static void check(df_lint *lint, const df_instr *in, void *state)

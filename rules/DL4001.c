@@ -32,6 +32,7 @@ const df_rule df_rule_DL4001 = {
 	},
 	.state_size = sizeof(seen),
 	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "curl", "wget", NULL },
 	.on_instr = check,
 };
 

@@ -3,7 +3,7 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-static void check(df_lint *lint, const df_instr *in, void *state);
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
 const df_rule df_rule_DL4005 = {
 	.code = "DL4005",
@@ -20,15 +20,14 @@ const df_rule df_rule_DL4005 = {
 		.example = "FROM debian:12\nRUN ln -sf /bin/bash /bin/sh\n",
 		.instead = "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\n",
 	},
-	.instr_kinds = DF_KIND(DF_I_RUN),
-	.on_instr = check,
+	.commands = (const char *const[]){ "ln", NULL },
+	.on_command = on_command,
 };
 
-static int each(const df_cmd_view *v, void *ud)
+static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
-	df_lint *lint = ud;
-	if (!df_cmd_named(v, "ln"))
-		return 0;
+	(void)in;
+	(void)state;
 	for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
 		const df_str s = v->cmd->words[i].value;
 		if (df_mem_eq(s.ptr, s.len, "/bin/sh")) {
@@ -37,10 +36,4 @@ static int each(const df_cmd_view *v, void *ud)
 		}
 	}
 	return 0;
-}
-
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	(void)state;
-	df_lint_each_command(lint, in->inner ? in->inner : in, each, lint);
 }

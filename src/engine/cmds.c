@@ -138,10 +138,12 @@ const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v)
 const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t from,
 				       const char *const *value_opts, size_t *n)
 {
-	*n = df_sh_positionals(c, from, value_opts, NULL, 0);
+	/* Room for every word after from: one pass over the words, not one
+	 * to count them and another to store them. */
+	size_t cap = c->nwords > from + 1 ? c->nwords - from - 1 : 1;
 	df_arena *a = &df_lint_cmds(lint)->arena;
-	const df_sh_word **out = DF_ARENA_ARRAY(a, const df_sh_word *, *n ? *n : 1);
-	df_sh_positionals(c, from, value_opts, out, *n);
+	const df_sh_word **out = DF_ARENA_ARRAY(a, const df_sh_word *, cap);
+	*n = df_sh_positionals(c, from, value_opts, out, cap);
 	return out;
 }
 

@@ -4,10 +4,10 @@
  * sudo/env, in $(...) too), of its sh heredoc scripts, and the argv of an
  * exec-form RUN, each with a way to turn a word into its source span.
  *
- * Rules get them from the engine (df_lint_each_command(), df_lint_expanded()),
- * which collects the commands of an instruction once and expands a command's
- * words at most once, however many rules ask: walking a shell tree and
- * expanding variables cost more than most rules' own checks.
+ * Rules get them from the engine (on_command in rule.h, df_lint_each_command(),
+ * df_lint_expanded()), which collects the commands of an instruction once and
+ * expands a command's words at most once, however many rules ask: walking a
+ * shell tree and expanding variables cost more than most rules' own checks.
  */
 #ifndef DF_ENGINE_CMDS_H
 #define DF_ENGINE_CMDS_H
@@ -19,7 +19,7 @@
 #include "parse/shell.h"
 #include "util/arena.h"
 
-typedef struct df_cmd_view {
+struct df_cmd_view {
 	const df_sh_cmd *cmd;	/* the command (exec form: a made-up one) */
 	size_t name;		/* index of the command name in cmd->words */
 	df_str basename;	/* the name's last path component ("apt-get" of
@@ -28,7 +28,7 @@ typedef struct df_cmd_view {
 	size_t base;		/* offset of the script in text */
 	const df_word *exec;	/* exec form: the argv words, else NULL */
 	bool in_heredoc;
-} df_cmd_view;
+};
 
 /* Call fn for every command of in (a RUN; nothing for other instructions or
  * one with an error); stop when it returns non-zero, and return that. */

@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/util.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,107 @@ const char *df_fix_kind_name(df_fix_kind f)
 	case DF_FIX_DISPLAY: return "display-only";
 	}
 	DF_BUG("bad fix kind %d", (int)f);
+}
+
+/*
+ * What run_rules() needs to know of the rules, which are constants: built
+ * once, on first use (files are linted on several threads), instead of for
+ * every file.
+ *
+ * The hooks there are, and for each kind of instruction the on_instr hooks
+ * that want it, in rule order: the loops run for every instruction, where
+ * reading every rule's descriptor, or calling every rule, would cost more
+ * than the hooks that have something to do. The rules' states go in one
+ * block per file, each at offs[r], aligned for any type.
+ *
+ * The names of commands rules declare (df_rule.commands) are in an
+ * open-addressing table, each with the set of rules that name it, as bits
+ * by rule index so that hooks run in rule order: one lookup of a command's
+ * name serves every rule.
+ */
+#define CMD_SLOTS 256		/* a power of two, at least twice the names */
+#define NRULES DF_ARRAY_LEN(all_rules)
+#define RULE_WORDS ((NRULES + 63) / 64)
+
+typedef struct cmd_slot {
+	const char *name;	/* NULL: free */
+	size_t len;
+	uint64_t rules[RULE_WORDS];
+} cmd_slot;
+
+typedef struct instr_hook {
+	void (*fn)(df_lint *lint, const df_instr *in, void *state);
+	uint32_t kinds;		/* 0: all */
+	size_t rule;		/* index in all_rules */
+	bool gated;		/* a RUN only with one of the rule's commands */
+} instr_hook;
+
+static struct {
+	size_t offs[NRULES], total;	/* the states in the block */
+	instr_hook instr[NRULES];
+	size_t ninstr;
+	unsigned char for_kind[DF_I_COUNT][NRULES];	/* into instr */
+	size_t nfor_kind[DF_I_COUNT];
+	size_t stage[NRULES];	/* rules with on_stage_end */
+	size_t nstage;
+	cmd_slot cmds[CMD_SLOTS];
+	uint64_t cmd_hooks[RULE_WORDS];	/* rules with on_command */
+} plan;
+static pthread_once_t plan_once = PTHREAD_ONCE_INIT;
+
+/* The slot of the name s[0..n), or the free slot where it would go. */
+static cmd_slot *cmd_slot_of(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	for (size_t i = h & (CMD_SLOTS - 1);; i = (i + 1) & (CMD_SLOTS - 1)) {
+		cmd_slot *slot = &plan.cmds[i];
+		if (!slot->name || (slot->len == n && memcmp(slot->name, s, n) == 0))
+			return slot;
+	}
+}
+
+static void plan_commands(size_t r, size_t *used)
+{
+	const df_rule *rule = all_rules[r];
+	if (rule->on_command && !rule->commands)
+		DF_BUG("rule %s: on_command without commands", rule->code);
+	if (rule->on_command)
+		plan.cmd_hooks[r / 64] |= UINT64_C(1) << (r % 64);
+	for (const char *const *c = rule->commands; c && *c; c++) {
+		cmd_slot *slot = cmd_slot_of(*c, strlen(*c));
+		if (!slot->name) {
+			/* Half full at most: lookups stay short and end. */
+			if (++*used > CMD_SLOTS / 2)
+				DF_BUG("more command names than CMD_SLOTS / 2");
+			slot->name = *c;
+			slot->len = strlen(*c);
+		}
+		slot->rules[r / 64] |= UINT64_C(1) << (r % 64);
+	}
+}
+
+static void plan_build(void)
+{
+	const size_t align = _Alignof(max_align_t);
+	size_t used = 0;
+	for (size_t r = 0; r < NRULES; r++) {
+		const df_rule *rule = all_rules[r];
+		plan.offs[r] = plan.total;
+		plan.total += (rule->state_size + align - 1) & ~(align - 1);
+		if (rule->on_instr) {
+			uint32_t kinds = rule->instr_kinds, every = DF_KIND(DF_I_COUNT) - 1;
+			for (uint32_t bits = kinds ? kinds & every : every; bits; bits &= bits - 1) {
+				unsigned k = (unsigned)__builtin_ctz(bits);
+				plan.for_kind[k][plan.nfor_kind[k]++] = (unsigned char)plan.ninstr;
+			}
+			plan.instr[plan.ninstr++] = (instr_hook){ rule->on_instr, kinds, r, rule->commands != NULL };
+		}
+		if (rule->on_stage_end)
+			plan.stage[plan.nstage++] = r;
+		plan_commands(r, &used);
+	}
 }
 
 struct df_lint {
@@ -163,6 +265,8 @@ static int cmp_span_key(const void *a, const void *b)
  */
 static void add_parse_errors(const df_doc *doc, df_diags *found, bool *replaces)
 {
+	if (!doc->diags.len)
+		return;	/* most files parse cleanly */
 	const char *codes[DF_ARRAY_LEN(all_rules)];
 	size_t ncodes = 0;
 	for (size_t r = 0; r < DF_ARRAY_LEN(all_rules); r++)
@@ -170,7 +274,7 @@ static void add_parse_errors(const df_doc *doc, df_diags *found, bool *replaces)
 			codes[ncodes++] = all_rules[r]->code;
 	size_t nrule = found->len, ncand = 0;
 	span_key *cand = df_xcalloc(nrule + 1, sizeof(span_key));
-	for (size_t k = 0; doc->diags.len && k < nrule; k++)
+	for (size_t k = 0; k < nrule; k++)
 		for (size_t c = 0; c < ncodes; c++)
 			if (strcmp(codes[c], found->items[k].code) == 0) {
 				cand[ncand++] = span_key_of(&found->items[k], k);
@@ -211,80 +315,99 @@ static void move_diag(df_diags *out, df_diag *d, df_severity sev)
 	d->message = NULL;
 }
 
+/* Set in ud (bits by rule index) the rules that name v's command. */
+static int mark_rules(const df_cmd_view *v, void *ud)
+{
+	uint64_t *has = ud;
+	const cmd_slot *slot = cmd_slot_of(v->basename.ptr, v->basename.len);
+	for (size_t w = 0; slot->name && w < RULE_WORDS; w++)
+		has[w] |= slot->rules[w];
+	return 0;
+}
+
+/* The on_command hooks for the commands of one instruction. */
+typedef struct cmd_pass {
+	df_lint *lint;
+	const df_instr *in;		/* the RUN, or the ONBUILD of one */
+	void *const *states;		/* by rule index */
+	uint64_t done[RULE_WORDS];	/* rules whose hook returned non-zero */
+} cmd_pass;
+
+static int dispatch_command(const df_cmd_view *v, void *ud)
+{
+	cmd_pass *p = ud;
+	const cmd_slot *slot = cmd_slot_of(v->basename.ptr, v->basename.len);
+	if (!slot->name)
+		return 0;	/* no rule asks about this command */
+	for (size_t w = 0; w < RULE_WORDS; w++) {
+		uint64_t bits = slot->rules[w] & plan.cmd_hooks[w] & ~p->done[w];
+		for (; bits; bits &= bits - 1) {
+			unsigned b = (unsigned)__builtin_ctzll(bits);
+			size_t r = w * 64 + b;
+			if (all_rules[r]->on_command(p->lint, p->in, v, p->states[r]))
+				p->done[w] |= UINT64_C(1) << b;
+		}
+	}
+	return 0;
+}
+
+/* Does h skip an instruction? has: the rules that the commands of the
+ * instruction's RUN name, NULL for an instruction that runs none. */
+static bool gated_out(const instr_hook *h, const uint64_t *has)
+{
+	return has && h->gated && !((has[h->rule / 64] >> (h->rule % 64)) & 1);
+}
+
 /* Run the rules' hooks over lint's file in document order: every
- * instruction, then its stage's end; the file's end last. */
+ * instruction (on_instr, then on_command), then its stage's end; the file's
+ * end last. */
 static void run_rules(df_lint *lint)
 {
 	const df_doc *doc = lint->doc;
 	const df_graph *g = lint->graph;
-	size_t n = DF_ARRAY_LEN(all_rules);
-	/* Every rule's state in one zeroed block, each aligned for any type. */
-	const size_t align = _Alignof(max_align_t);
-	size_t offs[DF_ARRAY_LEN(all_rules)], total = 0;
-	for (size_t r = 0; r < n; r++) {
-		offs[r] = total;
-		total += (all_rules[r]->state_size + align - 1) & ~(align - 1);
-	}
-	unsigned char *block = total ? df_xcalloc(1, total) : NULL;
-	void *states[DF_ARRAY_LEN(all_rules)];
-	for (size_t r = 0; r < n; r++)
-		states[r] = all_rules[r]->state_size ? block + offs[r] : NULL;
-
-	/* The hooks there are, packed with their states and kinds, and for
-	 * each kind of instruction the on_instr hooks that want it, in rule
-	 * order: the loops below run for every instruction, where reading
-	 * every rule's descriptor, or calling every rule, would cost more
-	 * than the hooks that have something to do. */
-	struct {
-		void (*fn)(df_lint *lint, const df_instr *in, void *state);
-		void *state;
-		uint32_t kinds;		/* 0: all */
-	} instr_hooks[DF_ARRAY_LEN(all_rules)];
-	struct {
-		void (*fn)(df_lint *lint, const df_stage *stage, void *state);
-		void *state;
-	} stage_hooks[DF_ARRAY_LEN(all_rules)];
-	unsigned char for_kind[DF_I_COUNT][DF_ARRAY_LEN(all_rules)];	/* into instr_hooks */
-	size_t nfor_kind[DF_I_COUNT] = { 0 };
-	size_t ninstr = 0, nstage = 0;
-	for (size_t r = 0; r < n; r++) {
-		if (all_rules[r]->on_instr) {
-			uint32_t kinds = all_rules[r]->instr_kinds, every = DF_KIND(DF_I_COUNT) - 1;
-			/* Set bits one by one: this runs for every file. */
-			for (uint32_t bits = kinds ? kinds & every : every; bits; bits &= bits - 1) {
-				unsigned k = (unsigned)__builtin_ctz(bits);
-				for_kind[k][nfor_kind[k]++] = (unsigned char)ninstr;
-			}
-			instr_hooks[ninstr].fn = all_rules[r]->on_instr;
-			instr_hooks[ninstr].kinds = kinds;
-			instr_hooks[ninstr++].state = states[r];
-		}
-		if (all_rules[r]->on_stage_end) {
-			stage_hooks[nstage].fn = all_rules[r]->on_stage_end;
-			stage_hooks[nstage++].state = states[r];
-		}
-	}
+	unsigned char *block = plan.total ? df_xcalloc(1, plan.total) : NULL;
+	void *states[NRULES];
+	for (size_t r = 0; r < NRULES; r++)
+		states[r] = all_rules[r]->state_size ? block + plan.offs[r] : NULL;
 
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		const df_instr *in = doc->instrs[i];
+		/* The rules the commands of a RUN name: one lookup of each
+		 * command's name decides which hooks see the RUN at all. */
+		const df_instr *run = in->inner ? in->inner : in;
+		uint64_t has[RULE_WORDS] = { 0 }, any = 0;
+		const uint64_t *gate = NULL;
+		if (run->kind == DF_I_RUN) {
+			df_lint_each_command(lint, run, mark_rules, has);
+			for (size_t w = 0; w < RULE_WORDS; w++)
+				any |= has[w] & plan.cmd_hooks[w];
+			gate = has;
+		}
 		if (in->inner) {
 			/* An ONBUILD is of two kinds: its own and its trigger's. */
 			uint32_t kinds = DF_KIND(in->kind) | DF_KIND(in->inner->kind);
-			for (size_t h = 0; h < ninstr; h++)
-				if (!instr_hooks[h].kinds || (instr_hooks[h].kinds & kinds))
-					instr_hooks[h].fn(lint, in, instr_hooks[h].state);
-		} else {
-			for (size_t k = 0; k < nfor_kind[in->kind]; k++) {
-				size_t h = for_kind[in->kind][k];
-				instr_hooks[h].fn(lint, in, instr_hooks[h].state);
+			for (size_t h = 0; h < plan.ninstr; h++) {
+				const instr_hook *hk = &plan.instr[h];
+				if ((!hk->kinds || (hk->kinds & kinds)) && !gated_out(hk, gate))
+					hk->fn(lint, in, states[hk->rule]);
 			}
+		} else {
+			for (size_t k = 0; k < plan.nfor_kind[in->kind]; k++) {
+				const instr_hook *hk = &plan.instr[plan.for_kind[in->kind][k]];
+				if (!gated_out(hk, gate))
+					hk->fn(lint, in, states[hk->rule]);
+			}
+		}
+		if (any) {
+			cmd_pass p = { lint, in, states, { 0 } };
+			df_lint_each_command(lint, run, dispatch_command, &p);
 		}
 		int st = g->steps[i].stage;
 		if (st >= 0 && g->stages[st].last == i)
-			for (size_t h = 0; h < nstage; h++)
-				stage_hooks[h].fn(lint, &g->stages[st], stage_hooks[h].state);
+			for (size_t h = 0; h < plan.nstage; h++)
+				all_rules[plan.stage[h]]->on_stage_end(lint, &g->stages[st], states[plan.stage[h]]);
 	}
-	for (size_t r = 0; r < n; r++)
+	for (size_t r = 0; r < NRULES; r++)
 		if (all_rules[r]->on_file_end)
 			all_rules[r]->on_file_end(lint, states[r]);
 	free(block);
@@ -295,6 +418,7 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 	df_diags found = DF_DIAGS_INIT;
 	static const df_lint_opts no_opts;
 	df_lint lint = { doc, g, &found, opts ? opts : &no_opts, { 0 } };
+	pthread_once(&plan_once, plan_build);
 	df_cmds_init(&lint.cmds);
 	run_rules(&lint);
 	df_cmds_release(&lint.cmds);

@@ -8,8 +8,9 @@
  * pragmas, ignored codes, severity overrides), and never look ahead. Their
  * only configuration is rule input read with df_lint_config(). They get hooks in document order:
  * on_instr for every top-level instruction of the kinds in instr_kinds (an
- * ONBUILD trigger is in->inner), on_stage_end after the last instruction of
- * each stage, on_file_end once.
+ * ONBUILD trigger is in->inner), then on_command for the commands of a RUN
+ * that bear one of the names in commands, on_stage_end after the last
+ * instruction of each stage, on_file_end once.
  * Facts a rule needs later go into its state (state_size bytes, zeroed per
  * file, owned by the engine).
  *
@@ -52,6 +53,7 @@ typedef struct df_rule_docs {
 
 typedef struct df_lint df_lint;	/* the engine's state for one file (opaque) */
 typedef struct df_lint_opts df_lint_opts;	/* engine.h */
+typedef struct df_cmd_view df_cmd_view;	/* one command of a RUN: cmds.h */
 
 /* The bit of instruction kind k in df_rule.instr_kinds. */
 #define DF_KIND(k) (UINT32_C(1) << (k))
@@ -77,6 +79,24 @@ typedef struct df_rule {
 	 * instructions names every kind it reads or resets that state on. */
 	uint32_t instr_kinds;
 	void (*on_instr)(df_lint *lint, const df_instr *in, void *state);
+	/* The command names (basenames, as df_cmd_named() compares them;
+	 * NULL-terminated) the rule is about; NULL: none. The engine looks
+	 * each command's name up once for all rules: most rules about
+	 * commands care about a program or two, and handing every rule every
+	 * command costs more than their checks.
+	 *  - on_command (which needs commands) is called, after the on_instr
+	 *    hooks, for each command of a RUN (or of an ONBUILD's RUN trigger:
+	 *    in is the ONBUILD) bearing one of the names, in source order,
+	 *    until it returns non-zero (one finding per instruction, say).
+	 *  - With commands, on_instr sees a RUN (or the ONBUILD of one) only
+	 *    when one of its commands bears one of the names, and the other
+	 *    kinds of instr_kinds as before: for a rule that judges a RUN as a
+	 *    whole (looks ahead, or decides after its last command) and finds
+	 *    nothing in one without those commands.
+	 * A rule that looks at every command whatever its name leaves commands
+	 * NULL and walks them with df_lint_each_command() from on_instr. */
+	const char *const *commands;
+	int (*on_command)(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 	void (*on_stage_end)(df_lint *lint, const df_stage *stage, void *state);
 	void (*on_file_end)(df_lint *lint, void *state);
 } df_rule;
