@@ -135,7 +135,7 @@ if [ -s "$tmp/out" ] || grep -q "runtime error" "$tmp/err"; then bad "clean lint
 expect 1 "lint json" "$DFOPT" lint -f json "$tmp/lint.Dockerfile"
 contains "$tmp/out" '"code":"DL3003","column":5,"end_column":7,"end_line":2' "lint json fields"
 if command -v python3 >/dev/null 2>&1; then
-	if python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 2' "$tmp/out"; then ok; else bad "lint json does not parse back"; fi
+	if python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 3' "$tmp/out"; then ok; else bad "lint json does not parse back"; fi
 fi
 expect 2 "lint missing file" "$DFOPT" lint "$tmp/nope" "$tmp/lint.Dockerfile"
 contains "$tmp/out" "DL4000" "other files still linted"
@@ -184,7 +184,7 @@ contains "$tmp/err" "dfopt: config file '$cfg/home/.config/hadolint.yaml'" "-V n
 printf 'ignored: [DL3006]\n' >"$cfg/xdg/hadolint.yml"
 expect 1 "config: XDG_CONFIG_HOME" in_proj "$DFOPT" lint -V --no-shellcheck Dockerfile
 contains "$tmp/err" "dfopt: config file '$cfg/xdg/hadolint.yml'" "-V names \$XDG_CONFIG_HOME/hadolint.yml"
-printf 'ignored: [DL3006, DL4000]\n' >"$cfg/proj/.hadolint.yml"
+printf 'ignored: [DL3006, DL4000, MaintainerDeprecated]\n' >"$cfg/proj/.hadolint.yml"
 expect 0 "config: ./.hadolint.yml" in_proj "$DFOPT" lint -V --no-shellcheck Dockerfile
 contains "$tmp/err" "dfopt: config file '.hadolint.yml'" "-V names .hadolint.yml"
 if [ -s "$tmp/out" ]; then bad "everything ignored, yet output"; else ok; fi
@@ -202,7 +202,7 @@ expect 0 "config: .dfopt.yaml's threshold over .hadolint.yaml's" in_proj "$DFOPT
 contains "$tmp/out" "DL4000 warning" "--warning override"
 rm -f "$cfg/proj/.hadolint.yaml" "$cfg/proj/.hadolint.yml" "$cfg/proj/.dfopt.yaml" "$cfg/xdg/hadolint.yml"
 # -c: that file and no other; a missing one is an error.
-printf 'override:\n  style: [DL4000, DL3006]\n' >"$cfg/only.yaml"
+printf 'override:\n  style: [DL4000, DL3006, MaintainerDeprecated]\n' >"$cfg/only.yaml"
 expect 0 "config: -c" in_proj "$DFOPT" lint -V --no-shellcheck -c "$cfg/only.yaml" -t warning Dockerfile
 contains "$tmp/err" "dfopt: config file '$cfg/only.yaml'" "-V names the -c file"
 lacks "$tmp/err" "hadolint.yaml" "-c reads no other file"
@@ -385,7 +385,9 @@ expect 1 "tty snippets" "$DFOPT" lint --no-shellcheck "$run/tty.Dockerfile"
 printf '%s\n' "$run/tty.Dockerfile:2:5 DL3003 warning: Use WORKDIR to switch to a directory" \
 	"  2 | RUN	cd /src && make" "    |    	^^" "" \
 	"$run/tty.Dockerfile:3:1 DL4000 error: MAINTAINER is deprecated" "  3 | MAINTAINER x" "    | ^^^^^^^^^^" "" \
-	"2 findings (1 error, 1 warning) in 1 file" >"$run/want"
+	"$run/tty.Dockerfile:3:1 MaintainerDeprecated warning: MAINTAINER is deprecated: name the image author with a label" \
+	"  3 | MAINTAINER x" "    | ^^^^^^^^^^" "" \
+	"3 findings (1 error, 2 warnings) in 1 file" >"$run/want"
 same "$tmp/out" "$run/want" "tty with snippets"
 if grep -q "$(printf '\033')" "$tmp/out"; then bad "colour in a pipe"; else ok; fi
 if script -qec "true" /dev/null >/dev/null 2>&1; then

@@ -1,0 +1,68 @@
+/* ConsistentInstructionCasing - keywords all upper case or all lower case. */
+#include "engine/rule.h"
+
+static void check(df_lint *lint, void *state);
+
+const df_rule df_rule_ConsistentInstructionCasing = {
+	.code = "ConsistentInstructionCasing",
+	.name = "consistent-instruction-casing",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_STYLE,
+	.fix = DF_FIX_NONE,
+	.message = "instruction keyword casing is inconsistent",
+	.docs = {
+		.what = "Reports an instruction keyword written in mixed case (`Run`), and one "
+			"written in the minority case of the file: lower case in a file whose "
+			"keywords are mostly upper case, or the reverse (a tie counts as upper "
+			"case). ONBUILD triggers count as keywords too.",
+		.why = "The builder accepts any casing, but a file that mixes them is harder to "
+		       "scan: the keywords stop standing out from their arguments.",
+		.example = "FROM alpine\nRun echo hello > /greeting.txt\nrun cat /greeting.txt\n",
+		.instead = "FROM alpine\nRUN echo hello > /greeting.txt\nRUN cat /greeting.txt\n",
+	},
+	.on_file_end = check,
+};
+
+/* 1: every letter upper case, -1: every letter lower case, 0: mixed. */
+static int casing(df_str s)
+{
+	bool upper = false, lower = false;
+	for (size_t i = 0; i < s.len; i++) {
+		upper |= s.ptr[i] >= 'A' && s.ptr[i] <= 'Z';
+		lower |= s.ptr[i] >= 'a' && s.ptr[i] <= 'z';
+	}
+	return upper && !lower ? 1 : lower && !upper ? -1 : 0;
+}
+
+static void judge(df_lint *lint, const df_instr *in, int majority)
+{
+	df_str k = in->keyword;
+	int c = casing(k);
+	if (c == 0)
+		df_report(lint, &df_rule_ConsistentInstructionCasing, in->keyword_span,
+			  "instruction '%.*s' should be all upper or all lower case", (int)k.len, k.ptr);
+	else if (c != majority)
+		df_report(lint, &df_rule_ConsistentInstructionCasing, in->keyword_span,
+			  "instruction '%.*s' should match the casing of most instructions (%s case)", (int)k.len,
+			  k.ptr, majority > 0 ? "upper" : "lower");
+}
+
+/* The majority is known only once every keyword is seen: decide at the end. */
+static void check(df_lint *lint, void *state)
+{
+	(void)state;
+	const df_doc *doc = df_lint_doc(lint);
+	size_t upper = 0, lower = 0;
+	for (size_t i = 0; i < doc->ninstrs; i++) {
+		for (const df_instr *in = doc->instrs[i]; in; in = in->inner) {
+			int c = casing(in->keyword);
+			upper += c > 0;
+			lower += c < 0;
+		}
+	}
+	int majority = lower > upper ? -1 : 1;
+	for (size_t i = 0; i < doc->ninstrs; i++)
+		for (const df_instr *in = doc->instrs[i]; in; in = in->inner)
+			if (in->keyword.len)
+				judge(lint, in, majority);
+}

@@ -1,0 +1,47 @@
+/* DuplicateStageName - stage names should be unique. */
+#include "engine/rule.h"
+
+#include <string.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DuplicateStageName = {
+	.code = "DuplicateStageName",
+	.name = "duplicate-stage-name",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_CORRECTNESS,
+	.fix = DF_FIX_NONE,
+	.message = "stage name is already used by an earlier stage",
+	.docs = {
+		.what = "Reports a FROM whose stage name was already given to an earlier stage. "
+			"Names compare case-insensitively, as the builder lower-cases them. "
+			"The same problem as DL3024.",
+		.why = "The builder refuses a Dockerfile with two stages of the same name: "
+		       "`--from` and `--target` could not tell them apart.",
+		.example = "FROM node:20 AS build\nFROM golang:1.22 AS build\n",
+		.instead = "FROM node:20 AS web\nFROM golang:1.22 AS api\n",
+	},
+	.instr_kinds = DF_KIND(DF_I_FROM),
+	.on_instr = check,
+};
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	if (in->kind != DF_I_FROM || in->stage < 0 || !in->from_alias.raw.ptr)
+		return;
+	/* The graph holds every stage name, lower-cased. */
+	const df_graph *g = df_lint_graph(lint);
+	if ((size_t)in->stage >= g->nstages)
+		return;
+	df_str name = g->stages[in->stage].name;
+	for (int i = 0; i < in->stage; i++) {
+		df_str other = g->stages[i].name;
+		if (other.ptr && other.len == name.len && memcmp(other.ptr, name.ptr, name.len) == 0) {
+			df_report(lint, &df_rule_DuplicateStageName, in->from_alias.span,
+				  "duplicate stage name '%.*s': stage names should be unique",
+				  (int)in->from_alias.raw.len, in->from_alias.raw.ptr);
+			return;
+		}
+	}
+}
