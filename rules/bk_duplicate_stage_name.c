@@ -9,6 +9,7 @@ const df_rule df_rule_DuplicateStageName = {
 	.code = "DuplicateStageName",
 	.name = "duplicate-stage-name",
 	.severity = DF_SEV_WARNING,
+	.same_as = (const char *const[]){ "DL3024", NULL },
 	.category = DF_CAT_CORRECTNESS,
 	.fix = DF_FIX_NONE,
 	.message = "stage name is already used by an earlier stage",

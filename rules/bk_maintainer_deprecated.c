@@ -7,6 +7,7 @@ const df_rule df_rule_MaintainerDeprecated = {
 	.code = "MaintainerDeprecated",
 	.name = "maintainer-instruction-deprecated",
 	.severity = DF_SEV_WARNING,
+	.same_as = (const char *const[]){ "DL4000", NULL },
 	.category = DF_CAT_MAINTAINABILITY,
 	.fix = DF_FIX_NONE,
 	.message = "MAINTAINER is deprecated: name the image author with a label",

@@ -14,6 +14,7 @@ const df_rule df_rule_MultipleInstructionsDisallowed = {
 	.code = "MultipleInstructionsDisallowed",
 	.name = "multiple-instructions-disallowed",
 	.severity = DF_SEV_WARNING,
+	.same_as = (const char *const[]){ "DL4003", "DL4004", "DL3012", NULL },
 	.category = DF_CAT_CORRECTNESS,
 	.fix = DF_FIX_NONE,
 	.message = "only the last instruction of this kind in a stage takes effect",

@@ -8,6 +8,7 @@ const df_rule df_rule_RedundantTargetPlatform = {
 	.code = "RedundantTargetPlatform",
 	.name = "redundant-target-platform-flag",
 	.severity = DF_SEV_WARNING,
+	.same_as = (const char *const[]){ "DL3065", NULL },
 	.category = DF_CAT_STYLE,
 	.fix = DF_FIX_NONE,
 	.message = "FROM --platform=$TARGETPLATFORM is redundant: a stage is built for the target platform by default",

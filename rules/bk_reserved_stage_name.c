@@ -8,6 +8,7 @@ const df_rule df_rule_ReservedStageName = {
 	.code = "ReservedStageName",
 	.name = "stage-name-reserved-word",
 	.severity = DF_SEV_WARNING,
+	.same_as = (const char *const[]){ "DL3063", NULL },
 	.category = DF_CAT_CORRECTNESS,
 	.fix = DF_FIX_NONE,
 	.message = "stage name is a reserved word",

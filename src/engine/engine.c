@@ -260,10 +260,10 @@ static int cmp_span_key(const void *a, const void *b)
 /*
  * Add doc's parse errors to found (after its rule findings), except each
  * one that a rule finding stands for (rule.h: subsumes_parse_error, the
- * same span): replaces[k] tells that found[k] took one's place. Sorted and
+ * same span): also[k] = "DL1000" tells that found[k] took one's place. Sorted and
  * searched, so a hostile file full of both stays n log n.
  */
-static void add_parse_errors(const df_doc *doc, df_diags *found, bool *replaces)
+static void add_parse_errors(const df_doc *doc, df_diags *found, const char **also)
 {
 	if (!doc->diags.len)
 		return;	/* most files parse cleanly */
@@ -293,12 +293,111 @@ static void add_parse_errors(const df_doc *doc, df_diags *found, bool *replaces)
 				hi = mid;
 		}
 		if (lo < ncand && memcmp(cand[lo].k, want.k, sizeof(want.k)) == 0) {
-			replaces[cand[lo].idx] = true;
+			also[cand[lo].idx] = "DL1000";
 			continue;
 		}
 		df_diags_add_str(found, d->severity, d->code, d->line, d->col, d->end_line, d->end_col, d->message);
 	}
 	free(cand);
+}
+
+/* A finding of a rule with same_as, or of a code one names, placed for
+ * pairing: which such rule, the stage and line of the finding. */
+typedef struct pair_key {
+	size_t group;		/* which rule with same_as it belongs to */
+	int stage;
+	uint32_t line;
+	size_t idx;		/* in found */
+} pair_key;
+
+static int cmp_pair_key(const void *a, const void *b)
+{
+	const pair_key *x = a, *y = b;
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	if (x->stage != y->stage)
+		return x->stage < y->stage ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The stage of the instruction that holds line; -1 outside any. */
+static int stage_of_line(const df_doc *doc, const df_graph *g, uint32_t line)
+{
+	size_t lo = 0, hi = doc->ninstrs;
+	while (lo < hi) {	/* the first instruction ending at or after line */
+		size_t mid = lo + (hi - lo) / 2;
+		if (doc->instrs[mid]->end_line < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < doc->ninstrs && doc->instrs[lo]->line <= line)
+		return g->steps[lo].stage;
+	return -1;
+}
+
+/*
+ * One finding per problem where a BuildKit check and DL rules report the
+ * same one (rule.h: same_as): in each stage, the check's findings and the
+ * DL rules' pair up in line order; each paired check finding is dropped,
+ * and its code goes to also[] of the DL finding kept, so that suppressing
+ * either code silences it. Linear after sorting, however many there are.
+ */
+static void merge_same_as(const df_doc *doc, const df_graph *g, const df_diags *found, size_t nrule,
+			  const char **also, bool *dropped)
+{
+	const df_rule *groups[DF_ARRAY_LEN(all_rules)];
+	size_t ngroups = 0;
+	for (size_t r = 0; r < DF_ARRAY_LEN(all_rules); r++)
+		if (all_rules[r]->same_as)
+			groups[ngroups++] = all_rules[r];
+	pair_key *checks = NULL, *dls = NULL;
+	size_t nchecks = 0, ndls = 0;
+	for (size_t i = 0; i < nrule; i++) {
+		const char *code = found->items[i].code;
+		for (size_t k = 0; k < ngroups; k++) {
+			bool is_check = strcmp(groups[k]->code, code) == 0, is_dl = false;
+			for (const char *const *c = groups[k]->same_as; !is_check && *c; c++)
+				is_dl = is_dl || strcmp(*c, code) == 0;
+			if (!is_check && !is_dl)
+				continue;
+			if (!checks) {	/* the first such finding: most files have none */
+				checks = df_xcalloc(nrule, sizeof(pair_key));
+				dls = df_xcalloc(nrule, sizeof(pair_key));
+			}
+			uint32_t line = found->items[i].line;
+			pair_key key = { k, stage_of_line(doc, g, line), line, i };
+			if (is_check)
+				checks[nchecks++] = key;
+			else
+				dls[ndls++] = key;
+			break;
+		}
+	}
+	qsort(checks, nchecks, sizeof(pair_key), cmp_pair_key);
+	qsort(dls, ndls, sizeof(pair_key), cmp_pair_key);
+	for (size_t c = 0, d = 0; c < nchecks && d < ndls;) {
+		const pair_key *x = &checks[c], *y = &dls[d];
+		if (x->group != y->group || x->stage != y->stage) {
+			/* different problems: step past the smaller */
+			pair_key xs = *x, ys = *y;
+			xs.line = ys.line = 0;
+			xs.idx = ys.idx = 0;
+			if (cmp_pair_key(&xs, &ys) < 0)
+				c++;
+			else
+				d++;
+			continue;
+		}
+		dropped[x->idx] = true;
+		if (!also[y->idx])
+			also[y->idx] = found->items[x->idx].code;
+		c++, d++;
+	}
+	free(checks);
+	free(dls);
 }
 
 /* Append d to out with severity sev, its strings changing owner: copying
@@ -430,8 +529,11 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 	/* Parse errors are findings too, but one problem is one finding: a
 	 * rule finding that stands for a parse error replaces it. */
 	size_t nrule = found.len;
-	bool *replaces = df_xcalloc(nrule + 1, sizeof(bool));
-	add_parse_errors(doc, &found, replaces);
+	const char **also = df_xcalloc(nrule + 1, sizeof(char *));
+	add_parse_errors(doc, &found, also);
+	bool *dropped = df_xcalloc(nrule + 1, sizeof(bool));
+	if (!(opts && opts->keep_duplicates))
+		merge_same_as(doc, g, &found, nrule, also, dropped);
 
 	/* What rules never see: pragmas, the check directive, ignored codes,
 	 * severity overrides. */
@@ -439,8 +541,8 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 	df_pragmas_collect(doc, &pragmas);
 	for (size_t i = 0; i < found.len; i++) {
 		df_diag *d = &found.items[i];
-		if (suppressed(doc, opts, &pragmas, d->line, d->code) ||
-		    (i < nrule && replaces[i] && suppressed(doc, opts, &pragmas, d->line, "DL1000")))
+		if ((i < nrule && dropped[i]) || suppressed(doc, opts, &pragmas, d->line, d->code) ||
+		    (i < nrule && also[i] && suppressed(doc, opts, &pragmas, d->line, also[i])))
 			continue;
 		df_severity sev = df_checks_severity(&doc->checks, d->code, d->severity);
 		for (size_t k = 0; opts && k < opts->noverrides; k++)
@@ -451,7 +553,8 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 		move_diag(out, d, sev);
 	}
 	df_pragmas_release(&pragmas);
-	free(replaces);
+	free(also);
+	free(dropped);
 	df_diags_release(&found);
 	df_diags_sort(out);
 }

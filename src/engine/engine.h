@@ -64,6 +64,9 @@ struct df_lint_opts {
 	/* The shellcheck program that checks RUN scripts (SC codes); NULL:
 	 * none. */
 	const char *shellcheck;
+	/* Report a BuildKit check's finding even where a DL rule reports the
+	 * same problem (rule.h: same_as): for testing a rule on its own. */
+	bool keep_duplicates;
 };
 
 /* Lint doc (with its graph g) into out, which the caller owns. */

@@ -70,6 +70,12 @@ typedef struct df_rule {
 	 * error (DL1000) at the very same span: the engine drops that DL1000,
 	 * one finding per problem, and ignoring either code silences it. */
 	bool subsumes_parse_error;
+	/* A BuildKit check that reports the problem some DL rules report
+	 * (their codes, NULL-terminated): where they report it in the same
+	 * stage, only the DL finding is kept (hadolint's code, for teams that
+	 * switch), and ignoring either code silences it. The two rules'
+	 * findings of a stage pair up in line order. */
+	const char *const *same_as;
 	size_t state_size;
 	/* The kinds of instruction on_instr acts on, as DF_KIND() bits (an
 	 * ONBUILD counts as ONBUILD and as its trigger's kind); 0: every kind.
