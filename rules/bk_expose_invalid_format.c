@@ -37,10 +37,8 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	for (size_t i = 0; i < in->nargs; i++) {
 		const df_word *w = &in->args[i];
 		/* ${PORT:-80} is no mapping: judge what the builder makes of it. */
-		df_str v = w->raw;
-		if (w->exp.state == DF_EXP_KNOWN)
-			v = w->exp.value;
-		else if (w->exp.state != DF_EXP_NONE)
+		df_str v;
+		if (!df_expanded_value(&w->exp, w->raw, &v))
 			continue;
 		if (v.len && memchr(v.ptr, ':', v.len))
 			df_report(lint, &df_rule_ExposeInvalidFormat, w->span,

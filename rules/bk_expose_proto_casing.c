@@ -37,10 +37,8 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		/* Judge what the builder makes of the word (${P/x/y} holds a
 		 * slash that is no protocol); point at the protocol when the
 		 * word is written as it expands. */
-		df_str v = w->raw;
-		if (w->exp.state == DF_EXP_KNOWN)
-			v = w->exp.value;
-		else if (w->exp.state != DF_EXP_NONE)
+		df_str v;
+		if (!df_expanded_value(&w->exp, w->raw, &v))
 			continue;
 		const char *slash = v.len ? memchr(v.ptr, '/', v.len) : NULL;
 		if (!slash)

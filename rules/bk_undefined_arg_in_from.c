@@ -1,5 +1,6 @@
 /* UndefinedArgInFrom - FROM reads a variable that is not a global ARG. */
 #include "engine/rule.h"
+#include "parse/scope.h"
 #include "parse/words.h"
 #include "util/util.h"
 
@@ -30,18 +31,6 @@ const df_rule df_rule_UndefinedArgInFrom = {
 	.instr_kinds = DF_KIND(DF_I_FROM),
 	.on_instr = check,
 };
-
-/* Does the reference at sp supply its own value when unset, as
- * ${X:-w}, ${X-w}, ${X:+w}, ${X+w}, ${X:?m}, ${X?m} do? */
-static bool has_fallback(const df_source *src, df_span sp)
-{
-	if (sp.end >= src->len || sp.start + 1 >= src->len || src->data[sp.start + 1] != '{')
-		return false;
-	const char *p = src->data + sp.end;
-	if (*p == ':')
-		p++;
-	return *p == '-' || *p == '+' || *p == '?';
-}
 
 /* The global name nearest to name, for "did you mean"; NULL if none is
  * close enough to be a likely typo. */
@@ -102,7 +91,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 				continue;
 			sp = platform_ref(&doc->src, in->from_platform, u->name);
 		}
-		if (has_fallback(&doc->src, sp))
+		if (df_ref_has_fallback(&doc->src, sp))
 			continue;
 		sp = with_brace(&doc->src, sp);
 		const df_var *near = nearest(doc->globals, u->name);

@@ -43,17 +43,6 @@ static const char *const common_env[] = {
 	"HOME", "HOSTNAME", "LANG", "PATH", "PWD", "SHELL", "TERM", "USER",
 };
 
-/* See bk_undefined_arg_in_from.c: ${X:-w} and friends. */
-static bool has_fallback(const df_source *src, df_span sp)
-{
-	if (sp.end >= src->len || sp.start + 1 >= src->len || src->data[sp.start + 1] != '{')
-		return false;
-	const char *p = src->data + sp.end;
-	if (*p == ':')
-		p++;
-	return *p == '-' || *p == '+' || *p == '?';
-}
-
 /* ${NAME}: the span takes the closing brace in. */
 static df_span with_brace(const df_source *src, df_span sp)
 {
@@ -128,7 +117,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		/* No position: a COPY heredoc body, reported by nobody. */
 		if (u->def || u->by_shell || (u->span.start == 0 && u->span.end == 0))
 			continue;
-		if (has_fallback(&doc->src, u->span))
+		if (df_ref_has_fallback(&doc->src, u->span))
 			continue;
 		df_span sp = with_brace(&doc->src, u->span);
 		/* The usual cause: a global or predefined ARG used in a stage

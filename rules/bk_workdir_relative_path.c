@@ -60,10 +60,8 @@ static void check(df_lint *lint, void *state)
 		bool first = !set[in->stage];
 		set[in->stage] = true;
 		const df_word *w = &in->args[0];
-		df_str path = w->raw;
-		if (w->exp.state == DF_EXP_KNOWN)
-			path = w->exp.value;
-		else if (w->exp.state != DF_EXP_NONE)
+		df_str path;
+		if (!df_expanded_value(&w->exp, w->raw, &path))
 			continue;
 		if (first && !is_absolute(path))
 			df_report(lint, &df_rule_WorkdirRelativePath, w->span,

@@ -5,12 +5,8 @@
 
 bool df_label_key(const df_kv *kv, df_str *out)
 {
-	if (kv->key_exp.state == DF_EXP_KNOWN) {
-		*out = kv->key_exp.value;
-		return true;
-	}
 	if (kv->key_exp.state != DF_EXP_NONE)
-		return false;
+		return df_expanded_value(&kv->key_exp, kv->key, out);
 	df_str k = kv->key;
 	if (k.len >= 2 && (k.ptr[0] == '"' || k.ptr[0] == '\'') && k.ptr[k.len - 1] == k.ptr[0]) {
 		k.ptr++;

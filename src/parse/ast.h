@@ -90,6 +90,20 @@ typedef struct df_expanded {
 	const char *error;	/* DF_EXP_ERROR: message */
 } df_expanded;
 
+/* What the builder makes of text written as raw, expanded as e: the
+ * expansion when known, raw itself when nothing in it expands. False when
+ * the value depends on something unknown or the expansion fails. */
+static inline bool df_expanded_value(const df_expanded *e, df_str raw, df_str *out)
+{
+	if (e->state == DF_EXP_KNOWN)
+		*out = e->value;
+	else if (e->state == DF_EXP_NONE)
+		*out = raw;
+	else
+		return false;
+	return true;
+}
+
 /* One argument word with where it came from. */
 typedef struct df_word {
 	df_str raw;		/* as written in the logical line (quotes kept) */
