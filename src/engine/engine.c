@@ -376,6 +376,11 @@ static void merge_same_as(const df_doc *doc, const df_graph *g, const df_diags *
 			break;
 		}
 	}
+	if (!nchecks || !ndls) {
+		free(checks);
+		free(dls);
+		return;	/* nothing to pair (and qsort wants no NULL) */
+	}
 	qsort(checks, nchecks, sizeof(pair_key), cmp_pair_key);
 	qsort(dls, ndls, sizeof(pair_key), cmp_pair_key);
 	for (size_t c = 0, d = 0; c < nchecks && d < ndls;) {
