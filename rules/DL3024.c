@@ -1,7 +1,6 @@
 /* DL3024 - stage names must be unique. */
 #include "engine/rule.h"
 
-#include <string.h>
 
 static void check(df_lint *lint, const df_instr *in, void *state);
 
@@ -29,16 +28,6 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	(void)state;
 	if (in->kind != DF_I_FROM || in->stage < 0 || !in->from_alias.raw.ptr)
 		return;
-	/* The graph holds every stage name, lower-cased. */
-	const df_graph *g = df_lint_graph(lint);
-	if ((size_t)in->stage >= g->nstages)
-		return;
-	df_str name = g->stages[in->stage].name;
-	for (int i = 0; i < in->stage; i++) {
-		df_str other = g->stages[i].name;
-		if (other.ptr && other.len == name.len && memcmp(other.ptr, name.ptr, name.len) == 0) {
-			df_report(lint, &df_rule_DL3024, in->from_alias.span, NULL);
-			return;
-		}
-	}
+	if (df_graph_stage_name_taken(df_lint_graph(lint), in->stage))
+		df_report(lint, &df_rule_DL3024, in->from_alias.span, NULL);
 }

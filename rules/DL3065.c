@@ -1,5 +1,6 @@
 /* DL3065 - FROM --platform=$TARGETPLATFORM is the default. */
 #include "engine/rule.h"
+#include "parse/flags.h"
 #include "util/util.h"
 
 static void check(df_lint *lint, const df_instr *in, void *state);
@@ -25,10 +26,7 @@ const df_rule df_rule_DL3065 = {
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	const df_flag *f = in->kind == DF_I_FROM ? in->from_platform : NULL;
-	if (!f || in->has_error)
-		return;
-	if (df_mem_eq(f->value.ptr, f->value.len, "$TARGETPLATFORM") ||
-	    df_mem_eq(f->value.ptr, f->value.len, "${TARGETPLATFORM}"))
+	const df_flag *f = df_from_platform_redundant(in);
+	if (f)
 		df_report(lint, &df_rule_DL3065, f->span, NULL);
 }

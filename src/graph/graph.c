@@ -63,6 +63,19 @@ int df_graph_instr_index(const df_graph *g, const df_instr *in)
 	return -1;
 }
 
+bool df_graph_stage_name_taken(const df_graph *g, int stage)
+{
+	if (stage < 0 || (size_t)stage >= g->nstages || !g->stages[stage].name.ptr)
+		return false;
+	df_str name = g->stages[stage].name;
+	for (int i = 0; i < stage; i++) {
+		df_str other = g->stages[i].name;
+		if (other.ptr && other.len == name.len && memcmp(other.ptr, name.ptr, name.len) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void add_edge(df_graph *g, size_t *cap, df_edge e)
 {
 	void *p = g->edges;

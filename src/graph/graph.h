@@ -124,6 +124,9 @@ int df_graph_instr_index(const df_graph *g, const df_instr *in);
 /* Stage by name (case-insensitive) or decimal index, as seen from before
  * stage `before` (names defined later do not count); -1 if none. */
 int df_graph_stage_ref(const df_graph *g, df_str ref, size_t before);
+/* Does an earlier stage bear stage's name (names compare lower-cased, as
+ * the builder's)? False for an unnamed stage or one out of range. */
+bool df_graph_stage_name_taken(const df_graph *g, int stage);
 
 cJSON *df_graph_json(const df_graph *g);
 

@@ -470,3 +470,12 @@ int df_flags_check(df_arena *a, df_instr *in, char *err, size_t errlen, size_t *
 	}
 	return 0;
 }
+
+const df_flag *df_from_platform_redundant(const df_instr *in)
+{
+	const df_flag *f = in->kind == DF_I_FROM && !in->has_error ? in->from_platform : NULL;
+	if (f && (df_mem_eq(f->value.ptr, f->value.len, "$TARGETPLATFORM") ||
+		  df_mem_eq(f->value.ptr, f->value.len, "${TARGETPLATFORM}")))
+		return f;
+	return NULL;
+}

@@ -25,4 +25,8 @@ df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size
 /* Lookup of a flag by name in an instruction (NULL if absent; last one wins). */
 df_flag *df_instr_flag(const df_instr *in, const char *name);
 
+/* The --platform flag of a FROM when it says $TARGETPLATFORM (or
+ * ${TARGETPLATFORM}), the default every stage gets anyway; else NULL. */
+const df_flag *df_from_platform_redundant(const df_instr *in);
+
 #endif
