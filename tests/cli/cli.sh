@@ -3,35 +3,8 @@
 # Run by `make check` with DFOPT (the binary) and DF_SRCDIR set.
 set -u
 
-DFOPT=${DFOPT:-./dfopt}
-SRC=${DF_SRCDIR:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# Lint settings also come from config files and variables: start from none.
-HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config
-export HOME XDG_CONFIG_HOME
-for v in NOFAIL VERBOSE FORMAT FAILURE_THRESHOLD OVERRIDE_ERROR OVERRIDE_WARNING OVERRIDE_INFO OVERRIDE_STYLE \
-	IGNORE TRUSTED_REGISTRIES REQUIRE_LABELS STRICT_LABELS DISABLE_IGNORE_PRAGMA; do
-	unset "HADOLINT_$v" "DFOPT_$v"
-done
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE DESCRIPTION -- COMMAND...
-expect() {
-	want=$1; shift
-	what=$1; shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want"; cat "$tmp/err"; fi
-}
-
-contains() {
-	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1")"; sed 's/^/  | /' "$1" | head -5; fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "${DF_SRCDIR:-.}/tests/cli/lib.sh"
 
 example=$SRC/fixtures/examples/multi-stage/Dockerfile
 [ -f "$example" ] || example=$(find "$SRC/fixtures/examples" -name Dockerfile | sort | head -n 1)
@@ -162,9 +135,6 @@ mkdir -p "$cfg/proj" "$cfg/home/.config" "$cfg/home/.hadolint" "$cfg/xdg"
 printf 'FROM alpine\nMAINTAINER x\n' >"$cfg/proj/Dockerfile"	# DL3006 warning, DL4000 error
 printf 'FROM alpine\n' >"$cfg/proj/warn.Dockerfile"		# DL3006 warning only
 in_proj() { (cd "$cfg/proj" && HOME=$cfg/home XDG_CONFIG_HOME=$cfg/xdg exec "$@"); }
-lacks() {
-	if grep -qF -- "$2" "$1"; then bad "$3: '$2' in $(basename "$1")"; else ok; fi
-}
 
 expect 1 "config: none found" in_proj "$DFOPT" lint -V --no-shellcheck Dockerfile
 contains "$tmp/err" "dfopt: no config file" "-V without config"
@@ -296,7 +266,6 @@ fi
 run=$tmp/run
 mkdir -p "$run"
 # same A B WHAT: the two files are byte-identical.
-same() { if cmp -s "$1" "$2"; then ok; else bad "$3: $(basename "$1") and $(basename "$2") differ"; diff "$1" "$2" | head -10; fi; }
 mkdf() { printf 'FROM alpine:3.20\nMAINTAINER %s\n' "$1" >"$2"; }
 
 # Directory inputs: Dockerfile names, in byte order of the path; VCS and
@@ -440,5 +409,4 @@ lacks "$tmp/out" "DL4000" "ignoring the check name silences the DL finding"
 expect 1 "duplicate skipped by # check=" "$DFOPT" lint --no-shellcheck -f gnu "$tmp/dup2.Dockerfile"
 lacks "$tmp/out" "DL4003" "check=skip silences the DL twin"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli

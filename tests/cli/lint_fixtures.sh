@@ -6,15 +6,8 @@
 # Run by `make check` with DFOPT (the binary) and DF_SRCDIR set.
 set -u
 
-DFOPT=${DFOPT:-./dfopt}
-SRC=${DF_SRCDIR:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/cli/lib.sh
+. "${DF_SRCDIR:-.}/tests/cli/lib.sh"
 
 find "$SRC/fixtures" -type f \( -name Dockerfile -o -name '*.Dockerfile' \) | sort >"$tmp/list"
 n=$(wc -l <"$tmp/list")
@@ -76,5 +69,4 @@ PY
 	then ok; else bad "lint output of every fixture is not valid JSON with sane findings"; fi
 fi
 
-echo "lint_fixtures: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish lint_fixtures

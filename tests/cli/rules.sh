@@ -4,28 +4,8 @@
 # Run by `make check` with DFOPT (the binary) and DF_SRCDIR set.
 set -u
 
-DFOPT=${DFOPT:-./dfopt}
-SRC=${DF_SRCDIR:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE DESCRIPTION -- COMMAND...
-expect() {
-	want=$1; shift
-	what=$1; shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want"; cat "$tmp/err"; fi
-}
-
-contains() {
-	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1")"; sed 's/^/  | /' "$1" | head -5; fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "${DF_SRCDIR:-.}/tests/cli/lib.sh"
 
 expect 0 "rules" "$DFOPT" rules
 nrules=$(($(wc -l <"$tmp/out") - 1))
@@ -80,5 +60,4 @@ done
 expect 0 "explain DF0001" "$DFOPT" explain DF0001
 contains "$tmp/out" "DF0001 unknown-code-in-pragma (warning, maintainability)" "explain header"
 
-echo "rules: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish rules

@@ -6,34 +6,9 @@
 # ShellCheck installed.
 set -u
 
-DFOPT=${DFOPT:-./dfopt}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config
-export HOME XDG_CONFIG_HOME
+# shellcheck source=tests/cli/lib.sh
+. "${DF_SRCDIR:-.}/tests/cli/lib.sh"
 unset DFOPT_SHELLCHECK SHELLCHECK_OPTS
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE DESCRIPTION -- COMMAND...
-expect() {
-	want=$1; shift
-	what=$1; shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want"; cat "$tmp/err"; fi
-}
-
-contains() {
-	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1")"; sed 's/^/  | /' "$1" | head -5; fi
-}
-
-lacks() {
-	if grep -qF -- "$2" "$1"; then bad "$3: '$2' in $(basename "$1")"; sed 's/^/  | /' "$1" | head -5; else ok; fi
-}
 
 if ! command -v shellcheck >/dev/null 2>&1; then
 	echo "shellcheck: no 'shellcheck' on PATH; these checks need ShellCheck installed"
@@ -86,5 +61,4 @@ contains "$tmp/out" "https://www.shellcheck.net/wiki/SC2086" "explain wiki link"
 expect 2 "explain SCX" "$DFOPT" explain SCX
 contains "$tmp/err" "no rule 'SCX'" "explain of no code"
 
-echo "shellcheck: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish shellcheck
