@@ -1,7 +1,9 @@
 /*
  * check_rules.c - the data-driven rule suite.
  *
- * fixtures/rules/<CODE>/<case>.Dockerfile is linted with every rule; the
+ * fixtures/rules/<CODE>/<case>.Dockerfile is linted with every rule and no
+ * build context (as stdin is); fixtures/rules/<CODE>/<case>/Dockerfile with
+ * that directory as its build context (its files, its .dockerignore). The
  * findings of rule CODE are compared with <case>.expected, one per line:
  *   LINE:COL-END_LINE:END_COL CODE message
  * (an empty file: the rule stays quiet); a rule that is off by default is
@@ -22,6 +24,7 @@
 typedef struct rule_case {
 	char code[64];		/* a DL code or a BuildKit check name */
 	char name[256];
+	bool context;		/* <case>/Dockerfile in its own context */
 } rule_case;
 
 static rule_case *cases;
@@ -53,11 +56,16 @@ static void collect(void)
 		struct dirent *f;
 		while ((f = readdir(s)) != NULL) {
 			size_t n = strlen(f->d_name);
-			if (n <= 11 || strcmp(f->d_name + n - 11, ".Dockerfile") != 0 || n - 11 >= sizeof(cases->name))
+			char inner[4600];
+			snprintf(inner, sizeof(inner), "%s/%s/Dockerfile", sub, f->d_name);
+			bool context = f->d_name[0] != '.' && n < sizeof(cases->name) && access(inner, R_OK) == 0;
+			if (!context &&
+			    (n <= 11 || strcmp(f->d_name + n - 11, ".Dockerfile") != 0 || n - 11 >= sizeof(cases->name)))
 				continue;
 			cases = realloc(cases, (ncases + 1) * sizeof(*cases));
 			snprintf(cases[ncases].code, sizeof(cases->code), "%s", e->d_name);
-			snprintf(cases[ncases].name, sizeof(cases->name), "%.*s", (int)(n - 11), f->d_name);
+			snprintf(cases[ncases].name, sizeof(cases->name), "%.*s", (int)(context ? n : n - 11), f->d_name);
+			cases[ncases].context = context;
 			ncases++;
 		}
 		closedir(s);
@@ -65,6 +73,19 @@ static void collect(void)
 	closedir(d);
 	if (ncases)
 		qsort(cases, ncases, sizeof(*cases), cmp_case);
+}
+
+/* A fixture's context, opened by the test before linting. */
+typedef struct fixture_context {
+	df_context ctx;
+	bool open;
+} fixture_context;
+
+static const df_context *give_context(void *arg, const char **dockerfile)
+{
+	fixture_context *fc = arg;
+	*dockerfile = fc->open ? fc->ctx.dockerfile : NULL;
+	return fc->open ? &fc->ctx : NULL;
 }
 
 static void lint_text_opts(const char *text, size_t len, const df_lint_opts *o, df_diags *out)
@@ -118,7 +139,9 @@ START_TEST(test_rule_fixture)
 {
 	const rule_case *c = &cases[_i];
 	char path[4600], expected_path[4600];
-	snprintf(path, sizeof(path), "%s/fixtures/rules/%s/%s.Dockerfile", tu_srcdir(), c->code, c->name);
+	char dir[4400];
+	snprintf(dir, sizeof(dir), "%s/fixtures/rules/%s/%s", tu_srcdir(), c->code, c->name);
+	snprintf(path, sizeof(path), "%s%s", dir, c->context ? "/Dockerfile" : ".Dockerfile");
 	snprintf(expected_path, sizeof(expected_path), "%s/fixtures/rules/%s/%s.expected", tu_srcdir(), c->code, c->name);
 	df_buf data = DF_BUF_INIT, got = DF_BUF_INIT, want = DF_BUF_INIT;
 	ck_assert_msg(tu_read(path, &data) == 0, "%s/%s: unreadable", c->code, c->name);
@@ -138,7 +161,19 @@ START_TEST(test_rule_fixture)
 		.strict_labels = cfg.strict,
 		.keep_duplicates = true,	/* each rule on its own */
 	};
+	fixture_context fc = { .open = false };
+	if (c->context) {
+		df_buf err = DF_BUF_INIT;
+		df_context_opts co = { .dockerfile = path };
+		fc.open = df_context_open(&fc.ctx, dir, &co, &err) == 0;
+		ck_assert_msg(fc.open, "%s/%s: %s", c->code, c->name, df_buf_str(&err));
+		df_buf_release(&err);
+		o.context = give_context;
+		o.context_arg = &fc;
+	}
 	lint_text_opts(df_buf_str(&data), data.len, &o, &d);
+	if (fc.open)
+		df_context_release(&fc.ctx);
 	df_buf_release(&cfg.text);
 	for (size_t i = 0; i < d.len; i++)
 		if (!strcmp(d.items[i].code, c->code))

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,10 @@ static const char lint_usage[] =
 	"      --disable-ignore-pragma  honour no ignore pragma\n"
 	"      --no-color             no colour in tty output (also NO_COLOR=1)\n"
 	"      --no-shellcheck        do not run ShellCheck over RUN scripts\n"
+	"      --context DIR          the build context of every file (default: the directory of\n"
+	"                             each Dockerfile; stdin has none unless given)\n"
+	"      --no-context           judge the Dockerfiles alone: rules about what COPY brings in\n"
+	"                             from the context say only what the file shows\n"
 	"      --file-path-in-report PATH  the file name reports give\n"
 	"  -j, --jobs N               lint N files at once\n"
 	"  -V, --verbose              say on stderr which config files are read\n"
@@ -73,6 +78,8 @@ enum {
 	OPT_NO_PRAGMA,
 	OPT_REPORT_PATH,
 	OPT_NO_SHELLCHECK,
+	OPT_CONTEXT,
+	OPT_NO_CONTEXT,
 };
 
 static const struct option longopts[] = {
@@ -96,6 +103,8 @@ static const struct option longopts[] = {
 	{ "disable-ignore-pragma", no_argument, NULL, OPT_NO_PRAGMA },
 	{ "file-path-in-report", required_argument, NULL, OPT_REPORT_PATH },
 	{ "no-shellcheck", no_argument, NULL, OPT_NO_SHELLCHECK },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
+	{ "no-context", no_argument, NULL, OPT_NO_CONTEXT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -111,6 +120,8 @@ typedef struct lint_args {
 	bool last_format_written;	/* an -o followed it */
 	const char *report_path;
 	unsigned jobs;
+	const char *context;		/* --context */
+	bool no_context;
 } lint_args;
 
 static void add_output(lint_args *a, const char *format, const char *path)
@@ -205,6 +216,18 @@ static int take_option(lint_args *a, int c, const char *arg)
 		return 0;
 	case OPT_NO_SHELLCHECK:
 		a->layer.shellcheck = DF_CONFIG_OFF;
+		return 0;
+	case OPT_CONTEXT: {
+		struct stat st;
+		if (stat(arg, &st) < 0)
+			return df_cli_usage_error("lint", "--context '%s': %s", arg, strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return df_cli_usage_error("lint", "--context '%s': %s", arg, strerror(ENOTDIR));
+		a->context = arg;
+		return 0;
+	}
+	case OPT_NO_CONTEXT:
+		a->no_context = true;
 		return 0;
 	}
 	DF_BUG("option %d", c);
@@ -341,6 +364,8 @@ int df_cmd_lint(int argc, char **argv)
 		.verbose = verbose,
 		.report_path = a.report_path,
 		.jobs = a.jobs,
+		.context = a.context,
+		.no_context = a.no_context,
 		/* ignore and none: no finding fails the run */
 		.threshold = cfg.threshold < 0 ? DF_SEV_INFO : cfg.threshold == DF_SEV_IGNORE ? -1 : cfg.threshold,
 		.no_fail = cfg.no_fail == DF_CONFIG_ON,

@@ -27,6 +27,8 @@ typedef struct df_lint_run {
 	bool verbose;			/* -V: say what is read and skipped, on stderr */
 	const char *report_path;	/* --file-path-in-report: the name files get in reports */
 	unsigned jobs;			/* -j: files linted at once (0 or 1: one at a time) */
+	const char *context;		/* --context DIR; NULL: each file's directory */
+	bool no_context;		/* --no-context */
 	int threshold;			/* a df_severity, or -1: never fail on findings */
 	bool no_fail;			/* exit 0 whatever is found */
 	df_lint_opts opts;		/* what the engine gets */

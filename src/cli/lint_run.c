@@ -19,6 +19,7 @@
  * would blame the same name.
  */
 #include "cli/cli.h"
+#include "cli/contexts.h"
 #include "cli/discover.h"
 #include "cli/lint.h"
 #include "graph/graph.h"
@@ -60,6 +61,7 @@ typedef struct lint_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;	/* a job is done */
 	size_t next;		/* the next job a thread takes */
+	df_contexts *contexts;	/* the build contexts, opened as rules ask */
 } lint_pool;
 
 /* One -f/-o report while the jobs run. */
@@ -144,7 +146,24 @@ static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 	}
 }
 
-/* Read, parse and lint one job; touches nothing but the job. */
+/* The engine's question for one job: its build context. */
+typedef struct job_context {
+	df_contexts *contexts;
+	const char *path;
+	df_buf where;		/* the Dockerfile's path in it */
+	df_buf err;		/* why it could not be opened */
+} job_context;
+
+static const df_context *ask_context(void *arg, const char **dockerfile)
+{
+	job_context *jc = arg;
+	const df_context *ctx = df_contexts_get(jc->contexts, jc->path, &jc->where, &jc->err);
+	*dockerfile = ctx && jc->where.len ? jc->where.buf : NULL;
+	return ctx;
+}
+
+/* Read, parse and lint one job; touches nothing but the job (and the
+ * shared contexts, under their lock). */
 static void lint_one(const lint_pool *p, lint_job *j)
 {
 	if (strcmp(j->path, "-") && df_read_input(j->path, DF_MAX_FILE, &j->data, &j->err) < 0) {
@@ -157,7 +176,20 @@ static void lint_one(const lint_pool *p, lint_job *j)
 	df_doc_parse(&doc, shown_path(j->path), df_buf_str(&j->data), j->data.len, NULL);
 	df_graph g;
 	df_graph_build(&g, &doc, NULL);
-	df_lint_file(&doc, &g, &p->run->opts, &j->diags);
+	job_context jc = { p->contexts, j->path, DF_BUF_INIT, DF_BUF_INIT };
+	df_lint_opts opts = p->run->opts;
+	opts.context = ask_context;
+	opts.context_arg = &jc;
+	df_lint_file(&doc, &g, &opts, &j->diags);
+	if (jc.err.len) {
+		/* A context the builder could not use either: the file's
+		 * findings would be half of them. */
+		df_buf_addf(&j->err, "%s: %s", shown_path(j->path), df_buf_str(&jc.err));
+		df_diags_release(&j->diags);
+		df_diags_init(&j->diags);
+	}
+	df_buf_release(&jc.where);
+	df_buf_release(&jc.err);
 	df_graph_release(&g);
 	df_doc_release(&doc);
 }
@@ -340,7 +372,10 @@ int df_lint_run_inputs(const df_lint_run *run)
 		return rc;
 	}
 
-	lint_pool pool = { js.items, js.len, run, DF_BUF_INIT, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	df_contexts contexts;
+	df_contexts_init(&contexts, run->context, run->no_context);
+	lint_pool pool = { js.items, js.len, run, DF_BUF_INIT, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
+			   &contexts };
 	/* stdin is read here, once, so no thread waits on it or races for it. */
 	for (size_t i = 0; i < js.len; i++)
 		if (!strcmp(js.items[i].path, "-") && df_read_input("-", DF_MAX_FILE, &js.items[i].data, &js.items[i].err) < 0)
@@ -351,6 +386,7 @@ int df_lint_run_inputs(const df_lint_run *run)
 	pthread_mutex_destroy(&pool.lock);
 	pthread_cond_destroy(&pool.changed);
 	df_buf_release(&pool.spare);
+	df_contexts_release(&contexts);
 	rc = end_reports(run, reps, rc);
 	free(reps);
 	release_jobs(&js);

@@ -219,11 +219,10 @@ out:
 	return rc;
 }
 
-/* Where the Dockerfile sits in the context, if it does. */
-static void locate_dockerfile(df_context *ctx, const char *dockerfile)
+bool df_context_locate(const df_context *ctx, const char *dockerfile, df_buf *out)
 {
 	if (!dockerfile || strcmp(dockerfile, "-") == 0)
-		return;
+		return false;
 	char root[PATH_MAX], dir[PATH_MAX];
 	const char *slash = strrchr(dockerfile, '/');
 	const char *base = slash ? slash + 1 : dockerfile;
@@ -232,19 +231,19 @@ static void locate_dockerfile(df_context *ctx, const char *dockerfile)
 		df_buf_add(&d, dockerfile, slash == dockerfile ? 1 : (size_t)(slash - dockerfile));
 	else
 		df_buf_addc(&d, '.');
+	bool found = false;
 	if (*base && realpath(ctx->root, root) && realpath(d.buf, dir)) {
-		size_t rl = strlen(root);
-		if (strcmp(root, "/") == 0)
-			rl = 0;
-		if (strcmp(dir, root) == 0)
-			ctx->dockerfile = df_xstrdup(base);
-		else if (strncmp(dir, root, rl) == 0 && dir[rl] == '/') {
-			df_buf p = DF_BUF_INIT;
-			df_buf_addf(&p, "%s/%s", dir + rl + 1, base);
-			ctx->dockerfile = df_buf_detach(&p, NULL);
+		size_t rl = strcmp(root, "/") == 0 ? 0 : strlen(root);
+		if (strcmp(dir, root) == 0) {
+			df_buf_adds(out, base);
+			found = true;
+		} else if (strncmp(dir, root, rl) == 0 && dir[rl] == '/') {
+			df_buf_addf(out, "%s/%s", dir + rl + 1, base);
+			found = true;
 		}
 	}
 	df_buf_release(&d);
+	return found;
 }
 
 static int cmp_entry_path(const void *a, const void *b)
@@ -271,7 +270,10 @@ int df_context_open(df_context *ctx, const char *root, const df_context_opts *op
 	}
 	if (load_ignore(ctx, opts->dockerfile, err) < 0)
 		goto fail;
-	locate_dockerfile(ctx, opts->dockerfile);
+	df_buf where = DF_BUF_INIT;
+	if (df_context_locate(ctx, opts->dockerfile, &where))
+		ctx->dockerfile = df_buf_detach(&where, NULL);
+	df_buf_release(&where);
 
 	walker w = { 0 };
 	w.ctx = ctx;

@@ -76,6 +76,11 @@ typedef struct df_context {
 int df_context_open(df_context *ctx, const char *root, const df_context_opts *opts, df_buf *err);
 void df_context_release(df_context *ctx);
 
+/* Append dockerfile's path in the context (relative, '/'-separated, as
+ * entries are named) to out; false, out untouched, when it lies outside the
+ * root or is "-". Symlinked directories are resolved on both sides. */
+bool df_context_locate(const df_context *ctx, const char *dockerfile, df_buf *out);
+
 /* The kept entry at path (cleaned first), or NULL. */
 const df_ctx_entry *df_context_find(const df_context *ctx, const char *path);
 

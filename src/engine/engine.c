@@ -172,6 +172,9 @@ struct df_lint {
 	df_diags *out;
 	const df_lint_opts *opts;	/* never NULL */
 	df_cmds cmds;			/* of the instruction the rules are on */
+	bool context_asked;		/* opts->context was called */
+	const df_context *context;	/* its answers */
+	const char *context_dockerfile;
 };
 
 const df_lint_opts *df_lint_config(const df_lint *lint)
@@ -196,6 +199,29 @@ const df_doc *df_lint_doc(const df_lint *lint)
 const df_graph *df_lint_graph(const df_lint *lint)
 {
 	return lint->graph;
+}
+
+static void ask_context(df_lint *lint)
+{
+	if (lint->context_asked)
+		return;
+	lint->context_asked = true;
+	if (lint->opts->context)
+		lint->context = lint->opts->context(lint->opts->context_arg, &lint->context_dockerfile);
+	if (!lint->context)
+		lint->context_dockerfile = NULL;
+}
+
+const df_context *df_lint_context(df_lint *lint)
+{
+	ask_context(lint);
+	return lint->context;
+}
+
+const char *df_lint_context_dockerfile(df_lint *lint)
+{
+	ask_context(lint);
+	return lint->context_dockerfile;
 }
 
 df_cmds *df_lint_cmds(df_lint *lint)
@@ -521,7 +547,7 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 {
 	df_diags found = DF_DIAGS_INIT;
 	static const df_lint_opts no_opts;
-	df_lint lint = { doc, g, &found, opts ? opts : &no_opts, { 0 } };
+	df_lint lint = { doc, g, &found, opts ? opts : &no_opts, { 0 }, false, NULL, NULL };
 	pthread_once(&plan_once, plan_build);
 	df_cmds_init(&lint.cmds);
 	run_rules(&lint);

@@ -18,6 +18,7 @@
 #ifndef DF_ENGINE_ENGINE_H
 #define DF_ENGINE_ENGINE_H
 
+#include "context/context.h"
 #include "engine/rule.h"
 
 /* Every registered rule, ordered by code. */
@@ -64,6 +65,15 @@ struct df_lint_opts {
 	/* The shellcheck program that checks RUN scripts (SC codes); NULL:
 	 * none. */
 	const char *shellcheck;
+	/* The file's build context, for the rules that judge what a COPY
+	 * brings in (df_lint_context()): asked for at most once per file, on
+	 * first use, so a file whose rules never ask costs no walk of the
+	 * tree. It answers the context (NULL: none, as for stdin or
+	 * --no-context) and sets *dockerfile to the Dockerfile's path in it
+	 * (NULL: not inside it); both stay valid until df_lint_file()
+	 * returns. NULL: no context. */
+	const df_context *(*context)(void *arg, const char **dockerfile);
+	void *context_arg;
 	/* Report a BuildKit check's finding even where a DL rule reports the
 	 * same problem (rule.h: same_as): for testing a rule on its own. */
 	bool keep_duplicates;

@@ -54,6 +54,7 @@ typedef struct df_rule_docs {
 typedef struct df_lint df_lint;	/* the engine's state for one file (opaque) */
 typedef struct df_lint_opts df_lint_opts;	/* engine.h */
 typedef struct df_cmd_view df_cmd_view;	/* one command of a RUN: cmds.h */
+typedef struct df_context df_context;	/* a build context: context/context.h */
 
 /* The bit of instruction kind k in df_rule.instr_kinds. */
 #define DF_KIND(k) (UINT32_C(1) << (k))
@@ -119,6 +120,15 @@ const df_graph *df_lint_graph(const df_lint *lint);
  * strict-labels switch (DL3049-DL3058). Include engine/engine.h for the
  * fields. Suppression in it stays the engine's business. */
 const df_lint_opts *df_lint_config(const df_lint *lint);
+
+/* The build context the file is built in, after .dockerignore, or NULL
+ * when there is none (stdin, --no-context): rules that need it stay quiet
+ * then, or judge from the Dockerfile alone. Opened on the first call. */
+const df_context *df_lint_context(df_lint *lint);
+/* The Dockerfile's own path in that context ("Dockerfile",
+ * "docker/app.Dockerfile"), or NULL when it lies outside or there is no
+ * context. */
+const char *df_lint_context_dockerfile(df_lint *lint);
 
 /* Helpers rules share. */
 const char *df_category_name(df_category c);

@@ -1,0 +1,48 @@
+/*
+ * contexts.h - the build contexts of a `dfopt lint` run, opened when a rule
+ * first asks and shared by every Dockerfile built in the same one.
+ *
+ * A Dockerfile's context is the run's --context directory, else the
+ * directory the Dockerfile is in; stdin has one only with --context, and
+ * --no-context gives no file one. Two Dockerfiles share an opened context
+ * when they name the same directory (after realpath) and read the same
+ * ignore file: a Dockerfile with its own "<name>.dockerignore" gets a walk
+ * of its own. A context that cannot be opened (unreadable, over the walk's
+ * limits, a malformed ignore file) is an error of every file that asked for
+ * it, told once per file with the reason.
+ *
+ * Thread-safety: df_contexts_get() may be called from the lint threads at
+ * once; a walk runs under the set's lock, so two threads never walk the same
+ * tree. Ownership: the set owns the contexts until df_contexts_release().
+ */
+#ifndef DF_CLI_CONTEXTS_H
+#define DF_CLI_CONTEXTS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "context/context.h"
+#include "util/buf.h"
+
+typedef struct df_contexts {
+	const char *dir;	/* --context DIR, or NULL: each Dockerfile's directory */
+	bool none;		/* --no-context */
+	pthread_mutex_t lock;
+	struct ctx_slot **slots;	/* opened (or failed) contexts; each
+					 * stays where it is while others are added */
+	size_t len, cap;
+} df_contexts;
+
+void df_contexts_init(df_contexts *cs, const char *dir, bool none);
+void df_contexts_release(df_contexts *cs);
+
+/*
+ * The context of the Dockerfile read from path ("-": stdin), or NULL. With
+ * no context to give (stdin without --context, --no-context) it returns
+ * NULL and leaves err empty; when the context cannot be opened, NULL with
+ * the reason in err. *where (which the caller releases) gets the
+ * Dockerfile's path in the context when it lies inside.
+ */
+const df_context *df_contexts_get(df_contexts *cs, const char *path, df_buf *where, df_buf *err);
+
+#endif
