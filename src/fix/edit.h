@@ -1,0 +1,58 @@
+/*
+ * edit.h - fixes as byte-range edits on a file's original text.
+ *
+ * An edit replaces text[start, end) with its replacement; an insertion has
+ * start == end. Edits are always against the text that was linted, never
+ * against a half-fixed one: a round of fixing applies a set of edits that
+ * do not overlap, in one pass, and leaves the rest for the next round (which
+ * lints the new text again and finds them anew, at their new offsets).
+ *
+ * Two edits overlap when their ranges share a byte, or when both insert at
+ * the same offset (their order would be a guess), or when one inserts
+ * strictly inside the other's range. Touching ranges ([a,b) and [b,c)) do
+ * not overlap. Which of two overlapping edits wins a round: the one added
+ * first; the caller adds them in the order it wants them to win (findings
+ * in position order).
+ *
+ * Ownership: a df_edits owns copies of the replacements.
+ */
+#ifndef DF_FIX_EDIT_H
+#define DF_FIX_EDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/buf.h"
+
+typedef struct df_edit {
+	size_t start, end;	/* the bytes replaced: [start, end) */
+	char *text;		/* the replacement; owned */
+	size_t len;
+	size_t group;		/* edits of one fix share a group: all or none */
+} df_edit;
+
+typedef struct df_edits {
+	df_edit *items;
+	size_t len, cap;
+	size_t ngroups;
+} df_edits;
+
+#define DF_EDITS_INIT { NULL, 0, 0, 0 }
+
+void df_edits_release(df_edits *e);
+/* Start a new fix: the edits added until the next call are one group,
+ * applied together or not at all. Returns its number. */
+size_t df_edits_begin(df_edits *e);
+/* Add an edit to the current group (a group is begun if none is). */
+void df_edits_add(df_edits *e, size_t start, size_t end, const char *text, size_t len);
+
+/*
+ * Apply to text (len bytes) every group none of whose edits overlaps an
+ * edit of a group applied before it, in group order, writing the result to
+ * out (reset first). Edits past the end of text are refused (the group is
+ * skipped). Returns how many groups were applied; *skipped (may be NULL)
+ * gets how many were left for another round.
+ */
+size_t df_edits_apply(const df_edits *e, const char *text, size_t len, df_buf *out, size_t *skipped);
+
+#endif
