@@ -14,7 +14,8 @@ const df_rule df_rule_ConsistentInstructionCasing = {
 		.what = "Reports an instruction keyword written in mixed case (`Run`), and one "
 			"written in the minority case of the file: lower case in a file whose "
 			"keywords are mostly upper case, or the reverse (a tie counts as upper "
-			"case). ONBUILD triggers count as keywords too.",
+			"case). ONBUILD triggers count as keywords too; a word that is no "
+			"instruction at all is a parse error (DL1000), not a casing problem.",
 		.why = "The builder accepts any casing, but a file that mixes them is harder to "
 		       "scan: the keywords stop standing out from their arguments.",
 		.example = "FROM alpine\nRun echo hello > /greeting.txt\nrun cat /greeting.txt\n",
@@ -55,6 +56,8 @@ static void check(df_lint *lint, void *state)
 	size_t upper = 0, lower = 0;
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		for (const df_instr *in = doc->instrs[i]; in; in = in->inner) {
+			if (in->kind == DF_I_UNKNOWN)
+				continue;
 			int c = casing(in->keyword);
 			upper += c > 0;
 			lower += c < 0;
@@ -63,6 +66,6 @@ static void check(df_lint *lint, void *state)
 	int majority = lower > upper ? -1 : 1;
 	for (size_t i = 0; i < doc->ninstrs; i++)
 		for (const df_instr *in = doc->instrs[i]; in; in = in->inner)
-			if (in->keyword.len)
+			if (in->keyword.len && in->kind != DF_I_UNKNOWN)
 				judge(lint, in, majority);
 }
