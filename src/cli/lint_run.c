@@ -133,8 +133,12 @@ static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 		}
 		df_discovery found = DF_DISCOVERY_INIT;
 		df_discover(in, &found, on_discover, dc);
-		if (!found.len)
-			fprintf(stderr, "dfopt: warning: no Dockerfile found in '%s'\n", in);
+		if (!found.len) {
+			/* Asked to lint a tree and nothing to lint: most likely a
+			 * wrong path, which a pre-commit hook must not pass. */
+			fprintf(stderr, "dfopt: no Dockerfile found in '%s'\n", in);
+			dc->rc = DF_EXIT_ERROR;
+		}
 		else if (run->verbose)
 			fprintf(stderr, "dfopt: found %zu Dockerfile%s in '%s'\n", found.len,
 				found.len == 1 ? "" : "s", in);
@@ -166,7 +170,7 @@ static const df_context *ask_context(void *arg, const char **dockerfile)
  * shared contexts, under their lock). */
 static void lint_one(const lint_pool *p, lint_job *j)
 {
-	if (strcmp(j->path, "-") && df_read_input(j->path, DF_MAX_FILE, &j->data, &j->err) < 0) {
+	if (strcmp(j->path, "-") && df_read_text(j->path, DF_MAX_FILE, &j->data, &j->err) < 0) {
 		df_buf_release(&j->data);
 		return;
 	}
@@ -378,7 +382,7 @@ int df_lint_run_inputs(const df_lint_run *run)
 			   &contexts };
 	/* stdin is read here, once, so no thread waits on it or races for it. */
 	for (size_t i = 0; i < js.len; i++)
-		if (!strcmp(js.items[i].path, "-") && df_read_input("-", DF_MAX_FILE, &js.items[i].data, &js.items[i].err) < 0)
+		if (!strcmp(js.items[i].path, "-") && df_read_text("-", DF_MAX_FILE, &js.items[i].data, &js.items[i].err) < 0)
 			df_buf_release(&js.items[i].data);
 	lint_report *reps = df_xcalloc(run->noutputs ? run->noutputs : 1, sizeof(*reps));
 	begin_reports(run, reps);

@@ -60,7 +60,7 @@ int df_cli_usage_error(const char *cmd, const char *fmt, ...)
 int df_cli_load(const char *path, const df_parse_opts *opts, df_doc *doc)
 {
 	df_buf data = DF_BUF_INIT, err = DF_BUF_INIT;
-	if (df_read_input(path, DF_MAX_FILE, &data, &err) < 0) {
+	if (df_read_text(path, DF_MAX_FILE, &data, &err) < 0) {
 		fprintf(stderr, "dfopt: %s\n", df_buf_str(&err));
 		df_buf_release(&data);
 		df_buf_release(&err);

@@ -10,73 +10,115 @@
 /* What one read asks for when the size is not known. */
 #define READ_CHUNK 65536
 
-int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
+/* A regular file of size bytes: one read of its size plus one byte (a
+ * short read is its end; a full one means it grew, and the loop goes on). */
+static int read_regular(int fd, const char *path, size_t size, size_t max, df_buf *out, df_buf *err)
 {
-	int fd = 0;
-	size_t chunk = READ_CHUNK;
-	bool is_stdin = strcmp(path, "-") == 0;
-	if (!is_stdin) {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0) {
-			df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
-			return -1;
-		}
-		struct stat st;
-		if (fstat(fd, &st) < 0) {
-			df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			df_buf_addf(err, "cannot read '%s': Is a directory", path);
-			close(fd);
-			return -1;
-		}
-		if (!S_ISREG(st.st_mode)) {
-			df_buf_addf(err, "cannot read '%s': not a regular file", path);
-			close(fd);
-			return -1;
-		}
-		if ((size_t)st.st_size > max) {
-			df_buf_addf(err, "cannot read '%s': file is too large (%lld bytes, the limit is %zu)",
-				    path, (long long)st.st_size, max);
-			close(fd);
-			return -1;
-		}
-		/* O_NONBLOCK stays: regular files ignore it. */
-		chunk = (size_t)st.st_size + 1;
-	}
-	/* Straight into out: a regular file in one read of its size plus one
-	 * byte (a short read is its end; a full one means it grew, and the
-	 * loop goes on), stdin in chunks. */
+	size_t chunk = size + 1;
 	for (;;) {
 		df_buf_grow(out, chunk);
 		ssize_t n = read(fd, out->buf + out->len, chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			df_buf_addf(err, "cannot read '%s': %s", is_stdin ? "<stdin>" : path, strerror(errno));
-			if (!is_stdin)
-				close(fd);
+			df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
 			return -1;
 		}
-		if (n == 0)
-			break;
 		if (out->len + (size_t)n > max) {
 			out->buf[out->len] = '\0';
-			df_buf_addf(err, "cannot read '%s': input is too large (the limit is %zu bytes)",
-				    is_stdin ? "<stdin>" : path, max);
-			if (!is_stdin)
-				close(fd);
+			df_buf_addf(err, "cannot read '%s': input is too large (the limit is %zu bytes)", path, max);
 			return -1;
 		}
 		out->len += (size_t)n;
 		out->buf[out->len] = '\0';
-		if (!is_stdin && (size_t)n < chunk)
-			break;
+		if ((size_t)n < chunk)
+			return 0;
 		chunk = READ_CHUNK;
 	}
-	if (!is_stdin)
-		close(fd);
-	return 0;
+}
+
+/* What a stream (stdin, a FIFO, a character device) is read in. */
+static int read_stream(int fd, const char *shown, size_t max, df_buf *out, df_buf *err)
+{
+	for (;;) {
+		df_buf_grow(out, READ_CHUNK);
+		ssize_t n = read(fd, out->buf + out->len, READ_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			df_buf_addf(err, "cannot read '%s': %s", shown, strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		if (out->len + (size_t)n > max) {
+			out->buf[out->len] = '\0';
+			df_buf_addf(err, "cannot read '%s': input is too large (the limit is %zu bytes)", shown, max);
+			return -1;
+		}
+		out->len += (size_t)n;
+		out->buf[out->len] = '\0';
+	}
+}
+
+int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
+{
+	if (strcmp(path, "-") == 0)
+		return read_stream(0, "<stdin>", max, out, err);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer before we
+	 * know it is one; regular files ignore it. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	int rc = -1;
+	if (fstat(fd, &st) < 0) {
+		df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		df_buf_addf(err, "cannot read '%s': Is a directory", path);
+	} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+		/* A pipe (`dfopt lint <(git show HEAD:Dockerfile)`) or a
+		 * device: read to its end or the cap, blocking while a writer
+		 * has more to say. A FIFO that nobody writes to would make a
+		 * blocking open wait forever; opened without blocking, it
+		 * reads as empty, which is said rather than linted. */
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0)
+			(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+		rc = read_stream(fd, path, max, out, err);
+		if (rc == 0 && out->len == 0 && S_ISFIFO(st.st_mode)) {
+			df_buf_addf(err, "cannot read '%s': nothing to read (a FIFO with no writer)", path);
+			rc = -1;
+		}
+	} else if (!S_ISREG(st.st_mode)) {
+		df_buf_addf(err, "cannot read '%s': not a regular file", path);
+	} else if ((size_t)st.st_size > max) {
+		df_buf_addf(err, "cannot read '%s': file is too large (%lld bytes, the limit is %zu)", path,
+			    (long long)st.st_size, max);
+	} else {
+		rc = read_regular(fd, path, (size_t)st.st_size, max, out, err);
+	}
+	close(fd);
+	return rc;
+}
+
+int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err)
+{
+	if (df_read_input(path, max, out, err) < 0)
+		return -1;
+	const char *nul = out->len ? memchr(out->buf, '\0', out->len) : NULL;
+	if (!nul)
+		return 0;
+	/* Where, as an editor counts: 1-based line and byte column. */
+	size_t line = 1, col = 1;
+	for (const char *p = out->buf; p < nul; p++) {
+		if (*p == '\n')
+			line++, col = 1;
+		else
+			col++;
+	}
+	df_buf_addf(err, "%s:%zu:%zu: not a text file (a NUL byte)", strcmp(path, "-") ? path : "<stdin>", line, col);
+	return -1;
 }

@@ -1,8 +1,8 @@
 /*
  * file.h - reading whole input files (or stdin) with a size cap.
  *
- * df_read_input() refuses directories, FIFOs that never end are bounded by the
- * cap, and every failure comes back as -1 with a one-line message in err
+ * df_read_input() refuses directories, streams that never end are bounded by
+ * the cap, and every failure comes back as -1 with a one-line message in err
  * (git style: "cannot read 'x': No such file or directory").
  */
 #ifndef DF_UTIL_FILE_H
@@ -13,7 +13,15 @@
 
 #include "util/buf.h"
 
-/* Read path ("-" for stdin) into out, at most max bytes. */
+/* Read path ("-" for stdin) into out, at most max bytes. A FIFO or a
+ * character device is read like stdin, to its end; a FIFO with no writer
+ * when it is opened is an error, not a wait; sockets and other special
+ * files are refused. */
 int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err);
+
+/* df_read_input() of a file that must be text, a Dockerfile: a NUL byte
+ * makes it binary, an error "PATH:LINE:COL: not a text file (a NUL byte)"
+ * at the first one. out holds what was read either way. */
+int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err);
 
 #endif

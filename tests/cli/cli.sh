@@ -53,7 +53,7 @@ expect 2 "directory" "$DFOPT" parse "$tmp"
 contains "$tmp/err" "Is a directory" "directory message"
 mkfifo "$tmp/fifo"
 expect 2 "fifo" "$DFOPT" parse "$tmp/fifo"
-contains "$tmp/err" "not a regular file" "fifo message"
+contains "$tmp/err" "a FIFO with no writer" "fifo message"
 expect 2 "two files" "$DFOPT" parse "$example" "$example"
 expect 2 "bad build-arg" "$DFOPT" parse --build-arg NOEQUALS "$example"
 
@@ -290,8 +290,8 @@ contains "$tmp/err" "dfopt: linting '$tree/app.Dockerfile'" "-V: linting"
 contains "$tmp/out" "$tree/Containerfile:2.1" "trailing slash: one '/' in paths"
 expect 1 "explicit file of any name" "$DFOPT" lint --no-shellcheck -f gnu "$tree/README"
 contains "$tmp/out" "$tree/README:2.1" "README linted when named"
-expect 0 "directory without Dockerfiles" "$DFOPT" lint --no-shellcheck "$tree/empty"
-contains "$tmp/err" "dfopt: warning: no Dockerfile found in '$tree/empty'" "no Dockerfile warning"
+expect 2 "directory without Dockerfiles" "$DFOPT" lint --no-shellcheck "$tree/empty"
+contains "$tmp/err" "dfopt: no Dockerfile found in '$tree/empty'" "no Dockerfile error"
 expect 2 "missing input among others" "$DFOPT" lint --no-shellcheck -f gnu "$run/nope" "$tree/sub"
 contains "$tmp/err" "dfopt: cannot read '$run/nope': No such file or directory" "missing input message"
 contains "$tmp/out" "$tree/sub/Dockerfile:2.1" "others still linted"
@@ -325,7 +325,7 @@ for fmt in tty json sarif; do
 	same "$run/j1.err" "$run/j4.err" "-j 4 stderr ($fmt)"
 done
 contains "$run/j4.err" "dfopt: cannot read '$many/nope.Dockerfile': No such file or directory" "-j: missing file"
-contains "$run/j4.err" "dfopt: cannot read '$many/25.Dockerfile.fifo': not a regular file" "-j: fifo"
+contains "$run/j4.err" "dfopt: cannot read '$many/25.Dockerfile.fifo': nothing to read (a FIFO with no writer)" "-j: fifo"
 contains "$run/j4.out" "$many/9.Dockerfile" "-j: the directory's files"
 if grep -q "runtime error\|ThreadSanitizer\|AddressSanitizer" "$run/j4.err"; then bad "-j: sanitizer report"; else ok; fi
 "$DFOPT" lint -f gnu -j 3 "$many" "$many" "$many" >"$run/j3.out" 2>&1
