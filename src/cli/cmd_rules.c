@@ -214,9 +214,15 @@ int df_cmd_rules(int argc, char **argv)
 	}
 	if (strcmp(format, "text") != 0)
 		return df_cli_usage_error("rules", "unknown format '%s' (text or json)", format);
-	printf("%-8s %-8s %-16s %-8s %s\n", "CODE", "SEVERITY", "CATEGORY", "FIX", "NAME");
+	/* The code column fits the longest code: BuildKit's check names are
+	 * words, not six characters. */
+	int w = 4;
 	for (size_t i = 0; i < n; i++)
-		printf("%-8s %-8s %-16s %-8s %s\n", rules[i]->code, df_severity_name(rules[i]->severity),
+		if ((int)strlen(rules[i]->code) > w)
+			w = (int)strlen(rules[i]->code);
+	printf("%-*s %-8s %-16s %-8s %s\n", w, "CODE", "SEVERITY", "CATEGORY", "FIX", "NAME");
+	for (size_t i = 0; i < n; i++)
+		printf("%-*s %-8s %-16s %-8s %s\n", w, rules[i]->code, df_severity_name(rules[i]->severity),
 		       df_category_name(rules[i]->category), df_fix_kind_name(rules[i]->fix), rules[i]->name);
 	return DF_EXIT_OK;
 }
