@@ -9,7 +9,11 @@ set -u
 # shellcheck source=tests/cli/lib.sh
 . "${DF_SRCDIR:-.}/tests/cli/lib.sh"
 
-find "$SRC/fixtures" -type f \( -name Dockerfile -o -name '*.Dockerfile' \) | sort >"$tmp/list"
+# Files with a NUL byte are binary to the command line (an error of their
+# own, tested by hostile.sh); the parser's own fixture of one stays.
+find "$SRC/fixtures" -type f \( -name Dockerfile -o -name '*.Dockerfile' \) | sort | while read -r f; do
+	if [ "$(tr -d '\000' <"$f" | wc -c)" -eq "$(wc -c <"$f")" ]; then echo "$f"; fi
+done >"$tmp/list"
 n=$(wc -l <"$tmp/list")
 if [ "$n" -ge 100 ]; then ok; else bad "only $n Dockerfiles under $SRC/fixtures"; fi
 
