@@ -102,6 +102,25 @@ START_TEST(test_diag_sort)
 }
 END_TEST
 
+/* Borrowed strings are not copied, and not freed with the list: the
+ * sanitizers or valgrind catch a wrong free here. */
+START_TEST(test_diag_static)
+{
+	static const char code[] = "DL3000", message[] = "fixed message";
+	df_diags d = DF_DIAGS_INIT;
+	df_diags_add_static(&d, DF_SEV_WARNING, code, 2, 1, 2, 4, message);
+	df_diags_add(&d, DF_SEV_INFO, code, 1, 1, 1, 2, "formatted %d", 7);
+	ck_assert_ptr_eq(d.items[0].code, code);
+	ck_assert_ptr_eq(d.items[0].message, message);
+	ck_assert_ptr_ne(d.items[1].code, code);
+	df_diags_sort(&d);
+	ck_assert_str_eq(d.items[0].message, "formatted 7");
+	ck_assert_ptr_eq(d.items[1].message, message);
+	df_diags_release(&d);
+	ck_assert_str_eq(code, "DL3000");
+}
+END_TEST
+
 START_TEST(test_edit_distance)
 {
 	ck_assert_uint_eq(df_edit_distance("frm", 3, "from", 4), 1);
@@ -247,6 +266,7 @@ int main(void)
 	tcase_add_test(tc, test_arena);
 	tcase_add_test(tc, test_source_positions);
 	tcase_add_test(tc, test_diag_sort);
+	tcase_add_test(tc, test_diag_static);
 	tcase_add_test(tc, test_edit_distance);
 	tcase_add_test(tc, test_read_input_errors);
 	tcase_add_test(tc, test_read_input_sizes);

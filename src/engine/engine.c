@@ -80,6 +80,10 @@ const char *df_fix_kind_name(df_fix_kind f)
  * open-addressing table, each with the set of rules that name it, as bits
  * by rule index so that hooks run in rule order: one lookup of a command's
  * name serves every rule.
+ *
+ * The codes that take part in same_as pairing (rule.h), sorted for a
+ * binary search: each finding is looked up once, instead of compared with
+ * every such rule's codes.
  */
 #define CMD_SLOTS 256		/* a power of two, at least twice the names */
 #define NRULES DF_ARRAY_LEN(all_rules)
@@ -90,6 +94,12 @@ typedef struct cmd_slot {
 	size_t len;
 	uint64_t rules[RULE_WORDS];
 } cmd_slot;
+
+typedef struct same_as_code {
+	const char *code;
+	size_t group;		/* which rule with same_as, by order in all_rules */
+	bool is_check;		/* the rule's own code, not one it names */
+} same_as_code;
 
 typedef struct instr_hook {
 	void (*fn)(df_lint *lint, const df_instr *in, void *state);
@@ -104,10 +114,20 @@ static struct {
 	size_t ninstr;
 	unsigned char for_kind[DF_I_COUNT][NRULES];	/* into instr */
 	size_t nfor_kind[DF_I_COUNT];
+	/* For a RUN's gate: the hooks of for_kind[k] that no gate skips, as
+	 * bits by place in the list, and each rule's place there plus one. */
+	uint64_t ungated[DF_I_COUNT][RULE_WORDS];
+	uint16_t place[DF_I_COUNT][NRULES];
 	size_t stage[NRULES];	/* rules with on_stage_end */
 	size_t nstage;
+	size_t stateful[NRULES];	/* rules with a state */
+	size_t nstateful;
+	size_t file_end[NRULES];	/* rules with on_file_end */
+	size_t nfile_end;
 	cmd_slot cmds[CMD_SLOTS];
 	uint64_t cmd_hooks[RULE_WORDS];	/* rules with on_command */
+	same_as_code *same_as;		/* by code */
+	size_t nsame_as;
 } plan;
 static pthread_once_t plan_once = PTHREAD_ONCE_INIT;
 
@@ -144,6 +164,41 @@ static void plan_commands(size_t r, size_t *used)
 	}
 }
 
+static int cmp_same_as(const void *a, const void *b)
+{
+	return strcmp(((const same_as_code *)a)->code, ((const same_as_code *)b)->code);
+}
+
+/* Add code to the table of merge_same_as() unless it is there: a code
+ * listed twice keeps its first place, group by group and each check's own
+ * code first, the group it was matched with when groups were tried in turn. */
+static void add_same_as(const char *code, size_t group, bool is_check, size_t *cap)
+{
+	for (size_t i = 0; i < plan.nsame_as; i++)
+		if (strcmp(plan.same_as[i].code, code) == 0)
+			return;
+	void *items = plan.same_as;
+	df_grow(&items, cap, plan.nsame_as + 1, sizeof(*plan.same_as));
+	plan.same_as = items;
+	plan.same_as[plan.nsame_as++] = (same_as_code){ code, group, is_check };
+}
+
+static void plan_same_as(void)
+{
+	size_t cap = 0, k = 0;
+	for (size_t r = 0; r < NRULES; r++) {
+		const df_rule *rule = all_rules[r];
+		if (!rule->same_as)
+			continue;
+		add_same_as(rule->code, k, true, &cap);
+		for (const char *const *c = rule->same_as; *c; c++)
+			add_same_as(*c, k, false, &cap);
+		k++;
+	}
+	if (plan.nsame_as)
+		qsort(plan.same_as, plan.nsame_as, sizeof(*plan.same_as), cmp_same_as);
+}
+
 static void plan_build(void)
 {
 	const size_t align = _Alignof(max_align_t);
@@ -156,14 +211,23 @@ static void plan_build(void)
 			uint32_t kinds = rule->instr_kinds, every = DF_KIND(DF_I_COUNT) - 1;
 			for (uint32_t bits = kinds ? kinds & every : every; bits; bits &= bits - 1) {
 				unsigned k = (unsigned)__builtin_ctz(bits);
-				plan.for_kind[k][plan.nfor_kind[k]++] = (unsigned char)plan.ninstr;
+				size_t at = plan.nfor_kind[k]++;
+				plan.for_kind[k][at] = (unsigned char)plan.ninstr;
+				plan.place[k][r] = (uint16_t)(at + 1);
+				if (!rule->commands)
+					plan.ungated[k][at / 64] |= UINT64_C(1) << (at % 64);
 			}
 			plan.instr[plan.ninstr++] = (instr_hook){ rule->on_instr, kinds, r, rule->commands != NULL };
 		}
 		if (rule->on_stage_end)
 			plan.stage[plan.nstage++] = r;
+		if (rule->state_size)
+			plan.stateful[plan.nstateful++] = r;
+		if (rule->on_file_end)
+			plan.file_end[plan.nfile_end++] = r;
 		plan_commands(r, &used);
 	}
+	plan_same_as();
 }
 
 struct df_lint {
@@ -234,16 +298,18 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 	uint32_t l1, c1, l2, c2;
 	df_source_pos(&lint->doc->src, sp.start, &l1, &c1);
 	df_source_pos(&lint->doc->src, sp.end > sp.start ? sp.end : sp.start, &l2, &c2);
-	if (!fmt) {
-		df_diags_add_str(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
+	/* The rule's code and fixed message live as long as the program:
+	 * borrowed, not copied. */
+	df_diag *d = df_diags_add_static(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
+	if (!fmt)
 		return;
-	}
 	df_buf msg = DF_BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
 	df_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	df_diags_add_take(lint->out, rule->severity, rule->code, l1, c1, l2, c2, df_buf_detach(&msg, NULL));
+	d->message = df_buf_detach(&msg, NULL);
+	d->borrowed_message = false;
 }
 
 static bool is_ignored(const df_lint_opts *o, const char *code)
@@ -374,33 +440,23 @@ static int stage_of_line(const df_doc *doc, const df_graph *g, uint32_t line)
 static void merge_same_as(const df_doc *doc, const df_graph *g, const df_diags *found, size_t nrule,
 			  const char **also, bool *dropped)
 {
-	const df_rule *groups[DF_ARRAY_LEN(all_rules)];
-	size_t ngroups = 0;
-	for (size_t r = 0; r < DF_ARRAY_LEN(all_rules); r++)
-		if (all_rules[r]->same_as)
-			groups[ngroups++] = all_rules[r];
 	pair_key *checks = NULL, *dls = NULL;
 	size_t nchecks = 0, ndls = 0;
-	for (size_t i = 0; i < nrule; i++) {
-		const char *code = found->items[i].code;
-		for (size_t k = 0; k < ngroups; k++) {
-			bool is_check = strcmp(groups[k]->code, code) == 0, is_dl = false;
-			for (const char *const *c = groups[k]->same_as; !is_check && *c; c++)
-				is_dl = is_dl || strcmp(*c, code) == 0;
-			if (!is_check && !is_dl)
-				continue;
-			if (!checks) {	/* the first such finding: most files have none */
-				checks = df_xcalloc(nrule, sizeof(pair_key));
-				dls = df_xcalloc(nrule, sizeof(pair_key));
-			}
-			uint32_t line = found->items[i].line;
-			pair_key key = { k, stage_of_line(doc, g, line), line, i };
-			if (is_check)
-				checks[nchecks++] = key;
-			else
-				dls[ndls++] = key;
-			break;
+	for (size_t i = 0; i < nrule && plan.nsame_as; i++) {
+		same_as_code want = { found->items[i].code, 0, false };
+		const same_as_code *sc = bsearch(&want, plan.same_as, plan.nsame_as, sizeof(want), cmp_same_as);
+		if (!sc)
+			continue;
+		if (!checks) {	/* the first such finding: most files have none */
+			checks = df_xcalloc(nrule, sizeof(pair_key));
+			dls = df_xcalloc(nrule, sizeof(pair_key));
 		}
+		uint32_t line = found->items[i].line;
+		pair_key key = { sc->group, stage_of_line(doc, g, line), line, i };
+		if (sc->is_check)
+			checks[nchecks++] = key;
+		else
+			dls[ndls++] = key;
 	}
 	if (!nchecks || !ndls) {
 		free(checks);
@@ -496,9 +552,9 @@ static void run_rules(df_lint *lint)
 	const df_doc *doc = lint->doc;
 	const df_graph *g = lint->graph;
 	unsigned char *block = plan.total ? df_xcalloc(1, plan.total) : NULL;
-	void *states[NRULES];
-	for (size_t r = 0; r < NRULES; r++)
-		states[r] = all_rules[r]->state_size ? block + plan.offs[r] : NULL;
+	void *states[NRULES] = { NULL };
+	for (size_t k = 0; k < plan.nstateful; k++)
+		states[plan.stateful[k]] = block + plan.offs[plan.stateful[k]];
 
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		const df_instr *in = doc->instrs[i];
@@ -521,12 +577,36 @@ static void run_rules(df_lint *lint)
 				if ((!hk->kinds || (hk->kinds & kinds)) && !gated_out(hk, gate))
 					hk->fn(lint, in, states[hk->rule]);
 			}
-		} else {
-			for (size_t k = 0; k < plan.nfor_kind[in->kind]; k++) {
-				const instr_hook *hk = &plan.instr[plan.for_kind[in->kind][k]];
-				if (!gated_out(hk, gate))
-					hk->fn(lint, in, states[hk->rule]);
+		} else if (!gate) {
+			/* The loop most instructions take: the list and its
+			 * length in locals, as a hook could, for all the
+			 * compiler knows, change plan. */
+			const unsigned char *hooks = plan.for_kind[in->kind];
+			size_t n = plan.nfor_kind[in->kind];
+			for (size_t k = 0; k < n; k++) {
+				const instr_hook *hk = &plan.instr[hooks[k]];
+				hk->fn(lint, in, states[hk->rule]);
 			}
+		} else {
+			/* A RUN: most of its hooks are gated and its commands
+			 * name few rules, so the hooks to call are collected as
+			 * bits by place in the list, then called in that order. */
+			uint64_t on[RULE_WORDS];
+			memcpy(on, plan.ungated[in->kind], sizeof(on));
+			for (size_t w = 0; w < RULE_WORDS; w++)
+				for (uint64_t bits = has[w]; bits; bits &= bits - 1) {
+					size_t r = w * 64 + (unsigned)__builtin_ctzll(bits);
+					size_t place = plan.place[in->kind][r];
+					if (place)
+						on[(place - 1) / 64] |= UINT64_C(1) << ((place - 1) % 64);
+				}
+			const unsigned char *hooks = plan.for_kind[in->kind];
+			for (size_t w = 0; w < RULE_WORDS; w++)
+				for (uint64_t bits = on[w]; bits; bits &= bits - 1) {
+					size_t at = w * 64 + (unsigned)__builtin_ctzll(bits);
+					const instr_hook *hk = &plan.instr[hooks[at]];
+					hk->fn(lint, in, states[hk->rule]);
+				}
 		}
 		if (any) {
 			cmd_pass p = { lint, in, states, { 0 } };
@@ -537,9 +617,8 @@ static void run_rules(df_lint *lint)
 			for (size_t h = 0; h < plan.nstage; h++)
 				all_rules[plan.stage[h]]->on_stage_end(lint, &g->stages[st], states[plan.stage[h]]);
 	}
-	for (size_t r = 0; r < NRULES; r++)
-		if (all_rules[r]->on_file_end)
-			all_rules[r]->on_file_end(lint, states[r]);
+	for (size_t h = 0; h < plan.nfile_end; h++)
+		all_rules[plan.file_end[h]]->on_file_end(lint, states[plan.file_end[h]]);
 	free(block);
 }
 

@@ -340,29 +340,51 @@ static void tty_end(df_output *o, df_buf *out)
 
 /* --- json: hadolint's array, written directly (the hot format) ----------- */
 
-/* code's index in o->codes, adding it when new. Few codes ever fire. */
-static size_t code_index(df_output *o, const char *code)
+/* The index of d's code in o->codes, adding it when new. Few codes ever
+ * fire, many times each: a code a rule's finding borrows (diag.h) has the
+ * same address every time, found by address before any strcmp(). Only
+ * such addresses are kept: a copy's could be freed and reused. */
+static size_t code_index(df_output *o, const df_diag *d)
 {
+	const char *code = d->code;
+	if (d->borrowed_code)
+		for (size_t k = 0; k < o->ncodes; k++)
+			if (o->borrowed[k] == code)
+				return k;
 	for (size_t k = 0; k < o->ncodes; k++)
-		if (!strcmp(o->codes[k], code))
+		if (!strcmp(o->codes[k], code)) {
+			if (d->borrowed_code)
+				o->borrowed[k] = code;
 			return k;
+		}
 	df_grow((void **)&o->codes, &o->codes_cap, o->ncodes + 1, sizeof(*o->codes));
+	df_grow((void **)&o->borrowed, &o->borrowed_cap, o->ncodes + 1, sizeof(*o->borrowed));
 	o->codes[o->ncodes] = df_xstrdup(code);
+	o->borrowed[o->ncodes] = d->borrowed_code ? code : NULL;
 	return o->ncodes++;
 }
 
-/* Whether --fix can act on a finding: its rule's fix kind (none for parse
- * errors and ShellCheck's codes). df_rule_find() walks every rule; a run
- * names few codes, many times. */
-static const char *fix_name(df_output *o, const char *code)
+/* Whether --fix can act on d: its rule's fix kind (none for parse errors
+ * and ShellCheck's codes). df_rule_find() walks every rule; a run names
+ * few codes, many times. */
+static const char *fix_name(df_output *o, const df_diag *d)
 {
-	size_t k = code_index(o, code);
+	size_t k = code_index(o, d);
 	if (k == o->nfixes) {	/* a code code_index() has just added */
 		df_grow((void **)&o->fixes, &o->fixes_cap, k + 1, sizeof(*o->fixes));
-		const df_rule *r = df_rule_find(code);
+		const df_rule *r = df_rule_find(d->code);
 		o->fixes[o->nfixes++] = df_fix_kind_name(r ? r->fix : DF_FIX_NONE);
 	}
 	return o->fixes[k];
+}
+
+/* A name of dfopt's own (a severity, a fix kind) as a JSON string: plain
+ * ASCII, quoted as it is, without df_json_add_str()'s scan. */
+static void json_add_name(df_buf *out, const char *name)
+{
+	df_buf_addc(out, '"');
+	df_buf_adds(out, name);
+	df_buf_addc(out, '"');
 }
 
 static void json_begin(df_output *o, df_buf *out)
@@ -396,9 +418,9 @@ static void json_file(df_output *o, const df_file_findings *f, df_buf *out)
 		df_buf_add(out, KEY(",\"file\":"));
 		df_buf_add(out, o->name.buf, o->name.len);
 		df_buf_add(out, KEY(",\"fix\":"));
-		df_json_add_cstr(out, fix_name(o, d->code));
+		json_add_name(out, fix_name(o, d));
 		df_buf_add(out, KEY(",\"level\":"));
-		df_json_add_cstr(out, df_severity_name(d->severity));
+		json_add_name(out, df_severity_name(d->severity));
 		json_key_uint(out, KEY(",\"line\":"), d->line);
 		df_buf_add(out, KEY(",\"message\":"));
 		df_json_add_cstr(out, d->message);
@@ -461,7 +483,7 @@ static void sarif_file(df_output *o, const df_file_findings *f, df_buf *out)
 	(void)out;
 	FOR_EACH_DIAG(f, d) {
 		df_grow((void **)&o->refs, &o->refs_cap, o->nrefs + 1, sizeof(*o->refs));
-		o->refs[o->nrefs++] = code_index(o, d->code);
+		o->refs[o->nrefs++] = code_index(o, d);
 		cJSON *r = cJSON_CreateObject();
 		cJSON_AddStringToObject(r, "ruleId", d->code);
 		cJSON_AddRawToObject(r, "ruleIndex", SARIF_REF);
@@ -889,6 +911,7 @@ void df_output_end(df_output *o, df_buf *out)
 	for (size_t k = 0; k < o->ncodes; k++)
 		free(o->codes[k]);
 	free(o->codes);
+	free(o->borrowed);
 	free(o->fixes);
 	free(o->refs);
 	memset(o, 0, sizeof(*o));

@@ -96,6 +96,9 @@ typedef struct df_output {
 	df_buf name;			/* scratch: the current file's name, escaped */
 	char **codes;			/* codes fired, first-seen order; owned */
 	size_t ncodes, codes_cap;
+	const char **borrowed;		/* codes[k] as a rule's finding borrows it
+					 * (diag.h), or NULL; k < ncodes */
+	size_t borrowed_cap;
 	const char **fixes;		/* json: codes[k]'s fix kind name, k < nfixes */
 	size_t nfixes, fixes_cap;
 	size_t *refs;			/* SARIF: each result's index in codes */

@@ -15,16 +15,18 @@ void df_diags_init(df_diags *d)
 void df_diags_release(df_diags *d)
 {
 	for (size_t i = 0; i < d->len; i++) {
-		free(d->items[i].code);
-		free(d->items[i].message);
+		if (!d->items[i].borrowed_code)
+			free((char *)d->items[i].code);
+		if (!d->items[i].borrowed_message)
+			free((char *)d->items[i].message);
 	}
 	free(d->items);
 	df_diags_init(d);
 }
 
-df_diag *df_diags_add_take(df_diags *d, df_severity sev, const char *code,
-			   uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
-			   char *message)
+/* A new entry at the end of d, its strings not set. */
+static df_diag *push(df_diags *d, df_severity sev, uint32_t line, uint32_t col, uint32_t end_line,
+		     uint32_t end_col)
 {
 	void *p = d->items;
 	df_grow(&p, &d->cap, d->len + 1, sizeof(*d->items));
@@ -35,8 +37,28 @@ df_diag *df_diags_add_take(df_diags *d, df_severity sev, const char *code,
 	g->end_line = end_line;
 	g->end_col = end_col;
 	g->severity = sev;
+	return g;
+}
+
+df_diag *df_diags_add_take(df_diags *d, df_severity sev, const char *code,
+			   uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+			   char *message)
+{
+	df_diag *g = push(d, sev, line, col, end_line, end_col);
 	g->code = df_xstrdup(code);
 	g->message = message;
+	g->borrowed_code = g->borrowed_message = false;
+	return g;
+}
+
+df_diag *df_diags_add_static(df_diags *d, df_severity sev, const char *code,
+			     uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+			     const char *message)
+{
+	df_diag *g = push(d, sev, line, col, end_line, end_col);
+	g->code = code;
+	g->message = message;
+	g->borrowed_code = g->borrowed_message = true;
 	return g;
 }
 

@@ -4,11 +4,14 @@
  * A diagnostic names a source range (1-based line and byte column, end
  * exclusive column), a code (e.g. "DL1000" for parse errors), a severity and a
  * message. Messages are lowercase, quote the subject and have no trailing
- * period. A df_diags list owns its entries' strings.
+ * period. A df_diags list owns its entries' strings, except those added with
+ * df_diags_add_static(): strings that live as long as the program (a rule's
+ * code and fixed message) are borrowed, not copied.
  */
 #ifndef DF_UTIL_DIAG_H
 #define DF_UTIL_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,8 +27,9 @@ typedef struct df_diag {
 	uint32_t line, col;		/* start, 1-based; col counts bytes */
 	uint32_t end_line, end_col;	/* end, end_col exclusive */
 	df_severity severity;
-	char *code;			/* owned */
-	char *message;			/* owned */
+	const char *code;		/* owned unless borrowed_code */
+	const char *message;		/* owned unless borrowed_message */
+	bool borrowed_code, borrowed_message;
 } df_diag;
 
 typedef struct df_diags {
@@ -48,6 +52,12 @@ df_diag *df_diags_add_str(df_diags *d, df_severity sev, const char *code,
 df_diag *df_diags_add_take(df_diags *d, df_severity sev, const char *code,
 			   uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
 			   char *message);
+/* The same, borrowing code and message, which must outlive the list (string
+ * literals, a rule's fields): most findings are a rule's fixed message, and
+ * two copies and two frees each cost more than finding them. */
+df_diag *df_diags_add_static(df_diags *d, df_severity sev, const char *code,
+			     uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+			     const char *message);
 /* Stable sort by position, then code. */
 void df_diags_sort(df_diags *d);
 const char *df_severity_name(df_severity s);

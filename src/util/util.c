@@ -78,25 +78,6 @@ void df_grow(void **arr, size_t *cap, size_t need, size_t size)
 	*cap = n;
 }
 
-bool df_mem_ieq(const char *s, size_t n, const char *lit)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (!lit[i] || df_to_lower((unsigned char)s[i]) != df_to_lower((unsigned char)lit[i]))
-			return false;
-	return lit[i] == '\0';
-}
-
-/* Byte by byte, stopping at the first difference: most calls compare a
- * word with a literal it is not, and measuring lit first costs more. */
-bool df_mem_eq(const char *s, size_t n, const char *lit)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!lit[i] || lit[i] != s[i])
-			return false;
-	return !lit[n];
-}
-
 bool df_mem_has_prefix(const char *s, size_t n, const char *lit)
 {
 	size_t i = 0;

@@ -38,10 +38,29 @@ static inline bool df_is_alnum(int c) { return df_is_alpha(c) || df_is_digit(c);
 static inline int df_to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 static inline int df_to_upper(int c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; }
 
-/* Case-insensitive ASCII comparison of s[0..n) with the NUL-terminated lit. */
-bool df_mem_ieq(const char *s, size_t n, const char *lit);
-/* Exact comparison of s[0..n) with the NUL-terminated lit. */
-bool df_mem_eq(const char *s, size_t n, const char *lit);
+/* Case-insensitive ASCII comparison of s[0..n) with the NUL-terminated lit.
+ * Inline, like df_mem_eq(): rules call both for every word against lists
+ * of literals, and most calls end at the first byte. */
+static inline bool df_mem_ieq(const char *s, size_t n, const char *lit)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!lit[i] || df_to_lower((unsigned char)s[i]) != df_to_lower((unsigned char)lit[i]))
+			return false;
+	return lit[i] == '\0';
+}
+
+/* Exact comparison of s[0..n) with the NUL-terminated lit: byte by byte,
+ * stopping at the first difference, as most calls compare a word with a
+ * literal it is not, and measuring lit first costs more. */
+static inline bool df_mem_eq(const char *s, size_t n, const char *lit)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!lit[i] || lit[i] != s[i])
+			return false;
+	return !lit[n];
+}
+
 /* Does s[0..n) start with, end with, or hold anywhere the NUL-terminated
  * lit? An empty lit is in every s. */
 bool df_mem_has_prefix(const char *s, size_t n, const char *lit);
