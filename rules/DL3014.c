@@ -1,7 +1,7 @@
 /* DL3014 - apt-get install needs -y. */
+#include "engine/apt.h"
 #include "engine/cmds.h"
 #include "engine/rule.h"
-#include "util/util.h"
 
 static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
@@ -26,43 +26,13 @@ const df_rule df_rule_DL3014 = {
 	.on_command = on_command,
 };
 
-/* -qq, -q -q or --quiet --quiet: apt-get's quiet level 2 implies -y. */
-static bool quiet_two(const df_sh_cmd *c, size_t from)
-{
-	size_t q = 0, quiet = 0;
-	for (size_t i = from + 1; i < c->nwords; i++) {
-		df_str s = c->words[i].value;
-		if (df_mem_eq(s.ptr, s.len, "--"))
-			break;
-		if (df_mem_eq(s.ptr, s.len, "--quiet")) {
-			quiet++;
-			continue;
-		}
-		if (s.len < 2 || s.ptr[0] != '-' || s.ptr[1] == '-')
-			continue;
-		size_t k = 1;
-		while (k < s.len && df_is_alnum((unsigned char)s.ptr[k]))
-			k++;
-		for (size_t j = 1; k == s.len && j < s.len; j++)
-			q += s.ptr[j] == 'q';
-	}
-	return q == 2 || quiet == 2 || df_cmd_has_word(c, from, "-q=2");
-}
-
-static bool assumes_yes(const df_sh_cmd *c, size_t from)
-{
-	return df_sh_has_flag(c, from, "-y") || df_sh_has_flag(c, from, "--yes") ||
-	       df_sh_has_flag(c, from, "--assume-yes") || df_sh_has_flag(c, from, "--qq") ||
-	       quiet_two(c, from);
-}
-
 static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
 	(void)in;
 	(void)state;
 	const df_sh_cmd *cmd = df_lint_expanded(lint, v)->cmd;
 	if (!df_cmd_has_word(cmd, v->name, "install") || df_cmd_any_unknown(cmd, v->name) ||
-	    assumes_yes(cmd, v->name))
+	    df_apt_assumes_yes(cmd, v->name))
 		return 0;
 	df_report(lint, &df_rule_DL3014, df_cmd_word_span(v, v->name), NULL);
 	return 1;	/* one finding per instruction, as hadolint */

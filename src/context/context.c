@@ -258,6 +258,8 @@ int df_context_open(df_context *ctx, const char *root, const df_context_opts *op
 		opts = &none;
 	memset(ctx, 0, sizeof(*ctx));
 	df_arena_init(&ctx->arena);
+	pthread_mutex_init(&ctx->memo_lock, NULL);
+	ctx->memo_ready = true;
 	ctx->root = df_xstrdup(root);
 	struct stat st;
 	if (stat(root, &st) < 0) {
@@ -298,8 +300,45 @@ fail:
 	return -1;
 }
 
+struct ctx_memo {
+	const void *key;
+	void *value;
+	void (*free_fn)(void *);
+	struct ctx_memo *next;
+};
+
+const void *df_context_memo(const df_context *cctx, const void *key, void *(*make)(const df_context *ctx),
+			    void (*free_fn)(void *))
+{
+	/* Logically const: the memo is a cache of what the entries already
+	 * say, filled once under the lock. */
+	df_context *ctx = (df_context *)cctx;
+	pthread_mutex_lock(&ctx->memo_lock);
+	struct ctx_memo *m = ctx->memos;
+	while (m && m->key != key)
+		m = m->next;
+	if (!m) {
+		m = df_xcalloc(1, sizeof(*m));
+		m->key = key;
+		m->value = make(ctx);
+		m->free_fn = free_fn;
+		m->next = ctx->memos;
+		ctx->memos = m;
+	}
+	pthread_mutex_unlock(&ctx->memo_lock);
+	return m->value;
+}
+
 void df_context_release(df_context *ctx)
 {
+	for (struct ctx_memo *m = ctx->memos, *next; m; m = next) {
+		next = m->next;
+		if (m->free_fn)
+			m->free_fn(m->value);
+		free(m);
+	}
+	if (ctx->memo_ready)
+		pthread_mutex_destroy(&ctx->memo_lock);
 	free(ctx->root);
 	free(ctx->ignore_file);
 	df_ignore_free(ctx->ignore);
@@ -403,7 +442,7 @@ void df_ctx_selection_release(df_ctx_selection *sel)
 	memset(sel, 0, sizeof(*sel));
 }
 
-int df_context_select(const df_context *ctx, const char *src, df_ctx_selection *sel, df_buf *err)
+static int select_uncached(const df_context *ctx, const char *src, df_ctx_selection *sel, df_buf *err)
 {
 	sel->len = 0;
 	sel->roots = 0;
@@ -456,17 +495,101 @@ int df_context_select(const df_context *ctx, const char *src, df_ctx_selection *
 				sel->ignored++;
 			}
 	}
+	size_t n = 0;
 	for (size_t i = 0; i < ctx->len; i++)
-		if (mark[i]) {
-			df_grow((void **)&sel->items, &sel->cap, sel->len + 1, sizeof(*sel->items));
+		n += mark[i];
+	df_grow((void **)&sel->items, &sel->cap, n + 1, sizeof(*sel->items));
+	for (size_t i = 0; i < ctx->len; i++)
+		if (mark[i])
 			sel->items[sel->len++] = i;
-		}
 	rc = 0;
 out:
 	free(mark);
 	df_buf_release(&p);
 	df_buf_release(&scratch);
 	return rc;
+}
+
+/* What each source selected, by source text: the same sources (`.`,
+ * `package*.json`) come back in every COPY of every Dockerfile built in the
+ * context and for each rule that asks, and a pattern is matched against
+ * every entry. Filled under memo_lock. */
+#define SELCACHE_BUCKETS 256u
+
+typedef struct sel_cached {
+	char *src;
+	df_ctx_selection sel;
+	int rc;
+	char *err;
+	struct sel_cached *next;
+} sel_cached;
+
+typedef struct sel_cache {
+	sel_cached *bucket[SELCACHE_BUCKETS];
+} sel_cache;
+
+static void *new_sel_cache(const df_context *ctx)
+{
+	(void)ctx;
+	return df_xcalloc(1, sizeof(sel_cache));
+}
+
+static void free_sel_cache(void *p)
+{
+	sel_cache *c = p;
+	for (size_t b = 0; b < SELCACHE_BUCKETS; b++)
+		for (sel_cached *e = c->bucket[b], *next; e; e = next) {
+			next = e->next;
+			free(e->src);
+			free(e->err);
+			df_ctx_selection_release(&e->sel);
+			free(e);
+		}
+	free(c);
+}
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static const char sel_cache_key = 0;
+
+int df_context_select(const df_context *cctx, const char *src, df_ctx_selection *sel, df_buf *err)
+{
+	sel_cache *c = (sel_cache *)df_context_memo(cctx, &sel_cache_key, new_sel_cache, free_sel_cache);
+	df_context *ctx = (df_context *)cctx;
+	pthread_mutex_lock(&ctx->memo_lock);
+	sel_cached **slot = &c->bucket[hash_str(src) % SELCACHE_BUCKETS];
+	sel_cached *e = *slot;
+	while (e && strcmp(e->src, src) != 0)
+		e = e->next;
+	if (!e) {
+		e = df_xcalloc(1, sizeof(*e));
+		e->src = df_xstrdup(src);
+		df_buf msg = DF_BUF_INIT;
+		e->rc = select_uncached(ctx, src, &e->sel, &msg);
+		e->err = df_buf_detach(&msg, NULL);
+		e->next = *slot;
+		*slot = e;
+	}
+	pthread_mutex_unlock(&ctx->memo_lock);
+	/* The entry is never changed once made: read it unlocked. */
+	sel->len = 0;
+	sel->roots = e->sel.roots;
+	sel->ignored = e->sel.ignored;
+	if (e->rc < 0) {
+		df_buf_adds(err, e->err ? e->err : "");
+		return -1;
+	}
+	df_grow((void **)&sel->items, &sel->cap, e->sel.len + 1, sizeof(*sel->items));
+	if (e->sel.len)
+		memcpy(sel->items, e->sel.items, e->sel.len * sizeof(*sel->items));
+	sel->len = e->sel.len;
+	return 0;
 }
 
 bool df_ctx_selection_has(const df_context *ctx, const df_ctx_selection *sel, const char *path)

@@ -21,6 +21,7 @@
 #ifndef DF_CONTEXT_CONTEXT_H
 #define DF_CONTEXT_CONTEXT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,11 @@ typedef struct df_context {
 	size_t nexcluded, excluded_cap;
 	const df_ctx_entry **by_path;	/* the entries sorted by path, for lookups */
 	df_arena arena;			/* entry paths */
+	/* df_context_memo()'s results; the only part that changes after
+	 * opening, under memo_lock. */
+	pthread_mutex_t memo_lock;
+	bool memo_ready;		/* memo_lock is initialised */
+	struct ctx_memo *memos;
 } df_context;
 
 #define DF_CONTEXT_INIT { 0 }
@@ -80,6 +86,18 @@ void df_context_release(df_context *ctx);
  * entries are named) to out; false, out untouched, when it lies outside the
  * root or is "-". Symlinked directories are resolved on both sides. */
 bool df_context_locate(const df_context *ctx, const char *dockerfile, df_buf *out);
+
+/*
+ * Data derived from the context alone, computed once however many
+ * Dockerfiles built in it ask and from however many threads: the first call
+ * with key (any address of the caller's, e.g. its rule) runs make(ctx) under
+ * the context's lock, later calls return the same result. The context owns
+ * it and frees it with free_fn at release. For what would otherwise be
+ * redone per COPY of every file (a rule's judgement of every entry). make
+ * must not call df_context_memo() itself.
+ */
+const void *df_context_memo(const df_context *ctx, const void *key, void *(*make)(const df_context *ctx),
+			    void (*free_fn)(void *));
 
 /* The kept entry at path (cleaned first), or NULL. */
 const df_ctx_entry *df_context_find(const df_context *ctx, const char *path);

@@ -76,7 +76,10 @@ static void load(df_cmds *c, const df_instr *in)
 		df_sh_word *words = DF_ARENA_ARRAY(&c->arena, df_sh_word, in->nargs);
 		for (size_t i = 0; i < in->nargs; i++) {
 			words[i].raw = in->args[i].raw;
-			words[i].value = in->args[i].value;
+			/* A shell word's value is NUL-terminated (shell.h); a
+			 * JSON element without escapes points into the text. */
+			words[i].value.ptr = df_arena_memdup(&c->arena, in->args[i].value.ptr, in->args[i].value.len);
+			words[i].value.len = in->args[i].value.len;
 		}
 		cmd->kind = DF_SH_SIMPLE;
 		cmd->words = words;

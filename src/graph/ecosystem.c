@@ -810,12 +810,16 @@ void df_eco_classify(df_arena *a, const df_sh_cmd *c, size_t name, const char *c
 	}
 	if (!has_all(&av, first, verb->need_all) ||
 	    (verb->need_any && !has_any(&av, first, verb->need_any))) {
+		/* It installs the dependencies and reads the sources too:
+		 * what it reads is filled all the same, for a rule that
+		 * suggests the flags (see split_flags). */
 		out->kind = DF_ECO_SOURCES;
 		out->why = verb->why;
-		return;
+		out->split_any = has_all(&av, first, verb->need_all);
+		out->split_flags = out->split_any ? verb->need_any : verb->need_all;
 	}
 
-	/* A dependency install: what it reads. */
+	/* A dependency install (or one short of split_flags): what it reads. */
 	out->dir = dir ? df_eco_path_join(a, cwd, dir) : cwd;
 	size_t cap = 0;
 	const char *const *list = verb->manifests ? verb->manifests : m->manifests;

@@ -147,6 +147,15 @@ typedef struct df_eco_use {
 				 * targets, dotnet project references) */
 	bool scripts;		/* DEPS: may run project scripts, so reading
 				 * only the manifests is not proven */
+	const char *const *split_flags;	/* SOURCES of a dependency install that
+				 * reads the sources only for want of these
+				 * flags (poetry install: --no-root; composer
+				 * install: --no-scripts, --no-autoloader; uv
+				 * sync: either of its two): dir, manifests,
+				 * exact and scripts are then filled as for
+				 * DEPS, what the flagged install would read.
+				 * NULL otherwise */
+	bool split_any;		/* one of split_flags is enough (uv sync) */
 } df_eco_use;
 
 /* The table, in docs/ecosystems.md order. */

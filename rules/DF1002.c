@@ -1,0 +1,173 @@
+/* DF1002 - a per-build ARG declared above RUNs that do not need it. */
+#include "engine/rebuild.h"
+#include "engine/rule.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A per-build ARG of the current stage whose first use is not seen yet. */
+typedef struct pending {
+	const df_kv *kv;
+	const char *why;	/* why it changes per build */
+	uint32_t lines[5];	/* the first RUNs below it */
+	size_t nruns;		/* all of them */
+} pending;
+
+struct pending_args {
+	pending *v;
+	size_t len, cap;
+};
+
+static void on_instr(df_lint *lint, const df_instr *in, void *state);
+static void on_stage_end(df_lint *lint, const df_stage *stage, void *state);
+static void on_file_end(df_lint *lint, void *state);
+
+const df_rule df_rule_DF1002 = {
+	.code = "DF1002",
+	.name = "arg-declared-before-expensive-steps",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_CACHE,
+	.fix = DF_FIX_SAFE,
+	.message = "ARG set per build is declared above RUN steps that do not use it",
+	.docs = {
+		.what = "Reports a stage ARG meant to take a new value per build that is declared "
+			"above RUN steps of its stage that come before its first use. Such an ARG is one "
+			"without a default (the build passes it; the default of the global ARG it declares "
+			"again counts), one named for the build's version, "
+			"commit, date or number (`VERSION`, `APP_VERSION`, `GIT_SHA`, `VCS_REF`, "
+			"`COMMIT`, `REVISION`, `BUILD_DATE`, `TIMESTAMP`, `BUILD_NUMBER`, `BUILD_ID`, "
+			"any name whose last `_`-separated word is SHA, COMMIT, REVISION, REF, DATE or "
+			"TIMESTAMP, but not DATE_FORMAT), or a cache buster (`CACHEBUST`, `CACHE_BUST`, `NOCACHE` ...). The "
+			"predefined platform and proxy args are not, nor are names programs read from "
+			"the environment by themselves (NODE_ENV and any *_ENV, NPM_CONFIG_*, PIP_*, "
+			"GOOS, CGO_ENABLED, CFLAGS, the locale ...): the RUNs below use them without "
+			"naming them. A use is a `$NAME` the builder "
+			"expands (ENV, COPY, WORKDIR ...) or the shell reads (RUN text, RUN heredoc "
+			"scripts), or a new ARG of the same name. The RUNs between the ARG and that use "
+			"are counted and listed; an ARG no instruction of the stage uses counts every "
+			"RUN below it. ONBUILD triggers run in another build and count for nothing. "
+			"Global ARGs (before the first FROM) are not in a stage's environment until the "
+			"stage declares them again, and are not reported.",
+		.why = "BuildKit puts every ARG in scope with a value into the environment of each "
+		       "RUN below it, used or not, and the environment is part of the RUN's cache "
+		       "key. A value that changes every build (a commit, a date, a version) so "
+		       "misses the cache at the first RUN after the ARG, and every later step of "
+		       "the stage misses with it: package installs and dependency downloads that "
+		       "have nothing to do with the value run again on each build. Declared just "
+		       "above its first use, the ARG leaves the steps above that use cached.",
+		.example = "FROM debian:12\nARG GIT_SHA\nRUN apt-get update && apt-get install -y "
+			   "--no-install-recommends curl\nCOPY . /app\nRUN echo \"$GIT_SHA\" > /app/REVISION\n",
+		.instead = "FROM debian:12\nRUN apt-get update && apt-get install -y "
+			   "--no-install-recommends curl\nCOPY . /app\nARG GIT_SHA\n"
+			   "RUN echo \"$GIT_SHA\" > /app/REVISION\n",
+	},
+	.state_size = sizeof(struct pending_args),
+	.on_instr = on_instr,
+	.on_stage_end = on_stage_end,
+	.on_file_end = on_file_end,
+};
+
+static bool declares(const df_instr *arg, df_str name)
+{
+	for (size_t i = 0; i < arg->npairs; i++)
+		if (arg->pairs[i].key.len == name.len && memcmp(arg->pairs[i].key.ptr, name.ptr, name.len) == 0)
+			return true;
+	return false;
+}
+
+/* Does kv have a default: its own, or that of the global ARG it declares
+ * again (`ARG BASE=debian` before FROM, `ARG BASE` in the stage)? */
+static bool has_default(const df_lint *lint, const df_kv *kv)
+{
+	if (kv->has_value)
+		return true;
+	for (const df_var *g = df_lint_doc(lint)->globals; g; g = g->next)
+		if (!g->predefined && g->name.len == kv->key.len && !memcmp(g->name.ptr, kv->key.ptr, kv->key.len))
+			return g->state == DF_EXP_KNOWN;
+	return false;
+}
+
+static const char *why_per_build(const df_kv *kv, bool with_default)
+{
+	if (df_arg_busts_cache(kv->key))
+		return "a cache buster";
+	if (!with_default)
+		return "no default: set per build";
+	return "named for a value set per build";
+}
+
+static void report(df_lint *lint, const pending *p, const df_instr *use)
+{
+	df_buf msg;
+	df_buf_init(&msg);
+	df_buf_addf(&msg, "ARG %.*s (%s) enters the cache key of %zu RUN%s (", (int)p->kv->key.len,
+		    p->kv->key.ptr, p->why, p->nruns, p->nruns == 1 ? "" : "s");
+	df_add_lines(&msg, p->lines, p->nruns);
+	if (use)
+		df_buf_addf(&msg, ") before its first use at line %u", (unsigned)use->line);
+	else
+		df_buf_adds(&msg, ") and nothing in the stage uses it");
+	df_buf_addf(&msg, ": each new value re-runs %s; ", p->nruns == 1 ? "it" : "them");
+	if (use)
+		df_buf_addf(&msg, "declare it just above line %u", (unsigned)use->line);
+	else
+		df_buf_adds(&msg, "unless a program reads it from the environment, move it to the end of the "
+				  "stage or drop it");
+	df_report(lint, &df_rule_DF1002, p->kv->key_span, "%s", df_buf_str(&msg));
+	df_buf_release(&msg);
+}
+
+static void on_instr(df_lint *lint, const df_instr *in, void *state)
+{
+	struct pending_args *a = state;
+	/* An ONBUILD trigger runs in another build: it neither uses the ARG
+	 * nor makes a step here. */
+	if (in->kind == DF_I_ONBUILD || in->has_error)
+		return;
+	for (size_t i = 0; i < a->len;) {
+		pending *p = &a->v[i];
+		if (df_instr_reads_var(in, p->kv->key) ||
+		    (in->kind == DF_I_ARG && declares(in, p->kv->key))) {
+			if (p->nruns)
+				report(lint, p, in);
+			a->v[i] = a->v[--a->len];	/* order does not matter: one report each */
+			continue;
+		}
+		if (in->kind == DF_I_RUN) {
+			if (p->nruns < DF_ARRAY_LEN(p->lines))
+				p->lines[p->nruns] = in->line;
+			p->nruns++;
+		}
+		i++;
+	}
+	if (in->kind != DF_I_ARG || in->stage < 0)
+		return;
+	for (size_t i = 0; i < in->npairs; i++) {
+		bool with_default = has_default(lint, &in->pairs[i]);
+		/* An ARG a program reads from its environment (NODE_ENV for
+		 * npm ci) is used by RUNs that never name it: moving it is
+		 * not the user's to skip. */
+		if (!df_arg_per_build(&in->pairs[i], with_default) || df_arg_read_by_tools(in->pairs[i].key))
+			continue;
+		df_grow((void **)&a->v, &a->cap, a->len + 1, sizeof(*a->v));
+		a->v[a->len++] = (pending){ .kv = &in->pairs[i], .why = why_per_build(&in->pairs[i], with_default) };
+	}
+}
+
+static void on_stage_end(df_lint *lint, const df_stage *stage, void *state)
+{
+	(void)stage;
+	struct pending_args *a = state;
+	for (size_t i = 0; i < a->len; i++)
+		if (a->v[i].nruns)
+			report(lint, &a->v[i], NULL);
+	a->len = 0;
+}
+
+static void on_file_end(df_lint *lint, void *state)
+{
+	(void)lint;
+	struct pending_args *a = state;
+	free(a->v);
+}

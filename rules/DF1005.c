@@ -1,0 +1,98 @@
+/* DF1005 - a COPY sends the Dockerfile itself. */
+#include "context/glob.h"
+#include "engine/copyctx.h"
+#include "engine/rule.h"
+#include "util/util.h"
+
+#include <string.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DF1005 = {
+	.code = "DF1005",
+	.name = "dockerfile-in-context",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_CACHE,
+	.fix = DF_FIX_UNSAFE,
+	.message = "a COPY sends the Dockerfile itself",
+	.docs = {
+		.what = "Reports the first COPY or ADD from the build context whose sources bring in the "
+			"Dockerfile being linted, after `.dockerignore` and the instruction's `--exclude`: "
+			"`COPY . .`, `COPY * ./`, or a directory that holds it (`COPY docker/ /etc/app/` "
+			"for `docker/Dockerfile`); a COPY that names the Dockerfile itself means to ship it "
+			"and is left alone. The message also names the ignore file in use "
+			"(`.dockerignore`, or the Dockerfile's own `<name>.dockerignore`) when the same "
+			"COPY sends it: it is build configuration too. Without a build context, or with a "
+			"Dockerfile outside it (`-f ../Dockerfile`), the rule stays quiet.",
+		.why = "The COPY's cache key covers the contents of every file it brings in. With the "
+		       "Dockerfile among them, editing any instruction, even a LABEL at the end, "
+		       "changes this step and re-runs it and every step after it. The image also "
+		       "carries a file it never uses.",
+		.example = "# no .dockerignore\nFROM python:3.12\nWORKDIR /app\nCOPY . .\n"
+			   "RUN pip install --no-cache-dir .\n",
+		.instead = "# .dockerignore:\n#   Dockerfile\n#   .dockerignore\n"
+			   "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir .\n",
+	},
+	.state_size = sizeof(bool),
+	.instr_kinds = DF_KIND(DF_I_COPY) | DF_KIND(DF_I_ADD),
+	.on_instr = check,
+};
+
+/* Could source s bring in path without naming it? A cheap look at the words
+ * before the walk is asked for: the whole context, a directory above it, or
+ * a pattern (decided by the selection). A COPY that names the Dockerfile
+ * itself means to ship it. */
+static bool may_send(const df_copy_source *s, const char *path)
+{
+	if (s->whole)
+		return true;
+	df_buf p = DF_BUF_INIT;
+	df_copy_source_path(s, &p);
+	const char *rel = df_buf_str(&p);
+	size_t n = p.len;
+	bool may = df_glob_has_meta(rel) || (strncmp(path, rel, n) == 0 && path[n] == '/');
+	df_buf_release(&p);
+	return may;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	bool *reported = state;
+	if (*reported)
+		return;
+	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
+	const df_context *ctx = df_lint_copy_context(lint, in, &srcs);
+	const char *dockerfile = ctx ? df_lint_context_dockerfile(lint) : NULL;
+	const df_copy_source *culprit = NULL;
+	for (size_t i = 0; dockerfile && ctx && i < srcs.len && !culprit; i++)
+		if (may_send(&srcs.items[i], dockerfile))
+			culprit = &srcs.items[i];
+	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
+	df_buf err = DF_BUF_INIT, ignore = DF_BUF_INIT, msg = DF_BUF_INIT;
+	if (!culprit || df_copy_select(ctx, in, &srcs, &sel, &err) < 0 ||
+	    !df_ctx_selection_has(ctx, &sel, dockerfile))
+		goto out;
+	*reported = true;
+	df_copy_add_text(&msg, in);
+	df_buf_addf(&msg, " sends the Dockerfile '%s': editing any instruction re-runs this step and every one "
+			  "after it; ", dockerfile);
+	if (!ctx->ignore_file) {
+		df_buf_addf(&msg, "create a .dockerignore with `%s`", dockerfile);
+	} else {
+		const char *name = strrchr(ctx->ignore_file, '/') ? strrchr(ctx->ignore_file, '/') + 1 : ctx->ignore_file;
+		/* The ignore file is build configuration as much as the
+		 * Dockerfile: name it when the same COPY sends it. */
+		if (df_context_locate(ctx, ctx->ignore_file, &ignore) &&
+		    df_ctx_selection_has(ctx, &sel, df_buf_str(&ignore)))
+			df_buf_addf(&msg, "add `%s` and `%s` to %s", dockerfile, df_buf_str(&ignore), name);
+		else
+			df_buf_addf(&msg, "add `%s` to %s", dockerfile, name);
+	}
+	df_report(lint, &df_rule_DF1005, culprit->word->span, "%s", df_buf_str(&msg));
+out:
+	df_copy_sources_release(&srcs);
+	df_ctx_selection_release(&sel);
+	df_buf_release(&err);
+	df_buf_release(&ignore);
+	df_buf_release(&msg);
+}

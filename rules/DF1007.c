@@ -1,0 +1,287 @@
+/* DF1007 - a RUN removes files an earlier layer wrote. */
+#include "engine/cleanup.h"
+#include "engine/cmds.h"
+#include "engine/copyctx.h"
+#include "engine/download.h"
+#include "engine/landing.h"
+#include "engine/opts.h"
+#include "engine/ospkg.h"
+#include "engine/rule.h"
+#include "graph/ecosystem.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void on_instr(df_lint *lint, const df_instr *in, void *state);
+static void on_stage_end(df_lint *lint, const df_stage *stage, void *state);
+static void on_file_end(df_lint *lint, void *state);
+
+/* Files a step of the current stage left in its layer. */
+typedef struct written {
+	const char *path;	/* absolute (a glob for "everything in a directory") */
+	char what[96];		/* "the package lists of `apt-get update`" */
+	uint32_t line;
+	bool copied;		/* a COPY/ADD wrote them, not a RUN */
+	bool reported;
+} written;
+
+typedef struct layers {
+	written *v;
+	size_t len, cap;
+	/* The COPY and ADD instructions of the stage whose landings are not
+	 * in v yet: worked out when a RUN first runs rm, as most never do. */
+	const df_instr **copies;
+	size_t ncopies, copies_cap;
+	df_arena arena;		/* paths, for the file (zeroed: ready) */
+} layers;
+
+const df_rule df_rule_DF1007 = {
+	.code = "DF1007",
+	.name = "cleanup-in-later-layer",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_SIZE,
+	.fix = DF_FIX_UNSAFE,
+	.message = "a RUN removes files an earlier layer wrote: the image does not shrink",
+	.docs = {
+		.what = "Reports an `rm` in a RUN that removes files an earlier step of the same stage "
+			"left in its layer. What a step leaves is known for: the package lists of a "
+			"refresh (`apt-get update`: /var/lib/apt/lists, `apk update`: /var/cache/apk, "
+			"`dnf`/`yum makecache`, `zypper refresh`); the metadata and package cache of an "
+			"install that keeps one (`apk add` without `--no-cache`: /var/cache/apk; `dnf`, "
+			"`microdnf`, `yum`, `zypper` install: /var/cache/dnf, /var/cache/yum, "
+			"/var/cache/zypp) unless the same RUN runs the manager's `clean` after it; the "
+			"file a `curl -o`/`-O` or `wget` download writes; and the files a COPY or an ADD "
+			"of a URL puts at its destination. A step that removes those files itself, or "
+			"writes them into a cache or tmpfs mount, leaves nothing. An `apt-get install` "
+			"leaves no archives in the official Debian and Ubuntu images (their apt "
+			"configuration deletes them), so it counts for nothing. An rm deletes a path it "
+			"names, a glob over it, or with `-r` a directory above it. "
+			"An rm operand is resolved against the WORKDIR and any `cd` before it; a relative "
+			"one with an unknown directory, or one of unknown value, counts for nothing. "
+			"ONBUILD instructions are not judged.",
+		.why = "Each step's layer is stored as it was when the step ended; a later step "
+		       "that deletes a file only adds a marker that hides it. The bytes are still "
+		       "pulled and stored with the image, so the clean-up costs a step and saves "
+		       "nothing. Removed in the RUN that writes them, they never reach a layer. "
+		       "Moving the removal changes which RUN does what, so the fix is unsafe.",
+		.example = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+			   "RUN rm -rf /var/lib/apt/lists/*\n",
+		.instead = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
+			   " && rm -rf /var/lib/apt/lists/*\n",
+	},
+	.state_size = sizeof(layers),
+	.instr_kinds = DF_KIND(DF_I_COPY) | DF_KIND(DF_I_ADD) | DF_KIND(DF_I_RUN),
+	.on_instr = on_instr,
+	.on_stage_end = on_stage_end,
+	.on_file_end = on_file_end,
+};
+
+static void add(layers *l, const char *path, uint32_t line, bool copied, const char *what)
+{
+	df_grow((void **)&l->v, &l->cap, l->len + 1, sizeof(*l->v));
+	written *w = &l->v[l->len++];
+	*w = (written){ .path = path, .line = line, .copied = copied };
+	snprintf(w->what, sizeof(w->what), "%s", what);
+}
+
+typedef struct walk {
+	df_lint *lint;
+	const df_instr *run;
+	layers *l;
+	size_t before;		/* records of earlier steps: l->v[0..before) */
+	const char *cwd;
+	bool reported;
+} walk;
+
+typedef struct cleaner {
+	df_lint *lint;
+	const df_ospkg_manager *m;
+} cleaner;
+
+/* Is v a `clean` of c's manager (`dnf clean all`, `apk cache clean`)? */
+static int cleans(const df_cmd_view *v, void *ud)
+{
+	const cleaner *c = ud;
+	for (const char *const *n = c->m->commands; *n; n++)
+		if (df_cmd_named(v, *n))
+			return df_cmd_has_arg(v, "clean");
+	return 0;
+}
+
+/* Everything in dir: what a package manager leaves there. */
+static const char *everything_in(layers *l, const char *dir)
+{
+	size_t n = strlen(dir);
+	char *p = df_arena_alloc(&l->arena, n + 3);
+	memcpy(p, dir, n);
+	memcpy(p + n, "/*", 3);
+	return p;
+}
+
+/* Record what command v leaves in the layer. */
+static void note_writes(walk *w, const df_cmd_view *v)
+{
+	df_ospkg_use u;
+	if (df_ospkg_read(w->lint, v, &u)) {
+		const df_ospkg_manager *m = u.manager;
+		bool keeps = u.action == DF_OSPKG_REFRESH ||
+			     (u.action == DF_OSPKG_INSTALL && m->install_keeps &&
+			      !df_ospkg_has_opt(&u, m->keep_nothing));
+		if (!keeps || df_run_mounts_cache(w->run, m->lists))
+			return;
+		const char *p = everything_in(w->l, m->lists);
+		cleaner c = { w->lint, m };
+		if (df_run_removes_after(w->lint, v, p, strlen(p), true) ||
+		    (u.action == DF_OSPKG_INSTALL && df_run_each_after(w->lint, v, cleans, &c)))
+			return;
+		df_str verb = u.cmd->cmd->words[u.verb].value;
+		char what[96];
+		snprintf(what, sizeof(what), "the %s of `%.*s %.*s`",
+			 u.action == DF_OSPKG_REFRESH ? "package lists" : "package cache", (int)v->basename.len,
+			 v->basename.ptr, (int)verb.len, verb.ptr);
+		add(w->l, p, w->run->line, false, what);
+		return;
+	}
+	df_download d;
+	if (!df_download_read(w->lint, w->run, v, &d) || !d.output.ptr || d.unknown)
+		return;
+	const char *p = df_path_resolve(&w->l->arena, w->cwd, d.output);
+	if (!p || df_run_removes_after(w->lint, v, p, strlen(p), true))
+		return;
+	char what[96];
+	snprintf(what, sizeof(what), "%.60s, the `%s` download", p, d.wget ? "wget" : "curl");
+	add(w->l, p, w->run->line, false, what);
+}
+
+/* The operands of an rm, resolved against the directory the command runs
+ * in: a relative one says nothing when that is unknown, nor does one of
+ * unknown value. */
+typedef struct rm_ops {
+	const char *path[32];
+	size_t n;
+	bool recursive;
+} rm_ops;
+
+static void read_rm(walk *w, const df_cmd_view *v, rm_ops *ops)
+{
+	static const char *const recursive_long[] = { "--recursive", NULL };
+	static const df_optspec none = { 0 };
+	const df_cmd_view *e = df_lint_expanded(w->lint, v);
+	ops->recursive = df_opt_has(e->cmd, e->name, &none, 'r', recursive_long) ||
+			 df_opt_has(e->cmd, e->name, &none, 'R', NULL);
+	ops->n = 0;
+	df_opt_iter it;
+	df_opt o;
+	df_opt_iter_init(&it, e->cmd, e->name, &none);
+	while (df_opt_next(&it, &o) && ops->n < DF_ARRAY_LEN(ops->path)) {
+		if (o.letter || o.name.ptr || e->cmd->words[o.word].has_expansion)
+			continue;
+		const char *op = df_path_resolve(&w->l->arena, w->cwd, o.value);
+		if (op)
+			ops->path[ops->n++] = op;
+	}
+}
+
+static bool rm_deletes(const rm_ops *ops, const char *path)
+{
+	for (size_t i = 0; i < ops->n; i++)
+		if (df_path_covers(ops->path[i], strlen(ops->path[i]), path, ops->recursive))
+			return true;
+	return false;
+}
+
+static int each(const df_cmd_view *v, void *ud)
+{
+	walk *w = ud;
+	/* Only a cd needs its words expanded here: expanding costs. */
+	if (df_cmd_named(v, "cd") &&
+	    df_eco_cd(&w->l->arena, df_lint_expanded(w->lint, v)->cmd, v->name, &w->cwd))
+		return 0;
+	if (!df_cmd_named(v, "rm")) {
+		note_writes(w, v);
+		return 0;
+	}
+	if (w->reported || !w->before)
+		return 0;
+	rm_ops ops;
+	read_rm(w, v, &ops);
+	for (size_t i = 0; i < w->before && ops.n; i++) {
+		written *r = &w->l->v[i];
+		if (r->reported || !rm_deletes(&ops, r->path) || df_run_mounts_cache(w->run, r->path))
+			continue;
+		df_report(w->lint, &df_rule_DF1007, df_cmd_word_span(v, v->name),
+			  "`rm` deletes %s, which the layer of line %u keeps: the image does not shrink; "
+			  "%s",
+			  r->what, (unsigned)r->line,
+			  r->copied ? "read such files through `RUN --mount=type=bind` instead, or copy only what the "
+				     "image keeps"
+				   : "delete them in the RUN that writes them");
+		r->reported = true;
+		w->reported = true;
+		break;
+	}
+	return 0;
+}
+
+static int is_rm(const df_cmd_view *v, void *ud)
+{
+	(void)ud;
+	return df_cmd_named(v, "rm");
+}
+
+/* Move what the pending COPY and ADD instructions wrote into l->v. */
+static void add_landings(layers *l, const df_graph *g)
+{
+	df_buf text;
+	df_buf_init(&text);
+	for (size_t k = 0; k < l->ncopies; k++) {
+		const df_instr *in = l->copies[k];
+		df_landing out[16];
+		size_t n = df_copy_landings(&l->arena, g, in, out, DF_ARRAY_LEN(out));
+		df_buf_reset(&text);
+		df_buf_adds(&text, "what ");
+		df_copy_add_text(&text, in);
+		df_buf_adds(&text, " wrote");
+		for (size_t i = 0; i < n; i++)
+			add(l, out[i].path, in->line, true, df_buf_str(&text));
+	}
+	l->ncopies = 0;
+	df_buf_release(&text);
+}
+
+static void on_instr(df_lint *lint, const df_instr *in, void *state)
+{
+	layers *l = state;
+	if (in->outer || in->kind == DF_I_ONBUILD || in->has_error)
+		return;
+	const df_graph *g = df_lint_graph(lint);
+	if (in->kind == DF_I_COPY || in->kind == DF_I_ADD) {
+		df_grow((void **)&l->copies, &l->copies_cap, l->ncopies + 1, sizeof(*l->copies));
+		l->copies[l->ncopies++] = in;
+		return;
+	}
+	if (l->ncopies && df_lint_each_command(lint, in, is_rm, NULL))
+		add_landings(l, g);
+	walk w = { .lint = lint, .run = in, .l = l, .before = l->len };
+	w.cwd = df_run_workdir(&l->arena, g, in);
+	df_lint_each_command(lint, in, each, &w);
+}
+
+static void on_stage_end(df_lint *lint, const df_stage *stage, void *state)
+{
+	(void)lint;
+	(void)stage;
+	((layers *)state)->len = 0;
+	((layers *)state)->ncopies = 0;
+}
+
+static void on_file_end(df_lint *lint, void *state)
+{
+	(void)lint;
+	layers *l = state;
+	free(l->v);
+	free(l->copies);
+	df_arena_release(&l->arena);
+}

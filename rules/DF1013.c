@@ -1,0 +1,217 @@
+/* DF1013 - a COPY puts files holding secrets into the image. */
+#include "context/glob.h"
+#include "engine/copyctx.h"
+#include "engine/rule.h"
+#include "util/util.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void check(df_lint *lint, const df_instr *in, void *state);
+
+const df_rule df_rule_DF1013 = {
+	.code = "DF1013",
+	.name = "secret-in-context",
+	.severity = DF_SEV_WARNING,
+	.category = DF_CAT_SECURITY,
+	.fix = DF_FIX_UNSAFE,
+	.message = "a COPY puts files holding secrets into the image",
+	.docs = {
+		.what = "Reports a COPY or ADD from the build context that brings in, after "
+			"`.dockerignore` and the instruction's `--exclude`, files that hold credentials: "
+			"`.env` and `.env.*` (but not the templates `.env.example`, `.env.sample`, "
+			"`.env.template`, `.env.dist`), SSH private keys (`id_rsa`, `id_dsa`, `id_ecdsa`, "
+			"`id_ed25519`), `*.key`, `*.pem` holding a `PRIVATE KEY` block, key stores "
+			"(`*.p12`, `*.pfx`, `*.jks`), `.npmrc` holding an `_authToken`, `.pypirc`, "
+			"`.git-credentials`, `.netrc`, `.htpasswd`, `.aws/credentials`, "
+			"`.docker/config.json`, `credentials.json`, Google service-account keys "
+			"(`*service-account*.json`, `*service_account*.json`, holding a `private_key`) and Terraform state "
+			"(`*.tfstate`). It fires for a broad COPY (`COPY . .`) and for a COPY that names "
+			"such a file. The message names the first three files and how many more there "
+			"are. Files are read only to check the content conditions, at most 64 KiB each. "
+			"Without a build context the rule stays quiet.",
+		.why = "Whatever a COPY brings in is stored in a layer: anyone who can pull the image, "
+		       "or read the build cache, can read the files, and deleting them in a later step "
+		       "does not remove them from the earlier layer.",
+		.example = "# the context holds .env and deploy/id_rsa; no .dockerignore\n"
+			   "FROM node:22\nWORKDIR /app\nCOPY . .\n",
+		.instead = "# .dockerignore:\n#   .env\n#   **/id_rsa\n"
+			   "FROM node:22\nWORKDIR /app\nCOPY . .\n"
+			   "RUN --mount=type=secret,id=env,target=/app/.env npm run build\n",
+	},
+	.instr_kinds = DF_KIND(DF_I_COPY) | DF_KIND(DF_I_ADD),
+	.on_instr = check,
+};
+
+/* Files that hold credentials, by name. A pattern with '/' matches the end of
+ * the path, else the base name (filepath.Match). With content set, only a
+ * file whose first 64 KiB hold that text counts: a certificate is a .pem
+ * too, and most .npmrc files only name a registry. */
+typedef struct secret {
+	const char *pattern;
+	const char *content;
+	const char *what;	/* said after the name, or NULL */
+} secret;
+
+static const secret secrets[] = {
+	{ ".env", NULL, NULL },
+	{ ".env.*", NULL, NULL },
+	{ "id_rsa", NULL, NULL },
+	{ "id_dsa", NULL, NULL },
+	{ "id_ecdsa", NULL, NULL },
+	{ "id_ed25519", NULL, NULL },
+	{ "*.key", NULL, NULL },
+	{ "*.pem", "PRIVATE KEY", "a private key" },
+	{ "*.p12", NULL, NULL },
+	{ "*.pfx", NULL, NULL },
+	{ "*.jks", NULL, NULL },
+	{ ".npmrc", "_authToken", "an auth token" },
+	{ ".pypirc", NULL, NULL },
+	{ ".git-credentials", NULL, NULL },
+	{ ".netrc", NULL, NULL },
+	{ ".htpasswd", NULL, NULL },
+	{ ".aws/credentials", NULL, NULL },
+	{ ".docker/config.json", NULL, NULL },
+	{ "credentials.json", NULL, NULL },
+	{ "*service[-_]account*.json", "private_key", "a private key" },
+	{ "*.tfstate", NULL, NULL },
+};
+
+/* Templates that ship placeholders, not secrets. */
+static const char *const templates[] = { ".env.example", ".env.sample", ".env.template", ".env.dist" };
+
+#define CONTENT_MAX (64u << 10)
+
+static bool file_holds(const df_context *ctx, const char *path, const char *text)
+{
+	df_buf full = DF_BUF_INIT;
+	df_buf_addf(&full, "%s/%s", ctx->root, path);
+	int fd = open(full.buf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	df_buf_release(&full);
+	if (fd < 0)
+		return false;
+	char *buf = df_xmalloc(CONTENT_MAX + 1);
+	size_t n = 0;
+	ssize_t r;
+	while (n < CONTENT_MAX && (r = read(fd, buf + n, CONTENT_MAX - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	bool found = df_mem_contains(buf, n, text);
+	free(buf);
+	return found;
+}
+
+/* The secret e is, or NULL. */
+static const secret *secret_of(const df_context *ctx, const df_ctx_entry *e)
+{
+	if (e->type != DF_CTX_FILE)
+		return NULL;
+	const char *slash = strrchr(e->path, '/');
+	const char *base = slash ? slash + 1 : e->path;
+	for (size_t i = 0; i < DF_ARRAY_LEN(templates); i++)
+		if (strcmp(base, templates[i]) == 0)
+			return NULL;
+	for (size_t i = 0; i < DF_ARRAY_LEN(secrets); i++) {
+		const secret *s = &secrets[i];
+		bool hit;
+		if (strchr(s->pattern, '/')) {
+			size_t pl = strlen(s->pattern), el = strlen(e->path);
+			hit = el >= pl && strcmp(e->path + el - pl, s->pattern) == 0 &&
+			      (el == pl || e->path[el - pl - 1] == '/');
+		} else {
+			hit = df_glob_match(s->pattern, base, NULL) == 1;
+		}
+		if (hit && (!s->content || file_holds(ctx, e->path, s->content)))
+			return s;
+	}
+	return NULL;
+}
+
+/* The secret each entry of ctx is (NULL: none), by entry index: judged
+ * once per context, not per COPY of every Dockerfile built in it. */
+static void *classify(const df_context *ctx)
+{
+	const secret **of = df_xcalloc(ctx->len + 1, sizeof(*of));
+	for (size_t i = 0; i < ctx->len; i++)
+		of[i] = secret_of(ctx, &ctx->entries[i]);
+	return (void *)of;
+}
+
+/* Does the source name one file itself (no pattern, no directory)? */
+static bool names_file(const df_context *ctx, const df_copy_source *s)
+{
+	if (s->whole)
+		return false;
+	df_buf p = DF_BUF_INIT;
+	df_copy_source_path(s, &p);
+	const df_ctx_entry *e = df_glob_has_meta(df_buf_str(&p)) ? NULL : df_context_find(ctx, df_buf_str(&p));
+	df_buf_release(&p);
+	return e && e->type != DF_CTX_DIR;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)state;
+	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
+	const df_context *ctx = df_lint_copy_context(lint, in, &srcs);
+	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
+	df_buf err = DF_BUF_INIT;
+	const df_copy_source *culprit = NULL;
+	const char *shown[3], *what[3];
+	bool direct = true;
+	size_t found = 0;
+	const secret *const *secret_at = ctx ? df_context_memo(ctx, &df_rule_DF1013, classify, free) : NULL;
+	/* Source by source, to point at the one that brings them in. */
+	for (size_t i = 0; ctx && i < srcs.len; i++) {
+		df_copy_sources one = srcs;
+		one.items = &srcs.items[i];
+		one.len = 1;
+		if (df_copy_select(ctx, in, &one, &sel, &err) < 0)
+			break;
+		size_t before = found;
+		for (size_t k = 0; k < sel.len; k++) {
+			const df_ctx_entry *e = &ctx->entries[sel.items[k]];
+			const secret *s = secret_at[sel.items[k]];
+			if (!s)
+				continue;
+			if (found < 3) {
+				shown[found] = e->path;
+				what[found] = s->what;
+			}
+			found++;
+		}
+		if (found > before) {
+			culprit = culprit ? culprit : &srcs.items[i];
+			direct &= names_file(ctx, &srcs.items[i]);
+		}
+	}
+	if (found) {
+		df_buf msg = DF_BUF_INIT;
+		df_copy_add_text(&msg, in);
+		if (found == 1)
+			df_buf_adds(&msg, " puts a file holding secrets into the image: ");
+		else
+			df_buf_addf(&msg, " puts %zu files holding secrets into the image: ", found);
+		size_t n = found < 3 ? found : 3;
+		for (size_t k = 0; k < n; k++) {
+			if (k)
+				df_buf_adds(&msg, k + 1 == n && found <= 3 ? " and " : ", ");
+			df_buf_adds(&msg, shown[k]);
+			if (what[k])
+				df_buf_addf(&msg, " (%s)", what[k]);
+		}
+		if (found > 3)
+			df_buf_addf(&msg, " and %zu more", found - 3);
+		df_buf_adds(&msg, direct ? "; anyone who can pull the image can read them: pass them at build time "
+					   "with `RUN --mount=type=secret` instead"
+					 : "; anyone who can pull the image can read them: exclude them in .dockerignore "
+					   "and pass what the build needs with `RUN --mount=type=secret`");
+		df_report(lint, &df_rule_DF1013, culprit->word->span, "%s", df_buf_str(&msg));
+		df_buf_release(&msg);
+	}
+	df_copy_sources_release(&srcs);
+	df_ctx_selection_release(&sel);
+	df_buf_release(&err);
+}

@@ -1,0 +1,283 @@
+/* cleanup.c - what a RUN leaves behind; see cleanup.h. */
+#include "engine/cleanup.h"
+
+#include <fnmatch.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "engine/opts.h"
+#include "util/util.h"
+
+/* Longer paths are never matched: no rule has a reason to care about them. */
+#define PATH_CAP 1024
+
+/* s[0..n) as the comparisons below read it, into out (PATH_CAP bytes):
+ * `~` and `${NAME}` as `$HOME` and `$NAME`, no "./" in front, no repeated
+ * or trailing '/'. False when it does not fit. */
+static bool normalise(const char *s, size_t n, char *out)
+{
+	size_t o = 0, i = 0;
+	if (n && s[0] == '~' && (n == 1 || s[1] == '/')) {
+		memcpy(out, "$HOME", 5);
+		o = 5;
+		i = 1;
+	}
+	while (n - i >= 2 && s[i] == '.' && s[i + 1] == '/')
+		i += 2;
+	for (; i < n; i++) {
+		if (o + 2 > PATH_CAP)
+			return false;
+		if (s[i] == '$' && i + 1 < n && s[i + 1] == '{') {
+			size_t j = i + 2;
+			while (j < n && (df_is_alnum((unsigned char)s[j]) || s[j] == '_'))
+				j++;
+			if (j < n && s[j] == '}' && j > i + 2) {
+				if (o + (j - i - 2) + 2 > PATH_CAP)
+					return false;
+				out[o++] = '$';
+				memcpy(out + o, s + i + 2, j - i - 2);
+				o += j - i - 2;
+				i = j;
+				continue;
+			}
+		}
+		if (s[i] == '/' && o && out[o - 1] == '/')
+			continue;
+		out[o++] = s[i];
+	}
+	while (o > 1 && out[o - 1] == '/')
+		o--;
+	out[o] = '\0';
+	return true;
+}
+
+static size_t components(const char *s)
+{
+	size_t n = *s && *s != '/';
+	for (; *s; s++)
+		n += s[0] == '/' && s[1];
+	return n;
+}
+
+/* Does the rm operand w name path p (both normalised)? A path starting
+ * with a variable ($HOME/.npm, "$D") is anchored like an absolute one. */
+static bool names(const char *w, const char *p)
+{
+	bool wabs = w[0] == '/' || w[0] == '$', pabs = p[0] == '/' || p[0] == '$';
+	if (wabs != pabs) {
+		/* One is relative: compare it with as many trailing components
+		 * of the other. */
+		const char **abs = wabs ? &w : &p;
+		size_t want = components(wabs ? p : w);
+		const char *s = *abs + strlen(*abs);
+		while (s > *abs && want) {
+			s--;
+			if (*s == '/' && --want == 0)
+				break;
+		}
+		if (want || *s != '/')
+			return false;
+		*abs = s + 1;
+	}
+	if (strpbrk(w, "*?["))
+		return fnmatch(w, p, FNM_PATHNAME | FNM_PERIOD) == 0;
+	return strcmp(w, p) == 0;
+}
+
+/* Does the rm operand w remove p: p itself, or with recursive a directory
+ * above it? */
+static bool removes(const char *w, const char *p, bool recursive)
+{
+	char buf[PATH_CAP];
+	size_t n = strlen(p);
+	memcpy(buf, p, n + 1);
+	if (names(w, buf))
+		return true;
+	while (recursive) {
+		while (n > 0 && buf[n - 1] != '/')
+			n--;
+		if (n == 0)
+			return false;	/* relative: no parent left */
+		if (n == 1) {
+			buf[1] = '\0';	/* the root */
+			return names(w, buf);
+		}
+		buf[--n] = '\0';
+		if (names(w, buf))
+			return true;
+	}
+	return false;
+}
+
+static const df_optspec rm_opts = { 0 };
+
+static bool rm_removes(const df_sh_cmd *c, size_t name, const char *path, bool unknown_counts)
+{
+	static const char *const recursive_long[] = { "--recursive", NULL };
+	bool recursive = df_opt_has(c, name, &rm_opts, 'r', recursive_long) ||
+			 df_opt_has(c, name, &rm_opts, 'R', NULL);
+	df_opt_iter it;
+	df_opt o;
+	char w[PATH_CAP];
+	df_opt_iter_init(&it, c, name, &rm_opts);
+	while (df_opt_next(&it, &o)) {
+		if (o.letter || o.name.ptr)
+			continue;
+		if (c->words[o.word].has_expansion && unknown_counts)
+			return true;
+		if (normalise(o.value.ptr, o.value.len, w) && removes(w, path, recursive))
+			return true;
+	}
+	return false;
+}
+
+/* Index of v in the list c holds: v may be the engine's view or its
+ * expansion (a copy), which sits elsewhere. */
+static size_t view_index(const df_cmds *c, const df_cmd_view *v)
+{
+	uintptr_t at = (uintptr_t)v, first = (uintptr_t)c->views;
+	if (at >= first && at < first + c->n * sizeof(*v))
+		return (at - first) / sizeof(*v);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->views[i].text == v->text && c->views[i].base == v->base &&
+		    c->views[i].cmd->start == v->cmd->start && c->views[i].name == v->name)
+			return i;
+	DF_BUG("a command that is not the current instruction's");
+}
+
+int df_run_each_after(df_lint *lint, const df_cmd_view *v, df_cmd_fn fn, void *ud)
+{
+	df_cmds *c = df_lint_cmds(lint);
+	for (size_t i = view_index(c, v) + 1; i < c->n; i++) {
+		int rc = fn(&c->views[i], ud);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+typedef struct removal {
+	df_lint *lint;
+	const char *path;	/* normalised */
+	bool unknown_counts;
+} removal;
+
+static int removes_path(const df_cmd_view *v, void *ud)
+{
+	const removal *r = ud;
+	if (!df_cmd_named(v, "rm"))
+		return 0;
+	const df_cmd_view *e = df_lint_expanded(r->lint, v);
+	return rm_removes(e->cmd, e->name, r->path, r->unknown_counts);
+}
+
+bool df_run_removes_after(df_lint *lint, const df_cmd_view *v, const char *path, size_t len,
+			  bool unknown_counts)
+{
+	char p[PATH_CAP];
+	if (!normalise(path, len, p))
+		return false;
+	removal r = { lint, p, unknown_counts };
+	return df_run_each_after(lint, v, removes_path, &r) != 0;
+}
+
+bool df_path_covers(const char *op, size_t len, const char *path, bool recursive)
+{
+	char w[PATH_CAP], p[PATH_CAP];
+	return normalise(op, len, w) && normalise(path, strlen(path), p) && removes(w, p, recursive);
+}
+
+bool df_run_mounts_cache(const df_instr *run, const char *dir)
+{
+	char d[PATH_CAP], t[PATH_CAP];
+	if (!normalise(dir, strlen(dir), d))
+		return false;
+	for (size_t i = 0; i < run->nflags; i++) {
+		const df_mount *m = run->flags[i].mount;
+		if (run->flags[i].type != DF_FLAG_MOUNT || !run->flags[i].parsed_ok || !m || !m->target.ptr)
+			continue;
+		if (m->type != DF_MOUNT_CACHE && m->type != DF_MOUNT_TMPFS)
+			continue;
+		if (!normalise(m->target.ptr, m->target.len, t))
+			continue;
+		size_t n = strlen(t);
+		if (strncmp(d, t, n) == 0 && (d[n] == '\0' || d[n] == '/' || (n == 1 && t[0] == '/')))
+			return true;
+	}
+	return false;
+}
+
+typedef struct text_write {
+	const char *needle, *file;
+} text_write;
+
+static int writes_text(const df_cmd_view *v, void *ud)
+{
+	const text_write *t = ud;
+	const df_sh_cmd *c = v->cmd;
+	bool tee = df_cmd_named(v, "tee");
+	if (!tee && !df_cmd_named(v, "echo") && !df_cmd_named(v, "printf"))
+		return 0;
+	bool text = false, to_file = false;
+	for (size_t i = v->name + 1; i < c->nwords; i++) {
+		df_str w = c->words[i].value;
+		text |= df_mem_contains(w.ptr, w.len, t->needle);
+		to_file |= tee && df_mem_contains(w.ptr, w.len, t->file);
+	}
+	for (size_t i = 0; i < c->nredirs; i++) {
+		df_str f = c->redirs[i].target.value;
+		to_file |= c->redirs[i].op[0] == '>' && df_mem_contains(f.ptr, f.len, t->file);
+	}
+	/* tee writes what it reads: the text is in the command before it. */
+	return to_file && (text || tee);
+}
+
+bool df_run_writes_text(df_lint *lint, const df_instr *run, const char *needle, const char *file)
+{
+	text_write t = { needle, file };
+	if (!df_mem_contains(run->text.str.ptr, run->text.str.len, needle)) {
+		bool in_heredoc = false;
+		for (size_t i = 0; i < run->nheredocs; i++)
+			in_heredoc |= df_mem_contains(run->heredocs[i].body.str.ptr, run->heredocs[i].body.str.len,
+						      needle);
+		if (!in_heredoc)
+			return false;
+	}
+	return df_lint_each_command(lint, run, writes_text, &t) != 0;
+}
+
+bool df_stage_ships(const df_graph *g, int stage)
+{
+	int t = g->target;
+	/* A base stage comes before the stage built on it: the walk is short. */
+	for (size_t steps = 0; t >= 0 && (size_t)t < g->nstages && steps <= g->nstages; steps++) {
+		if (t == stage)
+			return true;
+		if (g->stages[t].base_kind != DF_BASE_STAGE)
+			return false;
+		t = g->stages[t].base_stage;
+	}
+	return false;
+}
+
+bool df_stage_chain_marked(const df_graph *g, int stage, uint64_t marks)
+{
+	for (size_t steps = 0; stage >= 0 && (size_t)stage < g->nstages && steps <= g->nstages; steps++) {
+		if (marks & (UINT64_C(1) << (stage % 64)))
+			return true;
+		if (g->stages[stage].base_kind != DF_BASE_STAGE)
+			return false;
+		stage = g->stages[stage].base_stage;
+	}
+	return false;
+}
+
+const df_stage *df_stage_root(const df_graph *g, int stage)
+{
+	for (size_t steps = 0; stage >= 0 && (size_t)stage < g->nstages && steps <= g->nstages; steps++) {
+		if (g->stages[stage].base_kind != DF_BASE_STAGE)
+			return &g->stages[stage];
+		stage = g->stages[stage].base_stage;
+	}
+	return NULL;
+}

@@ -1,0 +1,68 @@
+/*
+ * cleanup.h - what the size rules share about what a RUN leaves behind: does
+ * a later command of the same RUN remove a path, does a cache mount keep it
+ * out of the layer, does it write a setting to a config file, and does the
+ * stage end up in the image at all.
+ *
+ * Removal is judged from `rm` commands only (after sudo and the like), with
+ * their words expanded from the ARG and ENV values in force. An rm word
+ * removes a path when it is the path, a glob matching it (`*.tgz` in the
+ * same directory), or, with -r/-R/--recursive, a directory holding it or a
+ * glob matching one (`rm -rf` of everything in /tmp). `~` and `${HOME}` are read as `$HOME`, and
+ * `${NAME}` as `$NAME`, so "$D" and "${D}" are one path. When one of the two is
+ * relative and the other absolute or led by a variable (a `cd` between them,
+ * `$HOME/.npm`), the relative one is compared with the same number of
+ * trailing components of the other: ".npm/_cacache" asks about any .npm.
+ */
+#ifndef DF_ENGINE_CLEANUP_H
+#define DF_ENGINE_CLEANUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/cmds.h"
+#include "engine/rule.h"
+
+/* Call fn for each command of the instruction being linted that comes after
+ * v (a command df_lint_each_command() or on_command gave, or its
+ * expansion), in order; stop when fn returns non-zero, and return that. */
+int df_run_each_after(df_lint *lint, const df_cmd_view *v, df_cmd_fn fn, void *ud);
+
+/* Does a command of the instruction being linted that comes after v (a
+ * command df_lint_each_command() or on_command gave) remove path[0..len)?
+ * With unknown_counts, an rm word whose value is unknown ($TMP unset, $(...))
+ * counts as removing it: the rules stay quiet where they cannot tell. */
+bool df_run_removes_after(df_lint *lint, const df_cmd_view *v, const char *path, size_t len,
+			  bool unknown_counts);
+
+/* Does the operand op[0..len) of a command that acts on paths (rm, chown,
+ * chmod) name path, as rm's are judged above: path itself, a glob matching
+ * it, or with recursive a directory holding it? */
+bool df_path_covers(const char *op, size_t len, const char *path, bool recursive);
+
+/* Has run (a RUN, not its ONBUILD) a cache or tmpfs mount whose target is
+ * dir (an absolute path) or a directory holding it? */
+bool df_run_mounts_cache(const df_instr *run, const char *dir);
+
+/* Does run (a RUN) write text holding needle to a file whose path holds
+ * file, with echo, printf or tee (`echo 'gem: --no-document' > ~/.gemrc`),
+ * as far as its words show? */
+bool df_run_writes_text(df_lint *lint, const df_instr *run, const char *needle, const char *file);
+
+/* Does stage end up in the image being built: is it the target stage, or a
+ * stage that the target is built FROM, directly or through other stages? A
+ * stage that only gives files to COPY --from does not: its layers are not
+ * shipped, so what they carry costs nothing. -1 (before any FROM): false. */
+bool df_stage_ships(const df_graph *g, int stage);
+
+/* Is stage, or a stage it is built FROM (directly or through others),
+ * marked in marks (bit stage % 64)? For settings a RUN writes into the
+ * file system (a gemrc, an apt.conf), which every stage built on it sees. */
+bool df_stage_chain_marked(const df_graph *g, int stage, uint64_t marks);
+
+/* The first stage of stage's FROM chain: the one not built on another
+ * stage (its base is an image, scratch or unknown); NULL for -1. */
+const df_stage *df_stage_root(const df_graph *g, int stage);
+
+#endif

@@ -1,0 +1,186 @@
+/* copyctx.c - what a COPY or ADD takes from the build context; see copyctx.h. */
+#include "engine/copyctx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context/glob.h"
+#include "context/ignore.h"
+#include "util/util.h"
+
+bool df_copy_source_is_whole(df_str v)
+{
+	if (v.len == 1 && v.ptr[0] == '*')
+		return true;
+	/* Made of '/' and "." components only: it cleans to the root. */
+	size_t i = 0;
+	while (i < v.len) {
+		if (v.ptr[i] == '/') {
+			i++;
+			continue;
+		}
+		if (v.ptr[i] == '.' && (i + 1 == v.len || v.ptr[i + 1] == '/')) {
+			i++;
+			continue;
+		}
+		return false;
+	}
+	return true;
+}
+
+bool df_copy_context_sources(const df_graph *g, const df_instr *in, df_copy_sources *out)
+{
+	out->len = 0;
+	out->unknown = 0;
+	out->whole = false;
+	if (in->outer || in->has_error || (in->kind != DF_I_COPY && in->kind != DF_I_ADD))
+		return false;
+	int idx = df_graph_instr_index(g, in);
+	const df_copy_model *m = idx >= 0 ? g->steps[idx].copy : NULL;
+	if (!m || m->origin != DF_COPY_CONTEXT)
+		return false;
+	free(out->items);
+	out->items = df_xcalloc(in->nsources ? in->nsources : 1, sizeof(*out->items));
+	bool any = false;
+	for (size_t i = 0; i < in->nsources; i++) {
+		const df_word *w = &in->sources[i];
+		bool heredoc = false;
+		for (size_t h = 0; h < in->nheredocs; h++)
+			heredoc |= w->span.start == in->heredocs[h].marker_span.start;
+		if (heredoc)
+			continue;
+		df_str v;
+		if (!df_expanded_value(&w->exp, w->value, &v) ||
+		    (w->exp.state == DF_EXP_NONE && memchr(v.ptr, '$', v.len))) {
+			out->unknown++;
+			any = true;
+			continue;
+		}
+		/* A remote source of a mixed ADD is no context source. */
+		if (in->kind == DF_I_ADD && (df_mem_contains(v.ptr, v.len, "://") || df_mem_has_prefix(v.ptr, v.len, "git@")))
+			continue;
+		any = true;
+		df_copy_source *s = &out->items[out->len++];
+		s->value = v;
+		s->word = w;
+		s->whole = df_copy_source_is_whole(v);
+		out->whole |= s->whole;
+	}
+	return any;
+}
+
+void df_copy_source_path(const df_copy_source *s, df_buf *out)
+{
+	df_buf abs = DF_BUF_INIT, clean = DF_BUF_INIT;
+	df_buf_addc(&abs, '/');
+	df_buf_add(&abs, s->value.ptr, s->value.len);
+	df_path_clean(&clean, abs.buf, abs.len);
+	df_buf_adds(out, clean.buf + 1);	/* without the leading '/' */
+	df_buf_release(&abs);
+	df_buf_release(&clean);
+}
+
+const df_context *df_lint_copy_context(df_lint *lint, const df_instr *in, df_copy_sources *srcs)
+{
+	const df_context *ctx = NULL;
+	if (df_copy_context_sources(df_lint_graph(lint), in, srcs) && srcs->len)
+		ctx = df_lint_context(lint);
+	if (!ctx)
+		srcs->len = 0;
+	return ctx;
+}
+
+void df_copy_sources_release(df_copy_sources *s)
+{
+	free(s->items);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The instruction's --exclude patterns as one matcher, or NULL. */
+static int compile_excludes(const df_instr *in, df_ignore **out, df_buf *err)
+{
+	df_buf text = DF_BUF_INIT;
+	for (size_t i = 0; i < in->nflags; i++)
+		if (df_mem_eq(in->flags[i].name.ptr, in->flags[i].name.len, "exclude") && in->flags[i].has_value) {
+			df_buf_add(&text, in->flags[i].value.ptr, in->flags[i].value.len);
+			df_buf_addc(&text, '\n');
+		}
+	*out = NULL;
+	int rc = text.len ? df_ignore_compile("--exclude", df_buf_str(&text), text.len, out, err) : 0;
+	df_buf_release(&text);
+	return rc;
+}
+
+int df_copy_select(const df_context *ctx, const df_instr *in, const df_copy_sources *srcs,
+		   df_ctx_selection *sel, df_buf *err)
+{
+	sel->len = sel->roots = sel->ignored = 0;
+	df_ignore *excl;
+	if (compile_excludes(in, &excl, err) < 0)
+		return -1;
+	df_ctx_selection one = DF_CTX_SELECTION_INIT;
+	df_buf src = DF_BUF_INIT;
+	int rc = 0;
+	if (srcs->len == 1 && !excl) {
+		/* The common COPY: one source, no --exclude: its selection as
+		 * the context keeps it, without merging. */
+		df_buf_add(&src, srcs->items[0].value.ptr, srcs->items[0].value.len);
+		rc = df_context_select(ctx, df_buf_str(&src), sel, err);
+		df_buf_release(&src);
+		return rc;
+	}
+	bool *mark = df_xcalloc(ctx->len ? ctx->len : 1, sizeof(*mark));
+	for (size_t i = 0; i < srcs->len && rc == 0; i++) {
+		df_buf_reset(&src);
+		df_buf_add(&src, srcs->items[i].value.ptr, srcs->items[i].value.len);
+		if (df_context_select(ctx, df_buf_str(&src), &one, err) < 0) {
+			rc = -1;
+			break;
+		}
+		sel->roots += one.roots;
+		sel->ignored += one.ignored;
+		/* --exclude patterns are relative to the source: a directory
+		 * source's own path is stripped first. */
+		const df_ctx_entry *root = srcs->items[i].whole ? NULL : df_context_find(ctx, df_buf_str(&src));
+		size_t strip = root && root->type == DF_CTX_DIR ? strlen(root->path) + 1 : 0;
+		for (size_t k = 0; k < one.len; k++) {
+			const char *p = ctx->entries[one.items[k]].path;
+			if (excl && strlen(p) > strip && df_ignore_match(excl, p + strip))
+				continue;
+			mark[one.items[k]] = true;
+		}
+	}
+	if (rc == 0) {
+		size_t n = 0;
+		for (size_t i = 0; i < ctx->len; i++)
+			n += mark[i];
+		df_grow((void **)&sel->items, &sel->cap, n + 1, sizeof(*sel->items));
+		for (size_t i = 0; i < ctx->len; i++)
+			if (mark[i])
+				sel->items[sel->len++] = i;
+	}
+	free(mark);
+	df_ctx_selection_release(&one);
+	df_buf_release(&src);
+	df_ignore_free(excl);
+	return rc;
+}
+
+void df_copy_add_count(df_buf *b, size_t n)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof(digits), "%zu", n);
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			df_buf_addc(b, ',');
+		df_buf_addc(b, digits[i]);
+	}
+}
+
+void df_copy_add_text(df_buf *b, const df_instr *in)
+{
+	size_t n = in->rest.len > 60 ? 60 : in->rest.len;
+	df_buf_addf(b, "`%.*s %.*s%s`", (int)in->keyword.len, in->keyword.ptr, (int)n, in->rest.ptr,
+		    n < in->rest.len ? "..." : "");
+}

@@ -1,0 +1,135 @@
+/* ospkg.c - the system package managers; see ospkg.h. */
+#include "engine/ospkg.h"
+
+#include <string.h>
+
+#include "util/util.h"
+
+/* A NULL-terminated list of strings with static storage. */
+#define L(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static const df_ospkg_manager managers[] = {
+	{
+		.name = "apt",
+		.commands = L("apt-get", "apt", "aptitude"),
+		.install = L("install"),
+		.remove = L("purge", "remove", "autoremove"),
+		.refresh = L("update"),
+		.lists = "/var/lib/apt/lists",
+		.value_opts = L("-t", "--target-release", "-o", "--option", "-c", "--config-file"),
+		.caches = L("/var/cache/apt", "/var/lib/apt"),
+		.locked = true,
+	},
+	{
+		.name = "apk",
+		.commands = L("apk"),
+		.install = L("add"),
+		.remove = L("del"),
+		.refresh = L("update"),
+		.lists = "/var/cache/apk",
+		.fresh_opts = L("--no-cache", "-U", "--update-cache", "--update"),
+		.install_keeps = true,
+		.keep_nothing = L("--no-cache"),
+		.value_opts = L("-t", "--virtual", "-X", "--repository", "-p", "--root"),
+		.caches = L("/var/cache/apk"),
+	},
+	{
+		.name = "dnf",
+		.commands = L("dnf", "microdnf", "dnf5"),
+		.install = L("install", "groupinstall", "localinstall"),
+		.remove = L("remove", "erase", "autoremove"),
+		.value_opts = L("--setopt", "--repo", "--enablerepo", "--disablerepo", "--installroot",
+				"--releasever"),
+		.refresh = L("makecache"),
+		.lists = "/var/cache/dnf",
+		.fresh_opts = L("--refresh"),
+		.install_keeps = true,
+		.caches = L("/var/cache/dnf", "/var/cache/libdnf5"),
+		.locked = true,
+	},
+	{
+		.name = "yum",
+		.commands = L("yum"),
+		.install = L("install", "groupinstall", "localinstall"),
+		.remove = L("remove", "erase", "autoremove"),
+		.value_opts = L("--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever"),
+		.refresh = L("makecache"),
+		.lists = "/var/cache/yum",
+		.fresh_opts = L("--refresh"),
+		.install_keeps = true,
+		.caches = L("/var/cache/yum"),
+		.locked = true,
+	},
+	{
+		.name = "zypper",
+		.commands = L("zypper"),
+		.install = L("install", "in"),
+		.remove = L("remove", "rm"),
+		.refresh = L("refresh", "ref"),
+		.lists = "/var/cache/zypp",
+		.install_keeps = true,
+		.value_opts = L("-r", "--repo", "--from", "--root"),
+		.caches = L("/var/cache/zypp"),
+		.locked = true,
+	},
+};
+
+const df_ospkg_manager *df_ospkg_managers(size_t *n)
+{
+	*n = DF_ARRAY_LEN(managers);
+	return managers;
+}
+
+static bool listed(const char *const *list, df_str w)
+{
+	for (; list && *list; list++)
+		if (df_mem_eq(w.ptr, w.len, *list))
+			return true;
+	return false;
+}
+
+bool df_ospkg_read(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
+{
+	memset(out, 0, sizeof(*out));
+	const df_ospkg_manager *m = NULL;
+	for (size_t i = 0; i < DF_ARRAY_LEN(managers) && !m; i++)
+		for (const char *const *c = managers[i].commands; *c && !m; c++)
+			if (df_cmd_named(v, *c))
+				m = &managers[i];
+	if (!m)
+		return false;
+	const df_cmd_view *ev = df_lint_expanded(lint, v);
+	size_t n;
+	const df_sh_word **pos = df_lint_positionals(lint, ev->cmd, v->name, m->value_opts, &n);
+	if (!n)
+		return false;
+	df_ospkg_action a = listed(m->install, pos[0]->value)	? DF_OSPKG_INSTALL
+			    : listed(m->remove, pos[0]->value)	? DF_OSPKG_REMOVE
+			    : listed(m->refresh, pos[0]->value) ? DF_OSPKG_REFRESH
+								: DF_OSPKG_NONE;
+	if (a == DF_OSPKG_NONE)
+		return false;
+	out->action = a;
+	out->manager = m;
+	out->cmd = ev;
+	out->pkgs = pos + 1;
+	out->npkgs = n - 1;
+	out->verb = (size_t)(pos[0] - ev->cmd->words);
+	return true;
+}
+
+bool df_ospkg_has_opt(const df_ospkg_use *u, const char *const *opts)
+{
+	for (; opts && *opts; opts++)
+		if (df_sh_has_flag(u->cmd->cmd, u->cmd->name, *opts))
+			return true;
+	return false;
+}
+
+df_str df_ospkg_name(const df_sh_word *pkg)
+{
+	size_t n = 0;
+	while (n < pkg->value.len && !strchr("=~<>", pkg->value.ptr[n]))
+		n++;
+	return (df_str){ pkg->value.ptr, n };
+}
