@@ -17,7 +17,13 @@
 static char *apply(const df_edits *e, const char *text, size_t *applied, size_t *left)
 {
 	df_buf out = DF_BUF_INIT;
-	*applied = df_edits_apply(e, text, strlen(text), &out, left);
+	bool *which = calloc(e->ngroups + 1, sizeof(bool));
+	*applied = df_edits_apply(e, text, strlen(text), &out, left, which);
+	size_t n = 0;
+	for (size_t g = 0; g < e->ngroups; g++)
+		n += which[g];
+	ck_assert_uint_eq(n, *applied);
+	free(which);
 	char *s = strdup(df_buf_str(&out));
 	df_buf_release(&out);
 	return s;

@@ -7,14 +7,18 @@
  * output format. It
  * must not crash (the sanitizer build runs this suite too: .ci/run), the
  * findings must be well-formed, sorted and the same on a second run, and the
- * JSON formats must parse back with one entry per finding. A new fixture
- * anywhere is covered without touching this file.
+ * JSON formats must parse back with one entry per finding. Each is also
+ * fixed (safe and unsafe fixes): no fix may be refused, the result is fixed
+ * again to the same bytes, every comment line survives, and a file with
+ * nothing to fix comes back byte-identical. A new fixture anywhere is
+ * covered without touching this file.
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <sys/stat.h>
 
 #include "engine/engine.h"
+#include "fix/fixer.h"
 #include "graph/graph.h"
 #include "output/output.h"
 #include "testutil.h"
@@ -72,17 +76,18 @@ static const df_label_spec labels[] = {
 	{ "org.opencontainers.image.authors", DF_LABEL_EMAIL },
 };
 
-static void lint(const df_buf *data, const char *name, df_diags *out)
+/* Every rule on; free *raise afterwards. */
+static df_lint_opts every_rule(df_severity_override **raise)
 {
 	size_t n;
 	const df_rule *const *rules = df_rules(&n);
-	df_severity_override *raise = calloc(n, sizeof(*raise));
+	*raise = calloc(n, sizeof(**raise));
 	size_t nraise = 0;
 	for (size_t i = 0; i < n; i++)
 		if (rules[i]->severity == DF_SEV_IGNORE)
-			raise[nraise++] = (df_severity_override){ rules[i]->code, DF_SEV_INFO };
+			(*raise)[nraise++] = (df_severity_override){ rules[i]->code, DF_SEV_INFO };
 	df_lint_opts o = {
-		.overrides = raise,
+		.overrides = *raise,
 		.noverrides = nraise,
 		.trusted_registries = trusted,
 		.ntrusted = DF_ARRAY_LEN(trusted),
@@ -90,6 +95,13 @@ static void lint(const df_buf *data, const char *name, df_diags *out)
 		.nlabels = DF_ARRAY_LEN(labels),
 		.strict_labels = true,
 	};
+	return o;
+}
+
+static void lint(const df_buf *data, const char *name, df_diags *out)
+{
+	df_severity_override *raise;
+	df_lint_opts o = every_rule(&raise);
 	df_doc doc;
 	df_doc_parse(&doc, name, df_buf_str(data), data->len, NULL);
 	df_graph g;
@@ -200,6 +212,55 @@ START_TEST(test_lint_fixture)
 }
 END_TEST
 
+/* The comment lines of text ('#' first on the line), in order, "\n"-joined. */
+static void comments(const char *text, size_t len, df_buf *out)
+{
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - text) : len, i = at;
+		while (i < end && (text[i] == ' ' || text[i] == '\t'))
+			i++;
+		if (i < end && text[i] == '#') {
+			df_buf_add(out, text + i, end - i);
+			df_buf_addc(out, '\n');
+		}
+		at = end + 1;
+	}
+}
+
+START_TEST(test_fix_fixture)
+{
+	const char *path = files[_i];
+	df_buf data = DF_BUF_INIT, before = DF_BUF_INIT, after = DF_BUF_INIT;
+	ck_assert_msg(tu_read(path, &data) == 0, "%s: unreadable", path);
+	df_severity_override *raise;
+	df_lint_opts o = every_rule(&raise);
+	df_fix_run run = { &o, NULL, true, 0, NULL };
+	df_fix_result r, again;
+	df_fix_text(path, df_buf_str(&data), data.len, &run, &r);
+	ck_assert_msg(!r.refused, "%s: a fix was refused: %s", path, df_buf_str(&r.refusal));
+	ck_assert_msg(!r.unsettled, "%s: still fixing after %u rounds", path, r.rounds);
+	if (!r.nnotes)
+		ck_assert_msg(r.text.len == data.len && memcmp(r.text.buf, data.buf, data.len) == 0,
+			      "%s: changed with nothing fixed", path);
+	/* Idempotent: the fixed text has nothing left to fix. */
+	df_fix_text(path, df_buf_str(&r.text), r.text.len, &run, &again);
+	ck_assert_msg(again.nnotes == 0, "%s: fixing the fixed text fixes %s again", path,
+		      again.nnotes ? again.notes[0].code : "");
+	/* Comments are never lost (nor reordered). */
+	comments(df_buf_str(&data), data.len, &before);
+	comments(df_buf_str(&r.text), r.text.len, &after);
+	ck_assert_msg(before.len == after.len && memcmp(df_buf_str(&before), df_buf_str(&after), before.len) == 0,
+		      "%s: comments changed by fixing:\n%s---\n%s", path, df_buf_str(&before), df_buf_str(&after));
+	df_fix_result_release(&again);
+	df_fix_result_release(&r);
+	df_buf_release(&before);
+	df_buf_release(&after);
+	df_buf_release(&data);
+	free(raise);
+}
+END_TEST
+
 /* The walk found the fixture tree: an empty run would pass vacuously. */
 START_TEST(test_found_fixtures)
 {
@@ -219,6 +280,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);	/* a hang guard for the sanitizer build */
 	tcase_add_test(tc, test_found_fixtures);
 	tcase_add_loop_test(tc, test_lint_fixture, 0, (int)nfiles);
+	tcase_add_loop_test(tc, test_fix_fixture, 0, (int)nfiles);
 	suite_add_tcase(s, tc);
 	int rc = tu_run(s);
 	for (size_t i = 0; i < nfiles; i++)

@@ -10,14 +10,20 @@
  * raised to info for its fixtures. A rule that needs configuration reads it
  * from fixtures/rules/<CODE>/config, applied to every case of the directory,
  * one setting a line: `trusted-registry NAME`, `label NAME TYPE`,
- * `strict-labels` (blank lines and # comments skipped). DFOPT_BLESS=1 rewrites the
- * expected files. Every registered rule needs a firing and a quiet case.
+ * `strict-labels` (blank lines and # comments skipped). A rule with a fix
+ * has its fixes applied too, its own only: where they change the case,
+ * <case>.fixed holds the result of the safe ones and, where the unsafe ones
+ * change more, <case>.unsafe.fixed that of all of them; the result is fixed
+ * again to the same bytes. DFOPT_BLESS=1 rewrites the expected and fixed
+ * files. Every registered rule needs a firing and a quiet case, and a rule
+ * with a fix a .fixed snapshot.
  * Ignore pragmas are tested here too, on inline files.
  */
 #include <dirent.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "fix/fixer.h"
 #include "graph/graph.h"
 #include "testutil.h"
 
@@ -135,6 +141,56 @@ static void config_load(const char *code, fixture_config *cfg)
 	}
 }
 
+static bool blessing(void)
+{
+	const char *bless = getenv("DFOPT_BLESS");
+	return bless && *bless && strcmp(bless, "0") != 0;
+}
+
+/* The rule's own fixes over the case (unsafe ones too when asked), checked
+ * against the snapshot at path: it exists exactly when they change the case
+ * (and, for the unsafe snapshot, change more than the safe fixes do). */
+static void check_fixed(const rule_case *c, const df_lint_opts *o, const df_buf *data, bool unsafe,
+			const df_buf *safe_text, df_buf *text_out)
+{
+	char path[4700];
+	snprintf(path, sizeof(path), "%s/fixtures/rules/%s/%s%s", tu_srcdir(), c->code, c->name,
+		 unsafe ? ".unsafe.fixed" : ".fixed");
+	df_fix_run run = { o, NULL, unsafe, 0, c->code };
+	df_fix_result r, again;
+	df_fix_text("Dockerfile", df_buf_str(data), data->len, &run, &r);
+	ck_assert_msg(!r.refused, "%s/%s: fix refused: %s", c->code, c->name, df_buf_str(&r.refusal));
+	const df_buf *base = unsafe ? safe_text : data;
+	bool changed = r.text.len != base->len || memcmp(df_buf_str(&r.text), df_buf_str(base), base->len) != 0;
+	if (blessing()) {
+		if (changed)
+			ck_assert_int_eq(tu_write(path, df_buf_str(&r.text), r.text.len), 0);
+		else
+			unlink(path);
+	} else if (changed) {
+		df_buf want = DF_BUF_INIT;
+		ck_assert_msg(access(path, R_OK) == 0, "%s/%s: the fix changes the case but there is no %s (DFOPT_BLESS=1 writes it)",
+			      c->code, c->name, strrchr(path, '/') + 1);
+		ck_assert_int_eq(tu_read(path, &want), 0);
+		ck_assert_msg(want.len == r.text.len && memcmp(df_buf_str(&want), df_buf_str(&r.text), r.text.len) == 0,
+			      "%s/%s: fixed text differs from %s\n--- expected\n%s--- got\n%s", c->code, c->name,
+			      strrchr(path, '/') + 1, df_buf_str(&want), df_buf_str(&r.text));
+		df_buf_release(&want);
+	} else {
+		ck_assert_msg(access(path, F_OK) != 0, "%s/%s: %s exists but the fix changes nothing", c->code, c->name,
+			      strrchr(path, '/') + 1);
+	}
+	/* Fixed is fixed: another run finds nothing more of its own to do. */
+	df_fix_text("Dockerfile", df_buf_str(&r.text), r.text.len, &run, &again);
+	ck_assert_msg(again.nnotes == 0, "%s/%s: fixing the fixed text fixes again", c->code, c->name);
+	df_fix_result_release(&again);
+	if (text_out) {
+		df_buf_reset(text_out);
+		df_buf_add(text_out, df_buf_str(&r.text), r.text.len);
+	}
+	df_fix_result_release(&r);
+}
+
 START_TEST(test_rule_fixture)
 {
 	const rule_case *c = &cases[_i];
@@ -172,6 +228,12 @@ START_TEST(test_rule_fixture)
 		o.context_arg = &fc;
 	}
 	lint_text_opts(df_buf_str(&data), data.len, &o, &d);
+	if (rule && (rule->fix == DF_FIX_SAFE || rule->fix == DF_FIX_UNSAFE)) {
+		df_buf safe = DF_BUF_INIT;
+		check_fixed(c, &o, &data, false, NULL, &safe);
+		check_fixed(c, &o, &data, true, &safe, NULL);
+		df_buf_release(&safe);
+	}
 	if (fc.open)
 		df_context_release(&fc.ctx);
 	df_buf_release(&cfg.text);
@@ -179,8 +241,7 @@ START_TEST(test_rule_fixture)
 		if (!strcmp(d.items[i].code, c->code))
 			df_buf_addf(&got, "%u:%u-%u:%u %s %s\n", d.items[i].line, d.items[i].col,
 				    d.items[i].end_line, d.items[i].end_col, d.items[i].code, d.items[i].message);
-	const char *bless = getenv("DFOPT_BLESS");
-	if (bless && *bless && strcmp(bless, "0") != 0) {
+	if (blessing()) {
 		ck_assert_int_eq(tu_write(expected_path, df_buf_str(&got), got.len), 0);
 	} else {
 		ck_assert_msg(tu_read(expected_path, &want) == 0, "%s/%s: no .expected (DFOPT_BLESS=1 writes it)",
@@ -220,6 +281,20 @@ START_TEST(test_every_rule_has_fixtures)
 		}
 		ck_assert_msg(firing >= 1 && quiet >= 1, "%s: %zu firing and %zu quiet fixtures", rules[r]->code,
 			      firing, quiet);
+		if (rules[r]->fix == DF_FIX_SAFE || rules[r]->fix == DF_FIX_UNSAFE) {
+			size_t fixed = 0;
+			for (size_t i = 0; i < ncases; i++) {
+				char p[4700], u[4700];
+				snprintf(p, sizeof(p), "%s/fixtures/rules/%s/%s.fixed", tu_srcdir(), cases[i].code,
+					 cases[i].name);
+				snprintf(u, sizeof(u), "%s/fixtures/rules/%s/%s.unsafe.fixed", tu_srcdir(), cases[i].code,
+					 cases[i].name);
+				fixed += !strcmp(cases[i].code, rules[r]->code) &&
+					 (access(p, R_OK) == 0 || access(u, R_OK) == 0);
+			}
+			ck_assert_msg(fixed >= 1, "%s: a rule with a fix needs a .fixed (or .unsafe.fixed) snapshot",
+				      rules[r]->code);
+		}
 		ck_assert_msg(rules[r]->docs.what && rules[r]->docs.why && rules[r]->docs.example &&
 				      rules[r]->docs.instead && rules[r]->message && rules[r]->name,
 			      "%s: incomplete metadata", rules[r]->code);

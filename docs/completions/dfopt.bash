@@ -66,7 +66,8 @@ _dfopt()
 		case $cmd in
 		lint) opts="--format --output --config --failure-threshold --no-fail --ignore --error --warning
 			--info --style --trusted-registry --require-label --strict-labels --disable-ignore-pragma
-			--no-color --no-shellcheck --context --no-context --file-path-in-report --jobs --verbose --help" ;;
+			--no-color --no-shellcheck --context --no-context --fix --unsafe-fixes --diff --show-fixes
+			--file-path-in-report --jobs --verbose --help" ;;
 		parse | graph) opts="--format --target --build-arg --help" ;;
 		rules) opts="--format --docs --help" ;;
 		esac

@@ -23,7 +23,9 @@ static const char lint_usage[] =
 	"Lint Dockerfiles: every rule of 'dfopt rules' that is not ignored. Ignore pragmas in\n"
 	"the file (# hadolint ignore=CODE, # dfopt ignore=CODE, global and stage forms) are\n"
 	"honoured. Exit 0 when no finding is at or above the failure threshold, 1 when one is,\n"
-	"2 on a usage, config or I/O error (the other files are still linted).\n"
+	"2 on a usage, config or I/O error (the other files are still linted), 3 when a fix\n"
+	"was refused because it would break the file (which is left as it was). With --diff,\n"
+	"1 means some file would change.\n"
 	"\n"
 	"options:\n"
 	"  -f, --format FORMAT        tty (the default), json, sarif, checkstyle, gnu, codeclimate,\n"
@@ -47,6 +49,11 @@ static const char lint_usage[] =
 	"      --disable-ignore-pragma  honour no ignore pragma\n"
 	"      --no-color             no colour in tty output (also NO_COLOR=1)\n"
 	"      --no-shellcheck        do not run ShellCheck over RUN scripts\n"
+	"      --fix                  apply the safe fixes in place, then report what remains\n"
+	"                             (stdin: the fixed text on stdout, the report on stderr)\n"
+	"      --unsafe-fixes         with --fix or --diff, apply the unsafe fixes too\n"
+	"      --diff                 print what --fix would change as a unified diff; write nothing\n"
+	"      --show-fixes           list each fix applied, on stderr\n"
 	"      --context DIR          the build context of every file (default: the directory of\n"
 	"                             each Dockerfile; stdin has none unless given)\n"
 	"      --no-context           judge the Dockerfiles alone: rules about what COPY brings in\n"
@@ -80,6 +87,10 @@ enum {
 	OPT_NO_SHELLCHECK,
 	OPT_CONTEXT,
 	OPT_NO_CONTEXT,
+	OPT_FIX,
+	OPT_UNSAFE_FIXES,
+	OPT_DIFF,
+	OPT_SHOW_FIXES,
 };
 
 static const struct option longopts[] = {
@@ -105,6 +116,10 @@ static const struct option longopts[] = {
 	{ "no-shellcheck", no_argument, NULL, OPT_NO_SHELLCHECK },
 	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "no-context", no_argument, NULL, OPT_NO_CONTEXT },
+	{ "fix", no_argument, NULL, OPT_FIX },
+	{ "unsafe-fixes", no_argument, NULL, OPT_UNSAFE_FIXES },
+	{ "diff", no_argument, NULL, OPT_DIFF },
+	{ "show-fixes", no_argument, NULL, OPT_SHOW_FIXES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -122,6 +137,7 @@ typedef struct lint_args {
 	unsigned jobs;
 	const char *context;		/* --context */
 	bool no_context;
+	bool fix, diff, unsafe_fixes, show_fixes;
 } lint_args;
 
 static void add_output(lint_args *a, const char *format, const char *path)
@@ -229,6 +245,18 @@ static int take_option(lint_args *a, int c, const char *arg)
 	case OPT_NO_CONTEXT:
 		a->no_context = true;
 		return 0;
+	case OPT_FIX:
+		a->fix = true;
+		return 0;
+	case OPT_UNSAFE_FIXES:
+		a->unsafe_fixes = true;
+		return 0;
+	case OPT_DIFF:
+		a->diff = true;
+		return 0;
+	case OPT_SHOW_FIXES:
+		a->show_fixes = true;
+		return 0;
 	}
 	DF_BUG("option %d", c);
 }
@@ -316,6 +344,14 @@ int df_cmd_lint(int argc, char **argv)
 		rc = df_cli_usage_error("lint", "no Dockerfile given (see 'dfopt lint --help')");
 		goto done;
 	}
+	if (a.fix && a.diff) {
+		rc = df_cli_usage_error("lint", "--fix and --diff do not go together: --diff shows what --fix would do");
+		goto done;
+	}
+	if ((a.unsafe_fixes || a.show_fixes) && !a.fix && !a.diff) {
+		rc = df_cli_usage_error("lint", "%s needs --fix or --diff", a.unsafe_fixes ? "--unsafe-fixes" : "--show-fixes");
+		goto done;
+	}
 	if (load_layers(&cfg, &a, &read) < 0) {
 		rc = DF_EXIT_ERROR;
 		goto done;
@@ -366,6 +402,9 @@ int df_cmd_lint(int argc, char **argv)
 		.jobs = a.jobs,
 		.context = a.context,
 		.no_context = a.no_context,
+		.fix = a.fix ? DF_FIX_MODE_WRITE : a.diff ? DF_FIX_MODE_DIFF : DF_FIX_MODE_NONE,
+		.unsafe_fixes = a.unsafe_fixes,
+		.show_fixes = a.show_fixes,
 		/* ignore and none: no finding fails the run */
 		.threshold = cfg.threshold < 0 ? DF_SEV_INFO : cfg.threshold == DF_SEV_IGNORE ? -1 : cfg.threshold,
 		.no_fail = cfg.no_fail == DF_CONFIG_ON,

@@ -20,6 +20,13 @@ typedef struct df_lint_output {
 	const char *path;		/* NULL: stdout */
 } df_lint_output;
 
+/* What `dfopt lint` does with the fixes findings offer. */
+typedef enum df_fix_mode {
+	DF_FIX_MODE_NONE,	/* report them: [*] marks the fixable ones */
+	DF_FIX_MODE_WRITE,	/* --fix: rewrite the files, then report what remains */
+	DF_FIX_MODE_DIFF,	/* --diff: print what --fix would change, write nothing */
+} df_fix_mode;
+
 typedef struct df_lint_run {
 	const df_lint_output *outputs;	/* at least one */
 	size_t noutputs;
@@ -29,6 +36,9 @@ typedef struct df_lint_run {
 	unsigned jobs;			/* -j: files linted at once (0 or 1: one at a time) */
 	const char *context;		/* --context DIR; NULL: each file's directory */
 	bool no_context;		/* --no-context */
+	df_fix_mode fix;
+	bool unsafe_fixes;		/* --unsafe-fixes: apply unsafe fixes too */
+	bool show_fixes;		/* --show-fixes: list each fix applied, on stderr */
 	int threshold;			/* a df_severity, or -1: never fail on findings */
 	bool no_fail;			/* exit 0 whatever is found */
 	df_lint_opts opts;		/* what the engine gets */

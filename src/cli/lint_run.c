@@ -14,6 +14,13 @@
  * its errors, like standard output's, are told after the last one, where
  * they were told when reports were written at the end.
  *
+ * With --fix or --diff a job first runs the fixer (fix/fixer.h) over its
+ * text: --fix writes the result in place (stdin: to standard output, the
+ * reports then going to standard error) and reports what remains in it;
+ * --diff prints the unified diff on standard output instead of the
+ * reports and writes nothing. A file whose fixes were refused (a fix that
+ * would break it) is left as it was, and the run exits 3.
+ *
  * --file-path-in-report renames the file in every report format. A run
  * that would lint more than one file with it is a usage error: every report
  * would blame the same name.
@@ -22,6 +29,9 @@
 #include "cli/contexts.h"
 #include "cli/discover.h"
 #include "cli/lint.h"
+#include "fix/diff.h"
+#include "fix/fixer.h"
+#include "fix/write.h"
 #include "graph/graph.h"
 #include "output/output.h"
 #include "util/file.h"
@@ -45,6 +55,10 @@ typedef struct lint_job {
 	df_buf data;		/* the bytes; kept until rendered, for tty snippets */
 	df_buf err;		/* why it could not be read; empty when it was */
 	df_diags diags;
+	df_buf fix_out;		/* for standard output: the diff (--diff), the fixed text (--fix of stdin) */
+	df_buf fix_err;		/* for standard error: fixes applied (--show-fixes), a refusal */
+	bool refused;		/* a fix would have broken the file */
+	bool changed;		/* --diff: the fixes change the file */
 	bool done;		/* under lint_pool.lock once threads run */
 } lint_job;
 
@@ -88,6 +102,8 @@ static lint_job *add_job(lint_jobs *js, const char *path, char *owned)
 	j->owned_path = owned;
 	df_buf_init(&j->data);
 	df_buf_init(&j->err);
+	df_buf_init(&j->fix_out);
+	df_buf_init(&j->fix_err);
 	df_diags_init(&j->diags);
 	return j;
 }
@@ -98,6 +114,8 @@ static void release_jobs(lint_jobs *js)
 		free(js->items[i].owned_path);
 		df_buf_release(&js->items[i].data);
 		df_buf_release(&js->items[i].err);
+		df_buf_release(&js->items[i].fix_out);
+		df_buf_release(&js->items[i].fix_err);
 		df_diags_release(&js->items[i].diags);
 	}
 	free(js->items);
@@ -166,6 +184,51 @@ static const df_context *ask_context(void *arg, const char **dockerfile)
 	return ctx;
 }
 
+/* --fix or --diff on the job's text: the diff, the fixed text or the
+ * rewritten file, and j->data becomes what is linted afterwards. */
+static void fix_job(const df_lint_run *run, const df_lint_opts *opts, lint_job *j)
+{
+	const char *name = shown_path(j->path);
+	df_fix_run fr = { opts, NULL, run->unsafe_fixes, 0, NULL };
+	df_fix_result res;
+	df_fix_text(name, df_buf_str(&j->data), j->data.len, &fr, &res);
+	if (res.refused) {
+		/* Not even the rounds before the refused one: a file is fixed
+		 * whole or not at all. */
+		j->refused = true;
+		df_buf_addf(&j->fix_err,
+			    "dfopt: %s: fixes not applied: they would make the file fail to parse (%s); the file is left as it was\n",
+			    name, df_buf_str(&res.refusal));
+		df_fix_result_release(&res);
+		return;
+	}
+	bool changed = res.text.len != j->data.len || memcmp(df_buf_str(&res.text), df_buf_str(&j->data), j->data.len);
+	if (changed && run->fix == DF_FIX_MODE_DIFF) {
+		j->changed = true;
+		df_diff_unified(name, df_buf_str(&j->data), j->data.len, name, df_buf_str(&res.text), res.text.len,
+				&j->fix_out);
+	} else if (run->fix == DF_FIX_MODE_WRITE && !strcmp(j->path, "-")) {
+		df_buf_add(&j->fix_out, df_buf_str(&res.text), res.text.len);
+	} else if (changed && df_write_atomic(j->path, df_buf_str(&res.text), res.text.len, &j->err) < 0) {
+		df_fix_result_release(&res);
+		return;		/* the file is as it was; the error says why */
+	}
+	if (run->show_fixes)
+		for (size_t i = 0; i < res.nnotes; i++)
+			df_buf_addf(&j->fix_err, "dfopt: %s:%u:%u: %s %s: %s\n", name, res.notes[i].line,
+				    res.notes[i].col, run->fix == DF_FIX_MODE_DIFF ? "would fix" : "fixed",
+				    res.notes[i].code, res.notes[i].message);
+	if (res.unsettled)
+		df_buf_addf(&j->fix_err, "dfopt: %s: warning: still fixing after %u rounds; run --fix again\n", name,
+			    res.rounds);
+	if (run->fix == DF_FIX_MODE_WRITE) {
+		df_buf tmp = j->data;
+		j->data = res.text;
+		res.text = tmp;
+	}
+	df_fix_result_release(&res);
+}
+
 /* Read, parse and lint one job; touches nothing but the job (and the
  * shared contexts, under their lock). */
 static void lint_one(const lint_pool *p, lint_job *j)
@@ -176,14 +239,21 @@ static void lint_one(const lint_pool *p, lint_job *j)
 	}
 	if (j->err.len)
 		return;		/* stdin, read before the threads started */
-	df_doc doc;
-	df_doc_parse(&doc, shown_path(j->path), df_buf_str(&j->data), j->data.len, NULL);
-	df_graph g;
-	df_graph_build(&g, &doc, NULL);
 	job_context jc = { p->contexts, j->path, DF_BUF_INIT, DF_BUF_INIT };
 	df_lint_opts opts = p->run->opts;
 	opts.context = ask_context;
 	opts.context_arg = &jc;
+	if (p->run->fix != DF_FIX_MODE_NONE)
+		fix_job(p->run, &opts, j);
+	if (j->err.len) {
+		df_buf_release(&jc.where);
+		df_buf_release(&jc.err);
+		return;
+	}
+	df_doc doc;
+	df_doc_parse(&doc, shown_path(j->path), df_buf_str(&j->data), j->data.len, NULL);
+	df_graph g;
+	df_graph_build(&g, &doc, NULL);
 	df_lint_file(&doc, &g, &opts, &j->diags);
 	if (jc.err.len) {
 		/* A context the builder could not use either: the file's
@@ -215,17 +285,26 @@ static void *worker(void *arg)
 	}
 }
 
-/* A finished job's stderr lines and its share of the exit code. */
+/* A finished job's stderr lines (and --diff's and stdin --fix's standard
+ * output) and its share of the exit code. */
 static int report_job(const df_lint_run *run, const lint_job *j, int rc)
 {
 	if (run->verbose)
 		fprintf(stderr, "dfopt: linting '%s'\n", shown_path(j->path));
+	fputs(df_buf_str(&j->fix_err), stderr);
+	fwrite(j->fix_out.buf ? j->fix_out.buf : "", 1, j->fix_out.len, stdout);
 	if (j->err.len) {
 		fprintf(stderr, "dfopt: %s\n", df_buf_str(&j->err));
 		return DF_EXIT_ERROR;
 	}
+	if (rc == DF_EXIT_ERROR)
+		return rc;
+	if (j->refused)
+		return DF_EXIT_FIX;
 	if (rc != DF_EXIT_OK || run->no_fail || run->threshold < 0)
 		return rc;
+	if (run->fix == DF_FIX_MODE_DIFF)
+		return j->changed ? DF_EXIT_FINDINGS : rc;
 	for (size_t i = 0; i < j->diags.len; i++)
 		if ((int)j->diags.items[i].severity <= run->threshold)
 			return DF_EXIT_FINDINGS;
@@ -297,13 +376,28 @@ static int lint_all(lint_pool *p, lint_report *reps, int rc)
 			lint_one(p, j);
 		}
 		int r = report_job(run, j, rc);
-		rc = r == DF_EXIT_ERROR || rc == DF_EXIT_ERROR ? DF_EXIT_ERROR : r;
+		/* An error outranks a refused fix, which outranks findings. */
+		rc = r == DF_EXIT_ERROR || rc == DF_EXIT_ERROR ? DF_EXIT_ERROR
+		     : r == DF_EXIT_FIX || rc == DF_EXIT_FIX   ? DF_EXIT_FIX
+							       : r;
 		render_job(p, reps, j);
 	}
 	for (size_t k = 0; k < started; k++)
 		pthread_join(tids[k], NULL);
 	free(tids);
 	return rc;
+}
+
+/* Where a report with no -o file goes: stdout, unless the fixes take it. */
+static FILE *stdout_report(const df_lint_run *run)
+{
+	if (run->fix == DF_FIX_MODE_DIFF)
+		return NULL;
+	if (run->fix == DF_FIX_MODE_WRITE)
+		for (size_t i = 0; i < run->ninputs; i++)
+			if (!strcmp(run->inputs[i], "-"))
+				return stderr;
+	return stdout;
 }
 
 /* Open every report and write what comes before the first file. */
@@ -319,8 +413,10 @@ static void begin_reports(const df_lint_run *run, lint_report *reps)
 		r->ok = df_output_begin(&r->out, o->format, &style, &r->text) == 0;
 		if (!r->ok)
 			continue;
-		r->f = o->path ? fopen(o->path, "wb") : stdout;
-		if (!r->f)
+		/* Standard output may be taken: by --diff's diffs, which are
+		 * the run's output, or by the fixed text of stdin. */
+		r->f = o->path ? fopen(o->path, "wb") : stdout_report(run);
+		if (o->path && !r->f)
 			r->err = errno;
 		flush_report(r);
 	}

@@ -239,6 +239,10 @@ struct df_lint {
 	bool context_asked;		/* opts->context was called */
 	const df_context *context;	/* its answers */
 	const char *context_dockerfile;
+	struct df_fix {			/* what df_report_fix() hands out */
+		df_edits *edits;
+		size_t group;
+	} fix;
 };
 
 const df_lint_opts *df_lint_config(const df_lint *lint)
@@ -310,6 +314,48 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 	va_end(ap);
 	d->message = df_buf_detach(&msg, NULL);
 	d->borrowed_message = false;
+}
+
+df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_span sp, const char *fmt, ...)
+{
+	uint32_t l1, c1, l2, c2;
+	df_source_pos(&lint->doc->src, sp.start, &l1, &c1);
+	df_source_pos(&lint->doc->src, sp.end > sp.start ? sp.end : sp.start, &l2, &c2);
+	df_diag *d;
+	if (!fmt) {
+		d = df_diags_add_str(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
+	} else {
+		df_buf msg = DF_BUF_INIT;
+		va_list ap;
+		va_start(ap, fmt);
+		df_buf_vaddf(&msg, fmt, ap);
+		va_end(ap);
+		d = df_diags_add_take(lint->out, rule->severity, rule->code, l1, c1, l2, c2,
+				      df_buf_detach(&msg, NULL));
+	}
+	/* A finding never offers more than its rule declares. */
+	if (kind == DF_FIX_NONE || rule->fix == DF_FIX_NONE)
+		return NULL;
+	if (kind < rule->fix)
+		kind = rule->fix;
+	d->fix_kind = (unsigned char)kind;
+	if (!lint->opts->fixes)
+		return NULL;
+	lint->fix.edits = lint->opts->fixes;
+	lint->fix.group = df_edits_begin(lint->opts->fixes);
+	d->fix_group = (uint32_t)lint->fix.group + 1;
+	return &lint->fix;
+}
+
+void df_fix_edit(df_fix *fix, uint32_t start, uint32_t end, const char *text)
+{
+	if (!fix)
+		return;
+	/* df_edits_add() files an edit under the newest group: make sure the
+	 * group is this fix's even if the rule edits after another report. */
+	if (fix->edits->ngroups != fix->group + 1)
+		DF_BUG("df_fix_edit() after another finding was reported");
+	df_edits_add(fix->edits, start, end, text, strlen(text));
 }
 
 static bool is_ignored(const df_lint_opts *o, const char *code)
@@ -626,7 +672,7 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 {
 	df_diags found = DF_DIAGS_INIT;
 	static const df_lint_opts no_opts;
-	df_lint lint = { doc, g, &found, opts ? opts : &no_opts, { 0 }, false, NULL, NULL };
+	df_lint lint = { doc, g, &found, opts ? opts : &no_opts, { 0 }, false, NULL, NULL, { NULL, 0 } };
 	pthread_once(&plan_once, plan_build);
 	df_cmds_init(&lint.cmds);
 	run_rules(&lint);

@@ -20,6 +20,7 @@
 
 #include "context/context.h"
 #include "engine/rule.h"
+#include "fix/edit.h"
 
 /* Every registered rule, ordered by code. */
 const df_rule *const *df_rules(size_t *n);
@@ -74,6 +75,10 @@ struct df_lint_opts {
 	 * returns. NULL: no context. */
 	const df_context *(*context)(void *arg, const char **dockerfile);
 	void *context_arg;
+	/* Collect the findings' fixes here (df_report_fix()): each finding
+	 * that offers one gets its group as fix_group. NULL: a plain lint,
+	 * the findings only say whether they are fixable (fix_kind). */
+	df_edits *fixes;
 	/* Report a BuildKit check's finding even where a DL rule reports the
 	 * same problem (rule.h: same_as): for testing a rule on its own. */
 	bool keep_duplicates;

@@ -113,6 +113,29 @@ typedef struct df_rule {
 void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * A fix, offered with a finding: byte-range edits on the text that was
+ * linted (offsets into doc->src.data, as spans are), applied together or
+ * not at all (fix/edit.h).
+ *
+ * df_report_fix() reports like df_report() and says how safe this
+ * finding's fix is: DF_FIX_SAFE (`dfopt --fix` applies it), DF_FIX_UNSAFE
+ * (only with --unsafe-fixes: it may change what the build does) or
+ * DF_FIX_DISPLAY (shown, never applied); never more than the rule's .fix
+ * declares. It returns the fix to add edits to, or NULL when the run does
+ * not collect fixes (a plain lint): df_fix_edit() on NULL does nothing, so
+ * a rule builds its edits unconditionally unless their text is costly.
+ * The fix is valid until the rule's next report. A rule reports its
+ * finding whole and edits only what the fix is about: comments, layout and
+ * line endings around it stay as they are.
+ */
+typedef struct df_fix df_fix;
+df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_span sp, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Replace bytes [start, end) of the linted text with text (start == end:
+ * insert before start). */
+void df_fix_edit(df_fix *fix, uint32_t start, uint32_t end, const char *text);
+
 const df_doc *df_lint_doc(const df_lint *lint);
 const df_graph *df_lint_graph(const df_lint *lint);
 /* The run's options (never NULL; all empty when the caller gave none), for

@@ -198,6 +198,20 @@ static void emit_hunks(const ops *o, const lines *A, const lines *B, df_buf *out
 	}
 }
 
+/* A path as diff headers give it after "a/": without a leading "/" or
+ * "./", so that `patch -p1` finds it from the same directory. */
+static const char *diff_name(const char *name)
+{
+	for (;;) {
+		if (name[0] == '/')
+			name++;
+		else if (name[0] == '.' && name[1] == '/')
+			name += 2;
+		else
+			return name;
+	}
+}
+
 void df_diff_unified(const char *old_name, const char *a, size_t alen, const char *new_name, const char *b,
 		     size_t blen, df_buf *out)
 {
@@ -229,7 +243,7 @@ void df_diff_unified(const char *old_name, const char *a, size_t alen, const cha
 	free(mid.items);
 	for (size_t i = 0; i < tail; i++)
 		push(&o, ' ', A.len - tail + i, B.len - tail + i);
-	df_buf_addf(out, "--- a/%s\n+++ b/%s\n", old_name, new_name);
+	df_buf_addf(out, "--- a/%s\n+++ b/%s\n", diff_name(old_name), diff_name(new_name));
 	emit_hunks(&o, &A, &B, out);
 	free(o.items);
 	free(A.items);

@@ -20,7 +20,8 @@
 #include "util/buf.h"
 
 /* Append the diff of a (alen bytes) to b (blen bytes) to out, under the
- * names "a/" old_name and "b/" new_name; nothing when they are equal. */
+ * names "a/" old_name and "b/" new_name (leading "/" and "./" dropped);
+ * nothing when they are equal. */
 void df_diff_unified(const char *old_name, const char *a, size_t alen, const char *new_name, const char *b,
 		     size_t blen, df_buf *out);
 

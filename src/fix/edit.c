@@ -97,8 +97,11 @@ static int cmp_group(const void *x, const void *y)
 	return a < b ? -1 : a > b;	/* stable: the order they were added */
 }
 
-size_t df_edits_apply(const df_edits *e, const char *text, size_t len, df_buf *out, size_t *skipped)
+size_t df_edits_apply(const df_edits *e, const char *text, size_t len, df_buf *out, size_t *skipped,
+		      bool *applied_groups)
 {
+	if (applied_groups)
+		memset(applied_groups, 0, e->ngroups * sizeof(*applied_groups));
 	df_buf_reset(out);
 	const df_edit **byg = df_xcalloc(e->len + 1, sizeof(*byg));
 	const df_edit **chosen = df_xcalloc(e->len + 1, sizeof(*chosen));
@@ -126,6 +129,8 @@ size_t df_edits_apply(const df_edits *e, const char *text, size_t len, df_buf *o
 			cover(&cov, byg[k]);
 			chosen[nchosen++] = byg[k];
 		}
+		if (applied_groups)
+			applied_groups[byg[i]->group] = true;
 		applied++;
 	}
 	qsort(chosen, nchosen, sizeof(*chosen), cmp_edit);

@@ -51,8 +51,10 @@ void df_edits_add(df_edits *e, size_t start, size_t end, const char *text, size_
  * edit of a group applied before it, in group order, writing the result to
  * out (reset first). Edits past the end of text are refused (the group is
  * skipped). Returns how many groups were applied; *skipped (may be NULL)
- * gets how many were left for another round.
+ * gets how many were left for another round, and applied (may be NULL; one
+ * entry per group) which were applied. A group without edits is neither.
  */
-size_t df_edits_apply(const df_edits *e, const char *text, size_t len, df_buf *out, size_t *skipped);
+size_t df_edits_apply(const df_edits *e, const char *text, size_t len, df_buf *out, size_t *skipped,
+		      bool *applied);
 
 #endif

@@ -299,6 +299,14 @@ static void tty_summary(df_buf *out, const df_output *o)
 	if (o->opts.color)
 		df_buf_adds(out, SGR_RESET);
 	df_buf_addc(out, '\n');
+	if (o->nsafe)
+		df_buf_addf(out, "[*] %zu fixable with `dfopt --fix`", o->nsafe);
+	if (o->nunsafe)
+		df_buf_addf(out, "%s%zu more with `dfopt --fix --unsafe-fixes`", o->nsafe ? " (" : "", o->nunsafe);
+	if (o->nsafe && o->nunsafe)
+		df_buf_addc(out, ')');
+	if (o->nsafe || o->nunsafe)
+		df_buf_addc(out, '\n');
 }
 
 static void tty_file(df_output *o, const df_file_findings *f, df_buf *out)
@@ -310,17 +318,22 @@ static void tty_file(df_output *o, const df_file_findings *f, df_buf *out)
 		if ((size_t)d->severity < 4)
 			o->nsev[d->severity]++;
 		o->nfindings++;
+		o->nsafe += d->fix_kind == DF_FIX_SAFE;
+		o->nunsafe += d->fix_kind == DF_FIX_UNSAFE;
 		tty_str(out, f->file, false);
 		df_buf_addc(out, ':');
 		df_buf_addu(out, d->line);
 		df_buf_addc(out, ':');
 		df_buf_addu(out, d->col);
 		df_buf_addc(out, ' ');
+		/* [*]: `dfopt --fix` fixes it, as ruff marks its fixable ones. */
+		const char *mark = d->fix_kind == DF_FIX_SAFE ? " [*]" : "";
 		if (opt->color) {
-			df_buf_addf(out, SGR_BOLD "%s" SGR_RESET " %s%s" SGR_RESET ": ", d->code,
+			df_buf_addf(out, SGR_BOLD "%s" SGR_RESET "%s %s%s" SGR_RESET ": ", d->code, mark,
 				    sgr_severity(d->severity), df_severity_name(d->severity));
 		} else {
 			df_buf_adds(out, d->code);
+			df_buf_adds(out, mark);
 			df_buf_addc(out, ' ');
 			df_buf_adds(out, df_severity_name(d->severity));
 			df_buf_add(out, ": ", 2);
@@ -364,20 +377,6 @@ static size_t code_index(df_output *o, const df_diag *d)
 	return o->ncodes++;
 }
 
-/* Whether --fix can act on d: its rule's fix kind (none for parse errors
- * and ShellCheck's codes). df_rule_find() walks every rule; a run names
- * few codes, many times. */
-static const char *fix_name(df_output *o, const df_diag *d)
-{
-	size_t k = code_index(o, d);
-	if (k == o->nfixes) {	/* a code code_index() has just added */
-		df_grow((void **)&o->fixes, &o->fixes_cap, k + 1, sizeof(*o->fixes));
-		const df_rule *r = df_rule_find(d->code);
-		o->fixes[o->nfixes++] = df_fix_kind_name(r ? r->fix : DF_FIX_NONE);
-	}
-	return o->fixes[k];
-}
-
 /* A name of dfopt's own (a severity, a fix kind) as a JSON string: plain
  * ASCII, quoted as it is, without df_json_add_str()'s scan. */
 static void json_add_name(df_buf *out, const char *name)
@@ -418,7 +417,9 @@ static void json_file(df_output *o, const df_file_findings *f, df_buf *out)
 		df_buf_add(out, KEY(",\"file\":"));
 		df_buf_add(out, o->name.buf, o->name.len);
 		df_buf_add(out, KEY(",\"fix\":"));
-		json_add_name(out, fix_name(o, d));
+		/* Whether --fix can act on this finding (none for parse
+		 * errors, ShellCheck's codes, and rules without a fix). */
+		json_add_name(out, df_fix_kind_name((df_fix_kind)d->fix_kind));
 		df_buf_add(out, KEY(",\"level\":"));
 		json_add_name(out, df_severity_name(d->severity));
 		json_key_uint(out, KEY(",\"line\":"), d->line);
@@ -912,7 +913,6 @@ void df_output_end(df_output *o, df_buf *out)
 		free(o->codes[k]);
 	free(o->codes);
 	free(o->borrowed);
-	free(o->fixes);
 	free(o->refs);
 	memset(o, 0, sizeof(*o));
 }

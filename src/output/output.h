@@ -99,8 +99,7 @@ typedef struct df_output {
 	const char **borrowed;		/* codes[k] as a rule's finding borrows it
 					 * (diag.h), or NULL; k < ncodes */
 	size_t borrowed_cap;
-	const char **fixes;		/* json: codes[k]'s fix kind name, k < nfixes */
-	size_t nfixes, fixes_cap;
+	size_t nsafe, nunsafe;		/* findings with a safe, an unsafe fix (tty summary) */
 	size_t *refs;			/* SARIF: each result's index in codes */
 	size_t nrefs, refs_cap;
 } df_output;

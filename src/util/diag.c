@@ -37,6 +37,8 @@ static df_diag *push(df_diags *d, df_severity sev, uint32_t line, uint32_t col, 
 	g->end_line = end_line;
 	g->end_col = end_col;
 	g->severity = sev;
+	g->fix_kind = 0;
+	g->fix_group = 0;
 	return g;
 }
 

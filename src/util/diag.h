@@ -30,6 +30,11 @@ typedef struct df_diag {
 	const char *code;		/* owned unless borrowed_code */
 	const char *message;		/* owned unless borrowed_message */
 	bool borrowed_code, borrowed_message;
+	/* The fix the finding offers, if any (engine/rule.h df_report_fix()):
+	 * its applicability, a df_fix_kind (0: none), and, when the run
+	 * collected fixes, 1 + its group in the run's edits (0: none). */
+	unsigned char fix_kind;
+	uint32_t fix_group;
 } df_diag;
 
 typedef struct df_diags {
