@@ -1,5 +1,6 @@
 /* DL3015 - apt-get install should skip recommended packages. */
 #include "engine/cmds.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
 #include "util/util.h"
 
@@ -10,7 +11,7 @@ const df_rule df_rule_DL3015 = {
 	.name = "apt-get-no-install-recommends",
 	.severity = DF_SEV_INFO,
 	.category = DF_CAT_SIZE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_UNSAFE,
 	.message = "Avoid additional packages by specifying `--no-install-recommends`",
 	.docs = {
 		.what = "Reports an `apt-get install` (also in ONBUILD RUN) without "
@@ -35,6 +36,9 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	    df_sh_has_flag(cmd, v->name, "--no-install-recommends") ||
 	    df_cmd_has_word(cmd, v->name, "APT::Install-Recommends=false"))
 		return 0;
-	df_report(lint, &df_rule_DL3015, df_cmd_word_span(v, v->name), NULL);
+	/* Unsafe: without its recommended packages, what the image runs may
+	 * miss something it used. */
+	df_report_insert_after(lint, &df_rule_DL3015, DF_FIX_UNSAFE, df_cmd_word_span(v, v->name), v,
+			       df_cmd_literal_word(v, "install"), "--no-install-recommends");
 	return 1;	/* one finding per instruction, as hadolint */
 }

@@ -1,5 +1,6 @@
 /* DL3019 - apk add should not keep its cache. */
 #include "engine/cmds.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
 #include "util/util.h"
 
@@ -10,7 +11,7 @@ const df_rule df_rule_DL3019 = {
 	.name = "apk-add-no-cache",
 	.severity = DF_SEV_INFO,
 	.category = DF_CAT_SIZE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` when done installing packages",
 	.docs = {
 		.what = "Reports an `apk add` (also in ONBUILD RUN) without `--no-cache`, unless "
@@ -50,7 +51,8 @@ static int each(const df_cmd_view *v, void *ud)
 	if (!df_cmd_has_word(cmd, v->name, "add") || df_cmd_any_unknown(cmd, v->name) ||
 	    df_sh_has_flag(cmd, v->name, "--no-cache"))
 		return 0;
-	df_report(lint, &df_rule_DL3019, df_cmd_word_span(v, v->name), NULL);
+	df_report_insert_after(lint, &df_rule_DL3019, DF_FIX_SAFE, df_cmd_word_span(v, v->name), v,
+			       df_cmd_literal_word(v, "add"), "--no-cache");
 	return 1;	/* one finding per instruction, as hadolint */
 }
 

@@ -1,5 +1,6 @@
 /* DL3042 - pip install without --no-cache-dir. */
 #include "engine/cmds.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
 #include "parse/scope.h"
 #include "util/util.h"
@@ -13,7 +14,7 @@ const df_rule df_rule_DL3042 = {
 	.name = "pip-no-cache-dir",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_SIZE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`",
 	.docs = {
 		.what = "Reports a `pip install` (or `python -m pip install`) without `--no-cache-dir`, "
@@ -131,7 +132,7 @@ static int each(const df_cmd_view *v, void *ud)
 	}
 	if (!install)
 		return 0;
-	*(df_span *)ud = df_cmd_word_span(v, v->name);
+	*(df_cmd_view *)ud = *v;	/* valid while the engine holds this RUN */
 	return 1;	/* one finding per instruction */
 }
 
@@ -139,8 +140,9 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	const df_instr *run = in->inner ? in->inner : in;
-	df_span at;
+	df_cmd_view pip;
 	/* The install first: the exemptions search the whole text. */
-	if (df_lint_each_command(lint, run, each, &at) && !exempt(in, run))
-		df_report(lint, &df_rule_DL3042, at, NULL);
+	if (df_lint_each_command(lint, run, each, &pip) && !exempt(in, run))
+		df_report_insert_after(lint, &df_rule_DL3042, DF_FIX_SAFE, df_cmd_word_span(&pip, pip.name), &pip,
+				       df_cmd_literal_word(&pip, "install"), "--no-cache-dir");
 }

@@ -1,5 +1,6 @@
 /* DL3047 - wget without a progress setting floods the build log. */
 #include "engine/cmds.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
 #include "util/util.h"
 
@@ -10,7 +11,7 @@ const df_rule df_rule_DL3047 = {
 	.name = "wget-progress",
 	.severity = DF_SEV_INFO,
 	.category = DF_CAT_STYLE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "Avoid use of wget without progress bar. Use `wget --progress=dot:giga <url>`. Or consider using `-q` or `-nv` (shorthands for `--quiet` or `--no-verbose`)",
 	.docs = {
 		.what = "Reports a `wget` command (also in ONBUILD RUN) with none of `--progress`, "
@@ -46,6 +47,9 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	const df_sh_cmd *cmd = df_lint_expanded(lint, v)->cmd;
 	if (df_cmd_any_unknown(cmd, v->name) || quiet_enough(cmd, v->name))
 		return 0;
-	df_report(lint, &df_rule_DL3047, df_cmd_word_span(v, v->name), NULL);
+	/* The fix: the progress style that prints a dot per megabyte-ish
+	 * chunk, as the message suggests. */
+	df_report_insert_after(lint, &df_rule_DL3047, DF_FIX_SAFE, df_cmd_word_span(v, v->name), v, (long)v->name,
+			       "--progress=dot:giga");
 	return 1;	/* one finding per instruction, as hadolint */
 }

@@ -1,5 +1,6 @@
 /* ConsistentInstructionCasing - keywords all upper case or all lower case. */
 #include "engine/rule.h"
+#include "util/buf.h"
 
 static void check(df_lint *lint, void *state);
 
@@ -8,14 +9,15 @@ const df_rule df_rule_ConsistentInstructionCasing = {
 	.name = "consistent-instruction-casing",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_STYLE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "instruction keyword casing is inconsistent",
 	.docs = {
 		.what = "Reports an instruction keyword written in mixed case (`Run`), and one "
 			"written in the minority case of the file: lower case in a file whose "
 			"keywords are mostly upper case, or the reverse (a tie counts as upper "
 			"case). ONBUILD triggers count as keywords too; a word that is no "
-			"instruction at all is a parse error (DL1000), not a casing problem.",
+			"instruction at all is a parse error (DL1000), not a casing problem. The "
+			"fix writes the keyword in the file's majority case.",
 		.why = "The builder accepts any casing, but a file that mixes them is harder to "
 		       "scan: the keywords stop standing out from their arguments.",
 		.example = "FROM alpine\nRun echo hello > /greeting.txt\nrun cat /greeting.txt\n",
@@ -39,13 +41,29 @@ static void judge(df_lint *lint, const df_instr *in, int majority)
 {
 	df_str k = in->keyword;
 	int c = casing(k);
+	df_fix *fix;
 	if (c == 0)
-		df_report(lint, &df_rule_ConsistentInstructionCasing, in->keyword_span,
-			  "instruction '%.*s' should be all upper or all lower case", (int)k.len, k.ptr);
+		fix = df_report_fix(lint, &df_rule_ConsistentInstructionCasing, DF_FIX_SAFE, in->keyword_span,
+				    "instruction '%.*s' should be all upper or all lower case", (int)k.len, k.ptr);
 	else if (c != majority)
-		df_report(lint, &df_rule_ConsistentInstructionCasing, in->keyword_span,
-			  "instruction '%.*s' should match the casing of most instructions (%s case)", (int)k.len,
-			  k.ptr, majority > 0 ? "upper" : "lower");
+		fix = df_report_fix(lint, &df_rule_ConsistentInstructionCasing, DF_FIX_SAFE, in->keyword_span,
+				    "instruction '%.*s' should match the casing of most instructions (%s case)",
+				    (int)k.len, k.ptr, majority > 0 ? "upper" : "lower");
+	else
+		return;
+	if (!fix)
+		return;
+	df_buf w = DF_BUF_INIT;
+	for (size_t i = 0; i < k.len; i++) {
+		char ch = k.ptr[i];
+		if (majority > 0 && ch >= 'a' && ch <= 'z')
+			ch = (char)(ch - 'a' + 'A');
+		else if (majority < 0 && ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		df_buf_addc(&w, ch);
+	}
+	df_fix_edit(fix, in->keyword_span.start, in->keyword_span.end, df_buf_str(&w));
+	df_buf_release(&w);
 }
 
 /* The majority is known only once every keyword is seen: decide at the end. */

@@ -10,7 +10,7 @@ const df_rule df_rule_ExposeProtoCasing = {
 	.name = "expose-proto-casing",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_STYLE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "the protocol of an exposed port should be lowercase",
 	.docs = {
 		.what = "Reports the protocol of an EXPOSE port (`80/TCP`) written with an "
@@ -48,8 +48,23 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 			if (v.ptr[j] >= 'A' && v.ptr[j] <= 'Z') {
 				bool literal = v.len == w->raw.len && memcmp(v.ptr, w->raw.ptr, v.len) == 0;
 				df_span sp = literal ? df_text_span(&in->text, w->text_off + off, len) : w->span;
-				df_report(lint, &df_rule_ExposeProtoCasing, sp, "protocol '%.*s' in EXPOSE should be lowercase",
-					  (int)len, v.ptr + off);
+				/* Fixed where the word says it: a protocol from a
+				 * variable is the variable's business. */
+				df_fix *fix = df_report_fix(lint, &df_rule_ExposeProtoCasing,
+							    literal && len < 16 ? DF_FIX_SAFE : DF_FIX_NONE, sp,
+							    "protocol '%.*s' in EXPOSE should be lowercase", (int)len,
+							    v.ptr + off);
+				if (fix) {
+					char low[16];
+					size_t n = len < sizeof(low) - 1 ? len : sizeof(low) - 1;
+					for (size_t k = 0; k < n; k++) {
+						char c = v.ptr[off + k];
+						low[k] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+					}
+					low[n] = '\0';
+					if (n == len)
+						df_fix_edit(fix, sp.start, sp.end, low);
+				}
 				break;
 			}
 		}

@@ -8,7 +8,7 @@ const df_rule df_rule_FromAsCasing = {
 	.name = "from-as-casing",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_STYLE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "the casing of 'AS' does not match the casing of 'FROM'",
 	.docs = {
 		.what = "Reports the AS keyword of a FROM when FROM is all upper case and AS is "
@@ -42,7 +42,10 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		return;
 	const df_word *as = &in->args[1];
 	int from = casing(in->keyword);
-	if (from != 0 && casing(as->raw) != from)
-		df_report(lint, &df_rule_FromAsCasing, as->span, "the casing of '%.*s' does not match the casing of '%.*s'",
-			  (int)as->raw.len, as->raw.ptr, (int)in->keyword.len, in->keyword.ptr);
+	if (from == 0 || casing(as->raw) == from)
+		return;
+	df_fix *fix = df_report_fix(lint, &df_rule_FromAsCasing, DF_FIX_SAFE, as->span,
+				    "the casing of '%.*s' does not match the casing of '%.*s'", (int)as->raw.len,
+				    as->raw.ptr, (int)in->keyword.len, in->keyword.ptr);
+	df_fix_edit(fix, as->span.start, as->span.end, from > 0 ? "AS" : "as");
 }

@@ -97,7 +97,7 @@ contains "$tmp/err" "no stage named 'nosuchstage'" "target message"
 printf 'FROM alpine:3.20\nRUN cd /src && make\nMAINTAINER x\n' >"$tmp/lint.Dockerfile"
 expect 1 "lint findings" "$DFOPT" "$tmp/lint.Dockerfile"
 contains "$tmp/out" "$tmp/lint.Dockerfile:2:5 DL3003 warning: Use WORKDIR to switch to a directory" "lint tty line"
-contains "$tmp/out" "$tmp/lint.Dockerfile:3:1 DL4000 error: MAINTAINER is deprecated" "lint error line"
+contains "$tmp/out" "$tmp/lint.Dockerfile:3:1 DL4000 [*] error: MAINTAINER is deprecated" "lint error line"
 expect 1 "lint subcommand" "$DFOPT" lint --ignore DL3003 "$tmp/lint.Dockerfile"
 if grep -q DL3003 "$tmp/out"; then bad "--ignore kept DL3003"; else ok; fi
 expect 0 "lint threshold none" "$DFOPT" lint -t none "$tmp/lint.Dockerfile"
@@ -165,18 +165,18 @@ expect 0 "config: .hadolint.yaml and .dfopt.yaml" in_proj env DFOPT_NOFAIL=0 "$D
 contains "$tmp/err" "dfopt: config file '.hadolint.yaml'" "-V names .hadolint.yaml"
 contains "$tmp/err" "dfopt: config file '.dfopt.yaml'" "-V names .dfopt.yaml"
 lacks "$tmp/out" "DL3006" ".hadolint.yaml's ignored list kept"
-contains "$tmp/out" "DL4000 error" "DL4000 still reported"
+contains "$tmp/out" "DL4000 [*] error" "DL4000 still reported"
 printf 'no-fail: false\nfailure-threshold: error\n' >"$cfg/proj/.dfopt.yaml"
 expect 1 "config: .dfopt.yaml's no-fail over .hadolint.yaml's" in_proj "$DFOPT" lint --no-shellcheck Dockerfile
 expect 0 "config: .dfopt.yaml's threshold over .hadolint.yaml's" in_proj "$DFOPT" lint --no-shellcheck --warning DL4000 Dockerfile
-contains "$tmp/out" "DL4000 warning" "--warning override"
+contains "$tmp/out" "DL4000 [*] warning" "--warning override"
 rm -f "$cfg/proj/.hadolint.yaml" "$cfg/proj/.hadolint.yml" "$cfg/proj/.dfopt.yaml" "$cfg/xdg/hadolint.yml"
 # -c: that file and no other; a missing one is an error.
 printf 'override:\n  style: [DL4000, DL3006]\n' >"$cfg/only.yaml"
 expect 0 "config: -c" in_proj "$DFOPT" lint -V --no-shellcheck -c "$cfg/only.yaml" -t warning Dockerfile
 contains "$tmp/err" "dfopt: config file '$cfg/only.yaml'" "-V names the -c file"
 lacks "$tmp/err" "hadolint.yaml" "-c reads no other file"
-contains "$tmp/out" "DL4000 style" "override from the -c file"
+contains "$tmp/out" "DL4000 [*] style" "override from the -c file"
 expect 2 "config: -c missing" in_proj "$DFOPT" lint --no-shellcheck --config "$cfg/nope.yaml" Dockerfile
 contains "$tmp/err" "dfopt: cannot read '$cfg/nope.yaml': No such file or directory" "-c missing message"
 # Environment < file < command line, for a scalar and for severity overrides.
@@ -341,7 +341,7 @@ chmod 644 "$many/3.Dockerfile"
 # stdin, alone and among files and threads.
 mkdf stdin "$run/in.Dockerfile"
 expect 1 "stdin" sh -c "\"$DFOPT\" lint --no-shellcheck - < \"$run/in.Dockerfile\""
-contains "$tmp/out" "<stdin>:2:1 DL4000 error: MAINTAINER is deprecated" "stdin finding"
+contains "$tmp/out" "<stdin>:2:1 DL4000 [*] error: MAINTAINER is deprecated" "stdin finding"
 expect 1 "stdin among files, -j" sh -c "\"$DFOPT\" lint --no-shellcheck -f gnu -j 4 \"$tree/sub\" - \"$tree/Containerfile\" < \"$run/in.Dockerfile\""
 cut -d: -f1 "$tmp/out" | uniq >"$run/files"
 printf '%s\n' "$tree/sub/Dockerfile" "<stdin>" "$tree/Containerfile" >"$run/want"
@@ -353,8 +353,8 @@ printf 'FROM alpine:3.20\nRUN\tcd /src && make\nMAINTAINER x\n' >"$run/tty.Docke
 expect 1 "tty snippets" "$DFOPT" lint --no-shellcheck "$run/tty.Dockerfile"
 printf '%s\n' "$run/tty.Dockerfile:2:5 DL3003 warning: Use WORKDIR to switch to a directory" \
 	"  2 | RUN	cd /src && make" "    |    	^^" "" \
-	"$run/tty.Dockerfile:3:1 DL4000 error: MAINTAINER is deprecated" "  3 | MAINTAINER x" "    | ^^^^^^^^^^" "" \
-	"2 findings (1 error, 1 warning) in 1 file" >"$run/want"
+	"$run/tty.Dockerfile:3:1 DL4000 [*] error: MAINTAINER is deprecated" "  3 | MAINTAINER x" "    | ^^^^^^^^^^" "" \
+	"2 findings (1 error, 1 warning) in 1 file" "[*] 1 fixable with \`dfopt --fix\`" >"$run/want"
 same "$tmp/out" "$run/want" "tty with snippets"
 if grep -q "$(printf '\033')" "$tmp/out"; then bad "colour in a pipe"; else ok; fi
 if script -qec "true" /dev/null >/dev/null 2>&1; then
