@@ -16,7 +16,7 @@ const df_rule df_rule_DF1009 = {
 	.name = "cache-mount-available",
 	.severity = DF_SEV_INFO,
 	.category = DF_CAT_CACHE,
-	.fix = DF_FIX_UNSAFE,
+	.fix = DF_FIX_NONE,
 	.message = "package install without a cache mount for its downloads",
 	.docs = {
 		.what = "Reports, in a Dockerfile that already relies on BuildKit (a `# syntax=` "

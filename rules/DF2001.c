@@ -1,7 +1,9 @@
 /* DF2001 - curl without -f saves an HTTP error page as the download. */
 #include "engine/cmds.h"
 #include "engine/download.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
+#include "util/buf.h"
 
 static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
@@ -39,9 +41,12 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	if (!df_download_read(lint, in, v, &d) || d.unknown || df_download_has(&d, 'f', fail) ||
 	    df_download_has(&d, 'K', config))
 		return 0;
-	df_report(lint, &df_rule_DF2001, df_cmd_word_span(v, v->name),
-		  "curl of '%.*s' without -f: an HTTP error (404, 500) is saved as the download and "
-		  "the build goes on; add -f (--fail)",
-		  (int)d.url.len, d.url.ptr);
+	df_buf msg = DF_BUF_INIT;
+	df_buf_addf(&msg, "curl of '%.*s' without -f: an HTTP error (404, 500) is saved as the download and "
+			  "the build goes on; add -f (--fail)",
+		    (int)d.url.len, d.url.ptr);
+	df_report_insert_after(lint, &df_rule_DF2001, DF_FIX_SAFE, df_cmd_word_span(v, v->name), df_buf_str(&msg), v,
+			       (long)v->name, "-f");
+	df_buf_release(&msg);
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* DF2002 - curl saving a download without -L keeps a redirect's body. */
 #include "engine/cmds.h"
 #include "engine/download.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
+#include "util/buf.h"
 
 static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
@@ -47,17 +49,19 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	    df_download_has(&d, 'L', location) || df_download_has(&d, 'I', head) ||
 	    df_download_has(&d, 'K', config))
 		return 0;
+	df_buf msg = DF_BUF_INIT;
 	if (!d.piped) {
 		df_str out = d.output.ptr ? d.output : (df_str){ "a file", 6 };
-		df_report(lint, &df_rule_DF2002, df_cmd_word_span(v, v->name),
-			  "curl saves '%.*s' to '%.*s' without -L: if the server redirects (release "
-			  "downloads, mirrors), the redirect response is saved instead; add -L (--location)",
-			  (int)d.url.len, d.url.ptr, (int)out.len, out.ptr);
+		df_buf_addf(&msg, "curl saves '%.*s' to '%.*s' without -L: if the server redirects (release "
+				  "downloads, mirrors), the redirect response is saved instead; add -L (--location)",
+			    (int)d.url.len, d.url.ptr, (int)out.len, out.ptr);
 	} else {
-		df_report(lint, &df_rule_DF2002, df_cmd_word_span(v, v->name),
-			  "curl pipes '%.*s' on without -L: if the server redirects (release downloads, "
-			  "mirrors), the next command reads the redirect response; add -L (--location)",
-			  (int)d.url.len, d.url.ptr);
+		df_buf_addf(&msg, "curl pipes '%.*s' on without -L: if the server redirects (release downloads, "
+				  "mirrors), the next command reads the redirect response; add -L (--location)",
+			    (int)d.url.len, d.url.ptr);
 	}
+	df_report_insert_after(lint, &df_rule_DF2002, DF_FIX_SAFE, df_cmd_word_span(v, v->name), df_buf_str(&msg), v,
+			       (long)v->name, "-L");
+	df_buf_release(&msg);
 	return 0;
 }

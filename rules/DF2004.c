@@ -1,7 +1,9 @@
 /* DF2004 - npm cache clean needs --force since npm 5. */
 #include "engine/cmds.h"
 #include "engine/opts.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
+#include "util/buf.h"
 #include "graph/ecosystem.h"
 #include "util/util.h"
 
@@ -43,8 +45,9 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	    !df_mem_eq(pos[1]->value.ptr, pos[1]->value.len, "clean") ||
 	    df_cmd_any_unknown(e->cmd, e->name) || df_opt_has(e->cmd, e->name, &npm_opts, 'f', force))
 		return 0;
-	df_report(lint, &df_rule_DF2004, df_cmd_word_span(e, (size_t)(pos[1] - e->cmd->words)),
-		  "`npm cache clean` without --force fails on npm 5 and later (it exits 1 and "
-		  "cleans nothing); write `npm cache clean --force`");
+	df_report_insert_after(lint, &df_rule_DF2004, DF_FIX_SAFE, df_cmd_word_span(e, (size_t)(pos[1] - e->cmd->words)),
+			       "`npm cache clean` without --force fails on npm 5 and later (it exits 1 and "
+			       "cleans nothing); write `npm cache clean --force`",
+			       v, df_cmd_literal_word(v, "clean"), "--force");
 	return 0;
 }

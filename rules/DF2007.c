@@ -2,7 +2,9 @@
 #include "engine/cleanup.h"
 #include "engine/cmds.h"
 #include "engine/opts.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
+#include "util/buf.h"
 #include "util/util.h"
 
 static void on_instr(df_lint *lint, const df_instr *in, void *state);
@@ -115,9 +117,15 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	    (df_opt_has(e->cmd, e->name, &gem_opts, 0, no_ri) && df_opt_has(e->cmd, e->name, &gem_opts, 0, no_rdoc)) ||
 	    (update && df_opt_has(e->cmd, e->name, &gem_opts, 0, system)))
 		return 0;
-	df_report(lint, &df_rule_DF2007, df_cmd_word_span(v, v->name + 1),
-		  "`gem %.*s` without --no-document generates ri and rdoc docs for every gem, which "
-		  "stay in the layer unread; add --no-document",
-		  (int)sub.len, sub.ptr);
+	df_buf msg = DF_BUF_INIT;
+	df_buf_addf(&msg, "`gem %.*s` without --no-document generates ri and rdoc docs for every gem, which "
+			  "stay in the layer unread; add --no-document",
+		    (int)sub.len, sub.ptr);
+	/* After the subcommand as written (`gem install`), when it is. */
+	const df_sh_word *w = &v->cmd->words[v->name + 1];
+	long after = !w->has_expansion && df_mem_eq(w->raw.ptr, w->raw.len, "install") ? (long)v->name + 1 : -1;
+	df_report_insert_after(lint, &df_rule_DF2007, DF_FIX_SAFE, df_cmd_word_span(v, v->name + 1), df_buf_str(&msg),
+			       v, after, "--no-document");
+	df_buf_release(&msg);
 	return 0;
 }

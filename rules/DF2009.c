@@ -1,7 +1,9 @@
 /* DF2009 - gpg in a build needs --batch. */
 #include "engine/cmds.h"
 #include "engine/opts.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
+#include "util/buf.h"
 
 static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
@@ -84,9 +86,12 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	/* Nothing to overwrite, no key to trust: it has nothing to ask. */
 	if (to_stdout && !output)
 		return 0;
-	df_report(lint, &df_rule_DF2009, df_cmd_word_span(v, v->name),
-		  "%.*s without --batch may stop to ask (overwrite? trust this key?) with no terminal "
-		  "to answer: the build fails or hangs; add --batch",
-		  (int)v->basename.len, v->basename.ptr);
+	df_buf msg = DF_BUF_INIT;
+	df_buf_addf(&msg, "%.*s without --batch may stop to ask (overwrite? trust this key?) with no terminal "
+			  "to answer: the build fails or hangs; add --batch",
+		    (int)v->basename.len, v->basename.ptr);
+	df_report_insert_after(lint, &df_rule_DF2009, DF_FIX_SAFE, df_cmd_word_span(v, v->name), df_buf_str(&msg), v,
+			       (long)v->name, "--batch");
+	df_buf_release(&msg);
 	return 0;
 }

@@ -3,7 +3,9 @@
 #include "engine/cleanup.h"
 #include "engine/cmds.h"
 #include "engine/opts.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
+#include "util/buf.h"
 #include "util/util.h"
 
 static void on_instr(df_lint *lint, const df_instr *in, void *state);
@@ -135,9 +137,14 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	    assume_yes_option(c, e->name) || df_opt_has(c, e->name, &apt_opts, 's', simulate) ||
 	    df_stage_chain_marked(df_lint_graph(lint), in->stage, conf->assume_yes))
 		return 0;
-	df_report(lint, &df_rule_DF2013, df_cmd_word_span(e, (size_t)(sub - c->words)),
-		  "`%.*s %.*s` without -y stops at `Do you want to continue? [Y/n]`, which a build "
-		  "cannot answer: the RUN fails with `Abort.`; add -y",
-		  (int)v->basename.len, v->basename.ptr, (int)sub->value.len, sub->value.ptr);
+	df_buf msg = DF_BUF_INIT, word = DF_BUF_INIT;
+	df_buf_addf(&msg, "`%.*s %.*s` without -y stops at `Do you want to continue? [Y/n]`, which a build "
+			  "cannot answer: the RUN fails with `Abort.`; add -y",
+		    (int)v->basename.len, v->basename.ptr, (int)sub->value.len, sub->value.ptr);
+	df_buf_add(&word, sub->value.ptr, sub->value.len);
+	df_report_insert_after(lint, &df_rule_DF2013, DF_FIX_SAFE, df_cmd_word_span(e, (size_t)(sub - c->words)),
+			       df_buf_str(&msg), v, df_cmd_literal_word(v, df_buf_str(&word)), "-y");
+	df_buf_release(&msg);
+	df_buf_release(&word);
 	return 0;
 }

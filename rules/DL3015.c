@@ -38,7 +38,7 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 		return 0;
 	/* Unsafe: without its recommended packages, what the image runs may
 	 * miss something it used. */
-	df_report_insert_after(lint, &df_rule_DL3015, DF_FIX_UNSAFE, df_cmd_word_span(v, v->name), v,
+	df_report_insert_after(lint, &df_rule_DL3015, DF_FIX_UNSAFE, df_cmd_word_span(v, v->name), NULL, v,
 			       df_cmd_literal_word(v, "install"), "--no-install-recommends");
 	return 1;	/* one finding per instruction, as hadolint */
 }

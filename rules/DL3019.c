@@ -51,7 +51,7 @@ static int each(const df_cmd_view *v, void *ud)
 	if (!df_cmd_has_word(cmd, v->name, "add") || df_cmd_any_unknown(cmd, v->name) ||
 	    df_sh_has_flag(cmd, v->name, "--no-cache"))
 		return 0;
-	df_report_insert_after(lint, &df_rule_DL3019, DF_FIX_SAFE, df_cmd_word_span(v, v->name), v,
+	df_report_insert_after(lint, &df_rule_DL3019, DF_FIX_SAFE, df_cmd_word_span(v, v->name), NULL, v,
 			       df_cmd_literal_word(v, "add"), "--no-cache");
 	return 1;	/* one finding per instruction, as hadolint */
 }

@@ -143,6 +143,6 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	df_cmd_view pip;
 	/* The install first: the exemptions search the whole text. */
 	if (df_lint_each_command(lint, run, each, &pip) && !exempt(in, run))
-		df_report_insert_after(lint, &df_rule_DL3042, DF_FIX_SAFE, df_cmd_word_span(&pip, pip.name), &pip,
+		df_report_insert_after(lint, &df_rule_DL3042, DF_FIX_SAFE, df_cmd_word_span(&pip, pip.name), NULL, &pip,
 				       df_cmd_literal_word(&pip, "install"), "--no-cache-dir");
 }

@@ -49,7 +49,7 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 		return 0;
 	/* The fix: the progress style that prints a dot per megabyte-ish
 	 * chunk, as the message suggests. */
-	df_report_insert_after(lint, &df_rule_DL3047, DF_FIX_SAFE, df_cmd_word_span(v, v->name), v, (long)v->name,
+	df_report_insert_after(lint, &df_rule_DL3047, DF_FIX_SAFE, df_cmd_word_span(v, v->name), NULL, v, (long)v->name,
 			       "--progress=dot:giga");
 	return 1;	/* one finding per instruction, as hadolint */
 }

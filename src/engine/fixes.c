@@ -19,11 +19,12 @@ long df_cmd_literal_word(const df_cmd_view *v, const char *word)
 	return -1;
 }
 
-void df_report_insert_after(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_span sp, const df_cmd_view *v,
-			    long after, const char *text)
+void df_report_insert_after(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_span sp, const char *message,
+			    const df_cmd_view *v, long after, const char *text)
 {
 	bool can = after >= 0 && !v->exec;
-	df_fix *fix = df_report_fix(lint, rule, can ? kind : DF_FIX_NONE, sp, NULL);
+	df_fix *fix = message ? df_report_fix(lint, rule, can ? kind : DF_FIX_NONE, sp, "%s", message)
+			      : df_report_fix(lint, rule, can ? kind : DF_FIX_NONE, sp, NULL);
 	if (!fix)
 		return;
 	df_span w = df_cmd_word_span(v, (size_t)after);

@@ -19,13 +19,13 @@
 long df_cmd_literal_word(const df_cmd_view *v, const char *word);
 
 /*
- * Report rule's finding over sp (message as df_report()), offering a fix
- * of the given kind that inserts " text" after word `after` of v's command
- * (an index into v->cmd->words, e.g. from df_cmd_literal_word()); no fix
- * when after is -1 or v is exec form.
+ * Report rule's finding over sp with message (NULL: the rule's), offering
+ * a fix of the given kind that inserts " text" after word `after` of v's
+ * command (an index into v->cmd->words, e.g. from df_cmd_literal_word());
+ * no fix when after is -1 or v is exec form.
  */
-void df_report_insert_after(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_span sp, const df_cmd_view *v,
-			    long after, const char *text);
+void df_report_insert_after(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_span sp, const char *message,
+			    const df_cmd_view *v, long after, const char *text);
 
 /* kw written in like's case (lower when like's letters are all lower
  * case, upper otherwise), into buf (at most 31 characters); returns buf. */
