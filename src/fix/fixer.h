@@ -28,7 +28,9 @@
 #include "parse/parser.h"
 #include "util/buf.h"
 
-#define DF_FIX_MAX_ROUNDS 10
+/* Rules that report once per RUN, as hadolint does, fix one command of
+ * it per round: a RUN of twenty `apt install`s takes twenty rounds. */
+#define DF_FIX_MAX_ROUNDS 32
 
 typedef struct df_fix_run {
 	const df_lint_opts *lint;	/* suppression and rule input, as for linting */
