@@ -1,5 +1,6 @@
 /* graph.c - the instruction graph; see graph.h. */
 #include "graph/graph.h"
+#include "graph/filemodel.h"
 #include "parse/dump.h"
 #include "parse/flags.h"
 #include "util/util.h"
@@ -615,6 +616,9 @@ cJSON *df_graph_json(const df_graph *g)
 			add_known_str(c, "dest", m->dest, m->dest_known);
 			cJSON_AddBoolToObject(c, "dest_is_dir", m->dest_is_dir);
 		}
+		cJSON *run_uses = df_run_uses_json(g, i);
+		if (run_uses)
+			cJSON_AddItemToObject(so, "uses", run_uses);
 		cJSON_AddItemToArray(steps, so);
 	}
 	cJSON *uses = cJSON_AddArrayToObject(o, "def_use");
