@@ -3,8 +3,10 @@
 #include "context/manifest.h"
 #include "engine/cmds.h"
 #include "engine/copyctx.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
 #include "graph/ecosystem.h"
+#include "graph/filemodel.h"
 #include "util/arena.h"
 #include "util/util.h"
 
@@ -37,7 +39,7 @@ const df_rule df_rule_DF1001 = {
 	.name = "context-copied-before-dependency-install",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_CACHE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "a COPY brings in more than the dependency manifests before the install",
 	.docs = {
 		.what = "Reports a COPY or ADD from the build context that brings in more than the dependency "
@@ -68,7 +70,13 @@ const df_rule df_rule_DF1001 = {
 			"`preinstall`, `install`, `postinstall` or `prepare` script, or `--ignore-scripts`), "
 			"package.json declares no workspaces and no `file:`/`link:` dependency, and the COPY "
 			"does not bring in what the install writes (`node_modules`, `vendor` ...) over its "
-			"output. Without a context it names the manifests the install reads.",
+			"output. Without a context it names the manifests the install reads.\n\n"
+			"The fix (with a context) makes the split: a COPY of the manifests that exist, to "
+			"where the broad COPY puts them and with its --chown, --chmod and --link, then the "
+			"install, moved up whole, then the broad COPY and what follows it, unchanged. It is "
+			"offered when the install's RUN holds only dependency installs and the managers' "
+			"settings, the manifests lie in one directory, and nothing between the COPY and the "
+			"install but other COPYs, LABEL and EXPOSE; safe when the split is, else unsafe.",
 		.why = "A COPY's cache key covers the contents of every file it brings in. When the whole "
 		       "source tree lands before the dependency install, editing any source file misses the "
 		       "cache at that COPY and re-runs the install after it: minutes of downloads on every "
@@ -236,11 +244,12 @@ static const char *manifest_ctx_path(const pair *p, const char *m)
 
 /*
  * Append the manifests that exist in the context (their context paths) to
- * names and read those manifest.h knows (package.json); return how many
- * exist. why gets the first reason the split may read more than them;
+ * names (for a message) and to paths (each ending in NUL), and read those
+ * manifest.h knows (package.json); return how many exist. why gets the first reason the split may read more than them;
  * *read is set when a manifest said whether the install runs scripts.
  */
-static size_t find_manifests(const pair *p, const df_context *ctx, df_buf *names, df_buf *why, bool *read)
+static size_t find_manifests(const pair *p, const df_context *ctx, df_buf *names, df_buf *paths, df_buf *why,
+			     bool *read)
 {
 	size_t found = 0;
 	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
@@ -260,6 +269,7 @@ static size_t find_manifests(const pair *p, const df_context *ctx, df_buf *names
 					continue;
 				if (found++ < MAX_NAMED)
 					df_buf_addf(names, "%s%s", names->len ? ", " : "", e->path);
+				df_buf_add(paths, e->path, strlen(e->path) + 1);
 			}
 			continue;
 		}
@@ -268,6 +278,7 @@ static size_t find_manifests(const pair *p, const df_context *ctx, df_buf *names
 			continue;
 		if (found++ < MAX_NAMED)
 			df_buf_addf(names, "%s%s", names->len ? ", " : "", cp);
+		df_buf_add(paths, cp, strlen(cp) + 1);
 		if (e->type != DF_CTX_FILE || why->len)
 			continue;
 		/* What the manifest says the install also reads or runs. */
@@ -336,13 +347,158 @@ static const char *overwritten(const pair *p, const df_context *ctx, const df_ct
 	return NULL;
 }
 
+/*
+ * The line the split puts before the broad COPY, into line_out (with the
+ * file's line ending): a COPY of the manifests (paths: NUL-separated
+ * context paths, all in one directory under p->prefix) to where the broad
+ * COPY puts them, with its --chown, --chmod and --link. False when the
+ * manifests lie in several directories or need quoting.
+ */
+static bool split_text(const pair *p, const df_buf *paths, df_buf *line_out)
+{
+	const df_doc *doc = df_lint_doc(p->lint);
+	const df_instr *c = p->copy;
+	const char *subdir = NULL;
+	size_t plen = strlen(p->prefix);
+	df_buf line = DF_BUF_INIT;
+	char kw[32];
+	df_buf_adds(&line, df_keyword_like("COPY", c->keyword, kw));
+	for (size_t i = 0; i < c->nflags; i++) {
+		df_str n = c->flags[i].name;
+		if (df_mem_eq(n.ptr, n.len, "chown") || df_mem_eq(n.ptr, n.len, "chmod") || df_mem_eq(n.ptr, n.len, "link")) {
+			df_buf_addc(&line, ' ');
+			df_buf_add(&line, doc->src.data + c->flags[i].span.start, c->flags[i].span.end - c->flags[i].span.start);
+		} else if (!df_mem_eq(n.ptr, n.len, "from")) {
+			df_buf_release(&line);
+			return false;	/* --exclude, --parents: not for a list of files */
+		}
+	}
+	for (size_t off = 0; off < paths->len; off += strlen(paths->buf + off) + 1) {
+		const char *cp = paths->buf + off, *slash = strrchr(cp, '/');
+		size_t dl = slash ? (size_t)(slash - cp) + 1 : 0;
+		if (strncmp(cp, p->prefix, plen) != 0 || dl < plen || strpbrk(cp, " \t\"'$`\\*?[")) {
+			df_buf_release(&line);
+			return false;
+		}
+		const char *sd = df_arena_memdup(p->arena, cp + plen, dl - plen);
+		if (subdir && strcmp(subdir, sd) != 0) {
+			df_buf_release(&line);
+			return false;
+		}
+		subdir = sd;
+		df_buf_addc(&line, ' ');
+		df_buf_adds(&line, cp);
+	}
+	/* The destination as the broad COPY wrote it, to the manifests'
+	 * directory under it, ending in '/' (several sources need it). */
+	df_buf_addc(&line, ' ');
+	df_str d = c->dest->raw;
+	df_buf_add(&line, d.ptr, d.len);
+	if (!d.len || d.ptr[d.len - 1] != '/')
+		df_buf_addc(&line, '/');
+	df_buf_adds(&line, subdir ? subdir : "");
+	/* The file's line ending, and the install's text as written. */
+	const char *src = doc->src.data;
+	bool crlf = c->span.end >= 2 && src[c->span.end - 2] == '\r' && src[c->span.end - 1] == '\n';
+	df_buf_adds(&line, crlf ? "\r\n" : "\n");
+	*line_out = line;
+	return true;
+}
+
+/* A command the install's RUN may hold to be split off: a dependency install, or a
+ * package manager's own settings (`bundle config set ...`). */
+static int settles(const df_sh_cmd *cmd, const df_sh_ctx *ctx, void *ud)
+{
+	(void)ctx;
+	df_arena *a = ud;
+	if (cmd->kind != DF_SH_SIMPLE || !cmd->nwords)
+		return 0;
+	df_eco_use u;
+	df_eco_classify(a, cmd, df_sh_cmd_name_index(cmd), NULL, &u);
+	return !(u.manager && (u.kind == DF_ECO_DEPS || u.kind == DF_ECO_NONE));
+}
+
+/* How the fix reorders: the install up above the broad COPY, or the broad
+ * COPY down below the install. */
+typedef enum reorder { REORDER_NONE, INSTALL_UP, COPY_DOWN } reorder;
+
+/*
+ * How the split can be made without changing what any step sees. The
+ * install's RUN must hold only dependency installs and the managers'
+ * settings (a build needs the sources), and no heredoc. Then:
+ *  - INSTALL_UP when only other COPYs, LABEL and EXPOSE lie between: the
+ *    install sees the same WORKDIR, ENV and USER above them;
+ *  - COPY_DOWN when only WORKDIR, ENV, ARG, USER, LABEL and EXPOSE lie
+ *    between and the COPY reads no variable: it lands where it did (its
+ *    destination absolute when a WORKDIR lies between) and no step between
+ *    reads its files.
+ */
+static reorder how_to_reorder(df_lint *lint, const df_instr *copy, const df_instr *r, df_arena *a)
+{
+	if (r->nheredocs || r->outer || (!r->script && !r->exec_form))
+		return REORDER_NONE;
+	if (r->exec_form) {
+		size_t n;
+		df_run_use *u = df_run_uses(a, df_lint_graph(lint), r->index, &n);
+		if (n != 1 || u[0].use.kind != DF_ECO_DEPS)
+			return REORDER_NONE;
+	} else if (df_sh_walk(r->script, settles, a) != 0) {
+		return REORDER_NONE;
+	}
+	const df_doc *doc = df_lint_doc(lint);
+	bool up = true, down = !memchr(copy->text.str.ptr, '$', copy->text.str.len), workdir = false;
+	for (size_t i = copy->index + 1; i < r->index; i++) {
+		df_instr_kind k = doc->instrs[i]->kind;
+		up &= k == DF_I_COPY || k == DF_I_ADD || k == DF_I_LABEL || k == DF_I_EXPOSE;
+		down &= k == DF_I_WORKDIR || k == DF_I_ENV || k == DF_I_ARG || k == DF_I_USER || k == DF_I_LABEL ||
+			k == DF_I_EXPOSE;
+		workdir |= k == DF_I_WORKDIR;
+	}
+	if (workdir && (!copy->dest || !copy->dest->value.len || copy->dest->value.ptr[0] != '/'))
+		down = false;
+	return up ? INSTALL_UP : down ? COPY_DOWN : REORDER_NONE;
+}
+
+/* The split's edits: the manifests' COPY line, then the install above
+ * the broad COPY (INSTALL_UP), or the broad COPY below the install
+ * (COPY_DOWN), each moved whole, as written. */
+static void reorder_edits(const pair *p, reorder how, df_buf *line, df_fix *fix)
+{
+	const char *src = df_lint_doc(p->lint)->src.data;
+	df_span c = p->copy->span, r = p->run->span;
+	bool crlf = line->len >= 2 && line->buf[line->len - 2] == '\r';
+	const char *eol = crlf ? "\r\n" : "\n";
+	if (how == INSTALL_UP) {
+		df_buf_add(line, src + r.start, r.end - r.start);
+		if (r.end == r.start || src[r.end - 1] != '\n')
+			df_buf_adds(line, eol);
+		df_fix_edit(fix, c.start, c.start, df_buf_str(line));
+		df_fix_edit(fix, r.start, r.end, "");
+		return;
+	}
+	df_buf copy = DF_BUF_INIT;
+	if (r.end == r.start || src[r.end - 1] != '\n')
+		df_buf_adds(&copy, eol);
+	df_buf_add(&copy, src + c.start, c.end - c.start);
+	if (c.end == c.start || src[c.end - 1] != '\n')
+		df_buf_adds(&copy, eol);
+	df_fix_edit(fix, c.start, c.end, df_buf_str(line));
+	df_fix_edit(fix, r.end, r.end, df_buf_str(&copy));
+	df_buf_release(&copy);
+}
+
 static bool report(const pair *p, const df_copy_source *culprit)
 {
 	df_lint *lint = p->lint;
 	const df_context *ctx = df_lint_context(lint);
 	df_buf msg = DF_BUF_INIT, install = DF_BUF_INIT, names = DF_BUF_INIT, why = DF_BUF_INIT, err = DF_BUF_INIT;
+	df_buf paths = DF_BUF_INIT;
 	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
 	bool fired = false;
+	/* The split the fix makes: none without the manifests' names (no
+	 * context), or when the install needs another flag first. */
+	df_fix_kind kind = DF_FIX_NONE;
+	reorder how = REORDER_NONE;
 	add_install(&install, p->cmd);
 	df_copy_add_text(&msg, p->copy);
 	df_buf_addf(&msg, " (line %u) ", (unsigned)p->copy->line);
@@ -359,7 +515,9 @@ static bool report(const pair *p, const df_copy_source *culprit)
 		if (!beyond)
 			goto out;	/* manifests only, after all: the right shape */
 		bool read = false;
-		size_t found = p->prefix ? find_manifests(p, ctx, &names, &why, &read) : 0;
+		size_t found = p->prefix ? find_manifests(p, ctx, &names, &paths, &why, &read) : 0;
+		if (found && p->copy->dest && (how = how_to_reorder(lint, p->copy, p->run, p->arena)) != REORDER_NONE)
+			kind = DF_FIX_UNSAFE;
 		df_buf_adds(&msg, "brings in ");
 		df_copy_add_count(&msg, files);
 		df_buf_addf(&msg, " file%s before %s (line %u): a change to any of them re-runs the install; ",
@@ -374,6 +532,7 @@ static bool report(const pair *p, const df_copy_source *culprit)
 		df_buf_addf(&msg, ", run %s, then copy the rest", df_buf_str(&install));
 		const char *out_dir = overwritten(p, ctx, &sel);
 		if (p->use->split_flags) {
+			kind = DF_FIX_NONE;
 			df_buf_adds(&msg, "; the split is unsafe: ");
 			add_split_flags(&msg, p);
 		} else if (!p->use->exact)
@@ -386,6 +545,8 @@ static bool report(const pair *p, const df_copy_source *culprit)
 		else if (out_dir)
 			df_buf_addf(&msg, "; the split is unsafe: the COPY brings in %s over what the install wrote "
 					  "(add it to .dockerignore)", out_dir);
+		else if (kind == DF_FIX_UNSAFE)
+			kind = DF_FIX_SAFE, df_buf_adds(&msg, "; the split is safe");
 		else
 			df_buf_adds(&msg, "; the split is safe");
 	} else {
@@ -403,7 +564,13 @@ static bool report(const pair *p, const df_copy_source *culprit)
 			add_split_flags(&msg, p);
 		}
 	}
-	df_report(lint, &df_rule_DF1001, culprit->word->span, "%s", df_buf_str(&msg));
+	df_buf line = DF_BUF_INIT;
+	if (kind != DF_FIX_NONE && !split_text(p, &paths, &line))
+		kind = DF_FIX_NONE;
+	df_fix *fix = df_report_fix(lint, &df_rule_DF1001, kind, culprit->word->span, "%s", df_buf_str(&msg));
+	if (fix)
+		reorder_edits(p, how, &line, fix);
+	df_buf_release(&line);
 	fired = true;
 out:
 	df_ctx_selection_release(&sel);
@@ -412,6 +579,7 @@ out:
 	df_buf_release(&names);
 	df_buf_release(&why);
 	df_buf_release(&err);
+	df_buf_release(&paths);
 	return fired;
 }
 
