@@ -1,6 +1,7 @@
 /* DL3014 - apt-get install needs -y. */
 #include "engine/apt.h"
 #include "engine/cmds.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
 
 static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
@@ -10,7 +11,7 @@ const df_rule df_rule_DL3014 = {
 	.name = "apt-get-assume-yes",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_CORRECTNESS,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "Use the `-y` switch to avoid manual input `apt-get -y install <package>`",
 	.docs = {
 		.what = "Reports an `apt-get install` (also in ONBUILD RUN) with none of `-y`, "
@@ -34,6 +35,7 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	if (!df_cmd_has_word(cmd, v->name, "install") || df_cmd_any_unknown(cmd, v->name) ||
 	    df_apt_assumes_yes(cmd, v->name))
 		return 0;
-	df_report(lint, &df_rule_DL3014, df_cmd_word_span(v, v->name), NULL);
+	df_report_insert_after(lint, &df_rule_DL3014, DF_FIX_SAFE, df_cmd_word_span(v, v->name), NULL, v,
+			       df_cmd_literal_word(v, "install"), "-y");
 	return 1;	/* one finding per instruction, as hadolint */
 }
