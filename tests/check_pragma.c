@@ -203,9 +203,9 @@ START_TEST(test_check_directive_parse)
 	ck_assert(!doc.checks.error && !doc.checks.skip_all && doc.checks.nskip == 0);
 	df_doc_release(&doc);
 
-	/* Only the first ';' splits, as in BuildKit: the second option's value
+	/* The first two ';' split, as in BuildKit: the third option's value
 	 * keeps the rest. Empty names are dropped. */
-	parse_text("# check=error=1;skip=a;b,,c\nFROM a\n", &doc);
+	parse_text("# check=error=1;experimental=all;skip=a;b,,c\nFROM a\n", &doc);
 	ck_assert_uint_eq(doc.diags.len, 0);
 	ck_assert_uint_eq(doc.checks.nskip, 2);
 	ck_assert(has_skip(&doc.checks, "a;b") && has_skip(&doc.checks, "c"));
@@ -214,6 +214,22 @@ START_TEST(test_check_directive_parse)
 	/* A check directive after a comment is a comment. */
 	parse_text("# hello\n# check=error=true\nFROM a\n", &doc);
 	ck_assert(!doc.checks.error);
+	df_doc_release(&doc);
+}
+END_TEST
+
+/* BuildKit's three options, experimental among them (accepted: dfopt runs
+ * the experimental checks anyway). */
+START_TEST(test_check_directive_experimental)
+{
+	df_doc doc;
+	parse_text("# check=skip=JSONArgsRecommended;error=true;experimental=all\nFROM a\n", &doc);
+	ck_assert_uint_eq(doc.diags.len, 0);
+	ck_assert(doc.checks.error);
+	ck_assert_uint_eq(doc.checks.nskip, 1);
+	df_doc_release(&doc);
+	parse_text("# check=experimental=CopyIgnoredFile\nFROM a\n", &doc);
+	ck_assert_uint_eq(doc.diags.len, 0);
 	df_doc_release(&doc);
 }
 END_TEST
@@ -230,9 +246,12 @@ START_TEST(test_check_directive_malformed)
 		{ "# check=foo\nFROM a\n", "invalid check option 'foo' (expected skip=NAME,... or error=BOOL)", 9 },
 		{ "# check=skip=a;error=maybe\nFROM a\n", "invalid check option 'error=maybe': not a boolean (true or false)",
 		  22 },
-		{ "# check=Skip=a\nFROM a\n", "invalid check option 'Skip' (expected skip or error)", 9 },
+		{ "# check=Skip=a\nFROM a\n", "invalid check option 'Skip' (expected skip, error or experimental)", 9 },
+		/* Three options at most: the third keeps any further ';'. */
 		{ "# check=error=true;error=x;skip=a\nFROM a\n",
-		  "invalid check option 'error=x;skip=a': not a boolean (true or false)", 26 },
+		  "invalid check option 'error=x': not a boolean (true or false)", 26 },
+		{ "# check=skip=a;error=true;error=false;skip=b\nFROM a\n",
+		  "invalid check option 'error=false;skip=b': not a boolean (true or false)", 33 },
 		{ "# check=skip=a;nonsense\nFROM a\n",
 		  "invalid check option 'nonsense' (expected skip=NAME,... or error=BOOL)", 16 },
 	};
@@ -336,6 +355,7 @@ int main(void)
 	tcase_add_test(tc, test_known_codes);
 	tcase_add_test(tc, test_check_directive_parse);
 	tcase_add_test(tc, test_check_directive_malformed);
+	tcase_add_test(tc, test_check_directive_experimental);
 	tcase_add_test(tc, test_check_directive_findings);
 	tcase_add_test(tc, test_parse_error_replaced_by_rule);
 	suite_add_tcase(s, tc);

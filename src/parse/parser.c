@@ -81,20 +81,30 @@ static void trim(const char *s, size_t *b, size_t *e)
 		(*e)--;
 }
 
-/* check -> option [';' option]     (only the first ';' splits, as in BuildKit)
- * option -> 'skip' '=' ('all' | NAME (',' NAME)*) | 'error' '=' BOOL */
+/* check -> option [';' option [';' option]]   (the second ';' ends the
+ *                                               split, as in BuildKit)
+ * option -> 'skip' '=' ('all' | NAME (',' NAME)*) | 'error' '=' BOOL
+ *         | 'experimental' '=' ('all' | NAME (',' NAME)*)
+ * BuildKit's experimental checks are on in dfopt whatever this says
+ * (CopyIgnoredFile judges the real context); the option is accepted. */
 static void parse_check(parser *p, const df_directive *d)
 {
 	const char *s = p->doc->src.data;
 	df_check_opts c;
 	memset(&c, 0, sizeof(c));
 	size_t end = d->value_span.end;
-	const char *semi = memchr(s + d->value_span.start, ';', end - d->value_span.start);
-	size_t bounds[2][2] = {
-		{ d->value_span.start, semi ? (size_t)(semi - s) : end },
-		{ semi ? (size_t)(semi - s) + 1 : end, end },
-	};
-	for (int i = 0; i < (semi ? 2 : 1); i++) {
+	size_t bounds[3][2];
+	int nparts = 0;
+	for (size_t b = d->value_span.start; nparts < 3;) {
+		const char *semi = nparts < 2 ? memchr(s + b, ';', end - b) : NULL;
+		size_t e = semi ? (size_t)(semi - s) : end;
+		bounds[nparts][0] = b;
+		bounds[nparts++][1] = e;
+		if (!semi)
+			break;
+		b = e + 1;
+	}
+	for (int i = 0; i < nparts; i++) {
 		size_t b = bounds[i][0], e = bounds[i][1];
 		const char *eq = memchr(s + b, '=', e - b);
 		trim(s, &b, &e);
@@ -135,9 +145,11 @@ static void parse_check(parser *p, const df_directive *d)
 				c.skip[c.nskip] = (df_str){ s + nb, ne - nb };
 				c.skip_spans[c.nskip++] = (df_span){ (uint32_t)nb, (uint32_t)ne };
 			}
+		} else if (ke - kb == 12 && memcmp(s + kb, "experimental", 12) == 0) {
+			continue;	/* see above */
 		} else {
 			df_parse_error(p->doc, NULL, (df_span){ (uint32_t)kb, (uint32_t)ke },
-				"invalid check option '%.*s' (expected skip or error)", (int)(ke - kb), s + kb);
+				"invalid check option '%.*s' (expected skip, error or experimental)", (int)(ke - kb), s + kb);
 			return;
 		}
 	}

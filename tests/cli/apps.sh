@@ -65,12 +65,13 @@ contains "$tmp/df1001" 'copy package.json first' "--context node-yarn manifests"
 df1001 "$apps/node-npm/fixed.Dockerfile" --context "$apps/go"
 lacks "$tmp/df1001" "DF1001" "fixed.Dockerfile in another context"
 
+# (a distcheck source tree is read-only: the copies are made writable)
 # --fix makes the split in every app: the manifests first, the install,
 # then the rest (unsafe where the manager may read more than its
 # manifests); the fixed file has no DF1001, and fixing again changes nothing.
 for app in "$apps"/*/; do
 	name=$(basename "$app")
-	rm -rf "$tmp/fix" && cp -r "$app" "$tmp/fix"
+	rm -rf "$tmp/fix" && cp -r "$app" "$tmp/fix" && chmod -R u+w "$tmp/fix"
 	expect 0 "$name: --fix --unsafe-fixes" "$DFOPT" lint --no-fail --no-shellcheck --fix --unsafe-fixes "$tmp/fix/Dockerfile"
 	df1001 "$tmp/fix/Dockerfile"
 	lacks "$tmp/df1001" "DF1001" "$name: fixed"
@@ -79,7 +80,7 @@ for app in "$apps"/*/; do
 	same "$tmp/fix/Dockerfile" "$tmp/fixed-once" "$name: fixing again changes nothing"
 done
 # The safe fix alone splits node-npm: its split is proven safe.
-rm -rf "$tmp/fix" && cp -r "$apps/node-npm" "$tmp/fix"
+rm -rf "$tmp/fix" && cp -r "$apps/node-npm" "$tmp/fix" && chmod -R u+w "$tmp/fix"
 expect 0 "node-npm: --fix" "$DFOPT" lint --no-fail --no-shellcheck --fix "$tmp/fix/Dockerfile"
 order=$(grep -nxE 'COPY package.json package-lock.json \./|RUN npm ci --omit=dev|COPY \. \.' "$tmp/fix/Dockerfile" | cut -d: -f2- | tr '\n' '|')
 if [ "$order" = "COPY package.json package-lock.json ./|RUN npm ci --omit=dev|COPY . .|" ]; then ok; else bad "node-npm: order after --fix: $order"; fi
