@@ -103,6 +103,24 @@ static bool file_holds(const df_context *ctx, const char *path, const char *text
 	return found;
 }
 
+/* Does base match pattern? The table's patterns are mostly a name, a
+ * `*.ext` or a `name.*`: those are compared directly (a context holds
+ * thousands of names, each tried against every pattern); the rest go to
+ * filepath.Match. */
+static bool name_matches(const char *pattern, const char *base)
+{
+	const char *meta = strpbrk(pattern, "*?[\\");
+	if (!meta)
+		return strcmp(pattern, base) == 0;
+	if (meta == pattern && !strpbrk(pattern + 1, "*?[\\")) {
+		size_t pl = strlen(pattern + 1), bl = strlen(base);
+		return bl >= pl && strcmp(base + bl - pl, pattern + 1) == 0;
+	}
+	if (meta[0] == '*' && !meta[1])
+		return strncmp(base, pattern, (size_t)(meta - pattern)) == 0;
+	return df_glob_match(pattern, base, NULL) == 1;
+}
+
 /* The secret e is, or NULL. */
 static const secret *secret_of(const df_context *ctx, const df_ctx_entry *e)
 {
@@ -121,7 +139,7 @@ static const secret *secret_of(const df_context *ctx, const df_ctx_entry *e)
 			hit = el >= pl && strcmp(e->path + el - pl, s->pattern) == 0 &&
 			      (el == pl || e->path[el - pl - 1] == '/');
 		} else {
-			hit = df_glob_match(s->pattern, base, NULL) == 1;
+			hit = name_matches(s->pattern, base);
 		}
 		if (hit && (!s->content || file_holds(ctx, e->path, s->content)))
 			return s;
