@@ -1,6 +1,6 @@
 /* ConsistentInstructionCasing - keywords all upper case or all lower case. */
+#include "engine/fixes.h"
 #include "engine/rule.h"
-#include "util/buf.h"
 
 static void check(df_lint *lint, void *state);
 
@@ -53,17 +53,10 @@ static void judge(df_lint *lint, const df_instr *in, int majority)
 		return;
 	if (!fix)
 		return;
-	df_buf w = DF_BUF_INIT;
-	for (size_t i = 0; i < k.len; i++) {
-		char ch = k.ptr[i];
-		if (majority > 0 && ch >= 'a' && ch <= 'z')
-			ch = (char)(ch - 'a' + 'A');
-		else if (majority < 0 && ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		df_buf_addc(&w, ch);
-	}
-	df_fix_edit(fix, in->keyword_span.start, in->keyword_span.end, df_buf_str(&w));
-	df_buf_release(&w);
+	char buf[32];
+	const char *w = df_ascii_case(k, majority < 0, buf);
+	if (w)	/* every instruction keyword fits */
+		df_fix_edit(fix, in->keyword_span.start, in->keyword_span.end, w);
 }
 
 /* The majority is known only once every keyword is seen: decide at the end. */

@@ -1,4 +1,5 @@
 /* ExposeProtoCasing - the protocol of an EXPOSE port should be lowercase. */
+#include "engine/fixes.h"
 #include "engine/rule.h"
 
 #include <string.h>
@@ -51,20 +52,13 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 				/* Fixed where the word says it: a protocol from a
 				 * variable is the variable's business. */
 				df_fix *fix = df_report_fix(lint, &df_rule_ExposeProtoCasing,
-							    literal && len < 16 ? DF_FIX_SAFE : DF_FIX_NONE, sp,
+							    literal && len < 32 ? DF_FIX_SAFE : DF_FIX_NONE, sp,
 							    "protocol '%.*s' in EXPOSE should be lowercase", (int)len,
 							    v.ptr + off);
-				if (fix) {
-					char low[16];
-					size_t n = len < sizeof(low) - 1 ? len : sizeof(low) - 1;
-					for (size_t k = 0; k < n; k++) {
-						char c = v.ptr[off + k];
-						low[k] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-					}
-					low[n] = '\0';
-					if (n == len)
-						df_fix_edit(fix, sp.start, sp.end, low);
-				}
+				char low[32];
+				if (fix)
+					df_fix_edit(fix, sp.start, sp.end,
+						    df_ascii_case((df_str){ v.ptr + off, len }, true, low));
 				break;
 			}
 		}

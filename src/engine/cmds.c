@@ -72,18 +72,7 @@ static void load(df_cmds *c, const df_instr *in)
 	w.cmds = c;
 	if (in->exec_form && in->nargs) {
 		/* Exec form is argv: a command of its own words, no shell. */
-		df_sh_cmd *cmd = DF_ARENA_NEW(&c->arena, df_sh_cmd);
-		df_sh_word *words = DF_ARENA_ARRAY(&c->arena, df_sh_word, in->nargs);
-		for (size_t i = 0; i < in->nargs; i++) {
-			words[i].raw = in->args[i].raw;
-			/* A shell word's value is NUL-terminated (shell.h); a
-			 * JSON element without escapes points into the text. */
-			words[i].value.ptr = df_arena_memdup(&c->arena, in->args[i].value.ptr, in->args[i].value.len);
-			words[i].value.len = in->args[i].value.len;
-		}
-		cmd->kind = DF_SH_SIMPLE;
-		cmd->words = words;
-		cmd->nwords = in->nargs;
+		df_sh_cmd *cmd = df_sh_argv_cmd(&c->arena, in->args, in->nargs);
 		w.view.cmd = cmd;
 		w.view.name = df_sh_cmd_name_index(cmd);
 		w.view.text = &in->text;

@@ -35,6 +35,22 @@ void df_report_insert_after(df_lint *lint, const df_rule *rule, df_fix_kind kind
 	df_buf_release(&ins);
 }
 
+const char *df_ascii_case(df_str s, bool lower, char buf[32])
+{
+	if (s.len > 31)
+		return NULL;
+	for (size_t i = 0; i < s.len; i++) {
+		char c = s.ptr[i];
+		if (lower && c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (!lower && c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		buf[i] = c;
+	}
+	buf[s.len] = '\0';
+	return buf;
+}
+
 const char *df_keyword_like(const char *kw, df_str like, char buf[32])
 {
 	bool lower = false, upper = false;
@@ -43,16 +59,5 @@ const char *df_keyword_like(const char *kw, df_str like, char buf[32])
 		upper |= like.ptr[i] >= 'A' && like.ptr[i] <= 'Z';
 	}
 	size_t n = strlen(kw);
-	if (n > 31)
-		n = 31;
-	for (size_t i = 0; i < n; i++) {
-		char c = kw[i];
-		if (lower && !upper && c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		else if (!(lower && !upper) && c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		buf[i] = c;
-	}
-	buf[n] = '\0';
-	return buf;
+	return df_ascii_case((df_str){ kw, n < 31 ? n : 31 }, lower && !upper, buf);
 }

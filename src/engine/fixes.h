@@ -27,6 +27,9 @@ long df_cmd_literal_word(const df_cmd_view *v, const char *word);
 void df_report_insert_after(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_span sp, const char *message,
 			    const df_cmd_view *v, long after, const char *text);
 
+/* s with its ASCII letters in lower (or upper) case, into buf; NULL when
+ * s is longer than 31 bytes. For keywords and protocols. */
+const char *df_ascii_case(df_str s, bool lower, char buf[32]);
 /* kw written in like's case (lower when like's letters are all lower
  * case, upper otherwise), into buf (at most 31 characters); returns buf. */
 const char *df_keyword_like(const char *kw, df_str like, char buf[32]);

@@ -49,19 +49,7 @@ df_run_use *df_run_uses(df_arena *a, const df_graph *g, size_t instr, size_t *n)
 	if (st->workdir_known)
 		c.cwd = df_eco_path_join(a, NULL, df_arena_memdup(a, st->workdir.ptr, st->workdir.len));
 	if (in->exec_form && in->nargs) {
-		/* argv: one command of its words, values copied so that each
-		 * ends in NUL as shell words do. */
-		df_sh_cmd *cmd = DF_ARENA_NEW(a, df_sh_cmd);
-		df_sh_word *w = DF_ARENA_ARRAY(a, df_sh_word, in->nargs);
-		for (size_t i = 0; i < in->nargs; i++) {
-			w[i].raw = in->args[i].raw;
-			w[i].value.ptr = df_arena_memdup(a, in->args[i].value.ptr, in->args[i].value.len);
-			w[i].value.len = in->args[i].value.len;
-		}
-		cmd->kind = DF_SH_SIMPLE;
-		cmd->words = w;
-		cmd->nwords = in->nargs;
-		consider(&c, cmd);
+		consider(&c, df_sh_argv_cmd(a, in->args, in->nargs));
 	}
 	if (in->script)
 		df_sh_walk(in->script, visit, &c);

@@ -2285,6 +2285,22 @@ static bool in_list(df_str s, const char *const *list)
 	return false;
 }
 
+df_sh_cmd *df_sh_argv_cmd(df_arena *a, const df_word *args, size_t n)
+{
+	df_sh_cmd *cmd = DF_ARENA_NEW(a, df_sh_cmd);
+	df_sh_word *words = DF_ARENA_ARRAY(a, df_sh_word, n);
+	for (size_t i = 0; i < n; i++) {
+		words[i].raw = args[i].raw;
+		/* A JSON element without escapes points into the text. */
+		words[i].value.ptr = df_arena_memdup(a, args[i].value.ptr, args[i].value.len);
+		words[i].value.len = args[i].value.len;
+	}
+	cmd->kind = DF_SH_SIMPLE;
+	cmd->words = words;
+	cmd->nwords = n;
+	return cmd;
+}
+
 size_t df_sh_cmd_name_index(const df_sh_cmd *c)
 {
 	size_t i = 0;

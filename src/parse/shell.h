@@ -207,6 +207,14 @@ bool df_sh_cmd_is(const df_sh_cmd *c, const char *name);
 size_t df_sh_cmd_name_index(const df_sh_cmd *c);
 
 /*
+ * An exec-form argv (RUN ["npm", "ci"]: the n words of args, ast.h) as a
+ * simple command of the same words, no shell, so that what asks about
+ * commands asks about it too. Values are copied into a, NUL-terminated as
+ * shell words' are; raw points at the JSON elements.
+ */
+df_sh_cmd *df_sh_argv_cmd(df_arena *a, const df_word *args, size_t n);
+
+/*
  * Whether one of c->words[from+1 ..] is the option flag, looking no further
  * than a bare "--". A one-letter "-o" also matches a word it starts
  * ("-oValue") and clusters of letters and digits holding it ("-qo"); a long

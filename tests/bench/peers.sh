@@ -23,14 +23,13 @@
 # BENCH_FILES (corpus size, as run.sh).
 set -eu
 
-die() {
-	echo "peers.sh: $*" >&2
-	exit 2
-}
+prog=peers.sh
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
 
 [ $# -eq 1 ] || die "usage: peers.sh BUILDDIR"
 builddir=$1
-here=$(cd "$(dirname "$0")" && pwd)
 bench=$builddir/tests/bench/bench_parse
 dfopt=$builddir/dfopt
 corpus=$builddir/tests/bench/corpus
@@ -49,10 +48,6 @@ packages="dockerfilelint@1.8.0 dockerfile-utils@0.16.3 dockerfile_lint@0.3.4"
 command -v node >/dev/null || die "node is not installed (Debian: apt-get install nodejs npm)"
 command -v npm >/dev/null || die "npm is not installed (Debian: apt-get install npm)"
 
-calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
-fmt2() { awk "BEGIN { printf \"%.2f\", $1 }"; }
-is() { awk "BEGIN { exit !($1) }"; }
-field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 # ---- the peers ------------------------------------------------------------------
 if [ ! -f "$peers_dir/.installed" ] || [ "$(cat "$peers_dir/.installed")" != "$packages" ]; then
@@ -66,17 +61,11 @@ fi
 cp "$here/peers.js" "$peers_dir/peers.js"
 
 # ---- the corpus (shared with run.sh) ----------------------------------------------
-stamp_want="files=$nfiles generator=$(cksum <"$here/gen_corpus.sh" | awk '{ print $1 }')"
-if [ ! -f "$corpus/.stamp" ] || [ "$(cat "$corpus/.stamp")" != "$stamp_want" ]; then
-	echo "corpus: generating $nfiles files in $corpus"
-	rm -rf "$corpus"
-	sh "$here/gen_corpus.sh" "$corpus" "$nfiles"
-	printf '%s\n' "$stamp_want" >"$corpus/.stamp"
-fi
+ensure_corpus
 set -- "$corpus"/*.Dockerfile
 [ -f "$1" ] || die "no files in '$corpus'"
 bytes=$(cat "$@" | wc -c | tr -d ' ')
-typical=$(wc -c "$@" | sed '$d' | sort -n | awk '{ f[NR] = $2 } END { print f[int((NR + 1) / 2)] }')
+typical=$(median_file "$@")
 list=$work/peers.list
 one=$work/peers.one
 printf '%s\n' "$@" >"$list"

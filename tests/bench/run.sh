@@ -37,14 +37,13 @@
 # BENCH_FILE_RUNS (typical-file runs, default 30).
 set -eu
 
-die() {
-	echo "run.sh: $*" >&2
-	exit 2
-}
+prog=run.sh
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
 
 [ $# -eq 1 ] || die "usage: run.sh BUILDDIR"
 builddir=$1
-here=$(cd "$(dirname "$0")" && pwd)
 bench=$builddir/tests/bench/bench_parse
 dfopt=$builddir/dfopt
 nfiles=${BENCH_FILES:-3000}
@@ -69,26 +68,9 @@ case $(date +%N) in
 esac
 
 now() { date +%s.%N; }
-# calc EXPR / fmt2 EXPR / icalc EXPR: the value of an awk expression, as a
-# float, with two decimals, as an integer
-calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
-fmt2() { awk "BEGIN { printf \"%.2f\", $1 }"; }
-icalc() { awk "BEGIN { printf \"%d\", $1 }"; }
-# is EXPR: true when the awk expression holds
-is() { awk "BEGIN { exit !($1) }"; }
-# field NAME LINE: the value of NAME=value in a bench_parse output line
-field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 # ---- corpus ------------------------------------------------------------------
-stamp_want="files=$nfiles generator=$(cksum <"$here/gen_corpus.sh" | awk '{ print $1 }')"
-if [ -f "$corpus/.stamp" ] && [ "$(cat "$corpus/.stamp")" = "$stamp_want" ]; then
-	echo "corpus: reusing $corpus"
-else
-	echo "corpus: generating $nfiles files in $corpus"
-	rm -rf "$corpus"
-	sh "$here/gen_corpus.sh" "$corpus" "$nfiles"
-	printf '%s\n' "$stamp_want" >"$corpus/.stamp"
-fi
+ensure_corpus
 set -- "$corpus"/*.Dockerfile
 [ -f "$1" ] || die "no files in '$corpus'"
 bytes=$(cat "$@" | wc -c | tr -d ' ')
@@ -148,7 +130,7 @@ echo "bench_parse: $best_line"
 
 # ---- peak RSS ---------------------------------------------------------------------
 # The typical file: the median by size.
-typical=$(wc -c "$@" | sed '$d' | sort -n | awk '{ f[NR] = $2 } END { print f[int((NR + 1) / 2)] }')
+typical=$(median_file "$@")
 typical_bytes=$(wc -c <"$typical" | tr -d ' ')
 typical_lines=$(wc -l <"$typical" | tr -d ' ')
 empty=$work/empty.Dockerfile
