@@ -1,4 +1,5 @@
 /* DF1002 - a per-build ARG declared above RUNs that do not need it. */
+#include "engine/fixes.h"
 #include "engine/rebuild.h"
 #include "engine/rule.h"
 #include "util/util.h"
@@ -8,6 +9,7 @@
 
 /* A per-build ARG of the current stage whose first use is not seen yet. */
 typedef struct pending {
+	const df_instr *arg;	/* the ARG declaring it */
 	const df_kv *kv;
 	const char *why;	/* why it changes per build */
 	uint32_t lines[5];	/* the first RUNs below it */
@@ -28,7 +30,7 @@ const df_rule df_rule_DF1002 = {
 	.name = "arg-declared-before-expensive-steps",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_CACHE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "ARG set per build is declared above RUN steps that do not use it",
 	.docs = {
 		.what = "Reports a stage ARG meant to take a new value per build that is declared "
@@ -48,14 +50,23 @@ const df_rule df_rule_DF1002 = {
 			"are counted and listed; an ARG no instruction of the stage uses counts every "
 			"RUN below it. ONBUILD triggers run in another build and count for nothing. "
 			"Global ARGs (before the first FROM) are not in a stage's environment until the "
-			"stage declares them again, and are not reported.",
+			"stage declares them again, and are not reported.\n\n"
+			"The fix moves the ARG, as written and with the comment lines right above it (its "
+			"description, its ignore pragmas), to just above the first use and the comment "
+			"lines right above that. It is offered when nothing between the two reads any "
+			"name the ARG declares (`ARG A B` moves whole, so both names must be first used "
+			"at the same place), no ARG or ENV between sets a variable the ARG's default "
+			"reads, nothing between has a parse error, and, for an ARG with comment lines "
+			"above it, no other comment line lies between (comments keep their order); not "
+			"when nothing uses the ARG.",
 		.why = "BuildKit puts every ARG in scope with a value into the environment of each "
 		       "RUN below it, used or not, and the environment is part of the RUN's cache "
 		       "key. A value that changes every build (a commit, a date, a version) so "
 		       "misses the cache at the first RUN after the ARG, and every later step of "
 		       "the stage misses with it: package installs and dependency downloads that "
 		       "have nothing to do with the value run again on each build. Declared just "
-		       "above its first use, the ARG leaves the steps above that use cached.",
+		       "above its first use, the ARG leaves the steps above that use cached. The RUNs "
+		       "it passes no longer see the value, which they do not read: the move is safe.",
 		.example = "FROM debian:12\nARG GIT_SHA\nRUN apt-get update && apt-get install -y "
 			   "--no-install-recommends curl\nCOPY . /app\nRUN echo \"$GIT_SHA\" > /app/REVISION\n",
 		.instead = "FROM debian:12\nRUN apt-get update && apt-get install -y "
@@ -74,6 +85,28 @@ static bool declares(const df_instr *arg, df_str name)
 		if (arg->pairs[i].key.len == name.len && memcmp(arg->pairs[i].key.ptr, name.ptr, name.len) == 0)
 			return true;
 	return false;
+}
+
+/* Can arg move down to just above use? Nothing between may read a name
+ * it declares (so `ARG A B` moves only when both are first used by use),
+ * nor set a variable its defaults read; an instruction with a parse error
+ * between may read anything. */
+static bool movable(const df_doc *doc, const df_instr *arg, const df_instr *use)
+{
+	for (size_t i = arg->index + 1; i < use->index; i++) {
+		const df_instr *in = doc->instrs[i];
+		if (in->has_error)
+			return false;
+		for (size_t k = 0; k < arg->npairs; k++)
+			if (df_instr_reads_var(in, arg->pairs[k].key))
+				return false;
+		if (in->kind != DF_I_ARG && in->kind != DF_I_ENV)
+			continue;
+		for (size_t k = 0; k < arg->nuses; k++)
+			if (declares(in, arg->uses[k].name))
+				return false;
+	}
+	return true;
 }
 
 /* Does kv have a default: its own, or that of the global ARG it declares
@@ -99,6 +132,16 @@ static const char *why_per_build(const df_kv *kv, bool with_default)
 
 static void report(df_lint *lint, const pending *p, const df_instr *use)
 {
+	const df_doc *doc = df_lint_doc(lint);
+	bool fix = use && movable(doc, p->arg, use);
+	df_span from = { 0, 0 }, to = { 0, 0 };
+	if (fix) {
+		/* Its comment lines go with it, unless others lie on the way:
+		 * comment lines never change order. */
+		from = df_instr_block(doc, p->arg);
+		to = df_instr_block(doc, use);
+		fix = from.start == p->arg->span.start || !df_comment_lines_in(doc, from.end, to.start);
+	}
 	df_buf msg;
 	df_buf_init(&msg);
 	df_buf_addf(&msg, "ARG %.*s (%s) enters the cache key of %zu RUN%s (", (int)p->kv->key.len,
@@ -114,7 +157,16 @@ static void report(df_lint *lint, const pending *p, const df_instr *use)
 	else
 		df_buf_adds(&msg, "unless a program reads it from the environment, move it to the end of the "
 				  "stage or drop it");
-	df_report(lint, &df_rule_DF1002, p->kv->key_span, "%s", df_buf_str(&msg));
+	df_fix *f = df_report_fix(lint, &df_rule_DF1002, fix ? DF_FIX_SAFE : DF_FIX_NONE, p->kv->key_span, "%s",
+				  df_buf_str(&msg));
+	if (f && fix) {
+		/* Moved as written: its lines keep their escape character and
+		 * line endings, and the file's other lines stay as they are. */
+		df_buf_reset(&msg);
+		df_buf_add(&msg, doc->src.data + from.start, from.end - from.start);
+		df_fix_edit(f, from.start, from.end, "");
+		df_fix_edit(f, to.start, to.start, df_buf_str(&msg));
+	}
 	df_buf_release(&msg);
 }
 
@@ -151,7 +203,9 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 		if (!df_arg_per_build(&in->pairs[i], with_default) || df_arg_read_by_tools(in->pairs[i].key))
 			continue;
 		df_grow((void **)&a->v, &a->cap, a->len + 1, sizeof(*a->v));
-		a->v[a->len++] = (pending){ .kv = &in->pairs[i], .why = why_per_build(&in->pairs[i], with_default) };
+		a->v[a->len++] = (pending){ .arg = in,
+					    .kv = &in->pairs[i],
+					    .why = why_per_build(&in->pairs[i], with_default) };
 	}
 }
 

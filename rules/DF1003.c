@@ -1,6 +1,7 @@
 /* DF1003 - the package lists come from an earlier, cached RUN. */
 #include "engine/cleanup.h"
 #include "engine/cmds.h"
+#include "engine/fixes.h"
 #include "engine/ospkg.h"
 #include "engine/rule.h"
 #include "util/util.h"
@@ -24,7 +25,7 @@ const df_rule df_rule_DF1003 = {
 	.name = "apt-update-in-separate-layer",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_CACHE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "the package lists come from an update in an earlier RUN",
 	.docs = {
 		.what = "Reports a package install (`apt-get`/`apt`/`aptitude install`, `apk add`, "
@@ -38,7 +39,17 @@ const df_rule df_rule_DF1003 = {
 			"`apk add --update`/`-U`, `dnf`/`yum install --refresh`. ONBUILD RUNs are not "
 			"judged: they run in another build. One finding per RUN, on the install; it says to "
 			"merge the two RUNs when they are adjacent (the safe fix), else to refresh in "
-			"the installing RUN too.",
+			"the installing RUN too.\n\n"
+			"The fix merges adjacent RUNs: the install RUN's command goes on a new line of the "
+			"update RUN after ` && \\` (the file's escape character and line ending; a RUN "
+			"whose lines start with `&&` gets it there), its own lines kept as written, and the "
+			"comment lines between the two move above the merged RUN, where its ignore pragmas "
+			"still apply to it (not past comment lines inside the update RUN: comments keep "
+			"their order). It is offered when both RUNs are shell form without heredocs, "
+			"have the same flags (`--mount` ...), the SHELL in force is a POSIX-style one, the "
+			"update RUN ends with a command (no `&`, no trailing `# comment`) and changes no "
+			"shell state the install would then inherit (`cd`, `export`, `set`, `umask`, a "
+			"variable or function definition ...).",
 		.why = "The RUN with the update is its own cache step: its text never changes, so "
 		       "it is reused for months while the install RUN below it is rebuilt whenever "
 		       "its package list changes. The install then works from lists as old as the "
@@ -47,7 +58,8 @@ const df_rule df_rule_DF1003 = {
 		       "in one RUN makes every change to the install refresh the lists too. When the "
 		       "two RUNs are adjacent, merging them changes nothing else (safe fix).",
 		.example = "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends curl\n",
-		.instead = "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl\n",
+		.instead = "FROM debian:12\nRUN apt-get update && \\\n"
+			   "    apt-get install -y --no-install-recommends curl\n",
 	},
 	.state_size = sizeof(refreshes),
 	.instr_kinds = DF_KIND(DF_I_RUN),
@@ -56,6 +68,68 @@ const df_rule df_rule_DF1003 = {
 	.on_instr = check,
 	.on_stage_end = reset,
 };
+
+/* Commands that change the state of the shell running them: merged, the
+ * install would run in that state. */
+static int changes_shell(const df_sh_cmd *c, const df_sh_ctx *ctx, void *ud)
+{
+	static const char *const builtins[] = { "cd", "pushd", "popd", "export", "set", "unset", "shopt", "umask",
+						"alias", "source", ".", "exit", "exec", "trap", "ulimit", "readonly",
+						"local", "declare", "typeset", "eval", "hash", "return", "shift",
+						"enable", "builtin", NULL };
+	(void)ctx;
+	(void)ud;
+	if (c->kind == DF_SH_FUNCTION)
+		return 1;
+	if (c->kind != DF_SH_SIMPLE)
+		return 0;
+	if (!c->nwords)
+		return c->nassigns != 0;	/* NAME=value alone sets a shell variable */
+	for (const char *const *b = builtins; *b; b++)
+		if (df_sh_word_is(&c->words[0], *b) || df_sh_word_is(&c->words[df_sh_cmd_name_index(c)], *b))
+			return 1;
+	return 0;
+}
+
+/* The merge of the adjacent RUNs prev and run as fix edits, or false when
+ * it might change what either runs. */
+static bool merge(df_lint *lint, const df_instr *prev, const df_instr *run, df_fix *fix)
+{
+	const df_doc *doc = df_lint_doc(lint);
+	const char *src = doc->src.data;
+	uint32_t at;
+	if (!df_run_end(lint, prev, &at) || run->exec_form || run->nheredocs || !run->script || run->script->error ||
+	    prev->nflags != run->nflags || df_sh_walk(prev->script, changes_shell, NULL))
+		return false;
+	for (size_t i = 0; i < run->nflags; i++)
+		if (prev->flags[i].raw.len != run->flags[i].raw.len ||
+		    memcmp(prev->flags[i].raw.ptr, run->flags[i].raw.ptr, run->flags[i].raw.len) != 0)
+			return false;
+	/* The install's keyword and flags, up to its command, on one line. */
+	uint32_t cmd = df_text_src(&run->text, run->rest_off);
+	if (memchr(src + run->span.start, '\n', cmd - run->span.start))
+		return false;
+	/* The comment lines between them go above the merged RUN: not past
+	 * comment lines inside the update RUN (comments keep their order). */
+	if (df_comment_lines_in(doc, prev->span.end, run->span.start) &&
+	    df_comment_lines_in(doc, prev->span.start, prev->span.end))
+		return false;
+	if (!fix)
+		return true;
+	df_buf b = DF_BUF_INIT;
+	for (size_t i = 0; i < doc->nnodes; i++) {
+		const df_node *n = &doc->nodes[i];
+		if (n->kind == DF_NODE_COMMENT && n->span.start >= prev->span.end && n->span.end <= run->span.start)
+			df_buf_add(&b, src + n->span.start, n->span.end - n->span.start);
+	}
+	if (b.len)
+		df_fix_edit(fix, prev->span.start, prev->span.start, df_buf_str(&b));
+	df_buf_reset(&b);
+	df_run_continue(doc, prev, &b);
+	df_fix_edit(fix, at, cmd, df_buf_str(&b));
+	df_buf_release(&b);
+	return true;
+}
 
 typedef struct walk {
 	df_lint *lint;
@@ -98,15 +172,18 @@ static int each(const df_cmd_view *v, void *ud)
 	const df_instr *prev = w->r->run[m];
 	df_span sp = df_cmd_word_span(u.cmd, u.verb);
 	sp.start = df_cmd_word_span(v, v->name).start;
-	df_report(w->lint, &df_rule_DF1003, sp,
+	/* Adjacent RUNs merge with nothing else moved: the safe fix. */
+	bool adjacent = prev->index + 1 == w->run->index;
+	bool can = adjacent && merge(w->lint, prev, w->run, NULL);
+	df_fix *fix = df_report_fix(w->lint, &df_rule_DF1003, can ? DF_FIX_SAFE : DF_FIX_NONE, sp,
 		  "`%.*s %.*s` uses the package lists of `%s` in the RUN at line %u, a separate "
 		  "cached layer: when this RUN changes it installs from lists as old as that layer "
 		  "(stale versions, 404s); %s",
 		  (int)v->basename.len, v->basename.ptr, (int)u.cmd->cmd->words[u.verb].value.len,
 		  u.cmd->cmd->words[u.verb].value.ptr, w->r->what[m], (unsigned)prev->line,
-		  /* Adjacent RUNs merge with nothing else moved: the safe fix. */
-		  prev->index + 1 == w->run->index ? "merge the two RUNs"
-						   : "refresh the lists in this RUN too, before the install");
+		  adjacent ? "merge the two RUNs" : "refresh the lists in this RUN too, before the install");
+	if (fix && can)
+		merge(w->lint, prev, w->run, fix);
 	w->reported = true;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* DF1005 - a COPY sends the Dockerfile itself. */
 #include "context/glob.h"
 #include "engine/copyctx.h"
+#include "engine/ignorefix.h"
 #include "engine/rule.h"
 #include "util/util.h"
 
@@ -13,7 +14,7 @@ const df_rule df_rule_DF1005 = {
 	.name = "dockerfile-in-context",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_CACHE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_UNSAFE,
 	.message = "a COPY sends the Dockerfile itself",
 	.docs = {
 		.what = "Reports the first COPY or ADD from the build context whose sources bring in the "
@@ -23,7 +24,10 @@ const df_rule df_rule_DF1005 = {
 			"and is left alone. The message also names the ignore file in use "
 			"(`.dockerignore`, or the Dockerfile's own `<name>.dockerignore`) when the same "
 			"COPY sends it: it is build configuration too. Without a build context, or with a "
-			"Dockerfile outside it (`-f ../Dockerfile`), the rule stays quiet.",
+			"Dockerfile outside it (`-f ../Dockerfile`), the rule stays quiet. The fix (unsafe: "
+			"it changes the build context) adds what the message names to the ignore file in "
+			"force, creating `.dockerignore` when there is none; it is not offered when another "
+			"COPY names the Dockerfile itself.",
 		.why = "The COPY's cache key covers the contents of every file it brings in. With the "
 		       "Dockerfile among them, editing any instruction, even a LABEL at the end, "
 		       "changes this step and re-runs it and every step after it. The image also "
@@ -68,11 +72,13 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		if (may_send(&srcs.items[i], dockerfile))
 			culprit = &srcs.items[i];
 	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
-	df_buf err = DF_BUF_INIT, ignore = DF_BUF_INIT, msg = DF_BUF_INIT;
+	df_buf err = DF_BUF_INIT, ignore = DF_BUF_INIT, msg = DF_BUF_INIT, pats[2] = { DF_BUF_INIT, DF_BUF_INIT };
 	if (!culprit || df_copy_select(ctx, in, &srcs, &sel, &err) < 0 ||
 	    !df_ctx_selection_has(ctx, &sel, dockerfile))
 		goto out;
 	*reported = true;
+	const char *paths[2] = { dockerfile, NULL };
+	size_t npaths = 1;
 	df_copy_add_text(&msg, in);
 	df_buf_addf(&msg, " sends the Dockerfile '%s': editing any instruction re-runs this step and every one "
 			  "after it; ", dockerfile);
@@ -83,16 +89,31 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		/* The ignore file is build configuration as much as the
 		 * Dockerfile: name it when the same COPY sends it. */
 		if (df_context_locate(ctx, ctx->ignore_file, &ignore) &&
-		    df_ctx_selection_has(ctx, &sel, df_buf_str(&ignore)))
+		    df_ctx_selection_has(ctx, &sel, df_buf_str(&ignore))) {
 			df_buf_addf(&msg, "add `%s` and `%s` to %s", dockerfile, df_buf_str(&ignore), name);
-		else
+			paths[npaths++] = df_buf_str(&ignore);
+		} else {
 			df_buf_addf(&msg, "add `%s` to %s", dockerfile, name);
+		}
 	}
-	df_report(lint, &df_rule_DF1005, culprit->word->span, "%s", df_buf_str(&msg));
+	/* The fix adds what the message names. */
+	const char *lines[2];
+	bool quoted = true;
+	for (size_t i = 0; i < npaths; i++) {
+		quoted &= df_ignore_quote(paths[i], false, &pats[i]);
+		lines[i] = df_buf_str(&pats[i]);
+	}
+	bool can = quoted && df_ignore_fix_ok(lint, lines, npaths, paths, npaths);
+	df_fix *fix = df_report_fix(lint, &df_rule_DF1005, can ? DF_FIX_UNSAFE : DF_FIX_NONE, culprit->word->span,
+				    "%s", df_buf_str(&msg));
+	for (size_t i = 0; i < npaths; i++)
+		df_fix_ignore(fix, lines[i]);
 out:
 	df_copy_sources_release(&srcs);
 	df_ctx_selection_release(&sel);
 	df_buf_release(&err);
 	df_buf_release(&ignore);
 	df_buf_release(&msg);
+	df_buf_release(&pats[0]);
+	df_buf_release(&pats[1]);
 }

@@ -2,12 +2,14 @@
 #include "engine/cleanup.h"
 #include "engine/cmds.h"
 #include "engine/copyctx.h"
+#include "engine/fixes.h"
 #include "engine/landing.h"
 #include "engine/opts.h"
 #include "engine/rule.h"
 #include "graph/ecosystem.h"
 #include "util/util.h"
 
+#include <ctype.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,7 @@ const df_rule df_rule_DF1006 = {
 	.name = "copy-then-chown",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_SIZE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "a RUN changes the owner or mode of files a COPY wrote: they are stored twice",
 	.docs = {
 		.what = "Reports a `chown` or `chmod` in a RUN whose operand, resolved against the "
@@ -52,14 +54,29 @@ const df_rule df_rule_DF1006 = {
 			"as are destinations and operands of unknown value and ONBUILD instructions. "
 			"One finding per RUN, on its first such command; it names the COPY and says when "
 			"the fix is not safe: the RUN does other work too, or its operand reaches beyond "
-			"what the COPY wrote.",
+			"what the COPY wrote.\n\n"
+			"The fix adds `--chown=USER:GROUP` or `--chmod=MODE` to the COPY and deletes the RUN; "
+			"the comment lines above it stay, so none is offered when they hold an ignore pragma, "
+			"which would then apply to the next instruction. It is offered when the RUN does "
+			"nothing else (its commands are that one `chown`/`chmod`, with `-R` at most, and "
+			"`cd`s, joined by `&&`, with no flags or heredocs), the COPY (not ADD) has one source "
+			"of known value, no glob, and not the flag already, only ARG, ENV, LABEL or EXPOSE "
+			"lie between, the owner is a literal `user:group` (`chown user` keeps the group, "
+			"while `--chown=user` sets the group numbered as the user's UID) and the mode an "
+			"octal number, and the operand is where the source lands (recursively for a "
+			"directory). It is safe when the build context shows the source is a file; unsafe for "
+			"a directory, whose own entry keeps its owner and mode when it existed before the "
+			"COPY (WORKDIR creates it), and for a source whose type is unknown (`--from`, no "
+			"context). `--chmod` needs BuildKit (the legacy builder refuses it): the chmod fix is "
+			"unsafe too unless the file relies on BuildKit already (a `# syntax=` line, heredocs, "
+			"`RUN --mount` ...).",
 		.why = "A layer stores every file a step changes, and changing the owner or the mode "
 		       "is a change: the RUN's layer holds a second full copy of each file the COPY's "
 		       "layer already holds, so the image carries them twice (a `chown -R` over an "
 		       "application tree can double its size). `COPY --chown=user:group` and "
 		       "`COPY --chmod=755` write the files with the right owner and mode once. When "
-		       "the RUN does nothing else, replacing it by the flag changes nothing else "
-		       "(safe fix).",
+		       "the RUN does nothing else to a copied file, replacing it by the flag changes "
+		       "nothing else (safe fix); a directory's own entry may differ (unsafe fix).",
 		.example = "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN chown -R node:node /app\n",
 		.instead = "FROM node:22-slim\nWORKDIR /app\nCOPY --chown=node:node . .\n",
 	},
@@ -74,6 +91,7 @@ const df_rule df_rule_DF1006 = {
 /* What the walk over a RUN found. */
 typedef struct walk {
 	df_lint *lint;
+	const df_instr *run;	/* the RUN walked */
 	copies *c;
 	const char *cwd;	/* NULL: unknown */
 	size_t others;		/* commands other than chown, chmod and cd */
@@ -81,6 +99,9 @@ typedef struct walk {
 	const copied *copy;	/* the COPY it touches */
 	df_str change;		/* its owner or mode */
 	bool beyond;		/* its operand reaches beyond the copied files */
+	const char *op;		/* the operand it matched, resolved */
+	bool recursive;		/* it has -R */
+	size_t changes;		/* chown and chmod commands of the RUN */
 } walk;
 
 /* Does op (resolved) touch landing l? */
@@ -134,6 +155,8 @@ static void match(walk *w, const df_cmd_view *v, const df_cmd_view *ev)
 				w->copy = cp;
 				w->change = reference || !n ? (df_str){ NULL, 0 } : pos[0]->value;
 				w->beyond = beyond;
+				w->op = op;
+				w->recursive = recursive;
 				break;
 			}
 		}
@@ -151,6 +174,7 @@ static int each(const df_cmd_view *v, void *ud)
 		w->others++;
 		return 0;
 	}
+	w->changes++;
 	if (!w->cmd)
 		match(w, v, df_lint_expanded(w->lint, v));
 	return 0;
@@ -186,6 +210,142 @@ static bool is_octal(df_str s)
 	return true;
 }
 
+/* --- the fix ----------------------------------------------------------- */
+
+/* An owner COPY --chown sets as chown does: `user:group`, both given, as
+ * names or numbers. */
+static bool plain_owner(df_str s)
+{
+	const char *colon = memchr(s.ptr, ':', s.len);
+	if (!colon || colon == s.ptr || colon + 1 == s.ptr + s.len)
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		char ch = s.ptr[i];
+		if (!isalnum((unsigned char)ch) && (!ch || !strchr("_-.", ch)) && s.ptr + i != colon)
+			return false;
+	}
+	return true;
+}
+
+static bool is_octal(df_str s);
+
+static bool has_any(df_str s, const char *chars)
+{
+	for (size_t i = 0; i < s.len; i++)
+		if (s.ptr[i] && strchr(chars, s.ptr[i]))
+			return true;
+	return false;
+}
+
+/* Is the RUN that one chown/chmod, with `cd`s at most, joined by `&&`? */
+static bool only_this(const walk *w)
+{
+	const df_instr *run = w->run;
+	if (run->nflags || run->nheredocs || w->others || w->changes != 1)
+		return false;
+	if (run->exec_form)
+		return true;
+	if (!run->script || run->script->error || run->script->list->nitems != 1)
+		return false;
+	const df_sh_andor *a = run->script->list->items[0];
+	for (size_t i = 0; i < a->npipes; i++) {
+		const df_sh_cmd *c = a->pipes[i]->cmds[0];
+		if (a->pipes[i]->ncmds != 1 || a->pipes[i]->bang || (i && a->ops[i] != DF_SH_OP_AND) ||
+		    c->kind != DF_SH_SIMPLE || c->nredirs || c->nassigns)
+			return false;
+	}
+	return !a->background;
+}
+
+/* The owner or mode the command sets, when its words are `-R` at most and
+ * two literal operands: what the COPY flag can say. */
+static bool plain_change(const walk *w, bool chown, df_str *change)
+{
+	const df_sh_cmd *c = w->cmd->cmd;
+	size_t npos = 0;
+	for (size_t i = w->cmd->name + 1; i < c->nwords; i++) {
+		const df_sh_word *wd = &c->words[i];
+		if (!w->cmd->exec && (wd->quoted || wd->has_expansion))
+			return false;
+		if (df_mem_eq(wd->value.ptr, wd->value.len, "-R") ||
+		    df_mem_eq(wd->value.ptr, wd->value.len, "--recursive"))
+			continue;
+		if (npos++ == 0)
+			*change = wd->value;
+	}
+	return npos == 2 && (chown ? plain_owner(*change) : is_octal(*change) && change->len >= 3 && change->len <= 4);
+}
+
+typedef enum src_kind { SRC_UNKNOWN, SRC_FILE, SRC_DIR } src_kind;
+
+/* What the COPY's one source is: a directory when it says so (`.`, `src/`),
+ * else what the build context holds there; unknown without a context and
+ * for `--from`. */
+static src_kind source_kind(df_lint *lint, const df_instr *copy)
+{
+	df_str v = copy->sources[0].value;
+	if (df_copy_source_is_whole(v) || (v.len && v.ptr[v.len - 1] == '/'))
+		return SRC_DIR;
+	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
+	const df_context *ctx = df_lint_copy_context(lint, copy, &srcs);
+	src_kind k = SRC_UNKNOWN;
+	if (ctx && srcs.len == 1) {
+		df_buf path = DF_BUF_INIT;
+		df_copy_source_path(&srcs.items[0], &path);
+		const df_ctx_entry *e = df_context_find(ctx, df_buf_str(&path));
+		if (e && e->type == DF_CTX_FILE)
+			k = SRC_FILE;
+		else if (e && e->type == DF_CTX_DIR)
+			k = SRC_DIR;
+		df_buf_release(&path);
+	}
+	df_copy_sources_release(&srcs);
+	return k;
+}
+
+/*
+ * How safe replacing the RUN by a COPY flag is (docs above), with the
+ * flag's text into flag; DF_FIX_NONE when it would not do the same.
+ */
+static df_fix_kind flag_fix(const walk *w, df_buf *flag)
+{
+	const df_doc *doc = df_lint_doc(w->lint);
+	const df_instr *copy = w->copy->in;
+	bool chown = df_cmd_named(w->cmd, "chown");
+	const char *name = chown ? "chown" : "chmod";
+	df_str change = { NULL, 0 }, src = copy->nsources ? copy->sources[0].value : change;
+	if (copy->kind != DF_I_COPY || copy->nheredocs || copy->nsources != 1 || w->beyond || !w->op ||
+	    !only_this(w) || df_instr_pragma_above(doc, w->run) || !plain_change(w, chown, &change) ||
+	    has_any(src, "*?[$") || memchr(copy->sources[0].raw.ptr, '$', copy->sources[0].raw.len))
+		return DF_FIX_NONE;
+	for (size_t i = 0; i < copy->nflags; i++)
+		if (df_mem_eq(copy->flags[i].name.ptr, copy->flags[i].name.len, name))
+			return DF_FIX_NONE;
+	/* What lies between runs before or after the change alike. */
+	for (size_t i = copy->index + 1; i < w->run->index; i++) {
+		df_instr_kind k = doc->instrs[i]->kind;
+		if (k != DF_I_ARG && k != DF_I_ENV && k != DF_I_LABEL && k != DF_I_EXPOSE)
+			return DF_FIX_NONE;
+	}
+	/* The operand must be where the source lands, as its type says. */
+	src_kind k = source_kind(w->lint, copy);
+	bool has_dir = false, match = false, as_dir = false;
+	for (size_t j = 0; j < w->copy->n; j++)
+		has_dir |= w->copy->landings[j].dir;
+	for (size_t j = 0; j < w->copy->n && !match; j++) {
+		const df_landing *l = &w->copy->landings[j];
+		if (l->glob || strcmp(l->path, w->op) != 0 || (k == SRC_FILE && l->dir) ||
+		    (k == SRC_DIR && !l->dir && has_dir))
+			continue;
+		as_dir = l->dir || k == SRC_DIR;
+		match = w->recursive || !as_dir;
+	}
+	if (!match)
+		return DF_FIX_NONE;
+	df_buf_addf(flag, " --%s=%.*s", name, (int)change.len, change.ptr);
+	return k == SRC_FILE && !as_dir && (chown || df_doc_uses_buildkit(doc)) ? DF_FIX_SAFE : DF_FIX_UNSAFE;
+}
+
 static void report(walk *w)
 {
 	bool chown = df_cmd_named(w->cmd, "chown");
@@ -195,7 +355,10 @@ static void report(walk *w)
 	df_buf_adds(&msg, " rewrites the files that ");
 	df_copy_add_text(&msg, w->copy->in);
 	df_buf_addf(&msg, " (line %u) wrote, so the image stores them twice; ", (unsigned)w->copy->in->line);
-	if (chown && w->change.len)
+	if (chown && w->change.len && !memchr(w->change.ptr, ':', w->change.len))
+		/* `--chown=user` alone sets the group numbered as the UID. */
+		df_buf_addf(&msg, "copy them with `--chown=%.*s:<group>`", (int)w->change.len, w->change.ptr);
+	else if (chown && w->change.len)
 		df_buf_addf(&msg, "copy them with `--chown=%.*s`", (int)w->change.len, w->change.ptr);
 	else if (!chown && is_octal(w->change))
 		df_buf_addf(&msg, "copy them with `--chmod=%.*s`", (int)w->change.len, w->change.ptr);
@@ -206,7 +369,17 @@ static void report(walk *w)
 		df_buf_adds(&msg, " (the RUN does other work too: keep it without this command)");
 	else if (w->beyond)
 		df_buf_adds(&msg, " (it also reaches files the COPY did not write: check them before dropping it)");
-	df_report(w->lint, &df_rule_DF1006, df_cmd_word_span(w->cmd, w->cmd->name), "%s", df_buf_str(&msg));
+	df_buf flag = DF_BUF_INIT;
+	df_fix_kind kind = flag_fix(w, &flag);
+	df_fix *fix = df_report_fix(w->lint, &df_rule_DF1006, kind, df_cmd_word_span(w->cmd, w->cmd->name), "%s",
+				    df_buf_str(&msg));
+	if (fix && kind != DF_FIX_NONE) {
+		const df_instr *copy = w->copy->in;
+		uint32_t at = copy->nflags ? copy->flags[copy->nflags - 1].span.end : copy->keyword_span.end;
+		df_fix_edit(fix, at, at, df_buf_str(&flag));
+		df_fix_edit(fix, w->run->span.start, w->run->span.end, "");
+	}
+	df_buf_release(&flag);
 	df_buf_release(&msg);
 }
 
@@ -222,7 +395,7 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	}
 	if (!c->len)
 		return;
-	walk w = { .lint = lint, .c = c };
+	walk w = { .lint = lint, .run = in, .c = c };
 	w.cwd = df_run_workdir(&c->arena, df_lint_graph(lint), in);
 	df_lint_each_command(lint, in, each, &w);
 	if (w.cmd)

@@ -3,6 +3,7 @@
 #include "engine/cmds.h"
 #include "engine/copyctx.h"
 #include "engine/download.h"
+#include "engine/fixes.h"
 #include "engine/landing.h"
 #include "engine/opts.h"
 #include "engine/ospkg.h"
@@ -23,6 +24,7 @@ typedef struct written {
 	const char *path;	/* absolute (a glob for "everything in a directory") */
 	char what[96];		/* "the package lists of `apt-get update`" */
 	uint32_t line;
+	const df_instr *run;	/* the RUN that wrote them; NULL: a COPY/ADD */
 	bool copied;		/* a COPY/ADD wrote them, not a RUN */
 	bool reported;
 } written;
@@ -42,7 +44,7 @@ const df_rule df_rule_DF1007 = {
 	.name = "cleanup-in-later-layer",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_SIZE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_UNSAFE,
 	.message = "a RUN removes files an earlier layer wrote: the image does not shrink",
 	.docs = {
 		.what = "Reports an `rm` in a RUN that removes files an earlier step of the same stage "
@@ -60,16 +62,30 @@ const df_rule df_rule_DF1007 = {
 			"names, a glob over it, or with `-r` a directory above it. "
 			"An rm operand is resolved against the WORKDIR and any `cd` before it; a relative "
 			"one with an unknown directory, or one of unknown value, counts for nothing. "
-			"ONBUILD instructions are not judged.",
+			"ONBUILD instructions are not judged.\n\n"
+			"The fix moves the `rm` to the end of the RUN that wrote the files, after ` && \\` "
+			"on a new line (the file's escape character and line ending), and takes it out "
+			"of the later RUN: the whole RUN when it is all that RUN does (the comment lines "
+			"above it stay; none is offered when they hold an ignore pragma, which would then "
+			"apply to the next instruction), else the command with its `&&`. It is offered when both "
+			"RUNs are shell form without heredocs in a POSIX-style shell, the writing RUN ends "
+			"with a command (no `&`, no trailing `# comment`), nothing but instructions other "
+			"than RUN, COPY and ADD lies between them, the `rm` has no redirection or "
+			"assignment and only literal absolute operands that each delete what that RUN "
+			"wrote, and it is a command of the later RUN's `&&` chain (not after `;`, `||` "
+			"or in a pipe) with nothing before it but package manager cleans (`apt-get clean`): "
+			"a command before it may read the files (`tar -xf` of a download).",
 		.why = "Each step's layer is stored as it was when the step ended; a later step "
 		       "that deletes a file only adds a marker that hides it. The bytes are still "
 		       "pulled and stored with the image, so the clean-up costs a step and saves "
 		       "nothing. Removed in the RUN that writes them, they never reach a layer. "
-		       "Moving the removal changes which RUN does what, so the fix is unsafe.",
+		       "Moving the removal changes which RUN does what (a RUN between that read the "
+		       "files would fail, and the writing RUN's cache key changes), so the fix is "
+		       "unsafe.",
 		.example = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
 			   "RUN rm -rf /var/lib/apt/lists/*\n",
-		.instead = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
-			   " && rm -rf /var/lib/apt/lists/*\n",
+		.instead = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends "
+			   "curl && \\\n    rm -rf /var/lib/apt/lists/*\n",
 	},
 	.state_size = sizeof(layers),
 	.instr_kinds = DF_KIND(DF_I_COPY) | DF_KIND(DF_I_ADD) | DF_KIND(DF_I_RUN),
@@ -78,11 +94,11 @@ const df_rule df_rule_DF1007 = {
 	.on_file_end = on_file_end,
 };
 
-static void add(layers *l, const char *path, uint32_t line, bool copied, const char *what)
+static void add(layers *l, const char *path, const df_instr *in, bool copied, const char *what)
 {
 	df_grow((void **)&l->v, &l->cap, l->len + 1, sizeof(*l->v));
 	written *w = &l->v[l->len++];
-	*w = (written){ .path = path, .line = line, .copied = copied };
+	*w = (written){ .path = path, .line = in->line, .run = copied ? NULL : in, .copied = copied };
 	snprintf(w->what, sizeof(w->what), "%s", what);
 }
 
@@ -141,7 +157,7 @@ static void note_writes(walk *w, const df_cmd_view *v)
 		snprintf(what, sizeof(what), "the %s of `%.*s %.*s`",
 			 u.action == DF_OSPKG_REFRESH ? "package lists" : "package cache", (int)v->basename.len,
 			 v->basename.ptr, (int)verb.len, verb.ptr);
-		add(w->l, p, w->run->line, false, what);
+		add(w->l, p, w->run, false, what);
 		return;
 	}
 	df_download d;
@@ -152,7 +168,7 @@ static void note_writes(walk *w, const df_cmd_view *v)
 		return;
 	char what[96];
 	snprintf(what, sizeof(what), "%.60s, the `%s` download", p, d.wget ? "wget" : "curl");
-	add(w->l, p, w->run->line, false, what);
+	add(w->l, p, w->run, false, what);
 }
 
 /* The operands of an rm, resolved against the directory the command runs
@@ -192,6 +208,128 @@ static bool rm_deletes(const rm_ops *ops, const char *path)
 	return false;
 }
 
+/* --- the fix ----------------------------------------------------------- */
+
+/* Where v's command sits in run's script: a pipeline of its own, as
+ * pipes[*j] of the and-or list *a, the only list item. */
+static bool top_level(const df_instr *run, const df_cmd_view *v, const df_sh_andor **a, size_t *j)
+{
+	if (v->exec || v->in_heredoc || !run->script || run->script->error || run->script->list->nitems != 1)
+		return false;
+	*a = run->script->list->items[0];
+	for (size_t i = 0; i < (*a)->npipes; i++)
+		if ((*a)->pipes[i]->cmds[0] == v->cmd) {
+			*j = i;
+			return (*a)->pipes[i]->ncmds == 1 && !(*a)->pipes[i]->bang && !(*a)->background;
+		}
+	return false;
+}
+
+/* Is c a package manager's `clean` (`apt-get clean`, `dnf clean all`)? It
+ * reads nothing of what an rm after it deletes. */
+static bool is_clean(const df_sh_cmd *c)
+{
+	static const char *const managers[] = { "apt-get", "apt", "dnf", "microdnf", "yum", "zypper", "apk", NULL };
+	if (c->kind != DF_SH_SIMPLE || !c->nwords || c->nassigns || c->nredirs)
+		return false;
+	bool clean = false;
+	for (size_t i = 1; i < c->nwords; i++)
+		clean |= df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, "clean");
+	for (const char *const *m = managers; clean && *m; m++)
+		if (df_sh_word_is(&c->words[0], *m))
+			return true;
+	return false;
+}
+
+/* The source span of script bytes [start, end) of run. */
+static df_span script_span(const df_instr *run, uint32_t start, uint32_t end)
+{
+	return df_text_span(&run->text, run->args[0].text_off + start, end - start);
+}
+
+/*
+ * The removal's move to the RUN that wrote r (the docs above say when):
+ * its kind, and with fix, its edits.
+ */
+static df_fix_kind move_fix(walk *w, const df_cmd_view *v, const written *r, df_fix *fix)
+{
+	const df_doc *doc = df_lint_doc(w->lint);
+	const df_instr *from = r->run, *run = w->run;
+	const df_sh_cmd *c = v->cmd;
+	const df_sh_andor *a;
+	size_t j;
+	uint32_t at;
+	if (!from || run->nheredocs || c->nassigns || c->nredirs || !top_level(run, v, &a, &j) ||
+	    !df_run_end(w->lint, from, &at) || !df_run_end(w->lint, run, &(uint32_t){ 0 }))
+		return DF_FIX_NONE;
+	for (size_t i = from->index + 1; i < run->index; i++) {
+		df_instr_kind k = doc->instrs[i]->kind;
+		if (k == DF_I_RUN || k == DF_I_COPY || k == DF_I_ADD)
+			return DF_FIX_NONE;
+	}
+	/* Each operand: literal, absolute, deleting what that RUN wrote. */
+	bool recursive = false;
+	for (size_t i = v->name + 1; i < c->nwords; i++) {
+		const df_sh_word *wd = &c->words[i];
+		if (wd->has_expansion)
+			return DF_FIX_NONE;
+		if (wd->value.ptr[0] == '-') {
+			if (wd->value.ptr[1] == '-' && !df_mem_eq(wd->value.ptr, wd->value.len, "--recursive") &&
+			    !df_mem_eq(wd->value.ptr, wd->value.len, "--force"))
+				return DF_FIX_NONE;	/* "--" or an option of unknown meaning */
+			recursive |= wd->value.ptr[1] == '-' ? wd->value.ptr[2] == 'r'
+							     : strpbrk(wd->value.ptr, "rR") != NULL;
+			continue;
+		}
+		if (wd->value.ptr[0] != '/')
+			return DF_FIX_NONE;
+		bool deletes = false;
+		for (size_t k = 0; k < w->before && !deletes; k++)
+			deletes = w->l->v[k].run == from &&
+				  df_path_covers(wd->value.ptr, wd->value.len, w->l->v[k].path, recursive);
+		if (!deletes)
+			return DF_FIX_NONE;
+	}
+	/* The commands before it in the later RUN might read the files (a
+	 * `tar -xf` of the download): only cleans may come first. */
+	for (size_t i = 0; i < j; i++)
+		if (a->pipes[i]->ncmds != 1 || !is_clean(a->pipes[i]->cmds[0]))
+			return DF_FIX_NONE;
+	/* Out of the later RUN: all of it, or the command with its `&&`. */
+	df_span cut;
+	if (a->npipes == 1) {
+		if (df_instr_pragma_above(doc, run))
+			return DF_FIX_NONE;	/* it would silence the next instruction */
+		cut = run->span;
+	} else if (j > 0 && a->ops[j] == DF_SH_OP_AND && (j + 1 == a->npipes || a->ops[j + 1] == DF_SH_OP_AND)) {
+		cut.start = script_span(run, a->pipes[j - 1]->start, a->pipes[j - 1]->end).end;
+		cut.end = script_span(run, a->pipes[j]->start, a->pipes[j]->end).end;
+	} else if (j == 0 && a->ops[1] == DF_SH_OP_AND) {
+		cut.start = script_span(run, a->pipes[0]->start, a->pipes[0]->end).start;
+		cut.end = script_span(run, a->pipes[1]->start, a->pipes[1]->end).start;
+	} else {
+		return DF_FIX_NONE;
+	}
+	/* Comment lines in the continuation there stay. */
+	df_span self = script_span(run, c->start, c->end);
+	for (uint32_t i = cut.start; a->npipes > 1 && i < cut.end; i++)
+		if (doc->src.data[i] == '#' && (i < self.start || i >= self.end))
+			return DF_FIX_NONE;
+	if (!fix)
+		return DF_FIX_UNSAFE;
+	df_buf b = DF_BUF_INIT;
+	df_run_continue(doc, from, &b);
+	for (size_t i = 0; i < c->nwords; i++) {
+		if (i)
+			df_buf_addc(&b, ' ');
+		df_buf_add(&b, c->words[i].raw.ptr, c->words[i].raw.len);
+	}
+	df_fix_edit(fix, at, at, df_buf_str(&b));
+	df_fix_edit(fix, cut.start, cut.end, "");
+	df_buf_release(&b);
+	return DF_FIX_UNSAFE;
+}
+
 static int each(const df_cmd_view *v, void *ud)
 {
 	walk *w = ud;
@@ -211,13 +349,16 @@ static int each(const df_cmd_view *v, void *ud)
 		written *r = &w->l->v[i];
 		if (r->reported || !rm_deletes(&ops, r->path) || df_run_mounts_cache(w->run, r->path))
 			continue;
-		df_report(w->lint, &df_rule_DF1007, df_cmd_word_span(v, v->name),
+		df_fix_kind kind = r->copied ? DF_FIX_NONE : move_fix(w, v, r, NULL);
+		df_fix *fix = df_report_fix(w->lint, &df_rule_DF1007, kind, df_cmd_word_span(v, v->name),
 			  "`rm` deletes %s, which the layer of line %u keeps: the image does not shrink; "
 			  "%s",
 			  r->what, (unsigned)r->line,
 			  r->copied ? "read such files through `RUN --mount=type=bind` instead, or copy only what the "
 				     "image keeps"
 				   : "delete them in the RUN that writes them");
+		if (fix && kind != DF_FIX_NONE)
+			move_fix(w, v, r, fix);
 		r->reported = true;
 		w->reported = true;
 		break;
@@ -245,7 +386,7 @@ static void add_landings(layers *l, const df_graph *g)
 		df_copy_add_text(&text, in);
 		df_buf_adds(&text, " wrote");
 		for (size_t i = 0; i < n; i++)
-			add(l, out[i].path, in->line, true, df_buf_str(&text));
+			add(l, out[i].path, in, true, df_buf_str(&text));
 	}
 	l->ncopies = 0;
 	df_buf_release(&text);

@@ -16,7 +16,7 @@ const df_rule df_rule_DF1009 = {
 	.name = "cache-mount-available",
 	.severity = DF_SEV_INFO,
 	.category = DF_CAT_CACHE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_UNSAFE,
 	.message = "package install without a cache mount for its downloads",
 	.docs = {
 		.what = "Reports, in a Dockerfile that already relies on BuildKit (a `# syntax=` "
@@ -37,7 +37,10 @@ const df_rule df_rule_DF1009 = {
 			"--no-cache-dir`, `apk add --no-cache`) are reported as well: the mount keeps "
 			"the image as small and makes the next build fast. ONBUILD triggers are not "
 			"checked. Files that do not use BuildKit are left alone: the mount would make "
-			"them need it.",
+			"them need it. The fix adds the mounts the message names right after `RUN` and its "
+			"flags. It is unsafe: what the manager writes there no longer lands in the image "
+			"(a later RUN that relies on `/var/lib/apt/lists` or a filled cache behaves "
+			"differently).",
 		.why = "When the step re-runs (a manifest changed, a step above it missed), the "
 		       "manager downloads every package again. A cache mount keeps the downloads "
 		       "between builds, outside the image: the layer stays as small as with the "
@@ -143,21 +146,44 @@ typedef struct walk {
 	const df_instr *run;
 } walk;
 
+/* Report with the fix: mounts (" --mount=..." each) inserted after the
+ * RUN's last flag, or its keyword. */
+static void report(walk *w, df_span sp, const char *msg, const char *mounts)
+{
+	df_fix *fix = df_report_fix(w->lint, &df_rule_DF1009, DF_FIX_UNSAFE, sp, "%s", msg);
+	const df_instr *in = w->run;
+	uint32_t at = in->nflags ? in->flags[in->nflags - 1].span.end : in->keyword_span.end;
+	df_fix_edit(fix, at, at, mounts);
+}
+
 static void report_os(walk *w, const df_ospkg_use *u)
 {
 	const df_ospkg_manager *m = u->manager;
 	if (known_cache(w->run, m->caches))
 		return;
-	df_buf msg = DF_BUF_INIT;
+	df_buf msg = DF_BUF_INIT, mounts = DF_BUF_INIT;
 	df_str verb = u->cmd->cmd->words[u->verb].value;
-	df_buf_addf(&msg, "`%.*s %.*s` downloads every package again whenever this step re-runs: add",
-		    (int)u->cmd->basename.len, u->cmd->basename.ptr, (int)verb.len, verb.ptr);
-	for (const char *const *c = m->caches; *c; c++)
-		df_buf_addf(&msg, "%s `--mount=type=cache,target=%s%s`", c == m->caches ? "" : " and", *c,
-			    m->locked ? ",sharing=locked" : "");
+	/* Pieces added as they are: a report per install, where printf
+	 * would cost more than the check. */
+	df_buf_addc(&msg, '`');
+	df_buf_add(&msg, u->cmd->basename.ptr, u->cmd->basename.len);
+	df_buf_addc(&msg, ' ');
+	df_buf_add(&msg, verb.ptr, verb.len);
+	df_buf_adds(&msg, "` downloads every package again whenever this step re-runs: add");
+	const char *sharing = m->locked ? ",sharing=locked" : "";
+	for (const char *const *c = m->caches; *c; c++) {
+		size_t at = mounts.len + 1;	/* the mount, after its space */
+		df_buf_adds(&mounts, " --mount=type=cache,target=");
+		df_buf_adds(&mounts, *c);
+		df_buf_adds(&mounts, sharing);
+		df_buf_adds(&msg, c == m->caches ? " `" : " and `");
+		df_buf_add(&msg, mounts.buf + at, mounts.len - at);
+		df_buf_addc(&msg, '`');
+	}
 	df_buf_adds(&msg, " to the RUN");
-	df_report(w->lint, &df_rule_DF1009, df_cmd_word_span(u->cmd, u->cmd->name), "%s", df_buf_str(&msg));
+	report(w, df_cmd_word_span(u->cmd, u->cmd->name), df_buf_str(&msg), df_buf_str(&mounts));
 	df_buf_release(&msg);
+	df_buf_release(&mounts);
 }
 
 static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u)
@@ -168,11 +194,25 @@ static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u)
 			first = *c;
 	if (!first || known_cache(w->run, u->manager->caches))
 		return;
-	df_report(w->lint, &df_rule_DF1009, df_cmd_word_span(ev, ev->name),
-		  "`%.*s%s%s` downloads every %s again whenever this step re-runs: add "
-		  "`--mount=type=cache,target=%s` to the RUN",
-		  (int)ev->basename.len, ev->basename.ptr, u->verb[0] ? " " : "", u->verb,
-		  u->kind == DF_ECO_DEPS ? "dependency" : "package", first);
+	df_buf msg = DF_BUF_INIT, mounts = DF_BUF_INIT;
+	df_buf_addf(&msg,
+		    "`%.*s%s%s` downloads every %s again whenever this step re-runs: add "
+		    "`--mount=type=cache,target=%s` to the RUN",
+		    (int)ev->basename.len, ev->basename.ptr, u->verb[0] ? " " : "", u->verb,
+		    u->kind == DF_ECO_DEPS ? "dependency" : "package", first);
+	df_buf_addf(&mounts, " --mount=type=cache,target=%s", first);
+	report(w, df_cmd_word_span(ev, ev->name), df_buf_str(&msg), df_buf_str(&mounts));
+	df_buf_release(&msg);
+	df_buf_release(&mounts);
+}
+
+/* Could expanding v's words change them (df_lint_expanded())? */
+static bool expands(const df_cmd_view *v)
+{
+	for (size_t i = v->name + 1; !v->exec && i < v->cmd->nwords; i++)
+		if (v->cmd->words[i].has_expansion)
+			return true;
+	return false;
 }
 
 static int each(const df_cmd_view *v, void *ud)
@@ -184,7 +224,15 @@ static int each(const df_cmd_view *v, void *ud)
 			report_os(w, &os);
 		return 0;
 	}
+	/* The table first on the words as written: most commands are no
+	 * manager's, and are neither expanded nor classified. Expansion can
+	 * make one a manager's (`python -m $TOOL`) only when it changes a
+	 * word. */
+	if (!df_eco_manager_of(v->cmd, v->name) && !expands(v))
+		return 0;
 	const df_cmd_view *ev = df_lint_expanded(w->lint, v);
+	if (!df_eco_manager_of(ev->cmd, ev->name))
+		return 0;
 	df_eco_use u;
 	df_eco_classify(&df_lint_cmds(w->lint)->arena, ev->cmd, ev->name, NULL, &u);
 	if ((u.kind == DF_ECO_DEPS || u.kind == DF_ECO_PACKAGES) && u.manager)

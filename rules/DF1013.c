@@ -1,6 +1,7 @@
 /* DF1013 - a COPY puts files holding secrets into the image. */
 #include "context/glob.h"
 #include "engine/copyctx.h"
+#include "engine/ignorefix.h"
 #include "engine/rule.h"
 #include "util/util.h"
 
@@ -16,7 +17,7 @@ const df_rule df_rule_DF1013 = {
 	.name = "secret-in-context",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_SECURITY,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_UNSAFE,
 	.message = "a COPY puts files holding secrets into the image",
 	.docs = {
 		.what = "Reports a COPY or ADD from the build context that brings in, after "
@@ -31,7 +32,10 @@ const df_rule df_rule_DF1013 = {
 			"(`*.tfstate`). It fires for a broad COPY (`COPY . .`) and for a COPY that names "
 			"such a file. The message names the first three files and how many more there "
 			"are. Files are read only to check the content conditions, at most 64 KiB each. "
-			"Without a build context the rule stays quiet.",
+			"Without a build context the rule stays quiet. The fix (unsafe: it changes the build "
+			"context) adds each file's exact path to the ignore file in force, creating "
+			"`.dockerignore` when there is none; it is not offered when a COPY names one of the "
+			"files itself (the build would fail without it).",
 		.why = "Whatever a COPY brings in is stored in a layer: anyone who can pull the image, "
 		       "or read the build cache, can read the files, and deleting them in a later step "
 		       "does not remove them from the earlier layer.",
@@ -103,58 +107,120 @@ static bool file_holds(const df_context *ctx, const char *path, const char *text
 	return found;
 }
 
-/* Does base match pattern? The table's patterns are mostly a name, a
- * `*.ext` or a `name.*`: those are compared directly (a context holds
+/* How a pattern of the table is matched against a base name: mostly a
+ * name, a `*.ext` or a `name.*`, compared directly (a context holds
  * thousands of names, each tried against every pattern); the rest go to
- * filepath.Match. */
-static bool name_matches(const char *pattern, const char *base)
+ * filepath.Match. A pattern with '/' matches the end of the path. Settled
+ * once per context, not per name. */
+typedef enum form { FORM_NAME, FORM_SUFFIX, FORM_PREFIX, FORM_PATH, FORM_GLOB } form;
+
+typedef struct pattern_form {
+	form how;
+	const char *lit;	/* the text compared; FORM_GLOB: the literal
+				 * text the pattern ends with, a name it
+				 * matches must end with too */
+	size_t len;
+} pattern_form;
+
+static pattern_form form_of(const char *pattern)
 {
 	const char *meta = strpbrk(pattern, "*?[\\");
+	if (strchr(pattern, '/'))
+		return (pattern_form){ FORM_PATH, pattern, strlen(pattern) };
 	if (!meta)
-		return strcmp(pattern, base) == 0;
-	if (meta == pattern && !strpbrk(pattern + 1, "*?[\\")) {
-		size_t pl = strlen(pattern + 1), bl = strlen(base);
-		return bl >= pl && strcmp(base + bl - pl, pattern + 1) == 0;
-	}
+		return (pattern_form){ FORM_NAME, pattern, strlen(pattern) };
+	if (meta == pattern && !strpbrk(pattern + 1, "*?[\\"))
+		return (pattern_form){ FORM_SUFFIX, pattern + 1, strlen(pattern + 1) };
 	if (meta[0] == '*' && !meta[1])
-		return strncmp(base, pattern, (size_t)(meta - pattern)) == 0;
+		return (pattern_form){ FORM_PREFIX, pattern, (size_t)(meta - pattern) };
+	/* After the last '*', '?' or ']' (none escaped), the text is literal. */
+	size_t at = strlen(pattern);
+	while (!strchr(pattern, '\\') && at > 0 && !strchr("*?]", pattern[at - 1]))
+		at--;
+	return (pattern_form){ FORM_GLOB, pattern + at, strlen(pattern + at) };
+}
+
+/* Does e (its path ending in base, bl long) match pattern, of form f? */
+static bool matches(const pattern_form *f, const char *pattern, const df_ctx_entry *e, const char *base,
+		    size_t bl)
+{
+	/* The last (a prefix: the first) character first: most names
+	 * differ there. */
+	switch (f->how) {
+	case FORM_NAME:
+		return bl == f->len && memcmp(base, f->lit, bl) == 0;
+	case FORM_SUFFIX:
+		return bl >= f->len && (!f->len || base[bl - 1] == f->lit[f->len - 1]) &&
+		       memcmp(base + bl - f->len, f->lit, f->len) == 0;
+	case FORM_PREFIX:
+		return bl >= f->len && (!f->len || base[0] == f->lit[0]) && memcmp(base, f->lit, f->len) == 0;
+	case FORM_PATH: {
+		size_t el = (size_t)(base - e->path) + bl;
+		return el >= f->len && (!f->len || e->path[el - 1] == f->lit[f->len - 1]) &&
+		       memcmp(e->path + el - f->len, f->lit, f->len) == 0 &&
+		       (el == f->len || e->path[el - f->len - 1] == '/');
+	}
+	case FORM_GLOB:
+		break;
+	}
+	if (bl < f->len || memcmp(base + bl - f->len, f->lit, f->len) != 0)
+		return false;
 	return df_glob_match(pattern, base, NULL) == 1;
 }
 
 /* The secret e is, or NULL. */
-static const secret *secret_of(const df_context *ctx, const df_ctx_entry *e)
+static const secret *secret_of(const df_context *ctx, const pattern_form *forms, const df_ctx_entry *e)
 {
 	if (e->type != DF_CTX_FILE)
 		return NULL;
 	const char *slash = strrchr(e->path, '/');
 	const char *base = slash ? slash + 1 : e->path;
+	size_t bl = strlen(base);
 	for (size_t i = 0; i < DF_ARRAY_LEN(templates); i++)
 		if (strcmp(base, templates[i]) == 0)
 			return NULL;
 	for (size_t i = 0; i < DF_ARRAY_LEN(secrets); i++) {
 		const secret *s = &secrets[i];
-		bool hit;
-		if (strchr(s->pattern, '/')) {
-			size_t pl = strlen(s->pattern), el = strlen(e->path);
-			hit = el >= pl && strcmp(e->path + el - pl, s->pattern) == 0 &&
-			      (el == pl || e->path[el - pl - 1] == '/');
-		} else {
-			hit = name_matches(s->pattern, base);
-		}
-		if (hit && (!s->content || file_holds(ctx, e->path, s->content)))
+		if (matches(&forms[i], s->pattern, e, base, bl) &&
+		    (!s->content || file_holds(ctx, e->path, s->content)))
 			return s;
 	}
 	return NULL;
 }
 
-/* The secret each entry of ctx is (NULL: none), by entry index: judged
- * once per context, not per COPY of every Dockerfile built in it. */
+/* The secret each entry of ctx is (NULL: none), by entry index and as the
+ * list of the entries that are one: judged once per context, not per COPY
+ * of every Dockerfile built in it. */
+typedef struct classified {
+	const secret **of;	/* by entry index */
+	size_t *at;		/* the indices with a secret, ascending */
+	size_t n;
+} classified;
+
 static void *classify(const df_context *ctx)
 {
-	const secret **of = df_xcalloc(ctx->len + 1, sizeof(*of));
+	pattern_form forms[DF_ARRAY_LEN(secrets)];
+	for (size_t i = 0; i < DF_ARRAY_LEN(secrets); i++)
+		forms[i] = form_of(secrets[i].pattern);
+	classified *c = df_xcalloc(1, sizeof(*c));
+	c->of = df_xcalloc(ctx->len + 1, sizeof(*c->of));
+	size_t cap = 0;
 	for (size_t i = 0; i < ctx->len; i++)
-		of[i] = secret_of(ctx, &ctx->entries[i]);
-	return (void *)of;
+		if ((c->of[i] = secret_of(ctx, forms, &ctx->entries[i]))) {
+			df_grow((void **)&c->at, &cap, c->n + 1, sizeof(*c->at));
+			c->at[c->n++] = i;
+		}
+	return c;
+}
+
+static void free_classified(void *p)
+{
+	classified *c = p;
+	if (c) {
+		free(c->of);
+		free(c->at);
+		free(c);
+	}
 }
 
 /* Does the source name one file itself (no pattern, no directory)? */
@@ -178,9 +244,11 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	df_buf err = DF_BUF_INIT;
 	const df_copy_source *culprit = NULL;
 	const char *shown[3], *what[3];
+	const char **all = NULL;	/* every file found, for the fix */
+	size_t all_cap = 0;
 	bool direct = true;
 	size_t found = 0;
-	const secret *const *secret_at = ctx ? df_context_memo(ctx, &df_rule_DF1013, classify, free) : NULL;
+	const classified *cl = ctx ? df_context_memo(ctx, &df_rule_DF1013, classify, free_classified) : NULL;
 	/* Source by source, to point at the one that brings them in. */
 	for (size_t i = 0; ctx && i < srcs.len; i++) {
 		df_copy_sources one = srcs;
@@ -189,16 +257,29 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		if (df_copy_select(ctx, in, &one, &sel, &err) < 0)
 			break;
 		size_t before = found;
-		for (size_t k = 0; k < sel.len; k++) {
-			const df_ctx_entry *e = &ctx->entries[sel.items[k]];
-			const secret *s = secret_at[sel.items[k]];
+		/* The selection's secrets, in walk order: a broad COPY selects
+		 * the whole context, where the few secrets are looked up (a
+		 * binary search each) rather than every entry read. */
+		bool seek = sel.len > cl->n;
+		for (size_t k = 0, q = 0; seek ? q < cl->n : k < sel.len; k++, q++) {
+			size_t at = seek ? cl->at[q] : sel.items[k];
+			if (seek) {
+				size_t j = df_ctx_selection_seek(&sel, at);
+				if (j >= sel.len)
+					break;
+				if (sel.items[j] != at)
+					continue;
+			}
+			const df_ctx_entry *e = &ctx->entries[at];
+			const secret *s = cl->of[at];
 			if (!s)
 				continue;
 			if (found < 3) {
 				shown[found] = e->path;
 				what[found] = s->what;
 			}
-			found++;
+			df_grow((void **)&all, &all_cap, found + 1, sizeof(*all));
+			all[found++] = e->path;
 		}
 		if (found > before) {
 			culprit = culprit ? culprit : &srcs.items[i];
@@ -226,9 +307,29 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 					   "with `RUN --mount=type=secret` instead"
 					 : "; anyone who can pull the image can read them: exclude them in .dockerignore "
 					   "and pass what the build needs with `RUN --mount=type=secret`");
-		df_report(lint, &df_rule_DF1013, culprit->word->span, "%s", df_buf_str(&msg));
+		/* The fix: each file's exact path in the ignore file. */
+		df_buf pats = DF_BUF_INIT;
+		const char **lines = df_xcalloc(found, sizeof(*lines));
+		size_t *at = df_xcalloc(found, sizeof(*at));
+		bool quoted = true;
+		for (size_t k = 0; k < found && quoted; k++) {
+			at[k] = pats.len;
+			quoted = df_ignore_quote(all[k], false, &pats);
+			df_buf_addc(&pats, '\0');
+		}
+		for (size_t k = 0; k < found && quoted; k++)
+			lines[k] = pats.buf + at[k];
+		bool can = quoted && df_ignore_fix_ok(lint, lines, found, all, found);
+		df_fix *fix = df_report_fix(lint, &df_rule_DF1013, can ? DF_FIX_UNSAFE : DF_FIX_NONE,
+					    culprit->word->span, "%s", df_buf_str(&msg));
+		for (size_t k = 0; k < found && can; k++)
+			df_fix_ignore(fix, lines[k]);
+		free(at);
+		free(lines);
+		df_buf_release(&pats);
 		df_buf_release(&msg);
 	}
+	free(all);
 	df_copy_sources_release(&srcs);
 	df_ctx_selection_release(&sel);
 	df_buf_release(&err);

@@ -1,7 +1,10 @@
 /* DL3009 - delete the apt lists after apt-get update. */
 #include "engine/cmds.h"
 #include "engine/rule.h"
+#include "parse/shell.h"
 #include "util/util.h"
+
+#include <string.h>
 
 static void check(df_lint *lint, const df_instr *in, void *state);
 
@@ -10,14 +13,19 @@ const df_rule df_rule_DL3009 = {
 	.name = "apt-lists-cleanup",
 	.severity = DF_SEV_INFO,
 	.category = DF_CAT_SIZE,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_SAFE,
 	.message = "Delete the apt-get lists after installing something",
 	.docs = {
 		.what = "Reports a RUN (also ONBUILD RUN) that runs `apt-get`, `apt` or `aptitude` "
 			"`update` but no `rm` with `-rf` or `/var/lib/apt/lists/*`, unless it has a "
 			"cache or tmpfs mount on `/var/lib/apt/lists`, or on both `/var/lib/apt` "
 			"and `/var/cache/apt`. Only RUNs of the last stage, or of a stage a later "
-			"FROM builds on, are reported: other stages do not ship.",
+			"FROM builds on, are reported: other stages do not ship. The fix appends "
+			"`&& rm -rf /var/lib/apt/lists/*` to the RUN's last command (in a `RUN <<EOF` "
+			"script, to the script's last command); none for an exec-form RUN, an "
+			"ONBUILD trigger, a RUN that only updates (a later RUN's install needs the "
+			"lists), a RUN whose last command runs in the background or exits, "
+			"a heredoc with CRLF lines, or a script the sh parser cannot read.",
 		.why = "The package lists stay in the layer: tens of megabytes the image carries "
 		       "and never uses. Deleting them in a later RUN does not shrink the image.",
 		.example = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
@@ -32,14 +40,23 @@ const df_rule df_rule_DL3009 = {
 typedef struct found {
 	df_span update_span;	/* the command name of the first update */
 	bool has_update, has_cleanup;
+	bool used_after;	/* an apt command after the update reads the lists */
 } found;
+
+static bool is_apt(const df_cmd_view *v)
+{
+	return df_cmd_named(v, "apt-get") || df_cmd_named(v, "apt") || df_cmd_named(v, "aptitude");
+}
 
 static int each(const df_cmd_view *v, void *ud)
 {
+	static const char *const readers[] = { "install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
+					       "source", "download", "reinstall", NULL };
 	found *f = ud;
-	if (!f->has_update &&
-	    (df_cmd_named(v, "apt-get") || df_cmd_named(v, "apt") || df_cmd_named(v, "aptitude")) &&
-	    df_cmd_has_arg(v, "update")) {
+	if (f->has_update && is_apt(v))
+		for (size_t i = 0; readers[i]; i++)
+			f->used_after |= df_cmd_has_arg(v, readers[i]);
+	if (!f->has_update && is_apt(v) && df_cmd_has_arg(v, "update")) {
 		f->has_update = true;
 		f->update_span = df_cmd_word_span(v, v->name);
 	}
@@ -76,6 +93,62 @@ static bool stage_ships(const df_graph *g, int stage)
 	return false;
 }
 
+/* A place in an instruction's text. */
+typedef struct text_pos {
+	const df_text *text;
+	size_t off;
+} text_pos;
+
+/* The RUN line runs nothing but its one heredoc, as a script: `<<EOF`, or
+ * `bash <<EOF`. */
+static bool runs_heredoc(const df_instr *run)
+{
+	const df_sh_script *s = run->script;
+	if (!s || s->error || s->list->nitems != 1 || s->list->items[0]->npipes != 1 ||
+	    s->list->items[0]->background || s->list->items[0]->pipes[0]->ncmds != 1)
+		return false;
+	const df_sh_cmd *c = s->list->items[0]->pipes[0]->cmds[0];
+	if (c->kind != DF_SH_SIMPLE || c->nassigns || c->nwords > 1 || c->nredirs != 1 || !c->redirs[0].heredoc)
+		return false;
+	return c->nwords == 0 || df_sh_word_is(&c->words[0], "sh") || df_sh_word_is(&c->words[0], "bash") ||
+	       df_sh_word_is(&c->words[0], "ash") || df_sh_word_is(&c->words[0], "dash") ||
+	       df_sh_word_is(&c->words[0], "zsh");
+}
+
+/*
+ * Where the script of run ends: just after its last command (the `;` after
+ * it, a trailing comment and the line's end come later), in the RUN's text
+ * or, for a RUN that only runs a heredoc, in the heredoc's body. False when
+ * appending `&& rm` there would not run it after the rest: a last command
+ * sent to the background or one that exits, or a script that does not parse.
+ */
+static bool script_end(const df_instr *run, text_pos *out)
+{
+	if (run->exec_form || run->nargs != 1)
+		return false;
+	const df_sh_script *s = run->script;
+	out->text = &run->text;
+	size_t base = run->args[0].text_off;
+	if (run->nheredocs) {
+		/* A CRLF body hands sh its \r: the last word ends in one. */
+		const df_str body = run->heredocs[0].body.str;
+		if (run->nheredocs != 1 || !run->heredocs[0].script || !runs_heredoc(run) ||
+		    memchr(body.ptr, '\r', body.len))
+			return false;
+		s = run->heredocs[0].script;
+		out->text = &run->heredocs[0].body;
+		base = 0;
+	}
+	if (!s || s->error || !s->list->nitems)
+		return false;
+	const df_sh_andor *last = s->list->items[s->list->nitems - 1];
+	const df_sh_pipeline *p = last->pipes[last->npipes - 1];
+	if (last->background || last->end <= last->start || df_sh_cmd_is(p->cmds[p->ncmds - 1], "exit"))
+		return false;
+	out->off = base + last->end;
+	return true;
+}
+
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
@@ -87,6 +160,15 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		return;
 	found f = { 0 };
 	df_lint_each_command(lint, run, each, &f);
-	if (f.has_update && !f.has_cleanup)
-		df_report(lint, &df_rule_DL3009, f.update_span, NULL);
+	if (!f.has_update || f.has_cleanup)
+		return;
+	text_pos end;
+	/* Removing the lists of a RUN that only updates would starve the
+	 * install of a later RUN: no fix then. */
+	df_fix_kind kind = !in->inner && f.used_after && script_end(run, &end) ? DF_FIX_SAFE : DF_FIX_NONE;
+	df_fix *fix = df_report_fix(lint, &df_rule_DL3009, kind, f.update_span, NULL);
+	if (kind == DF_FIX_SAFE) {
+		uint32_t at = df_text_src(end.text, end.off - 1) + 1;	/* just past the last byte */
+		df_fix_edit(fix, at, at, " && rm -rf /var/lib/apt/lists/*");
+	}
 }

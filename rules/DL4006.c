@@ -1,6 +1,9 @@
 /* DL4006 - set -o pipefail in SHELL before piping in RUN. */
+#include "engine/fixes.h"
 #include "engine/rule.h"
 #include "parse/shell.h"
+#include "util/buf.h"
+#include "util/json.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -10,6 +13,10 @@ static void check(df_lint *lint, const df_instr *in, void *state);
 /* Does the SHELL in force in this stage make pipes safe? */
 typedef struct pipefail {
 	bool safe;
+	/* The first RUN reported since the stage's FROM or its last SHELL:
+	 * every finding up to the next one offers the same fix, a SHELL line
+	 * above that RUN, so the fixer applies it once. */
+	const df_instr *first;
 } pipefail;
 
 const df_rule df_rule_DL4006 = {
@@ -17,14 +24,20 @@ const df_rule df_rule_DL4006 = {
 	.name = "pipefail",
 	.severity = DF_SEV_WARNING,
 	.category = DF_CAT_CORRECTNESS,
-	.fix = DF_FIX_NONE,
+	.fix = DF_FIX_UNSAFE,
 	.message = "Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to /bin/ash, or disable this check",
 	.docs = {
 		.what = "Reports the first pipe `|` in a shell-form RUN (or its sh heredoc "
 			"scripts) when the stage has no SHELL running bash, zsh or ash with "
 			"`-o pipefail`. A pwsh, powershell or cmd SHELL turns the check off. "
 			"`set -o pipefail` inside the RUN does not count, as in hadolint. "
-			"Exec-form RUN is argv: a `|` there is no pipe.",
+			"Exec-form RUN is argv: a `|` there is no pipe. The fix adds a SHELL line "
+			"with `-o pipefail` above the first such RUN (after the stage's FROM or "
+			"its last SHELL): the SHELL in force when it runs bash, zsh or ash, with "
+			"its options kept; else `/bin/ash` when the stage's base image is named "
+			"like alpine (which has no bash), and `/bin/bash` otherwise. It is unsafe: "
+			"a pipeline that failed quietly now fails the build, and the image may "
+			"have no such shell.",
 		.why = "Without pipefail a pipeline's status is its last command's, so "
 		       "`curl ... | tar x` succeeds even when the download failed.",
 		.example = "FROM debian:12\nRUN curl -fsSL https://example.com/x.tgz | tar xz\n",
@@ -131,11 +144,11 @@ static bool in_list(const df_sh_script *s, const df_sh_list *l, pipe_at *out)
 	return false;
 }
 
-/* Report the first pipe of top, if any: at the '|' after the pipeline's
- * first command. text is where top's offsets point, from base; fallback is
- * used for a `...` body with escapes, whose own text has no map back. */
-static bool report_pipe(df_lint *lint, const df_sh_script *top, const df_text *text, size_t base,
-			df_span fallback)
+/* Find the first pipe of top, if any, into *out: at the '|' after the
+ * pipeline's first command. text is where top's offsets point, from base;
+ * fallback is used for a `...` body with escapes, whose own text has no map
+ * back. */
+static bool find_pipe(const df_sh_script *top, const df_text *text, size_t base, df_span fallback, df_span *out)
 {
 	pipe_at at;
 	if (!in_list(top, top->list, &at))
@@ -152,8 +165,80 @@ static bool report_pipe(df_lint *lint, const df_sh_script *top, const df_text *t
 			}
 		}
 	}
-	df_report(lint, &df_rule_DL4006, sp, NULL);
+	*out = sp;
 	return true;
+}
+
+/* The stage's base image, through the stages it is built on; NULL when
+ * unknown. */
+static const df_stage *root_stage(const df_graph *g, int stage)
+{
+	for (size_t hops = 0; stage >= 0 && (size_t)stage < g->nstages && hops <= g->nstages; hops++) {
+		const df_stage *st = &g->stages[stage];
+		if (st->base_kind != DF_BASE_STAGE)
+			return st;
+		stage = st->base_stage;
+	}
+	return NULL;
+}
+
+/* The SHELL line the fix writes above run: its argv as JSON. */
+static void shell_argv(df_lint *lint, const df_instr *run, df_buf *out)
+{
+	const df_graph *g = df_lint_graph(lint);
+	int i = df_graph_instr_index(g, run);
+	const df_instr *sh = i >= 0 ? g->steps[i].shell : NULL;
+	df_buf_addc(out, '[');
+	if (sh && sh->nargs) {
+		df_str name = basename_of(sh->args[0].value);
+		if (df_mem_eq(name.ptr, name.len, "bash") || df_mem_eq(name.ptr, name.len, "zsh") ||
+		    df_mem_eq(name.ptr, name.len, "ash")) {
+			/* The shell the stage chose, its options kept. One
+			 * with pipefail comes from a base stage, where it
+			 * does not count here: it is written again as is. */
+			bool has = sets_pipefail(sh);
+			for (size_t a = 0; a < sh->nargs; a++) {
+				df_json_add_str(out, sh->args[a].value.ptr, sh->args[a].value.len);
+				df_buf_adds(out, a == 0 && !has ? ", \"-o\", \"pipefail\"" : "");
+				df_buf_adds(out, a + 1 < sh->nargs ? ", " : "]");
+			}
+			return;
+		}
+	}
+	const df_stage *root = i >= 0 ? root_stage(g, g->steps[i].stage) : NULL;
+	bool alpine = root && root->base_kind == DF_BASE_IMAGE &&
+		      df_mem_contains(root->base_ref.ptr, root->base_ref.len, "alpine");
+	df_buf_adds(out, alpine ? "\"/bin/ash\"" : "\"/bin/bash\"");
+	df_buf_adds(out, ", \"-o\", \"pipefail\", \"-c\"]");
+}
+
+/* Report the RUN's pipe at sp, offering a SHELL line above p->first: with
+ * that RUN's indentation, the keyword in its case, its line ending. */
+static void report(df_lint *lint, pipefail *p, const df_instr *run, df_span sp)
+{
+	if (!p->first)
+		p->first = run;
+	df_fix *fix = df_report_fix(lint, &df_rule_DL4006, DF_FIX_UNSAFE, sp, NULL);
+	if (!fix)
+		return;
+	const df_source *src = &df_lint_doc(lint)->src;
+	const df_instr *at = p->first;
+	uint32_t kw = at->keyword_span.start, bol = kw;
+	while (bol > 0 && src->data[bol - 1] != '\n')
+		bol--;
+	df_buf line = DF_BUF_INIT;
+	for (uint32_t k = bol; k < kw && df_is_blank((unsigned char)src->data[k]); k++)
+		df_buf_addc(&line, src->data[k]);
+	char buf[32];
+	df_buf_adds(&line, df_keyword_like("SHELL", at->keyword, buf));
+	df_buf_addc(&line, ' ');
+	shell_argv(lint, at, &line);
+	/* The RUN's own line ending, or the one of the line above it. */
+	const char *nl = memchr(src->data + kw, '\n', src->len - kw);
+	bool crlf = nl ? nl > src->data + kw && nl[-1] == '\r' : bol >= 2 && src->data[bol - 2] == '\r';
+	df_buf_adds(&line, crlf ? "\r\n" : "\n");
+	df_fix_edit(fix, bol, bol, df_buf_str(&line));
+	df_buf_release(&line);
 }
 
 static void check(df_lint *lint, const df_instr *in, void *state)
@@ -161,16 +246,17 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	pipefail *p = state;
 	if (in->kind == DF_I_FROM) {
 		p->safe = false;
+		p->first = NULL;
 	} else if (in->kind == DF_I_SHELL && !in->has_error) {
 		p->safe = non_posix(in) || sets_pipefail(in);
+		p->first = NULL;
 	} else if (in->kind == DF_I_RUN && !in->has_error && !p->safe && !in->exec_form) {
-		if (in->script &&
-		    report_pipe(lint, in->script, &in->text, in->args[0].text_off, in->keyword_span))
-			return;	/* one finding per instruction, as hadolint */
-		for (size_t i = 0; i < in->nheredocs; i++)
-			if (in->heredocs[i].script && report_pipe(lint, in->heredocs[i].script,
-								   &in->heredocs[i].body, 0,
-								   in->keyword_span))
-				return;
+		df_span sp;
+		bool found = in->script && find_pipe(in->script, &in->text, in->args[0].text_off, in->keyword_span, &sp);
+		for (size_t i = 0; i < in->nheredocs && !found; i++)
+			found = in->heredocs[i].script &&
+				find_pipe(in->heredocs[i].script, &in->heredocs[i].body, 0, in->keyword_span, &sp);
+		if (found)
+			report(lint, p, in, sp);	/* one finding per instruction, as hadolint */
 	}
 }

@@ -1,17 +1,62 @@
 /*
  * check_fix.c - the fixer's mechanics: byte-range edits and which of them a
- * round applies, unified diffs (checked by applying them back), and atomic
- * file replacement.
+ * round applies, unified diffs (checked by applying them back), atomic file
+ * replacement and creation, lines appended to an ignore file, and the
+ * rounds themselves.
+ *
+ * The rounds are driven by a stand-in for the engine: this file defines
+ * df_lint_file(), so the linker takes it instead of the library's (nothing
+ * else here needs the engine), and each test says through `fake` which
+ * finding and fix it reports. That is how a fix no real rule makes (one that
+ * breaks the file) is tried.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/engine.h"
 #include "fix/diff.h"
 #include "fix/edit.h"
+#include "fix/fixer.h"
+#include "fix/side.h"
 #include "fix/write.h"
 #include "testutil.h"
+
+/* What the stand-in engine reports, once per text that holds `when`: a
+ * finding at line 1 with an unsafe fix replacing `when` with `with` and
+ * adding `line` to the ignore file (either may be NULL). */
+static struct {
+	const char *when, *with, *line;
+	unsigned calls;
+} fake;
+
+void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts, df_diags *out)
+{
+	(void)g;
+	fake.calls++;
+	const char *at = fake.when ? strstr(doc->src.data, fake.when) : NULL;
+	if (!at)
+		return;
+	if (opts->context) {
+		/* A rule that asks for the context sees the fixed one. */
+		const char *dockerfile = NULL;
+		const df_context *ctx = opts->context(opts->context_arg, &dockerfile);
+		if (ctx && fake.line && ctx->ignore && df_ignore_match(ctx->ignore, "secret.env"))
+			return;
+	}
+	df_diag *d = df_diags_add_str(out, DF_SEV_WARNING, "DF9999", 1, 1, 1, 2, "fake");
+	d->fix_kind = DF_FIX_UNSAFE;
+	if (!opts->fixes)
+		return;
+	size_t group = df_edits_begin(opts->fixes);
+	d->fix_group = (uint32_t)group + 1;
+	size_t start = (size_t)(at - doc->src.data);
+	if (fake.with)
+		df_edits_add(opts->fixes, start, start + strlen(fake.when), fake.with, strlen(fake.with));
+	if (fake.line)
+		df_edits_add_line(opts->fixes, fake.line);
+}
 
 /* Apply e to text; the result, and how many groups were applied and left. */
 static char *apply(const df_edits *e, const char *text, size_t *applied, size_t *left)
@@ -330,6 +375,142 @@ START_TEST(test_write)
 }
 END_TEST
 
+START_TEST(test_refused_round)
+{
+	/* A fix whose result no longer parses: refused, the text as it was,
+	 * the refusal naming the new error. */
+	static const char text[] = "FROM a\nRUN echo hi\n";
+	df_lint_opts o = { 0 };
+	df_fix_run run = { &o, NULL, true, 0, NULL };
+	df_fix_result r;
+	memset(&fake, 0, sizeof(fake));
+	fake.when = "RUN echo hi";
+	fake.with = "RUN";
+	df_fix_text("Dockerfile", text, strlen(text), &run, &r);
+	ck_assert(r.refused);
+	ck_assert_str_eq(df_buf_str(&r.text), text);
+	ck_assert_msg(strstr(df_buf_str(&r.refusal), "2:1: RUN requires at least one argument") != NULL, "%s",
+		      df_buf_str(&r.refusal));
+	ck_assert_uint_eq(r.nnotes, 0);
+	df_fix_result_release(&r);
+
+	/* Unsafe fixes wait for --unsafe-fixes. */
+	run.unsafe = false;
+	fake.with = "RUN echo  hi";
+	df_fix_text("Dockerfile", text, strlen(text), &run, &r);
+	ck_assert(!r.refused);
+	ck_assert_str_eq(df_buf_str(&r.text), text);
+	df_fix_result_release(&r);
+}
+END_TEST
+
+static char side_dir[] = "/tmp/dfopt-side-XXXXXX";
+
+/* The context of the side-file tests, opened from disk. */
+static const df_context *disk_context(void *arg, const char **dockerfile)
+{
+	df_context *ctx = arg;
+	*dockerfile = ctx->dockerfile;
+	return ctx;
+}
+
+START_TEST(test_side_rounds)
+{
+	static const char text[] = "FROM a\nCOPY . .\n";
+	ck_assert_ptr_nonnull(mkdtemp(side_dir));
+	char path[256], ignore[256];
+	snprintf(path, sizeof(path), "%s/Dockerfile", side_dir);
+	snprintf(ignore, sizeof(ignore), "%s/.dockerignore", side_dir);
+	ck_assert_int_eq(tu_write(path, text, strlen(text)), 0);
+	df_context ctx;
+	df_buf err = DF_BUF_INIT;
+	df_context_opts co = { .dockerfile = path };
+	ck_assert_int_eq(df_context_open(&ctx, side_dir, &co, &err), 0);
+	df_lint_opts o = { 0 };
+	o.context = disk_context;
+	o.context_arg = &ctx;
+	df_fix_run run = { &o, NULL, true, 0, NULL };
+	df_fix_result r;
+
+	/* A fix of the ignore file alone: the line kept for the caller, the
+	 * next round linted in the context it makes (the finding is gone). */
+	memset(&fake, 0, sizeof(fake));
+	fake.when = "COPY";
+	fake.line = "secret.env";
+	df_fix_file("Dockerfile", path, text, strlen(text), &run, &r);
+	ck_assert(!r.refused && !r.unsettled);
+	ck_assert_uint_eq(r.nside, 1);
+	ck_assert_str_eq(r.side_lines[0], "secret.env");
+	ck_assert_str_eq(r.side_path, ignore);
+	ck_assert(!r.side_existed);
+	ck_assert_str_eq(df_buf_str(&r.side_text), "secret.env\n");
+	ck_assert_ptr_nonnull(r.context);
+	ck_assert_uint_eq(r.nnotes, 1);
+	ck_assert_uint_eq(r.rounds, 1);
+	ck_assert_int_eq(access(ignore, F_OK), -1);	/* nothing written */
+	df_fix_result_release(&r);
+
+	/* Without a path (stdin) such a fix is not applied. */
+	df_fix_text("Dockerfile", text, strlen(text), &run, &r);
+	ck_assert_uint_eq(r.nside, 0);
+	ck_assert_uint_eq(r.nnotes, 0);
+	df_fix_result_release(&r);
+
+	/* Committed: created 0644; again: nothing added; --diff of a created
+	 * file is from /dev/null. */
+	df_side_files sf = DF_SIDE_FILES_INIT;
+	const char *lines[] = { "secret.env", "/secret.env/", "b" };
+	df_buf diff = DF_BUF_INIT, added = DF_BUF_INIT, got = DF_BUF_INIT;
+	ck_assert_int_eq(df_side_commit(&sf, ignore, ".dockerignore", lines, 1, false, &diff, &added, &err), 1);
+	ck_assert_str_eq(df_buf_str(&diff), "--- /dev/null\n+++ b/.dockerignore\n@@ -0,0 +1 @@\n+secret.env\n");
+	ck_assert_str_eq(df_buf_str(&added), "secret.env\n");
+	ck_assert_int_eq(access(ignore, F_OK), -1);
+	/* The same diff run remembers it: the second Dockerfile adds only b. */
+	df_buf_reset(&diff);
+	ck_assert_int_eq(df_side_commit(&sf, ignore, ".dockerignore", lines, 3, false, &diff, NULL, &err), 1);
+	ck_assert_str_eq(df_buf_str(&diff), "--- a/.dockerignore\n+++ b/.dockerignore\n@@ -1 +1,2 @@\n secret.env\n+b\n");
+	df_side_files_release(&sf);
+	ck_assert_int_eq(df_side_commit(&sf, ignore, ".dockerignore", lines, 2, true, NULL, NULL, &err), 1);
+	ck_assert_int_eq(tu_read(ignore, &got), 0);
+	ck_assert_str_eq(df_buf_str(&got), "secret.env\n");
+	struct stat st;
+	ck_assert_int_eq(stat(ignore, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0644);
+	ck_assert_int_eq(df_side_commit(&sf, ignore, ".dockerignore", lines, 2, true, NULL, NULL, &err), 0);
+	df_side_files_release(&sf);
+
+	unlink(ignore);
+	unlink(path);
+	rmdir(side_dir);
+	df_context_release(&ctx);
+	df_buf_release(&err);
+	df_buf_release(&diff);
+	df_buf_release(&added);
+	df_buf_release(&got);
+}
+END_TEST
+
+START_TEST(test_side_append)
+{
+	df_buf out = DF_BUF_INIT;
+	const char *lines[] = { ".git", "node_modules", ".git", "**/x" };
+	/* A missing file; no final newline; CRLF; already there, however
+	 * written; comments and exceptions are not patterns. */
+	ck_assert_uint_eq(df_side_append(NULL, 0, lines, 2, &out), 2);
+	ck_assert_str_eq(df_buf_str(&out), ".git\nnode_modules\n");
+	ck_assert_uint_eq(df_side_append("a", 1, lines, 1, &out), 1);
+	ck_assert_str_eq(df_buf_str(&out), "a\n.git\n");
+	ck_assert_uint_eq(df_side_append("a\r\nb", 4, lines, 3, &out), 2);
+	ck_assert_str_eq(df_buf_str(&out), "a\r\nb\r\n.git\r\nnode_modules\r\n");
+	ck_assert_uint_eq(df_side_append("  /.git/ \nnode_modules\n", 24, lines, 3, &out), 0);
+	ck_assert_uint_eq(df_side_append("#.git\n!**/x\n", 12, lines + 2, 2, &out), 2);
+	ck_assert_str_eq(df_buf_str(&out), "#.git\n!**/x\n.git\n**/x\n");
+	ck_assert(df_side_has_line("x\n./a/b\n", 9, "a/b"));
+	ck_assert(!df_side_has_line("x\n./a/b\n", 9, "a"));
+	df_buf_release(&out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fix");
@@ -339,6 +520,9 @@ int main(void)
 	tcase_add_test(tc, test_diff_random);
 	tcase_add_test(tc, test_diff_bounded);
 	tcase_add_test(tc, test_write);
+	tcase_add_test(tc, test_refused_round);
+	tcase_add_test(tc, test_side_rounds);
+	tcase_add_test(tc, test_side_append);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

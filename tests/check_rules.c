@@ -14,16 +14,27 @@
  * has its fixes applied too, its own only: where they change the case,
  * <case>.fixed holds the result of the safe ones and, where the unsafe ones
  * change more, <case>.unsafe.fixed that of all of them; the result is fixed
- * again to the same bytes. DFOPT_BLESS=1 rewrites the expected and fixed
- * files. Every registered rule needs a firing and a quiet case, and a rule
- * with a fix a .fixed snapshot.
+ * again to the same bytes. A context case is fixed in a scratch copy of its
+ * directory (the fixture is never touched), and a fix that extends the
+ * context's ignore file (fix/side.h) has that file's result in
+ * <case>.<name>.fixed / <case>.<name>.unsafe.fixed beside the others, where
+ * name is the file's name without its leading dot: `dockerignore`, or
+ * `Dockerfile.dockerignore` for the Dockerfile's own; the same rule holds
+ * (the unsafe one only where it differs from the safe one). After such a
+ * fix the copy is linted again from disk: the rule must be quiet, and
+ * fixing again must change nothing. DFOPT_BLESS=1 rewrites the expected and
+ * fixed files. Every registered rule needs a firing and a quiet case, and a
+ * rule with a fix a .fixed snapshot (of the Dockerfile or of a side file).
  * Ignore pragmas are tested here too, on inline files.
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
 #include "fix/fixer.h"
+#include "fix/side.h"
 #include "graph/graph.h"
 #include "testutil.h"
 
@@ -147,48 +158,234 @@ static bool blessing(void)
 	return bless && *bless && strcmp(bless, "0") != 0;
 }
 
-/* The rule's own fixes over the case (unsafe ones too when asked), checked
- * against the snapshot at path: it exists exactly when they change the case
- * (and, for the unsafe snapshot, change more than the safe fixes do). */
-static void check_fixed(const rule_case *c, const df_lint_opts *o, const df_buf *data, bool unsafe,
-			const df_buf *safe_text, df_buf *text_out)
+/* Compare got with the snapshot at path, which exists exactly when changed
+ * (DFOPT_BLESS=1 writes or removes it). */
+static void check_snapshot(const rule_case *c, const char *path, const df_buf *got, bool changed)
 {
-	char path[4700];
-	snprintf(path, sizeof(path), "%s/fixtures/rules/%s/%s%s", tu_srcdir(), c->code, c->name,
-		 unsafe ? ".unsafe.fixed" : ".fixed");
-	df_fix_run run = { o, NULL, unsafe, 0, c->code };
-	df_fix_result r, again;
-	df_fix_text("Dockerfile", df_buf_str(data), data->len, &run, &r);
-	ck_assert_msg(!r.refused, "%s/%s: fix refused: %s", c->code, c->name, df_buf_str(&r.refusal));
-	const df_buf *base = unsafe ? safe_text : data;
-	bool changed = r.text.len != base->len || memcmp(df_buf_str(&r.text), df_buf_str(base), base->len) != 0;
+	const char *name = strrchr(path, '/') + 1;
 	if (blessing()) {
 		if (changed)
-			ck_assert_int_eq(tu_write(path, df_buf_str(&r.text), r.text.len), 0);
+			ck_assert_int_eq(tu_write(path, df_buf_str(got), got->len), 0);
 		else
 			unlink(path);
 	} else if (changed) {
 		df_buf want = DF_BUF_INIT;
 		ck_assert_msg(access(path, R_OK) == 0, "%s/%s: the fix changes the case but there is no %s (DFOPT_BLESS=1 writes it)",
-			      c->code, c->name, strrchr(path, '/') + 1);
+			      c->code, c->name, name);
 		ck_assert_int_eq(tu_read(path, &want), 0);
-		ck_assert_msg(want.len == r.text.len && memcmp(df_buf_str(&want), df_buf_str(&r.text), r.text.len) == 0,
-			      "%s/%s: fixed text differs from %s\n--- expected\n%s--- got\n%s", c->code, c->name,
-			      strrchr(path, '/') + 1, df_buf_str(&want), df_buf_str(&r.text));
+		ck_assert_msg(want.len == got->len && memcmp(df_buf_str(&want), df_buf_str(got), got->len) == 0,
+			      "%s/%s: fixed text differs from %s\n--- expected\n%s--- got\n%s", c->code, c->name, name,
+			      df_buf_str(&want), df_buf_str(got));
 		df_buf_release(&want);
 	} else {
 		ck_assert_msg(access(path, F_OK) != 0, "%s/%s: %s exists but the fix changes nothing", c->code, c->name,
-			      strrchr(path, '/') + 1);
+			      name);
 	}
-	/* Fixed is fixed: another run finds nothing more of its own to do. */
-	df_fix_text("Dockerfile", df_buf_str(&r.text), r.text.len, &run, &again);
-	ck_assert_msg(again.nnotes == 0, "%s/%s: fixing the fixed text fixes again", c->code, c->name);
+}
+
+static bool same_buf(const df_buf *a, const df_buf *b)
+{
+	return a->len == b->len && memcmp(df_buf_str(a), df_buf_str(b), a->len) == 0;
+}
+
+/* Copy the tree at from to to (which exists): directories, files and
+ * symlinks, with their permission bits. */
+static void copy_tree(const char *from, const char *to)
+{
+	DIR *d = opendir(from);
+	ck_assert_msg(d != NULL, "cannot open '%s'", from);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char a[4096], b[4096];
+		snprintf(a, sizeof(a), "%s/%s", from, e->d_name);
+		snprintf(b, sizeof(b), "%s/%s", to, e->d_name);
+		struct stat st;
+		ck_assert_int_eq(lstat(a, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			ck_assert_int_eq(mkdir(b, 0700), 0);
+			copy_tree(a, b);
+			chmod(b, st.st_mode & 07777);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t n = readlink(a, target, sizeof(target) - 1);
+			ck_assert_int_ge(n, 0);
+			target[n] = '\0';
+			ck_assert_int_eq(symlink(target, b), 0);
+		} else if (S_ISREG(st.st_mode)) {
+			df_buf data = DF_BUF_INIT;
+			ck_assert_int_eq(tu_read(a, &data), 0);
+			ck_assert_int_eq(tu_write(b, df_buf_str(&data), data.len), 0);
+			chmod(b, st.st_mode & 07777);
+			df_buf_release(&data);
+		}
+	}
+	closedir(d);
+}
+
+static void remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		chmod(path, 0700);
+		DIR *d = opendir(path);
+		struct dirent *e;
+		while (d && (e = readdir(d)) != NULL) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			char sub[4096];
+			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+			remove_tree(sub);
+		}
+		if (d)
+			closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+/* What one fix of a case left: the Dockerfile's text and, for a context
+ * case, the ignore file's (side_name: its name without the leading dot). */
+typedef struct fix_outcome {
+	df_buf text;
+	df_buf side;
+	bool side_exists;
+	char side_name[256];
+} fix_outcome;
+
+static void outcome_release(fix_outcome *f)
+{
+	df_buf_release(&f->text);
+	df_buf_release(&f->side);
+}
+
+/* The ignore file a context directory reads for its Dockerfile, or the
+ * .dockerignore a fix would create. */
+static void side_of(const char *dir, fix_outcome *f)
+{
+	char own[4600], root[4600];
+	snprintf(own, sizeof(own), "%s/Dockerfile.dockerignore", dir);
+	snprintf(root, sizeof(root), "%s/.dockerignore", dir);
+	const char *path = access(own, F_OK) == 0 ? own : root;
+	const char *base = strrchr(path, '/') + 1;
+	snprintf(f->side_name, sizeof(f->side_name), "%s", base + (base[0] == '.'));
+	df_buf_reset(&f->side);
+	f->side_exists = access(path, F_OK) == 0;
+	if (f->side_exists)
+		ck_assert_int_eq(tu_read(path, &f->side), 0);
+}
+
+/* Lint text in dir's context (read from disk) into out. */
+static void lint_in(const char *dir, const df_lint_opts *base, const df_buf *text, df_diags *out)
+{
+	char path[4600];
+	snprintf(path, sizeof(path), "%s/Dockerfile", dir);
+	fixture_context fc = { .open = false };
+	df_buf err = DF_BUF_INIT;
+	df_context_opts co = { .dockerfile = path };
+	fc.open = df_context_open(&fc.ctx, dir, &co, &err) == 0;
+	ck_assert_msg(fc.open, "%s: %s", dir, df_buf_str(&err));
+	df_lint_opts o = *base;
+	o.context = give_context;
+	o.context_arg = &fc;
+	o.context_fixes = true;
+	lint_text_opts(df_buf_str(text), text->len, &o, out);
+	df_context_release(&fc.ctx);
+	df_buf_release(&err);
+}
+
+/* Fix text with run in the context of dir, as `dfopt --fix` does: the
+ * ignore file's lines committed to it, the Dockerfile written. */
+static void fix_in(const rule_case *c, const char *dir, const df_fix_run *run, const df_buf *text, df_fix_result *r)
+{
+	char path[4600];
+	snprintf(path, sizeof(path), "%s/Dockerfile", dir);
+	fixture_context fc = { .open = false };
+	df_buf err = DF_BUF_INIT;
+	df_context_opts co = { .dockerfile = path };
+	fc.open = df_context_open(&fc.ctx, dir, &co, &err) == 0;
+	ck_assert_msg(fc.open, "%s/%s: %s", c->code, c->name, df_buf_str(&err));
+	df_lint_opts o = *run->lint;
+	o.context = give_context;
+	o.context_arg = &fc;
+	o.context_fixes = true;
+	df_fix_run fr = *run;
+	fr.lint = &o;
+	df_fix_file("Dockerfile", path, df_buf_str(text), text->len, &fr, r);
+	ck_assert_msg(!r->refused, "%s/%s: fix refused: %s", c->code, c->name, df_buf_str(&r->refusal));
+	if (r->nside) {
+		df_side_files sf = DF_SIDE_FILES_INIT;
+		ck_assert_msg(df_side_commit(&sf, r->side_path, r->side_path, (const char *const *)r->side_lines,
+					     r->nside, true, NULL, NULL, &err) > 0,
+			      "%s/%s: %s", c->code, c->name, df_buf_str(&err));
+		df_side_files_release(&sf);
+	}
+	ck_assert_int_eq(tu_write(path, df_buf_str(&r->text), r->text.len), 0);
+	df_context_release(&fc.ctx);
+	df_buf_release(&err);
+}
+
+/* The rule's own fixes over the case (unsafe ones too when asked), checked
+ * against the snapshots: each exists exactly when the fixes change its file
+ * (and, for the unsafe ones, change more than the safe fixes do). A context
+ * case is fixed in a scratch copy of its directory. */
+static void check_fixed(const rule_case *c, const df_lint_opts *o, const df_buf *data, bool unsafe,
+			const fix_outcome *safe, fix_outcome *out)
+{
+	const char *suffix = unsafe ? ".unsafe.fixed" : ".fixed";
+	char path[4700], dir[4400], scratch[64] = "/tmp/dfopt-rules-XXXXXX";
+	snprintf(path, sizeof(path), "%s/fixtures/rules/%s/%s%s", tu_srcdir(), c->code, c->name, suffix);
+	snprintf(dir, sizeof(dir), "%s/fixtures/rules/%s/%s", tu_srcdir(), c->code, c->name);
+	df_fix_run run = { o, NULL, unsafe, 0, c->code };
+	df_fix_result r, again;
+	fix_outcome before = { DF_BUF_INIT, DF_BUF_INIT, false, "" };
+	if (c->context) {
+		ck_assert_ptr_nonnull(mkdtemp(scratch));
+		copy_tree(dir, scratch);
+		side_of(scratch, &before);
+		fix_in(c, scratch, &run, data, &r);
+	} else {
+		df_fix_text("Dockerfile", df_buf_str(data), data->len, &run, &r);
+		ck_assert_msg(!r.refused, "%s/%s: fix refused: %s", c->code, c->name, df_buf_str(&r.refusal));
+	}
+	const df_buf *base = unsafe ? &safe->text : data;
+	check_snapshot(c, path, &r.text, !same_buf(&r.text, base));
+	df_buf_add(&out->text, df_buf_str(&r.text), r.text.len);
+	if (c->context) {
+		side_of(scratch, out);
+		const fix_outcome *side_base = unsafe ? safe : &before;
+		bool changed = out->side_exists != side_base->side_exists || !same_buf(&out->side, &side_base->side);
+		char side_path[4800];
+		snprintf(side_path, sizeof(side_path), "%s/fixtures/rules/%s/%s.%s%s", tu_srcdir(), c->code, c->name,
+			 out->side_name, suffix);
+		check_snapshot(c, side_path, &out->side, changed);
+		if (out->side_exists != before.side_exists || !same_buf(&out->side, &before.side)) {
+			/* The ignore file changed: the copy, linted anew from
+			 * disk, no longer has the rule's finding. */
+			df_diags d = DF_DIAGS_INIT;
+			lint_in(scratch, o, &r.text, &d);
+			for (size_t i = 0; i < d.len; i++)
+				ck_assert_msg(strcmp(d.items[i].code, c->code) != 0,
+					      "%s/%s: the fixed context still has %u:%u %s", c->code, c->name,
+					      d.items[i].line, d.items[i].col, d.items[i].message);
+			df_diags_release(&d);
+		}
+		/* Fixed is fixed: another run finds nothing more to do. */
+		fix_in(c, scratch, &run, &r.text, &again);
+		ck_assert_msg(again.nnotes == 0 && again.nside == 0, "%s/%s: fixing the fixed context fixes again",
+			      c->code, c->name);
+		remove_tree(scratch);
+	} else {
+		df_fix_text("Dockerfile", df_buf_str(&r.text), r.text.len, &run, &again);
+		ck_assert_msg(again.nnotes == 0, "%s/%s: fixing the fixed text fixes again", c->code, c->name);
+	}
 	df_fix_result_release(&again);
-	if (text_out) {
-		df_buf_reset(text_out);
-		df_buf_add(text_out, df_buf_str(&r.text), r.text.len);
-	}
 	df_fix_result_release(&r);
+	outcome_release(&before);
 }
 
 START_TEST(test_rule_fixture)
@@ -229,10 +426,11 @@ START_TEST(test_rule_fixture)
 	}
 	lint_text_opts(df_buf_str(&data), data.len, &o, &d);
 	if (rule && (rule->fix == DF_FIX_SAFE || rule->fix == DF_FIX_UNSAFE)) {
-		df_buf safe = DF_BUF_INIT;
+		fix_outcome safe = { DF_BUF_INIT, DF_BUF_INIT, false, "" }, unsafe = safe;
 		check_fixed(c, &o, &data, false, NULL, &safe);
-		check_fixed(c, &o, &data, true, &safe, NULL);
-		df_buf_release(&safe);
+		check_fixed(c, &o, &data, true, &safe, &unsafe);
+		outcome_release(&safe);
+		outcome_release(&unsafe);
 	}
 	if (fc.open)
 		df_context_release(&fc.ctx);
@@ -282,16 +480,18 @@ START_TEST(test_every_rule_has_fixtures)
 		ck_assert_msg(firing >= 1 && quiet >= 1, "%s: %zu firing and %zu quiet fixtures", rules[r]->code,
 			      firing, quiet);
 		if (rules[r]->fix == DF_FIX_SAFE || rules[r]->fix == DF_FIX_UNSAFE) {
+			/* Any snapshot: the Dockerfile's or a side file's. */
 			size_t fixed = 0;
-			for (size_t i = 0; i < ncases; i++) {
-				char p[4700], u[4700];
-				snprintf(p, sizeof(p), "%s/fixtures/rules/%s/%s.fixed", tu_srcdir(), cases[i].code,
-					 cases[i].name);
-				snprintf(u, sizeof(u), "%s/fixtures/rules/%s/%s.unsafe.fixed", tu_srcdir(), cases[i].code,
-					 cases[i].name);
-				fixed += !strcmp(cases[i].code, rules[r]->code) &&
-					 (access(p, R_OK) == 0 || access(u, R_OK) == 0);
+			char p[4700];
+			snprintf(p, sizeof(p), "%s/fixtures/rules/%s", tu_srcdir(), rules[r]->code);
+			DIR *d = opendir(p);
+			struct dirent *e;
+			while (d && (e = readdir(d)) != NULL) {
+				size_t len = strlen(e->d_name);
+				fixed += len > 6 && strcmp(e->d_name + len - 6, ".fixed") == 0;
 			}
+			if (d)
+				closedir(d);
 			ck_assert_msg(fixed >= 1, "%s: a rule with a fix needs a .fixed (or .unsafe.fixed) snapshot",
 				      rules[r]->code);
 		}

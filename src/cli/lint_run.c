@@ -21,6 +21,16 @@
  * reports and writes nothing. A file whose fixes were refused (a fix that
  * would break it) is left as it was, and the run exits 3.
  *
+ * Fixes may extend the build context's ignore file too (fix/side.h). What a
+ * job writes, that file and then the Dockerfile, is written when the job's
+ * turn comes, on the main thread, in job order: Dockerfiles sharing an
+ * ignore file each add what they need to the file as the jobs before them
+ * left it, once, and -j changes nothing there either. --diff shows the
+ * ignore file's diff after the Dockerfile's, each job's against the file as
+ * the diffs before it would leave it. A job is judged in the contexts as
+ * the run found them (contexts.h) plus its own fixes: the context its fixer
+ * opened for them is the one what remains is linted in.
+ *
  * --file-path-in-report renames the file in every report format. A run
  * that would lint more than one file with it is a usage error: every report
  * would blame the same name.
@@ -31,6 +41,7 @@
 #include "cli/lint.h"
 #include "fix/diff.h"
 #include "fix/fixer.h"
+#include "fix/side.h"
 #include "fix/write.h"
 #include "graph/graph.h"
 #include "output/output.h"
@@ -59,6 +70,11 @@ typedef struct lint_job {
 	df_buf fix_err;		/* for standard error: fixes applied (--show-fixes), a refusal */
 	bool refused;		/* a fix would have broken the file */
 	bool changed;		/* --diff: the fixes change the file */
+	bool write;		/* --fix: data is to be written over the file */
+	char *side_path;	/* the ignore file the fixes extend, or NULL */
+	char **side_lines;	/* the lines they add to it */
+	size_t nside;
+	df_context *fixed_ctx;	/* the context as the fixed ignore file makes it */
 	bool done;		/* under lint_pool.lock once threads run */
 } lint_job;
 
@@ -76,6 +92,7 @@ typedef struct lint_pool {
 	pthread_cond_t changed;	/* a job is done */
 	size_t next;		/* the next job a thread takes */
 	df_contexts *contexts;	/* the build contexts, opened as rules ask */
+	df_side_files side;	/* --diff: the ignore files as the diffs so far leave them */
 } lint_pool;
 
 /* One -f/-o report while the jobs run. */
@@ -117,6 +134,10 @@ static void release_jobs(lint_jobs *js)
 		df_buf_release(&js->items[i].fix_out);
 		df_buf_release(&js->items[i].fix_err);
 		df_diags_release(&js->items[i].diags);
+		free(js->items[i].side_path);
+		for (size_t k = 0; k < js->items[i].nside; k++)
+			free(js->items[i].side_lines[k]);
+		free(js->items[i].side_lines);
 	}
 	free(js->items);
 }
@@ -184,6 +205,13 @@ static const df_context *ask_context(void *arg, const char **dockerfile)
 	return ctx;
 }
 
+static const df_context *fixed_context(void *arg, const char **dockerfile)
+{
+	const df_context *ctx = arg;
+	*dockerfile = ctx->dockerfile;
+	return ctx;
+}
+
 /* --fix or --diff on the job's text: the diff, the fixed text or the
  * rewritten file, and j->data becomes what is linted afterwards. */
 static void fix_job(const df_lint_run *run, const df_lint_opts *opts, lint_job *j)
@@ -191,7 +219,7 @@ static void fix_job(const df_lint_run *run, const df_lint_opts *opts, lint_job *
 	const char *name = shown_path(j->path);
 	df_fix_run fr = { opts, NULL, run->unsafe_fixes, 0, NULL };
 	df_fix_result res;
-	df_fix_text(name, df_buf_str(&j->data), j->data.len, &fr, &res);
+	df_fix_file(name, strcmp(j->path, "-") ? j->path : NULL, df_buf_str(&j->data), j->data.len, &fr, &res);
 	if (res.refused) {
 		/* Not even the rounds before the refused one: a file is fixed
 		 * whole or not at all. */
@@ -209,9 +237,21 @@ static void fix_job(const df_lint_run *run, const df_lint_opts *opts, lint_job *
 				&j->fix_out);
 	} else if (run->fix == DF_FIX_MODE_WRITE && !strcmp(j->path, "-")) {
 		df_buf_add(&j->fix_out, df_buf_str(&res.text), res.text.len);
-	} else if (changed && df_write_atomic(j->path, df_buf_str(&res.text), res.text.len, &j->err) < 0) {
-		df_fix_result_release(&res);
-		return;		/* the file is as it was; the error says why */
+	} else {
+		j->write = changed;	/* in the job's turn, with the ignore file */
+	}
+	if (res.nside) {
+		/* Committed in the job's turn (commit_job()). */
+		j->side_path = res.side_path;
+		j->side_lines = res.side_lines;
+		j->nside = res.nside;
+		res.side_path = NULL;
+		res.side_lines = NULL;
+		res.nside = 0;
+		if (run->fix == DF_FIX_MODE_WRITE) {
+			j->fixed_ctx = res.context;
+			res.context = NULL;
+		}
 	}
 	if (run->show_fixes)
 		for (size_t i = 0; i < res.nnotes; i++)
@@ -243,12 +283,23 @@ static void lint_one(const lint_pool *p, lint_job *j)
 	df_lint_opts opts = p->run->opts;
 	opts.context = ask_context;
 	opts.context_arg = &jc;
+	opts.context_fixes = strcmp(j->path, "-") != 0;
 	if (p->run->fix != DF_FIX_MODE_NONE)
 		fix_job(p->run, &opts, j);
 	if (j->err.len) {
 		df_buf_release(&jc.where);
 		df_buf_release(&jc.err);
+		if (j->fixed_ctx) {
+			df_context_release(j->fixed_ctx);
+			free(j->fixed_ctx);
+			j->fixed_ctx = NULL;
+		}
 		return;
+	}
+	if (j->fixed_ctx) {
+		/* What remains is judged in the context as it will be. */
+		opts.context = fixed_context;
+		opts.context_arg = j->fixed_ctx;
 	}
 	df_doc doc;
 	df_doc_parse(&doc, shown_path(j->path), df_buf_str(&j->data), j->data.len, NULL);
@@ -266,6 +317,11 @@ static void lint_one(const lint_pool *p, lint_job *j)
 	df_buf_release(&jc.err);
 	df_graph_release(&g);
 	df_doc_release(&doc);
+	if (j->fixed_ctx) {
+		df_context_release(j->fixed_ctx);
+		free(j->fixed_ctx);
+		j->fixed_ctx = NULL;
+	}
 }
 
 static void *worker(void *arg)
@@ -283,6 +339,36 @@ static void *worker(void *arg)
 		pthread_cond_broadcast(&p->changed);
 		pthread_mutex_unlock(&p->lock);
 	}
+}
+
+/* A finished job's writes, in its turn: the ignore file's lines (--diff:
+ * their diff), then the Dockerfile. A failure leaves the Dockerfile as it
+ * was and drops the job's findings for the error. */
+static void commit_job(lint_pool *p, lint_job *j)
+{
+	const df_lint_run *run = p->run;
+	if (j->err.len)
+		return;
+	if (j->nside) {
+		bool write = run->fix == DF_FIX_MODE_WRITE;
+		df_buf added = DF_BUF_INIT;
+		long n = df_side_commit(&p->side, j->side_path, j->side_path, (const char *const *)j->side_lines,
+					j->nside, write, &j->fix_out, &added, &j->err);
+		j->changed |= n > 0 && !write;
+		/* "./.dockerignore" for a Dockerfile given as "Dockerfile". */
+		const char *shown = strncmp(j->side_path, "./", 2) ? j->side_path : j->side_path + 2;
+		for (size_t at = 0; n > 0 && run->show_fixes && at < added.len;) {
+			const char *nl = memchr(added.buf + at, '\n', added.len - at);
+			df_buf_addf(&j->fix_err, "dfopt: %s: %s `%.*s`\n", shown, write ? "added" : "would add",
+				    (int)(nl - (added.buf + at)), added.buf + at);
+			at = (size_t)(nl - added.buf) + 1;
+		}
+		df_buf_release(&added);
+		if (n < 0)
+			return;
+	}
+	if (j->write)
+		df_write_atomic(j->path, df_buf_str(&j->data), j->data.len, &j->err);
 }
 
 /* A finished job's stderr lines (and --diff's and stdin --fix's standard
@@ -375,6 +461,7 @@ static int lint_all(lint_pool *p, lint_report *reps, int rc)
 			}
 			lint_one(p, j);
 		}
+		commit_job(p, j);
 		int r = report_job(run, j, rc);
 		/* An error outranks a refused fix, which outranks findings. */
 		rc = r == DF_EXIT_ERROR || rc == DF_EXIT_ERROR ? DF_EXIT_ERROR
@@ -475,7 +562,7 @@ int df_lint_run_inputs(const df_lint_run *run)
 	df_contexts contexts;
 	df_contexts_init(&contexts, run->context, run->no_context);
 	lint_pool pool = { js.items, js.len, run, DF_BUF_INIT, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
-			   &contexts };
+			   &contexts, DF_SIDE_FILES_INIT };
 	/* stdin is read here, once, so no thread waits on it or races for it. */
 	for (size_t i = 0; i < js.len; i++)
 		if (!strcmp(js.items[i].path, "-") && df_read_text("-", DF_MAX_FILE, &js.items[i].data, &js.items[i].err) < 0)
@@ -487,6 +574,7 @@ int df_lint_run_inputs(const df_lint_run *run)
 	pthread_cond_destroy(&pool.changed);
 	df_buf_release(&pool.spare);
 	df_contexts_release(&contexts);
+	df_side_files_release(&pool.side);
 	rc = end_reports(run, reps, rc);
 	free(reps);
 	release_jobs(&js);

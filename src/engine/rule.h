@@ -135,6 +135,13 @@ df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_s
 /* Replace bytes [start, end) of the linted text with text (start == end:
  * insert before start). */
 void df_fix_edit(df_fix *fix, uint32_t start, uint32_t end, const char *text);
+/* Append pattern (a line of ignore-file syntax, quoted as
+ * engine/ignorefix.h does) to the build context's ignore file, the one in
+ * force or a new .dockerignore at the root: a fix of a side file
+ * (fix/side.h), applied with the fix's other edits or not at all, and only
+ * where the run can edit the context's files (a Dockerfile read from a
+ * file, not stdin): rules offer it after df_ignore_fix_ok() said yes. */
+void df_fix_ignore(df_fix *fix, const char *pattern);
 
 const df_doc *df_lint_doc(const df_lint *lint);
 const df_graph *df_lint_graph(const df_lint *lint);

@@ -243,7 +243,11 @@ void df_diff_unified(const char *old_name, const char *a, size_t alen, const cha
 	free(mid.items);
 	for (size_t i = 0; i < tail; i++)
 		push(&o, ' ', A.len - tail + i, B.len - tail + i);
-	df_buf_addf(out, "--- a/%s\n+++ b/%s\n", diff_name(old_name), diff_name(new_name));
+	if (old_name)
+		df_buf_addf(out, "--- a/%s\n", diff_name(old_name));
+	else
+		df_buf_adds(out, "--- /dev/null\n");
+	df_buf_addf(out, "+++ b/%s\n", diff_name(new_name));
 	emit_hunks(&o, &A, &B, out);
 	free(o.items);
 	free(A.items);

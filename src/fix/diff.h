@@ -21,7 +21,8 @@
 
 /* Append the diff of a (alen bytes) to b (blen bytes) to out, under the
  * names "a/" old_name and "b/" new_name (leading "/" and "./" dropped);
- * nothing when they are equal. */
+ * nothing when they are equal. old_name NULL: a file created, whose diff
+ * is from "/dev/null" (a then empty). */
 void df_diff_unified(const char *old_name, const char *a, size_t alen, const char *new_name, const char *b,
 		     size_t blen, df_buf *out);
 

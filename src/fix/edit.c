@@ -13,6 +13,9 @@ void df_edits_release(df_edits *e)
 	for (size_t i = 0; i < e->len; i++)
 		free(e->items[i].text);
 	free(e->items);
+	for (size_t i = 0; i < e->nlines; i++)
+		free(e->lines[i].line);
+	free(e->lines);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -35,6 +38,15 @@ void df_edits_add(df_edits *e, size_t start, size_t end, const char *text, size_
 	d->text[len] = '\0';
 	d->len = len;
 	d->group = e->ngroups - 1;
+}
+
+void df_edits_add_line(df_edits *e, const char *line)
+{
+	if (!e->ngroups)
+		e->ngroups = 1;
+	df_grow((void **)&e->lines, &e->lines_cap, e->nlines + 1, sizeof(*e->lines));
+	e->lines[e->nlines].line = df_xstrdup(line);
+	e->lines[e->nlines++].group = e->ngroups - 1;
 }
 
 static bool overlap(const df_edit *a, const df_edit *b)

@@ -14,7 +14,13 @@
  * first; the caller adds them in the order it wants them to win (findings
  * in position order).
  *
- * Ownership: a df_edits owns copies of the replacements.
+ * A fix may also add lines to the build context's ignore file (a side
+ * file: fix/side.h). Those are kept apart from the byte-range edits, by
+ * group too: they never overlap anything (appending is all they do), so
+ * df_edits_apply() leaves them to the fixer, which adds those of the groups
+ * it applied.
+ *
+ * Ownership: a df_edits owns copies of the replacements and lines.
  */
 #ifndef DF_FIX_EDIT_H
 #define DF_FIX_EDIT_H
@@ -31,13 +37,21 @@ typedef struct df_edit {
 	size_t group;		/* edits of one fix share a group: all or none */
 } df_edit;
 
+/* A line a fix appends to the build context's ignore file. */
+typedef struct df_side_line {
+	char *line;		/* an ignore pattern, without line ending; owned */
+	size_t group;
+} df_side_line;
+
 typedef struct df_edits {
 	df_edit *items;
 	size_t len, cap;
 	size_t ngroups;
+	df_side_line *lines;	/* in the order added */
+	size_t nlines, lines_cap;
 } df_edits;
 
-#define DF_EDITS_INIT { NULL, 0, 0, 0 }
+#define DF_EDITS_INIT { NULL, 0, 0, 0, NULL, 0, 0 }
 
 void df_edits_release(df_edits *e);
 /* Start a new fix: the edits added until the next call are one group,
@@ -45,6 +59,8 @@ void df_edits_release(df_edits *e);
 size_t df_edits_begin(df_edits *e);
 /* Add an edit to the current group (a group is begun if none is). */
 void df_edits_add(df_edits *e, size_t start, size_t end, const char *text, size_t len);
+/* Add to the current group a line for the ignore file. */
+void df_edits_add_line(df_edits *e, const char *line);
 
 /*
  * Apply to text (len bytes) every group none of whose edits overlaps an

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "context/ignore.h"
+#include "fix/side.h"
 #include "graph/graph.h"
 #include "parse/parser.h"
+#include "util/file.h"
 #include "util/util.h"
 
 void df_fix_result_release(df_fix_result *r)
@@ -19,6 +22,16 @@ void df_fix_result_release(df_fix_result *r)
 	free(r->notes);
 	df_buf_release(&r->text);
 	df_buf_release(&r->refusal);
+	free(r->side_path);
+	df_buf_release(&r->side_before);
+	df_buf_release(&r->side_text);
+	for (size_t i = 0; i < r->nside; i++)
+		free(r->side_lines[i]);
+	free(r->side_lines);
+	if (r->context) {
+		df_context_release(r->context);
+		free(r->context);
+	}
 	memset(r, 0, sizeof(*r));
 }
 
@@ -56,12 +69,98 @@ static void note(df_fix_result *r, const df_diag *d, unsigned round)
 	n->round = round;
 }
 
-/*
- * One round over r->text: 1 when it changed the text, 0 when there was
- * nothing to apply, -1 when its result was refused.
- */
-static int round_once(const char *name, const df_fix_run *run, unsigned round, df_fix_result *r)
+/* What the rounds of one file share besides the result. */
+typedef struct fixing {
+	const df_fix_run *run;
+	const char *path;	/* the Dockerfile on disk, or NULL */
+	df_fix_result *r;
+	char *root;		/* the build context's root, once the side file is open */
+	bool side_failed;	/* it could not be read: no side fixes */
+} fixing;
+
+/* The context of the rounds after the ignore file changed. */
+static const df_context *fixed_context(void *arg, const char **dockerfile)
 {
+	const df_fix_result *r = arg;
+	*dockerfile = r->context->dockerfile;
+	return r->context;
+}
+
+/* Make ready the ignore file the side fixes extend: the one the context
+ * reads, else a .dockerignore to create at its root. False when there is
+ * none to extend (no path or context) or it cannot be read. */
+static bool side_ready(fixing *fx)
+{
+	df_fix_result *r = fx->r;
+	if (r->side_path || fx->side_failed)
+		return !fx->side_failed;
+	fx->side_failed = true;
+	const df_lint_opts *o = fx->run->lint;
+	const char *dockerfile = NULL;
+	const df_context *ctx = fx->path && o->context ? o->context(o->context_arg, &dockerfile) : NULL;
+	if (!ctx)
+		return false;
+	df_buf path = DF_BUF_INIT, err = DF_BUF_INIT;
+	if (ctx->ignore_file)
+		df_buf_adds(&path, ctx->ignore_file);
+	else
+		df_buf_addf(&path, "%s/.dockerignore", ctx->root);
+	if (ctx->ignore_file && df_read_input(ctx->ignore_file, DF_IGNORE_MAX_BYTES, &r->side_before, &err) < 0) {
+		df_buf_release(&path);
+		df_buf_release(&err);
+		df_buf_reset(&r->side_before);
+		return false;
+	}
+	df_buf_release(&err);
+	r->side_existed = ctx->ignore_file != NULL;
+	r->side_path = df_buf_detach(&path, NULL);
+	df_buf_reset(&r->side_text);
+	df_buf_add(&r->side_text, df_buf_str(&r->side_before), r->side_before.len);
+	fx->root = df_xstrdup(ctx->root);
+	fx->side_failed = false;
+	return true;
+}
+
+/* Does group g of e add lines to the ignore file? */
+static bool has_lines(const df_edits *e, size_t g)
+{
+	for (size_t i = 0; i < e->nlines; i++)
+		if (e->lines[i].group == g)
+			return true;
+	return false;
+}
+
+/* The ignore file's next text is side: check it and open the context it
+ * makes. False, with the refusal, when it does not compile or the context
+ * cannot be opened. */
+static bool side_advance(fixing *fx, const df_buf *side, df_context **out)
+{
+	df_fix_result *r = fx->r;
+	df_buf err = DF_BUF_INIT;
+	df_context_opts co = { 0 };
+	co.dockerfile = fx->path;
+	co.ignore_path = r->side_path;
+	co.ignore_text = df_buf_str(side);
+	co.ignore_len = side->len;
+	*out = df_xcalloc(1, sizeof(**out));
+	if (df_context_open(*out, fx->root, &co, &err) < 0) {
+		free(*out);
+		*out = NULL;
+		r->refused = true;
+		df_buf_addf(&r->refusal, "%s", df_buf_str(&err));
+	}
+	df_buf_release(&err);
+	return *out != NULL;
+}
+
+/*
+ * One round over r->text (and r->side_text): 1 when it changed them, 0 when
+ * there was nothing to apply, -1 when its result was refused.
+ */
+static int round_once(fixing *fx, const char *name, unsigned round)
+{
+	const df_fix_run *run = fx->run;
+	df_fix_result *r = fx->r;
 	df_doc doc, after;
 	df_doc_parse(&doc, name, df_buf_str(&r->text), r->text.len, run->parse);
 	df_graph g;
@@ -73,46 +172,95 @@ static int round_once(const char *name, const df_fix_run *run, unsigned round, d
 	df_diags found = DF_DIAGS_INIT;
 	df_lint_opts o = *run->lint;
 	o.fixes = &all;
+	if (r->context) {
+		o.context = fixed_context;
+		o.context_arg = r;
+	}
 	df_lint_file(&doc, &g, &o, &found);
 	df_graph_release(&g);
 
 	/* The fixes of the surviving findings, one group each, in finding
 	 * order: the order in which they win overlaps. */
 	const df_diag **owner = df_xcalloc(found.len + 1, sizeof(*owner));
+	bool *text_edits = df_xcalloc(found.len + 1, sizeof(bool));
 	for (size_t i = 0; i < found.len; i++) {
 		const df_diag *d = &found.items[i];
-		if (!applies(d, run))
+		if (!applies(d, run) || (has_lines(&all, d->fix_group - 1) && !side_ready(fx)))
 			continue;
-		owner[df_edits_begin(&chosen)] = d;
-		for (size_t k = 0; k < all.len; k++)
-			if (all.items[k].group == d->fix_group - 1)
-				df_edits_add(&chosen, all.items[k].start, all.items[k].end, all.items[k].text,
-					     all.items[k].len);
+		size_t k = df_edits_begin(&chosen);
+		owner[k] = d;
+		for (size_t e = 0; e < all.len; e++)
+			if (all.items[e].group == d->fix_group - 1) {
+				df_edits_add(&chosen, all.items[e].start, all.items[e].end, all.items[e].text,
+					     all.items[e].len);
+				text_edits[k] = true;
+			}
+		for (size_t e = 0; e < all.nlines; e++)
+			if (all.lines[e].group == d->fix_group - 1)
+				df_edits_add_line(&chosen, all.lines[e].line);
 	}
 	bool *applied = df_xcalloc(chosen.ngroups + 1, sizeof(bool));
-	df_buf next = DF_BUF_INIT;
+	df_buf next = DF_BUF_INIT, side = DF_BUF_INIT;
+	df_edits_apply(&chosen, df_buf_str(&r->text), r->text.len, &next, NULL, applied);
+	/* A fix of the ignore file alone collides with nothing. */
+	const char **lines = df_xcalloc(chosen.nlines + 1, sizeof(*lines));
+	size_t nlines = 0;
+	for (size_t k = 0; k < chosen.ngroups; k++)
+		applied[k] |= !text_edits[k] && has_lines(&chosen, k);
+	for (size_t e = 0; e < chosen.nlines; e++)
+		if (applied[chosen.lines[e].group])
+			lines[nlines++] = chosen.lines[e].line;
+	bool side_changed = nlines && df_side_append(df_buf_str(&r->side_text), r->side_text.len, lines, nlines, &side);
+	bool text_changed = next.len != r->text.len || memcmp(next.buf, r->text.buf, next.len) != 0;
 	int rc = 0;
-	if (df_edits_apply(&chosen, df_buf_str(&r->text), r->text.len, &next, NULL, applied) &&
-	    (next.len != r->text.len || memcmp(next.buf, r->text.buf, next.len) != 0)) {
+	df_context *ctx = NULL;
+	if (text_changed) {
 		df_doc_parse(&after, name, df_buf_str(&next), next.len, run->parse);
 		const df_diag *broken = new_parse_error(&doc, &after);
 		if (broken) {
 			r->refused = true;
 			df_buf_addf(&r->refusal, "%u:%u: %s", broken->line, broken->col, broken->message);
 			rc = -1;
-		} else {
-			for (size_t k = 0; k < chosen.ngroups; k++)
-				if (applied[k])
-					note(r, owner[k], round);
-			df_buf tmp = r->text;
-			r->text = next;
-			next = tmp;
-			rc = 1;
 		}
 		df_doc_release(&after);
 	}
+	if (rc == 0 && side_changed && !side_advance(fx, &side, &ctx))
+		rc = -1;
+	if (rc == 0 && (text_changed || side_changed)) {
+		for (size_t k = 0; k < chosen.ngroups; k++)
+			if (applied[k])
+				note(r, owner[k], round);
+		for (size_t e = 0; side_changed && e < nlines; e++) {
+			bool dup = df_side_has_line(df_buf_str(&r->side_text), r->side_text.len, lines[e]);
+			for (size_t k = 0; k < r->nside && !dup; k++)
+				dup = strcmp(r->side_lines[k], lines[e]) == 0;
+			if (dup)
+				continue;
+			df_grow((void **)&r->side_lines, &r->side_cap, r->nside + 1, sizeof(*r->side_lines));
+			r->side_lines[r->nside++] = df_xstrdup(lines[e]);
+		}
+		if (text_changed) {
+			df_buf tmp = r->text;
+			r->text = next;
+			next = tmp;
+		}
+		if (side_changed) {
+			df_buf tmp = r->side_text;
+			r->side_text = side;
+			side = tmp;
+			if (r->context) {
+				df_context_release(r->context);
+				free(r->context);
+			}
+			r->context = ctx;
+		}
+		rc = 1;
+	}
+	free(lines);
 	df_buf_release(&next);
+	df_buf_release(&side);
 	free(applied);
+	free(text_edits);
 	free(owner);
 	df_diags_release(&found);
 	df_edits_release(&all);
@@ -123,16 +271,26 @@ static int round_once(const char *name, const df_fix_run *run, unsigned round, d
 
 void df_fix_text(const char *name, const char *text, size_t len, const df_fix_run *run, df_fix_result *r)
 {
+	df_fix_file(name, NULL, text, len, run, r);
+}
+
+void df_fix_file(const char *name, const char *path, const char *text, size_t len, const df_fix_run *run,
+		 df_fix_result *r)
+{
 	memset(r, 0, sizeof(*r));
 	df_buf_add(&r->text, text, len);
+	fixing fx = { run, path, r, NULL, false };
 	unsigned max = run->max_rounds ? run->max_rounds : DF_FIX_MAX_ROUNDS;
 	for (unsigned round = 1; round <= max; round++) {
-		int rc = round_once(name, run, round, r);
-		if (rc <= 0)
+		int rc = round_once(&fx, name, round);
+		if (rc <= 0) {
+			free(fx.root);
 			return;
+		}
 		r->rounds = round;
 	}
 	/* Still changing after the bound: two fixes undoing each other, most
 	 * likely. What was done stays; the caller says so. */
 	r->unsettled = true;
+	free(fx.root);
 }

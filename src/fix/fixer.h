@@ -14,8 +14,18 @@
  * refusal names the error (a fix must never break a file). Comparing
  * errors by message, not position: the edits move them.
  *
- * Ownership: a df_fix_result owns its text and notes; release it with
- * df_fix_result_release().
+ * Fixes may also add lines to the build context's ignore file (a side
+ * file, fix/side.h) when it is given the Dockerfile's path: the fixer
+ * keeps that file's text beside the Dockerfile's, appends the lines of the
+ * fixes it applies, refuses a round that would leave it malformed, and
+ * lints the next round in the context as that text makes it (opened anew,
+ * not the one the run shares, which stays as the disk has it). Nothing is
+ * written here: the caller commits the lines (df_side_commit()) and lints
+ * what remains in result->context. Without a path (stdin), fixes with such
+ * lines are not applied.
+ *
+ * Ownership: a df_fix_result owns its text, notes, side lines and context;
+ * release it with df_fix_result_release().
  */
 #ifndef DF_FIX_FIXER_H
 #define DF_FIX_FIXER_H
@@ -57,6 +67,15 @@ typedef struct df_fix_result {
 	bool refused;		/* a round was refused: refusal says why */
 	df_buf refusal;		/* "LINE:COL: MESSAGE" of the new parse error */
 	bool unsettled;		/* the bound was hit with fixes still applying */
+	/* The ignore file, when the fixes add to it: */
+	char *side_path;	/* the file in force, or the .dockerignore to create;
+				 * NULL: no fix to apply had lines for it */
+	bool side_existed;	/* it was on disk */
+	df_buf side_before;	/* its text on disk */
+	df_buf side_text;	/* its text with the lines added */
+	char **side_lines;	/* the lines added, in order */
+	size_t nside, side_cap;
+	df_context *context;	/* the build context as side_text makes it, or NULL */
 } df_fix_result;
 
 void df_fix_result_release(df_fix_result *r);
@@ -64,5 +83,9 @@ void df_fix_result_release(df_fix_result *r);
 /* Fix text (len bytes), named name in messages, into r (which it
  * initialises). Never fails: at worst r->text is the input. */
 void df_fix_text(const char *name, const char *text, size_t len, const df_fix_run *run, df_fix_result *r);
+/* df_fix_text() of the Dockerfile at path (NULL: none, as for stdin),
+ * whose build context (run->lint->context) the ignore-file fixes extend. */
+void df_fix_file(const char *name, const char *path, const char *text, size_t len, const df_fix_run *run,
+		 df_fix_result *r);
 
 #endif

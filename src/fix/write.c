@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/util.h"
+#include "util/file.h"
 
 /* Does the file at fd hold exactly data? */
 static bool holds(int fd, const char *data, size_t len)
@@ -29,20 +30,6 @@ static bool holds(int fd, const char *data, size_t len)
 			return false;
 		at += (size_t)n;
 	}
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 int df_write_atomic(const char *path, const char *data, size_t len, df_buf *err)
@@ -90,7 +77,7 @@ int df_write_atomic(const char *path, const char *data, size_t len, df_buf *err)
 		 * an editor's save does. */
 	}
 	int e = 0;
-	if (write_all(out, data, len) < 0 || fchmod(out, st.st_mode & 07777) < 0 || fsync(out) < 0)
+	if (df_write_all(out, data, len) < 0 || fchmod(out, st.st_mode & 07777) < 0 || fsync(out) < 0)
 		e = errno;
 	if (close(out) < 0 && !e)
 		e = errno;
@@ -104,6 +91,46 @@ int df_write_atomic(const char *path, const char *data, size_t len, df_buf *err)
 	}
 	/* The rename is durable once the directory is. */
 	tmp.buf[slash - target + 1] = '\0';
+	int dir = open(tmp.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir >= 0) {
+		(void)fsync(dir);
+		close(dir);
+	}
+	df_buf_release(&tmp);
+	return 0;
+}
+
+int df_write_create(const char *path, const char *data, size_t len, unsigned mode, df_buf *err)
+{
+	df_buf tmp = DF_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	if (slash)
+		df_buf_add(&tmp, path, (size_t)(slash - path) + 1);
+	df_buf_addf(&tmp, ".%s.dfopt-XXXXXX", slash ? slash + 1 : path);
+	int out = mkstemp(tmp.buf);
+	if (out < 0) {
+		df_buf_addf(err, "cannot write '%s': %s", path, strerror(errno));
+		df_buf_release(&tmp);
+		return -1;
+	}
+	int e = 0;
+	if (df_write_all(out, data, len) < 0 || fchmod(out, (mode_t)mode) < 0 || fsync(out) < 0)
+		e = errno;
+	if (close(out) < 0 && !e)
+		e = errno;
+	/* link(), not rename(): a file someone made there meanwhile stays. */
+	if (!e && link(tmp.buf, path) < 0)
+		e = errno;
+	unlink(tmp.buf);
+	if (e) {
+		df_buf_addf(err, "cannot write '%s': %s", path, strerror(e));
+		df_buf_release(&tmp);
+		return -1;
+	}
+	if (slash)
+		tmp.buf[slash - path + 1] = '\0';
+	else
+		df_buf_reset(&tmp), df_buf_adds(&tmp, ".");
 	int dir = open(tmp.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0) {
 		(void)fsync(dir);

@@ -25,4 +25,10 @@
  * unchanged (nothing written), -1 with a one-line message in err. */
 int df_write_atomic(const char *path, const char *data, size_t len, df_buf *err);
 
+/* Create path, which must not exist, holding data (len bytes) with the
+ * permission bits mode, the same way: it appears whole or not at all, and
+ * a file that appeared there meanwhile is left alone (an error). 0, or -1
+ * with a one-line message in err. */
+int df_write_create(const char *path, const char *data, size_t len, unsigned mode, df_buf *err);
+
 #endif

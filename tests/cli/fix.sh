@@ -90,6 +90,89 @@ cp "$tmp/out" "$tmp/j3.out"
 expect 1 "--diff -j 1" "$DFOPT" lint --no-shellcheck --diff "$tmp"/j?.Dockerfile
 same "$tmp/out" "$tmp/j3.out" "--diff -j output"
 
+# Fixes of the build context's ignore file (DF1004, DF1005, DF1013): unsafe,
+# so only with --unsafe-fixes; --diff shows them from /dev/null for a new
+# file; each line once however many Dockerfiles of the run want it.
+ctx=$tmp/ctx
+mkdir -p "$ctx/node_modules/a" "$ctx/.git"
+echo 'module.exports = 1' >"$ctx/node_modules/a/index.js"
+echo 'ref: refs/heads/main' >"$ctx/.git/HEAD"
+echo 'TOKEN=1' >"$ctx/.env"
+echo '{}' >"$ctx/package.json"
+printf 'FROM node:22\nWORKDIR /app\nCOPY package.json ./\nCOPY . .\n' >"$ctx/Dockerfile"
+cp "$ctx/Dockerfile" "$ctx/Dockerfile.dev"
+cp "$ctx/Dockerfile" "$tmp/ctx.orig"
+expect 1 "side fix without --unsafe-fixes" "$DFOPT" lint --no-shellcheck --fix "$ctx/Dockerfile"
+if [ -e "$ctx/.dockerignore" ]; then bad "--fix wrote .dockerignore without --unsafe-fixes"; else ok; fi
+contains "$tmp/out" "DF1004" "unsafe side fix left for --unsafe-fixes"
+expect 1 "--diff of a side fix" "$DFOPT" lint --no-shellcheck --diff --unsafe-fixes --show-fixes "$ctx/Dockerfile"
+if [ -e "$ctx/.dockerignore" ]; then bad "--diff wrote .dockerignore"; else ok; fi
+same "$ctx/Dockerfile" "$tmp/ctx.orig" "--diff leaves the Dockerfile"
+printf -- '--- /dev/null\n+++ b/%s/.dockerignore\n@@ -0,0 +1,3 @@\n+.git\n+Dockerfile\n+.env\n' \
+	"${ctx#/}" >"$tmp/want.diff"
+same "$tmp/out" "$tmp/want.diff" "side file diff"
+contains "$tmp/err" "$ctx/.dockerignore: would add \`.env\`" "--show-fixes names the side file"
+# Two Dockerfiles sharing the context: the second adds only its own name
+# (node_modules is no finding: no npm runs).
+expect 0 "--fix of two Dockerfiles sharing a context" "$DFOPT" lint --no-shellcheck --fix --unsafe-fixes -j 2 \
+	"$ctx/Dockerfile" "$ctx/Dockerfile.dev"
+printf '.git\nDockerfile\n.env\nDockerfile.dev\n' >"$tmp/want.ignore"
+same "$ctx/.dockerignore" "$tmp/want.ignore" "shared .dockerignore, each line once"
+if [ "$(stat -c %a "$ctx/.dockerignore")" = 644 ]; then ok; else bad "created .dockerignore not 0644"; fi
+same "$ctx/Dockerfile" "$tmp/ctx.orig" "the Dockerfile itself unchanged"
+expect 0 "--fix again" "$DFOPT" lint --no-shellcheck --fix --unsafe-fixes "$ctx/Dockerfile" "$ctx/Dockerfile.dev"
+same "$ctx/.dockerignore" "$tmp/want.ignore" "fixed again: nothing added"
+# The Dockerfile's own ignore file is the one extended; CRLF kept.
+rm "$ctx/.dockerignore"
+printf '*.log\r\n.git' >"$ctx/Dockerfile.dockerignore"
+expect 0 "--fix extends <name>.dockerignore" "$DFOPT" lint --no-shellcheck --fix --unsafe-fixes "$ctx/Dockerfile"
+printf '*.log\r\n.git\r\nDockerfile\r\nDockerfile.dockerignore\r\n.env\r\n' >"$tmp/want.own"
+same "$ctx/Dockerfile.dockerignore" "$tmp/want.own" "own ignore file extended, CRLF kept"
+if [ -e "$ctx/.dockerignore" ]; then bad "the root .dockerignore created beside the own one"; else ok; fi
+rm "$ctx/Dockerfile.dockerignore"
+# stdin has no file of the context to fix, even with --context.
+expect 1 "--fix of stdin with --context" "$DFOPT" lint --no-shellcheck --fix --unsafe-fixes --context "$ctx" - \
+	<"$ctx/Dockerfile"
+if [ -e "$ctx/.dockerignore" ]; then bad "stdin's fixes wrote .dockerignore"; else ok; fi
+# A read-only ignore file: an error naming it, exit 2, both files intact.
+printf 'x\n' >"$ctx/.dockerignore"
+chmod 444 "$ctx/.dockerignore"
+expect 2 "--fix with a read-only .dockerignore" "$DFOPT" lint --no-shellcheck --fix --unsafe-fixes "$ctx/Dockerfile"
+contains "$tmp/err" "cannot write '$ctx/.dockerignore': the file is read-only" "read-only side file message"
+if [ "$(cat "$ctx/.dockerignore")" = x ]; then ok; else bad "read-only .dockerignore changed"; fi
+chmod 644 "$ctx/.dockerignore"
+
+# A full disk: the write fails with a message naming the file, exit 2, and
+# the file stays as it was (needs root, to mount a small tmpfs).
+full=$tmp/full
+mkdir -p "$full"
+if [ "$(id -u)" = 0 ] && unshare -m sh -c 'mount -t tmpfs -o size=16k tmpfs "$1"' sh "$full" 2>/dev/null; then
+	unshare -m sh -c '
+		mount -t tmpfs -o size=16k tmpfs "$2" || exit 99
+		cp "$1/orig" "$2/Dockerfile"
+		cp "$1/orig" "$2/orig"
+		echo "TOKEN=1" >"$2/.env"
+		printf "FROM alpine:3.20\nCOPY . /srv\n" >"$2/Dockerfile.dev"
+		dd if=/dev/zero of="$2/fill" bs=1024 count=64 2>/dev/null
+		"$3" lint --no-shellcheck --fix "$2/Dockerfile" >"$1/full.out" 2>"$1/full.err"
+		echo $? >"$1/full.rc"
+		"$3" lint --no-shellcheck --fix --unsafe-fixes "$2/Dockerfile.dev" >"$1/full2.out" 2>"$1/full2.err"
+		echo $? >"$1/full2.rc"
+		cmp -s "$2/Dockerfile" "$2/orig" && echo intact >"$1/full.state"
+		[ -e "$2/.dockerignore" ] || echo absent >"$1/full2.state"
+		ls -a "$2" >"$1/full.ls"
+	' sh "$tmp" "$full" "$DFOPT"
+	if [ "$(cat "$tmp/full.rc" 2>/dev/null)" = 2 ]; then ok; else bad "full disk: exit $(cat "$tmp/full.rc" 2>/dev/null), want 2"; fi
+	contains "$tmp/full.err" "cannot write '$full/Dockerfile': No space left on device" "full disk message"
+	if [ "$(cat "$tmp/full.state" 2>/dev/null)" = intact ]; then ok; else bad "full disk: Dockerfile changed"; fi
+	if [ "$(cat "$tmp/full2.rc" 2>/dev/null)" = 2 ]; then ok; else bad "full disk, side file: exit $(cat "$tmp/full2.rc" 2>/dev/null), want 2"; fi
+	contains "$tmp/full2.err" "cannot write '$full/.dockerignore': No space left on device" "full disk side file message"
+	if [ "$(cat "$tmp/full2.state" 2>/dev/null)" = absent ]; then ok; else bad "full disk: .dockerignore half made"; fi
+	lacks "$tmp/full.ls" "dfopt-" "full disk: no temporary file left"
+else
+	echo "fix: skipping the full-disk checks: mounting a tmpfs is not permitted here"
+fi
+
 # Usage errors.
 expect 2 "--fix with --diff" "$DFOPT" lint --fix --diff "$tmp/want"
 contains "$tmp/err" "do not go together" "--fix --diff message"

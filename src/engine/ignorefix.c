@@ -1,0 +1,111 @@
+/*
+ * ignorefix.c - ignore-file fixes rules share; see ignorefix.h.
+ */
+#include "engine/ignorefix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "context/glob.h"
+#include "context/ignore.h"
+#include "engine/copyctx.h"
+#include "engine/engine.h"
+#include "util/util.h"
+
+bool df_ignore_quote(const char *path, bool any_depth, df_buf *out)
+{
+	size_t n = strlen(path);
+	if (!n || df_is_space((unsigned char)path[0]) || df_is_space((unsigned char)path[n - 1]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f)
+			return false;
+	if (any_depth)
+		df_buf_adds(out, "**/");
+	for (size_t i = 0; i < n; i++) {
+		/* '!' and '#' mean something at the start of a line only. */
+		if (strchr("*?[\\", path[i]) || (i == 0 && !any_depth && (path[i] == '!' || path[i] == '#')))
+			df_buf_addc(out, '\\');
+		df_buf_addc(out, path[i]);
+	}
+	return true;
+}
+
+/* patterns[0..n) as one ignore file, or NULL. */
+static df_ignore *compile(const char *const *patterns, size_t n)
+{
+	df_buf text = DF_BUF_INIT, err = DF_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		df_buf_adds(&text, patterns[i]);
+		df_buf_addc(&text, '\n');
+	}
+	df_ignore *m = NULL;
+	if (df_ignore_compile("fix", df_buf_str(&text), text.len, &m, &err) < 0)
+		m = NULL;
+	df_buf_release(&text);
+	df_buf_release(&err);
+	return m;
+}
+
+/* Would m exclude a source the file names without a wildcard? */
+static bool excludes_named(df_lint *lint, const df_ignore *m)
+{
+	const df_doc *doc = df_lint_doc(lint);
+	bool hit = false;
+	df_buf p = DF_BUF_INIT;
+	for (size_t i = 0; i < doc->ninstrs && !hit; i++) {
+		const df_instr *in = doc->instrs[i];
+		df_copy_sources srcs = DF_COPY_SOURCES_INIT;
+		df_copy_context_sources(df_lint_graph(lint), in, &srcs);
+		for (size_t k = 0; k < srcs.len && !hit; k++) {
+			df_buf_reset(&p);
+			df_copy_source_path(&srcs.items[k], &p);
+			hit = !srcs.items[k].whole && p.len && !df_glob_has_meta(df_buf_str(&p)) &&
+			      df_ignore_match(m, df_buf_str(&p));
+		}
+		df_copy_sources_release(&srcs);
+		/* A bind mount of the context: its source must be sent too. */
+		for (size_t f = 0; in->kind == DF_I_RUN && f < in->nflags && !hit; f++) {
+			const df_mount *mt = in->flags[f].mount;
+			if (!mt || !in->flags[f].parsed_ok || mt->type != DF_MOUNT_BIND || mt->from.ptr ||
+			    !mt->source.ptr || memchr(mt->source.ptr, '$', mt->source.len))
+				continue;
+			df_buf_reset(&p);
+			df_buf_add(&p, mt->source.ptr, mt->source.len);
+			hit = !df_glob_has_meta(df_buf_str(&p)) && df_ignore_match(m, df_buf_str(&p));
+		}
+	}
+	df_buf_release(&p);
+	return hit;
+}
+
+/* Does an exception of the context's ignore file bring one of paths back? */
+static bool reincluded(const df_context *ctx, const char *const *paths, size_t npaths)
+{
+	bool hit = false;
+	for (size_t i = 0; ctx->ignore && i < df_ignore_count(ctx->ignore) && !hit; i++) {
+		bool exception = false;
+		const char *pat = df_ignore_pattern(ctx->ignore, i, &exception, NULL);
+		if (!exception)
+			continue;
+		if (!paths)
+			return true;
+		df_ignore *one = compile(&pat, 1);
+		for (size_t k = 0; one && k < npaths && !hit; k++)
+			hit = df_ignore_match(one, paths[k]);
+		df_ignore_free(one);
+	}
+	return hit;
+}
+
+bool df_ignore_fix_ok(df_lint *lint, const char *const *patterns, size_t n, const char *const *paths,
+		      size_t npaths)
+{
+	const df_context *ctx = df_lint_context(lint);
+	if (!ctx || !n || !df_lint_config(lint)->context_fixes)
+		return false;
+	df_ignore *m = compile(patterns, n);
+	bool ok = m && !excludes_named(lint, m) && !reincluded(ctx, paths, npaths);
+	df_ignore_free(m);
+	return ok;
+}
