@@ -695,11 +695,10 @@ static int on_cmd(const df_cmd_view *v, void *ud)
 		return 0;
 	}
 	/* The table first on the words as written: only a manager's command
-	 * is worth expanding. */
-	df_eco_use u;
-	df_eco_classify(w->arena, v->cmd, v->name, w->cwd, &u);
-	if (!u.manager)
+	 * is worth expanding, and classifying. */
+	if (!df_eco_manager_of(v->cmd, v->name))
 		return 0;
+	df_eco_use u;
 	const df_cmd_view *e = df_lint_expanded(w->lint, v);
 	df_eco_classify(w->arena, e->cmd, e->name, w->cwd, &u);
 	/* A dependency install, or one that reads the sources only for want

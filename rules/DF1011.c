@@ -74,6 +74,26 @@ static const char *const tooling[] = {
 	"gcc-[0-9]*", "g++-[0-9]*", "clang-[0-9]*", "*-dev", "*-devel",
 };
 
+/* Does name match the tooling pattern t? Every package of every install is
+ * tried against every pattern: the literal part before the first wildcard
+ * is compared first, and a plain name or `*-suffix` directly, which is what
+ * filepath.Match would say of them; the rest goes to it. */
+static bool tooling_match(const char *t, const char *name)
+{
+	size_t len = strlen(name);
+	const char *meta = strpbrk(t, "*?[\\");
+	if (!meta)
+		return strcmp(t, name) == 0;
+	size_t lit = (size_t)(meta - t);
+	if (strncmp(t, name, lit) != 0)
+		return false;
+	if (meta[0] == '*' && !strpbrk(meta + 1, "*?[\\") && !memchr(name, '/', len)) {
+		size_t sl = strlen(meta + 1);
+		return len >= lit + sl && strcmp(name + len - sl, meta + 1) == 0;
+	}
+	return df_glob_match(t, name, NULL) == 1;
+}
+
 static bool is_tooling(df_str name)
 {
 	char buf[256];
@@ -82,7 +102,7 @@ static bool is_tooling(df_str name)
 	memcpy(buf, name.ptr, name.len);
 	buf[name.len] = '\0';
 	for (size_t i = 0; i < DF_ARRAY_LEN(tooling); i++)
-		if (df_glob_match(tooling[i], buf, NULL) == 1)
+		if (tooling_match(tooling[i], buf))
 			return true;
 	return false;
 }

@@ -142,22 +142,38 @@ START_TEST(test_node_app)
 	ck_assert_int_eq(e->type, DF_CTX_DIR);
 	ck_assert_uint_eq(e->depth, 1);
 	ck_assert(!e->implied);
-	/* the symlink is an entry, not followed */
+	/* the symlink is an entry, not followed; sizes only on request */
 	e = df_context_find(&ctx, "current");
 	ck_assert_ptr_nonnull(e);
 	ck_assert_int_eq(e->type, DF_CTX_SYMLINK);
-	ck_assert_uint_eq(e->size, 3);
 	ck_assert(S_ISLNK(e->mode));
+	ck_assert_uint_eq(e->size, 0);
 	ck_assert_ptr_null(df_context_find(&ctx, "current/index.js"));
 	e = df_context_find(&ctx, "package.json");
 	ck_assert_ptr_nonnull(e);
 	ck_assert_int_eq(e->type, DF_CTX_FILE);
-	ck_assert_uint_eq(e->size, 41);
 	ck_assert_ptr_null(df_context_find(&ctx, "Dockerfile"));
+	df_context sized;
+	df_context_opts so = { .stat_entries = true };
+	df_buf serr = DF_BUF_INIT;
+	ck_assert_int_eq(df_context_open(&sized, root, &so, &serr), 0);
+	e = df_context_find(&sized, "current");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->size, 3);
+	ck_assert(S_ISLNK(e->mode));
+	e = df_context_find(&sized, "package.json");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->size, 41);
+	ck_assert(S_ISREG(e->mode) && (e->mode & 0777) != 0);
+	df_context_release(&sized);
+	df_buf_release(&serr);
 
 	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
 	selected(&ctx, ".", &sel, &got);
 	ck_assert_uint_eq(sel.len, ctx.len);
+	ck_assert_uint_eq(df_ctx_selection_seek(&sel, 0), 0);
+	ck_assert_uint_eq(df_ctx_selection_seek(&sel, 3), 3);
+	ck_assert_uint_eq(df_ctx_selection_seek(&sel, ctx.len), sel.len);
 	ck_assert(df_ctx_selection_has(&ctx, &sel, "package.json"));
 	ck_assert(df_ctx_selection_has(&ctx, &sel, "node_modules"));
 	ck_assert(df_ctx_selection_has(&ctx, &sel, "node_modules/keep-me/index.js"));

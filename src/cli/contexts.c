@@ -37,6 +37,8 @@ void df_contexts_release(df_contexts *cs)
 		free(s);
 	}
 	free(cs->slots);
+	free(cs->last_root);
+	free(cs->last_real);
 	pthread_mutex_destroy(&cs->lock);
 	memset(cs, 0, sizeof(*cs));
 }
@@ -52,11 +54,21 @@ static void dir_of(const char *path, df_buf *out)
 }
 
 /* What tells two contexts apart: the root's real path and the
- * Dockerfile's own ignore file, which wins over the root's. */
-static void slot_key(const char *root, const char *dockerfile, df_buf *key)
+ * Dockerfile's own ignore file, which wins over the root's. The files of a
+ * run mostly share a directory: its realpath() (a readlink per component)
+ * is kept for the next file naming the same root. */
+static void slot_key(df_contexts *cs, const char *root, const char *dockerfile, df_buf *key)
 {
 	char real[PATH_MAX];
-	df_buf_adds(key, realpath(root, real) ? real : root);
+	pthread_mutex_lock(&cs->lock);
+	if (!cs->last_root || strcmp(cs->last_root, root) != 0) {
+		free(cs->last_root);
+		free(cs->last_real);
+		cs->last_root = df_xstrdup(root);
+		cs->last_real = realpath(root, real) ? df_xstrdup(real) : NULL;
+	}
+	df_buf_adds(key, cs->last_real ? cs->last_real : root);
+	pthread_mutex_unlock(&cs->lock);
 	df_buf_addc(key, '\n');
 	if (dockerfile) {
 		df_buf own = DF_BUF_INIT;
@@ -95,7 +107,7 @@ const df_context *df_contexts_get(df_contexts *cs, const char *path, df_buf *whe
 		df_buf_adds(&root, cs->dir);
 	else
 		dir_of(path, &root);
-	slot_key(root.buf, dockerfile, &key);
+	slot_key(cs, root.buf, dockerfile, &key);
 
 	pthread_mutex_lock(&cs->lock);
 	struct ctx_slot *s = NULL;

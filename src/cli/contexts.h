@@ -11,6 +11,11 @@
  * limits, a malformed ignore file) is an error of every file that asked for
  * it, told once per file with the reason.
  *
+ * The set is the contexts as the run found them: an ignore file that --fix
+ * extends is not read again here (which jobs would see it would depend on
+ * -j); the fixer lints a file whose fixes changed it in a context of its
+ * own (fix/fixer.h).
+ *
  * Thread-safety: df_contexts_get() may be called from the lint threads at
  * once; a walk runs under the set's lock, so two threads never walk the same
  * tree. Ownership: the set owns the contexts until df_contexts_release().
@@ -31,6 +36,8 @@ typedef struct df_contexts {
 	struct ctx_slot **slots;	/* opened (or failed) contexts; each
 					 * stays where it is while others are added */
 	size_t len, cap;
+	char *last_root, *last_real;	/* the last root asked for and its
+					 * realpath() (NULL: none), under lock */
 } df_contexts;
 
 void df_contexts_init(df_contexts *cs, const char *dir, bool none);

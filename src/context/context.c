@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,52 +22,116 @@ typedef struct walker {
 	df_buf rel;		/* its path in the context, "" at the root */
 	size_t max_entries;
 	unsigned max_depth;
+	bool stat_all;		/* lstat every entry (opts->stat_entries) */
 	size_t seen;		/* entries met, kept or not */
 	df_buf *err;
 } walker;
 
+/* One name of a directory, with what readdir() (or lstat(), when it could
+ * not say or sizes are wanted) tells of it. */
+typedef struct dir_name {
+	const char *name;
+	uint64_t key;		/* the name's first 8 bytes, big-endian, 0-padded:
+				 * most comparisons in the sort end there */
+	uint64_t size;		/* st_size when stat'ed, else 0 */
+	uint32_t mode;		/* st_mode, or only its type bits */
+	int stat_errno;		/* lstat() failed: reported when the walk gets here */
+} dir_name;
+
+/* Byte order of names, as strcmp() gives it; on pointers, so that sorting
+ * moves 8 bytes, not a dir_name. */
 static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const dir_name *x = *(const dir_name *const *)a, *y = *(const dir_name *const *)b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
-static void free_names(char **names, size_t n)
+/* The type bits of st_mode for a d_type, 0 when readdir() does not know. */
+static uint32_t mode_of_dtype(unsigned char t)
 {
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	switch (t) {
+	case DT_REG: return S_IFREG;
+	case DT_DIR: return S_IFDIR;
+	case DT_LNK: return S_IFLNK;
+	case DT_FIFO: return S_IFIFO;
+	case DT_SOCK: return S_IFSOCK;
+	case DT_CHR: return S_IFCHR;
+	case DT_BLK: return S_IFBLK;
+	default: return 0;
+	}
 }
 
-/* The names in dir, without "." and "..", in byte order. */
-static int read_names(const char *dir, char ***out, size_t *nout, df_buf *err)
+/*
+ * The names in the directory w->abs names, without "." and "..", in byte
+ * order, into *out (an array of *nout) whose names live in *store. The type
+ * comes from d_type: an lstat() per entry costs more than the rest of the
+ * walk together, and rules need only the type; lstat() relative to the open
+ * directory when d_type is unknown or the caller wants sizes.
+ */
+static int read_names(walker *w, df_buf *store, dir_name **out, size_t *nout)
 {
 	*out = NULL;
 	*nout = 0;
-	DIR *d = opendir(dir);
+	DIR *d = opendir(w->abs.buf);
 	if (!d) {
-		df_buf_addf(err, "cannot read directory '%s': %s", dir, strerror(errno));
+		df_buf_addf(w->err, "cannot read directory '%s': %s", w->abs.buf, strerror(errno));
 		return -1;
 	}
-	char **names = NULL;
+	dir_name *names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	errno = 0;
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-			df_grow((void **)&names, &cap, n + 1, sizeof(*names));
-			names[n++] = df_xstrdup(de->d_name);
+		const char *nm = de->d_name;
+		if (nm[0] == '.' && (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0'))) {
+			errno = 0;
+			continue;
+		}
+		df_grow((void **)&names, &cap, n + 1, sizeof(*names));
+		dir_name *dn = &names[n++];
+		memset(dn, 0, sizeof(*dn));
+		/* an offset for now: store moves as it grows */
+		dn->name = (const char *)(uintptr_t)store->len;
+		df_buf_add(store, nm, strlen(nm) + 1);
+		dn->mode = mode_of_dtype(de->d_type);
+		if (w->stat_all || dn->mode == 0) {
+			struct stat st;
+			if (fstatat(dirfd(d), nm, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+				dn->mode = (uint32_t)st.st_mode;
+				dn->size = (uint64_t)st.st_size;
+			} else {
+				dn->stat_errno = errno;
+			}
 		}
 		errno = 0;
 	}
 	int e = errno;
 	closedir(d);
 	if (e) {
-		df_buf_addf(err, "cannot read directory '%s': %s", dir, strerror(e));
-		free_names(names, n);
+		df_buf_addf(w->err, "cannot read directory '%s': %s", w->abs.buf, strerror(e));
+		free(names);
 		return -1;
 	}
-	qsort(names, n, sizeof(*names), cmp_name);
-	*out = names;
+	dir_name **order = df_xcalloc(n + 1, sizeof(*order));
+	for (size_t i = 0; i < n; i++) {
+		names[i].name = store->buf + (uintptr_t)names[i].name;
+		uint64_t key = 0;
+		for (size_t k = 0, more = 1; k < 8; k++) {
+			more = more && names[i].name[k];
+			key = key << 8 | (more ? (unsigned char)names[i].name[k] : 0);
+		}
+		names[i].key = key;
+		order[i] = &names[i];
+	}
+	qsort(order, n, sizeof(*order), cmp_name);
+	dir_name *sorted = df_xcalloc(n + 1, sizeof(*sorted));
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = *order[i];
+	free(order);
+	free(names);
+	*out = sorted;
 	*nout = n;
 	return 0;
 }
@@ -109,10 +174,13 @@ static int enter(walker *w, size_t idx, unsigned depth, const bool *state)
 static int walk(walker *w, unsigned depth, const bool *parent)
 {
 	df_context *ctx = w->ctx;
-	char **names;
+	dir_name *names;
 	size_t n;
-	if (read_names(w->abs.buf, &names, &n, w->err) < 0)
+	df_buf store = DF_BUF_INIT;
+	if (read_names(w, &store, &names, &n) < 0) {
+		df_buf_release(&store);
 		return -1;
+	}
 	/* the states of the entry at hand, for what is under it */
 	bool *state = ctx->ignore ? df_xcalloc(df_ignore_count(ctx->ignore) + 1, sizeof(bool)) : NULL;
 	size_t abs_len = w->abs.len, rel_len = w->rel.len;
@@ -124,13 +192,16 @@ static int walk(walker *w, unsigned depth, const bool *parent)
 			rc = -1;
 			break;
 		}
+		size_t nlen = strlen(names[i].name);
 		w->abs.len = abs_len;
 		w->rel.len = rel_len;
-		df_buf_addf(&w->abs, "/%s", names[i]);
-		df_buf_addf(&w->rel, "%s%s", rel_len ? "/" : "", names[i]);
-		struct stat st;
-		if (lstat(w->abs.buf, &st) < 0) {
-			df_buf_addf(w->err, "cannot stat '%s': %s", w->abs.buf, strerror(errno));
+		df_buf_addc(&w->abs, '/');
+		df_buf_add(&w->abs, names[i].name, nlen);
+		if (rel_len)
+			df_buf_addc(&w->rel, '/');
+		df_buf_add(&w->rel, names[i].name, nlen);
+		if (names[i].stat_errno) {
+			df_buf_addf(w->err, "cannot stat '%s': %s", w->abs.buf, strerror(names[i].stat_errno));
 			rc = -1;
 			break;
 		}
@@ -138,9 +209,9 @@ static int walk(walker *w, unsigned depth, const bool *parent)
 		char *path = df_arena_alloc_uninit(&ctx->arena, w->rel.len + 1);
 		memcpy(path, w->rel.buf, w->rel.len + 1);
 		e.path = path;
-		e.type = type_of(st.st_mode);
-		e.size = (uint64_t)st.st_size;
-		e.mode = (uint32_t)st.st_mode;
+		e.type = type_of(names[i].mode);
+		e.size = names[i].size;
+		e.mode = names[i].mode;
 		e.depth = depth;
 		bool excluded = ctx->ignore && df_ignore_match_step(ctx->ignore, path, parent, state);
 		if (!excluded) {
@@ -171,7 +242,8 @@ static int walk(walker *w, unsigned depth, const bool *parent)
 	w->rel.len = rel_len;
 	if (w->rel.buf)
 		w->rel.buf[rel_len] = '\0';
-	free_names(names, n);
+	free(names);
+	df_buf_release(&store);
 	free(state);
 	return rc;
 }
@@ -223,7 +295,7 @@ bool df_context_locate(const df_context *ctx, const char *dockerfile, df_buf *ou
 {
 	if (!dockerfile || strcmp(dockerfile, "-") == 0)
 		return false;
-	char root[PATH_MAX], dir[PATH_MAX];
+	char dirbuf[PATH_MAX];
 	const char *slash = strrchr(dockerfile, '/');
 	const char *base = slash ? slash + 1 : dockerfile;
 	df_buf d = DF_BUF_INIT;
@@ -231,8 +303,13 @@ bool df_context_locate(const df_context *ctx, const char *dockerfile, df_buf *ou
 		df_buf_add(&d, dockerfile, slash == dockerfile ? 1 : (size_t)(slash - dockerfile));
 	else
 		df_buf_addc(&d, '.');
+	/* The root's real path was taken when it was walked; a Dockerfile
+	 * beside the root's own name (each file of a directory linted in one
+	 * run) needs no other. */
+	const char *root = ctx->root_real;
+	const char *dir = root && strcmp(d.buf, ctx->root) == 0 ? root : realpath(d.buf, dirbuf);
 	bool found = false;
-	if (*base && realpath(ctx->root, root) && realpath(d.buf, dir)) {
+	if (*base && root && dir) {
 		size_t rl = strcmp(root, "/") == 0 ? 0 : strlen(root);
 		if (strcmp(dir, root) == 0) {
 			df_buf_adds(out, base);
@@ -270,8 +347,17 @@ int df_context_open(df_context *ctx, const char *root, const df_context_opts *op
 		df_buf_addf(err, "cannot open build context '%s': %s", root, strerror(ENOTDIR));
 		goto fail;
 	}
-	if (load_ignore(ctx, opts->dockerfile, err) < 0)
+	if (opts->ignore_path) {
+		if (df_ignore_compile(opts->ignore_path, opts->ignore_text ? opts->ignore_text : "", opts->ignore_len,
+				      &ctx->ignore, err) < 0)
+			goto fail;
+		ctx->ignore_file = df_xstrdup(opts->ignore_path);
+	} else if (load_ignore(ctx, opts->dockerfile, err) < 0) {
 		goto fail;
+	}
+	char real[PATH_MAX];
+	if (realpath(root, real))
+		ctx->root_real = df_xstrdup(real);
 	df_buf where = DF_BUF_INIT;
 	if (df_context_locate(ctx, opts->dockerfile, &where))
 		ctx->dockerfile = df_buf_detach(&where, NULL);
@@ -282,6 +368,7 @@ int df_context_open(df_context *ctx, const char *root, const df_context_opts *op
 	w.err = err;
 	w.max_entries = opts->max_entries ? opts->max_entries : DF_CONTEXT_MAX_ENTRIES;
 	w.max_depth = opts->max_depth ? opts->max_depth : DF_CONTEXT_MAX_DEPTH;
+	w.stat_all = opts->stat_entries;
 	df_buf_adds(&w.abs, root);
 	df_buf_adds(&w.rel, "");
 	int rc = walk(&w, 0, NULL);
@@ -291,9 +378,15 @@ int df_context_open(df_context *ctx, const char *root, const df_context_opts *op
 		goto fail;
 
 	ctx->by_path = df_xcalloc(ctx->len ? ctx->len : 1, sizeof(*ctx->by_path));
-	for (size_t i = 0; i < ctx->len; i++)
+	bool sorted = true;
+	for (size_t i = 0; i < ctx->len; i++) {
 		ctx->by_path[i] = &ctx->entries[i];
-	qsort(ctx->by_path, ctx->len, sizeof(*ctx->by_path), cmp_entry_path);
+		sorted = sorted && (i == 0 || strcmp(ctx->entries[i - 1].path, ctx->entries[i].path) < 0);
+	}
+	/* Walk order is path order unless a name sorts below '/' ("a-b"
+	 * after "a/x"): a flat context needs no sort. */
+	if (!sorted)
+		qsort(ctx->by_path, ctx->len, sizeof(*ctx->by_path), cmp_entry_path);
 	return 0;
 fail:
 	df_context_release(ctx);
@@ -340,6 +433,7 @@ void df_context_release(df_context *ctx)
 	if (ctx->memo_ready)
 		pthread_mutex_destroy(&ctx->memo_lock);
 	free(ctx->root);
+	free(ctx->root_real);
 	free(ctx->ignore_file);
 	df_ignore_free(ctx->ignore);
 	free(ctx->dockerfile);
@@ -438,8 +532,15 @@ static bool match_components(const char *comps, size_t ncomp, const char *path, 
 
 void df_ctx_selection_release(df_ctx_selection *sel)
 {
-	free(sel->items);
+	free(sel->own);
 	memset(sel, 0, sizeof(*sel));
+}
+
+size_t *df_ctx_selection_own(df_ctx_selection *sel, size_t n)
+{
+	df_grow((void **)&sel->own, &sel->cap, n + 1, sizeof(*sel->own));
+	sel->items = sel->own;
+	return sel->own;
 }
 
 static int select_uncached(const df_context *ctx, const char *src, df_ctx_selection *sel, df_buf *err)
@@ -498,10 +599,10 @@ static int select_uncached(const df_context *ctx, const char *src, df_ctx_select
 	size_t n = 0;
 	for (size_t i = 0; i < ctx->len; i++)
 		n += mark[i];
-	df_grow((void **)&sel->items, &sel->cap, n + 1, sizeof(*sel->items));
+	size_t *items = df_ctx_selection_own(sel, n);
 	for (size_t i = 0; i < ctx->len; i++)
 		if (mark[i])
-			sel->items[sel->len++] = i;
+			items[sel->len++] = i;
 	rc = 0;
 out:
 	free(mark);
@@ -577,7 +678,10 @@ int df_context_select(const df_context *cctx, const char *src, df_ctx_selection 
 		*slot = e;
 	}
 	pthread_mutex_unlock(&ctx->memo_lock);
-	/* The entry is never changed once made: read it unlocked. */
+	/* The entry is never changed once made: read it unlocked, and lend
+	 * its items rather than copy them (a `COPY . .` of a large context
+	 * selects every entry). */
+	sel->items = NULL;
 	sel->len = 0;
 	sel->roots = e->sel.roots;
 	sel->ignored = e->sel.ignored;
@@ -585,21 +689,40 @@ int df_context_select(const df_context *cctx, const char *src, df_ctx_selection 
 		df_buf_adds(err, e->err ? e->err : "");
 		return -1;
 	}
-	df_grow((void **)&sel->items, &sel->cap, e->sel.len + 1, sizeof(*sel->items));
-	if (e->sel.len)
-		memcpy(sel->items, e->sel.items, e->sel.len * sizeof(*sel->items));
+	sel->items = e->sel.items;
 	sel->len = e->sel.len;
 	return 0;
+}
+
+size_t df_ctx_selection_seek(const df_ctx_selection *sel, size_t k)
+{
+	size_t lo = 0, hi = sel->len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sel->items[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 bool df_ctx_selection_has(const df_context *ctx, const df_ctx_selection *sel, const char *path)
 {
 	df_buf p = DF_BUF_INIT;
 	clean_rel(&p, path);
-	bool found = false;
-	for (size_t i = 0; i < sel->len && !found; i++) {
-		const char *e = ctx->entries[sel->items[i]].path;
-		found = p.len == 0 || (strncmp(e, p.buf, p.len) == 0 && (e[p.len] == '\0' || e[p.len] == '/'));
+	bool found = sel->len > 0;
+	if (found && p.len > 0) {
+		/* What lies at or under path is the entry there and the ndesc
+		 * after it (nothing is kept under a path that is no kept
+		 * entry); sel is in walk order: the first item not before
+		 * the entry decides. */
+		const df_ctx_entry *e = find(ctx, p.buf);
+		found = false;
+		if (e) {
+			size_t k = (size_t)(e - ctx->entries), at = df_ctx_selection_seek(sel, k);
+			found = at < sel->len && sel->items[at] <= k + e->ndesc;
+		}
 	}
 	df_buf_release(&p);
 	return found;

@@ -2,11 +2,14 @@
  * context.h - a build context: the directory tree the builder may COPY/ADD
  * from, after .dockerignore, and what each COPY/ADD source selects in it.
  *
- * Opening a context walks it once: lstat only (a symlink is an entry of its
- * own, never followed), the names of each directory in byte order, depth
- * first (the builder's order), and nothing is skipped but what the ignore
- * file excludes. The ignore file is "<Dockerfile>.dockerignore" beside the
- * Dockerfile when that exists, else ".dockerignore" at the context root.
+ * Opening a context walks it once: a symlink is an entry of its own, never
+ * followed; the names of each directory in byte order, depth first (the
+ * builder's order), and nothing is skipped but what the ignore file
+ * excludes. Types come from the directory listing (lstat() only where it
+ * does not tell); sizes and permission bits only on request (stat_entries),
+ * as an lstat() per entry costs more than all the rest of a walk. The
+ * ignore file is "<Dockerfile>.dockerignore" beside the Dockerfile when
+ * that exists, else ".dockerignore" at the context root.
  *
  * An excluded directory is not entered unless an exception could re-include
  * something under it; then its contents are looked at one by one, and the
@@ -43,8 +46,10 @@ typedef enum df_ctx_type {
 typedef struct df_ctx_entry {
 	const char *path;	/* relative to the root, '/'-separated, clean; owned by the context */
 	df_ctx_type type;
-	uint64_t size;		/* st_size: bytes of a file, length of a symlink's target */
-	uint32_t mode;		/* st_mode: type and permission bits */
+	uint64_t size;		/* st_size: bytes of a file, length of a symlink's target;
+				 * 0 unless opts->stat_entries */
+	uint32_t mode;		/* st_mode: type and permission bits; the type bits
+				 * only unless opts->stat_entries */
 	uint32_t depth;		/* 0 for an entry at the root */
 	size_t ndesc;		/* how many entries after this one lie under it (directories) */
 	bool implied;		/* excluded, kept because something under it is re-included */
@@ -54,10 +59,19 @@ typedef struct df_context_opts {
 	const char *dockerfile;	/* path of the Dockerfile, or NULL: where its own ignore file is */
 	size_t max_entries;	/* 0: DF_CONTEXT_MAX_ENTRIES; counts excluded entries met too */
 	unsigned max_depth;	/* 0: DF_CONTEXT_MAX_DEPTH */
+	bool stat_entries;	/* lstat() every entry: fill size and mode */
+	/* The ignore file's text as a fix would leave it (fix/fixer.h), read
+	 * instead of the disk: ignore_path names the file it stands for (the
+	 * one in force, or the .dockerignore a fix creates) and is what
+	 * ignore_file becomes. NULL: the file is looked for as above. */
+	const char *ignore_path;
+	const char *ignore_text;
+	size_t ignore_len;
 } df_context_opts;
 
 typedef struct df_context {
 	char *root;			/* the directory as given; owned */
+	char *root_real;		/* its realpath() when walked, NULL if none; owned */
 	char *ignore_file;		/* the ignore file read, NULL if none; owned */
 	df_ignore *ignore;		/* its matcher, NULL if none; owned */
 	char *dockerfile;		/* the Dockerfile's path in the context, NULL if outside or not given; owned */
@@ -102,15 +116,21 @@ const void *df_context_memo(const df_context *ctx, const void *key, void *(*make
 /* The kept entry at path (cleaned first), or NULL. */
 const df_ctx_entry *df_context_find(const df_context *ctx, const char *path);
 
-/* What one COPY/ADD source brings in from the context. */
+/* What one COPY/ADD source brings in from the context. items is read-only:
+ * it is the context's own list of what a source selects (the same sources
+ * come back in COPY after COPY, file after file) or, for a union of several,
+ * own; either way valid until the selection is reused or released, and
+ * until the context is released. */
 typedef struct df_ctx_selection {
-	size_t *items;		/* indices into ctx->entries, in walk order, no repeats */
-	size_t len, cap;
+	const size_t *items;	/* indices into ctx->entries, in walk order, no repeats */
+	size_t len;
 	size_t roots;		/* entries the source named or its wildcards matched */
 	size_t ignored;		/* of those, excluded ones (the builder would not find them) */
+	size_t *own;		/* storage of a union (df_ctx_selection_own()), or NULL */
+	size_t cap;
 } df_ctx_selection;
 
-#define DF_CTX_SELECTION_INIT { NULL, 0, 0, 0, 0 }
+#define DF_CTX_SELECTION_INIT { NULL, 0, 0, 0, NULL, 0 }
 
 void df_ctx_selection_release(df_ctx_selection *sel);
 
@@ -125,7 +145,18 @@ void df_ctx_selection_release(df_ctx_selection *sel);
  */
 int df_context_select(const df_context *ctx, const char *src, df_ctx_selection *sel, df_buf *err);
 
-/* Does sel bring in path or anything under it? */
+/* Room for n items in sel's own storage, which items then points to (len
+ * is left to the caller), for building a union. */
+size_t *df_ctx_selection_own(df_ctx_selection *sel, size_t n);
+
+/* Where in sel->items the first item not below entry index k is (sel->len
+ * if none): a binary search. Items are in walk order, so what sel brings in
+ * of entry k and of what lies under it (k + ndesc) is the run from there;
+ * a rule that judges a few entries of a large context (memoised with
+ * df_context_memo()) can look each up instead of scanning every selection. */
+size_t df_ctx_selection_seek(const df_ctx_selection *sel, size_t k);
+
+/* Does sel bring in path or anything under it? A lookup, not a scan. */
 bool df_ctx_selection_has(const df_context *ctx, const df_ctx_selection *sel, const char *path);
 
 /* The first entry of sel with a path component matching the filepath.Match

@@ -8,6 +8,15 @@
 #include "engine/opts.h"
 #include "util/util.h"
 
+/* df_mem_contains() by memmem(): a RUN's whole text is searched for every
+ * file a rule asks about, and a byte-by-byte compare at every offset costs
+ * more than the rest of such a rule. */
+static bool contains(const char *s, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	return k == 0 || (n >= k && memmem(s, n, lit, k) != NULL);
+}
+
 /* Longer paths are never matched: no rule has a reason to care about them. */
 #define PATH_CAP 1024
 
@@ -190,14 +199,16 @@ bool df_path_covers(const char *op, size_t len, const char *path, bool recursive
 bool df_run_mounts_cache(const df_instr *run, const char *dir)
 {
 	char d[PATH_CAP], t[PATH_CAP];
-	if (!normalise(dir, strlen(dir), d))
-		return false;
+	bool have_d = false;	/* dir normalised: only once a mount asks, most RUNs have none */
 	for (size_t i = 0; i < run->nflags; i++) {
 		const df_mount *m = run->flags[i].mount;
 		if (run->flags[i].type != DF_FLAG_MOUNT || !run->flags[i].parsed_ok || !m || !m->target.ptr)
 			continue;
 		if (m->type != DF_MOUNT_CACHE && m->type != DF_MOUNT_TMPFS)
 			continue;
+		if (!have_d && !normalise(dir, strlen(dir), d))
+			return false;
+		have_d = true;
 		if (!normalise(m->target.ptr, m->target.len, t))
 			continue;
 		size_t n = strlen(t);
@@ -221,12 +232,12 @@ static int writes_text(const df_cmd_view *v, void *ud)
 	bool text = false, to_file = false;
 	for (size_t i = v->name + 1; i < c->nwords; i++) {
 		df_str w = c->words[i].value;
-		text |= df_mem_contains(w.ptr, w.len, t->needle);
-		to_file |= tee && df_mem_contains(w.ptr, w.len, t->file);
+		text |= contains(w.ptr, w.len, t->needle);
+		to_file |= tee && contains(w.ptr, w.len, t->file);
 	}
 	for (size_t i = 0; i < c->nredirs; i++) {
 		df_str f = c->redirs[i].target.value;
-		to_file |= c->redirs[i].op[0] == '>' && df_mem_contains(f.ptr, f.len, t->file);
+		to_file |= c->redirs[i].op[0] == '>' && contains(f.ptr, f.len, t->file);
 	}
 	/* tee writes what it reads: the text is in the command before it. */
 	return to_file && (text || tee);
@@ -235,10 +246,10 @@ static int writes_text(const df_cmd_view *v, void *ud)
 bool df_run_writes_text(df_lint *lint, const df_instr *run, const char *needle, const char *file)
 {
 	text_write t = { needle, file };
-	if (!df_mem_contains(run->text.str.ptr, run->text.str.len, needle)) {
+	if (!contains(run->text.str.ptr, run->text.str.len, needle)) {
 		bool in_heredoc = false;
 		for (size_t i = 0; i < run->nheredocs; i++)
-			in_heredoc |= df_mem_contains(run->heredocs[i].body.str.ptr, run->heredocs[i].body.str.len,
+			in_heredoc |= contains(run->heredocs[i].body.str.ptr, run->heredocs[i].body.str.len,
 						      needle);
 		if (!in_heredoc)
 			return false;

@@ -67,6 +67,7 @@ static void load(df_cmds *c, const df_instr *in)
 {
 	c->in = in;
 	c->n = 0;
+	c->npos = c->pos_next = 0;
 	walk_ctx w;
 	memset(&w, 0, sizeof(w));
 	w.cmds = c;
@@ -132,10 +133,27 @@ const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t
 {
 	/* Room for every word after from: one pass over the words, not one
 	 * to count them and another to store them. */
+	df_cmds *cs = df_lint_cmds(lint);
+	for (size_t i = 0; i < cs->npos; i++) {
+		const struct df_cmds_pos *p = &cs->pos[i];
+		if (p->cmd == c && p->from == from && p->value_opts == value_opts) {
+			*n = p->n;
+			return p->words;
+		}
+	}
 	size_t cap = c->nwords > from + 1 ? c->nwords - from - 1 : 1;
-	df_arena *a = &df_lint_cmds(lint)->arena;
-	const df_sh_word **out = DF_ARENA_ARRAY(a, const df_sh_word *, cap);
+	const df_sh_word **out = DF_ARENA_ARRAY(&cs->arena, const df_sh_word *, cap);
 	*n = df_sh_positionals(c, from, value_opts, out, cap);
+	/* The commands are the instruction's or the arena's, which lives as
+	 * long as the file: an address names one command until load(). */
+	size_t slot = cs->npos;
+	if (cs->npos < DF_ARRAY_LEN(cs->pos)) {
+		cs->npos++;
+	} else {
+		slot = cs->pos_next;
+		cs->pos_next = (slot + 1) % DF_ARRAY_LEN(cs->pos);
+	}
+	cs->pos[slot] = (struct df_cmds_pos){ c, from, value_opts, out, *n };
 	return out;
 }
 
@@ -162,7 +180,7 @@ static bool expandable(const df_cmd_view *v, size_t i)
 {
 	const df_sh_word *w = &v->cmd->words[i];
 	return !v->exec && i > v->name && w->has_expansion && !memchr(w->value.ptr, '`', w->value.len) &&
-	       !df_mem_contains(w->value.ptr, w->value.len, "$(");
+	       !(w->value.len >= 2 && memmem(w->value.ptr, w->value.len, "$(", 2));
 }
 
 df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)

@@ -18,6 +18,7 @@
 #include "parse/ast.h"
 #include "parse/shell.h"
 #include "util/arena.h"
+#include "util/util.h"
 
 struct df_cmd_view {
 	const df_sh_cmd *cmd;	/* the command (exec form: a made-up one) */
@@ -43,7 +44,9 @@ static inline int df_lint_each_command(df_lint *lint, const df_instr *in, df_cmd
  */
 const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v);
 /* The positional words of c after index from, as df_sh_positionals() finds
- * them: an array of *n owned by the engine, borrowed like the expansions. */
+ * them: an array of *n owned by the engine, borrowed like the expansions and
+ * read-only: the same question about the same command (the system package
+ * rules all ask it of each apt-get) gets the same array. */
 const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t from,
 				       const char *const *value_opts, size_t *n);
 
@@ -59,13 +62,12 @@ static inline bool df_cmd_has_arg(const df_cmd_view *v, const char *word)
 /* Does any word of c after index from depend on a value that is unknown? */
 bool df_cmd_any_unknown(const df_sh_cmd *c, size_t from);
 /* Is the command (after wrappers) named name (basename compared)? Inline:
- * rules ask it of every command, mostly with a literal whose length folds
- * away, and the length, at hand in v, rejects most commands before their
- * text is read. */
+ * rules ask it of every command, many in loops over tables of names, where
+ * measuring each name first cost more than comparing: most commands differ
+ * from the name at its first byte. */
 static inline bool df_cmd_named(const df_cmd_view *v, const char *name)
 {
-	size_t n = strlen(name);
-	return v->basename.len == n && memcmp(v->basename.ptr, name, n) == 0;
+	return df_mem_eq(v->basename.ptr, v->basename.len, name);
 }
 
 /*
@@ -108,6 +110,16 @@ typedef struct df_cmds {
 	const df_cmd_view **expanded;	/* parallel to views */
 	size_t n, cap;
 	df_arena arena;		/* exec-form commands and expansions */
+	/* What df_lint_positionals() answered for the instruction: rules about
+	 * system packages each ask the same of the same commands. */
+	struct df_cmds_pos {
+		const df_sh_cmd *cmd;
+		size_t from;
+		const char *const *value_opts;
+		const df_sh_word **words;
+		size_t n;
+	} pos[8];
+	size_t npos, pos_next;	/* filled slots; the one to reuse next */
 } df_cmds;
 
 void df_cmds_init(df_cmds *c);

@@ -112,9 +112,30 @@ static int compile_excludes(const df_instr *in, df_ignore **out, df_buf *err)
 	return rc;
 }
 
+/* Merge the sorted, repeat-free a[0..na) and b[0..nb) into out (room for
+ * na + nb); returns how many. */
+static size_t merge_items(const size_t *a, size_t na, const size_t *b, size_t nb, size_t *out)
+{
+	size_t i = 0, j = 0, n = 0;
+	while (i < na && j < nb) {
+		if (a[i] < b[j])
+			out[n++] = a[i++];
+		else if (b[j] < a[i])
+			out[n++] = b[j++];
+		else
+			out[n++] = a[i++], j++;
+	}
+	while (i < na)
+		out[n++] = a[i++];
+	while (j < nb)
+		out[n++] = b[j++];
+	return n;
+}
+
 int df_copy_select(const df_context *ctx, const df_instr *in, const df_copy_sources *srcs,
 		   df_ctx_selection *sel, df_buf *err)
 {
+	sel->items = NULL;
 	sel->len = sel->roots = sel->ignored = 0;
 	df_ignore *excl;
 	if (compile_excludes(in, &excl, err) < 0)
@@ -130,7 +151,9 @@ int df_copy_select(const df_context *ctx, const df_instr *in, const df_copy_sour
 		df_buf_release(&src);
 		return rc;
 	}
-	bool *mark = df_xcalloc(ctx->len ? ctx->len : 1, sizeof(*mark));
+	/* The union, source by source: each selection is in walk order, so
+	 * merging keeps it so without marking every entry of the context. */
+	size_t *acc = NULL, *tmp = NULL, nacc = 0, acc_cap = 0, tmp_cap = 0;
 	for (size_t i = 0; i < srcs->len && rc == 0; i++) {
 		df_buf_reset(&src);
 		df_buf_add(&src, srcs->items[i].value.ptr, srcs->items[i].value.len);
@@ -140,27 +163,41 @@ int df_copy_select(const df_context *ctx, const df_instr *in, const df_copy_sour
 		}
 		sel->roots += one.roots;
 		sel->ignored += one.ignored;
-		/* --exclude patterns are relative to the source: a directory
-		 * source's own path is stripped first. */
-		const df_ctx_entry *root = srcs->items[i].whole ? NULL : df_context_find(ctx, df_buf_str(&src));
-		size_t strip = root && root->type == DF_CTX_DIR ? strlen(root->path) + 1 : 0;
-		for (size_t k = 0; k < one.len; k++) {
-			const char *p = ctx->entries[one.items[k]].path;
-			if (excl && strlen(p) > strip && df_ignore_match(excl, p + strip))
-				continue;
-			mark[one.items[k]] = true;
+		const size_t *add = one.items;
+		size_t nadd = one.len;
+		if (excl && nadd) {
+			/* --exclude patterns are relative to the source: a
+			 * directory source's own path is stripped first. */
+			const df_ctx_entry *root = srcs->items[i].whole ? NULL : df_context_find(ctx, df_buf_str(&src));
+			size_t strip = root && root->type == DF_CTX_DIR ? strlen(root->path) + 1 : 0;
+			size_t *kept = df_ctx_selection_own(&one, nadd);
+			size_t nkept = 0;
+			for (size_t k = 0; k < nadd; k++) {
+				const char *p = ctx->entries[add[k]].path;
+				if (!(strlen(p) > strip && df_ignore_match(excl, p + strip)))
+					kept[nkept++] = add[k];
+			}
+			add = kept;
+			nadd = nkept;
 		}
+		df_grow((void **)&tmp, &tmp_cap, nacc + nadd + 1, sizeof(*tmp));
+		size_t n = merge_items(acc, nacc, add, nadd, tmp);
+		size_t *swap = acc;
+		acc = tmp;
+		tmp = swap;
+		size_t swap_cap = acc_cap;
+		acc_cap = tmp_cap;
+		tmp_cap = swap_cap;
+		nacc = n;
 	}
 	if (rc == 0) {
-		size_t n = 0;
-		for (size_t i = 0; i < ctx->len; i++)
-			n += mark[i];
-		df_grow((void **)&sel->items, &sel->cap, n + 1, sizeof(*sel->items));
-		for (size_t i = 0; i < ctx->len; i++)
-			if (mark[i])
-				sel->items[sel->len++] = i;
+		size_t *items = df_ctx_selection_own(sel, nacc);
+		if (nacc)
+			memcpy(items, acc, nacc * sizeof(*items));
+		sel->len = nacc;
 	}
-	free(mark);
+	free(acc);
+	free(tmp);
 	df_ctx_selection_release(&one);
 	df_buf_release(&src);
 	df_ignore_free(excl);

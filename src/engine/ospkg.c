@@ -1,6 +1,7 @@
 /* ospkg.c - the system package managers; see ospkg.h. */
 #include "engine/ospkg.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "util/util.h"
@@ -88,10 +89,25 @@ static bool listed(const char *const *list, df_str w)
 	return false;
 }
 
+/* The first letters of the table's commands, by byte. */
+static bool first_letter[256];
+static pthread_once_t letters_once = PTHREAD_ONCE_INIT;
+
+static void letters_build(void)
+{
+	for (size_t i = 0; i < DF_ARRAY_LEN(managers); i++)
+		for (const char *const *c = managers[i].commands; *c; c++)
+			first_letter[(unsigned char)(*c)[0]] = true;
+}
+
 bool df_ospkg_read(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
 {
 	memset(out, 0, sizeof(*out));
 	const df_ospkg_manager *m = NULL;
+	/* Most commands are none of these: the first letter tells. */
+	pthread_once(&letters_once, letters_build);
+	if (!v->basename.len || !first_letter[(unsigned char)v->basename.ptr[0]])
+		return false;
 	for (size_t i = 0; i < DF_ARRAY_LEN(managers) && !m; i++)
 		for (const char *const *c = managers[i].commands; *c && !m; c++)
 			if (df_cmd_named(v, *c))
@@ -128,8 +144,10 @@ bool df_ospkg_has_opt(const df_ospkg_use *u, const char *const *opts)
 
 df_str df_ospkg_name(const df_sh_word *pkg)
 {
+	/* Up to the first of "=~<>" (or a NUL), compared directly: every
+	 * package of every install comes here, from several rules. */
 	size_t n = 0;
-	while (n < pkg->value.len && !strchr("=~<>", pkg->value.ptr[n]))
+	for (char c; n < pkg->value.len && (c = pkg->value.ptr[n]) != '=' && c != '~' && c != '<' && c != '>' && c;)
 		n++;
 	return (df_str){ pkg->value.ptr, n };
 }

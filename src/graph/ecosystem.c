@@ -1,6 +1,8 @@
 /* ecosystem.c - the package-manager table and the classifier over it. */
 #include "graph/ecosystem.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "util/util.h"
@@ -507,14 +509,25 @@ static bool path_like(const df_eco_manager *m, const char *s)
 
 char *df_eco_path_join(df_arena *a, const char *base, const char *rel)
 {
+	/* The joined text, on the stack when it fits (nearly always: this
+	 * runs for every manifest of every install, and a heap buffer each
+	 * time cost more than the join); comp points into it. */
+	char small[512];
 	df_buf in = DF_BUF_INIT;
-	if (rel[0] != '/' && base && *base) {
-		df_buf_adds(&in, base);
-		df_buf_addc(&in, '/');
+	size_t bl = rel[0] != '/' && base && *base ? strlen(base) : 0, rl = strlen(rel);
+	size_t n = bl + (bl ? 1 : 0) + rl;
+	char *s = small;
+	if (n >= sizeof(small)) {
+		df_buf_grow(&in, n + 1);
+		s = in.buf;
 	}
-	df_buf_adds(&in, rel);
-	const char *s = df_buf_str(&in);
-	size_t n = in.len;
+	if (bl) {
+		memcpy(s, base, bl);
+		s[bl] = '/';
+		memcpy(s + bl + 1, rel, rl + 1);
+	} else {
+		memcpy(s, rel, rl + 1);
+	}
 	bool abs = s[0] == '/';
 	bool dir = n > 1 && s[n - 1] == '/';
 
@@ -596,26 +609,85 @@ bool df_eco_cd(df_arena *a, const df_sh_cmd *c, size_t name, const char **cwd)
 /* ------------------------------------------------------------------------ */
 /* Classification */
 
-/* The manager run by the program at a->v[0]; *first is the first argument. */
-static const df_eco_manager *find_manager(const args *a, size_t *first)
+/*
+ * The managers' command names in an open-addressing table, each with the
+ * first manager that lists it: every command of every RUN is looked up, and
+ * most are no manager's (rm, echo, apt-get), which a scan of every list
+ * took long to say. Built once, on first use (files are linted on several
+ * threads).
+ */
+#define NAME_SLOTS 256		/* a power of two, at least twice the names */
+
+typedef struct name_slot {
+	const char *name;	/* NULL: free */
+	size_t len;
+	size_t manager;		/* index in managers */
+} name_slot;
+
+static name_slot names[NAME_SLOTS];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static name_slot *name_slot_of(const char *s, size_t n)
 {
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	for (size_t i = h & (NAME_SLOTS - 1);; i = (i + 1) & (NAME_SLOTS - 1)) {
+		name_slot *slot = &names[i];
+		if (!slot->name || (slot->len == n && memcmp(slot->name, s, n) == 0))
+			return slot;
+	}
+}
+
+static void names_build(void)
+{
+	size_t used = 0;
+	for (size_t k = 0; k < NMANAGERS; k++)
+		for (const char *const *c = managers[k].commands; c && *c; c++) {
+			name_slot *slot = name_slot_of(*c, strlen(*c));
+			if (slot->name)
+				continue;	/* an earlier manager's: it wins */
+			if (++used > NAME_SLOTS / 2)
+				DF_BUG("more command names than NAME_SLOTS / 2");
+			*slot = (name_slot){ *c, strlen(*c), k };
+		}
+}
+
+/* The first manager whose commands hold s[0..n), or NMANAGERS. */
+static size_t manager_named(const char *s, size_t n)
+{
+	const name_slot *slot = name_slot_of(s, n);
+	return slot->name ? slot->manager : NMANAGERS;
+}
+
+/* Word i of c counting from its name, by value. */
+static const char *word_at(const df_sh_cmd *c, size_t name, size_t i)
+{
+	return c->words[name + i].value.ptr;
+}
+
+/* The manager run by the program c->words[name] names; *first is the index
+ * (from the name) of its first argument. */
+static const df_eco_manager *find_manager(const df_sh_cmd *c, size_t name, size_t *first)
+{
+	size_t n = c->nwords - name;
 	const char *p;
 	size_t len;
-	program_name(a->v[0], &p, &len);
+	program_name(word_at(c, name, 0), &p, &len);
 	for (size_t r = 0; r < sizeof(runners) / sizeof(runners[0]); r++) {
 		if (strlen(runners[r].program) != len || memcmp(runners[r].program, p, len) != 0)
 			continue;
 		size_t i = 1;
 		if (runners[r].flag) {
-			if (a->n < 2 || strcmp(a->v[1], runners[r].flag) != 0)
+			if (n < 2 || strcmp(word_at(c, name, 1), runners[r].flag) != 0)
 				return NULL;
 			i = 2;
 		}
-		if (i >= a->n)
+		if (i >= n)
 			return NULL;
 		const char *mp;
 		size_t mlen;
-		program_name(a->v[i], &mp, &mlen);
+		program_name(word_at(c, name, i), &mp, &mlen);
 		for (size_t k = 0; k < NMANAGERS; k++)
 			if (in_list(managers[k].modules, mp, mlen) ||
 			    in_list(managers[k].modules, mp, strlen(mp))) {
@@ -624,13 +696,24 @@ static const df_eco_manager *find_manager(const args *a, size_t *first)
 			}
 		return NULL;
 	}
-	for (size_t k = 0; k < NMANAGERS; k++)
-		if (in_list(managers[k].commands, p, len) ||
-		    in_list(managers[k].commands, p, strlen(p))) {
-			*first = 1;
-			return &managers[k];
-		}
-	return NULL;
+	/* The first manager listing the name without its version suffix
+	 * (pip3.12 is pip's) or with it. */
+	pthread_once(&names_once, names_build);
+	size_t k = manager_named(p, len), whole = strlen(p), kw;
+	if (whole != len && (kw = manager_named(p, whole)) < k)
+		k = kw;
+	if (k == NMANAGERS)
+		return NULL;
+	*first = 1;
+	return &managers[k];
+}
+
+const df_eco_manager *df_eco_manager_of(const df_sh_cmd *c, size_t name)
+{
+	size_t first;
+	if (c->kind != DF_SH_SIMPLE || name >= c->nwords)
+		return NULL;
+	return find_manager(c, name, &first);
 }
 
 /* Does verb (space-separated words) match pos[0..]? Returns its word count. */
@@ -688,15 +771,15 @@ void df_eco_classify(df_arena *a, const df_sh_cmd *c, size_t name, const char *c
 	out->verb = "";
 	if (c->kind != DF_SH_SIMPLE || name >= c->nwords)
 		return;
-	args av = {DF_ARENA_ARRAY(a, const char *, c->nwords - name), c->nwords - name};
-	for (size_t i = 0; i < av.n; i++)
-		av.v[i] = c->words[name + i].value.ptr;
-
+	/* Most commands are no manager's: said before anything is copied. */
 	size_t first = 1;
-	const df_eco_manager *m = find_manager(&av, &first);
+	const df_eco_manager *m = find_manager(c, name, &first);
 	if (!m)
 		return;
 	out->manager = m;
+	args av = {DF_ARENA_ARRAY(a, const char *, c->nwords - name), c->nwords - name};
+	for (size_t i = 0; i < av.n; i++)
+		av.v[i] = c->words[name + i].value.ptr;
 
 	/* Positionals, and the values of the options that matter. */
 	const char **pos = DF_ARENA_ARRAY(a, const char *, av.n);

@@ -175,6 +175,11 @@ const char *df_eco_kind_name(df_eco_kind k);
 void df_eco_classify(df_arena *a, const df_sh_cmd *c, size_t name, const char *cwd,
 		     df_eco_use *out);
 
+/* The manager c runs (name as above), as df_eco_classify() finds it, or
+ * NULL: its first step alone, for a caller that classifies only a manager's
+ * commands, and only once their words are expanded. */
+const df_eco_manager *df_eco_manager_of(const df_sh_cmd *c, size_t name);
+
 /*
  * Whether c (name as above) is `cd [DIR]`; if so, *cwd becomes the
  * directory it changes to (DIR joined with *cwd), or NULL when unknown

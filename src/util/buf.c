@@ -70,15 +70,29 @@ void df_buf_addu(df_buf *b, uint64_t v)
 	df_buf_add(b, digits + sizeof(digits) - n, n);
 }
 
-/* The least room df_buf_vaddf() formats into: most formatted text fits. */
-#define ADDF_MIN_ROOM 64
+/* The room df_buf_vaddf() formats into first: the format's own length and
+ * this much for what its conversions add. Too little costs a second
+ * vsnprintf() (a rule's message runs to a hundred characters or two). */
+#define ADDF_SLACK 192
 
 void df_buf_vaddf(df_buf *b, const char *fmt, va_list ap)
 {
+	/* "%s" alone (df_report(..., "%s", msg)) is a copy. */
+	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
+		va_list cp;
+		va_copy(cp, ap);
+		const char *str = va_arg(cp, const char *);
+		va_end(cp);
+		if (str) {
+			df_buf_adds(b, str);
+			return;
+		}
+	}
 	/* Format into the room there is; only text that does not fit is
 	 * formatted a second time, into a buffer grown to its size. */
-	if (!b->buf || b->cap - b->len < ADDF_MIN_ROOM)
-		df_buf_grow(b, ADDF_MIN_ROOM);
+	size_t want = strlen(fmt) + ADDF_SLACK;
+	if (!b->buf || b->cap - b->len <= want)
+		df_buf_grow(b, want);
 	size_t room = b->cap - b->len;
 	va_list cp;
 	va_copy(cp, ap);

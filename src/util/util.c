@@ -95,9 +95,20 @@ bool df_mem_has_suffix(const char *s, size_t n, const char *lit)
 
 bool df_mem_contains(const char *s, size_t n, const char *lit)
 {
+	/* memmem() skips ahead where a compare at every offset would not
+	 * (DF1013 searches up to 64 KiB of a file). */
 	size_t k = strlen(lit);
-	for (size_t i = 0; i + k <= n; i++)
-		if (memcmp(s + i, lit, k) == 0)
-			return true;
-	return false;
+	return k == 0 || (n >= k && memmem(s, n, lit, k) != NULL);
+}
+
+void df_fmt_bytes(uint64_t n, char out[32])
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)n;
+	size_t u = 0;
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(out, 32, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
 }

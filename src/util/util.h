@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define DF_BUG(...) df_bug(__FILE__, __LINE__, __VA_ARGS__)
 #define DF_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -66,5 +67,8 @@ static inline bool df_mem_eq(const char *s, size_t n, const char *lit)
 bool df_mem_has_prefix(const char *s, size_t n, const char *lit);
 bool df_mem_has_suffix(const char *s, size_t n, const char *lit);
 bool df_mem_contains(const char *s, size_t n, const char *lit);
+
+/* n bytes for people: "925 B", "1.2 kB", "45.6 MB" (powers of 1000). */
+void df_fmt_bytes(uint64_t n, char out[32]);
 
 #endif
