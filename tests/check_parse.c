@@ -380,7 +380,7 @@ START_TEST(test_build_args_override)
 {
 	static const char text[] = "ARG V=1\nFROM scratch\nARG V\nWORKDIR /$V\n";
 	const char *ba[] = { "V=9" };
-	df_parse_opts o = { ba, 1 };
+	df_parse_opts o = { .build_args = ba, .nbuild_args = 1 };
 	df_doc_parse(&doc, "f", text, strlen(text), &o);
 	assert_str(doc.instrs[3]->args[0].exp.value, "/9");
 	done();

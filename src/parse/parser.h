@@ -21,6 +21,14 @@
 typedef struct df_parse_opts {
 	const char *const *build_args;	/* "NAME=VALUE" strings known at build time */
 	size_t nbuild_args;
+	/* Resolve as the builder does at build time (dfopt build), where
+	 * nothing is unknown: an ARG with no default and no build arg is
+	 * unset, and the ENV of a stage's base image is what image_env
+	 * returns for the expanded FROM reference (NAME=VALUE strings,
+	 * NULL-terminated, borrowed until parsing ends; NULL: none). */
+	bool build_time;
+	const char *const *(*image_env)(void *ud, df_str ref);
+	void *image_env_ud;
 } df_parse_opts;
 
 int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,

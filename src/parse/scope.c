@@ -428,6 +428,20 @@ static void shell_uses(scope *s, const df_instr *in, const df_word *w)
 	}
 }
 
+/* Build time: the base image's ENV, as ENV bindings defined by nothing. */
+static void bind_image_env(scope *s, df_str ref)
+{
+	const char *const *env = s->opts->image_env ? s->opts->image_env(s->opts->image_env_ud, ref) : NULL;
+	for (size_t i = 0; env && env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+		if (!eq || eq == env[i])
+			continue;
+		df_str name = { env[i], (size_t)(eq - env[i]) };
+		df_expanded val = { DF_EXP_KNOWN, { eq + 1, strlen(eq + 1) }, NULL };
+		push_binding(s, false, bind(s, s->head, name, val, true, NULL));
+	}
+}
+
 static int stage_by_name(const scope *s, df_str name)
 {
 	/* Stage names are case-insensitive; the latest stage of a name wins. */
@@ -484,6 +498,10 @@ static void enter_stage(scope *s, df_instr *in)
 		map_clear(&s->smap);
 		bool scratch = in->from_image.raw.ptr && df_mem_ieq(image.ptr, image.len, "scratch");
 		st->image_env = !scratch;
+		if (!scratch && s->opts && s->opts->build_time) {
+			bind_image_env(s, image);
+			st->image_env = false;
+		}
 	}
 	s->image_env = st->image_env;
 }
@@ -511,6 +529,9 @@ static void resolve_arg(scope *s, df_instr *in, bool global)
 		} else if (kv->has_value) {
 			val = kv->value_exp;
 		}
+		/* At build time a value nobody gave is no value: unset. */
+		if (val.state == DF_EXP_UNKNOWN && !kv->has_value && s->opts && s->opts->build_time)
+			continue;
 		push_binding(s, global, bind(s, global ? s->globals : s->head, kv->key, val, false, in));
 	}
 }

@@ -122,3 +122,18 @@ int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err)
 	df_buf_addf(err, "%s:%zu:%zu: not a text file (a NUL byte)", strcmp(path, "-") ? path : "<stdin>", line, col);
 	return -1;
 }
+
+int df_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

@@ -24,4 +24,8 @@ int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err);
  * at the first one. out holds what was read either way. */
 int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err);
 
+/* Write all len bytes to fd, going on after short writes and EINTR; 0, or
+ * -1 with errno set. */
+int df_write_all(int fd, const void *data, size_t len);
+
 #endif
