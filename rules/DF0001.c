@@ -1,4 +1,6 @@
 /* DF0001 - an ignore pragma or check directive names a code nothing reports. */
+#include "engine/custom.h"
+#include "engine/engine.h"
 #include "engine/pragma.h"
 #include "engine/rule.h"
 #include "util/util.h"
@@ -18,8 +20,9 @@ const df_rule df_rule_DF0001 = {
 		.what = "Reports a code in an ignore pragma (`# hadolint ignore=`, `# dfopt ignore=`, and their "
 			"`global` and `stage` forms) that no rule reports, and a name in `# check=skip=` that is "
 			"not a BuildKit build check. Known codes are the registered rules, DL1000 (parse errors), "
-			"ShellCheck's `SC` followed by digits, and BuildKit's check names. Codes are "
-			"case-sensitive; a near miss is named in the message.",
+			"ShellCheck's `SC` followed by digits, BuildKit's check names, and the codes of the "
+			"configuration's custom rules (docs/custom-rules.md). Codes are case-sensitive; a near "
+			"miss is named in the message.",
 		.why = "A misspelt code silences nothing: the finding it was meant for still fails the build, "
 		       "or a code retired upstream leaves a pragma that only looks like it does something. "
 		       "BuildKit ignores unknown names in `# check=skip=` without a word.",
@@ -92,6 +95,7 @@ static void check(df_lint *lint, void *state)
 {
 	(void)state;
 	const df_doc *doc = df_lint_doc(lint);
+	const df_lint_opts *opts = df_lint_config(lint);	/* the config's custom rules are known codes */
 	for (size_t i = 0; i < doc->checks.nskip; i++)
 		if (!df_code_is_buildkit_check(doc->checks.skip[i].ptr, doc->checks.skip[i].len))
 			report_check(lint, doc->checks.skip_spans[i], doc->checks.skip[i]);
@@ -106,7 +110,7 @@ static void check(df_lint *lint, void *state)
 		if (!df_pragma_parse(s, e, &pr))
 			continue;
 		for (size_t k = 0; k < pr.ncodes; k++) {
-			if (df_code_known(pr.codes[k]))
+			if (df_code_known(pr.codes[k]) || df_custom_find(opts->custom, opts->ncustom, pr.codes[k]))
 				continue;
 			uint32_t start = n->span.start + pr.offs[k];
 			report_code(lint, (df_span){ start, start + (uint32_t)strlen(pr.codes[k]) }, pr.codes[k]);

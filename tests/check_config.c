@@ -23,7 +23,7 @@ static bool all_unset(const df_config *c)
 	return !c->nignored && !c->noverrides && !c->ntrusted && !c->nlabels && c->threshold == -1 && !c->format &&
 	       c->no_fail == DF_CONFIG_UNSET && c->no_color == DF_CONFIG_UNSET && c->verbose == DF_CONFIG_UNSET &&
 	       c->strict_labels == DF_CONFIG_UNSET && c->disable_ignore_pragma == DF_CONFIG_UNSET &&
-	       c->shellcheck == DF_CONFIG_UNSET;
+	       c->shellcheck == DF_CONFIG_UNSET && !c->ncustom;
 }
 
 START_TEST(test_every_key)
@@ -157,7 +157,8 @@ static const struct {
 	{ "format: {name: json}\n", "cfg.yaml:1:9: key 'format': expected a format name, not a mapping" },
 	{ "ignored: [DL3000]\ntrusted-registries: [docker.io]\n",
 	  "cfg.yaml:2:1: unknown key 'trusted-registries' (ignored, override, failure-threshold, trustedRegistries, "
-	  "label-schema, strict-labels, disable-ignore-pragma, no-fail, no-color, verbose, format or shellcheck)" },
+	  "label-schema, strict-labels, disable-ignore-pragma, no-fail, no-color, verbose, format, shellcheck or "
+	  "custom-rules)" },
 	{ "no-fail: true\nno-fail: false\n", "cfg.yaml:2:1: key 'no-fail': appears twice" },
 	{ "- DL3000\n", "cfg.yaml:1:1: expected a mapping of settings, not a list" },
 	{ "DL3000\n", "cfg.yaml:1:1: expected a mapping of settings, not 'DL3000'" },
@@ -166,12 +167,37 @@ static const struct {
 	{ "[a]: b\n", "cfg.yaml:1:1: expected a setting name, not a list" },
 	{ "base: &b [DL3000]\nignored: *b\n",
 	  "cfg.yaml:1:1: unknown key 'base' (ignored, override, failure-threshold, trustedRegistries, label-schema, "
-	  "strict-labels, disable-ignore-pragma, no-fail, no-color, verbose, format or shellcheck)" },
+	  "strict-labels, disable-ignore-pragma, no-fail, no-color, verbose, format, shellcheck or custom-rules)" },
 	{ "ignored: &b [DL3000]\noverride:\n  error: *b\n", "cfg.yaml:3:10: key 'override.error': aliases (*name) are not supported" },
 	{ "ignored: [DL3000]\n---\nignored: [DL3001]\n", "cfg.yaml:2:1: expected one YAML document, found a second" },
 	{ "ignored: [DL3000\n", "cfg.yaml:2:1: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
 	{ "ignored:\n  - a\n b: c\n", "cfg.yaml:3:2: invalid YAML: did not find expected key while parsing a block mapping" },
 	{ "ignored: [\"a\\0b\"]\n", "cfg.yaml:1:11: key 'ignored': the value holds a NUL byte" },
+	/* custom rules: the loader's errors (fixtures/custom/ has the others) */
+	{ "custom-rules:\n  - {code: A1, message: m, pattern: x, required: maybe}\n",
+	  "cfg.yaml:2:50: custom rule 'A1': required: expected true or false, not 'maybe'" },
+	{ "custom-rules:\n  - {code: A1, message: m, command: x, required: true}\n",
+	  "cfg.yaml:2:50: custom rule 'A1': required goes with pattern, not command" },
+	{ "custom-rules:\n  - {code: A1, message: m, pattern: x, required: true, unless: y}\n",
+	  "cfg.yaml:2:64: custom rule 'A1': unless does not go with required" },
+	{ "custom-rules:\n  - {code: A1, message: m, pattern: x, instructions: []}\n",
+	  "cfg.yaml:2:54: custom rule 'A1': instructions: the list is empty" },
+	{ "custom-rules:\n  - {code: A1, message: m, pattern: x, instructions: {RUN: 1}}\n",
+	  "cfg.yaml:2:54: custom rule 'A1': instructions: expected a list of instructions, not a mapping" },
+	{ "custom-rules:\n  - {code: A1, message: m, pattern: x, instructions: [[RUN]]}\n",
+	  "cfg.yaml:2:55: custom rule 'A1': instructions: expected an instruction, not a list" },
+	{ "custom-rules:\n  - {code: A1, message: m, pattern: \"\"}\n",
+	  "cfg.yaml:2:37: custom rule 'A1': pattern: expected a string, not an empty one" },
+	{ "custom-rules:\n  - {code: A1, message: \"a\\0b\", pattern: x}\n",
+	  "cfg.yaml:2:25: custom rule 'A1': message: the value holds a NUL byte" },
+	{ "custom-rules:\n  - {code: A1, code: A2}\n", "cfg.yaml:2:16: custom rule 'A1': key 'code' appears twice" },
+	{ "custom-rules:\n  - {[code]: A1}\n", "cfg.yaml:2:6: custom rule #1: expected a key, not a list" },
+	{ "custom-rules:\n  - {code: A1, message: m, pattern: x}\n  - {code: A12345678901234567890123456789012, "
+	  "message: m, pattern: x}\n", "cfg.yaml:3:12: custom rule 'A12345678901234567890123456789012': code is too long" },
+	{ "custom-rules:\n  - {code: SC2086, message: m, pattern: x}\n",
+	  "cfg.yaml:2:12: custom rule 'SC2086': code has a prefix of dfopt's own rules (DL, DF) or ShellCheck's (SC)" },
+	{ "custom-rules:\n  - {code: A1, message: m, command: \"a)\"}\n",
+	  "cfg.yaml:2:37: custom rule 'A1': command: unmatched closing parenthesis at offset 1" },
 };
 
 START_TEST(test_bad)
@@ -246,6 +272,62 @@ START_TEST(test_layers_stack)
 	ck_assert_str_eq(c.format, "sarif");
 	ck_assert_str_eq(c.format_origin, "cfg.yaml:5:9: key 'format'");
 	ck_assert_int_eq(c.no_fail, DF_CONFIG_ON);
+	df_config_release(&c);
+	df_buf_release(&err);
+}
+END_TEST
+
+/* custom-rules: every key, the defaults, compiled patterns; an upper layer
+ * replaces a rule of the same code, and merging copies the patterns. */
+START_TEST(test_custom_rules)
+{
+	df_config c, top;
+	df_config_init(&c);
+	df_config_init(&top);
+	df_buf err = DF_BUF_INIT;
+	ck_assert_msg(load(&c, "custom-rules:\n"
+			       "  - code: ACME1\n    message: m1\n    pattern: '^(?!registry\\.acme\\.io/)'\n"
+			       "  - code: ACME2\n    severity: error\n    message: m2\n    instructions: [run, Cmd]\n"
+			       "    command: curl|wget\n    words: '(^| )-k'\n    unless: x\n    docs: why\n"
+			       "  - code: ACME3\n    message: m3\n    instructions: LABEL\n    pattern: maintainer=\n"
+			       "    required: true\n    docs:\n",
+			  &err) == 0, "%s", df_buf_str(&err));
+	ck_assert_uint_eq(c.ncustom, 3);
+	const df_custom_rule *r = &c.custom[0];
+	ck_assert_str_eq(r->code, "ACME1");
+	ck_assert_int_eq(r->severity, DF_SEV_WARNING);
+	ck_assert_ptr_nonnull(r->pattern);
+	ck_assert_ptr_null(r->command);
+	ck_assert_ptr_null(r->docs);
+	/* every instruction but the unknown kind */
+	ck_assert_uint_eq(r->kinds, (DF_KIND(DF_I_COUNT) - 1) & ~DF_KIND(DF_I_UNKNOWN));
+	r = &c.custom[1];
+	ck_assert_int_eq(r->severity, DF_SEV_ERROR);
+	ck_assert_uint_eq(r->kinds, DF_KIND(DF_I_RUN) | DF_KIND(DF_I_CMD));
+	ck_assert(r->command && r->words && r->unless && !r->pattern);
+	ck_assert_str_eq(r->docs, "why");
+	r = &c.custom[2];
+	ck_assert(r->required);
+	ck_assert_uint_eq(r->kinds, DF_KIND(DF_I_LABEL));
+	ck_assert_ptr_null(r->docs);
+
+	/* a command rule's instructions default to RUN, CMD and ENTRYPOINT */
+	ck_assert_msg(load(&top, "custom-rules:\n  - {code: ACME1, message: new, command: sudo}\n"
+				 "  - {code: ACME4, message: m4, pattern: x}\n", &err) == 0, "%s", df_buf_str(&err));
+	ck_assert_uint_eq(top.custom[0].kinds, DF_CUSTOM_COMMAND_KINDS);
+	df_config_merge(&c, &top);
+	df_config_release(&top);
+	ck_assert_uint_eq(c.ncustom, 4);
+	ck_assert_str_eq(c.custom[0].message, "new");
+	ck_assert_ptr_nonnull(c.custom[0].command);
+	ck_assert_ptr_null(c.custom[0].pattern);
+	ck_assert_str_eq(c.custom[3].code, "ACME4");
+	ck_assert_ptr_nonnull(df_custom_find(c.custom, c.ncustom, "ACME4"));
+	ck_assert_ptr_null(df_custom_find(c.custom, c.ncustom, "ACME5"));
+	/* the same code again in another file replaces it, too */
+	ck_assert_int_eq(load(&c, "custom-rules: [{code: ACME4, message: again, pattern: y}]\n", &err), 0);
+	ck_assert_uint_eq(c.ncustom, 4);
+	ck_assert_str_eq(c.custom[3].message, "again");
 	df_config_release(&c);
 	df_buf_release(&err);
 }
@@ -587,6 +669,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_bad, 0, (int)DF_ARRAY_LEN(bad));
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_layers_stack);
+	tcase_add_test(tc, test_custom_rules);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("env");
 	tcase_add_test(tc, test_env);

@@ -5,7 +5,9 @@
  * a newline; one file name carries ':' and ',') are rendered in each format
  * and compared with fixtures/output/<format>.golden; DFOPT_BLESS=1 rewrites
  * the golden files. JSON formats must parse back with cJSON; XML formats must
- * be well-formed (balanced tags, quoted attributes, escaped text).
+ * be well-formed (balanced tags, quoted attributes, escaped text); github
+ * lines must read back through the runner's workflow command grammar, every
+ * escaped file name, title and message round-tripping.
  *
  * The files carry their source, which only the tty options use: snippets
  * (tabs, UTF-8, CRLF, an escape sequence, a span running over two lines) and
@@ -466,6 +468,213 @@ START_TEST(test_gitlab_fingerprint)
 }
 END_TEST
 
+/* --- github: the workflow command syntax ------------------------------------
+ *
+ * A command is one line, "::" NAME [" " KEY "=" VALUE ("," KEY "=" VALUE)*]
+ * "::" DATA, the properties ending at the first "::"; the runner splits them
+ * at ',' and each at its first '=', then decodes %0D, %0A, %3A, %2C and %25
+ * in values, %0D, %0A and %25 in the data. gh_parse() reads a line that way
+ * and checks nothing else could be meant: no raw CR, LF, ':' or ',' inside a
+ * value, no raw CR or LF in the data, only known keys, each once, in the
+ * order GitHub documents them. */
+typedef struct gh_cmd {
+	char name[16];
+	char file[256], title[64], message[256];
+	long line, col, end_line, end_column;	/* -1: absent */
+} gh_cmd;
+
+/* Decode s[0..n) into out (cap bytes); property: also %3A and %2C. */
+static bool gh_unescape(const char *s, size_t n, bool property, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\r' || c == '\n' || (property && (c == ':' || c == ',')))
+			return false;
+		if (c == '%') {
+			if (i + 2 >= n)
+				return false;
+			if (!strncmp(s + i, "%25", 3)) c = '%';
+			else if (!strncmp(s + i, "%0D", 3)) c = '\r';
+			else if (!strncmp(s + i, "%0A", 3)) c = '\n';
+			else if (property && !strncmp(s + i, "%3A", 3)) c = ':';
+			else if (property && !strncmp(s + i, "%2C", 3)) c = ',';
+			else return false;	/* we escape every '%' */
+			i += 2;
+		}
+		if (o + 1 >= cap)
+			return false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+static bool gh_number(const char *s, size_t n, long *out)
+{
+	if (!n || n > 9 || strspn(s, "0123456789") < n || s[0] == '0')
+		return false;
+	*out = strtol(s, NULL, 10);
+	return true;
+}
+
+static bool gh_parse(const char *line, gh_cmd *c)
+{
+	static const char *const keys[] = { "file", "line", "col", "endLine", "endColumn", "title" };
+	memset(c, 0, sizeof(*c));
+	c->line = c->col = c->end_line = c->end_column = -1;
+	if (strncmp(line, "::", 2))
+		return false;
+	const char *end = strstr(line + 2, "::");
+	if (!end || strchr(line, '\n'))
+		return false;
+	const char *p = line + 2;
+	size_t nn = strcspn(p, " :");
+	if (!nn || nn >= sizeof(c->name))
+		return false;
+	memcpy(c->name, p, nn);
+	p += nn;
+	size_t next_key = 0;
+	if (*p == ' ') {
+		p++;
+		while (p < end) {
+			const char *comma = memchr(p, ',', (size_t)(end - p));
+			const char *stop = comma ? comma : end;
+			const char *eq = memchr(p, '=', (size_t)(stop - p));
+			if (!eq)
+				return false;
+			size_t k = next_key;
+			while (k < 6 && ((size_t)(eq - p) != strlen(keys[k]) || strncmp(p, keys[k], (size_t)(eq - p))))
+				k++;
+			if (k == 6)
+				return false;	/* unknown, repeated or out of order */
+			next_key = k + 1;
+			const char *v = eq + 1;
+			size_t vn = (size_t)(stop - v);
+			bool ok = k == 0 ? gh_unescape(v, vn, true, c->file, sizeof(c->file))
+				: k == 1 ? gh_number(v, vn, &c->line)
+				: k == 2 ? gh_number(v, vn, &c->col)
+				: k == 3 ? gh_number(v, vn, &c->end_line)
+				: k == 4 ? gh_number(v, vn, &c->end_column)
+				: gh_unescape(v, vn, true, c->title, sizeof(c->title));
+			if (!ok)
+				return false;
+			p = comma ? comma + 1 : end;
+		}
+	} else if (p != end) {
+		return false;
+	}
+	return gh_unescape(end + 2, strlen(end + 2), false, c->message, sizeof(c->message));
+}
+
+/* One finding rendered as a github command, parsed back. */
+static void gh_one(const char *file, df_severity sev, const char *code, uint32_t line, uint32_t col, uint32_t end_line,
+		   uint32_t end_col, const char *message, gh_cmd *c, df_buf *out)
+{
+	df_diags d = DF_DIAGS_INIT;
+	df_diags_add(&d, sev, code, line, col, end_line, end_col, "%s", message);
+	df_file_findings f = { file, &d, NULL, 0 };
+	df_buf_reset(out);
+	ck_assert_int_eq(df_output_render("github", &f, 1, out), 0);
+	df_diags_release(&d);
+	ck_assert_msg(out->len && out->buf[out->len - 1] == '\n', "github: not one line: %s", df_buf_str(out));
+	char *text = strndup(out->buf, out->len - 1);
+	ck_assert_msg(gh_parse(text, c), "github: not a workflow command: %s", text);
+	free(text);
+}
+
+/* Every line of the golden output is a command that names its finding. */
+START_TEST(test_github_golden_parses)
+{
+	df_buf out = DF_BUF_INIT;
+	render("github", 3, &out);
+	size_t n = 0;
+	for (const char *p = df_buf_str(&out), *nl; (nl = strchr(p, '\n')); p = nl + 1, n++) {
+		gh_cmd c;
+		char *line = strndup(p, (size_t)(nl - p));
+		ck_assert_msg(gh_parse(line, &c), "github: not a workflow command: %s", line);
+		free(line);
+		ck_assert(!strcmp(c.name, "error") || !strcmp(c.name, "warning") || !strcmp(c.name, "notice"));
+		ck_assert(c.line > 0);
+		ck_assert(!strcmp(c.file, "Dockerfile") || !strcmp(c.file, "svc/a:b,c.Dockerfile"));
+	}
+	ck_assert_uint_eq(n, 5);
+	df_buf_release(&out);
+}
+END_TEST
+
+START_TEST(test_github_commands)
+{
+	df_buf out = DF_BUF_INIT;
+	gh_cmd c;
+
+	/* The documented shape, byte for byte; endColumn is the last column. */
+	gh_one("Dockerfile", DF_SEV_WARNING, "DL3003", 3, 5, 3, 11, "use WORKDIR", &c, &out);
+	ck_assert_str_eq(df_buf_str(&out),
+			 "::warning file=Dockerfile,line=3,col=5,endLine=3,endColumn=10,title=DL3003::use WORKDIR\n");
+	/* Severity names: error, warning, and notice for info and style. */
+	gh_one("D", DF_SEV_ERROR, "DL1000", 1, 1, 1, 2, "m", &c, &out);
+	ck_assert_str_eq(c.name, "error");
+	gh_one("D", DF_SEV_INFO, "DL3008", 1, 1, 1, 2, "m", &c, &out);
+	ck_assert_str_eq(c.name, "notice");
+	gh_one("D", DF_SEV_STYLE, "DL3006", 1, 1, 1, 2, "m", &c, &out);
+	ck_assert_str_eq(c.name, "notice");
+	ck_assert_int_eq(c.col, 1);
+	ck_assert_int_eq(c.end_column, 1);	/* one byte */
+	/* An empty span: endColumn is not below col (the runner would drop both). */
+	gh_one("D", DF_SEV_WARNING, "DL3003", 2, 7, 2, 7, "m", &c, &out);
+	ck_assert_int_eq(c.col, 7);
+	ck_assert_int_eq(c.end_column, 7);
+	/* Over two lines: lines only, no columns (GitHub takes them on one line). */
+	gh_one("D", DF_SEV_WARNING, "DL3008", 4, 12, 5, 3, "m", &c, &out);
+	ck_assert_str_eq(df_buf_str(&out), "::warning file=D,line=4,endLine=5,title=DL3008::m\n");
+	/* Paths from the top of the repository: no leading "./". */
+	gh_one("./svc/./Dockerfile", DF_SEV_WARNING, "DL3003", 1, 1, 1, 2, "m", &c, &out);
+	ck_assert_str_eq(c.file, "svc/./Dockerfile");
+	gh_one(".//./Dockerfile", DF_SEV_WARNING, "DL3003", 1, 1, 1, 2, "m", &c, &out);
+	ck_assert_str_eq(c.file, "Dockerfile");
+	gh_one("./", DF_SEV_WARNING, "DL3003", 1, 1, 1, 2, "m", &c, &out);
+	ck_assert_str_eq(c.file, "./");
+	gh_one(".Dockerfile", DF_SEV_WARNING, "DL3003", 1, 1, 1, 2, "m", &c, &out);
+	ck_assert_str_eq(c.file, ".Dockerfile");
+	/* No line: the file alone. */
+	gh_one("D", DF_SEV_ERROR, "DL1000", 0, 0, 0, 0, "cannot read", &c, &out);
+	ck_assert_str_eq(df_buf_str(&out), "::error file=D,title=DL1000::cannot read\n");
+
+	/* Escaping: every special character round-trips, in the file name,
+	 * the title and the message, and the line stays one command. */
+	static const char nasty_file[] = "a:b,c%25 d\r\n::warning file=x::y.Dockerfile";
+	static const char nasty_msg[] = "100% sure: a, b\r\nsecond line ::error::not a command %0A";
+	gh_one(nasty_file, DF_SEV_WARNING, "X:1,2%", 7, 1, 7, 4, nasty_msg, &c, &out);
+	ck_assert_str_eq(c.file, nasty_file);
+	ck_assert_str_eq(c.title, "X:1,2%");
+	ck_assert_str_eq(c.message, nasty_msg);
+	ck_assert_int_eq(c.line, 7);
+	ck_assert_int_eq(c.end_line, 7);
+	ck_assert_ptr_nonnull(strstr(df_buf_str(&out), "file=a%3Ab%2Cc%2525 d%0D%0A%3A%3Awarning file=x%3A%3Ay.Dockerfile,"));
+	ck_assert_ptr_nonnull(strstr(df_buf_str(&out), "title=X%3A1%2C2%25::"));
+	ck_assert_ptr_nonnull(strstr(df_buf_str(&out), "::100%25 sure: a, b%0D%0Asecond line ::error::not a command %250A\n"));
+	df_buf_release(&out);
+}
+END_TEST
+
+/* The parser itself refuses what the runner would read otherwise. */
+START_TEST(test_github_checker)
+{
+	gh_cmd c;
+	ck_assert(gh_parse("::warning file=D,line=1,col=2,endLine=1,endColumn=3,title=T::m", &c));
+	ck_assert(gh_parse("::notice::m", &c));
+	ck_assert(!gh_parse("::warning file=a:b,line=1::m", &c));	/* ':' ends the properties */
+	ck_assert(!gh_parse("::warning file=a,b,line=1::m", &c));	/* 'b' is no property */
+	ck_assert(!gh_parse("::warning line=1,file=D::m", &c));	/* order */
+	ck_assert(!gh_parse("::warning file=D,file=E::m", &c));	/* twice */
+	ck_assert(!gh_parse("::warning line=x::m", &c));
+	ck_assert(!gh_parse("::warning file=D::100% sure", &c));	/* a bare % */
+	ck_assert(!gh_parse("::warning file=D::a\rb", &c));
+	ck_assert(!gh_parse("warning file=D::m", &c));
+}
+END_TEST
+
 /* The checker itself rejects what it should. */
 START_TEST(test_xml_checker)
 {
@@ -495,6 +704,9 @@ int main(void)
 	tcase_add_test(tc, test_unknown_format);
 	tcase_add_test(tc, test_gitlab_fingerprint);
 	tcase_add_test(tc, test_xml_checker);
+	tcase_add_test(tc, test_github_golden_parses);
+	tcase_add_test(tc, test_github_commands);
+	tcase_add_test(tc, test_github_checker);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

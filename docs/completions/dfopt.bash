@@ -13,11 +13,11 @@ _dfopt()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="lint rules explain parse graph"
+	local commands="lint rules explain parse graph build measure image images cache lsp"
 	local cmd=lint i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		lint | rules | explain | parse | graph)
+		lint | rules | explain | parse | graph | build | measure | image | images | cache | lsp)
 			cmd=${words[i]}
 			break
 			;;
@@ -31,7 +31,21 @@ _dfopt()
 		parse) COMPREPLY=($(compgen -W "json text" -- "$cur")) ;;
 		graph) COMPREPLY=($(compgen -W "dot json" -- "$cur")) ;;
 		rules) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+		measure) COMPREPLY=($(compgen -W "table json markdown" -- "$cur")) ;;
+		build | image) _filedir ;;
 		esac
+		return
+		;;
+	--progress)
+		COMPREPLY=($(compgen -W "plain json quiet" -- "$cur"))
+		return
+		;;
+	--engine)
+		COMPREPLY=($(compgen -W "dfopt buildah docker" -- "$cur"))
+		return
+		;;
+	--store | --against | --edit | --svg | --secret)
+		_filedir
 		return
 		;;
 	-t | --failure-threshold)
@@ -52,7 +66,8 @@ _dfopt()
 		_filedir -d
 		return
 		;;
-	-j | --jobs | --trusted-registry | --require-label | --build-arg)
+	-j | --jobs | --trusted-registry | --require-label | --build-arg | --target | --tag | --history | \
+		--keep-hours | --keep-bytes)
 		return
 		;;
 	esac
@@ -70,6 +85,13 @@ _dfopt()
 			--file-path-in-report --jobs --verbose --help" ;;
 		parse | graph) opts="--format --target --build-arg --help" ;;
 		rules) opts="--format --docs --help" ;;
+		build) opts="--file --target --build-arg --tag --output --secret --no-cache --explain --progress
+			--dry-run --store --help" ;;
+		measure) opts="--file --against --unsafe-fixes --edit --history --verify --dry-run --format --svg
+			--target --build-arg --engine --store --verbose --help" ;;
+		image | images) opts="--store --help" ;;
+		cache) opts="--store --all --keep-hours --keep-bytes --help" ;;
+		lsp) opts="--stdio --help" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
@@ -77,6 +99,11 @@ _dfopt()
 	if ((cword == 1)); then
 		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 	fi
+	case $cmd in
+	image) if ((cword == 2)); then COMPREPLY=($(compgen -W "import export" -- "$cur")); return; fi ;;
+	cache) if ((cword == 2)); then COMPREPLY=($(compgen -W "ls prune" -- "$cur")); return; fi ;;
+	build | measure) _filedir -d; return ;;
+	esac
 	_filedir
 } &&
 	complete -F _dfopt dfopt

@@ -47,6 +47,12 @@ int df_cmd_graph(int argc, char **argv);
 int df_cmd_lint(int argc, char **argv);
 int df_cmd_rules(int argc, char **argv);
 int df_cmd_explain(int argc, char **argv);
+int df_cmd_build(int argc, char **argv);
+int df_cmd_image(int argc, char **argv);
+int df_cmd_images(int argc, char **argv);
+int df_cmd_cache(int argc, char **argv);
+int df_cmd_measure(int argc, char **argv);
+int df_cmd_lsp(int argc, char **argv);
 
 /* Shared by subcommands: read and parse path ("-" is stdin). On an I/O
  * error prints "dfopt: ..." and returns -1; *doc must then not be used. */

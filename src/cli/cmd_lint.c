@@ -69,6 +69,7 @@ static const char lint_usage[] =
 	".hadolint.yaml/.yml, $XDG_CONFIG_HOME/hadolint.yaml, ~/.config/hadolint.yaml,\n"
 	"~/.hadolint/hadolint.yaml or config.yaml, ~/.hadolint.yaml; and on top of it the first\n"
 	"of .dfopt.yaml/.yml, $XDG_CONFIG_HOME/dfopt/config.yaml, ~/.config/dfopt/config.yaml.\n"
+	"A config file's custom-rules: key adds a team's own rules (docs/custom-rules.md).\n"
 	"See dfopt(1).\n";
 
 enum {
@@ -389,6 +390,8 @@ int df_cmd_lint(int argc, char **argv)
 		.nlabels = cfg.nlabels,
 		.strict_labels = cfg.strict_labels == DF_CONFIG_ON,
 		.shellcheck = cfg.shellcheck == DF_CONFIG_OFF ? NULL : df_shellcheck_find(),
+		.custom = cfg.custom,
+		.ncustom = cfg.ncustom,
 	};
 	bool verbose = cfg.verbose == DF_CONFIG_ON;
 	if (verbose)

@@ -2,8 +2,11 @@
  *
  * Everything here comes from the rules' metadata (rule.h), including the
  * pages of docs/rules/, which `dfopt rules --docs DIR` writes and a test
- * keeps in step with the code. */
+ * keeps in step with the code. With -c FILE, the custom rules of a config
+ * file (engine/custom.h) are listed and explained too, never written as
+ * docs. */
 #include "cli/cli.h"
+#include "engine/config.h"
 #include "engine/engine.h"
 #include "util/buf.h"
 
@@ -15,11 +18,12 @@
 #include <sys/stat.h>
 
 static const char rules_usage[] =
-	"usage: dfopt rules [--format text|json]\n"
+	"usage: dfopt rules [--format text|json] [-c FILE]\n"
 	"       dfopt rules --docs DIR\n"
 	"\n"
 	"List every rule: code, default severity, category, fix availability and name\n"
 	"(text, the default), or every rule with its message and documentation (json).\n"
+	"-c FILE lists the custom rules of a config file too (docs/custom-rules.md).\n"
 	"--docs writes one Markdown page per rule and an index, README.md, into DIR: how\n"
 	"docs/rules/ is made ('make docs-rules').\n";
 
@@ -166,44 +170,39 @@ static cJSON *rule_json(const df_rule *r)
 	return o;
 }
 
-int df_cmd_rules(int argc, char **argv)
+/* The custom rules of config file path into cfg; an exit code. */
+static int load_custom(const char *cmd, const char *path, df_config *cfg)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "docs", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = "text", *docs = NULL;
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "+f:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'd':
-			docs = optarg;
-			break;
-		case 'h':
-			fputs(rules_usage, stdout);
-			return DF_EXIT_OK;
-		default:
-			return df_cli_usage_error("rules", "option '%s' is not known or needs a value (see 'dfopt rules --help')",
-						  argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return df_cli_usage_error("rules", "takes no arguments (see 'dfopt rules --help')");
-	if (docs)
-		return write_docs(docs);
+	df_buf err = DF_BUF_INIT;
+	int rc = df_config_load_file(cfg, path, &err) < 0 ? df_cli_usage_error(cmd, "%s", df_buf_str(&err)) : DF_EXIT_OK;
+	df_buf_release(&err);
+	return rc;
+}
+
+static cJSON *custom_json(const df_custom_rule *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "code", r->code);
+	cJSON_AddStringToObject(o, "severity", df_severity_name(r->severity));
+	cJSON_AddStringToObject(o, "category", "custom");
+	cJSON_AddStringToObject(o, "fix", df_fix_kind_name(DF_FIX_NONE));
+	cJSON_AddStringToObject(o, "message", r->message);
+	if (r->docs)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "docs"), "what", r->docs);
+	return o;
+}
+
+/* The catalogue, with cfg's custom rules after dfopt's own. */
+static int list_rules(const char *format, const df_config *cfg)
+{
 	size_t n;
 	const df_rule *const *rules = df_rules(&n);
 	if (!strcmp(format, "json")) {
 		cJSON *arr = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(arr, rule_json(rules[i]));
+		for (size_t i = 0; i < cfg->ncustom; i++)
+			cJSON_AddItemToArray(arr, custom_json(&cfg->custom[i]));
 		char *s = cJSON_Print(arr);
 		cJSON_Delete(arr);
 		if (!s)
@@ -220,17 +219,94 @@ int df_cmd_rules(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		if ((int)strlen(rules[i]->code) > w)
 			w = (int)strlen(rules[i]->code);
+	for (size_t i = 0; i < cfg->ncustom; i++)
+		if ((int)strlen(cfg->custom[i].code) > w)
+			w = (int)strlen(cfg->custom[i].code);
 	printf("%-*s %-8s %-16s %-8s %s\n", w, "CODE", "SEVERITY", "CATEGORY", "FIX", "NAME");
 	for (size_t i = 0; i < n; i++)
 		printf("%-*s %-8s %-16s %-8s %s\n", w, rules[i]->code, df_severity_name(rules[i]->severity),
 		       df_category_name(rules[i]->category), df_fix_kind_name(rules[i]->fix), rules[i]->name);
+	/* Custom rules have no name: the message stands in. */
+	for (size_t i = 0; i < cfg->ncustom; i++)
+		printf("%-*s %-8s %-16s %-8s %s\n", w, cfg->custom[i].code, df_severity_name(cfg->custom[i].severity),
+		       "custom", df_fix_kind_name(DF_FIX_NONE), cfg->custom[i].message);
 	return DF_EXIT_OK;
+}
+
+int df_cmd_rules(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "docs", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = "text", *docs = NULL, *config = NULL;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+c:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'd':
+			docs = optarg;
+			break;
+		case 'h':
+			fputs(rules_usage, stdout);
+			return DF_EXIT_OK;
+		default:
+			return df_cli_usage_error("rules", "option '%s' is not known or needs a value (see 'dfopt rules --help')",
+						  argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return df_cli_usage_error("rules", "takes no arguments (see 'dfopt rules --help')");
+	/* The docs are dfopt's own: never a config's rules. */
+	if (docs && config)
+		return df_cli_usage_error("rules", "--docs writes dfopt's own rules: -c does not go with it");
+	if (docs)
+		return write_docs(docs);
+	df_config cfg;
+	df_config_init(&cfg);
+	int rc = config ? load_custom("rules", config, &cfg) : DF_EXIT_OK;
+	if (rc == DF_EXIT_OK)
+		rc = list_rules(format, &cfg);
+	df_config_release(&cfg);
+	return rc;
+}
+
+/* explain -c FILE CODE: a custom rule of that config. */
+static int explain_custom(const char *path, const char *code)
+{
+	df_config cfg;
+	df_config_init(&cfg);
+	int rc = load_custom("explain", path, &cfg);
+	const df_custom_rule *r = rc == DF_EXIT_OK ? df_custom_find(cfg.custom, cfg.ncustom, code) : NULL;
+	if (r)
+		printf("%s (%s, custom rule of %s)\n\n%s\n%s%s%s", r->code, df_severity_name(r->severity), path,
+		       r->message, r->docs ? "\n" : "", r->docs ? r->docs : "", r->docs ? "\n" : "");
+	df_config_release(&cfg);
+	return rc != DF_EXIT_OK || r ? rc : -1;
 }
 
 int df_cmd_explain(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "-c")) {
+		/* A custom rule, or else one of dfopt's. */
+		int rc = explain_custom(argv[2], argv[3]);
+		if (rc >= 0)
+			return rc;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 2)
-		return df_cli_usage_error("explain", "usage: dfopt explain CODE");
+		return df_cli_usage_error("explain", "usage: dfopt explain [-c FILE] CODE");
 	const df_rule *r = df_rule_find(argv[1]);
 	const char *sc = strncmp(argv[1], "SC", 2) ? NULL : argv[1] + 2;
 	if (!r && sc && *sc && strspn(sc, "0123456789") == strlen(sc)) {

@@ -26,6 +26,12 @@ static const subcommand commands[] = {
 	{ "explain", df_cmd_explain, "show a rule's documentation" },
 	{ "parse", df_cmd_parse, "print the syntax tree and instruction graph (json or text)" },
 	{ "graph", df_cmd_graph, "draw the instruction graph (Graphviz dot or json)" },
+	{ "build", df_cmd_build, "build the Dockerfile into an OCI image with dfopt's own builder" },
+	{ "measure", df_cmd_measure, "build the Dockerfile and its rewrite through edits: what the fix saves" },
+	{ "image", df_cmd_image, "import a base image into dfopt's store, or export one" },
+	{ "images", df_cmd_images, "list the images in dfopt's store" },
+	{ "cache", df_cmd_cache, "prune dfopt's build cache" },
+	{ "lsp", df_cmd_lsp, "run a Language Server on stdin/stdout: diagnostics and fixes in editors" },
 };
 
 static void print_help(FILE *out)
@@ -147,7 +153,7 @@ bool df_cli_open(const df_file_cmd *cmd, int argc, char **argv, df_load_opts *o,
 		free(o->build_args);
 		return false;
 	}
-	df_parse_opts popts = { o->build_args, o->nbuild_args };
+	df_parse_opts popts = { .build_args = o->build_args, .nbuild_args = o->nbuild_args };
 	if (df_cli_load(o->file, &popts, doc) < 0) {
 		free(o->build_args);
 		*rc = DF_EXIT_ERROR;

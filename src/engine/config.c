@@ -26,6 +26,9 @@ void df_config_release(df_config *c)
 	free(c->overrides);
 	free(c->trusted);
 	free(c->labels);
+	for (size_t i = 0; i < c->ncustom; i++)
+		df_custom_rule_release(&c->custom[i]);
+	free(c->custom);
 	df_arena_release(&c->arena);
 	df_config_init(c);
 }
@@ -71,6 +74,22 @@ void df_config_set_format(df_config *c, const char *format, const char *origin)
 	c->format_origin = origin ? keep(c, origin) : NULL;
 }
 
+void df_config_add_custom(df_config *c, df_custom_rule *r)
+{
+	df_custom_rule *slot = (df_custom_rule *)df_custom_find(c->custom, c->ncustom, r->code);
+	if (slot) {
+		df_custom_rule_release(slot);
+	} else {
+		df_grow((void **)&c->custom, &c->cap_custom, c->ncustom + 1, sizeof(*c->custom));
+		slot = &c->custom[c->ncustom++];
+	}
+	*slot = *r;
+	slot->code = keep(c, r->code);
+	slot->message = keep(c, r->message);
+	slot->docs = r->docs ? keep(c, r->docs) : NULL;
+	memset(r, 0, sizeof(*r));
+}
+
 void df_config_merge(df_config *dst, const df_config *src)
 {
 	for (size_t i = 0; i < src->nignored; i++)
@@ -81,6 +100,11 @@ void df_config_merge(df_config *dst, const df_config *src)
 		df_config_add_trusted(dst, src->trusted[i]);
 	for (size_t i = 0; i < src->nlabels; i++)
 		df_config_add_label(dst, src->labels[i].name, src->labels[i].type);
+	for (size_t i = 0; i < src->ncustom; i++) {
+		df_custom_rule r;
+		df_custom_rule_copy(&r, &src->custom[i]);
+		df_config_add_custom(dst, &r);
+	}
 	if (src->threshold >= 0)
 		dst->threshold = src->threshold;
 	if (src->format)
@@ -158,6 +182,8 @@ typedef struct loader {
 	df_config *c;
 	df_buf *err;
 	char key[160];		/* the dotted key being read, for messages */
+	char **custom_codes;	/* the custom rules' codes this file defined */
+	size_t ncustom_codes, cap_custom_codes;
 } loader;
 
 static int fail_at(loader *l, yaml_mark_t m, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -426,9 +452,267 @@ static int read_format(loader *l)
 	return 0;
 }
 
+/* --- custom rules (engine/custom.h) ------------------------------------------ */
+
+enum custom_key {
+	CK_CODE, CK_SEVERITY, CK_MESSAGE, CK_INSTRUCTIONS, CK_PATTERN, CK_COMMAND, CK_WORDS, CK_UNLESS,
+	CK_REQUIRED, CK_DOCS, CK_COUNT,
+};
+
+static const char *const custom_keys[] = {
+	[CK_CODE] = "code",
+	[CK_SEVERITY] = "severity",
+	[CK_MESSAGE] = "message",
+	[CK_INSTRUCTIONS] = "instructions",
+	[CK_PATTERN] = "pattern",
+	[CK_COMMAND] = "command",
+	[CK_WORDS] = "words",
+	[CK_UNLESS] = "unless",
+	[CK_REQUIRED] = "required",
+	[CK_DOCS] = "docs",
+};
+
+/* One rule as written, gathered before it is checked: keys come in any
+ * order, and most checks need several. */
+typedef struct custom_text {
+	char *value[CK_COUNT];		/* NULL: absent (instructions: has_kinds) */
+	yaml_mark_t mark[CK_COUNT];	/* where each value starts */
+	uint32_t kinds;			/* instructions, as DF_KIND() bits */
+	bool has_kinds;
+	size_t index;			/* 1-based place in the list */
+	yaml_mark_t start;		/* the rule's mapping */
+} custom_text;
+
+static void custom_text_release(custom_text *t)
+{
+	for (int k = 0; k < CK_COUNT; k++)
+		free(t->value[k]);
+}
+
+static int rule_fail(loader *l, const custom_text *t, yaml_mark_t m, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* fail_at() naming the rule: by its code once read, else by its place. */
+static int rule_fail(loader *l, const custom_text *t, yaml_mark_t m, const char *fmt, ...)
+{
+	df_buf msg = DF_BUF_INIT;
+	if (t->value[CK_CODE])
+		df_buf_addf(&msg, "custom rule '%.40s': ", t->value[CK_CODE]);
+	else
+		df_buf_addf(&msg, "custom rule #%zu: ", t->index);
+	va_list ap;
+	va_start(ap, fmt);
+	df_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	l->key[0] = '\0';
+	fail_at(l, m, "%s", df_buf_str(&msg));
+	df_buf_release(&msg);
+	return -1;
+}
+
+/* The instruction kind named s, any case ("from", "RUN"); -1 if none. */
+static int instr_kind(const char *s)
+{
+	for (int k = DF_I_UNKNOWN + 1; k < DF_I_COUNT; k++)
+		if (df_mem_ieq(s, strlen(s), df_instr_kind_name((df_instr_kind)k)))
+			return k;
+	return -1;
+}
+
+/* instructions: NAME | [NAME...] */
+static int read_custom_kinds(loader *l, custom_text *t)
+{
+	char b[64];
+	bool list = l->ev.type == YAML_SEQUENCE_START_EVENT;
+	if (!list && l->ev.type != YAML_SCALAR_EVENT)
+		return rule_fail(l, t, l->ev.start_mark, "instructions: expected a list of instructions, not %s",
+				 what(l, b, sizeof(b)));
+	t->has_kinds = true;
+	t->mark[CK_INSTRUCTIONS] = l->ev.start_mark;
+	for (;;) {
+		if (list) {
+			if (next(l) < 0)
+				return -1;
+			if (l->ev.type == YAML_SEQUENCE_END_EVENT)
+				break;
+		}
+		if (l->ev.type != YAML_SCALAR_EVENT)
+			return rule_fail(l, t, l->ev.start_mark, "instructions: expected an instruction, not %s",
+					 what(l, b, sizeof(b)));
+		int k = instr_kind(scalar(l));
+		if (k < 0)
+			return rule_fail(l, t, l->ev.start_mark, "instructions: unknown instruction %s",
+					 what(l, b, sizeof(b)));
+		t->kinds |= DF_KIND(k);
+		if (!list)
+			break;
+	}
+	if (!t->kinds)
+		return rule_fail(l, t, t->mark[CK_INSTRUCTIONS], "instructions: the list is empty");
+	return 0;
+}
+
+/* A code of the rule's own: [A-Z]+[0-9]+, short, no prefix of dfopt's. */
+static const char *bad_code(const char *s)
+{
+	size_t n = strlen(s), letters = 0, digits = 0;
+	while (letters < n && s[letters] >= 'A' && s[letters] <= 'Z')
+		letters++;
+	while (letters + digits < n && df_is_digit((unsigned char)s[letters + digits]))
+		digits++;
+	if (!letters || !digits || letters + digits != n)
+		return "is not capital letters then digits, like ACME001";
+	if (n >= DF_CUSTOM_CODE_MAX)
+		return "is too long";
+	if (letters == 2 && (!strncmp(s, "DL", 2) || !strncmp(s, "DF", 2) || !strncmp(s, "SC", 2)))
+		return df_rule_find(s) ? "is a built-in rule's code" :
+		       "has a prefix of dfopt's own rules (DL, DF) or ShellCheck's (SC)";
+	return NULL;
+}
+
+/* Compile t's pattern under key k into *out (NULL when absent). */
+static int compile_key(loader *l, const custom_text *t, int k, pcre2_code **out)
+{
+	if (!t->value[k])
+		return 0;
+	df_buf err = DF_BUF_INIT;
+	int rc = df_custom_compile(t->value[k], k == CK_COMMAND, out, &err);
+	if (rc < 0)
+		rule_fail(l, t, t->mark[k], "%s: %s", custom_keys[k], df_buf_str(&err));
+	df_buf_release(&err);
+	return rc;
+}
+
+/* Check t whole and add it to the config. */
+static int add_custom_rule(loader *l, custom_text *t)
+{
+	const char *code = t->value[CK_CODE];
+	if (!code)
+		return rule_fail(l, t, t->start, "missing key 'code'");
+	const char *why = bad_code(code);
+	if (why)
+		return rule_fail(l, t, t->mark[CK_CODE], "code %s", why);
+	for (size_t i = 0; i < l->ncustom_codes; i++)
+		if (!strcmp(l->custom_codes[i], code))
+			return rule_fail(l, t, t->mark[CK_CODE], "code defined twice in this file");
+	if (!t->value[CK_MESSAGE])
+		return rule_fail(l, t, t->start, "missing key 'message'");
+	int sev = DF_SEV_WARNING;
+	if (t->value[CK_SEVERITY] && (sev = df_config_parse_severity(t->value[CK_SEVERITY])) < 0)
+		return rule_fail(l, t, t->mark[CK_SEVERITY], "severity: unknown severity '%.40s' (" SEVERITY_NAMES ")",
+				 t->value[CK_SEVERITY]);
+	bool command = t->value[CK_COMMAND] != NULL;
+	if (command && t->value[CK_PATTERN])
+		return rule_fail(l, t, t->mark[CK_COMMAND], "give pattern or command, not both");
+	if (!command && !t->value[CK_PATTERN])
+		return rule_fail(l, t, t->start, "missing key 'pattern' or 'command'");
+	if (!command && t->value[CK_WORDS])
+		return rule_fail(l, t, t->mark[CK_WORDS], "words needs command");
+	int required = 0;
+	if (t->value[CK_REQUIRED]) {
+		required = df_config_parse_bool(t->value[CK_REQUIRED]);
+		if (required < 0)
+			return rule_fail(l, t, t->mark[CK_REQUIRED], "required: expected true or false, not '%.40s'",
+					 t->value[CK_REQUIRED]);
+		if (required && command)
+			return rule_fail(l, t, t->mark[CK_REQUIRED], "required goes with pattern, not command");
+		if (required && t->value[CK_UNLESS])
+			return rule_fail(l, t, t->mark[CK_UNLESS], "unless does not go with required");
+	}
+	uint32_t kinds = t->kinds;
+	if (!t->has_kinds) {
+		kinds = command ? DF_CUSTOM_COMMAND_KINDS : (DF_KIND(DF_I_COUNT) - 1) & ~DF_KIND(DF_I_UNKNOWN);
+	} else if (command && (kinds & ~DF_CUSTOM_COMMAND_KINDS)) {
+		return rule_fail(l, t, t->mark[CK_INSTRUCTIONS],
+				 "instructions: a command rule applies to RUN, CMD and ENTRYPOINT only");
+	}
+	df_custom_rule r = { code, (df_severity)sev, t->value[CK_MESSAGE], t->value[CK_DOCS], kinds, required == 1,
+			     NULL, NULL, NULL, NULL };
+	if (compile_key(l, t, CK_PATTERN, &r.pattern) < 0 || compile_key(l, t, CK_COMMAND, &r.command) < 0 ||
+	    compile_key(l, t, CK_WORDS, &r.words) < 0 || compile_key(l, t, CK_UNLESS, &r.unless) < 0) {
+		df_custom_rule_release(&r);
+		return -1;
+	}
+	df_config_add_custom(l->c, &r);
+	df_grow((void **)&l->custom_codes, &l->cap_custom_codes, l->ncustom_codes + 1, sizeof(*l->custom_codes));
+	l->custom_codes[l->ncustom_codes++] = df_xstrdup(code);
+	return 0;
+}
+
+/* {code: CODE, message: TEXT, ...}: the mapping has started. */
+static int read_custom_rule(loader *l, custom_text *t)
+{
+	char b[64];
+	for (;;) {
+		if (next(l) < 0)
+			return -1;
+		if (l->ev.type == YAML_MAPPING_END_EVENT)
+			return add_custom_rule(l, t);
+		if (l->ev.type != YAML_SCALAR_EVENT)
+			return rule_fail(l, t, l->ev.start_mark, "expected a key, not %s", what(l, b, sizeof(b)));
+		int k = -1;
+		for (int i = 0; i < CK_COUNT; i++)
+			if (!strcmp(scalar(l), custom_keys[i]))
+				k = i;
+		if (k < 0)
+			return rule_fail(l, t, l->ev.start_mark,
+					 "unknown key %s (code, severity, message, instructions, pattern, command, words, "
+					 "unless, required or docs)", what(l, b, sizeof(b)));
+		if (t->value[k] || (k == CK_INSTRUCTIONS && t->has_kinds))
+			return rule_fail(l, t, l->ev.start_mark, "key '%s' appears twice", custom_keys[k]);
+		if (next(l) < 0)
+			return -1;
+		if (is_null(l))
+			continue;	/* as if absent */
+		if (k == CK_INSTRUCTIONS) {
+			if (read_custom_kinds(l, t) < 0)
+				return -1;
+			continue;
+		}
+		if (l->ev.type != YAML_SCALAR_EVENT)
+			return rule_fail(l, t, l->ev.start_mark, "%s: expected a string, not %s", custom_keys[k],
+					 what(l, b, sizeof(b)));
+		if (strlen(scalar(l)) != l->ev.data.scalar.length)
+			return rule_fail(l, t, l->ev.start_mark, "%s: the value holds a NUL byte", custom_keys[k]);
+		if (!l->ev.data.scalar.length)
+			return rule_fail(l, t, l->ev.start_mark, "%s: expected a string, not an empty one", custom_keys[k]);
+		t->value[k] = df_xstrdup(scalar(l));
+		t->mark[k] = l->ev.start_mark;
+	}
+}
+
+/* custom-rules: [RULE...] */
+static int read_custom_rules(loader *l)
+{
+	if (next(l) < 0)
+		return -1;
+	if (is_null(l))
+		return 0;
+	char b[64];
+	if (l->ev.type != YAML_SEQUENCE_START_EVENT)
+		return fail_at(l, l->ev.start_mark, "expected a list of rules, not %s", what(l, b, sizeof(b)));
+	for (size_t index = 1;; index++) {
+		if (next(l) < 0)
+			return -1;
+		if (l->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		custom_text t;
+		memset(&t, 0, sizeof(t));
+		t.index = index;
+		t.start = l->ev.start_mark;
+		if (l->ev.type != YAML_MAPPING_START_EVENT)
+			return rule_fail(l, &t, l->ev.start_mark, "expected a mapping of code, message, ..., not %s",
+					 what(l, b, sizeof(b)));
+		int rc = read_custom_rule(l, &t);
+		custom_text_release(&t);
+		if (rc < 0)
+			return -1;
+	}
+}
+
 enum key_id {
 	K_IGNORED, K_OVERRIDE, K_THRESHOLD, K_TRUSTED, K_LABELS, K_STRICT_LABELS, K_DISABLE_PRAGMA,
-	K_NO_FAIL, K_NO_COLOR, K_VERBOSE, K_FORMAT, K_SHELLCHECK,
+	K_NO_FAIL, K_NO_COLOR, K_VERBOSE, K_FORMAT, K_SHELLCHECK, K_CUSTOM,
 };
 
 static const char *const key_names[] = {
@@ -444,6 +728,7 @@ static const char *const key_names[] = {
 	[K_VERBOSE] = "verbose",
 	[K_FORMAT] = "format",
 	[K_SHELLCHECK] = "shellcheck",
+	[K_CUSTOM] = "custom-rules",
 };
 
 static int read_value(loader *l, int k)
@@ -474,6 +759,8 @@ static int read_value(loader *l, int k)
 		return read_format(l);
 	case K_SHELLCHECK:
 		return read_bool(l, &c->shellcheck);
+	case K_CUSTOM:
+		return read_custom_rules(l);
 	}
 	DF_BUG("key %d", k);
 }
@@ -497,7 +784,7 @@ static int read_settings(loader *l)
 			return fail_at(l, l->ev.start_mark,
 				       "unknown key %s (ignored, override, failure-threshold, trustedRegistries, "
 				       "label-schema, strict-labels, disable-ignore-pragma, no-fail, no-color, verbose, "
-				       "format or shellcheck)", what(l, b, sizeof(b)));
+				       "format, shellcheck or custom-rules)", what(l, b, sizeof(b)));
 		}
 		set_key(l, NULL, key_names[k]);
 		if (seen & (1u << k))
@@ -548,6 +835,9 @@ int df_config_load_yaml(df_config *c, const char *name, const char *text, size_t
 	if (l.have_ev)
 		yaml_event_delete(&l.ev);
 	yaml_parser_delete(&l.parser);
+	for (size_t i = 0; i < l.ncustom_codes; i++)
+		free(l.custom_codes[i]);
+	free(l.custom_codes);
 	return rc;
 }
 

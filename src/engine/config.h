@@ -19,10 +19,19 @@
  *   strict-labels, disable-ignore-pragma, no-fail, no-color, verbose: true|false
  *   format: NAME
  *
- * plus dfopt's `shellcheck: true|false` (accepted in both files). A null
+ * plus dfopt's `shellcheck: true|false` and `custom-rules:` (a list of rules,
+ * engine/custom.h and docs/custom-rules.md), accepted in both files. A null
  * value (`ignored:` with nothing after it) leaves the key unset. An unknown
  * key, a wrong type, an unknown severity or label type, an alias, or a
  * second document is an error. Files are capped at DF_CONFIG_MAX bytes.
+ *
+ * Custom rules are checked whole when loaded, their patterns compiled
+ * there; an error names the rule (by its code, or its place in the list
+ * before the code is read):
+ *   .dfopt.yaml:4:14: custom rule 'ACME001': pattern: missing closing parenthesis at offset 7
+ * A rule replaces the one of the same code from a layer below; a code twice
+ * in one file, or one of dfopt's own (DL, DF, SC prefixes, BuildKit
+ * checks), is an error.
  *
  * Errors: every function that can fail returns -1 and appends one line to
  * err, without a trailing newline, naming where and what:
@@ -42,6 +51,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine/custom.h"
 #include "engine/engine.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -75,6 +85,8 @@ typedef struct df_config {
 	df_config_bool strict_labels;
 	df_config_bool disable_ignore_pragma;
 	df_config_bool shellcheck;	/* dfopt's: run ShellCheck over RUN scripts */
+	df_custom_rule *custom;		/* custom-rules, one per code, in load order */
+	size_t ncustom, cap_custom;
 } df_config;
 
 /* An empty config: everything unset. */
@@ -88,6 +100,9 @@ void df_config_add_override(df_config *c, const char *code, df_severity sev);
 void df_config_add_trusted(df_config *c, const char *registry);
 void df_config_add_label(df_config *c, const char *name, df_label_type type);
 void df_config_set_format(df_config *c, const char *format, const char *origin);
+/* Add rule r, its strings copied and its compiled patterns taken over (r is
+ * left empty), in place of the rule of the same code if there is one. */
+void df_config_add_custom(df_config *c, df_custom_rule *r);
 
 /* Put every setting src holds on top of dst (src is unchanged). */
 void df_config_merge(df_config *dst, const df_config *src);

@@ -1,6 +1,7 @@
 /* engine.c - the rule registry and runner; see engine.h and rule.h. */
 #include "engine/engine.h"
 #include "engine/cmds.h"
+#include "engine/custom.h"
 #include "engine/pragma.h"
 #include "engine/shellcheck.h"
 #include "util/buf.h"
@@ -8,6 +9,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,12 +309,25 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 	df_diag *d = df_diags_add_static(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
 	if (!fmt)
 		return;
-	df_buf msg = DF_BUF_INIT;
+	/* Formatted once into room that fits nearly every message, then
+	 * copied at its size: findings' messages are long, and formatting is
+	 * a good part of what reporting costs. */
+	char room[512];
 	va_list ap;
 	va_start(ap, fmt);
-	df_buf_vaddf(&msg, fmt, ap);
+	int n = vsnprintf(room, sizeof(room), fmt, ap);
 	va_end(ap);
-	d->message = df_buf_detach(&msg, NULL);
+	if (n < 0)
+		DF_BUG("bad format '%s'", fmt);
+	char *text = df_xmalloc((size_t)n + 1);
+	if ((size_t)n < sizeof(room)) {
+		memcpy(text, room, (size_t)n + 1);
+	} else {
+		va_start(ap, fmt);
+		vsnprintf(text, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	d->message = text;
 	d->borrowed_message = false;
 }
 
@@ -356,6 +371,15 @@ void df_fix_edit(df_fix *fix, uint32_t start, uint32_t end, const char *text)
 	if (fix->edits->ngroups != fix->group + 1)
 		DF_BUG("df_fix_edit() after another finding was reported");
 	df_edits_add(fix->edits, start, end, text, strlen(text));
+}
+
+void df_fix_ignore(df_fix *fix, const char *pattern)
+{
+	if (!fix)
+		return;
+	if (fix->edits->ngroups != fix->group + 1)
+		DF_BUG("df_fix_ignore() after another finding was reported");
+	df_edits_add_line(fix->edits, pattern);
 }
 
 static bool is_ignored(const df_lint_opts *o, const char *code)
@@ -681,6 +705,8 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 	 * there are none (it is optional). */
 	if (opts && opts->shellcheck)
 		(void)df_shellcheck_file(doc, g, opts->shellcheck, &found);
+	if (opts && opts->ncustom)
+		df_custom_lint(doc, opts->custom, opts->ncustom, &found);
 
 	/* Parse errors are findings too, but one problem is one finding: a
 	 * rule finding that stands for a parse error replaces it. */

@@ -75,6 +75,9 @@ struct df_lint_opts {
 	 * returns. NULL: no context. */
 	const df_context *(*context)(void *arg, const char **dockerfile);
 	void *context_arg;
+	/* The context's files may be fixed (df_fix_ignore()): the Dockerfile
+	 * was read from a file, whose path the fixer has. False for stdin. */
+	bool context_fixes;
 	/* Collect the findings' fixes here (df_report_fix()): each finding
 	 * that offers one gets its group as fix_group. NULL: a plain lint,
 	 * the findings only say whether they are fixable (fix_kind). */
@@ -82,6 +85,10 @@ struct df_lint_opts {
 	/* Report a BuildKit check's finding even where a DL rule reports the
 	 * same problem (rule.h: same_as): for testing a rule on its own. */
 	bool keep_duplicates;
+	/* The config's custom rules (engine/custom.h), run after the
+	 * built-in ones and under the same suppression. */
+	const struct df_custom_rule *custom;
+	size_t ncustom;
 };
 
 /* Lint doc (with its graph g) into out, which the caller owns. */

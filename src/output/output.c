@@ -699,6 +699,9 @@ static void gnu_file(df_output *o, const df_file_findings *f, df_buf *out)
 	}
 }
 
+/* A workflow command's value: '%', CR and LF percent-encoded, so the
+ * command stays one line; in a property also ':' and ',', which would end
+ * the properties or the property. */
 static void gh_esc(df_buf *out, const char *s, bool property)
 {
 	for (const char *p = s; *p; p++) {
@@ -713,6 +716,26 @@ static void gh_esc(df_buf *out, const char *s, bool property)
 	}
 }
 
+/* GitHub places an annotation by its path from the top of the repository:
+ * "./Dockerfile" (what `dfopt lint .` finds) would miss the file in a pull
+ * request's diff, so leading "./" go. */
+static const char *gh_path(const char *file)
+{
+	while (file[0] == '.' && file[1] == '/' && file[2])
+		for (file += 2; *file == '/'; file++)
+			;
+	return file;
+}
+
+/*
+ * ::error|warning|notice file=F,line=L,col=C,endLine=L,endColumn=C,title=CODE::message
+ *
+ * Columns only on a one-line span: GitHub's annotations take them on one
+ * line only (the runner drops them when line and endLine differ). endColumn
+ * is the span's last column, not one past it like ours, so a one-byte span
+ * has col == endColumn; an empty one too (the runner drops an endColumn
+ * below col). A finding with no line (0) names the file alone.
+ */
 static void github_file(df_output *o, const df_file_findings *f, df_buf *out)
 {
 	(void)o;
@@ -720,9 +743,16 @@ static void github_file(df_output *o, const df_file_findings *f, df_buf *out)
 		const char *cmd = d->severity == DF_SEV_ERROR ? "error"
 				  : d->severity == DF_SEV_WARNING ? "warning" : "notice";
 		df_buf_addf(out, "::%s file=", cmd);
-		gh_esc(out, f->file, true);
-		df_buf_addf(out, ",line=%u,col=%u,endLine=%u,endColumn=%u,title=", d->line, d->col, d->end_line,
-			    d->end_col);
+		gh_esc(out, gh_path(f->file), true);
+		if (d->line) {
+			df_buf_addf(out, ",line=%u", d->line);
+			if (d->col && d->end_line == d->line)
+				df_buf_addf(out, ",col=%u,endLine=%u,endColumn=%u", d->col, d->end_line,
+					    d->end_col > d->col ? d->end_col - 1 : d->col);
+			else if (d->end_line > d->line)
+				df_buf_addf(out, ",endLine=%u", d->end_line);
+		}
+		df_buf_adds(out, ",title=");
 		gh_esc(out, d->code, true);
 		df_buf_adds(out, "::");
 		gh_esc(out, d->message, false);

@@ -43,6 +43,14 @@ complete_words dfopt lint -f sa
 contains "$tmp/out" "sarif" "bash: formats"
 complete_words dfopt graph --format d
 contains "$tmp/out" "dot" "bash: graph formats"
+complete_words dfopt build --progress j
+contains "$tmp/out" "json" "bash: build progress modes"
+complete_words dfopt measure --format m
+contains "$tmp/out" "markdown" "bash: measure formats"
+complete_words dfopt cache p
+contains "$tmp/out" "prune" "bash: cache commands"
+complete_words dfopt me
+contains "$tmp/out" "measure" "bash: the builder's commands"
 complete_words dfopt lint --ignore DL300
 contains "$tmp/out" "DL3003" "bash: rule codes from dfopt rules"
 complete_words dfopt explain Consistent

@@ -8,14 +8,16 @@
 . "${DF_SRCDIR:-.}/tests/cli/lib.sh"
 
 LIMIT=120	# seconds: far above the normal run; only a hang hits it
+[ -z "${VALGRIND:-}" ] || LIMIT=1800
 # A memory bound of 3 GiB of address space where it can be enforced
 # (sanitizer builds reserve terabytes of it, so there the sanitizer
 # watches): linear growth stays far below it, a runaway does not. A 50 MB
 # file peaks at about 1.3 GB resident: the syntax tree keeps every word of
-# every shell command with its spans.
+# every shell command with its spans. Under valgrind (VALGRIND set, by
+# tests/valgrind.sh) valgrind watches instead, and the time limit grows.
 # shellcheck disable=SC3045 # dash, bash and busybox sh all have ulimit -v
 mem_bound() {
-	if grep -q __asan_init "$DFOPT" 2>/dev/null; then "$@"; else (ulimit -v 3145728; "$@"); fi
+	if [ -n "${VALGRIND:-}" ] || grep -q __asan_init "$DFOPT" 2>/dev/null; then "$@"; else (ulimit -v 3145728; "$@"); fi
 }
 
 # lints FILE EXIT DESCRIPTION: `dfopt lint` on FILE within the bounds

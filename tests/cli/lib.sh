@@ -42,6 +42,14 @@ lacks() {
 	if grep -qF -- "$2" "$1"; then bad "$3: '$2' in $(basename "$1")"; sed 's/^/  | /' "$1" | head -5; else ok; fi
 }
 
+# is DESCRIPTION GOT WANT: two strings are equal
+is() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
+# holds DESCRIPTION COMMAND...: the command succeeds
+holds() {
+	what=$1; shift
+	if "$@"; then ok; else bad "$what"; fi
+}
+
 # same FILE1 FILE2 DESCRIPTION: byte for byte
 same() { if cmp -s "$1" "$2"; then ok; else bad "$3: $(basename "$1") and $(basename "$2") differ"; diff "$1" "$2" | head -10; fi; }
 

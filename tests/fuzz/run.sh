@@ -1,6 +1,7 @@
 #!/bin/sh
-# run.sh [SECONDS] - build the fuzz targets and run them: the parser for SECONDS
-# (default 60), the config loader and the .dockerignore matcher a quarter of that each.
+# run.sh [SECONDS] - build the fuzz targets and run them: the parser (with the
+# linter) for SECONDS (default 60), the config loader, the .dockerignore matcher
+# and the fixer a quarter of that each.
 #
 # Builds in a separate directory (FUZZ_BUILDDIR, default build-fuzz/ at the
 # top of the source tree) configured with --enable-fuzz CC=clang; the library
@@ -57,7 +58,7 @@ if [ ! -f "$build/Makefile" ] || [ "$(cat "$build/.fuzz-config" 2>/dev/null)" !=
 	}
 	printf '%s\n' "$stamp" >"$build/.fuzz-config"
 fi
-make -C "$build" -j"$jobs" tests/fuzz/fuzz_parse tests/fuzz/fuzz_config tests/fuzz/fuzz_ignore
+make -C "$build" -j"$jobs" tests/fuzz/fuzz_parse tests/fuzz/fuzz_config tests/fuzz/fuzz_ignore tests/fuzz/fuzz_fix
 
 # ---- seeds -----------------------------------------------------------------------------
 work=$build/tests/fuzz
@@ -177,10 +178,13 @@ run_target() {
 	echo "== fuzz: $name OK, no crash in $t s ($(find "$tcorpus" -type f | wc -l | tr -d ' ') inputs in $tcorpus)"
 }
 
-# The parser (and everything after it) gets the time asked for; the config
-# loader and the .dockerignore matcher, smaller, a quarter of it each.
+# The parser (and everything after it, every rule included) gets the time
+# asked for; the config loader, the .dockerignore matcher and the fixer a
+# quarter of it each.
 small=$((secs / 4))
 [ "$small" -ge 5 ] || small=5
 run_target fuzz_parse "$secs" "$seeds" -max_len=65536 -dict="$dict"
 run_target fuzz_config "$small" "$cfg_seeds" -max_len=8192
 run_target fuzz_ignore "$small" "$ign_seeds" -max_len=8192
+# The fixer: fixed text parses, fixing again changes nothing, comments stay.
+run_target fuzz_fix "$small" "$seeds" -max_len=16384 -dict="$dict"
