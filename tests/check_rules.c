@@ -189,7 +189,8 @@ static bool same_buf(const df_buf *a, const df_buf *b)
 }
 
 /* Copy the tree at from to to (which exists): directories, files and
- * symlinks, with their permission bits. */
+ * symlinks, with their permission bits plus the owner's write bit (a
+ * project is writable even when the fixtures are not, as in distcheck). */
 static void copy_tree(const char *from, const char *to)
 {
 	DIR *d = opendir(from);
@@ -206,7 +207,7 @@ static void copy_tree(const char *from, const char *to)
 		if (S_ISDIR(st.st_mode)) {
 			ck_assert_int_eq(mkdir(b, 0700), 0);
 			copy_tree(a, b);
-			chmod(b, st.st_mode & 07777);
+			chmod(b, (st.st_mode & 07777) | 0700);
 		} else if (S_ISLNK(st.st_mode)) {
 			char target[4096];
 			ssize_t n = readlink(a, target, sizeof(target) - 1);
@@ -217,7 +218,7 @@ static void copy_tree(const char *from, const char *to)
 			df_buf data = DF_BUF_INIT;
 			ck_assert_int_eq(tu_read(a, &data), 0);
 			ck_assert_int_eq(tu_write(b, df_buf_str(&data), data.len), 0);
-			chmod(b, st.st_mode & 07777);
+			chmod(b, (st.st_mode & 07777) | 0200);
 			df_buf_release(&data);
 		}
 	}
