@@ -35,6 +35,7 @@ buildah_root=$work/buildah
 # buildah names an image pulled from a layout after its path, which must
 # be lower case: mktemp's is not
 oci=/tmp/dfopt-bench-oci-$$
+# shellcheck disable=SC2317 # run by the trap
 cleanup() {
 	if [ -d "$buildah_root" ]; then
 		buildah --root "$buildah_root/root" --runroot "$buildah_root/run" rmi -a -f >/dev/null 2>&1 || true
@@ -130,6 +131,7 @@ mb=$(calc "$bytes / 1000000")
 # the fresh files age past that, as a real context's have.
 sleep 2
 keying() { "$dfopt" build --dry-run --progress=quiet "$ctx"; }
+# shellcheck disable=SC2317 # run by best
 cold_run() {
 	rm -f "$DFOPT_STORE/hashcache"
 	keying

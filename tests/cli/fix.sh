@@ -146,6 +146,7 @@ chmod 644 "$ctx/.dockerignore"
 # the file stays as it was (needs root, to mount a small tmpfs).
 full=$tmp/full
 mkdir -p "$full"
+# shellcheck disable=SC2016 # $1 and $2 are the inner sh's
 if [ "$(id -u)" = 0 ] && unshare -m sh -c 'mount -t tmpfs -o size=16k tmpfs "$1"' sh "$full" 2>/dev/null; then
 	unshare -m sh -c '
 		mount -t tmpfs -o size=16k tmpfs "$2" || exit 99
