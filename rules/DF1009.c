@@ -2,6 +2,7 @@
 #include "engine/cleanup.h"
 #include "engine/cmds.h"
 #include "engine/ospkg.h"
+#include "engine/fixes.h"
 #include "engine/rule.h"
 #include "graph/ecosystem.h"
 #include "parse/flags.h"
@@ -57,35 +58,6 @@ const df_rule df_rule_DF1009 = {
 	},
 	.on_file_end = check,
 };
-
-/* Does the file rely on BuildKit already? */
-static bool uses_buildkit(const df_doc *doc)
-{
-	static const char *const copy_flags[] = { "link", "chmod", "parents", "exclude", "checksum", "keep-git-dir" };
-	static const char *const run_flags[] = { "mount", "network", "security" };
-	if (doc->syntax)
-		return true;
-	for (size_t i = 0; i < doc->ninstrs; i++) {
-		const df_instr *in = doc->instrs[i]->inner ? doc->instrs[i]->inner : doc->instrs[i];
-		if (in->nheredocs)
-			return true;
-		bool copy = in->kind == DF_I_COPY || in->kind == DF_I_ADD;
-		if (!copy && in->kind != DF_I_RUN)
-			continue;
-		for (size_t f = 0; f < in->nflags; f++) {
-			df_str name = in->flags[f].name;
-			if (copy)
-				for (size_t k = 0; k < DF_ARRAY_LEN(copy_flags); k++)
-					if (df_mem_eq(name.ptr, name.len, copy_flags[k]))
-						return true;
-			if (!copy)
-				for (size_t k = 0; k < DF_ARRAY_LEN(run_flags); k++)
-					if (df_mem_eq(name.ptr, name.len, run_flags[k]))
-						return true;
-		}
-	}
-	return false;
-}
 
 /* Is a known cache (absolute) dir the target of a mount of run: the dir or
  * one above it, or the same place under another home than /root? */
@@ -244,7 +216,7 @@ static void check(df_lint *lint, void *state)
 {
 	(void)state;
 	const df_doc *doc = df_lint_doc(lint);
-	if (!uses_buildkit(doc))
+	if (!df_doc_uses_buildkit(doc))
 		return;
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		const df_instr *in = doc->instrs[i];
