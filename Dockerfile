@@ -19,7 +19,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN autoreconf -fi && ./configure && make -j"$(nproc)" dfopt && make install-strip DESTDIR=/out
+RUN autoreconf -fi && ./configure && make -j"$(nproc)" dfopt dfopt-build && make install-strip DESTDIR=/out
 
 FROM debian:12-slim
 # hadolint ignore=DL3008

@@ -1,4 +1,16 @@
-/* main.c - dfopt's entry point: the subcommand table and shared helpers. */
+/*
+ * main.c - the entry point of dfopt and of dfopt-build: the subcommand table
+ * and helpers shared by the subcommands.
+ *
+ * The builder's commands (build, measure, image, images, cache) run in
+ * dfopt-build, installed in $(pkglibexecdir): dfopt with the builder linked
+ * in (DF_BUILDER_PROGRAM), so measure can run its own `--fix`. Only those
+ * commands need libarchive and libcrypto, whose loading (libarchive brings
+ * libxml2, ICU and libstdc++) costs a process about 6 ms, longer than
+ * linting a typical Dockerfile takes: dfopt does not link them and hands
+ * those commands over with exec, so the terminal, signals and exit code
+ * are the builder's own.
+ */
 #include "cli/cli.h"
 #include "util/file.h"
 
@@ -16,9 +28,15 @@
 
 typedef struct subcommand {
 	const char *name;
-	int (*run)(int argc, char **argv);
+	int (*run)(int argc, char **argv);	/* NULL: dfopt-build runs it */
 	const char *summary;
 } subcommand;
+
+#ifdef DF_BUILDER_PROGRAM
+#define BUILDER_CMD(fn) fn
+#else
+#define BUILDER_CMD(fn) NULL
+#endif
 
 static const subcommand commands[] = {
 	{ "lint", df_cmd_lint, "lint Dockerfiles (the default command)" },
@@ -26,11 +44,11 @@ static const subcommand commands[] = {
 	{ "explain", df_cmd_explain, "show a rule's documentation" },
 	{ "parse", df_cmd_parse, "print the syntax tree and instruction graph (json or text)" },
 	{ "graph", df_cmd_graph, "draw the instruction graph (Graphviz dot or json)" },
-	{ "build", df_cmd_build, "build the Dockerfile into an OCI image with dfopt's own builder" },
-	{ "measure", df_cmd_measure, "build the Dockerfile and its rewrite through edits: what the fix saves" },
-	{ "image", df_cmd_image, "import a base image into dfopt's store, or export one" },
-	{ "images", df_cmd_images, "list the images in dfopt's store" },
-	{ "cache", df_cmd_cache, "prune dfopt's build cache" },
+	{ "build", BUILDER_CMD(df_cmd_build), "build the Dockerfile into an OCI image with dfopt's own builder" },
+	{ "measure", BUILDER_CMD(df_cmd_measure), "build the Dockerfile and its rewrite through edits: what the fix saves" },
+	{ "image", BUILDER_CMD(df_cmd_image), "import a base image into dfopt's store, or export one" },
+	{ "images", BUILDER_CMD(df_cmd_images), "list the images in dfopt's store" },
+	{ "cache", BUILDER_CMD(df_cmd_cache), "prune dfopt's build cache" },
 	{ "lsp", df_cmd_lsp, "run a Language Server on stdin/stdout: diagnostics and fixes in editors" },
 };
 
@@ -184,6 +202,43 @@ static void tune_malloc(void)
 #endif
 }
 
+#ifndef DF_BUILDER_PROGRAM
+/* Try to exec dfopt-build in dir with argv; returns only when it cannot. */
+static void exec_builder_in(const char *dir, size_t dirlen, char **argv)
+{
+	static const char name[] = "/dfopt-build";
+	char path[4096];
+	if (dirlen + sizeof(name) > sizeof(path))
+		return;
+	memcpy(path, dir, dirlen);
+	memcpy(path + dirlen, name, sizeof(name));
+	if (access(path, X_OK) != 0)
+		return;
+	argv[0] = path;
+	execv(path, argv);
+}
+
+/*
+ * Run a builder command in dfopt-build: first the one beside this dfopt
+ * (a build tree, or an installation moved as a whole), then the one in
+ * the configured pkglibexecdir. Returns only on failure.
+ */
+static int run_builder(char **argv)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		const char *slash = strrchr(self, '/');
+		if (slash)
+			exec_builder_in(self, (size_t)(slash - self), argv);
+	}
+	exec_builder_in(DF_PKGLIBEXECDIR, strlen(DF_PKGLIBEXECDIR), argv);
+	return df_cli_usage_error(argv[1], "the builder, dfopt-build, is missing: it is installed in %s "
+				  "(or beside dfopt); reinstall dfopt", DF_PKGLIBEXECDIR);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	tune_malloc();
@@ -203,9 +258,15 @@ int main(int argc, char **argv)
 		printf("dfopt %s\n", PACKAGE_VERSION);
 		return DF_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(cmd, commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(cmd, commands[i].name) != 0)
+			continue;
+#ifndef DF_BUILDER_PROGRAM
+		if (!commands[i].run)
+			return run_builder(argv);
+#endif
+		return commands[i].run(argc - 1, argv + 1);
+	}
 	/* Anything else is a Dockerfile (or an option) for the default command. */
 	if (cmd[0] == '-' || access(cmd, F_OK) == 0)
 		return df_cmd_lint(argc, argv);

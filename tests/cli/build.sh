@@ -10,6 +10,15 @@ set -u
 # shellcheck source=tests/cli/lib.sh
 . "${DF_SRCDIR:-.}/tests/cli/lib.sh"
 
+# The builder's commands run in a program of their own: linting must not
+# load libarchive or libcrypto (their loading costs more than a lint).
+if command -v ldd >/dev/null 2>&1; then
+	ldd "$DFOPT" >"$tmp/ldd" 2>&1
+	lacks "$tmp/ldd" "libarchive" "dfopt does not link libarchive"
+	lacks "$tmp/ldd" "libcrypto" "dfopt does not link libcrypto"
+fi
+[ -x "$(dirname "$DFOPT")/dfopt-build" ] && ok || bad "no dfopt-build beside $DFOPT"
+
 store=$tmp/store
 export DFOPT_STORE="$store"
 # shellcheck source=tests/cli/build-image.sh
