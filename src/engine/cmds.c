@@ -16,8 +16,9 @@ void df_cmds_init(df_cmds *c)
 
 void df_cmds_release(df_cmds *c)
 {
-	free(c->views);
-	free(c->expanded);
+	free(c->all);
+	free(c->all_expanded);
+	free(c->loaded);
 	df_arena_release(&c->arena);
 	df_cmds_init(c);
 }
@@ -33,16 +34,16 @@ static df_str basename_of(df_str s)
 
 static void add_view(df_cmds *c, const df_cmd_view *v)
 {
-	if (c->n == c->cap) {
-		/* The two arrays grow together: expanded[i] belongs to views[i]. */
+	if (c->nall == c->cap) {
+		/* The two arrays grow together: all_expanded[i] belongs to all[i]. */
 		c->cap = c->cap ? 2 * c->cap : 16;
-		c->views = df_xrealloc(c->views, c->cap * sizeof(*c->views));
-		c->expanded = df_xrealloc(c->expanded, c->cap * sizeof(*c->expanded));
+		c->all = df_xrealloc(c->all, c->cap * sizeof(*c->all));
+		c->all_expanded = df_xrealloc(c->all_expanded, c->cap * sizeof(*c->all_expanded));
 	}
-	c->views[c->n] = *v;
-	c->views[c->n].basename = basename_of(v->cmd->words[v->name].value);
-	c->expanded[c->n] = NULL;
-	c->n++;
+	c->all[c->nall] = *v;
+	c->all[c->nall].basename = basename_of(v->cmd->words[v->name].value);
+	c->all_expanded[c->nall] = NULL;
+	c->nall++;
 }
 
 typedef struct walk_ctx {
@@ -62,12 +63,9 @@ static int visit(const df_sh_cmd *cmd, const df_sh_ctx *ctx, void *ud)
 	return 0;
 }
 
-/* Make c hold the commands of in. */
+/* Append the commands of in to c->all. */
 static void load(df_cmds *c, const df_instr *in)
 {
-	c->in = in;
-	c->n = 0;
-	c->npos = c->pos_next = 0;
 	walk_ctx w;
 	memset(&w, 0, sizeof(w));
 	w.cmds = c;
@@ -96,12 +94,35 @@ static void load(df_cmds *c, const df_instr *in)
 	}
 }
 
+/* Point c's window at the commands of in, loading them the first time. */
+static void select_instr(df_cmds *c, const df_instr *in)
+{
+	if (in->index >= c->nloaded) {
+		size_t n = in->index + 1 > 2 * c->nloaded ? in->index + 1 : 2 * c->nloaded;
+		c->loaded = df_xrealloc(c->loaded, n * sizeof(*c->loaded));
+		memset(c->loaded + c->nloaded, 0, (n - c->nloaded) * sizeof(*c->loaded));
+		c->nloaded = n;
+	}
+	struct df_cmds_run *r = &c->loaded[in->index];
+	if (r->in != in) {
+		/* An ONBUILD and its trigger share an index; only a RUN loads. */
+		r->in = in;
+		r->first = c->nall;
+		load(c, in);
+		r->n = c->nall - r->first;
+	}
+	c->in = in;
+	c->views = c->all + r->first;
+	c->expanded = c->all_expanded + r->first;
+	c->n = r->n;
+}
+
 int df_cmds_each(df_cmds *c, const df_instr *in, df_cmd_fn fn, void *ud)
 {
 	if (in->kind != DF_I_RUN || in->has_error)
 		return 0;
 	if (c->in != in)
-		load(c, in);
+		select_instr(c, in);
 	for (size_t i = 0; i < c->n; i++) {
 		int rc = fn(&c->views[i], ud);
 		if (rc)
@@ -145,7 +166,7 @@ const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t
 	const df_sh_word **out = DF_ARENA_ARRAY(&cs->arena, const df_sh_word *, cap);
 	*n = df_sh_positionals(c, from, value_opts, out, cap);
 	/* The commands are the instruction's or the arena's, which lives as
-	 * long as the file: an address names one command until load(). */
+	 * long as the file: an address names one command for the file. */
 	size_t slot = cs->npos;
 	if (cs->npos < DF_ARRAY_LEN(cs->pos)) {
 		cs->npos++;

@@ -94,24 +94,39 @@ static inline bool df_cmd_named(const df_cmd_view *v, const char *name)
 df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in);
 
 /*
- * The command list the engine keeps for the instruction being linted (what
- * df_lint_each_command() and df_lint_expanded() read).
+ * The command lists the engine keeps for the file being linted (what
+ * df_lint_each_command() and df_lint_expanded() read): every RUN's commands
+ * are found once per file, however often and in whatever order the rules
+ * ask (stage-end hooks walk the stage's RUNs again).
  *
- * Invariants: views[0..n) are the commands of in in source order (a
- * command before those in its substitutions, the script before its
- * heredocs); expanded[i] is NULL or the expansion of views[i]. Loading another
- * instruction overwrites the views; the arena grows until df_cmds_release().
- * Ownership: views and expanded are the list's; the commands they point to
- * are borrowed from the instruction (exec form: made up in the arena).
+ * Invariants: all[0..nall) holds the commands of every RUN loaded so far,
+ * each RUN's in one run, in source order (a command before those in its
+ * substitutions, the script before its heredocs); all_expanded[i] is NULL
+ * or the expansion of all[i]. loaded[k], for the instruction of index k,
+ * names its run once loaded. views[0..n) and expanded are the window of the
+ * instruction asked about last (in): a hook's view is the current
+ * instruction's, and a hook must not ask for another instruction's
+ * commands while it holds one (loading may move the array).
+ * Ownership: the arrays are the lists'; the commands they point to are
+ * borrowed from the instruction (exec form: made up in the arena, which
+ * grows until df_cmds_release()).
  */
 typedef struct df_cmds {
-	const df_instr *in;	/* whose commands these are; NULL: none yet */
-	df_cmd_view *views;
+	const df_instr *in;	/* whose commands views holds; NULL: none yet */
+	df_cmd_view *views;	/* in's commands: a window into all */
 	const df_cmd_view **expanded;	/* parallel to views */
-	size_t n, cap;
+	size_t n;
+	df_cmd_view *all;
+	const df_cmd_view **all_expanded;	/* parallel to all */
+	size_t nall, cap;
+	struct df_cmds_run {
+		const df_instr *in;	/* NULL: not loaded */
+		size_t first, n;	/* its commands: all[first..first+n) */
+	} *loaded;
+	size_t nloaded;		/* entries of loaded (by instruction index) */
 	df_arena arena;		/* exec-form commands and expansions */
-	/* What df_lint_positionals() answered for the instruction: rules about
-	 * system packages each ask the same of the same commands. */
+	/* What df_lint_positionals() answered lately: rules about system
+	 * packages each ask the same of the same commands. */
 	struct df_cmds_pos {
 		const df_sh_cmd *cmd;
 		size_t from;
@@ -124,8 +139,8 @@ typedef struct df_cmds {
 
 void df_cmds_init(df_cmds *c);
 void df_cmds_release(df_cmds *c);
-/* Call fn for every command of in, which c first loads unless it holds
- * them already; as df_lint_each_command(). */
+/* Call fn for every command of in, which c first loads unless it has
+ * loaded them before; as df_lint_each_command(). */
 int df_cmds_each(df_cmds *c, const df_instr *in, df_cmd_fn fn, void *ud);
 /* The engine's list for the file being linted (engine.c). */
 df_cmds *df_lint_cmds(df_lint *lint);
