@@ -185,6 +185,26 @@ START_TEST(test_start_dir)
 }
 END_TEST
 
+/* "." names what it finds as users write it: "Dockerfile", "x/Dockerfile". */
+START_TEST(test_working_dir)
+{
+	make("Dockerfile");
+	make("x/Dockerfile");
+	char cwd[4200];
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(chdir(root), 0);
+	df_discovery d = DF_DISCOVERY_INIT;
+	ck_assert_int_eq(df_discover(".", &d, NULL, NULL), 0);
+	ck_assert_int_eq(df_discover("./", &d, NULL, NULL), 0);
+	ck_assert_int_eq(chdir(cwd), 0);
+	ck_assert_uint_eq(d.len, 4);
+	ck_assert_str_eq(d.paths[0], "Dockerfile");
+	ck_assert_str_eq(d.paths[1], "x/Dockerfile");
+	ck_assert_str_eq(d.paths[2], "Dockerfile");
+	df_discovery_release(&d);
+}
+END_TEST
+
 START_TEST(test_nothing_found)
 {
 	make("docs/README.md");
@@ -253,6 +273,7 @@ int main(void)
 	tcase_add_test(tc, test_skip_dirs);
 	tcase_add_test(tc, test_walk);
 	tcase_add_test(tc, test_start_dir);
+	tcase_add_test(tc, test_working_dir);
 	tcase_add_test(tc, test_nothing_found);
 	tcase_add_test(tc, test_unreadable_dir);
 	tcase_add_test(tc, test_too_deep);

@@ -120,6 +120,8 @@ static int read_entries(walk *w, const char *path, entry **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
+	if (!*path)
+		path = ".";	/* the working directory, its files named bare */
 	DIR *dir = opendir(path);
 	if (!dir) {
 		note(w, DF_DISCOVER_ERROR, path, strerror(errno));
@@ -162,7 +164,7 @@ static void walk_dir(walk *w, df_buf *path, unsigned depth)
 	size_t base = path->len;
 	for (size_t i = 0; i < n; i++) {
 		path->len = base;
-		if (!base || path->buf[base - 1] != '/')
+		if (base && path->buf[base - 1] != '/')
 			df_buf_addc(path, '/');
 		df_buf_adds(path, ents[i].name);
 		const char *p = df_buf_str(path);
@@ -224,7 +226,11 @@ int df_discover(const char *dir, df_discovery *out, df_discover_fn notify, void 
 	walk w = { out, notify, ctx, 0 };
 	size_t first = out->len;
 	df_buf path = DF_BUF_INIT;
-	df_buf_adds(&path, *dir ? dir : ".");
+	/* The working directory's files are named as users write them
+	 * ("Dockerfile", not "./Dockerfile"): code-quality reports match
+	 * report paths against the repository's file names. */
+	if (strcmp(dir, ".") != 0 && strcmp(dir, "./") != 0)
+		df_buf_adds(&path, *dir ? dir : ".");
 	walk_dir(&w, &path, 0);
 	df_buf_release(&path);
 	/* Per-directory order puts "a/Dockerfile" before "a.Dockerfile"; the
