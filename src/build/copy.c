@@ -8,7 +8,8 @@
  * destination directory). So what the checksum covers is by construction
  * what a copy writes.
  *
- * Every path is opened with openat2(): on the source side beneath a
+ * Every path is opened with openat2() (build/openat2.h, which resolves
+ * by hand where the call is missing): on the source side beneath a
  * directory already resolved and without following symlinks (the walk saw
  * real directories; a swap after it fails instead of leading elsewhere), on
  * the destination side with RESOLVE_IN_ROOT from the root, so symlinks in
@@ -32,11 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "build/openat2.h"
 #include "context/glob.h"
 #include "context/ignore.h"
 #include "util/util.h"
@@ -108,17 +109,13 @@ static const char *verb(const df_copy_req *r)
 
 static int xopenat2(int dirfd, const char *path, int flags, uint64_t resolve)
 {
-	struct open_how how;
-	memset(&how, 0, sizeof how);
-	how.flags = (uint64_t)(flags | O_CLOEXEC);
-	how.resolve = resolve;
-	long fd;
+	int fd;
 	/* EAGAIN: a rename raced a RESOLVE_IN_ROOT lookup; retry a few times */
 	int tries = 0;
 	do
-		fd = syscall(SYS_openat2, dirfd, *path ? path : ".", &how, sizeof how);
+		fd = df_openat2(dirfd, path, flags, resolve);
 	while (fd < 0 && errno == EAGAIN && ++tries < 64);
-	return (int)fd;
+	return fd;
 }
 
 /* Beneath a resolved source directory, no symlinks on the way. */

@@ -187,7 +187,13 @@ static int run_curl(const char *url, const char *file, const char *headers, df_b
 			return -1;
 		}
 	rc = 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && text.len == 0) {
+		/* POSIX lets posix_spawnp report a failed exec this way rather
+		 * than by its return value (glibc does under valgrind, for one);
+		 * curl's own exit statuses stop far below 127. */
+		df_buf_addf(err, "ADD %s: curl is not installed", url);
+		rc = -1;
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		df_buf why = DF_BUF_INIT;
 		curl_reason(&text, &why);
 		df_buf_addf(err, "ADD %s: download failed: %s", url, why.len ? df_buf_str(&why) : "no reason given");

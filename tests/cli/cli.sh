@@ -70,11 +70,14 @@ rc=$?
 if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; then ok; else bad "random bytes: exit $rc"; fi
 
 # Large hostile files finish (a guard against quadratic paths, not a timing).
-awk 'BEGIN { print "FROM scratch"; print "ENV V0=x"; for (i = 1; i < 30000; i++) printf "ENV V%d=$V0 W%d=${V0:-y}\n", i, i }' >"$tmp/env.Dockerfile"
-expect 0 "30,000 ENV lines" timeout 60 "$DFOPT" parse "$tmp/env.Dockerfile"
-expect 0 "30,000 ENV lines linted" timeout 60 "$DFOPT" lint --no-fail --no-shellcheck "$tmp/env.Dockerfile"
-awk 'BEGIN { for (i = 0; i < 5000; i++) { if (i) printf "FROM s%d AS s%d\n", i - 1, i; else print "FROM scratch AS s0"; printf "ENV E%d=1\nCOPY --from=s%d /a /b\n", i, i / 2 } }' >"$tmp/stages.Dockerfile"
-expect 0 "5,000 chained stages" timeout 60 "$DFOPT" parse "$tmp/stages.Dockerfile"
+# Under valgrind (VALGRIND set, by tests/valgrind.sh), a tenth of the size.
+nenv=30000 nstages=5000
+[ -z "${VALGRIND:-}" ] || nenv=3000 nstages=500
+awk -v n="$nenv" 'BEGIN { print "FROM scratch"; print "ENV V0=x"; for (i = 1; i < n; i++) printf "ENV V%d=$V0 W%d=${V0:-y}\n", i, i }' >"$tmp/env.Dockerfile"
+expect 0 "$nenv ENV lines" timeout 60 "$DFOPT" parse "$tmp/env.Dockerfile"
+expect 0 "$nenv ENV lines linted" timeout 60 "$DFOPT" lint --no-fail --no-shellcheck "$tmp/env.Dockerfile"
+awk -v n="$nstages" 'BEGIN { for (i = 0; i < n; i++) { if (i) printf "FROM s%d AS s%d\n", i - 1, i; else print "FROM scratch AS s0"; printf "ENV E%d=1\nCOPY --from=s%d /a /b\n", i, i / 2 } }' >"$tmp/stages.Dockerfile"
+expect 0 "$nstages chained stages" timeout 60 "$DFOPT" parse "$tmp/stages.Dockerfile"
 
 # Build args reach the expansion.
 # shellcheck disable=SC2016 # the Dockerfile's own $TAG, not the shell's
