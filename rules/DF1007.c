@@ -22,20 +22,27 @@ static void on_file_end(df_lint *lint, void *state);
 /* Files a step of the current stage left in its layer. */
 typedef struct written {
 	const char *path;	/* absolute (a glob for "everything in a directory") */
-	char what[96];		/* "the package lists of `apt-get update`" */
+	const char *norm;	/* path, df_path_normal() once an rm asks */
+	bool normed;		/* norm is set (NULL: too long to match) */
+	char what[96];		/* "the package lists of `apt-get update`";
+				 * a COPY/ADD's: made when reported */
 	uint32_t line;
 	const df_instr *run;	/* the RUN that wrote them; NULL: a COPY/ADD */
-	bool copied;		/* a COPY/ADD wrote them, not a RUN */
+	const df_instr *copy;	/* the COPY/ADD that wrote them; NULL: a RUN */
 	bool reported;
 } written;
 
 typedef struct layers {
 	written *v;
 	size_t len, cap;
-	/* The COPY and ADD instructions of the stage whose landings are not
-	 * in v yet: worked out when a RUN first runs rm, as most never do. */
+	/* The instructions of the stage whose records are not in v yet:
+	 * worked out when a RUN first runs rm, as most never do. Then the
+	 * RUNs' records go first, as they did when each RUN was read at its
+	 * turn; the COPY and ADD landings after them. */
 	const df_instr **copies;
 	size_t ncopies, copies_cap;
+	const df_instr **runs;	/* RUNs without an rm of their own */
+	size_t nruns, runs_cap;
 	df_arena arena;		/* paths, for the file (zeroed: ready) */
 } layers;
 
@@ -94,12 +101,34 @@ const df_rule df_rule_DF1007 = {
 	.on_file_end = on_file_end,
 };
 
+/* w->what = what, cut to fit as snprintf("%s") would, without its cost. */
+static void set_what(written *w, const char *what)
+{
+	size_t n = strnlen(what, sizeof(w->what) - 1);
+	memcpy(w->what, what, n);
+	w->what[n] = '\0';
+}
+
+/* Record path, written by in: what says what it is, NULL for a COPY/ADD. */
 static void add(layers *l, const char *path, const df_instr *in, bool copied, const char *what)
 {
 	df_grow((void **)&l->v, &l->cap, l->len + 1, sizeof(*l->v));
 	written *w = &l->v[l->len++];
-	*w = (written){ .path = path, .line = in->line, .run = copied ? NULL : in, .copied = copied };
-	snprintf(w->what, sizeof(w->what), "%s", what);
+	*w = (written){ .path = path, .line = in->line, .run = copied ? NULL : in, .copy = copied ? in : NULL };
+	if (what)
+		set_what(w, what);
+}
+
+/* The what of a COPY/ADD's record, "what COPY a b wrote": made only for a
+ * report, as most records never get one and the text costs. */
+static void copy_what(written *r)
+{
+	df_buf text = DF_BUF_INIT;
+	df_buf_adds(&text, "what ");
+	df_copy_add_text(&text, r->copy);
+	df_buf_adds(&text, " wrote");
+	set_what(r, df_buf_str(&text));
+	df_buf_release(&text);
 }
 
 typedef struct walk {
@@ -173,7 +202,8 @@ static void note_writes(walk *w, const df_cmd_view *v)
 
 /* The operands of an rm, resolved against the directory the command runs
  * in: a relative one says nothing when that is unknown, nor does one of
- * unknown value. */
+ * unknown value. Each is kept df_path_normal() (NULL: too long to match),
+ * as every record of the stage is compared with it. */
 typedef struct rm_ops {
 	const char *path[32];
 	size_t n;
@@ -196,14 +226,20 @@ static void read_rm(walk *w, const df_cmd_view *v, rm_ops *ops)
 			continue;
 		const char *op = df_path_resolve(&w->l->arena, w->cwd, o.value);
 		if (op)
-			ops->path[ops->n++] = op;
+			ops->path[ops->n++] = df_path_normal(&w->l->arena, op, strlen(op));
 	}
 }
 
-static bool rm_deletes(const rm_ops *ops, const char *path)
+static bool rm_deletes(layers *l, const rm_ops *ops, written *r)
 {
-	for (size_t i = 0; i < ops->n; i++)
-		if (df_path_covers(ops->path[i], strlen(ops->path[i]), path, ops->recursive))
+	/* Every rm of the stage is compared with r: its path is normalised
+	 * once, when the first one is. */
+	if (!r->normed) {
+		r->norm = df_path_normal(&l->arena, r->path, strlen(r->path));
+		r->normed = true;
+	}
+	for (size_t i = 0; i < ops->n && r->norm; i++)
+		if (ops->path[i] && df_path_normal_covers(ops->path[i], r->norm, ops->recursive))
 			return true;
 	return false;
 }
@@ -347,14 +383,16 @@ static int each(const df_cmd_view *v, void *ud)
 	read_rm(w, v, &ops);
 	for (size_t i = 0; i < w->before && ops.n; i++) {
 		written *r = &w->l->v[i];
-		if (r->reported || !rm_deletes(&ops, r->path) || df_run_mounts_cache(w->run, r->path))
+		if (r->reported || !rm_deletes(w->l, &ops, r) || df_run_mounts_cache(w->run, r->path))
 			continue;
-		df_fix_kind kind = r->copied ? DF_FIX_NONE : move_fix(w, v, r, NULL);
+		if (r->copy)
+			copy_what(r);
+		df_fix_kind kind = r->copy ? DF_FIX_NONE : move_fix(w, v, r, NULL);
 		df_fix *fix = df_report_fix(w->lint, &df_rule_DF1007, kind, df_cmd_word_span(v, v->name),
 			  "`rm` deletes %s, which the layer of line %u keeps: the image does not shrink; "
 			  "%s",
 			  r->what, (unsigned)r->line,
-			  r->copied ? "read such files through `RUN --mount=type=bind` instead, or copy only what the "
+			  r->copy ? "read such files through `RUN --mount=type=bind` instead, or copy only what the "
 				     "image keeps"
 				   : "delete them in the RUN that writes them");
 		if (fix && kind != DF_FIX_NONE)
@@ -375,21 +413,23 @@ static int is_rm(const df_cmd_view *v, void *ud)
 /* Move what the pending COPY and ADD instructions wrote into l->v. */
 static void add_landings(layers *l, const df_graph *g)
 {
-	df_buf text;
-	df_buf_init(&text);
 	for (size_t k = 0; k < l->ncopies; k++) {
 		const df_instr *in = l->copies[k];
 		df_landing out[16];
 		size_t n = df_copy_landings(&l->arena, g, in, out, DF_ARRAY_LEN(out));
-		df_buf_reset(&text);
-		df_buf_adds(&text, "what ");
-		df_copy_add_text(&text, in);
-		df_buf_adds(&text, " wrote");
 		for (size_t i = 0; i < n; i++)
-			add(l, out[i].path, in, true, df_buf_str(&text));
+			add(l, out[i].path, in, true, NULL);
 	}
 	l->ncopies = 0;
-	df_buf_release(&text);
+}
+
+/* Walk the commands of run, a RUN of the stage: record what they write,
+ * and judge its rm commands against the records of the steps before it. */
+static void walk_run(df_lint *lint, layers *l, const df_graph *g, const df_instr *run)
+{
+	walk w = { .lint = lint, .run = run, .l = l, .before = l->len };
+	w.cwd = df_run_workdir(&l->arena, g, run);
+	df_lint_each_command(lint, run, each, &w);
 }
 
 static void on_instr(df_lint *lint, const df_instr *in, void *state)
@@ -403,19 +443,26 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 		l->copies[l->ncopies++] = in;
 		return;
 	}
-	if (l->ncopies && df_lint_each_command(lint, in, is_rm, NULL))
+	if (!df_lint_each_command(lint, in, is_rm, NULL)) {
+		/* What it writes matters only to an rm of a later RUN. */
+		df_grow((void **)&l->runs, &l->runs_cap, l->nruns + 1, sizeof(*l->runs));
+		l->runs[l->nruns++] = in;
+		return;
+	}
+	for (size_t k = 0; k < l->nruns; k++)
+		walk_run(lint, l, g, l->runs[k]);
+	l->nruns = 0;
+	if (l->ncopies)
 		add_landings(l, g);
-	walk w = { .lint = lint, .run = in, .l = l, .before = l->len };
-	w.cwd = df_run_workdir(&l->arena, g, in);
-	df_lint_each_command(lint, in, each, &w);
+	walk_run(lint, l, g, in);
 }
 
 static void on_stage_end(df_lint *lint, const df_stage *stage, void *state)
 {
 	(void)lint;
 	(void)stage;
-	((layers *)state)->len = 0;
-	((layers *)state)->ncopies = 0;
+	layers *l = state;
+	l->len = l->ncopies = l->nruns = 0;
 }
 
 static void on_file_end(df_lint *lint, void *state)
@@ -424,5 +471,6 @@ static void on_file_end(df_lint *lint, void *state)
 	layers *l = state;
 	free(l->v);
 	free(l->copies);
+	free(l->runs);
 	df_arena_release(&l->arena);
 }

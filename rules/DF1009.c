@@ -8,9 +8,15 @@
 #include "parse/flags.h"
 #include "util/util.h"
 
+#include <pthread.h>
 #include <string.h>
 
-static void check(df_lint *lint, void *state);
+static void on_instr(df_lint *lint, const df_instr *in, void *state);
+
+/* Whether the file relies on BuildKit, asked at its first RUN. */
+typedef struct df1009_state {
+	bool asked, buildkit;
+} df1009_state;
 
 const df_rule df_rule_DF1009 = {
 	.code = "DF1009",
@@ -56,67 +62,125 @@ const df_rule df_rule_DF1009 = {
 			   "COPY package.json package-lock.json ./\n"
 			   "RUN --mount=type=cache,target=/root/.npm npm ci\n",
 	},
-	.on_file_end = check,
+	.state_size = sizeof(df1009_state),
+	.instr_kinds = DF_KIND(DF_I_RUN),
+	.on_instr = on_instr,
 };
 
-/* Is a known cache (absolute) dir the target of a mount of run: the dir or
- * one above it, or the same place under another home than /root? */
-static bool mounted(const df_instr *run, const char *dir)
+/*
+ * Every manager's absolute caches with their df_path_normal() forms, built
+ * once for the process (files are linted on several threads): a RUN with
+ * cache mounts is compared with all of them, and normalising the same
+ * constants for each RUN would cost more than the comparisons.
+ */
+typedef struct cache_dir {
+	const char *dir;	/* the table's string: looked up by address */
+	const char *norm;	/* NULL: too long to match */
+} cache_dir;
+
+static struct {
+	cache_dir *v;
+	size_t n, cap;
+	df_arena arena;		/* the norms; kept for the process */
+} dirs;
+static pthread_once_t dirs_once = PTHREAD_ONCE_INIT;
+
+static void add_dirs(const char *const *caches)
 {
-	if (df_run_mounts_cache(run, dir))
-		return true;
-	if (strncmp(dir, "/root/", 6) != 0)
-		return false;
-	const char *tail = dir + 5;	/* "/.npm" */
-	for (size_t i = 0; i < run->nflags; i++) {
-		const df_mount *m = run->flags[i].mount;
-		if (run->flags[i].type == DF_FLAG_MOUNT && run->flags[i].parsed_ok && m && m->target.ptr &&
-		    (m->type == DF_MOUNT_CACHE || m->type == DF_MOUNT_TMPFS) &&
-		    df_mem_has_suffix(m->target.ptr, m->target.len, tail))
-			return true;
+	for (; caches && *caches; caches++) {
+		if ((*caches)[0] != '/')
+			continue;
+		df_grow((void **)&dirs.v, &dirs.cap, dirs.n + 1, sizeof(*dirs.v));
+		dirs.v[dirs.n++] = (cache_dir){ *caches, df_path_normal(&dirs.arena, *caches, strlen(*caches)) };
 	}
-	return false;
 }
 
-/* Is one of caches (the absolute ones) mounted by run? */
-static bool known_cache(const df_instr *run, const char *const *caches)
-{
-	for (; caches && *caches; caches++)
-		if ((*caches)[0] == '/' && mounted(run, *caches))
-			return true;
-	return false;
-}
-
-/* A cache mount of run on a directory no manager caches in: the RUN points
- * some manager there itself (PIP_CACHE_DIR, npm --cache). */
-static bool custom_cache(const df_instr *run)
+static void dirs_build(void)
 {
 	size_t nos, neco;
 	const df_ospkg_manager *os = df_ospkg_managers(&nos);
 	const df_eco_manager *eco = df_eco_managers(&neco);
-	for (size_t i = 0; i < run->nflags; i++) {
-		const df_mount *m = run->flags[i].mount;
-		if (run->flags[i].type != DF_FLAG_MOUNT || !run->flags[i].parsed_ok || !m || m->type != DF_MOUNT_CACHE)
-			continue;
-		/* The same RUN with this mount alone, for the questions above. */
-		df_instr one = { 0 };
-		one.flags = &run->flags[i];
-		one.nflags = 1;
-		bool known = false;
-		for (size_t k = 0; k < nos && !known; k++)
-			known = known_cache(&one, os[k].caches);
-		for (size_t k = 0; k < neco && !known; k++)
-			known = known_cache(&one, eco[k].caches);
-		if (!known)
-			return true;
-	}
-	return false;
+	for (size_t k = 0; k < nos; k++)
+		add_dirs(os[k].caches);
+	for (size_t k = 0; k < neco; k++)
+		add_dirs(eco[k].caches);
 }
+
+static const cache_dir *cache_dir_of(const char *dir)
+{
+	for (size_t i = 0; i < dirs.n; i++)
+		if (dirs.v[i].dir == dir)
+			return &dirs.v[i];
+	DF_BUG("'%s' is no manager's cache", dir);
+}
+
+/* A cache or tmpfs mount of the RUN, its target normalised once. */
+typedef struct mount {
+	const df_mount *m;
+	const char *target;	/* df_path_normal(); NULL: too long to match */
+} mount;
 
 typedef struct walk {
 	df_lint *lint;
 	const df_instr *run;
+	const mount *mounts;
+	size_t nmounts;
 } walk;
+
+/* Does mt keep the cache d out of the image: its target is d or a directory
+ * above it, or the same place under another home than /root? */
+static bool keeps(const mount *mt, const cache_dir *d)
+{
+	if (d->norm && mt->target && df_path_normal_within(d->norm, mt->target))
+		return true;
+	return strncmp(d->dir, "/root/", 6) == 0 &&
+	       df_mem_has_suffix(mt->m->target.ptr, mt->m->target.len, d->dir + 5);	/* "/.npm" */
+}
+
+/* Is one of caches (the absolute ones) kept by a mount of the RUN? */
+static bool known_cache(const walk *w, const char *const *caches)
+{
+	for (; w->nmounts && caches && *caches; caches++) {
+		if ((*caches)[0] != '/')
+			continue;
+		const cache_dir *d = cache_dir_of(*caches);
+		for (size_t i = 0; i < w->nmounts; i++)
+			if (keeps(&w->mounts[i], d))
+				return true;
+	}
+	return false;
+}
+
+/* Collect the RUN's cache and tmpfs mounts into out (room for each flag),
+ * w's list; true when one is a cache mount on a directory no manager caches
+ * in: the RUN points some manager there itself (PIP_CACHE_DIR, npm
+ * --cache), and is left alone. */
+static bool read_mounts(walk *w, mount *out)
+{
+	const df_instr *run = w->run;
+	bool custom = false;
+	w->mounts = out;
+	for (size_t i = 0; i < run->nflags; i++) {
+		const df_mount *m = run->flags[i].mount;
+		if (run->flags[i].type != DF_FLAG_MOUNT || !run->flags[i].parsed_ok || !m ||
+		    (m->type != DF_MOUNT_CACHE && m->type != DF_MOUNT_TMPFS))
+			continue;
+		if (!m->target.ptr) {
+			custom |= m->type == DF_MOUNT_CACHE;	/* it keeps no known cache */
+			continue;
+		}
+		mount *mt = &out[w->nmounts++];
+		mt->m = m;
+		mt->target = df_path_normal(&df_lint_cmds(w->lint)->arena, m->target.ptr, m->target.len);
+		if (m->type != DF_MOUNT_CACHE || custom)
+			continue;
+		bool known = false;
+		for (size_t k = 0; k < dirs.n && !known; k++)
+			known = keeps(mt, &dirs.v[k]);
+		custom = !known;
+	}
+	return custom;
+}
 
 /* Report with the fix: mounts (" --mount=..." each) inserted after the
  * RUN's last flag, or its keyword. */
@@ -128,12 +192,17 @@ static void report(walk *w, df_span sp, const char *msg, const char *mounts)
 	df_fix_edit(fix, at, at, mounts);
 }
 
+/* Room for a message and its mounts at once: one allocation each. */
+#define MSG_ROOM 256
+
 static void report_os(walk *w, const df_ospkg_use *u)
 {
 	const df_ospkg_manager *m = u->manager;
-	if (known_cache(w->run, m->caches))
+	if (known_cache(w, m->caches))
 		return;
 	df_buf msg = DF_BUF_INIT, mounts = DF_BUF_INIT;
+	df_buf_grow(&msg, MSG_ROOM);
+	df_buf_grow(&mounts, MSG_ROOM);
 	df_str verb = u->cmd->cmd->words[u->verb].value;
 	/* Pieces added as they are: a report per install, where printf
 	 * would cost more than the check. */
@@ -158,21 +227,27 @@ static void report_os(walk *w, const df_ospkg_use *u)
 	df_buf_release(&mounts);
 }
 
-static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u)
+/* The cache the fix mounts for an install of u's manager: its first
+ * absolute one (first, found by the caller). */
+static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u, const char *first)
 {
-	const char *first = NULL;
-	for (const char *const *c = u->manager->caches; c && *c && !first; c++)
-		if ((*c)[0] == '/')
-			first = *c;
-	if (!first || known_cache(w->run, u->manager->caches))
-		return;
 	df_buf msg = DF_BUF_INIT, mounts = DF_BUF_INIT;
-	df_buf_addf(&msg,
-		    "`%.*s%s%s` downloads every %s again whenever this step re-runs: add "
-		    "`--mount=type=cache,target=%s` to the RUN",
-		    (int)ev->basename.len, ev->basename.ptr, u->verb[0] ? " " : "", u->verb,
-		    u->kind == DF_ECO_DEPS ? "dependency" : "package", first);
-	df_buf_addf(&mounts, " --mount=type=cache,target=%s", first);
+	df_buf_grow(&msg, MSG_ROOM);
+	df_buf_grow(&mounts, MSG_ROOM);
+	df_buf_addc(&msg, '`');
+	/* Up to a NUL, as "%.*s" would copy it. */
+	df_buf_add(&msg, ev->basename.ptr, strnlen(ev->basename.ptr, ev->basename.len));
+	if (u->verb[0]) {
+		df_buf_addc(&msg, ' ');
+		df_buf_adds(&msg, u->verb);
+	}
+	df_buf_adds(&msg, "` downloads every ");
+	df_buf_adds(&msg, u->kind == DF_ECO_DEPS ? "dependency" : "package");
+	df_buf_adds(&msg, " again whenever this step re-runs: add `");
+	df_buf_adds(&mounts, " --mount=type=cache,target=");
+	df_buf_adds(&mounts, first);
+	df_buf_add(&msg, mounts.buf + 1, mounts.len - 1);
+	df_buf_adds(&msg, "` to the RUN");
 	report(w, df_cmd_word_span(ev, ev->name), df_buf_str(&msg), df_buf_str(&mounts));
 	df_buf_release(&msg);
 	df_buf_release(&mounts);
@@ -196,34 +271,47 @@ static int each(const df_cmd_view *v, void *ud)
 			report_os(w, &os);
 		return 0;
 	}
-	/* The table first on the words as written: most commands are no
-	 * manager's, and are neither expanded nor classified. Expansion can
-	 * make one a manager's (`python -m $TOOL`) only when it changes a
-	 * word. */
-	if (!df_eco_manager_of(v->cmd, v->name) && !expands(v))
+	/* The table on the words as written: most commands are no manager's,
+	 * and are neither expanded nor classified. Expansion can make one a
+	 * manager's (`python -m $TOOL`) only when it changes a word; when it
+	 * cannot, the command is its own expansion. */
+	const df_cmd_view *ev = v;
+	if (expands(v))
+		ev = df_lint_expanded(w->lint, v);
+	const df_eco_manager *m = df_eco_manager_of(ev->cmd, ev->name);
+	if (!m)
 		return 0;
-	const df_cmd_view *ev = df_lint_expanded(w->lint, v);
-	if (!df_eco_manager_of(ev->cmd, ev->name))
+	/* Only an install whose cache no mount keeps is reported: asked
+	 * before classifying, which costs more. */
+	const char *first = NULL;
+	for (const char *const *c = m->caches; c && *c && !first; c++)
+		if ((*c)[0] == '/')
+			first = *c;
+	if (!first || known_cache(w, m->caches))
 		return 0;
 	df_eco_use u;
 	df_eco_classify(&df_lint_cmds(w->lint)->arena, ev->cmd, ev->name, NULL, &u);
+	/* u.manager is m: the classification starts with the same lookup. */
 	if ((u.kind == DF_ECO_DEPS || u.kind == DF_ECO_PACKAGES) && u.manager)
-		report_eco(w, ev, &u);
+		report_eco(w, ev, &u, first);
 	return 0;
 }
 
-static void check(df_lint *lint, void *state)
+static void on_instr(df_lint *lint, const df_instr *in, void *state)
 {
-	(void)state;
-	const df_doc *doc = df_lint_doc(lint);
-	if (!df_doc_uses_buildkit(doc))
-		return;
-	for (size_t i = 0; i < doc->ninstrs; i++) {
-		const df_instr *in = doc->instrs[i];
-		if (in->kind != DF_I_RUN)
-			continue;
-		walk w = { lint, in };
-		if (!custom_cache(in))
-			df_lint_each_command(lint, in, each, &w);
+	df1009_state *st = state;
+	if (in->kind != DF_I_RUN)
+		return;	/* an ONBUILD: its trigger is not checked */
+	if (!st->asked) {
+		st->buildkit = df_doc_uses_buildkit(df_lint_doc(lint));
+		st->asked = true;
 	}
+	if (!st->buildkit)
+		return;
+	pthread_once(&dirs_once, dirs_build);
+	walk w = { lint, in, NULL, 0 };
+	mount *mounts = in->nflags ? DF_ARENA_ARRAY(&df_lint_cmds(lint)->arena, mount, in->nflags) : NULL;
+	if (read_mounts(&w, mounts))
+		return;
+	df_lint_each_command(lint, in, each, &w);
 }

@@ -36,7 +36,11 @@ static bool normalise(const char *s, size_t n, char *out)
 	for (; i < n; i++) {
 		if (o + 2 > PATH_CAP)
 			return false;
-		if (s[i] == '$' && i + 1 < n && s[i + 1] == '{') {
+		char c = s[i];
+		if (c == '/') {
+			if (o && out[o - 1] == '/')
+				continue;
+		} else if (c == '$' && i + 1 < n && s[i + 1] == '{') {
 			size_t j = i + 2;
 			while (j < n && (df_is_alnum((unsigned char)s[j]) || s[j] == '_'))
 				j++;
@@ -50,9 +54,7 @@ static bool normalise(const char *s, size_t n, char *out)
 				continue;
 			}
 		}
-		if (s[i] == '/' && o && out[o - 1] == '/')
-			continue;
-		out[o++] = s[i];
+		out[o++] = c;
 	}
 	while (o > 1 && out[o - 1] == '/')
 		o--;
@@ -88,21 +90,48 @@ static bool names(const char *w, const char *p)
 			return false;
 		*abs = s + 1;
 	}
-	if (strpbrk(w, "*?["))
-		return fnmatch(w, p, FNM_PATHNAME | FNM_PERIOD) == 0;
-	return strcmp(w, p) == 0;
+	size_t lit = strcspn(w, "*?[");
+	if (!w[lit])
+		return strcmp(w, p) == 0;
+	/* The pattern's bytes before its first special one match only
+	 * themselves: most operands differ from the path there, and fnmatch()
+	 * costs much more than that compare. */
+	size_t head = strcspn(w, "*?[\\");
+	if (strncmp(w, p, head) != 0)
+		return false;
+	if (w[head] == '*' && !w[head + 1]) {
+		/* A trailing star, the usual glob (everything in a
+		 * directory), as fnmatch() reads it: the rest of p is within
+		 * one component, and not a hidden one when it starts it. */
+		const char *rest = p + head;
+		return !strchr(rest, '/') && !(rest[0] == '.' && (head == 0 || w[head - 1] == '/'));
+	}
+	return fnmatch(w, p, FNM_PATHNAME | FNM_PERIOD) == 0;
 }
 
-/* Does the rm operand w remove p: p itself, or with recursive a directory
- * above it? */
-static bool removes(const char *w, const char *p, bool recursive)
+/* Does the rm operand w remove a directory above p (both normalised)? */
+static bool removes_above(const char *w, const char *p)
 {
+	if ((w[0] == '/' || w[0] == '$') == (p[0] == '/' || p[0] == '$')) {
+		/* Anchored as p is, as are p's parents (the usual case): said
+		 * without the walk below where it can be. */
+		size_t lit = strcspn(w, "*?[");
+		if (!w[lit]) {
+			/* Literal: is it p up to one of its '/', or the root
+			 * above an absolute p? */
+			if (w[0] == '/' && !w[1])
+				return p[0] == '/';
+			return lit > 0 && strncmp(p, w, lit) == 0 && p[lit] == '/';
+		}
+		/* A glob: a parent it matches starts with its literal head
+		 * (names()), and so does p. */
+		if (strncmp(p, w, strcspn(w, "*?[\\")) != 0)
+			return false;
+	}
 	char buf[PATH_CAP];
 	size_t n = strlen(p);
 	memcpy(buf, p, n + 1);
-	if (names(w, buf))
-		return true;
-	while (recursive) {
+	for (;;) {
 		while (n > 0 && buf[n - 1] != '/')
 			n--;
 		if (n == 0)
@@ -115,7 +144,13 @@ static bool removes(const char *w, const char *p, bool recursive)
 		if (names(w, buf))
 			return true;
 	}
-	return false;
+}
+
+/* Does the rm operand w remove p: p itself, or with recursive a directory
+ * above it? */
+static bool removes(const char *w, const char *p, bool recursive)
+{
+	return names(w, p) || (recursive && removes_above(w, p));
 }
 
 static const df_optspec rm_opts = { 0 };
@@ -123,8 +158,7 @@ static const df_optspec rm_opts = { 0 };
 static bool rm_removes(const df_sh_cmd *c, size_t name, const char *path, bool unknown_counts)
 {
 	static const char *const recursive_long[] = { "--recursive", NULL };
-	bool recursive = df_opt_has(c, name, &rm_opts, 'r', recursive_long) ||
-			 df_opt_has(c, name, &rm_opts, 'R', NULL);
+	int recursive = -1;	/* read from the options once an operand asks */
 	df_opt_iter it;
 	df_opt o;
 	char w[PATH_CAP];
@@ -134,7 +168,14 @@ static bool rm_removes(const df_sh_cmd *c, size_t name, const char *path, bool u
 			continue;
 		if (c->words[o.word].has_expansion && unknown_counts)
 			return true;
-		if (normalise(o.value.ptr, o.value.len, w) && removes(w, path, recursive))
+		if (!normalise(o.value.ptr, o.value.len, w))
+			continue;
+		if (names(w, path))
+			return true;
+		if (recursive < 0)
+			recursive = df_opt_has(c, name, &rm_opts, 'r', recursive_long) ||
+				    df_opt_has(c, name, &rm_opts, 'R', NULL);
+		if (recursive && removes_above(w, path))
 			return true;
 	}
 	return false;
@@ -196,6 +237,24 @@ bool df_path_covers(const char *op, size_t len, const char *path, bool recursive
 	return normalise(op, len, w) && normalise(path, strlen(path), p) && removes(w, p, recursive);
 }
 
+const char *df_path_normal(df_arena *a, const char *path, size_t len)
+{
+	char p[PATH_CAP];
+	return normalise(path, len, p) ? df_arena_memdup(a, p, strlen(p)) : NULL;
+}
+
+bool df_path_normal_covers(const char *op, const char *path, bool recursive)
+{
+	return removes(op, path, recursive);
+}
+
+bool df_path_normal_within(const char *dir, const char *target)
+{
+	size_t n = strlen(target);
+	return strncmp(dir, target, n) == 0 &&
+	       (dir[n] == '\0' || dir[n] == '/' || (n == 1 && target[0] == '/'));
+}
+
 bool df_run_mounts_cache(const df_instr *run, const char *dir)
 {
 	char d[PATH_CAP], t[PATH_CAP];
@@ -209,10 +268,7 @@ bool df_run_mounts_cache(const df_instr *run, const char *dir)
 		if (!have_d && !normalise(dir, strlen(dir), d))
 			return false;
 		have_d = true;
-		if (!normalise(m->target.ptr, m->target.len, t))
-			continue;
-		size_t n = strlen(t);
-		if (strncmp(d, t, n) == 0 && (d[n] == '\0' || d[n] == '/' || (n == 1 && t[0] == '/')))
+		if (normalise(m->target.ptr, m->target.len, t) && df_path_normal_within(d, t))
 			return true;
 	}
 	return false;

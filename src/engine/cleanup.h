@@ -23,6 +23,7 @@
 
 #include "engine/cmds.h"
 #include "engine/rule.h"
+#include "util/arena.h"
 
 /* Call fn for each command of the instruction being linted that comes after
  * v (a command df_lint_each_command() or on_command gave, or its
@@ -44,6 +45,23 @@ bool df_path_covers(const char *op, size_t len, const char *path, bool recursive
 /* Has run (a RUN, not its ONBUILD) a cache or tmpfs mount whose target is
  * dir (an absolute path) or a directory holding it? */
 bool df_run_mounts_cache(const df_instr *run, const char *dir);
+
+/*
+ * For a rule that compares the same paths many times (the operands of an rm
+ * with every file it knows of, a mount's target with every cache): each path
+ * normalised once, then the comparisons above on the results.
+ *
+ * df_path_normal() gives path[0..len) as they compare it (`~` as `$HOME`,
+ * `${NAME}` as `$NAME`, no "./" in front, no repeated or trailing '/'), a
+ * copy in a; NULL when it is too long to match anything, where they answer
+ * false. Normalising twice is not the same: pass the path as written.
+ */
+const char *df_path_normal(df_arena *a, const char *path, size_t len);
+/* df_path_covers() of an operand and a path, both df_path_normal(). */
+bool df_path_normal_covers(const char *op, const char *path, bool recursive);
+/* Is dir target or in it (both df_path_normal()): what df_run_mounts_cache()
+ * asks of each mount's target? */
+bool df_path_normal_within(const char *dir, const char *target);
 
 /* Does run (a RUN) write text holding needle to a file whose path holds
  * file, with echo, printf or tee (`echo 'gem: --no-document' > ~/.gemrc`),
