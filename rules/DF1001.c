@@ -163,16 +163,24 @@ static bool is_manifest_file(const df_eco_use *u, const char *path)
  * or matches as a pattern, one of the manifests' (`package*.json`)? */
 static bool names_manifest(const df_eco_use *u, df_str s)
 {
+	/* A name without '*', '?', '[' or '\\' matches as a pattern only the
+	 * same name: two such are compared as strings, which is most pairs. */
+	static const char meta[] = "*?[\\";
 	char buf[256];
 	if (s.len >= sizeof(buf))
 		return false;
 	memcpy(buf, s.ptr, s.len);
 	buf[s.len] = '\0';
 	const char *b = base_name(buf);
+	bool literal = !strpbrk(b, meta);
 	for (size_t i = 0; i < u->nmanifests; i++) {
 		const char *m = base_name(u->manifests[i].path);
-		if (df_glob_match(b, m, NULL) == 1 || df_glob_match(m, b, NULL) == 1)
+		if (literal && !strpbrk(m, meta)) {
+			if (strcmp(b, m) == 0)
+				return true;
+		} else if (df_glob_match(b, m, NULL) == 1 || df_glob_match(m, b, NULL) == 1) {
 			return true;
+		}
 	}
 	return false;
 }
@@ -683,15 +691,28 @@ typedef struct walk {
 	df1001_state *st;
 	const df_instr *run;
 	df_arena *arena;
-	const char *cwd;
+	const df_step *step;	/* the RUN's */
+	const char *cwd;	/* valid once cwd_known */
+	bool cwd_known;
 } walk;
+
+/* The directory the command runs in, so far: the RUN's WORKDIR cleaned, on
+ * first use (most RUNs run no package manager, and have no use for it),
+ * then as `cd` changes it. */
+static const char **walk_cwd(walk *w)
+{
+	if (!w->cwd_known && w->step->workdir_known)
+		w->cwd = clean_dir(w->arena, df_arena_memdup(w->arena, w->step->workdir.ptr, w->step->workdir.len));
+	w->cwd_known = true;
+	return &w->cwd;
+}
 
 static int on_cmd(const df_cmd_view *v, void *ud)
 {
 	walk *w = ud;
 	if (df_cmd_named(v, "cd")) {
 		const df_cmd_view *e = df_lint_expanded(w->lint, v);
-		df_eco_cd(w->arena, e->cmd, e->name, &w->cwd);
+		df_eco_cd(w->arena, e->cmd, e->name, walk_cwd(w));
 		return 0;
 	}
 	/* The table first on the words as written: only a manager's command
@@ -700,7 +721,7 @@ static int on_cmd(const df_cmd_view *v, void *ud)
 		return 0;
 	df_eco_use u;
 	const df_cmd_view *e = df_lint_expanded(w->lint, v);
-	df_eco_classify(w->arena, e->cmd, e->name, w->cwd, &u);
+	df_eco_classify(w->arena, e->cmd, e->name, *walk_cwd(w), &u);
 	/* A dependency install, or one that reads the sources only for want
 	 * of a flag (`poetry install` without --no-root): the split adds it. */
 	if (u.kind != DF_ECO_DEPS && !(u.kind == DF_ECO_SOURCES && u.split_flags))
@@ -754,12 +775,9 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	 * --no-install-project`, COPY, `uv sync`). */
 	if (st->ncopies && st->nreported == st->ncopies)
 		return;
-	const df_step *step = &df_lint_graph(lint)->steps[in->index];
 	df_arena a;
 	df_arena_init(&a);
-	walk w = {lint, st, in, &a, NULL};
-	if (step->workdir_known)
-		w.cwd = clean_dir(&a, df_arena_memdup(&a, step->workdir.ptr, step->workdir.len));
+	walk w = {lint, st, in, &a, &df_lint_graph(lint)->steps[in->index], NULL, false};
 	df_lint_each_command(lint, in, on_cmd, &w);
 	df_arena_release(&a);
 }

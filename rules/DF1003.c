@@ -151,11 +151,16 @@ static int each(const df_cmd_view *v, void *ud)
 		return 0;
 	if (u.action == DF_OSPKG_REFRESH) {
 		w->fresh[m] = true;
-		char probe[256];
 		/* Everything in the lists directory: a later rm of it or of the
 		 * directory leaves later RUNs no lists. */
-		int len = snprintf(probe, sizeof(probe), "%s/*", u.manager->lists);
-		if (df_run_removes_after(w->lint, v, probe, (size_t)len, true) ||
+		char probe[64];
+		size_t len = strlen(u.manager->lists);
+		if (len + sizeof("/*") > sizeof(probe))
+			DF_BUG("a package list directory longer than the probe");
+		memcpy(probe, u.manager->lists, len);
+		memcpy(probe + len, "/*", sizeof("/*"));
+		len += 2;
+		if (df_run_removes_after(w->lint, v, probe, len, true) ||
 		    df_run_mounts_cache(w->run, u.manager->lists)) {
 			w->r->run[m] = NULL;
 		} else {

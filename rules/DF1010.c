@@ -53,197 +53,246 @@ const df_rule df_rule_DF1010 = {
 	.on_command = check,
 };
 
-/* A package as the comparison sees it. */
-typedef struct pkg {
-	char key[128];		/* the name, lower-cased (pip: PEP 503 folded) */
-	df_str name;		/* as written, without the version */
-	size_t word;		/* index in the command's words */
-} pkg;
+/* Names this long or longer are not compared (nor sorted). */
+#define MAX_NAME 128
 
 /* Is w a file or URL rather than a package name? */
 static bool is_file(df_str w)
 {
-	static const char *const exts[] = { ".deb", ".rpm", ".apk", ".whl", ".tar.gz", ".zip" };
-	if (memchr(w.ptr, '/', w.len) || (w.len && w.ptr[0] == '.'))
-		return true;
-	/* Each extension's last letter, before the comparisons (most
-	 * package names end otherwise). */
-	if (!w.len || !strchr("bmklzp", w.ptr[w.len - 1]))
+	if (!w.len)
 		return false;
-	for (size_t i = 0; i < DF_ARRAY_LEN(exts); i++)
-		if (df_mem_has_suffix(w.ptr, w.len, exts[i]))
-			return true;
-	return false;
+	if (w.ptr[0] == '.' || memchr(w.ptr, '/', w.len))
+		return true;
+	/* By the last letter first: most package names end in none of these. */
+	const char *ext;
+	switch (w.ptr[w.len - 1]) {
+	case 'b':
+		ext = ".deb";
+		break;
+	case 'm':
+		ext = ".rpm";
+		break;
+	case 'k':
+		ext = ".apk";
+		break;
+	case 'l':
+		ext = ".whl";
+		break;
+	case 'z':
+		ext = ".tar.gz";
+		break;
+	case 'p':
+		ext = ".zip";
+		break;
+	default:
+		return false;
+	}
+	return df_mem_has_suffix(w.ptr, w.len, ext);
 }
 
 /* The name of a pip requirement: up to a version, extras, marker or URL. */
 static df_str pip_name(const df_sh_word *w)
 {
+	static const bool ends[256] = { ['\0'] = true, ['='] = true, ['<'] = true, ['>'] = true, ['!'] = true,
+					['~'] = true, ['['] = true, [';'] = true, ['@'] = true, [' '] = true };
 	size_t n = 0;
-	while (n < w->value.len && !strchr("=<>!~[;@ ", w->value.ptr[n]))
+	while (n < w->value.len && !ends[(unsigned char)w->value.ptr[n]])
 		n++;
 	return (df_str){ w->value.ptr, n };
 }
 
-/* Fill p from the name; false when the name is too long to compare. */
-static bool make_key(pkg *p, df_str name, bool pip)
+/* The name of package word w as compared, or an empty one when it is not
+ * compared (too long). */
+static df_str name_of(const df_sh_word *w, bool pip)
 {
-	if (!name.len || name.len >= sizeof(p->key))
-		return false;
-	for (size_t i = 0; i < name.len; i++) {
-		char c = (char)df_to_lower((unsigned char)name.ptr[i]);
-		p->key[i] = pip && (c == '_' || c == '.') ? '-' : c;
+	df_str name = pip ? pip_name(w) : df_ospkg_name(w);
+	return name.len < MAX_NAME ? name : (df_str){ name.ptr, 0 };
+}
+
+/* The byte the order sees for c: letters without case, and for pip '_'
+ * and '.' as '-'. */
+static unsigned char key_byte(unsigned char c, bool pip)
+{
+	c = (unsigned char)df_to_lower(c);
+	return pip && (c == '_' || c == '.') ? '-' : c;
+}
+
+/* The order of two names, as strcmp() of their keys (names hold no NUL).
+ * Compared in place: a copy of each key cost more than the comparison,
+ * which mostly ends at the first bytes. */
+static int cmp_names(df_str a, df_str b, bool pip)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = key_byte((unsigned char)a.ptr[i], pip), y = key_byte((unsigned char)b.ptr[i], pip);
+		if (x != y)
+			return x < y ? -1 : 1;
 	}
-	p->key[name.len] = '\0';
-	p->name = name;
-	return true;
+	return (a.len > b.len) - (a.len < b.len);
+}
+
+/* The list of an install, for the sort: its command, package words and
+ * whether they are pip's. */
+typedef struct list {
+	const df_cmd_view *ev;	/* the command the words are of */
+	const df_sh_word **words;
+	size_t n;
+	bool pip;
+} list;
+
+/*
+ * Can the fix sort l in place (docs above): a shell-form RUN, every
+ * package written out and compared, two or more of them, no comment line
+ * among them, and some package before one it should follow (a list only
+ * out of order by a package listed twice is sorted already: the sort is
+ * stable).
+ */
+static bool sortable(df_lint *lint, const df_instr *in, const list *l)
+{
+	if (in->kind != DF_I_RUN || l->ev->exec)
+		return false;
+	size_t first = 0, last = 0, ns = 0;
+	df_str prev = { NULL, 0 };
+	bool descends = false;
+	for (size_t i = 0; i < l->n; i++) {
+		const df_sh_word *w = l->words[i];
+		if (memchr(w->raw.ptr, '$', w->raw.len) || memchr(w->raw.ptr, '`', w->raw.len))
+			return false;	/* not written out */
+		if (is_file(w->value))
+			continue;
+		df_str name = name_of(w, l->pip);
+		if (!name.len)
+			return false;
+		descends = descends || (ns && cmp_names(name, prev, l->pip) < 0);
+		prev = name;
+		last = (size_t)(w - l->ev->cmd->words);
+		if (!ns++)
+			first = last;
+	}
+	if (ns < 2 || !descends)
+		return false;
+	/* From the first package's line: a comment line among them. Most
+	 * lists hold no '#' at all, which one memchr() tells. */
+	const df_doc *doc = df_lint_doc(lint);
+	const char *src = doc->src.data;
+	uint32_t line = df_cmd_word_span(l->ev, first).start, end = df_cmd_word_span(l->ev, last).end;
+	while (line > 0 && src[line - 1] != '\n')
+		line--;
+	return !(line < end && memchr(src + line, '#', end - line) && df_comment_lines_in(doc, line, end));
 }
 
 /* One package word of the list, for the sort. */
 typedef struct slot {
-	pkg p;
+	df_str name;		/* as compared */
+	size_t word;		/* index in the command's words */
 	size_t order;		/* its place in the list: the sort is stable */
 } slot;
 
-static int cmp_slot(const slot *x, const slot *y)
+/* The sort of l (sortable()) as fix's edits: each package word takes the
+ * place of another. */
+static void apply_sort(df_lint *lint, const list *l, df_fix *fix)
 {
-	int c = strcmp(x->p.key, y->p.key);
-	return c ? c : (x->order > y->order) - (x->order < y->order);
-}
-
-/* The list sorted, for the fix: the words (s, in source order) and the
- * same sorted (pointers into s); NULLs when it cannot be sorted in place
- * (docs above). */
-typedef struct sorted_list {
-	slot *s;
-	const slot **sorted;
-	size_t n;
-	const df_cmd_view *ev;	/* the command the words are of */
-} sorted_list;
-
-/* Sort the list when it can be sorted in place: whether that moves a word
- * (the fix's edits, which apply_sort() makes). l is released by the caller. */
-static bool sort_list(df_lint *lint, const df_instr *in, const df_cmd_view *ev, const df_sh_word **words, size_t n,
-		      bool pip, sorted_list *l)
-{
-	*l = (sorted_list){ NULL, NULL, 0, ev };
-	if (in->kind != DF_I_RUN || ev->exec)
-		return false;
-	slot *s = malloc((n ? n : 1) * sizeof(*s));
+	slot *s = df_xmalloc(l->n * sizeof(*s));
+	const slot **sorted = df_xmalloc(l->n * sizeof(*sorted));
 	size_t ns = 0;
-	bool ok = s != NULL;
-	for (size_t i = 0; ok && i < n; i++) {
-		const df_sh_word *w = words[i];
-		if (memchr(w->raw.ptr, '$', w->raw.len) || memchr(w->raw.ptr, '`', w->raw.len))
-			ok = false;	/* not written out */
-		else if (!is_file(w->value))
-			ok = make_key(&s[ns].p, pip ? pip_name(w) : df_ospkg_name(w), pip);
-		else
+	for (size_t i = 0; i < l->n; i++) {
+		const df_sh_word *w = l->words[i];
+		if (is_file(w->value))
 			continue;
-		s[ns].p.word = (size_t)(w - ev->cmd->words);
-		s[ns].order = ns;
+		s[ns] = (slot){ name_of(w, l->pip), (size_t)(w - l->ev->cmd->words), ns };
 		ns++;
 	}
-	const df_doc *doc = df_lint_doc(lint);
-	const char *src = doc->src.data;
-	/* From the first package's line: a comment line among them. */
-	uint32_t line = ns ? df_cmd_word_span(ev, s[0].p.word).start : 0;
-	while (line > 0 && src[line - 1] != '\n')
-		line--;
-	ok = ok && ns > 1 && !df_comment_lines_in(doc, line, df_cmd_word_span(ev, s[ns - 1].p.word).end);
-	const slot **sorted = ok ? malloc(ns * sizeof(*sorted)) : NULL;
-	bool moved = false;
-	if (sorted) {
-		/* An insertion sort: the lists are short. */
-		for (size_t i = 0; i < ns; i++) {
-			size_t k = i;
-			for (; k > 0 && cmp_slot(sorted[k - 1], &s[i]) > 0; k--)
-				sorted[k] = sorted[k - 1];
-			sorted[k] = &s[i];
-		}
-		for (size_t i = 0; i < ns && !moved; i++)
-			moved = sorted[i]->order != i;
+	/* An insertion sort: the lists are short. */
+	for (size_t i = 0; i < ns; i++) {
+		size_t k = i;
+		for (; k > 0 && cmp_names(sorted[k - 1]->name, s[i].name, l->pip) > 0; k--)
+			sorted[k] = sorted[k - 1];
+		sorted[k] = &s[i];
 	}
-	*l = (sorted_list){ s, sorted, ns, ev };
-	return moved;
-}
-
-/* The words of the sorted list as fix's edits. */
-static void apply_sort(df_lint *lint, const sorted_list *l, df_fix *fix)
-{
 	const char *src = df_lint_doc(lint)->src.data;
 	df_buf text = DF_BUF_INIT;
-	for (size_t i = 0; l->sorted && i < l->n; i++) {
-		if (l->sorted[i]->order == i)
+	for (size_t i = 0; i < ns; i++) {
+		if (sorted[i]->order == i)
 			continue;
-		df_span from = df_cmd_word_span(l->ev, l->sorted[i]->p.word);
-		df_span to = df_cmd_word_span(l->ev, l->s[i].p.word);
+		df_span from = df_cmd_word_span(l->ev, sorted[i]->word);
+		df_span to = df_cmd_word_span(l->ev, s[i].word);
 		df_buf_reset(&text);
 		df_buf_add(&text, src + from.start, from.end - from.start);
 		df_fix_edit(fix, to.start, to.end, df_buf_str(&text));
 	}
 	df_buf_release(&text);
+	free((void *)sorted);
+	free(s);
+}
+
+/* s[0..n) written at buf + o; the offset after it. */
+static size_t put(char *buf, size_t o, const char *s, size_t n)
+{
+	memcpy(buf + o, s, n);
+	return o + n;
+}
+
+static size_t put_lit(char *buf, size_t o, const char *lit)
+{
+	return put(buf, o, lit, strlen(lit));
 }
 
 static int check(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
 	(void)state;
-	const df_cmd_view *ev;
-	const df_sh_word **words;
-	size_t n;
-	bool pip = df_cmd_named(v, "pip") || df_cmd_named(v, "pip3");
-	if (pip) {
-		ev = df_lint_expanded(lint, v);
-		words = df_lint_positionals(lint, ev->cmd, v->name, df_eco_find("pip")->value_opts, &n);
-		if (!n || !df_mem_eq(words[0]->value.ptr, words[0]->value.len, "install"))
+	list l = { .pip = df_cmd_named(v, "pip") || df_cmd_named(v, "pip3") };
+	if (l.pip) {
+		l.ev = df_lint_expanded(lint, v);
+		l.words = df_lint_positionals(lint, l.ev->cmd, v->name, df_eco_find("pip")->value_opts, &l.n);
+		if (!l.n || !df_mem_eq(l.words[0]->value.ptr, l.words[0]->value.len, "install"))
 			return 0;
-		words++;
-		n--;
+		l.words++;
+		l.n--;
 	} else {
 		df_ospkg_use u;
 		if (!df_ospkg_read(lint, v, &u) || u.action != DF_OSPKG_INSTALL)
 			return 0;
-		ev = u.cmd;
-		words = u.pkgs;
-		n = u.npkgs;
+		l.ev = u.cmd;
+		l.words = u.pkgs;
+		l.n = u.npkgs;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (words[i]->has_expansion)
+	for (size_t i = 0; i < l.n; i++)
+		if (l.words[i]->has_expansion)
 			return 0;	/* its value is unknown: the order cannot be told */
-	pkg prev = { .word = 0 }, cur;
-	bool have_prev = false;
-	for (size_t i = 0; i < n; i++) {
-		if (is_file(words[i]->value))
+	df_str prev = { NULL, 0 };
+	for (size_t i = 0; i < l.n; i++) {
+		const df_sh_word *w = l.words[i];
+		if (is_file(w->value))
 			continue;
-		df_str name = pip ? pip_name(words[i]) : df_ospkg_name(words[i]);
-		if (!make_key(&cur, name, pip))
+		df_str cur = name_of(w, l.pip);
+		if (!cur.len)
 			continue;
-		cur.word = (size_t)(words[i] - ev->cmd->words);
-		int c = have_prev ? strcmp(cur.key, prev.key) : 1;
-		if (c <= 0) {
-			/* The sort fixes the order; a package listed twice stays so. */
-			sorted_list l;
-			bool can = sort_list(lint, in, ev, words, n, pip, &l);
-			df_buf msg = DF_BUF_INIT;
-			if (c == 0)
-				df_buf_addf(&msg, "`%.*s` is listed twice in this install; list each package once, in "
-						  "sorted order",
-					    (int)cur.name.len, cur.name.ptr);
-			else
-				df_buf_addf(&msg, "`%.*s` should come before `%.*s`: sort the package list so that "
-						  "each change is a one-line diff",
-					    (int)cur.name.len, cur.name.ptr, (int)prev.name.len, prev.name.ptr);
-			df_fix *fix = df_report_fix(lint, &df_rule_DF1010, can ? DF_FIX_SAFE : DF_FIX_NONE,
-						    df_cmd_word_span(ev, cur.word), "%s", df_buf_str(&msg));
-			if (fix && can)
-				apply_sort(lint, &l, fix);
-			free((void *)l.sorted);
-			free(l.s);
-			df_buf_release(&msg);
-			return 1;
+		int c = prev.len ? cmp_names(cur, prev, l.pip) : 1;
+		if (c > 0) {
+			prev = cur;
+			continue;
 		}
-		prev = cur;
-		have_prev = true;
+		/* The sort fixes the order; a package listed twice stays so. */
+		bool can = sortable(lint, in, &l);
+		df_span at = df_cmd_word_span(l.ev, (size_t)(w - l.ev->cmd->words));
+		/* The message put together by pieces, on the stack (names are
+		 * shorter than MAX_NAME): formatting it cost more than the rest
+		 * of the check, in files with many installs. */
+		char msg[2 * MAX_NAME + 128];
+		size_t o = put(msg, 0, "`", 1);
+		o = put(msg, o, cur.ptr, cur.len);
+		if (c == 0) {
+			o = put_lit(msg, o, "` is listed twice in this install; list each package once, in sorted order");
+		} else {
+			o = put_lit(msg, o, "` should come before `");
+			o = put(msg, o, prev.ptr, prev.len);
+			o = put_lit(msg, o, "`: sort the package list so that each change is a one-line diff");
+		}
+		msg[o] = '\0';
+		df_fix *fix = df_report_fix(lint, &df_rule_DF1010, can ? DF_FIX_SAFE : DF_FIX_NONE, at, "%s", msg);
+		if (fix && can)
+			apply_sort(lint, &l, fix);
+		return 1;
 	}
 	return 0;
 }

@@ -37,6 +37,15 @@ static int casing(df_str s)
 	return upper && !lower ? 1 : lower && !upper ? -1 : 0;
 }
 
+/* casing() of a keyword, sooner for the usual one, all upper-case letters. */
+static int keyword_casing(df_str k)
+{
+	size_t i = 0;
+	while (i < k.len && k.ptr[i] >= 'A' && k.ptr[i] <= 'Z')
+		i++;
+	return k.len && i == k.len ? 1 : casing(k);
+}
+
 static void judge(df_lint *lint, const df_instr *in, int majority)
 {
 	df_str k = in->keyword;
@@ -64,16 +73,20 @@ static void check(df_lint *lint, void *state)
 {
 	(void)state;
 	const df_doc *doc = df_lint_doc(lint);
-	size_t upper = 0, lower = 0;
+	size_t upper = 0, lower = 0, mixed = 0;
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		for (const df_instr *in = doc->instrs[i]; in; in = in->inner) {
 			if (in->kind == DF_I_UNKNOWN)
 				continue;
-			int c = casing(in->keyword);
+			int c = keyword_casing(in->keyword);
 			upper += c > 0;
 			lower += c < 0;
+			mixed += c == 0;
 		}
 	}
+	/* Nearly every file writes its keywords one way: then nothing to judge. */
+	if (!mixed && (!upper || !lower))
+		return;
 	int majority = lower > upper ? -1 : 1;
 	for (size_t i = 0; i < doc->ninstrs; i++)
 		for (const df_instr *in = doc->instrs[i]; in; in = in->inner)

@@ -399,12 +399,17 @@ static bool in_list(const char *const *list, const char *s, size_t len)
 	return false;
 }
 
-/* The last path component of s without a version suffix: pip3.12 -> pip. */
-static void program_name(const char *s, const char **p, size_t *len)
+/* The last path component of s: *p, *whole bytes long, *len without a
+ * version suffix (pip3.12 -> pip). One pass over s: every command of every
+ * RUN comes here. */
+static void program_name(const char *s, const char **p, size_t *len, size_t *whole)
 {
-	const char *slash = strrchr(s, '/');
-	const char *b = slash ? slash + 1 : s;
-	size_t n = strlen(b);
+	const char *b = s, *e = s;
+	for (; *e; e++)
+		if (*e == '/')
+			b = e + 1;
+	size_t n = (size_t)(e - b);
+	*whole = n;
 	while (n > 1 && (df_is_digit((unsigned char)b[n - 1]) || b[n - 1] == '.'))
 		n--;
 	/* "composer.phar" and the like end in letters: kept whole */
@@ -412,14 +417,24 @@ static void program_name(const char *s, const char **p, size_t *len)
 	*len = n;
 }
 
+/* Is s the NUL-terminated t? Inline, byte by byte: the words compared
+ * with option lists mostly differ from each option within two bytes. */
+static bool str_eq(const char *s, const char *t)
+{
+	while (*s && *s == *t)
+		s++, t++;
+	return *s == *t;
+}
+
 /* Option word w against opt, as df_sh_has_flag() compares. Returns 1 for a
  * match taking its value from the next word, 2 for a value inside w, 0 for
  * no match. */
 static int opt_match(const char *w, const char *opt)
 {
-	size_t n = strlen(opt);
-	if (strncmp(w, opt, n) != 0)
-		return 0;
+	size_t n = 0;
+	for (; opt[n]; n++)
+		if (w[n] != opt[n])
+			return 0;
 	if (w[n] == '\0')
 		return 1;
 	if (w[n] == '=')
@@ -434,7 +449,7 @@ static int opt_match(const char *w, const char *opt)
 static bool has_opt(const args *a, size_t from, const char *flag)
 {
 	for (size_t i = from; i < a->n; i++) {
-		if (strcmp(a->v[i], "--") == 0)
+		if (str_eq(a->v[i], "--"))
 			break;
 		if (a->v[i][0] == '-' && opt_match(a->v[i], flag))
 			return true;
@@ -469,8 +484,10 @@ static const char *opt_value(const args *a, size_t *i, const char *const *opts)
 		int m = opt_match(w, *opts);
 		if (m == 1 && *i + 1 < a->n)
 			return a->v[++*i];
-		if (m == 2)
-			return w + strlen(*opts) + (w[strlen(*opts)] == '=');
+		if (m == 2) {
+			size_t n = strlen(*opts);
+			return w + n + (w[n] == '=');
+		}
 	}
 	return NULL;
 }
@@ -479,7 +496,7 @@ static const char *opt_value(const args *a, size_t *i, const char *const *opts)
 static bool takes_value(const df_eco_manager *m, const char *w)
 {
 	for (const char *const *o = m->value_opts; o && *o; o++)
-		if (strcmp(w, *o) == 0)
+		if (str_eq(w, *o))
 			return true;
 	return false;
 }
@@ -507,8 +524,60 @@ static bool path_like(const df_eco_manager *m, const char *s)
 /* ------------------------------------------------------------------------ */
 /* Paths */
 
+/* strlen(s) when s[from..] is clean: components neither empty nor "." nor
+ * "..", one '/' between them, and one after the last only when slash_ok;
+ * else 0. */
+static size_t clean_len(const char *s, size_t from, bool slash_ok)
+{
+	for (size_t i = from;;) {
+		size_t j = i;
+		while (s[j] && s[j] != '/')
+			j++;
+		if (j == i || (s[i] == '.' && (j == i + 1 || (j == i + 2 && s[i + 1] == '.'))))
+			return 0;
+		if (!s[j])
+			return j;
+		if (!s[j + 1])
+			return slash_ok ? j + 1 : 0;
+		i = j + 1;
+	}
+}
+
+/* The join when it is only a copy: base (clean, absolute, or none) and rel
+ * (clean) side by side, or rel clean and absolute. The install's manifests
+ * are joined so with its directory, most often; NULL for the general case. */
+static char *join_clean(df_arena *a, const char *base, const char *rel)
+{
+	size_t rl, bl = 0;
+	if (rel[0] == '/') {
+		rl = rel[1] ? clean_len(rel, 1, false) : 1;
+		base = NULL;
+	} else {
+		rl = clean_len(rel, 0, true);
+		if (rl && base && *base)
+			bl = base[0] == '/' ? (base[1] ? clean_len(base, 1, false) : 1) : 0;
+		if (rl && base && *base && !bl)
+			return NULL;
+	}
+	if (!rl)
+		return NULL;
+	char *out = df_arena_alloc(a, bl + rl + 2);
+	size_t o = 0;
+	if (bl) {
+		memcpy(out, base, bl);
+		o = bl;
+		if (bl > 1)
+			out[o++] = '/';
+	}
+	memcpy(out + o, rel, rl + 1);
+	return out;
+}
+
 char *df_eco_path_join(df_arena *a, const char *base, const char *rel)
 {
+	char *clean = join_clean(a, base, rel);
+	if (clean)
+		return clean;
 	/* The joined text, on the stack when it fits (nearly always: this
 	 * runs for every manifest of every install, and a heap buffer each
 	 * time cost more than the join); comp points into it. */
@@ -625,7 +694,15 @@ typedef struct name_slot {
 } name_slot;
 
 static name_slot names[NAME_SLOTS];
+/* By first byte, the lengths of the names starting with it: bit n for n
+ * bytes (bit 31: 31 or more). Most commands fail this before any hash. */
+static uint32_t name_lens[256];
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static uint32_t len_bit(size_t n)
+{
+	return (uint32_t)1 << (n < 31 ? n : 31);
+}
 
 static name_slot *name_slot_of(const char *s, size_t n)
 {
@@ -650,12 +727,15 @@ static void names_build(void)
 			if (++used > NAME_SLOTS / 2)
 				DF_BUG("more command names than NAME_SLOTS / 2");
 			*slot = (name_slot){ *c, strlen(*c), k };
+			name_lens[(unsigned char)(*c)[0]] |= len_bit(strlen(*c));
 		}
 }
 
 /* The first manager whose commands hold s[0..n), or NMANAGERS. */
 static size_t manager_named(const char *s, size_t n)
 {
+	if (!n || !(name_lens[(unsigned char)s[0]] & len_bit(n)))
+		return NMANAGERS;
 	const name_slot *slot = name_slot_of(s, n);
 	return slot->name ? slot->manager : NMANAGERS;
 }
@@ -668,38 +748,41 @@ static const char *word_at(const df_sh_cmd *c, size_t name, size_t i)
 
 /* The manager run by the program c->words[name] names; *first is the index
  * (from the name) of its first argument. */
+/* The manager runner r (p of the program word) runs as c's word after it
+ * (python -m pip, php composer.phar), or NULL. */
+static const df_eco_manager *run_by(const df_sh_cmd *c, size_t name, size_t r, size_t *first)
+{
+	size_t n = c->nwords - name, i = 1;
+	if (runners[r].flag) {
+		if (n < 2 || strcmp(word_at(c, name, 1), runners[r].flag) != 0)
+			return NULL;
+		i = 2;
+	}
+	if (i >= n)
+		return NULL;
+	const char *mp;
+	size_t mlen, mwhole;
+	program_name(word_at(c, name, i), &mp, &mlen, &mwhole);
+	for (size_t k = 0; k < NMANAGERS; k++)
+		if (in_list(managers[k].modules, mp, mlen) || in_list(managers[k].modules, mp, mwhole)) {
+			*first = i + 1;
+			return &managers[k];
+		}
+	return NULL;
+}
+
 static const df_eco_manager *find_manager(const df_sh_cmd *c, size_t name, size_t *first)
 {
-	size_t n = c->nwords - name;
 	const char *p;
-	size_t len;
-	program_name(word_at(c, name, 0), &p, &len);
-	for (size_t r = 0; r < sizeof(runners) / sizeof(runners[0]); r++) {
-		if (strlen(runners[r].program) != len || memcmp(runners[r].program, p, len) != 0)
-			continue;
-		size_t i = 1;
-		if (runners[r].flag) {
-			if (n < 2 || strcmp(word_at(c, name, 1), runners[r].flag) != 0)
-				return NULL;
-			i = 2;
-		}
-		if (i >= n)
-			return NULL;
-		const char *mp;
-		size_t mlen;
-		program_name(word_at(c, name, i), &mp, &mlen);
-		for (size_t k = 0; k < NMANAGERS; k++)
-			if (in_list(managers[k].modules, mp, mlen) ||
-			    in_list(managers[k].modules, mp, strlen(mp))) {
-				*first = i + 1;
-				return &managers[k];
-			}
-		return NULL;
-	}
+	size_t len, whole;
+	program_name(word_at(c, name, 0), &p, &len, &whole);
+	for (size_t r = 0; r < sizeof(runners) / sizeof(runners[0]); r++)
+		if (df_mem_eq(p, len, runners[r].program))
+			return run_by(c, name, r, first);
 	/* The first manager listing the name without its version suffix
 	 * (pip3.12 is pip's) or with it. */
 	pthread_once(&names_once, names_build);
-	size_t k = manager_named(p, len), whole = strlen(p), kw;
+	size_t k = manager_named(p, len), kw;
 	if (whole != len && (kw = manager_named(p, whole)) < k)
 		k = kw;
 	if (k == NMANAGERS)
@@ -722,12 +805,15 @@ static size_t verb_match(const char *verb, const char **pos, size_t npos)
 	size_t k = 0;
 	const char *s = verb;
 	while (*s) {
-		const char *e = strchr(s, ' ');
-		size_t len = e ? (size_t)(e - s) : strlen(s);
-		if (k >= npos || strlen(pos[k]) != len || memcmp(pos[k], s, len) != 0)
+		if (k >= npos)
+			return 0;
+		/* One word of the verb against pos[k], byte by byte. */
+		const char *w = pos[k];
+		while (*s && *s != ' ' && *s == *w)
+			s++, w++;
+		if (*w || (*s && *s != ' '))
 			return 0;
 		k++;
-		s += len;
 		while (*s == ' ')
 			s++;
 	}
@@ -737,7 +823,7 @@ static size_t verb_match(const char *verb, const char **pos, size_t npos)
 static const df_eco_verb *find_verb(const df_eco_manager *m, const char *word)
 {
 	for (const df_eco_verb *v = m->verbs; v && v->words; v++)
-		if (strcmp(v->words, word) == 0)
+		if (str_eq(v->words, word))
 			return v;
 	return NULL;
 }
@@ -777,14 +863,19 @@ void df_eco_classify(df_arena *a, const df_sh_cmd *c, size_t name, const char *c
 	if (!m)
 		return;
 	out->manager = m;
-	args av = {DF_ARENA_ARRAY(a, const char *, c->nwords - name), c->nwords - name};
+	/* The words, then room for the positionals and the files: on the
+	 * stack for a command of usual length (nothing in out points there). */
+	size_t nw = c->nwords - name;
+	const char *small[3 * 16];
+	const char **words = nw <= 16 ? small : DF_ARENA_ARRAY(a, const char *, 3 * nw);
+	args av = {words, nw};
 	for (size_t i = 0; i < av.n; i++)
 		av.v[i] = c->words[name + i].value.ptr;
 
 	/* Positionals, and the values of the options that matter. */
-	const char **pos = DF_ARENA_ARRAY(a, const char *, av.n);
+	const char **pos = words + nw;
 	size_t npos = 0;
-	const char **files = DF_ARENA_ARRAY(a, const char *, av.n);
+	const char **files = words + 2 * nw;
 	size_t nfiles = 0;
 	const char *dir = NULL, *source = NULL;
 	bool dashdash = false;
