@@ -225,9 +225,9 @@ static void count_one(const df_context *ctx, const df_ctx_selection *sel, size_t
  * stands for the files under it, a file for itself. A broad COPY selects
  * the whole context: the flagged entries are looked up in it then (a
  * binary search each) rather than every selected entry read. */
-static void count(const df_context *ctx, const df_ctx_selection *sel, candidate *c, size_t nc, found_paths *fp)
+static void count(const df_context *ctx, const flagged *fl, const df_ctx_selection *sel, candidate *c, size_t nc,
+		  found_paths *fp)
 {
-	const flagged *fl = df_context_memo(ctx, &df_rule_DF1004, flag_candidates, free_flagged);
 	if (sel->len <= fl->n) {
 		for (size_t i = 0; i < sel->len;) {
 			size_t k = sel->items[i];
@@ -259,6 +259,11 @@ static void check(df_lint *lint, void *state)
 	const df_context *ctx = df_lint_context(lint);
 	if (!ctx)
 		return;
+	/* Only a flagged entry can be found, and most contexts have none:
+	 * then neither the COPY nor the file's commands need a look. */
+	const flagged *fl = df_context_memo(ctx, &df_rule_DF1004, flag_candidates, free_flagged);
+	if (!fl->n)
+		return;
 	const df_instr *in = df_lint_doc(lint)->instrs[first - 1];
 	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
 	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
@@ -269,7 +274,7 @@ static void check(df_lint *lint, void *state)
 		goto out;
 	size_t nc = candidates(lint, c, DF_ARRAY_LEN(c));
 	found_paths fp = { .n = 0 };
-	count(ctx, &sel, c, nc, &fp);
+	count(ctx, fl, &sel, c, nc, &fp);
 	size_t found = 0, shown = 0;
 	for (size_t i = 0; i < nc; i++)
 		found += c[i].found;

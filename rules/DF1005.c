@@ -45,45 +45,48 @@ const df_rule df_rule_DF1005 = {
 /* Could source s bring in path without naming it? A cheap look at the words
  * before the walk is asked for: the whole context, a directory above it, or
  * a pattern (decided by the selection). A COPY that names the Dockerfile
- * itself means to ship it. */
-static bool may_send(const df_copy_source *s, const char *path)
+ * itself means to ship it. scratch is the caller's, reused. */
+static bool may_send(const df_copy_source *s, const char *path, df_buf *scratch)
 {
 	if (s->whole)
 		return true;
-	df_buf p = DF_BUF_INIT;
-	df_copy_source_path(s, &p);
-	const char *rel = df_buf_str(&p);
-	size_t n = p.len;
-	bool may = df_glob_has_meta(rel) || (strncmp(path, rel, n) == 0 && path[n] == '/');
-	df_buf_release(&p);
-	return may;
+	/* Cleaning only drops bytes: without '*', '?' or '[' the value is no
+	 * pattern, and a path with no '/' lies under no directory. Most
+	 * sources are told so before any copy. */
+	df_str v = s->value;
+	bool wild = memchr(v.ptr, '*', v.len) || memchr(v.ptr, '?', v.len) || memchr(v.ptr, '[', v.len);
+	if (!wild && !strchr(path, '/'))
+		return false;
+	df_buf_reset(scratch);
+	df_copy_source_path(s, scratch);
+	const char *rel = df_buf_str(scratch);
+	size_t n = scratch->len;
+	return df_glob_has_meta(rel) || (strncmp(path, rel, n) == 0 && path[n] == '/');
 }
 
-static void check(df_lint *lint, const df_instr *in, void *state)
+/* Report in when its sources (culprit the first that may send it) do bring
+ * in the Dockerfile; true if so. */
+static bool judge(df_lint *lint, const df_instr *in, const df_context *ctx, const df_copy_sources *srcs,
+		  const df_copy_source *culprit, const char *dockerfile)
 {
-	bool *reported = state;
-	if (*reported)
-		return;
-	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
-	const df_context *ctx = df_lint_copy_context(lint, in, &srcs);
-	const char *dockerfile = ctx ? df_lint_context_dockerfile(lint) : NULL;
-	const df_copy_source *culprit = NULL;
-	for (size_t i = 0; dockerfile && ctx && i < srcs.len && !culprit; i++)
-		if (may_send(&srcs.items[i], dockerfile))
-			culprit = &srcs.items[i];
 	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
 	df_buf err = DF_BUF_INIT, ignore = DF_BUF_INIT, msg = DF_BUF_INIT, pats[2] = { DF_BUF_INIT, DF_BUF_INIT };
-	if (!culprit || df_copy_select(ctx, in, &srcs, &sel, &err) < 0 ||
-	    !df_ctx_selection_has(ctx, &sel, dockerfile))
+	bool sent = df_copy_select(ctx, in, srcs, &sel, &err) == 0 && df_ctx_selection_has(ctx, &sel, dockerfile);
+	if (!sent)
 		goto out;
-	*reported = true;
 	const char *paths[2] = { dockerfile, NULL };
 	size_t npaths = 1;
+	/* Pieces, not a format, in room made once: the message is made for
+	 * most files. */
+	df_buf_grow(&msg, 256);
 	df_copy_add_text(&msg, in);
-	df_buf_addf(&msg, " sends the Dockerfile '%s': editing any instruction re-runs this step and every one "
-			  "after it; ", dockerfile);
+	df_buf_adds(&msg, " sends the Dockerfile '");
+	df_buf_adds(&msg, dockerfile);
+	df_buf_adds(&msg, "': editing any instruction re-runs this step and every one after it; ");
 	if (!ctx->ignore_file) {
-		df_buf_addf(&msg, "create a .dockerignore with `%s`", dockerfile);
+		df_buf_adds(&msg, "create a .dockerignore with `");
+		df_buf_adds(&msg, dockerfile);
+		df_buf_addc(&msg, '`');
 	} else {
 		const char *name = strrchr(ctx->ignore_file, '/') ? strrchr(ctx->ignore_file, '/') + 1 : ctx->ignore_file;
 		/* The ignore file is build configuration as much as the
@@ -109,11 +112,32 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	for (size_t i = 0; i < npaths; i++)
 		df_fix_ignore(fix, lines[i]);
 out:
-	df_copy_sources_release(&srcs);
 	df_ctx_selection_release(&sel);
 	df_buf_release(&err);
 	df_buf_release(&ignore);
 	df_buf_release(&msg);
 	df_buf_release(&pats[0]);
 	df_buf_release(&pats[1]);
+	return sent;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	bool *reported = state;
+	if (*reported)
+		return;
+	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
+	const df_context *ctx = df_lint_copy_context(lint, in, &srcs);
+	const char *dockerfile = ctx ? df_lint_context_dockerfile(lint) : NULL;
+	const df_copy_source *culprit = NULL;
+	df_buf scratch = DF_BUF_INIT;
+	for (size_t i = 0; dockerfile && i < srcs.len && !culprit; i++)
+		if (may_send(&srcs.items[i], dockerfile, &scratch))
+			culprit = &srcs.items[i];
+	df_buf_release(&scratch);
+	/* Most COPYs name files: only one that may send the Dockerfile is
+	 * looked into. */
+	if (culprit)
+		*reported = judge(lint, in, ctx, &srcs, culprit, dockerfile);
+	df_copy_sources_release(&srcs);
 }

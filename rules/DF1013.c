@@ -176,13 +176,15 @@ static const secret *secret_of(const df_context *ctx, const pattern_form *forms,
 	const char *slash = strrchr(e->path, '/');
 	const char *base = slash ? slash + 1 : e->path;
 	size_t bl = strlen(base);
-	for (size_t i = 0; i < DF_ARRAY_LEN(templates); i++)
-		if (strcmp(base, templates[i]) == 0)
-			return NULL;
 	for (size_t i = 0; i < DF_ARRAY_LEN(secrets); i++) {
 		const secret *s = &secrets[i];
-		if (matches(&forms[i], s->pattern, e, base, bl) &&
-		    (!s->content || file_holds(ctx, e->path, s->content)))
+		if (!matches(&forms[i], s->pattern, e, base, bl))
+			continue;
+		/* Only a name a pattern takes can be a template: asked then. */
+		for (size_t k = 0; k < DF_ARRAY_LEN(templates); k++)
+			if (strcmp(base, templates[k]) == 0)
+				return NULL;
+		if (!s->content || file_holds(ctx, e->path, s->content))
 			return s;
 	}
 	return NULL;
@@ -249,8 +251,9 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	bool direct = true;
 	size_t found = 0;
 	const classified *cl = ctx ? df_context_memo(ctx, &df_rule_DF1013, classify, free_classified) : NULL;
-	/* Source by source, to point at the one that brings them in. */
-	for (size_t i = 0; ctx && i < srcs.len; i++) {
+	/* Source by source, to point at the one that brings them in; none to
+	 * look at when the context holds no secret, as most do. */
+	for (size_t i = 0; cl && cl->n && i < srcs.len; i++) {
 		df_copy_sources one = srcs;
 		one.items = &srcs.items[i];
 		one.len = 1;

@@ -298,16 +298,22 @@ bool df_context_locate(const df_context *ctx, const char *dockerfile, df_buf *ou
 	char dirbuf[PATH_MAX];
 	const char *slash = strrchr(dockerfile, '/');
 	const char *base = slash ? slash + 1 : dockerfile;
-	df_buf d = DF_BUF_INIT;
-	if (slash)
-		df_buf_add(&d, dockerfile, slash == dockerfile ? 1 : (size_t)(slash - dockerfile));
-	else
-		df_buf_addc(&d, '.');
+	/* its directory: d[0..dl) */
+	const char *d = slash ? dockerfile : ".";
+	size_t dl = slash ? (slash == dockerfile ? 1 : (size_t)(slash - dockerfile)) : 1;
 	/* The root's real path was taken when it was walked; a Dockerfile
 	 * beside the root's own name (each file of a directory linted in one
-	 * run) needs no other. */
+	 * run) needs no other, nor a copy of its directory's name. */
 	const char *root = ctx->root_real;
-	const char *dir = root && strcmp(d.buf, ctx->root) == 0 ? root : realpath(d.buf, dirbuf);
+	const char *dir;
+	if (root && strlen(ctx->root) == dl && memcmp(ctx->root, d, dl) == 0) {
+		dir = root;
+	} else {
+		df_buf copy = DF_BUF_INIT;
+		df_buf_add(&copy, d, dl);
+		dir = realpath(copy.buf, dirbuf);
+		df_buf_release(&copy);
+	}
 	bool found = false;
 	if (*base && root && dir) {
 		size_t rl = strcmp(root, "/") == 0 ? 0 : strlen(root);
@@ -319,7 +325,6 @@ bool df_context_locate(const df_context *ctx, const char *dockerfile, df_buf *ou
 			found = true;
 		}
 	}
-	df_buf_release(&d);
 	return found;
 }
 
@@ -445,17 +450,17 @@ void df_context_release(df_context *ctx)
 }
 
 /* path relative to the root, the builder's way: "/a", "./a" and "a/" are
- * "a", ".." stops at the root, and the root itself is "". */
-static void clean_rel(df_buf *out, const char *path)
+ * "a", ".." stops at the root, and the root itself is "". A path that is
+ * so already (an entry's own, as rules mostly ask) is returned as is, else
+ * the clean one is made in buf. */
+static const char *clean_rel(df_buf *buf, const char *path)
 {
-	df_buf tmp = DF_BUF_INIT;
-	df_buf_addc(&tmp, '/');
-	df_buf_adds(&tmp, path);
-	df_path_clean(out, tmp.buf, tmp.len);
-	df_buf_release(&tmp);
-	/* drop the leading '/' */
-	memmove(out->buf, out->buf + 1, out->len);
-	out->len--;
+	size_t n = strlen(path);
+	if (df_path_is_clean_rel(path, n))
+		return path;
+	df_buf_reset(buf);
+	df_path_clean_rel(buf, path, n);
+	return df_buf_str(buf);
 }
 
 static const df_ctx_entry *find(const df_context *ctx, const char *path)
@@ -477,8 +482,7 @@ static const df_ctx_entry *find(const df_context *ctx, const char *path)
 const df_ctx_entry *df_context_find(const df_context *ctx, const char *path)
 {
 	df_buf p = DF_BUF_INIT;
-	clean_rel(&p, path);
-	const df_ctx_entry *e = find(ctx, p.buf);
+	const df_ctx_entry *e = find(ctx, clean_rel(&p, path));
 	df_buf_release(&p);
 	return e;
 }
@@ -496,31 +500,36 @@ static bool is_excluded(const df_context *ctx, const char *path)
 	return false;
 }
 
-/* A directory brings in what is under it, anything else itself. */
-static void mark_root(const df_context *ctx, size_t idx, bool *mark)
+/* Append the entries [from, to) to sel's own storage. */
+static void add_run(df_ctx_selection *sel, size_t from, size_t to)
+{
+	df_grow((void **)&sel->own, &sel->cap, sel->len + (to - from) + 1, sizeof(*sel->own));
+	for (size_t i = from; i < to; i++)
+		sel->own[sel->len++] = i;
+}
+
+/* Append what the entry idx, which a source named or matched, brings in: a
+ * directory what is under it, anything else itself. Such roots come in walk
+ * order and lie at one depth, so none is under another: the runs follow one
+ * another in walk order too. */
+static void add_root(const df_context *ctx, size_t idx, df_ctx_selection *sel)
 {
 	const df_ctx_entry *e = &ctx->entries[idx];
-	if (e->type != DF_CTX_DIR) {
-		mark[idx] = true;
-		return;
-	}
-	for (size_t i = idx + 1; i <= idx + e->ndesc; i++)
-		mark[i] = true;
+	if (e->type == DF_CTX_DIR)
+		add_run(sel, idx + 1, idx + 1 + e->ndesc);
+	else
+		add_run(sel, idx, idx + 1);
 }
 
 /* Does the entry path match the pattern's components (NUL-separated in
- * comps, ncomp of them)? */
-static bool match_components(const char *comps, size_t ncomp, const char *path, df_buf *scratch)
+ * comps, ncomp of them, each well formed)? */
+static bool match_components(const char *comps, size_t ncomp, const char *path)
 {
-	df_buf_reset(scratch);
-	df_buf_adds(scratch, path);
-	char *p = scratch->buf;
-	const char *c = comps;
+	const char *p = path, *c = comps;
 	for (size_t i = 0; i < ncomp; i++) {
-		char *slash = strchr(p, '/');
-		if (slash)
-			*slash = '\0';
-		if (df_glob_match(c, p, NULL) != 1)
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		if (!df_glob_matches(c, p, n))
 			return false;
 		if (!slash)
 			return i + 1 == ncomp;
@@ -548,19 +557,17 @@ static int select_uncached(const df_context *ctx, const char *src, df_ctx_select
 	sel->len = 0;
 	sel->roots = 0;
 	sel->ignored = 0;
-	df_buf p = DF_BUF_INIT, scratch = DF_BUF_INIT;
-	bool *mark = df_xcalloc(ctx->len ? ctx->len : 1, sizeof(*mark));
+	df_buf p = DF_BUF_INIT;
 	int rc = -1;
-	clean_rel(&p, src);
+	df_path_clean_rel(&p, src, strlen(src));
 	if (p.len == 0) {
 		sel->roots = 1;
-		for (size_t i = 0; i < ctx->len; i++)
-			mark[i] = true;
+		add_run(sel, 0, ctx->len);
 	} else if (!df_glob_has_meta(p.buf)) {
 		const df_ctx_entry *e = find(ctx, p.buf);
 		if (e) {
 			sel->roots = 1;
-			mark_root(ctx, (size_t)(e - ctx->entries), mark);
+			add_root(ctx, (size_t)(e - ctx->entries), sel);
 		} else if (is_excluded(ctx, p.buf)) {
 			sel->roots = sel->ignored = 1;
 		}
@@ -574,8 +581,7 @@ static int select_uncached(const df_context *ctx, const char *src, df_ctx_select
 			}
 		const char *c = p.buf;
 		for (size_t i = 0; i < ncomp; i++, c += strlen(c) + 1) {
-			size_t bad;
-			if (df_glob_match(c, "", &bad) < 0) {
+			if (df_glob_check(c, NULL) < 0) {
 				for (size_t k = 0; k + 1 < p.len; k++)
 					if (p.buf[k] == '\0')
 						p.buf[k] = '/';
@@ -585,29 +591,21 @@ static int select_uncached(const df_context *ctx, const char *src, df_ctx_select
 		}
 		for (size_t i = 0; i < ctx->len; i++)
 			if (ctx->entries[i].depth + 1 == ncomp &&
-			    match_components(p.buf, ncomp, ctx->entries[i].path, &scratch)) {
+			    match_components(p.buf, ncomp, ctx->entries[i].path)) {
 				sel->roots++;
-				mark_root(ctx, i, mark);
+				add_root(ctx, i, sel);
 			}
 		for (size_t i = 0; i < ctx->nexcluded; i++)
 			if (ctx->excluded[i].depth + 1 == ncomp &&
-			    match_components(p.buf, ncomp, ctx->excluded[i].path, &scratch)) {
+			    match_components(p.buf, ncomp, ctx->excluded[i].path)) {
 				sel->roots++;
 				sel->ignored++;
 			}
 	}
-	size_t n = 0;
-	for (size_t i = 0; i < ctx->len; i++)
-		n += mark[i];
-	size_t *items = df_ctx_selection_own(sel, n);
-	for (size_t i = 0; i < ctx->len; i++)
-		if (mark[i])
-			items[sel->len++] = i;
+	df_ctx_selection_own(sel, sel->len);
 	rc = 0;
 out:
-	free(mark);
 	df_buf_release(&p);
-	df_buf_release(&scratch);
 	return rc;
 }
 
@@ -709,22 +707,22 @@ size_t df_ctx_selection_seek(const df_ctx_selection *sel, size_t k)
 
 bool df_ctx_selection_has(const df_context *ctx, const df_ctx_selection *sel, const char *path)
 {
-	df_buf p = DF_BUF_INIT;
-	clean_rel(&p, path);
+	df_buf buf = DF_BUF_INIT;
+	const char *p = clean_rel(&buf, path);
 	bool found = sel->len > 0;
-	if (found && p.len > 0) {
+	if (found && *p) {
 		/* What lies at or under path is the entry there and the ndesc
 		 * after it (nothing is kept under a path that is no kept
 		 * entry); sel is in walk order: the first item not before
 		 * the entry decides. */
-		const df_ctx_entry *e = find(ctx, p.buf);
+		const df_ctx_entry *e = find(ctx, p);
 		found = false;
 		if (e) {
 			size_t k = (size_t)(e - ctx->entries), at = df_ctx_selection_seek(sel, k);
 			found = at < sel->len && sel->items[at] <= k + e->ndesc;
 		}
 	}
-	df_buf_release(&p);
+	df_buf_release(&buf);
 	return found;
 }
 

@@ -8,11 +8,12 @@
 #include <stdint.h>
 #include <string.h>
 
-void df_path_clean(df_buf *out, const char *p, size_t n)
+/* Both cleans: rel, p is taken under a root ('..' stops there) and the
+ * result is written without the root's '/'. */
+static void clean(df_buf *out, const char *p, size_t n, bool rel)
 {
-	size_t base = out->len;
-	bool rooted = n > 0 && p[0] == '/';
-	if (rooted)
+	bool rooted = rel || (n > 0 && p[0] == '/');
+	if (rooted && !rel)
 		df_buf_addc(out, '/');
 	/* dotdot: where in out a '..' may no longer back up */
 	size_t start = out->len, dotdot = out->len;
@@ -51,10 +52,34 @@ void df_path_clean(df_buf *out, const char *p, size_t n)
 		}
 		i = j;
 	}
-	if (out->len == base)
+	if (out->len == start && !rooted)
 		df_buf_addc(out, '.');
-	else if (out->len == start && !rooted)
-		df_buf_addc(out, '.');
+}
+
+void df_path_clean(df_buf *out, const char *p, size_t n)
+{
+	clean(out, p, n, false);
+}
+
+void df_path_clean_rel(df_buf *out, const char *p, size_t n)
+{
+	clean(out, p, n, true);
+}
+
+bool df_path_is_clean_rel(const char *p, size_t n)
+{
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i <= n;) {
+		size_t j = i;
+		while (j < n && p[j] != '/')
+			j++;
+		size_t len = j - i;
+		if (len == 0 || (p[i] == '.' && (len == 1 || (len == 2 && p[i + 1] == '.'))))
+			return false;
+		i = j + 1;
+	}
+	return true;
 }
 
 /* One UTF-8 character of s[0..n), n > 0; an invalid byte is U+FFFD of
@@ -141,15 +166,18 @@ static int get_esc(span *c, uint32_t *r)
 }
 
 /* Match chunk at the start of s: 1 with *s advanced past it, 0 no match, -1
- * malformed (*bad = where). After a failure the chunk is still read to the
- * end so that a malformed one is always noticed. */
-static int match_chunk(span chunk, span *sp, const char *pat0, size_t *bad)
+ * malformed (*bad = where). With check, the chunk is still read to the end
+ * after a failure so that a malformed one is always noticed; without, the
+ * chunk is known to be well formed and a failure ends the match. */
+static int match_chunk(span chunk, span *sp, const char *pat0, size_t *bad, bool check)
 {
 	span s = *sp;
 	bool failed = false;
 	while (chunk.n > 0) {
 		if (!failed && s.n == 0)
 			failed = true;
+		if (failed && !check)
+			return 0;
 		const char *at = chunk.p;
 		switch (chunk.p[0]) {
 		case '[': {
@@ -225,65 +253,109 @@ static int match_chunk(span chunk, span *sp, const char *pat0, size_t *bad)
 	return 1;
 }
 
-int df_glob_match(const char *pattern, const char *name, size_t *bad)
+/*
+ * Is pattern[0..n) well formed? 0, or -1 with *bad set. Only a class or an
+ * escape can be malformed, and whether one is does not depend on the name:
+ * Go reads every chunk to its end, whatever the name, and reports the first
+ * error met; each chunk read against the empty name does the same.
+ */
+static int check_pattern(const char *pattern, size_t n, size_t *bad)
 {
-	span pat = { pattern, strlen(pattern) };
-	span nm = { name, strlen(name) };
+	if (!memchr(pattern, '[', n) && !memchr(pattern, '\\', n))
+		return 0;
+	span pat = { pattern, n };
+	while (pat.n > 0) {
+		bool star;
+		span chunk, empty = { "", 0 };
+		scan_chunk(&pat, &star, &chunk);
+		if (match_chunk(chunk, &empty, pattern, bad, true) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Does c mean more than itself in a pattern (or start a class)? */
+static bool is_special(char c)
+{
+	return c == '*' || c == '?' || c == '[' || c == ']' || c == '\\';
+}
+
+/* Go's Match of a well-formed pattern: each chunk after a star is tried at
+ * every position of the name up to the next '/'. */
+static bool match_valid(const char *pattern, size_t pn, const char *name, size_t n)
+{
+	/* The text after the pattern's last special character is literal and
+	 * ends its last chunk, which must end the name: most names fail
+	 * there, at their last byte, before any chunk is read. */
+	for (size_t k = 1; k <= pn && !is_special(pattern[pn - k]); k++)
+		if (k > n || name[n - k] != pattern[pn - k])
+			return false;
+	span pat = { pattern, pn };
+	span nm = { name, n };
 	while (pat.n > 0) {
 		bool star;
 		span chunk;
 		scan_chunk(&pat, &star, &chunk);
 		if (star && chunk.n == 0)
-			return memchr(nm.p, '/', nm.n) ? 0 : 1;
+			return !memchr(nm.p, '/', nm.n);
 		span t = nm;
-		int rc = match_chunk(chunk, &t, pattern, bad);
+		int rc = match_chunk(chunk, &t, pattern, NULL, false);
 		/* the last chunk must use up the name; otherwise try the star */
 		if (rc == 1 && (t.n == 0 || pat.n > 0)) {
 			nm = t;
 			continue;
 		}
-		if (rc < 0)
-			return -1;
-		if (star) {
-			bool found = false;
-			for (size_t i = 0; i < nm.n && nm.p[i] != '/'; i++) {
-				t.p = nm.p + i + 1, t.n = nm.n - i - 1;
-				rc = match_chunk(chunk, &t, pattern, bad);
-				if (rc == 1) {
-					if (pat.n == 0 && t.n > 0)
-						continue;
-					nm = t;
-					found = true;
-					break;
-				}
-				if (rc < 0)
-					return -1;
-			}
-			if (found)
+		if (!star)
+			return false;
+		/* A chunk that starts with a plain byte can match only where
+		 * the name has that byte: the other places are passed over. */
+		char first = strchr("[?\\", chunk.p[0]) ? '\0' : chunk.p[0];
+		bool found = false;
+		for (size_t i = 0; i < nm.n && nm.p[i] != '/'; i++) {
+			if (first && (i + 1 == nm.n || nm.p[i + 1] != first))
 				continue;
+			t.p = nm.p + i + 1, t.n = nm.n - i - 1;
+			if (match_chunk(chunk, &t, pattern, NULL, false) == 1) {
+				if (pat.n == 0 && t.n > 0)
+					continue;
+				nm = t;
+				found = true;
+				break;
+			}
 		}
-		/* no match: the rest of the pattern must still be well formed */
-		while (pat.n > 0) {
-			scan_chunk(&pat, &star, &chunk);
-			span empty = { "", 0 };
-			if (match_chunk(chunk, &empty, pattern, bad) < 0)
-				return -1;
-		}
-		return 0;
+		if (!found)
+			return false;
 	}
 	return nm.n == 0;
 }
 
+int df_glob_check(const char *pattern, size_t *bad)
+{
+	return check_pattern(pattern, strlen(pattern), bad);
+}
+
+int df_glob_match(const char *pattern, const char *name, size_t *bad)
+{
+	size_t pn = strlen(pattern);
+	if (check_pattern(pattern, pn, bad) < 0)
+		return -1;
+	return match_valid(pattern, pn, name, strlen(name));
+}
+
+bool df_glob_matches(const char *pattern, const char *name, size_t n)
+{
+	return match_valid(pattern, strlen(pattern), name, n);
+}
+
 bool df_glob_has_meta(const char *pattern)
 {
-	for (const char *p = pattern; *p; p++) {
-		if (*p == '\\') {
-			if (!p[1])
-				break;
-			p++;
-		} else if (*p == '*' || *p == '?' || *p == '[') {
+	/* strpbrk: most sources have none, and it skips them fastest */
+	for (const char *p = pattern; (p = strpbrk(p, "\\*?[")) != NULL; p++) {
+		if (*p != '\\')
 			return true;
-		}
+		if (!p[1])
+			break;
+		p++;
 	}
 	return false;
 }

@@ -22,11 +22,26 @@
  * elements dropped, '..' removing the element before it ('..' at the root of
  * a rooted path vanishes), no trailing '/'; "" cleans to ".". */
 void df_path_clean(df_buf *out, const char *p, size_t n);
+/* Append p[0..n) cleaned as a path under a root, without the root's '/':
+ * what df_path_clean() makes of "/" p less its first byte. "/a", "./a", "a/"
+ * and "../a" are "a"; the root itself is "". */
+void df_path_clean_rel(df_buf *out, const char *p, size_t n);
+/* Is p[0..n) its own df_path_clean_rel() ("" is)? Then it needs no copy. */
+bool df_path_is_clean_rel(const char *p, size_t n);
 
 /* Does name match pattern (both NUL-terminated)? 1 yes, 0 no, -1 malformed
  * pattern; then *bad (if not NULL) is the byte offset in pattern where the
  * malformed part starts. */
 int df_glob_match(const char *pattern, const char *name, size_t *bad);
+
+/* Is pattern well formed? 0, or -1 with *bad (if not NULL) set as
+ * df_glob_match() sets it: whether a pattern is does not depend on the name. */
+int df_glob_check(const char *pattern, size_t *bad);
+
+/* Does name[0..n) (no NUL needed) match pattern, one known to be well formed
+ * (df_glob_match() did not say -1 of it)? df_glob_match()'s answer without
+ * looking for errors again: for matching one pattern against many names. */
+bool df_glob_matches(const char *pattern, const char *name, size_t n);
 
 /* Does pattern hold an unescaped '*', '?' or '['? A source without one names
  * a path literally. */

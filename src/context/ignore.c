@@ -37,9 +37,9 @@ struct df_ignore {
 	size_t len, cap;
 	bool has_exceptions;
 	bool literal_exceptions;	/* every exception is literal */
-	/* Scratch for matching: a matcher serves one thread at a time. */
+	/* df_ignore_match_step()'s scratch (df_ignore_match() makes its own):
+	 * NULL when no pattern is a PAT_REGEX. */
 	pcre2_match_data *md;
-	bool *state_a, *state_b;	/* per-pattern states of a path and its parent */
 };
 
 static bool is_space(int c)
@@ -57,7 +57,12 @@ static void trim(const char **p, size_t *n)
 
 static bool should_escape(char c)
 {
-	return c != '\0' && strchr(".+()|{}$", c) != NULL;
+	switch (c) {
+	case '.': case '+': case '(': case ')': case '|': case '{': case '}': case '$':
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Length of the UTF-8 sequence starting with byte c (1 for a stray byte). */
@@ -140,17 +145,15 @@ static pat_kind classify(const char *p, size_t n, df_buf *re)
 
 /* The builder's test (fsutil) of whether an exception can re-include only
  * what lies under the path it spells out: no wildcard character once a
- * trailing slash-star-star and then a trailing slash-star are taken off. */
+ * trailing slash-star-star and then a trailing slash-star are taken off.
+ * p is a string of n bytes. */
 static bool is_prefix_only(const char *p, size_t n)
 {
 	if (n >= 3 && memcmp(p + n - 3, "/**", 3) == 0)
 		n -= 3;
 	if (n >= 2 && memcmp(p + n - 2, "/*", 2) == 0)
 		n -= 2;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != '\0' && strchr("*[]?^\\", p[i]))
-			return false;
-	return true;
+	return strcspn(p, "*[]?^\\") >= n;
 }
 
 static void add_pattern(df_ignore *m, pattern *pt)
@@ -159,9 +162,10 @@ static void add_pattern(df_ignore *m, pattern *pt)
 	m->pats[m->len++] = *pt;
 }
 
-/* One line after the reader's cleaning: compile it or say why not. col is
- * where the pattern text starts in the line; exact says the text is as
- * written there, so an error offset inside it is a column too. */
+/* One line after the reader's cleaning: compile it or say why not. text is
+ * NUL-terminated at or after text[len]. col is where the pattern text starts
+ * in the line; exact says the text is as written there, so an error offset
+ * inside it is a column too. */
 static int compile_line(df_ignore *m, const char *name, uint32_t line, const char *text, size_t len,
 			uint32_t col, bool exact, df_buf *err)
 {
@@ -174,10 +178,16 @@ static int compile_line(df_ignore *m, const char *name, uint32_t line, const cha
 		rc = 0;
 		goto out;
 	}
-	df_path_clean(&p, text, len);
+	/* The reader cleaned the line already, and cleaning a clean path
+	 * changes nothing: no copy then (text lies in the reader's buffer,
+	 * so text[len] may be read). */
+	const char *s = text;
+	if (text[len] != '\0' || !df_path_is_clean_rel(text, len)) {
+		df_path_clean(&p, text, len);
+		s = df_buf_str(&p);
+	}
 	pattern pt = { 0 };
 	pt.line = line;
-	const char *s = df_buf_str(&p);
 	if (s[0] == '!') {
 		if (s[1] == '\0') {
 			df_buf_addf(err, "%s:%u:%u: illegal exclusion pattern '!'", name, line, col);
@@ -189,14 +199,16 @@ static int compile_line(df_ignore *m, const char *name, uint32_t line, const cha
 			col++;
 	}
 	size_t bad = 0;
-	if (df_glob_match(s, ".", &bad) < 0) {
+	if (df_glob_check(s, &bad) < 0) {
 		df_buf_addf(err, "%s:%u:%u: syntax error in pattern '%s'", name, line,
 			    exact ? col + (uint32_t)bad : col, s);
 		goto out;
 	}
 	pt.len = strlen(s);
 	pt.literal = is_prefix_only(s, pt.len);
-	pt.kind = classify(s, pt.len, &re);
+	/* Without these, classify() says PAT_EXACT: the expression it would
+	 * write is not needed (most ignore lines name a path). */
+	pt.kind = s[strcspn(s, "*?[]\\")] ? classify(s, pt.len, &re) : PAT_EXACT;
 	if (pt.kind == PAT_REGEX) {
 		int code;
 		PCRE2_SIZE off;
@@ -291,11 +303,9 @@ int df_ignore_compile(const char *name, const char *text, size_t len, df_ignore 
 			goto fail;
 		pos = end + 1;
 	}
-	m->md = pcre2_match_data_create(1, NULL);
-	if (!m->md)
-		df_die_oom();
-	m->state_a = df_xcalloc(m->len + 1, sizeof(bool));
-	m->state_b = df_xcalloc(m->len + 1, sizeof(bool));
+	for (size_t i = 0; i < m->len && !m->md; i++)
+		if (m->pats[i].kind == PAT_REGEX && !(m->md = pcre2_match_data_create(1, NULL)))
+			df_die_oom();
 	*out = m;
 	return 0;
 fail:
@@ -313,12 +323,12 @@ void df_ignore_free(df_ignore *m)
 	}
 	free(m->pats);
 	pcre2_match_data_free(m->md);
-	free(m->state_a);
-	free(m->state_b);
 	free(m);
 }
 
-static bool pat_match(const df_ignore *m, const pattern *pt, const char *path, size_t n)
+/* Does pt match path[0..n)? *md is the match data of a PAT_REGEX, made
+ * when first needed. */
+static bool pat_match(const pattern *pt, const char *path, size_t n, pcre2_match_data **md)
 {
 	switch (pt->kind) {
 	case PAT_EXACT:
@@ -334,12 +344,15 @@ static bool pat_match(const df_ignore *m, const pattern *pt, const char *path, s
 		return sl > 0 && suf[0] == '/' && n == sl - 1 && memcmp(path, suf + 1, n) == 0;
 	}
 	case PAT_REGEX:
-		return pcre2_match(pt->re, (PCRE2_SPTR)path, n, 0, 0, m->md, NULL) >= 0;
+		if (!*md && !(*md = pcre2_match_data_create(1, NULL)))
+			df_die_oom();
+		return pcre2_match(pt->re, (PCRE2_SPTR)path, n, 0, 0, *md, NULL) >= 0;
 	}
 	DF_BUG("unknown pattern kind %d", (int)pt->kind);
 }
 
-static bool step(const df_ignore *m, const char *path, size_t n, const bool *parent, bool *state)
+static bool step(const df_ignore *m, const char *path, size_t n, const bool *parent, bool *state,
+		 pcre2_match_data **md)
 {
 	bool matched = false;
 	for (size_t i = 0; i < m->len; i++) {
@@ -353,7 +366,7 @@ static bool step(const df_ignore *m, const char *path, size_t n, const bool *par
 				state[i] = false;
 				continue;
 			}
-			hit = pat_match(m, pt, path, n);
+			hit = pat_match(pt, path, n, md);
 		}
 		state[i] = hit;
 		if (hit)
@@ -364,25 +377,9 @@ static bool step(const df_ignore *m, const char *path, size_t n, const bool *par
 
 bool df_ignore_match_step(const df_ignore *m, const char *path, const bool *parent, bool *state)
 {
-	return step(m, path, strlen(path), parent, state);
-}
-
-/* Is path[0..n) clean: relative, its '/'-separated segments none of "",
- * "." or ".."? */
-static bool is_clean(const char *path, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i <= n;) {
-		size_t j = i;
-		while (j < n && path[j] != '/')
-			j++;
-		size_t len = j - i;
-		if (len == 0 || (path[i] == '.' && (len == 1 || (len == 2 && path[i + 1] == '.'))))
-			return false;
-		i = j + 1;
-	}
-	return true;
+	/* m->md exists when a pattern needs it: none is made here */
+	pcre2_match_data *md = m->md;
+	return step(m, path, strlen(path), parent, state, &md);
 }
 
 bool df_ignore_match(const df_ignore *m, const char *path)
@@ -390,7 +387,7 @@ bool df_ignore_match(const df_ignore *m, const char *path)
 	df_buf clean = DF_BUF_INIT;
 	size_t n = strlen(path);
 	/* clean input is the rule; anything else costs one copy */
-	if (!is_clean(path, n)) {
+	if (n == 0 || !df_path_is_clean_rel(path, n)) {
 		df_path_clean(&clean, path, n);
 		path = df_buf_str(&clean);
 		if (path[0] == '/')
@@ -401,15 +398,23 @@ bool df_ignore_match(const df_ignore *m, const char *path)
 	/* the context root itself is never excluded */
 	if (n == 0 || strcmp(path, ".") == 0 || m->len == 0)
 		goto out;
+	/* Scratch of the call's own, not the matcher's: a build context's
+	 * matcher serves every thread linting a file built in it. */
+	bool few[64];
+	bool *states = 2 * m->len <= DF_ARRAY_LEN(few) ? few : df_xmalloc(2 * m->len * sizeof(bool));
+	pcre2_match_data *md = NULL;
 	/* the walk from the top: each directory on the way, then path */
-	bool *parent = NULL, *state = m->state_a;
+	bool *parent = NULL, *state = states;
 	for (size_t k = 0; k <= n; k++) {
 		if (k < n && path[k] != '/')
 			continue;
-		matched = step(m, path, k, parent, state);
+		matched = step(m, path, k, parent, state, &md);
 		parent = state;
-		state = state == m->state_a ? m->state_b : m->state_a;
+		state = state == states ? states + m->len : states;
 	}
+	pcre2_match_data_free(md);
+	if (states != few)
+		free(states);
 out:
 	df_buf_release(&clean);
 	return matched;

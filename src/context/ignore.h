@@ -27,7 +27,11 @@
  *
  * Ownership: df_ignore_compile() hands out a matcher owned by the caller,
  * freed with df_ignore_free(). Patterns are compiled once; matching a clean
- * path does not allocate. A matcher keeps scratch space for its regular
+ * path against a few literal patterns does not allocate.
+ * Thread-safety: a matcher is read-only once compiled, and
+ * df_ignore_match() may be called from several threads at once (a build
+ * context's matcher serves every lint thread); df_ignore_match_step(), for
+ * the walk, uses scratch space the matcher keeps for its regular
  * expressions, so it serves one thread at a time.
  */
 #ifndef DF_CONTEXT_IGNORE_H

@@ -40,8 +40,10 @@ bool df_copy_context_sources(const df_graph *g, const df_instr *in, df_copy_sour
 	const df_copy_model *m = idx >= 0 ? g->steps[idx].copy : NULL;
 	if (!m || m->origin != DF_COPY_CONTEXT)
 		return false;
-	free(out->items);
-	out->items = df_xcalloc(in->nsources ? in->nsources : 1, sizeof(*out->items));
+	if (out->items != out->few)
+		free(out->items);
+	out->items = in->nsources <= DF_ARRAY_LEN(out->few) ? out->few
+							     : df_xcalloc(in->nsources, sizeof(*out->items));
 	bool any = false;
 	for (size_t i = 0; i < in->nsources; i++) {
 		const df_word *w = &in->sources[i];
@@ -72,13 +74,7 @@ bool df_copy_context_sources(const df_graph *g, const df_instr *in, df_copy_sour
 
 void df_copy_source_path(const df_copy_source *s, df_buf *out)
 {
-	df_buf abs = DF_BUF_INIT, clean = DF_BUF_INIT;
-	df_buf_addc(&abs, '/');
-	df_buf_add(&abs, s->value.ptr, s->value.len);
-	df_path_clean(&clean, abs.buf, abs.len);
-	df_buf_adds(out, clean.buf + 1);	/* without the leading '/' */
-	df_buf_release(&abs);
-	df_buf_release(&clean);
+	df_path_clean_rel(out, s->value.ptr, s->value.len);
 }
 
 const df_context *df_lint_copy_context(df_lint *lint, const df_instr *in, df_copy_sources *srcs)
@@ -93,8 +89,11 @@ const df_context *df_lint_copy_context(df_lint *lint, const df_instr *in, df_cop
 
 void df_copy_sources_release(df_copy_sources *s)
 {
-	free(s->items);
-	memset(s, 0, sizeof(*s));
+	if (s->items != s->few)
+		free(s->items);
+	s->items = NULL;
+	s->len = s->unknown = 0;
+	s->whole = false;
 }
 
 /* The instruction's --exclude patterns as one matcher, or NULL. */
@@ -110,6 +109,21 @@ static int compile_excludes(const df_instr *in, df_ignore **out, df_buf *err)
 	int rc = text.len ? df_ignore_compile("--exclude", df_buf_str(&text), text.len, out, err) : 0;
 	df_buf_release(&text);
 	return rc;
+}
+
+/* v as a C string, which df_context_select() takes (values are spans of
+ * the Dockerfile): in tmp[0..cap) when it fits, as nearly all do, else in
+ * heap. */
+static const char *value_str(df_str v, char *tmp, size_t cap, df_buf *heap)
+{
+	if (v.len < cap) {
+		memcpy(tmp, v.ptr, v.len);
+		tmp[v.len] = '\0';
+		return tmp;
+	}
+	df_buf_reset(heap);
+	df_buf_add(heap, v.ptr, v.len);
+	return df_buf_str(heap);
 }
 
 /* Merge the sorted, repeat-free a[0..na) and b[0..nb) into out (room for
@@ -141,23 +155,22 @@ int df_copy_select(const df_context *ctx, const df_instr *in, const df_copy_sour
 	if (compile_excludes(in, &excl, err) < 0)
 		return -1;
 	df_ctx_selection one = DF_CTX_SELECTION_INIT;
-	df_buf src = DF_BUF_INIT;
+	char small[256];
+	df_buf heap = DF_BUF_INIT;
 	int rc = 0;
 	if (srcs->len == 1 && !excl) {
 		/* The common COPY: one source, no --exclude: its selection as
 		 * the context keeps it, without merging. */
-		df_buf_add(&src, srcs->items[0].value.ptr, srcs->items[0].value.len);
-		rc = df_context_select(ctx, df_buf_str(&src), sel, err);
-		df_buf_release(&src);
+		rc = df_context_select(ctx, value_str(srcs->items[0].value, small, sizeof(small), &heap), sel, err);
+		df_buf_release(&heap);
 		return rc;
 	}
 	/* The union, source by source: each selection is in walk order, so
 	 * merging keeps it so without marking every entry of the context. */
 	size_t *acc = NULL, *tmp = NULL, nacc = 0, acc_cap = 0, tmp_cap = 0;
 	for (size_t i = 0; i < srcs->len && rc == 0; i++) {
-		df_buf_reset(&src);
-		df_buf_add(&src, srcs->items[i].value.ptr, srcs->items[i].value.len);
-		if (df_context_select(ctx, df_buf_str(&src), &one, err) < 0) {
+		const char *src = value_str(srcs->items[i].value, small, sizeof(small), &heap);
+		if (df_context_select(ctx, src, &one, err) < 0) {
 			rc = -1;
 			break;
 		}
@@ -168,7 +181,7 @@ int df_copy_select(const df_context *ctx, const df_instr *in, const df_copy_sour
 		if (excl && nadd) {
 			/* --exclude patterns are relative to the source: a
 			 * directory source's own path is stripped first. */
-			const df_ctx_entry *root = srcs->items[i].whole ? NULL : df_context_find(ctx, df_buf_str(&src));
+			const df_ctx_entry *root = srcs->items[i].whole ? NULL : df_context_find(ctx, src);
 			size_t strip = root && root->type == DF_CTX_DIR ? strlen(root->path) + 1 : 0;
 			size_t *kept = df_ctx_selection_own(&one, nadd);
 			size_t nkept = 0;
@@ -199,7 +212,7 @@ int df_copy_select(const df_context *ctx, const df_instr *in, const df_copy_sour
 	free(acc);
 	free(tmp);
 	df_ctx_selection_release(&one);
-	df_buf_release(&src);
+	df_buf_release(&heap);
 	df_ignore_free(excl);
 	return rc;
 }
@@ -215,9 +228,23 @@ void df_copy_add_count(df_buf *b, size_t n)
 	}
 }
 
+/* p[0..n) up to a NUL, as printf's "%.*s" reads it. */
+static void add_upto(df_buf *b, const char *p, size_t n)
+{
+	if (n)
+		df_buf_add(b, p, strnlen(p, n));
+}
+
 void df_copy_add_text(df_buf *b, const df_instr *in)
 {
+	/* "`%.*s %.*s%s`" without printf's cost: findings quote a COPY in
+	 * most files. */
 	size_t n = in->rest.len > 60 ? 60 : in->rest.len;
-	df_buf_addf(b, "`%.*s %.*s%s`", (int)in->keyword.len, in->keyword.ptr, (int)n, in->rest.ptr,
-		    n < in->rest.len ? "..." : "");
+	df_buf_addc(b, '`');
+	add_upto(b, in->keyword.ptr, in->keyword.len);
+	df_buf_addc(b, ' ');
+	add_upto(b, in->rest.ptr, n);
+	if (n < in->rest.len)
+		df_buf_adds(b, "...");
+	df_buf_addc(b, '`');
 }

@@ -15,8 +15,11 @@
  * `ADD . x` is whole like `COPY . x`.
  *
  * Ownership: df_copy_sources borrows the instruction and the graph's
- * strings; only its array is owned (df_copy_sources_release()). Nothing here
- * reads the context unless asked to (df_copy_select()).
+ * strings; only its array is owned (df_copy_sources_release()). A few items
+ * live in the struct itself (most COPYs name one or two sources, and every
+ * rule about the context asks for them at every COPY): a df_copy_sources is
+ * not moved while its items are in use. Nothing here reads the context
+ * unless asked to (df_copy_select()).
  */
 #ifndef DF_ENGINE_COPYCTX_H
 #define DF_ENGINE_COPYCTX_H
@@ -41,9 +44,10 @@ typedef struct df_copy_sources {
 	size_t len;
 	size_t unknown;		/* context sources with an unknown value */
 	bool whole;		/* one of items is whole */
+	df_copy_source few[4];	/* items' storage when they fit, else unused */
 } df_copy_sources;
 
-#define DF_COPY_SOURCES_INIT { NULL, 0, 0, false }
+#define DF_COPY_SOURCES_INIT { .items = NULL }
 
 /* Is the value of a COPY/ADD source the whole context? */
 bool df_copy_source_is_whole(df_str value);

@@ -22,27 +22,42 @@ bool df_ignore_quote(const char *path, bool any_depth, df_buf *out)
 			return false;
 	if (any_depth)
 		df_buf_adds(out, "**/");
-	for (size_t i = 0; i < n; i++) {
-		/* '!' and '#' mean something at the start of a line only. */
-		if (strchr("*?[\\", path[i]) || (i == 0 && !any_depth && (path[i] == '!' || path[i] == '#')))
-			df_buf_addc(out, '\\');
-		df_buf_addc(out, path[i]);
+	else if (path[0] == '!' || path[0] == '#')
+		df_buf_addc(out, '\\');	/* they mean something at the start of a line only */
+	/* Runs without a special character are copied whole. */
+	for (const char *p = path;;) {
+		size_t run = strcspn(p, "*?[\\");
+		df_buf_add(out, p, run);
+		p += run;
+		if (!*p)
+			break;
+		df_buf_addc(out, '\\');
+		df_buf_addc(out, *p++);
 	}
 	return true;
 }
 
-/* patterns[0..n) as one ignore file, or NULL. */
+/* patterns[0..n) as one ignore file, or NULL. The file is written on the
+ * stack when it fits, as a finding's few lines do. */
 static df_ignore *compile(const char *const *patterns, size_t n)
 {
-	df_buf text = DF_BUF_INIT, err = DF_BUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		df_buf_adds(&text, patterns[i]);
-		df_buf_addc(&text, '\n');
+	char small[512] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(patterns[i]) + 1;
+	char *text = len <= sizeof(small) ? small : df_xmalloc(len);
+	for (size_t i = 0, at = 0; i < n; i++) {
+		size_t l = strlen(patterns[i]);
+		memcpy(text + at, patterns[i], l);
+		text[at + l] = '\n';
+		at += l + 1;
 	}
+	df_buf err = DF_BUF_INIT;
 	df_ignore *m = NULL;
-	if (df_ignore_compile("fix", df_buf_str(&text), text.len, &m, &err) < 0)
+	if (df_ignore_compile("fix", text, len, &m, &err) < 0)
 		m = NULL;
-	df_buf_release(&text);
+	if (text != small)
+		free(text);
 	df_buf_release(&err);
 	return m;
 }
@@ -53,17 +68,20 @@ static bool excludes_named(df_lint *lint, const df_ignore *m)
 	const df_doc *doc = df_lint_doc(lint);
 	bool hit = false;
 	df_buf p = DF_BUF_INIT;
+	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
 	for (size_t i = 0; i < doc->ninstrs && !hit; i++) {
 		const df_instr *in = doc->instrs[i];
-		df_copy_sources srcs = DF_COPY_SOURCES_INIT;
-		df_copy_context_sources(df_lint_graph(lint), in, &srcs);
+		if (in->kind == DF_I_COPY || in->kind == DF_I_ADD)
+			df_copy_context_sources(df_lint_graph(lint), in, &srcs);
+		else
+			srcs.len = 0;
 		for (size_t k = 0; k < srcs.len && !hit; k++) {
+			if (srcs.items[k].whole)
+				continue;
 			df_buf_reset(&p);
 			df_copy_source_path(&srcs.items[k], &p);
-			hit = !srcs.items[k].whole && p.len && !df_glob_has_meta(df_buf_str(&p)) &&
-			      df_ignore_match(m, df_buf_str(&p));
+			hit = p.len && !df_glob_has_meta(df_buf_str(&p)) && df_ignore_match(m, df_buf_str(&p));
 		}
-		df_copy_sources_release(&srcs);
 		/* A bind mount of the context: its source must be sent too. */
 		for (size_t f = 0; in->kind == DF_I_RUN && f < in->nflags && !hit; f++) {
 			const df_mount *mt = in->flags[f].mount;
@@ -75,6 +93,7 @@ static bool excludes_named(df_lint *lint, const df_ignore *m)
 			hit = !df_glob_has_meta(df_buf_str(&p)) && df_ignore_match(m, df_buf_str(&p));
 		}
 	}
+	df_copy_sources_release(&srcs);
 	df_buf_release(&p);
 	return hit;
 }
