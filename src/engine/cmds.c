@@ -18,6 +18,7 @@ void df_cmds_release(df_cmds *c)
 {
 	free(c->all);
 	free(c->all_expanded);
+	free(c->all_memo);
 	free(c->loaded);
 	df_arena_release(&c->arena);
 	df_cmds_init(c);
@@ -35,14 +36,18 @@ static df_str basename_of(df_str s)
 static void add_view(df_cmds *c, const df_cmd_view *v)
 {
 	if (c->nall == c->cap) {
-		/* The two arrays grow together: all_expanded[i] belongs to all[i]. */
+		/* The arrays grow together: all_expanded[i] and the memos at
+		 * i * DF_CMD_NMEMO belong to all[i]. */
 		c->cap = c->cap ? 2 * c->cap : 16;
 		c->all = df_xrealloc(c->all, c->cap * sizeof(*c->all));
 		c->all_expanded = df_xrealloc(c->all_expanded, c->cap * sizeof(*c->all_expanded));
+		c->all_memo = df_xrealloc(c->all_memo, c->cap * DF_CMD_NMEMO * sizeof(*c->all_memo));
 	}
 	c->all[c->nall] = *v;
 	c->all[c->nall].basename = basename_of(v->cmd->words[v->name].value);
 	c->all_expanded[c->nall] = NULL;
+	for (size_t k = 0; k < DF_CMD_NMEMO; k++)
+		c->all_memo[c->nall * DF_CMD_NMEMO + k] = NULL;
 	c->nall++;
 }
 
@@ -147,6 +152,16 @@ const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v)
 		c->expanded[i] = ev;
 	}
 	return c->expanded[i];
+}
+
+const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v, df_cmd_memo_id id)
+{
+	df_cmds *c = df_lint_cmds(lint);
+	uintptr_t at = (uintptr_t)v, first = (uintptr_t)c->views;
+	if (at < first || at >= first + c->n * sizeof(*v))
+		return NULL;
+	size_t i = (size_t)(c->views - c->all) + (at - first) / sizeof(*v);
+	return &c->all_memo[i * DF_CMD_NMEMO + id];
 }
 
 const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t from,

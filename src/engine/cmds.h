@@ -50,6 +50,17 @@ const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v);
 const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t from,
 				       const char *const *value_opts, size_t *n);
 
+/*
+ * What an engine module derives from a command, kept with the command for
+ * the file: several rules ask the same question of the same command (the
+ * system package rules each read every apt-get). A slot per module; NULL
+ * when v is not one of the engine's views (a rule's own copy), else the
+ * address of a pointer that starts NULL, which the module sets to what it
+ * allocates in df_lint_cmds(lint)->arena (or to a sentinel of its own).
+ */
+typedef enum df_cmd_memo_id { DF_CMD_MEMO_OSPKG, DF_CMD_NMEMO } df_cmd_memo_id;
+const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v, df_cmd_memo_id id);
+
 /* The source span of cmd->words[i]. */
 df_span df_cmd_word_span(const df_cmd_view *v, size_t i);
 /* Is word one of c's words after index from (its value compared)? */
@@ -102,7 +113,8 @@ df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
  * Invariants: all[0..nall) holds the commands of every RUN loaded so far,
  * each RUN's in one run, in source order (a command before those in its
  * substitutions, the script before its heredocs); all_expanded[i] is NULL
- * or the expansion of all[i]. loaded[k], for the instruction of index k,
+ * or the expansion of all[i], all_memo[i * DF_CMD_NMEMO + id] NULL or what
+ * module id derived from it. loaded[k], for the instruction of index k,
  * names its run once loaded. views[0..n) and expanded are the window of the
  * instruction asked about last (in): a hook's view is the current
  * instruction's, and a hook must not ask for another instruction's
@@ -118,6 +130,7 @@ typedef struct df_cmds {
 	size_t n;
 	df_cmd_view *all;
 	const df_cmd_view **all_expanded;	/* parallel to all */
+	const void **all_memo;	/* DF_CMD_NMEMO per entry of all */
 	size_t nall, cap;
 	struct df_cmds_run {
 		const df_instr *in;	/* NULL: not loaded */

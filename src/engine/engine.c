@@ -299,6 +299,37 @@ df_cmds *df_lint_cmds(df_lint *lint)
 	return &lint->cmds;
 }
 
+/*
+ * A finding's message, formatted into the heap at its size. Formatted once
+ * into room that fits nearly every message, then copied: messages are long,
+ * and formatting is a good part of what reporting costs; "%s" (a message a
+ * rule built itself) is a copy.
+ */
+static char *format_message(const char *fmt, va_list ap)
+{
+	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
+		va_list cp;
+		va_copy(cp, ap);
+		const char *s = va_arg(cp, const char *);
+		va_end(cp);
+		if (s)
+			return df_xstrdup(s);
+	}
+	char room[512];
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(room, sizeof(room), fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		DF_BUG("bad format '%s'", fmt);
+	char *text = df_xmalloc((size_t)n + 1);
+	if ((size_t)n < sizeof(room))
+		memcpy(text, room, (size_t)n + 1);
+	else
+		vsnprintf(text, (size_t)n + 1, fmt, ap);
+	return text;
+}
+
 void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, ...)
 {
 	uint32_t l1, c1, l2, c2;
@@ -309,25 +340,10 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 	df_diag *d = df_diags_add_static(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
 	if (!fmt)
 		return;
-	/* Formatted once into room that fits nearly every message, then
-	 * copied at its size: findings' messages are long, and formatting is
-	 * a good part of what reporting costs. */
-	char room[512];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(room, sizeof(room), fmt, ap);
+	d->message = format_message(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		DF_BUG("bad format '%s'", fmt);
-	char *text = df_xmalloc((size_t)n + 1);
-	if ((size_t)n < sizeof(room)) {
-		memcpy(text, room, (size_t)n + 1);
-	} else {
-		va_start(ap, fmt);
-		vsnprintf(text, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-	d->message = text;
 	d->borrowed_message = false;
 }
 
@@ -340,13 +356,10 @@ df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_s
 	if (!fmt) {
 		d = df_diags_add_str(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
 	} else {
-		df_buf msg = DF_BUF_INIT;
 		va_list ap;
 		va_start(ap, fmt);
-		df_buf_vaddf(&msg, fmt, ap);
+		d = df_diags_add_take(lint->out, rule->severity, rule->code, l1, c1, l2, c2, format_message(fmt, ap));
 		va_end(ap);
-		d = df_diags_add_take(lint->out, rule->severity, rule->code, l1, c1, l2, c2,
-				      df_buf_detach(&msg, NULL));
 	}
 	/* A finding never offers more than its rule declares. */
 	if (kind == DF_FIX_NONE || rule->fix == DF_FIX_NONE)

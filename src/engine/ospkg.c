@@ -81,7 +81,7 @@ const df_ospkg_manager *df_ospkg_managers(size_t *n)
 	return managers;
 }
 
-static bool listed(const char *const *list, df_str w)
+static inline bool listed(const char *const *list, df_str w)
 {
 	for (; list && *list; list++)
 		if (df_mem_eq(w.ptr, w.len, *list))
@@ -89,31 +89,26 @@ static bool listed(const char *const *list, df_str w)
 	return false;
 }
 
-/* The first letters of the table's commands, by byte. */
-static bool first_letter[256];
+/* By first byte, the managers with a command starting with it (bit i for
+ * managers[i]): most commands are none of theirs, and the others are
+ * compared with a manager or two. */
+static unsigned first_letter[256];
+_Static_assert(DF_ARRAY_LEN(managers) <= 32, "a bit per manager in first_letter");
 static pthread_once_t letters_once = PTHREAD_ONCE_INIT;
 
 static void letters_build(void)
 {
 	for (size_t i = 0; i < DF_ARRAY_LEN(managers); i++)
 		for (const char *const *c = managers[i].commands; *c; c++)
-			first_letter[(unsigned char)(*c)[0]] = true;
+			first_letter[(unsigned char)(*c)[0]] |= 1u << i;
 }
 
-bool df_ospkg_read(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
+/* The memo of a command that is no use of a system package manager. */
+static df_ospkg_use not_a_use;
+
+/* df_ospkg_read() for v, a command of m. */
+static bool read_use(df_lint *lint, const df_cmd_view *v, const df_ospkg_manager *m, df_ospkg_use *out)
 {
-	memset(out, 0, sizeof(*out));
-	const df_ospkg_manager *m = NULL;
-	/* Most commands are none of these: the first letter tells. */
-	pthread_once(&letters_once, letters_build);
-	if (!v->basename.len || !first_letter[(unsigned char)v->basename.ptr[0]])
-		return false;
-	for (size_t i = 0; i < DF_ARRAY_LEN(managers) && !m; i++)
-		for (const char *const *c = managers[i].commands; *c && !m; c++)
-			if (df_cmd_named(v, *c))
-				m = &managers[i];
-	if (!m)
-		return false;
 	const df_cmd_view *ev = df_lint_expanded(lint, v);
 	size_t n;
 	const df_sh_word **pos = df_lint_positionals(lint, ev->cmd, v->name, m->value_opts, &n);
@@ -134,6 +129,43 @@ bool df_ospkg_read(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
 	return true;
 }
 
+bool df_ospkg_read(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
+{
+	memset(out, 0, sizeof(*out));
+	const df_ospkg_manager *m = NULL;
+	pthread_once(&letters_once, letters_build);
+	unsigned maybe = v->basename.len ? first_letter[(unsigned char)v->basename.ptr[0]] : 0;
+	if (!maybe)
+		return false;
+	for (size_t i = 0; i < DF_ARRAY_LEN(managers) && !m; i++) {
+		if (!(maybe & 1u << i))
+			continue;
+		for (const char *const *c = managers[i].commands; *c && !m; c++)
+			if (df_cmd_named(v, *c))
+				m = &managers[i];
+	}
+	if (!m)
+		return false;
+	/* Five rules read every install: the answer is kept with the command. */
+	const void **memo = df_lint_cmd_memo(lint, v, DF_CMD_MEMO_OSPKG);
+	if (memo && *memo) {
+		if (*memo == &not_a_use)
+			return false;
+		*out = *(const df_ospkg_use *)*memo;
+		return true;
+	}
+	bool found = read_use(lint, v, m, out);
+	if (memo) {
+		df_ospkg_use *kept = &not_a_use;
+		if (found) {
+			kept = DF_ARENA_NEW(&df_lint_cmds(lint)->arena, df_ospkg_use);
+			*kept = *out;
+		}
+		*memo = kept;
+	}
+	return found;
+}
+
 bool df_ospkg_has_opt(const df_ospkg_use *u, const char *const *opts)
 {
 	for (; opts && *opts; opts++)
@@ -144,10 +176,11 @@ bool df_ospkg_has_opt(const df_ospkg_use *u, const char *const *opts)
 
 df_str df_ospkg_name(const df_sh_word *pkg)
 {
-	/* Up to the first of "=~<>" (or a NUL), compared directly: every
-	 * package of every install comes here, from several rules. */
+	/* Up to the first of "=~<>" (or a NUL), one table look-up a byte:
+	 * every package of every install comes here, from several rules. */
+	static const bool ends[256] = { ['\0'] = true, ['='] = true, ['~'] = true, ['<'] = true, ['>'] = true };
 	size_t n = 0;
-	for (char c; n < pkg->value.len && (c = pkg->value.ptr[n]) != '=' && c != '~' && c != '<' && c != '>' && c;)
+	while (n < pkg->value.len && !ends[(unsigned char)pkg->value.ptr[n]])
 		n++;
 	return (df_str){ pkg->value.ptr, n };
 }
