@@ -127,6 +127,12 @@ START_TEST(test_edit_distance)
 	ck_assert_uint_eq(df_edit_distance("FORM", 4, "from", 4), 2);
 	ck_assert_uint_eq(df_edit_distance("", 0, "abc", 3), 3);
 	ck_assert_uint_eq(df_edit_distance("same", 4, "SAME", 4), 0);
+	/* Bounded: the distance when below the limit, else the limit. */
+	ck_assert_uint_eq(df_edit_distance_below("frm", 3, "from", 4, 2), 1);
+	ck_assert_uint_eq(df_edit_distance_below("FORM", 4, "from", 4, 2), 2);
+	ck_assert_uint_eq(df_edit_distance_below("HTTP_PROXY", 10, "NO_PROXY", 8, 3), 3);
+	ck_assert_uint_eq(df_edit_distance_below("BASE_IMAGE", 10, "BASE_IMAGES", 11, 3), 1);
+	ck_assert_uint_eq(df_edit_distance_below("abcdefgh", 8, "stuvwxyz", 8, 99), 8);
 }
 END_TEST
 

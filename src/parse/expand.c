@@ -55,8 +55,9 @@ typedef struct ex {
 	bool failed;
 	df_buf err;
 	uint32_t err_off;
-	ref *refs;
+	ref *refs;		/* refs_local until it is full, then malloc'd */
 	size_t nrefs, refs_cap;
+	ref refs_local[4];	/* most words name a variable or two */
 } ex;
 
 static int stop_on(ex *x, int stop, bool raw, val *v, split *w);
@@ -514,7 +515,16 @@ static df_var_state lookup(ex *x, size_t dollar, size_t name, size_t nlen, df_st
 		value->ptr = "";
 		value->len = 0;
 	}
-	df_grow((void **)&x->refs, &x->refs_cap, x->nrefs + 1, sizeof(*x->refs));
+	if (x->nrefs == x->refs_cap) {
+		if (x->refs == x->refs_local) {
+			ref *heap = df_xmalloc(2 * x->refs_cap * sizeof(*heap));
+			memcpy(heap, x->refs, x->nrefs * sizeof(*heap));
+			x->refs = heap;
+			x->refs_cap *= 2;
+		} else {
+			df_grow((void **)&x->refs, &x->refs_cap, x->nrefs + 1, sizeof(*x->refs));
+		}
+	}
 	x->refs[x->nrefs].name = name;
 	x->refs[x->nrefs].nlen = nlen;
 	x->refs[x->nrefs].off = (uint32_t)dollar;
@@ -1030,6 +1040,8 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 	x.len = s ? len : 0;
 	x.esc = x.o->escape ? x.o->escape : '\\';
 	x.glob_budget = GLOB_BUDGET;
+	x.refs = x.refs_local;
+	x.refs_cap = DF_ARRAY_LEN(x.refs_local);
 	df_buf_init(&x.err);
 
 	if (x.len > DF_EXPAND_MAX_OUT)
@@ -1062,7 +1074,8 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 		out->value.ptr = df_arena_memdup(a, val_ptr(&v), v.b.len);
 		out->value.len = v.b.len;
 	}
-	free(x.refs);
+	if (x.refs != x.refs_local)
+		free(x.refs);
 	df_buf_release(&x.err);
 	df_buf_release(&v.b);
 }

@@ -619,7 +619,7 @@ static df_instr *parse_instr(parser *p, df_text text, df_instr *outer)
 	size_t bad;
 	/* A bad flag is reported; the arguments are still parsed so that the
 	 * tree stays useful. */
-	if (in->kind != DF_I_ONBUILD && df_flags_check(p->a, in, err, sizeof(err), &bad) < 0)
+	if (nf && in->kind != DF_I_ONBUILD && df_flags_check(p->a, in, err, sizeof(err), &bad) < 0)
 		df_parse_error(p->doc, in, in->flags[bad].span, "%s", err);
 	if (in->kind == DF_I_ONBUILD && nf) {
 		df_parse_error(p->doc, in, in->flags[0].span, "unknown flag: --%.*s for onbuild",

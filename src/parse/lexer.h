@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "parse/source.h"
 
@@ -69,6 +70,10 @@ extern const bool df_line_ws[256];
 static inline size_t df_line_skip_ws(const df_source *src, const df_line *line)
 {
 	size_t p = line->content_start;
+	/* Continuation lines are mostly indented by runs of spaces: eight at a
+	 * step (one compare) before the byte loop. */
+	while (line->content_end - p >= 8 && memcmp(src->data + p, "        ", 8) == 0)
+		p += 8;
 	while (p < line->content_end && df_line_ws[(unsigned char)src->data[p]])
 		p++;
 	return p;

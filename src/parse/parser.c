@@ -228,7 +228,7 @@ static size_t read_heredocs(parser *p, df_instr *in, size_t end)
 			 * included ("\r\n" stays), minus leading tabs for <<-. */
 			df_text_builder_add(tb, src->data, c, ln.end - c);
 		}
-		h->body = df_text_builder_finish(tb, p->a);
+		h->body = df_text_builder_finish(tb);
 		h->body_span = (df_span){ (uint32_t)body_start,
 					  terminated ? h->terminator_span.start : (uint32_t)end };
 		if (!terminated) {
@@ -303,7 +303,7 @@ static void read_logical_line(parser *p, const df_line *first, size_t start, log
 		more = df_line_continues(src->data, ln.content_start, ln.content_end, esc, &cut);
 		df_text_builder_add(tb, src->data, ln.content_start, (more ? cut : ln.content_end) - ln.content_start);
 	}
-	ll->text = df_text_builder_finish(tb, p->a);
+	ll->text = df_text_builder_finish(tb);
 	if (ll->text.nsegs == 0) {
 		/* A lone escape char: map the empty text to where it stood. */
 		ll->text.segs[0] = (df_seg){ 0, (uint32_t)start, 0 };
@@ -469,8 +469,8 @@ int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 	 * arrays, so they are allocated once. */
 	p.nodes = df_arena_alloc_uninit(p.a, doc->src.nlines * sizeof(df_node));
 	p.instrs = df_arena_alloc_uninit(p.a, doc->src.nlines * sizeof(df_instr *));
-	/* Room for a long instruction up front: the builder is reused. */
-	df_buf_grow(&p.tb.buf, 4096);
+	/* The builder is reused for every text of the document. */
+	df_text_builder_init(&p.tb, p.a, 32);
 	df_lexer_init(&p.lx, &doc->src);
 	doc->bom = p.lx.bom;
 	run_lines(&p);

@@ -304,17 +304,27 @@ static df_expand_opts expand_opts(const scope *s, lookup_ctx *lc)
 	return o;
 }
 
-static df_expanded expand_str(scope *s, df_str v, const df_text *t, size_t off, bool global)
+/* Kept out of line: its large locals would otherwise make every call of
+ * expand_str() pay for saving registers and setting up the frame, and
+ * nearly every value takes the plain path. */
+static df_expanded expand_slow(scope *s, df_str v, const df_text *t, size_t off, bool global)
+	__attribute__((noinline));
+static df_expanded expand_slow(scope *s, df_str v, const df_text *t, size_t off, bool global)
 {
-	df_str plain;
-	if (is_plain(v, &plain))
-		return (df_expanded){ DF_EXP_KNOWN, plain, NULL };
 	lookup_ctx lc = { s, global };
 	df_expand_opts o = expand_opts(s, &lc);
 	df_expand_result r;
 	df_expand_word(s->a, v.ptr, v.len, &o, &r);
 	record_refs(s, &r, t, off, global);
 	return to_expanded(&r);
+}
+
+static inline df_expanded expand_str(scope *s, df_str v, const df_text *t, size_t off, bool global)
+{
+	df_str plain;
+	if (is_plain(v, &plain))
+		return (df_expanded){ DF_EXP_KNOWN, plain, NULL };
+	return expand_slow(s, v, t, off, global);
 }
 
 static void expand_word(scope *s, const df_instr *in, df_word *w, bool global)
@@ -401,7 +411,24 @@ static void shell_uses(scope *s, const df_instr *in, const df_word *w)
 	bool squote = false;
 	if (!memchr(p, '$', n))
 		return;
+	static const bool stops[256] = { ['$'] = true, ['\''] = true };
+	const unsigned char *u = (const unsigned char *)p;
 	for (size_t i = 0; i < n; i++) {
+		/* Jump to the next byte that matters: a quote, or a '$' outside
+		 * single quotes. */
+		if (squote) {
+			const char *q = memchr(p + i, '\'', n - i);
+			if (!q)
+				break;
+			i = (size_t)(q - p);
+		} else {
+			while (n - i >= 4 && !(stops[u[i]] | stops[u[i + 1]] | stops[u[i + 2]] | stops[u[i + 3]]))
+				i += 4;
+			while (i < n && !stops[u[i]])
+				i++;
+			if (i >= n)
+				break;
+		}
 		char c = p[i];
 		if (c == '\'') {
 			squote = !squote;

@@ -2,6 +2,7 @@
 #include "parse/text.h"
 #include "util/util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,13 +25,22 @@ uint32_t df_text_src_slow(const df_text *t, size_t off)
 	return s->src_off + (uint32_t)rel;
 }
 
+void df_text_builder_init(df_text_builder *tb, df_arena *a, size_t nsegs)
+{
+	memset(tb, 0, sizeof(*tb));
+	tb->a = a;
+	void *p = NULL;
+	df_grow(&p, &tb->cap, nsegs, sizeof(df_seg));
+	tb->segs = p;
+}
+
 void df_text_builder_add(df_text_builder *tb, const char *src_base, size_t src_off, size_t len)
 {
 	if (len == 0)
 		return;
 	df_seg *last = tb->nsegs ? &tb->segs[tb->nsegs - 1] : NULL;
 	if (last && last->src_off + last->len == src_off &&
-	    last->text_off + last->len == tb->buf.len) {
+	    last->text_off + last->len == tb->len) {
 		last->len += (uint32_t)len;
 	} else {
 		if (tb->nsegs == tb->cap) {
@@ -38,16 +48,35 @@ void df_text_builder_add(df_text_builder *tb, const char *src_base, size_t src_o
 			df_grow(&p, &tb->cap, tb->nsegs + 1, sizeof(df_seg));
 			tb->segs = p;
 		}
-		tb->segs[tb->nsegs++] = (df_seg){ (uint32_t)tb->buf.len, (uint32_t)src_off, (uint32_t)len };
+		tb->segs[tb->nsegs++] = (df_seg){ (uint32_t)tb->len, (uint32_t)src_off, (uint32_t)len };
 	}
-	df_buf_add(&tb->buf, src_base + src_off, len);
+	/* One byte more for the NUL that finish adds. */
+	if (tb->room - tb->len <= len) {
+		size_t room = tb->room ? tb->room : 1024;
+		while (room - tb->len <= len) {
+			if (room > SIZE_MAX / 2)
+				df_die_oom();
+			room *= 2;
+		}
+		tb->buf = df_arena_grow_uninit(tb->a, tb->buf, tb->room, room, 1);
+		tb->room = room;
+	}
+	memcpy(tb->buf + tb->len, src_base + src_off, len);
+	tb->len += len;
 }
 
-df_text df_text_builder_finish(df_text_builder *tb, df_arena *a)
+df_text df_text_builder_finish(df_text_builder *tb)
 {
+	df_arena *a = tb->a;
 	df_text t;
-	t.str.ptr = df_arena_memdup(a, df_buf_str(&tb->buf), tb->buf.len);
-	t.str.len = tb->buf.len;
+	if (!tb->buf) {
+		tb->buf = df_arena_alloc_uninit(a, 1);
+		tb->room = 1;
+	}
+	tb->buf[tb->len] = '\0';
+	df_arena_shrink(a, tb->buf, tb->room, tb->len + 1);
+	t.str.ptr = tb->buf;
+	t.str.len = tb->len;
 	t.nsegs = tb->nsegs;
 	if (tb->nsegs) {
 		/* Filled right away: no need to clear it first. */
@@ -56,8 +85,9 @@ df_text df_text_builder_finish(df_text_builder *tb, df_arena *a)
 	} else {
 		t.segs = DF_ARENA_NEW(a, df_seg);
 	}
-	/* Keep the storage: the builder is reused for the next text. */
-	df_buf_reset(&tb->buf);
+	/* Keep the piece map: the builder is reused for the next text. */
+	tb->buf = NULL;
+	tb->len = tb->room = 0;
 	tb->nsegs = 0;
 	return t;
 }
@@ -87,7 +117,6 @@ df_text df_text_suffix(df_arena *a, const df_text *t, size_t off)
 
 void df_text_builder_release(df_text_builder *tb)
 {
-	df_buf_release(&tb->buf);
 	free(tb->segs);
 	memset(tb, 0, sizeof(*tb));
 }

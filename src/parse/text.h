@@ -3,26 +3,35 @@
  * source (a logical line from its continuation lines, a heredoc body) that
  * keeps, for every byte, where it came from.
  *
- * A df_text_builder is scratch storage reused from one text to the next;
- * df_text_builder_finish() copies the text into an arena and empties the
- * builder. df_text_builder_release() frees the scratch.
+ * A df_text_builder writes the bytes of a text straight into its arena,
+ * growing them in place while they are the arena's newest allocation
+ * (nothing else may be allocated from that arena between two adds, or the
+ * bytes are copied as they grow: correct, only slower). The piece map is
+ * scratch reused from one text to the next. df_text_builder_finish() hands
+ * the text over (bytes NUL-terminated, unused room given back to the arena)
+ * and empties the builder; df_text_builder_release() frees the scratch.
  */
 #ifndef DF_PARSE_TEXT_H
 #define DF_PARSE_TEXT_H
 
 #include "parse/ast.h"
-#include "util/buf.h"
+#include "util/arena.h"
 
 typedef struct df_text_builder {
-	df_buf buf;
-	df_seg *segs;
+	df_arena *a;		/* where the bytes are built */
+	char *buf;		/* the text so far, NULL before the first add */
+	size_t len, room;	/* bytes used; bytes obtained from a */
+	df_seg *segs;		/* malloc'd scratch, kept by finish */
 	size_t nsegs, cap;
 } df_text_builder;
 
+/* An empty builder building into a, with room for nsegs pieces. */
+void df_text_builder_init(df_text_builder *tb, df_arena *a, size_t nsegs);
 /* Append src_base[src_off .. src_off + len). */
 void df_text_builder_add(df_text_builder *tb, const char *src_base, size_t src_off, size_t len);
-/* The text built so far, copied into a; the builder starts again empty. */
-df_text df_text_builder_finish(df_text_builder *tb, df_arena *a);
+/* The text built so far (in the builder's arena); the builder starts again
+ * empty. */
+df_text df_text_builder_finish(df_text_builder *tb);
 void df_text_builder_release(df_text_builder *tb);
 
 /* The part of t from off on, as a text of its own (shares the bytes). */

@@ -44,5 +44,8 @@ df_str df_unquote(df_arena *a, const char *s, size_t len, bool *quoted);
 
 /* The edit distance used for "did you mean" suggestions (capped at 16). */
 unsigned df_edit_distance(const char *a, size_t alen, const char *b, size_t blen);
+/* The same when it is below limit, else limit (at most 16): the count stops
+ * as soon as it cannot end below, as for most pairs of names it cannot. */
+unsigned df_edit_distance_below(const char *a, size_t alen, const char *b, size_t blen, unsigned limit);
 
 #endif

@@ -185,3 +185,13 @@ void *df_arena_grow(df_arena *a, void *old, size_t old_count, size_t new_count, 
 		memset((unsigned char *)p + kept * size, 0, (new_count - kept) * size);
 	return p;
 }
+
+void df_arena_shrink(df_arena *a, void *p, size_t old_bytes, size_t new_bytes)
+{
+	const size_t align = alignof(max_align_t);
+	struct df_arena_block *b = a->head;
+	size_t old_need = (old_bytes + align - 1) & ~(align - 1);
+	size_t new_need = (new_bytes + align - 1) & ~(align - 1);
+	if (p && b && new_need <= old_need && (unsigned char *)p + old_need == b->data + b->used)
+		b->used -= old_need - new_need;
+}

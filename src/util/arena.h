@@ -70,6 +70,11 @@ void *df_arena_grow(df_arena *a, void *old, size_t old_count, size_t new_count, 
  * slots are written whole as they are pushed. */
 void *df_arena_grow_uninit(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size);
 
+/* Give back the tail of the newest allocation: p, obtained for old_bytes
+ * (or grown to them), keeps its first new_bytes. Does nothing when p is not
+ * the newest allocation of the current block. */
+void df_arena_shrink(df_arena *a, void *p, size_t old_bytes, size_t new_bytes);
+
 #define DF_ARENA_NEW(a, type) ((type *)df_arena_alloc((a), sizeof(type)))
 #define DF_ARENA_ARRAY(a, type, n) ((type *)df_arena_calloc((a), (n), sizeof(type)))
 
