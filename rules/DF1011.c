@@ -66,44 +66,43 @@ const df_rule df_rule_DF1011 = {
 	.on_file_end = check,
 };
 
-/* Build tooling, by package name (filepath.Match patterns). */
-static const char *const tooling[] = {
+/* Build tooling, by package name: the names, the filepath.Match patterns
+ * `gcc-[0-9]*`, `g++-[0-9]*` and `clang-[0-9]*`, and `*-dev`, `*-devel`.
+ * Every package of every install is looked up, and most are none of them:
+ * the names are compared in place, the suffixes directly (a `*` matches
+ * no `/`), and only a name with a pattern's prefix goes to the matcher. */
+static const char *const tooling_names[] = {
 	"gcc", "g++", "gcc-c++", "cpp", "clang", "llvm", "make", "cmake", "ninja-build", "meson",
 	"build-essential", "build-base", "autoconf", "automake", "libtool", "pkg-config", "pkgconf",
 	"golang", "golang-go", "rustc", "cargo",
-	"gcc-[0-9]*", "g++-[0-9]*", "clang-[0-9]*", "*-dev", "*-devel",
 };
 
-/* Does name match the tooling pattern t? Every package of every install is
- * tried against every pattern: the literal part before the first wildcard
- * is compared first, and a plain name or `*-suffix` directly, which is what
- * filepath.Match would say of them; the rest goes to it. */
-static bool tooling_match(const char *t, const char *name)
-{
-	size_t len = strlen(name);
-	const char *meta = strpbrk(t, "*?[\\");
-	if (!meta)
-		return strcmp(t, name) == 0;
-	size_t lit = (size_t)(meta - t);
-	if (strncmp(t, name, lit) != 0)
-		return false;
-	if (meta[0] == '*' && !strpbrk(meta + 1, "*?[\\") && !memchr(name, '/', len)) {
-		size_t sl = strlen(meta + 1);
-		return len >= lit + sl && strcmp(name + len - sl, meta + 1) == 0;
-	}
-	return df_glob_match(t, name, NULL) == 1;
-}
+static const struct {
+	const char *prefix;	/* the literal part, which the name must start with */
+	const char *glob;
+} tooling_globs[] = {
+	{ "gcc-", "gcc-[0-9]*" }, { "g++-", "g++-[0-9]*" }, { "clang-", "clang-[0-9]*" },
+};
 
 static bool is_tooling(df_str name)
 {
 	char buf[256];
 	if (!name.len || name.len >= sizeof(buf))
 		return false;
-	memcpy(buf, name.ptr, name.len);
-	buf[name.len] = '\0';
-	for (size_t i = 0; i < DF_ARRAY_LEN(tooling); i++)
-		if (tooling_match(tooling[i], buf))
+	for (size_t i = 0; i < DF_ARRAY_LEN(tooling_names); i++)
+		if (df_mem_eq(name.ptr, name.len, tooling_names[i]))
 			return true;
+	if ((df_mem_has_suffix(name.ptr, name.len, "-dev") || df_mem_has_suffix(name.ptr, name.len, "-devel")) &&
+	    !memchr(name.ptr, '/', name.len))
+		return true;
+	for (size_t i = 0; i < DF_ARRAY_LEN(tooling_globs); i++) {
+		if (!df_mem_has_prefix(name.ptr, name.len, tooling_globs[i].prefix))
+			continue;
+		memcpy(buf, name.ptr, name.len);
+		buf[name.len] = '\0';
+		if (df_glob_match(tooling_globs[i].glob, buf, NULL) == 1)
+			return true;
+	}
 	return false;
 }
 

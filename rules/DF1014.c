@@ -65,13 +65,31 @@ const df_rule df_rule_DF1014 = {
 	.on_file_end = on_file_end,
 };
 
+/* may_read_volatile() knows their first letters: keep it in step. */
 static const char *const volatile_vars[] = { "RANDOM", "SRANDOM", "EPOCHSECONDS", "EPOCHREALTIME" };
 
 typedef struct found {
 	df_span span;
 	char what[64];
 	bool hit;
+	bool plain;	/* the RUN's shell text has no `$` or backquote */
 } found;
+
+/* Is in a shell-form RUN with no `$` or backquote in its text or heredocs?
+ * Then no word of it reads a variable or a command's output, and its
+ * words need no look (exec form decodes JSON escapes: never plain). */
+static bool plain_run(const df_instr *in)
+{
+	if (in->exec_form || memchr(in->text.str.ptr, '$', in->text.str.len) ||
+	    memchr(in->text.str.ptr, '`', in->text.str.len))
+		return false;
+	for (size_t i = 0; i < in->nheredocs; i++) {
+		const df_str b = in->heredocs[i].body.str;
+		if (memchr(b.ptr, '$', b.len) || memchr(b.ptr, '`', b.len))
+			return false;
+	}
+	return true;
+}
 
 /* Is c a command whose output differs at every run? `date -d X` and
  * `date -r FILE` print a fixed date. */
@@ -109,6 +127,20 @@ static bool writes_file(const df_sh_cmd *c)
 	return false;
 }
 
+/* Could text read one of volatile_vars? They all start with R, S or E:
+ * a `$` or `${` before one of those letters is needed, and most words
+ * with a `$` lack it, which spares the full look-up of each name. */
+static bool may_read_volatile(df_str text)
+{
+	const char *end = text.ptr + text.len;
+	for (const char *p = memchr(text.ptr, '$', text.len); p; p = memchr(p + 1, '$', (size_t)(end - p - 1))) {
+		const char *q = p + 1 < end && p[1] == '{' ? p + 2 : p + 1;
+		if (q < end && (*q == 'R' || *q == 'S' || *q == 'E'))
+			return true;
+	}
+	return false;
+}
+
 /* A volatile value that the RUN keeps: the output of `date` or `uuidgen`
  * written to a file or taken by a substitution, or $RANDOM and the like
  * in a word. A bare `RUN date` only prints to the build log. */
@@ -122,6 +154,8 @@ static int volatile_cmd(const df_cmd_view *v, void *ud)
 			 v->basename.ptr);
 		return f->hit = true;
 	}
+	if (f->plain)
+		return 0;
 	for (size_t i = v->name; i < v->cmd->nwords; i++) {
 		const df_sh_word *w = &v->cmd->words[i];
 		for (size_t k = 0; k < w->nsubs; k++) {
@@ -135,7 +169,7 @@ static int volatile_cmd(const df_cmd_view *v, void *ud)
 				 c->words[name].value.ptr);
 			return f->hit = true;
 		}
-		bool dollar = w->has_expansion && memchr(w->raw.ptr, '$', w->raw.len);
+		bool dollar = w->has_expansion && may_read_volatile(w->raw);
 		for (size_t k = 0; k < DF_ARRAY_LEN(volatile_vars) && dollar; k++) {
 			df_str name = { volatile_vars[k], strlen(volatile_vars[k]) };
 			if (!df_text_reads_var(w->raw, name))
@@ -193,6 +227,7 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 			}
 		snprintf(f.what, sizeof(f.what), "reads ARG %.*s", (int)arg->name.len, arg->name.ptr);
 	} else {
+		f.plain = plain_run(in);
 		df_lint_each_command(lint, in, volatile_cmd, &f);
 	}
 	if (!f.hit)

@@ -8,6 +8,8 @@
 #include "util/buf.h"
 #include "util/util.h"
 
+#include <string.h>
+
 static void on_instr(df_lint *lint, const df_instr *in, void *state);
 static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
 
@@ -103,10 +105,23 @@ static bool assume_yes_option(const df_sh_cmd *c, size_t name)
 	return false;
 }
 
+/* Could in hold "Assume-Yes"? A byte search for its `Y`, rare in scripts,
+ * spares most RUNs the search for the whole word and their commands. */
+static bool may_assume_yes(const df_instr *in)
+{
+	if (memchr(in->text.str.ptr, 'Y', in->text.str.len))
+		return true;
+	for (size_t i = 0; i < in->nheredocs; i++)
+		if (memchr(in->heredocs[i].body.str.ptr, 'Y', in->heredocs[i].body.str.len))
+			return true;
+	return false;
+}
+
 static void on_instr(df_lint *lint, const df_instr *in, void *state)
 {
 	apt_conf *s = state;
-	if (in->kind == DF_I_RUN && in->stage >= 0 && df_run_writes_text(lint, in, "Assume-Yes", "apt.conf"))
+	if (in->kind == DF_I_RUN && in->stage >= 0 && may_assume_yes(in) &&
+	    df_run_writes_text(lint, in, "Assume-Yes", "apt.conf"))
 		s->assume_yes |= UINT64_C(1) << (in->stage % 64);
 }
 
@@ -130,10 +145,15 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	while (df_opt_next(&it, &o)) {
 		if (df_opt_may_hide_option(&c->words[o.word]))
 			return 0;
-		if (!sub && !o.letter && !o.name.ptr)
+		/* Most apt commands install or update: done at the subcommand,
+		 * before reading their package lists. */
+		if (!sub && !o.letter && !o.name.ptr) {
 			sub = &c->words[o.word];
+			if (!in_list(sub->value, asks))
+				return 0;
+		}
 	}
-	if (!sub || !in_list(sub->value, asks) || df_apt_assumes_yes(c, e->name) ||
+	if (!sub || df_apt_assumes_yes(c, e->name) ||
 	    assume_yes_option(c, e->name) || df_opt_has(c, e->name, &apt_opts, 's', simulate) ||
 	    df_stage_chain_marked(df_lint_graph(lint), in->stage, conf->assume_yes))
 		return 0;

@@ -2,6 +2,8 @@
 #include "engine/pragma.h"
 #include "engine/rule.h"
 
+#include <string.h>
+
 static void check(df_lint *lint, void *state);
 
 const df_rule df_rule_DL1001 = {
@@ -35,7 +37,9 @@ static void check(df_lint *lint, void *state)
 		while (e > s && (e[-1] == '\n' || e[-1] == '\r'))
 			e--;
 		df_pragma pr;
-		if (!df_pragma_parse(s, e, &pr))
+		/* A pragma has its `ignore=`: most comments lack the `=`,
+		 * which costs less to look for than parsing them. */
+		if (!memchr(s, '=', (size_t)(e - s)) || !df_pragma_parse(s, e, &pr))
 			continue;
 		if (pr.scope == DF_PRAGMA_LINE)
 			df_report(lint, &df_rule_DL1001, (df_span){ n->span.start, (uint32_t)(e - doc->src.data) }, NULL);

@@ -47,6 +47,16 @@ static bool absolute(df_str p)
 	       ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
 }
 
+/* Is in a WORKDIR this rule reports: one whose path is relative, unless
+ * its value is unknown? */
+static bool reported(const df_instr *in)
+{
+	if (in->kind != DF_I_WORKDIR || in->has_error || in->nargs != 1)
+		return false;
+	const df_word *w = &in->args[0];
+	return w->exp.state != DF_EXP_UNKNOWN && !absolute(w->exp.state == DF_EXP_KNOWN ? w->exp.value : w->raw);
+}
+
 /* Text the fix can write as it is and the builder reads back unchanged: no
  * quote, variable, escape or backslash (a Windows path is no POSIX one). */
 static bool plain(df_str s, char escape)
@@ -139,6 +149,13 @@ static void check(df_lint *lint, void *state)
 	const df_graph *g = df_lint_graph(lint);
 	if (!g->nstages)
 		return;
+	/* The walk only serves the fixes of the findings, and most files
+	 * have none: look for one first. */
+	bool any = false;
+	for (size_t i = 0; i < doc->ninstrs && !any; i++)
+		any = reported(doc->instrs[i]);
+	if (!any)
+		return;
 	workdir *at = df_xcalloc(g->nstages, sizeof(*at));
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		const df_instr *in = doc->instrs[i];
@@ -161,7 +178,7 @@ static void check(df_lint *lint, void *state)
 		 * when there was nothing to expand. */
 		bool known = w->exp.state == DF_EXP_KNOWN ||
 			     (w->exp.state == DF_EXP_NONE && !memchr(w->raw.ptr, '$', w->raw.len));
-		if (w->exp.state != DF_EXP_UNKNOWN && !absolute(path))
+		if (reported(in))
 			judge(lint, in, w, &(workdir){ wd->path, known ? wd->from : UNKNOWN });
 		if (!known || (absolute(path) && !(path.len && path.ptr[0] == '/'))) {
 			wd->from = UNKNOWN;	/* or a Windows path, which this does not model */

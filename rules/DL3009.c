@@ -53,9 +53,10 @@ static int each(const df_cmd_view *v, void *ud)
 	static const char *const readers[] = { "install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
 					       "source", "download", "reinstall", NULL };
 	found *f = ud;
-	if (f->has_update && is_apt(v))
-		for (size_t i = 0; readers[i]; i++)
-			f->used_after |= df_cmd_has_arg(v, readers[i]);
+	/* One reader is enough: each look scans the command's words. */
+	if (f->has_update && !f->used_after && is_apt(v))
+		for (size_t i = 0; readers[i] && !f->used_after; i++)
+			f->used_after = df_cmd_has_arg(v, readers[i]);
 	if (!f->has_update && is_apt(v) && df_cmd_has_arg(v, "update")) {
 		f->has_update = true;
 		f->update_span = df_cmd_word_span(v, v->name);

@@ -32,7 +32,10 @@ static void check(df_lint *lint, void *state)
 	const df_graph *g = df_lint_graph(lint);
 	if (!g->nstages)
 		return;
-	bool *own = calloc(g->nstages * 3, sizeof(bool));
+	/* Most files have a few stages: their flags fit on the stack. */
+	enum { FEW = 16 };
+	bool room[3 * FEW] = { false };
+	bool *own = g->nstages <= FEW ? room : calloc(g->nstages * 3, sizeof(bool));
 	if (!own)
 		return;
 	bool *down = own + g->nstages, *up = down + g->nstages;
@@ -58,5 +61,6 @@ static void check(df_lint *lint, void *state)
 	for (size_t s = 0; s < g->nstages; s++)
 		if (!has[s])
 			df_report(lint, &df_rule_DL3057, doc->instrs[g->stages[s].from]->keyword_span, NULL);
-	free(own);
+	if (own != room)
+		free(own);
 }

@@ -2,6 +2,7 @@
 #include "engine/cmds.h"
 #include "engine/rule.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static void check(df_lint *lint, const df_instr *in, void *state);
@@ -9,8 +10,11 @@ static void check(df_lint *lint, const df_instr *in, void *state);
 /* The RUN just before, if the previous instruction was one. */
 typedef struct prev_run {
 	const df_instr *run;	/* NULL after any other instruction */
-	size_t commands;	/* its simple commands (2 = "many") */
+	size_t commands;	/* its simple commands (2 = "many"), or UNCOUNTED */
 } prev_run;
+
+/* Commands are counted only when a RUN follows a RUN: most do not. */
+#define UNCOUNTED SIZE_MAX
 
 const df_rule df_rule_DL3059 = {
 	.code = "DL3059",
@@ -70,9 +74,16 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		p->run = NULL;
 		return;
 	}
-	size_t n = commands(lint, in);
-	if (p->run && same_flags(p->run, in) && p->commands <= 1 && n <= 1)
-		df_report(lint, &df_rule_DL3059, in->keyword_span, NULL);
+	size_t n = UNCOUNTED;
+	if (p->run && same_flags(p->run, in)) {
+		if (p->commands == UNCOUNTED)
+			p->commands = commands(lint, p->run);
+		if (p->commands <= 1) {
+			n = commands(lint, in);
+			if (n <= 1)
+				df_report(lint, &df_rule_DL3059, in->keyword_span, NULL);
+		}
+	}
 	p->run = in;
 	p->commands = n;
 }

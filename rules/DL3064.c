@@ -42,10 +42,6 @@ static const char *const known[] = {
 	"VAULT_CLIENT_KEY", "VAULT_TOKEN",
 };
 
-static const char *const suspicious[] = {
-	"api_key", "client_key", "password", "private", "secret", "token", "username",
-};
-
 /* name, upper-cased, against k: <0, 0 or >0 as strcmp. */
 static int cmp_upper(df_str name, const char *k)
 {
@@ -74,26 +70,55 @@ static bool is_known(df_str name)
 	return false;
 }
 
-/* Does name hold one of suspicious (lower case), in any case? One pass
- * over the name: the needles' first letters rule out most places, and pick
- * the needles to compare at the others. */
+/* Does name hold needle (lower case) at i, in any case? */
+static bool holds_at(df_str name, size_t i, const char *needle)
+{
+	size_t j = 0;
+	for (; needle[j] && i + j < name.len; j++)
+		if (df_to_lower((unsigned char)name.ptr[i + j]) != needle[j])
+			return false;
+	return !needle[j];
+}
+
+/* Does name hold api_key, client_key, password, private, secret, token or
+ * username, in any case? One pass over the name, the letter at each place
+ * picking the words to compare there: every ARG and ENV name is searched. */
 static bool has_suspicious(df_str name)
 {
-	_Static_assert(DF_ARRAY_LEN(suspicious) <= 8, "needles do not fit a byte");
-	unsigned char by_first[26] = { 0 };	/* bits of the needles starting with a letter */
-	for (size_t k = 0; k < DF_ARRAY_LEN(suspicious); k++)
-		by_first[suspicious[k][0] - 'a'] |= (unsigned char)(1u << k);
+	/* The first letters of the words, in both cases: most places of a
+	 * name hold none of them and cost one look-up. */
+	static const bool starts[256] = {
+		['a'] = true, ['c'] = true, ['p'] = true, ['s'] = true, ['t'] = true, ['u'] = true,
+		['A'] = true, ['C'] = true, ['P'] = true, ['S'] = true, ['T'] = true, ['U'] = true,
+	};
 	for (size_t i = 0; i < name.len; i++) {
-		int c = df_to_lower((unsigned char)name.ptr[i]);
-		if (c < 'a' || c > 'z')
+		if (!starts[(unsigned char)name.ptr[i]])
 			continue;
-		for (unsigned bits = by_first[c - 'a']; bits; bits &= bits - 1) {
-			const char *n = suspicious[__builtin_ctz(bits)];
-			size_t j = 1;
-			while (n[j] && i + j < name.len && df_to_lower((unsigned char)name.ptr[i + j]) == n[j])
-				j++;
-			if (!n[j])
+		switch (df_to_lower((unsigned char)name.ptr[i])) {
+		case 'a':
+			if (holds_at(name, i, "api_key"))
 				return true;
+			break;
+		case 'c':
+			if (holds_at(name, i, "client_key"))
+				return true;
+			break;
+		case 'p':
+			if (holds_at(name, i, "password") || holds_at(name, i, "private"))
+				return true;
+			break;
+		case 's':
+			if (holds_at(name, i, "secret"))
+				return true;
+			break;
+		case 't':
+			if (holds_at(name, i, "token"))
+				return true;
+			break;
+		case 'u':
+			if (holds_at(name, i, "username"))
+				return true;
+			break;
 		}
 	}
 	return false;

@@ -175,12 +175,14 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		in = in->inner;
 	if (!in || (in->kind != DF_I_ENV && in->kind != DF_I_LABEL) || !in->legacy_kv || !in->npairs)
 		return;
-	const char *kw = df_instr_kind_name(in->kind);
+	/* Written out, not formatted: the legacy form is common, and "%s"
+	 * is the reporter's cheap path. */
+	const char *msg = in->kind == DF_I_ENV ? "use 'ENV key=value' instead of the legacy 'ENV key value' form"
+					       : "use 'LABEL key=value' instead of the legacy 'LABEL key value' form";
 	edits e = { .esc = { df_lint_doc(lint)->escape, '\0' } };
 	bool can = fix_edits(lint, in, &e);
 	df_fix *fix = df_report_fix(lint, &df_rule_LegacyKeyValueFormat, can ? DF_FIX_SAFE : DF_FIX_NONE,
-				    in->pairs[0].key_span, "use '%s key=value' instead of the legacy '%s key value' form",
-				    kw, kw);
+				    in->pairs[0].key_span, "%s", msg);
 	for (size_t i = 0; can && i < e.len; i++)
 		df_fix_edit(fix, e.items[i].start, e.items[i].end, e.items[i].text);
 	free(e.items);

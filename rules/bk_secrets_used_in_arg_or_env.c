@@ -2,6 +2,8 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
+#include <string.h>
+
 static void check(df_lint *lint, const df_instr *in, void *state);
 
 const df_rule df_rule_SecretsUsedInArgOrEnv = {
@@ -27,37 +29,58 @@ const df_rule df_rule_SecretsUsedInArgOrEnv = {
 	.on_instr = check,
 };
 
-static const char *const deny[] = {
-	"apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd",
-	"secret", "token",
-};
+enum part_kind { PART_PLAIN, PART_DENY, PART_ALLOW };
 
-static const char *const allow[] = { "public", "file", "version" };
-
-static bool part_in(const char *p, size_t n, const char *const *list, size_t nlist)
+/* What a part of the name is: a word of the deny list (apikey, auth,
+ * credential, credentials, key, password, pword, passwd, secret, token),
+ * of the allow list (public, file, version) or neither. Picked by length
+ * first: every part of every name is looked up, and most parts have no
+ * word of their length or differ from it at the first byte. */
+static enum part_kind part_kind(const char *p, size_t n)
 {
-	for (size_t i = 0; i < nlist; i++)
-		if (df_mem_ieq(p, n, list[i]))
-			return true;
-	return false;
+	switch (n) {
+	case 3:
+		return df_mem_ieq(p, n, "key") ? PART_DENY : PART_PLAIN;
+	case 4:
+		if (df_mem_ieq(p, n, "file"))
+			return PART_ALLOW;
+		return df_mem_ieq(p, n, "auth") ? PART_DENY : PART_PLAIN;
+	case 5:
+		return df_mem_ieq(p, n, "pword") || df_mem_ieq(p, n, "token") ? PART_DENY : PART_PLAIN;
+	case 6:
+		if (df_mem_ieq(p, n, "public"))
+			return PART_ALLOW;
+		if (df_mem_ieq(p, n, "apikey") || df_mem_ieq(p, n, "passwd") || df_mem_ieq(p, n, "secret"))
+			return PART_DENY;
+		return PART_PLAIN;
+	case 7:
+		return df_mem_ieq(p, n, "version") ? PART_ALLOW : PART_PLAIN;
+	case 8:
+		return df_mem_ieq(p, n, "password") ? PART_DENY : PART_PLAIN;
+	case 10:
+		return df_mem_ieq(p, n, "credential") ? PART_DENY : PART_PLAIN;
+	case 11:
+		return df_mem_ieq(p, n, "credentials") ? PART_DENY : PART_PLAIN;
+	default:
+		return PART_PLAIN;
+	}
 }
 
 static bool sensitive(df_str name)
 {
 	bool denied = false;
-	size_t start = 0;
-	for (size_t i = 0; i <= name.len; i++) {
-		if (i < name.len && name.ptr[i] != '_')
-			continue;
-		const char *p = name.ptr + start;
-		size_t n = i - start;
+	const char *p = name.ptr, *end = name.ptr + name.len;
+	for (;;) {
+		const char *sep = memchr(p, '_', (size_t)(end - p));
+		enum part_kind k = part_kind(p, (size_t)((sep ? sep : end) - p));
 		/* An allowed part wins wherever it is: SECRET_FILE names a path. */
-		if (part_in(p, n, allow, DF_ARRAY_LEN(allow)))
+		if (k == PART_ALLOW)
 			return false;
-		denied = denied || part_in(p, n, deny, DF_ARRAY_LEN(deny));
-		start = i + 1;
+		denied = denied || k == PART_DENY;
+		if (!sep)
+			return denied;
+		p = sep + 1;
 	}
-	return denied;
 }
 
 static void check(df_lint *lint, const df_instr *in, void *state)

@@ -41,7 +41,12 @@ static const df_var *nearest(const df_var *globals, df_str name)
 	for (const df_var *v = globals; v; v = v->next) {
 		if (v->barrier)
 			continue;
-		unsigned d = df_edit_distance(name.ptr, name.len, v->name.ptr, v->name.len);
+		/* The distance is at least the difference in length: most
+		 * globals are too far for the quadratic count. */
+		size_t diff = name.len > v->name.len ? name.len - v->name.len : v->name.len - name.len;
+		if (diff >= best_d)
+			continue;
+		unsigned d = df_edit_distance_below(name.ptr, name.len, v->name.ptr, v->name.len, best_d);
 		if (d < best_d && d < name.len) {
 			best = v;
 			best_d = d;

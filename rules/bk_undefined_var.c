@@ -66,7 +66,7 @@ typedef struct suggestion {
 
 static void consider(suggestion *best, df_str name, const char *cand, size_t len)
 {
-	unsigned d = df_edit_distance(name.ptr, name.len, cand, len);
+	unsigned d = df_edit_distance_below(name.ptr, name.len, cand, len, best->dist);
 	if (d < best->dist && d < name.len) {
 		best->name = (df_str){ cand, len };
 		best->dist = d;
