@@ -721,7 +721,7 @@ static int on_cmd(const df_cmd_view *v, void *ud)
 		return 0;
 	df_eco_use u;
 	const df_cmd_view *e = df_lint_expanded(w->lint, v);
-	df_eco_classify(w->arena, e->cmd, e->name, *walk_cwd(w), &u);
+	df_lint_eco_classify(w->lint, v, e, w->arena, *walk_cwd(w), true, &u);
 	/* A dependency install, or one that reads the sources only for want
 	 * of a flag (`poetry install` without --no-root): the split adds it. */
 	if (u.kind != DF_ECO_DEPS && !(u.kind == DF_ECO_SOURCES && u.split_flags))

@@ -125,6 +125,9 @@ typedef struct walk {
 	const df_instr *run;
 	const mount *mounts;
 	size_t nmounts;
+	/* A report's message and the mounts its fix adds: kept for the RUN,
+	 * whose installs are mostly each reported, not allocated per report. */
+	df_buf msg, add;
 } walk;
 
 /* Does mt keep the cache d out of the image: its target is d or a directory
@@ -192,65 +195,67 @@ static void report(walk *w, df_span sp, const char *msg, const char *mounts)
 	df_fix_edit(fix, at, at, mounts);
 }
 
-/* Room for a message and its mounts at once: one allocation each. */
-#define MSG_ROOM 256
+/* Append a string literal: its length known at compile time. */
+#define ADD_LIT(b, lit) df_buf_add((b), (lit), sizeof(lit) - 1)
 
 static void report_os(walk *w, const df_ospkg_use *u)
 {
 	const df_ospkg_manager *m = u->manager;
 	if (known_cache(w, m->caches))
 		return;
-	df_buf msg = DF_BUF_INIT, mounts = DF_BUF_INIT;
-	df_buf_grow(&msg, MSG_ROOM);
-	df_buf_grow(&mounts, MSG_ROOM);
+	df_buf *msg = &w->msg, *mounts = &w->add;
+	df_buf_reset(msg);
+	df_buf_reset(mounts);
 	df_str verb = u->cmd->cmd->words[u->verb].value;
 	/* Pieces added as they are: a report per install, where printf
 	 * would cost more than the check. */
-	df_buf_addc(&msg, '`');
-	df_buf_add(&msg, u->cmd->basename.ptr, u->cmd->basename.len);
-	df_buf_addc(&msg, ' ');
-	df_buf_add(&msg, verb.ptr, verb.len);
-	df_buf_adds(&msg, "` downloads every package again whenever this step re-runs: add");
-	const char *sharing = m->locked ? ",sharing=locked" : "";
+	df_buf_addc(msg, '`');
+	df_buf_add(msg, u->cmd->basename.ptr, u->cmd->basename.len);
+	df_buf_addc(msg, ' ');
+	df_buf_add(msg, verb.ptr, verb.len);
+	ADD_LIT(msg, "` downloads every package again whenever this step re-runs: add");
 	for (const char *const *c = m->caches; *c; c++) {
-		size_t at = mounts.len + 1;	/* the mount, after its space */
-		df_buf_adds(&mounts, " --mount=type=cache,target=");
-		df_buf_adds(&mounts, *c);
-		df_buf_adds(&mounts, sharing);
-		df_buf_adds(&msg, c == m->caches ? " `" : " and `");
-		df_buf_add(&msg, mounts.buf + at, mounts.len - at);
-		df_buf_addc(&msg, '`');
+		size_t at = mounts->len + 1;	/* the mount, after its space */
+		ADD_LIT(mounts, " --mount=type=cache,target=");
+		df_buf_adds(mounts, *c);
+		if (m->locked)
+			ADD_LIT(mounts, ",sharing=locked");
+		if (c == m->caches)
+			ADD_LIT(msg, " `");
+		else
+			ADD_LIT(msg, " and `");
+		df_buf_add(msg, mounts->buf + at, mounts->len - at);
+		df_buf_addc(msg, '`');
 	}
-	df_buf_adds(&msg, " to the RUN");
-	report(w, df_cmd_word_span(u->cmd, u->cmd->name), df_buf_str(&msg), df_buf_str(&mounts));
-	df_buf_release(&msg);
-	df_buf_release(&mounts);
+	ADD_LIT(msg, " to the RUN");
+	report(w, df_cmd_word_span(u->cmd, u->cmd->name), df_buf_str(msg), df_buf_str(mounts));
 }
 
 /* The cache the fix mounts for an install of u's manager: its first
  * absolute one (first, found by the caller). */
 static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u, const char *first)
 {
-	df_buf msg = DF_BUF_INIT, mounts = DF_BUF_INIT;
-	df_buf_grow(&msg, MSG_ROOM);
-	df_buf_grow(&mounts, MSG_ROOM);
-	df_buf_addc(&msg, '`');
+	df_buf *msg = &w->msg, *mounts = &w->add;
+	df_buf_reset(msg);
+	df_buf_reset(mounts);
+	df_buf_addc(msg, '`');
 	/* Up to a NUL, as "%.*s" would copy it. */
-	df_buf_add(&msg, ev->basename.ptr, strnlen(ev->basename.ptr, ev->basename.len));
+	df_buf_add(msg, ev->basename.ptr, strnlen(ev->basename.ptr, ev->basename.len));
 	if (u->verb[0]) {
-		df_buf_addc(&msg, ' ');
-		df_buf_adds(&msg, u->verb);
+		df_buf_addc(msg, ' ');
+		df_buf_adds(msg, u->verb);
 	}
-	df_buf_adds(&msg, "` downloads every ");
-	df_buf_adds(&msg, u->kind == DF_ECO_DEPS ? "dependency" : "package");
-	df_buf_adds(&msg, " again whenever this step re-runs: add `");
-	df_buf_adds(&mounts, " --mount=type=cache,target=");
-	df_buf_adds(&mounts, first);
-	df_buf_add(&msg, mounts.buf + 1, mounts.len - 1);
-	df_buf_adds(&msg, "` to the RUN");
-	report(w, df_cmd_word_span(ev, ev->name), df_buf_str(&msg), df_buf_str(&mounts));
-	df_buf_release(&msg);
-	df_buf_release(&mounts);
+	ADD_LIT(msg, "` downloads every ");
+	if (u->kind == DF_ECO_DEPS)
+		ADD_LIT(msg, "dependency");
+	else
+		ADD_LIT(msg, "package");
+	ADD_LIT(msg, " again whenever this step re-runs: add `");
+	ADD_LIT(mounts, " --mount=type=cache,target=");
+	df_buf_adds(mounts, first);
+	df_buf_add(msg, mounts->buf + 1, mounts->len - 1);
+	ADD_LIT(msg, "` to the RUN");
+	report(w, df_cmd_word_span(ev, ev->name), df_buf_str(msg), df_buf_str(mounts));
 }
 
 /* Could expanding v's words change them (df_lint_expanded())? */
@@ -273,12 +278,18 @@ static int each(const df_cmd_view *v, void *ud)
 	}
 	/* The table on the words as written: most commands are no manager's,
 	 * and are neither expanded nor classified. Expansion can make one a
-	 * manager's (`python -m $TOOL`) only when it changes a word; when it
-	 * cannot, the command is its own expansion. */
+	 * manager's (`python -m $TOOL`) only when the program is a runner and
+	 * a word changes; when none can, the command is its own expansion. */
 	const df_cmd_view *ev = v;
-	if (expands(v))
+	bool by_runner;
+	const df_eco_manager *m = df_eco_manager_run(v->cmd, v->name, &by_runner);
+	if (!m && !by_runner)
+		return 0;
+	if (expands(v)) {
 		ev = df_lint_expanded(w->lint, v);
-	const df_eco_manager *m = df_eco_manager_of(ev->cmd, ev->name);
+		if (by_runner)
+			m = df_eco_manager_of(ev->cmd, ev->name);
+	}
 	if (!m)
 		return 0;
 	/* Only an install whose cache no mount keeps is reported: asked
@@ -289,8 +300,9 @@ static int each(const df_cmd_view *v, void *ud)
 			first = *c;
 	if (!first || known_cache(w, m->caches))
 		return 0;
+	/* Classified once for the file: DF1001 asks the same of each install. */
 	df_eco_use u;
-	df_eco_classify(&df_lint_cmds(w->lint)->arena, ev->cmd, ev->name, NULL, &u);
+	df_lint_eco_classify(w->lint, v, ev, &df_lint_cmds(w->lint)->arena, NULL, false, &u);
 	/* u.manager is m: the classification starts with the same lookup. */
 	if ((u.kind == DF_ECO_DEPS || u.kind == DF_ECO_PACKAGES) && u.manager)
 		report_eco(w, ev, &u, first);
@@ -309,9 +321,13 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	if (!st->buildkit)
 		return;
 	pthread_once(&dirs_once, dirs_build);
-	walk w = { lint, in, NULL, 0 };
+	walk w = { lint, in, NULL, 0, DF_BUF_INIT, DF_BUF_INIT };
 	mount *mounts = in->nflags ? DF_ARENA_ARRAY(&df_lint_cmds(lint)->arena, mount, in->nflags) : NULL;
 	if (read_mounts(&w, mounts))
 		return;
 	df_lint_each_command(lint, in, each, &w);
+	if (w.msg.buf) {	/* a report was made: most RUNs make none */
+		df_buf_release(&w.msg);
+		df_buf_release(&w.add);
+	}
 }

@@ -131,13 +131,22 @@ static int cmp_names(df_str a, df_str b, bool pip)
 	return (a.len > b.len) - (a.len < b.len);
 }
 
+/* A package word as the order reads it: a file (skipped), or its name
+ * (name_of(); empty: not compared). */
+typedef struct pkg {
+	df_str name;
+	bool file;
+} pkg;
+
 /* The list of an install, for the sort: its command, package words and
- * whether they are pip's. */
+ * whether they are pip's, and each word read once (check() reads every
+ * word, and a report asks sortable() about all of them again). */
 typedef struct list {
 	const df_cmd_view *ev;	/* the command the words are of */
 	const df_sh_word **words;
 	size_t n;
 	bool pip;
+	pkg *pkgs;		/* parallel to words */
 } list;
 
 /*
@@ -158,9 +167,9 @@ static bool sortable(df_lint *lint, const df_instr *in, const list *l)
 		const df_sh_word *w = l->words[i];
 		if (memchr(w->raw.ptr, '$', w->raw.len) || memchr(w->raw.ptr, '`', w->raw.len))
 			return false;	/* not written out */
-		if (is_file(w->value))
+		if (l->pkgs[i].file)
 			continue;
-		df_str name = name_of(w, l->pip);
+		df_str name = l->pkgs[i].name;
 		if (!name.len)
 			return false;
 		descends = descends || (ns && cmp_names(name, prev, l->pip) < 0);
@@ -237,34 +246,15 @@ static size_t put_lit(char *buf, size_t o, const char *lit)
 	return put(buf, o, lit, strlen(lit));
 }
 
-static int check(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
+/* Report the first package of l out of order, if any: 1 when one is. */
+static int report(df_lint *lint, const df_instr *in, list l)
 {
-	(void)state;
-	list l = { .pip = df_cmd_named(v, "pip") || df_cmd_named(v, "pip3") };
-	if (l.pip) {
-		l.ev = df_lint_expanded(lint, v);
-		l.words = df_lint_positionals(lint, l.ev->cmd, v->name, df_eco_find("pip")->value_opts, &l.n);
-		if (!l.n || !df_mem_eq(l.words[0]->value.ptr, l.words[0]->value.len, "install"))
-			return 0;
-		l.words++;
-		l.n--;
-	} else {
-		df_ospkg_use u;
-		if (!df_ospkg_read(lint, v, &u) || u.action != DF_OSPKG_INSTALL)
-			return 0;
-		l.ev = u.cmd;
-		l.words = u.pkgs;
-		l.n = u.npkgs;
-	}
-	for (size_t i = 0; i < l.n; i++)
-		if (l.words[i]->has_expansion)
-			return 0;	/* its value is unknown: the order cannot be told */
 	df_str prev = { NULL, 0 };
 	for (size_t i = 0; i < l.n; i++) {
 		const df_sh_word *w = l.words[i];
-		if (is_file(w->value))
+		if (l.pkgs[i].file)
 			continue;
-		df_str cur = name_of(w, l.pip);
+		df_str cur = l.pkgs[i].name;
 		if (!cur.len)
 			continue;
 		int c = prev.len ? cmp_names(cur, prev, l.pip) : 1;
@@ -295,4 +285,41 @@ static int check(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *
 		return 1;
 	}
 	return 0;
+}
+
+static int check(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
+{
+	(void)state;
+	list l = { .pip = df_cmd_named(v, "pip") || df_cmd_named(v, "pip3") };
+	if (l.pip) {
+		l.ev = df_lint_expanded(lint, v);
+		l.words = df_lint_positionals(lint, l.ev->cmd, v->name, df_eco_find("pip")->value_opts, &l.n);
+		if (!l.n || !df_mem_eq(l.words[0]->value.ptr, l.words[0]->value.len, "install"))
+			return 0;
+		l.words++;
+		l.n--;
+	} else {
+		df_ospkg_use u;
+		if (!df_ospkg_read(lint, v, &u) || u.action != DF_OSPKG_INSTALL)
+			return 0;
+		l.ev = u.cmd;
+		l.words = u.pkgs;
+		l.n = u.npkgs;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		if (l.words[i]->has_expansion)
+			return 0;	/* its value is unknown: the order cannot be told */
+	/* Every word read up front: a sorted list is read to its end all
+	 * the same, and an unsorted one is read again by sortable(). */
+	pkg small[64];
+	l.pkgs = l.n <= DF_ARRAY_LEN(small) ? small : df_xmalloc(l.n * sizeof(*l.pkgs));
+	for (size_t i = 0; i < l.n; i++) {
+		l.pkgs[i].file = is_file(l.words[i]->value);
+		if (!l.pkgs[i].file)
+			l.pkgs[i].name = name_of(l.words[i], l.pip);
+	}
+	int rc = report(lint, in, l);
+	if (l.pkgs != small)
+		free(l.pkgs);
+	return rc;
 }

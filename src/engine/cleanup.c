@@ -221,14 +221,38 @@ static int removes_path(const df_cmd_view *v, void *ud)
 	return rm_removes(e->cmd, e->name, r->path, r->unknown_counts);
 }
 
+/* An answer of df_run_removes_after(), kept with the command it was asked
+ * of: the size rules ask the same of the same install (DF1003 and DF1007
+ * whether the package lists go), and the walk over the rest of the RUN
+ * costs more than normalising the path again to look the answer up. */
+typedef struct removes_memo {
+	const struct removes_memo *next;
+	bool unknown_counts, removed;
+	char path[];	/* normalised */
+} removes_memo;
+
 bool df_run_removes_after(df_lint *lint, const df_cmd_view *v, const char *path, size_t len,
 			  bool unknown_counts)
 {
 	char p[PATH_CAP];
 	if (!normalise(path, len, p))
 		return false;
+	const void **memo = df_lint_cmd_memo(lint, v, DF_CMD_MEMO_REMOVES);
+	for (const removes_memo *m = memo ? *memo : NULL; m; m = m->next)
+		if (m->unknown_counts == unknown_counts && strcmp(m->path, p) == 0)
+			return m->removed;
 	removal r = { lint, p, unknown_counts };
-	return df_run_each_after(lint, v, removes_path, &r) != 0;
+	bool removed = df_run_each_after(lint, v, removes_path, &r) != 0;
+	if (memo) {
+		size_t n = strlen(p) + 1;
+		removes_memo *m = df_arena_alloc(&df_lint_cmds(lint)->arena, sizeof(*m) + n);
+		m->next = *memo;
+		m->unknown_counts = unknown_counts;
+		m->removed = removed;
+		memcpy(m->path, p, n);
+		*memo = m;
+	}
+	return removed;
 }
 
 bool df_path_covers(const char *op, size_t len, const char *path, bool recursive)

@@ -164,6 +164,27 @@ const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v, df_cmd_memo_i
 	return &c->all_memo[i * DF_CMD_NMEMO + id];
 }
 
+void df_lint_eco_classify(df_lint *lint, const df_cmd_view *v, const df_cmd_view *e, df_arena *a,
+			  const char *cwd, bool paths, df_eco_use *out)
+{
+	const void **memo = df_lint_cmd_memo(lint, v, DF_CMD_MEMO_ECO);
+	if (memo && *memo && !paths) {
+		*out = *(const df_eco_use *)*memo;
+		return;
+	}
+	df_eco_classify(a, e->cmd, e->name, cwd, out);
+	if (!memo || *memo)
+		return;
+	/* The paths are cwd's, and may live in a, which the caller may
+	 * release before the file ends: not kept. */
+	df_eco_use *kept = DF_ARENA_NEW(&df_lint_cmds(lint)->arena, df_eco_use);
+	*kept = *out;
+	kept->dir = NULL;
+	kept->manifests = NULL;
+	kept->nmanifests = 0;
+	*memo = kept;
+}
+
 const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t from,
 				       const char *const *value_opts, size_t *n)
 {

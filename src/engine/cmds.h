@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine/rule.h"
+#include "graph/ecosystem.h"
 #include "parse/ast.h"
 #include "parse/shell.h"
 #include "util/arena.h"
@@ -58,8 +59,25 @@ const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t
  * address of a pointer that starts NULL, which the module sets to what it
  * allocates in df_lint_cmds(lint)->arena (or to a sentinel of its own).
  */
-typedef enum df_cmd_memo_id { DF_CMD_MEMO_OSPKG, DF_CMD_NMEMO } df_cmd_memo_id;
+typedef enum df_cmd_memo_id {
+	DF_CMD_MEMO_OSPKG,	/* ospkg.c: df_ospkg_read() */
+	DF_CMD_MEMO_REMOVES,	/* cleanup.c: df_run_removes_after() */
+	DF_CMD_MEMO_ECO,	/* cmds.c: df_lint_eco_classify() */
+	DF_CMD_NMEMO
+} df_cmd_memo_id;
 const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v, df_cmd_memo_id id);
+
+/*
+ * df_eco_classify() of e (v's expansion, or v itself when nothing in it
+ * expands: the same words) in a, with what does not depend on cwd kept
+ * with v: the rules about installs (DF1001, DF1009) classify the same
+ * commands. With paths false, the caller reads only that part (kind,
+ * manager, verb, why, split_any, split_flags), and a command classified
+ * before gets its copy, with no dir or manifests; with paths true, e is
+ * classified for cwd.
+ */
+void df_lint_eco_classify(df_lint *lint, const df_cmd_view *v, const df_cmd_view *e, df_arena *a,
+			  const char *cwd, bool paths, df_eco_use *out);
 
 /* The source span of cmd->words[i]. */
 df_span df_cmd_word_span(const df_cmd_view *v, size_t i);

@@ -771,14 +771,18 @@ static const df_eco_manager *run_by(const df_sh_cmd *c, size_t name, size_t r, s
 	return NULL;
 }
 
-static const df_eco_manager *find_manager(const df_sh_cmd *c, size_t name, size_t *first)
+/* by_runner (unless NULL): set when the program is a runner. */
+static const df_eco_manager *find_manager_by(const df_sh_cmd *c, size_t name, size_t *first, bool *by_runner)
 {
 	const char *p;
 	size_t len, whole;
 	program_name(word_at(c, name, 0), &p, &len, &whole);
 	for (size_t r = 0; r < sizeof(runners) / sizeof(runners[0]); r++)
-		if (df_mem_eq(p, len, runners[r].program))
+		if (df_mem_eq(p, len, runners[r].program)) {
+			if (by_runner)
+				*by_runner = true;
 			return run_by(c, name, r, first);
+		}
 	/* The first manager listing the name without its version suffix
 	 * (pip3.12 is pip's) or with it. */
 	pthread_once(&names_once, names_build);
@@ -791,12 +795,26 @@ static const df_eco_manager *find_manager(const df_sh_cmd *c, size_t name, size_
 	return &managers[k];
 }
 
+static const df_eco_manager *find_manager(const df_sh_cmd *c, size_t name, size_t *first)
+{
+	return find_manager_by(c, name, first, NULL);
+}
+
 const df_eco_manager *df_eco_manager_of(const df_sh_cmd *c, size_t name)
 {
 	size_t first;
 	if (c->kind != DF_SH_SIMPLE || name >= c->nwords)
 		return NULL;
 	return find_manager(c, name, &first);
+}
+
+const df_eco_manager *df_eco_manager_run(const df_sh_cmd *c, size_t name, bool *by_runner)
+{
+	size_t first;
+	*by_runner = false;
+	if (c->kind != DF_SH_SIMPLE || name >= c->nwords)
+		return NULL;
+	return find_manager_by(c, name, &first, by_runner);
 }
 
 /* Does verb (space-separated words) match pos[0..]? Returns its word count. */

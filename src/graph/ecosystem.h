@@ -179,6 +179,11 @@ void df_eco_classify(df_arena *a, const df_sh_cmd *c, size_t name, const char *c
  * NULL: its first step alone, for a caller that classifies only a manager's
  * commands, and only once their words are expanded. */
 const df_eco_manager *df_eco_manager_of(const df_sh_cmd *c, size_t name);
+/* df_eco_manager_of(), and in *by_runner whether the program is a runner
+ * (`python -m`, `php`) whose argument names the manager. When it is not,
+ * only the program name was read: expanding c's arguments (never its name)
+ * cannot change the answer, and a caller may ask before expanding. */
+const df_eco_manager *df_eco_manager_run(const df_sh_cmd *c, size_t name, bool *by_runner);
 
 /*
  * Whether c (name as above) is `cd [DIR]`; if so, *cwd becomes the
