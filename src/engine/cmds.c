@@ -117,9 +117,10 @@ static void select_instr(df_cmds *c, const df_instr *in)
 		r->n = c->nall - r->first;
 	}
 	c->in = in;
-	c->views = c->all + r->first;
-	c->expanded = c->all_expanded + r->first;
 	c->n = r->n;
+	/* Nothing loaded yet (`RUN []` first): no array to point into. */
+	c->views = c->all ? c->all + r->first : NULL;
+	c->expanded = c->all_expanded ? c->all_expanded + r->first : NULL;
 }
 
 int df_cmds_each(df_cmds *c, const df_instr *in, df_cmd_fn fn, void *ud)
