@@ -17,7 +17,7 @@ if command -v ldd >/dev/null 2>&1; then
 	lacks "$tmp/ldd" "libarchive" "dfopt does not link libarchive"
 	lacks "$tmp/ldd" "libcrypto" "dfopt does not link libcrypto"
 fi
-[ -x "$(dirname "$DFOPT")/dfopt-build" ] && ok || bad "no dfopt-build beside $DFOPT"
+if [ -x "$(dirname "$DFOPT")/dfopt-build" ]; then ok; else bad "no dfopt-build beside $DFOPT"; fi
 
 store=$tmp/store
 export DFOPT_STORE="$store"
