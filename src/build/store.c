@@ -37,25 +37,6 @@ static const char *const layout_dirs[] = {
 
 /* --- small file helpers --------------------------------------------------- */
 
-/* fsync the directory holding path, so that a rename into it is durable. */
-static void sync_parent(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	df_buf dir = DF_BUF_INIT;
-	if (!slash)
-		df_buf_adds(&dir, ".");
-	else if (slash == path)
-		df_buf_adds(&dir, "/");
-	else
-		df_buf_add(&dir, path, (size_t)(slash - path));
-	int fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	df_buf_release(&dir);
-}
-
 /* Read a whole file of at most max bytes into out (reset first): 0, 1 when
  * it does not exist, -1 with a message. */
 static int slurp(const char *path, size_t max, df_buf *out, df_buf *err)
@@ -109,11 +90,7 @@ int df_store_write_atomic(const char *tmpdir, const char *path, const void *data
 		df_buf_release(&tmp);
 		return -1;
 	}
-	int e = 0;
-	if (df_write_all(fd, data, len) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0)
-		e = errno;
-	if (close(fd) < 0 && !e)
-		e = errno;
+	int e = df_write_durable(fd, data, len, 0644);
 	if (!e && rename(tmp.buf, path) < 0)
 		e = errno;
 	if (e) {
@@ -123,7 +100,7 @@ int df_store_write_atomic(const char *tmpdir, const char *path, const void *data
 		return -1;
 	}
 	df_buf_release(&tmp);
-	sync_parent(path);
+	df_sync_parent_dir(path);
 	return 0;
 }
 
@@ -361,7 +338,7 @@ int df_blob_writer_commit(df_blob_writer *w, const df_digest *expect, df_digest 
 		df_buf_addf(err, "cannot write '%s': %s", dest.buf, strerror(e));
 		goto out;
 	}
-	sync_parent(dest.buf);
+	df_sync_parent_dir(dest.buf);
 	df_buf_reset(&w->tmp);	/* renamed: nothing to clean up */
 	rc = 0;
 out:
@@ -643,7 +620,7 @@ int df_store_layer_dir(const df_store *s, const df_digest *diff_id, const df_dig
 		if (remove_tree(scratch.buf, NULL, err) < 0)
 			goto fail;
 	} else {
-		sync_parent(dest.buf);
+		df_sync_parent_dir(dest.buf);
 	}
 	df_buf_reset(&scratch);
 done:

@@ -283,27 +283,11 @@ static bool find_config(const lsp_doc *d, const char *const *names,
 	return find(&dirs, path);
 }
 
-/* The engine's question for the document: its build context. */
-typedef struct doc_context {
-	df_contexts *contexts;
-	const char *path;
-	df_buf where;		/* the Dockerfile's path in it */
-	df_buf err;		/* why it could not be opened */
-} doc_context;
-
-static const df_context *ask_context(void *arg, const char **dockerfile)
-{
-	doc_context *dc = arg;
-	const df_context *ctx = df_contexts_get(dc->contexts, dc->path, &dc->where, &dc->err);
-	*dockerfile = ctx && dc->where.len ? dc->where.buf : NULL;
-	return ctx;
-}
-
 /* One lint's settings: the config layers and the context they need. */
 typedef struct doc_settings {
 	df_config cfg;
 	df_lint_opts opts;
-	doc_context dc;
+	df_context_ask dc;
 	df_buf problem;		/* a config error, then a context's */
 } doc_settings;
 
@@ -352,7 +336,7 @@ static void settings_init(lsp_server *s, const lsp_doc *d, doc_settings *st)
 	if (d->path) {
 		st->dc.contexts = &s->contexts;
 		st->dc.path = d->path;
-		st->opts.context = ask_context;
+		st->opts.context = df_contexts_ask;
 		st->opts.context_arg = &st->dc;
 	}
 }

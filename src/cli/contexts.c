@@ -127,3 +127,11 @@ const df_context *df_contexts_get(df_contexts *cs, const char *path, df_buf *whe
 	df_buf_release(&key);
 	return ctx;
 }
+
+const df_context *df_contexts_ask(void *arg, const char **dockerfile)
+{
+	df_context_ask *ask = arg;
+	const df_context *ctx = df_contexts_get(ask->contexts, ask->path, &ask->where, &ask->err);
+	*dockerfile = ctx && ask->where.len ? ask->where.buf : NULL;
+	return ctx;
+}

@@ -52,4 +52,16 @@ void df_contexts_release(df_contexts *cs);
  */
 const df_context *df_contexts_get(df_contexts *cs, const char *path, df_buf *where, df_buf *err);
 
+/* The engine's question for one Dockerfile (df_lint_opts.context with a
+ * df_context_ask as its argument): its context from contexts, with where
+ * and err filled as df_contexts_get() fills them; the caller releases both. */
+typedef struct df_context_ask {
+	df_contexts *contexts;
+	const char *path;
+	df_buf where;		/* the Dockerfile's path in it */
+	df_buf err;		/* why it could not be opened */
+} df_context_ask;
+
+const df_context *df_contexts_ask(void *ask, const char **dockerfile);
+
 #endif

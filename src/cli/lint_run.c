@@ -189,22 +189,6 @@ static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 	}
 }
 
-/* The engine's question for one job: its build context. */
-typedef struct job_context {
-	df_contexts *contexts;
-	const char *path;
-	df_buf where;		/* the Dockerfile's path in it */
-	df_buf err;		/* why it could not be opened */
-} job_context;
-
-static const df_context *ask_context(void *arg, const char **dockerfile)
-{
-	job_context *jc = arg;
-	const df_context *ctx = df_contexts_get(jc->contexts, jc->path, &jc->where, &jc->err);
-	*dockerfile = ctx && jc->where.len ? jc->where.buf : NULL;
-	return ctx;
-}
-
 static const df_context *fixed_context(void *arg, const char **dockerfile)
 {
 	const df_context *ctx = arg;
@@ -279,9 +263,9 @@ static void lint_one(const lint_pool *p, lint_job *j)
 	}
 	if (j->err.len)
 		return;		/* stdin, read before the threads started */
-	job_context jc = { p->contexts, j->path, DF_BUF_INIT, DF_BUF_INIT };
+	df_context_ask jc = { p->contexts, j->path, DF_BUF_INIT, DF_BUF_INIT };
 	df_lint_opts opts = p->run->opts;
-	opts.context = ask_context;
+	opts.context = df_contexts_ask;
 	opts.context_arg = &jc;
 	opts.context_fixes = strcmp(j->path, "-") != 0;
 	if (p->run->fix != DF_FIX_MODE_NONE)

@@ -76,11 +76,7 @@ int df_write_atomic(const char *path, const char *data, size_t len, df_buf *err)
 		/* Not ours to give away: the file becomes the writer's, as
 		 * an editor's save does. */
 	}
-	int e = 0;
-	if (df_write_all(out, data, len) < 0 || fchmod(out, st.st_mode & 07777) < 0 || fsync(out) < 0)
-		e = errno;
-	if (close(out) < 0 && !e)
-		e = errno;
+	int e = df_write_durable(out, data, len, st.st_mode & 07777);
 	if (!e && rename(tmp.buf, target) < 0)
 		e = errno;
 	if (e) {
@@ -90,12 +86,7 @@ int df_write_atomic(const char *path, const char *data, size_t len, df_buf *err)
 		return -1;
 	}
 	/* The rename is durable once the directory is. */
-	tmp.buf[slash - target + 1] = '\0';
-	int dir = open(tmp.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir >= 0) {
-		(void)fsync(dir);
-		close(dir);
-	}
+	df_sync_parent_dir(target);
 	df_buf_release(&tmp);
 	return 0;
 }
@@ -113,11 +104,7 @@ int df_write_create(const char *path, const char *data, size_t len, unsigned mod
 		df_buf_release(&tmp);
 		return -1;
 	}
-	int e = 0;
-	if (df_write_all(out, data, len) < 0 || fchmod(out, (mode_t)mode) < 0 || fsync(out) < 0)
-		e = errno;
-	if (close(out) < 0 && !e)
-		e = errno;
+	int e = df_write_durable(out, data, len, mode);
 	/* link(), not rename(): a file someone made there meanwhile stays. */
 	if (!e && link(tmp.buf, path) < 0)
 		e = errno;
@@ -127,15 +114,7 @@ int df_write_create(const char *path, const char *data, size_t len, unsigned mod
 		df_buf_release(&tmp);
 		return -1;
 	}
-	if (slash)
-		tmp.buf[slash - path + 1] = '\0';
-	else
-		df_buf_reset(&tmp), df_buf_adds(&tmp, ".");
-	int dir = open(tmp.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir >= 0) {
-		(void)fsync(dir);
-		close(dir);
-	}
+	df_sync_parent_dir(path);
 	df_buf_release(&tmp);
 	return 0;
 }

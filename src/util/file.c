@@ -137,3 +137,31 @@ int df_write_all(int fd, const void *data, size_t len)
 	}
 	return 0;
 }
+
+int df_write_durable(int fd, const void *data, size_t len, unsigned mode)
+{
+	int e = 0;
+	if (df_write_all(fd, data, len) < 0 || fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0)
+		e = errno;
+	if (close(fd) < 0 && !e)
+		e = errno;
+	return e;
+}
+
+void df_sync_parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	df_buf dir = DF_BUF_INIT;
+	if (!slash)
+		df_buf_adds(&dir, ".");
+	else if (slash == path)
+		df_buf_adds(&dir, "/");
+	else
+		df_buf_add(&dir, path, (size_t)(slash - path));
+	int fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	df_buf_release(&dir);
+}

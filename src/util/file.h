@@ -28,4 +28,14 @@ int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err);
  * -1 with errno set. */
 int df_write_all(int fd, const void *data, size_t len);
 
+/* Make fd (a new temporary file) hold data durably: write it all, set its
+ * permission bits to mode, fsync it, and close it, in any case. 0, or the
+ * errno of the first failure; the caller then renames or links it into
+ * place, or unlinks it. */
+int df_write_durable(int fd, const void *data, size_t len, unsigned mode);
+
+/* fsync() the directory path is in (".": a bare name): what makes a
+ * rename or link in it durable. Best effort: nothing is reported. */
+void df_sync_parent_dir(const char *path);
+
 #endif
