@@ -54,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Threads get the stack the main thread usually has: the parsers recurse. */
 #define LINT_STACK_SIZE (8u << 20)
@@ -102,8 +103,17 @@ typedef struct lint_report {
 	bool ok;		/* the format is known */
 	FILE *f;		/* stdout, or the report file; NULL: not open */
 	int err;		/* errno of the first failure to open or write; 0: none */
+	bool batch;		/* not a terminal: written in REPORT_BATCH pieces */
 	df_buf text;		/* rendered and not yet written; reused */
 } lint_report;
+
+/*
+ * A report that is not shown on a terminal is written when this much has
+ * been rendered, not after every file: linting a tree of small files
+ * otherwise costs a write(2) for each of them, which takes as long as
+ * linting one. A terminal gets each file's findings at once.
+ */
+#define REPORT_BATCH (64 * 1024)
 
 static const char *shown_path(const char *path)
 {
@@ -400,7 +410,8 @@ static void render_job(lint_pool *p, lint_report *reps, lint_job *j)
 		for (size_t k = 0; k < run->noutputs; k++)
 			if (reps[k].ok) {
 				df_output_file(&reps[k].out, &ff, &reps[k].text);
-				flush_report(&reps[k]);
+				if (!reps[k].batch || reps[k].text.len >= REPORT_BATCH)
+					flush_report(&reps[k]);
 			}
 	}
 	df_diags_release(&j->diags);
@@ -489,6 +500,7 @@ static void begin_reports(const df_lint_run *run, lint_report *reps)
 		r->f = o->path ? fopen(o->path, "wb") : stdout_report(run);
 		if (o->path && !r->f)
 			r->err = errno;
+		r->batch = r->f && !isatty(fileno(r->f));
 		flush_report(r);
 	}
 }
