@@ -1000,6 +1000,94 @@ static const bool rw_start[256] = {
 	['u'] = true, ['d'] = true, ['c'] = true,
 };
 
+/* Bytes after blanks that start something else than a plain word: the
+ * metacharacters, the special chars (STOP among them; see ch_class) and a
+ * comment. */
+static const bool not_plain[256] = {
+	[' '] = true, ['\t'] = true, ['\n'] = true, [';'] = true, ['&'] = true,
+	['|'] = true, ['('] = true, [')'] = true, ['<'] = true, ['>'] = true,
+	['\\'] = true, ['\''] = true, ['"'] = true, ['$'] = true, ['`'] = true,
+	['#'] = true,
+};
+
+/* The first byte from pos on in s (p->stext) that is no blank. Most tokens
+ * are one space apart: skip_blanks() only for more. A space is before the
+ * limit, so the byte after it can be read. */
+static inline size_t skip_gap(const unsigned char *s, size_t pos)
+{
+	if (s[pos] == ' ')
+		pos++;
+	if (s[pos] == ' ' || s[pos] == '\t')
+		pos = skip_blanks(s, pos);
+	return pos;
+}
+
+/*
+ * The end of the plain word at pos (no blank): a run of ordinary chars
+ * ended by a blank or an operator char (or the limit), a word whose value
+ * is its text. 0 when the bytes at pos are something else, or more: a
+ * special char continues the word, a '(' may make it NAME=(...).
+ */
+static inline size_t plain_end(const struct parser *p, size_t pos)
+{
+	const unsigned char *s = (const unsigned char *)p->stext;
+	if (not_plain[s[pos]])
+		return 0;
+	/* The run stops at STOP at the latest: a byte is read only when the
+	 * ones before it were ordinary. */
+	const unsigned char *q = s + pos + 1;
+	for (;;) {
+		if (ch_class[q[0]])
+			break;
+		if (ch_class[q[1]]) {
+			q += 1;
+			break;
+		}
+		if (ch_class[q[2]]) {
+			q += 2;
+			break;
+		}
+		if (ch_class[q[3]]) {
+			q += 3;
+			break;
+		}
+		q += 4;
+	}
+	size_t end = (size_t)(q - s);
+	if (ch_class[*q] != CH_META && end < p->len)
+		return 0;
+	return end;
+}
+
+/* Whether the plain word [pos, end) is an io number: all digits right
+ * before < or > ("2>&1"). */
+static inline bool plain_is_io_number(const struct parser *p, size_t pos, size_t end)
+{
+	const unsigned char *s = (const unsigned char *)p->stext;
+	return (s[end] == '<' || s[end] == '>') && !p->dbracket && end - pos <= 9 &&
+	       io_number(s + pos, end - pos) >= 0;
+}
+
+/* The plain word [pos, end) written in the slot above the top of the words
+ * stack, which the caller made sure is there; the lexer moves past it. */
+static inline df_sh_word *put_plain(struct parser *p, size_t pos, size_t end)
+{
+	df_sh_word *w = (df_sh_word *)(void *)(p->words.v + p->words.len);
+	size_t n = end - pos;
+	p->pos = end;
+	w->raw.ptr = p->text + pos;
+	w->raw.len = n;
+	p->vtext[end] = '\0';
+	w->value.ptr = p->vtext + pos;
+	w->value.len = n;
+	w->start = (uint32_t)pos;
+	w->end = (uint32_t)end;
+	w->quoted = w->has_expansion = false;
+	w->subs = NULL;
+	w->nsubs = 0;
+	return w;
+}
+
 /*
  * Lex the next token into p->tok. The fields are set only once a word is
  * scanned: the words of a $(...) inside it are lexed into p->tok as well.
@@ -1043,27 +1131,13 @@ static void lex_full(struct parser *p, size_t pos)
 	df_sh_word *w;
 	size_t end, n;
 	if (!cls) {
-		/* Most tokens: a run of ordinary chars ended by a metacharacter
-		 * or the limit is a word that needs no scan_word(). A '(' right
-		 * after it may make it an array assignment: left to scan_word(). */
-		const unsigned char *q = s + pos + 1;
-		while (!ch_class[*q])
-			q++;
-		end = (size_t)(q - s);
-		if (ch_class[*q] != CH_META && end < len)
+		/* Most tokens: a plain word needs no scan_word(). */
+		end = plain_end(p, pos);
+		if (!end)
 			goto slow;
 		n = end - pos;
-		w = stack_slot(&p->words, sizeof(*w));
-		w->raw.ptr = text + pos;
-		w->raw.len = n;
-		p->vtext[end] = '\0';
-		w->value.ptr = p->vtext + pos;
-		w->value.len = n;
-		w->start = (uint32_t)pos;
-		w->end = (uint32_t)end;
-		w->quoted = w->has_expansion = false;
-		w->subs = NULL;
-		w->nsubs = 0;
+		stack_slot(&p->words, sizeof(*w));
+		w = put_plain(p, pos, end);
 		goto word;
 	}
 	if (c == '\n') {
@@ -1128,89 +1202,68 @@ word:
 		t->rw = reserved_id(w->value.ptr, w->value.len);
 }
 
-/* Bytes after blanks that start something else than a plain word: the
- * metacharacters, the special chars (STOP among them; see ch_class) and a
- * comment. */
-static const bool not_plain[256] = {
-	[' '] = true, ['\t'] = true, ['\n'] = true, [';'] = true, ['&'] = true,
-	['|'] = true, ['('] = true, [')'] = true, ['<'] = true, ['>'] = true,
-	['\\'] = true, ['\''] = true, ['"'] = true, ['$'] = true, ['`'] = true,
-	['#'] = true,
-};
 
 /*
- * lex_full() for the most common token: blanks, then a run of ordinary
- * chars ended by a blank or an operator character (or the limit), which is
- * a word whose value is its text. Anything else goes to lex_full().
+ * lex_full() for the most common tokens: blanks, then a plain word (see
+ * plain_end()), the end, or an operator between commands. Anything else
+ * goes to lex_full().
  */
 static void lex(struct parser *p)
 {
 	const unsigned char *s = (const unsigned char *)p->stext;
+	struct token *t = &p->tok;
 	size_t pos = p->pos;
 	if (p->error)
 		goto full;
-	pos = skip_blanks(s, pos);
-	if (not_plain[s[pos]])
-		goto full;
-	/* The run stops at STOP at the latest: a byte is read only when the
-	 * ones before it were ordinary. */
-	const unsigned char *q = s + pos + 1;
-	for (;;) {
-		if (ch_class[q[0]])
-			break;
-		if (ch_class[q[1]]) {
-			q += 1;
-			break;
+	pos = skip_gap(s, pos);
+	if (not_plain[s[pos]]) {
+		/* The operators are matched here as match_op() would (a byte
+		 * past pos is before the limit or is STOP, no operator char). */
+		int op;
+		if (pos >= p->len) {
+			/* The end, which every script peeks at at least once. */
+			p->pos = pos;
+			t->kind = TK_EOF;
+			t->rw = RW_NONE;
+			t->start = t->end = (uint32_t)pos;
+			return;
 		}
-		if (ch_class[q[2]]) {
-			q += 2;
-			break;
-		}
-		if (ch_class[q[3]]) {
-			q += 3;
-			break;
-		}
-		q += 4;
+		if (s[pos] == '&' && s[pos + 1] == '&')
+			op = OP_AND_IF;
+		else if (s[pos] == '|')
+			op = s[pos + 1] == '|' ? OP_OR_IF : s[pos + 1] == '&' ? OP_PIPE_AMP : OP_PIPE;
+		else if (s[pos] == ';' && s[pos + 1] != ';' && s[pos + 1] != '&')
+			op = OP_SEMI;
+		else
+			goto full;
+		if (p->dbracket)
+			goto full;	/* && || | are words in [[ ]] */
+		p->pos = pos + op_len(op);
+		t->kind = TK_OP;
+		t->op = op;
+		t->rw = RW_NONE;
+		t->start = (uint32_t)pos;
+		t->end = (uint32_t)p->pos;
+		return;
 	}
-	size_t end = (size_t)(q - s);
-	/* A special char continues the word, a '(' may make it NAME=(...).
-	 * The slot is taken here only when no call is needed. */
-	if ((ch_class[*q] != CH_META && end < p->len) ||
-	    p->words.cap - p->words.len < sizeof(df_sh_word))
+	size_t end = plain_end(p, pos);
+	/* The slot is taken here only when no call is needed. */
+	if (!end || p->words.cap - p->words.len < sizeof(df_sh_word))
 		goto full;
-
-	struct token *t = &p->tok;
 	size_t n = end - pos;
-	df_sh_word *w = (df_sh_word *)(void *)(p->words.v + p->words.len);
-	const char *text = p->text;
-	p->pos = end;
-	w->raw.ptr = text + pos;
-	w->raw.len = n;
-	p->vtext[end] = '\0';
-	w->value.ptr = p->vtext + pos;
-	w->value.len = n;
-	w->start = (uint32_t)pos;
-	w->end = (uint32_t)end;
-	w->quoted = w->has_expansion = false;
-	w->subs = NULL;
-	w->nsubs = 0;
 	t->kind = TK_WORD;
 	t->start = (uint32_t)pos;
 	t->end = (uint32_t)end;
-	t->word = w;
+	t->word = put_plain(p, pos, end);
 	t->rw = RW_NONE;
-	/* An io number is all digits right before < or > ("2>&1"). */
-	if ((*q == '<' || *q == '>') && !p->dbracket && n <= 9) {
-		int fd = io_number(s + pos, n);
-		if (fd >= 0) {
-			t->kind = TK_IO_NUMBER;
-			t->fd = fd;
-			return;
-		}
+	if (plain_is_io_number(p, pos, end)) {
+		t->kind = TK_IO_NUMBER;
+		t->fd = io_number(s + pos, n);
+		return;
 	}
 	/* The longest reserved word is "function". */
 	if (n - 1 < 8 && rw_start[s[pos]])
-		t->rw = reserved_id(text + pos, n);
+		t->rw = reserved_id(p->text + pos, n);
 	return;
 full:
 	lex_full(p, pos);
@@ -1516,6 +1569,33 @@ static df_sh_cmd *finish_simple(struct parser *p, const df_sh_cmd *c, size_t bas
 	return f;
 }
 
+/*
+ * The words after a command's name, while they are plain (see
+ * plain_end()), taken straight onto the words stack: no token, and no
+ * lookup of a reserved word, which is one only where a command starts (in
+ * [[ ]], where "]]" is looked for, nothing is taken). Most words are taken
+ * here. Returns how many; the next token is left to peek(). end is set to
+ * the end of the last one.
+ */
+static size_t take_plain_args(struct parser *p, uint32_t *end)
+{
+	const unsigned char *s = (const unsigned char *)p->stext;
+	size_t n = 0;
+	if (p->have_tok || p->dbracket || p->error)
+		return 0;
+	while (p->words.cap - p->words.len >= sizeof(df_sh_word)) {
+		size_t pos = skip_gap(s, p->pos);
+		size_t e = plain_end(p, pos);
+		if (!e || plain_is_io_number(p, pos, e))
+			break;
+		put_plain(p, pos, e);
+		p->words.len += sizeof(df_sh_word);
+		*end = (uint32_t)e;
+		n++;
+	}
+	return n;
+}
+
 /* simple_command -> (assignment | redirect)* (word | redirect)* */
 static df_sh_cmd *parse_simple(struct parser *p)
 {
@@ -1546,13 +1626,18 @@ static df_sh_cmd *parse_simple(struct parser *p)
 		if (nwords == 1 && !p->dbracket) {
 			if (rw == RW_DLBRACKET) {
 				p->dbracket = true;
-			} else if (nassigns == 0 && c.nredirs == 0 &&
-				   tok_is_op(peek(p), OP_LPAREN)) {
-				return parse_funcdef(p, finish_simple(p, &c, base, nassigns));
+			} else if (nassigns == 0 && c.nredirs == 0) {
+				/* NAME ( ) starts a function definition: a
+				 * plain word next rules it out. */
+				if (take_plain_args(p, &c.end))
+					continue;
+				if (tok_is_op(peek(p), OP_LPAREN))
+					return parse_funcdef(p, finish_simple(p, &c, base, nassigns));
 			}
 		} else if (p->dbracket && rw == RW_DRBRACKET) {
 			p->dbracket = false;
 		}
+		take_plain_args(p, &c.end);
 	}
 	df_sh_cmd *f = finish_simple(p, &c, base, nassigns);
 	if (p->dbracket) {
@@ -2120,6 +2205,16 @@ static int walk_words(const df_sh_word *ws, size_t n, int depth, struct walker *
  * redirections, merged by offset so they come in source order. */
 static int walk_simple_subs(const df_sh_cmd *c, int depth, struct walker *w)
 {
+	/* Most commands hold no substitution: look for one before merging. */
+	bool any = false;
+	for (size_t i = 0; i < c->nwords && !any; i++)
+		any = c->words[i].nsubs != 0;
+	for (size_t i = 0; i < c->nassigns && !any; i++)
+		any = c->assigns[i].nsubs != 0;
+	for (size_t i = 0; i < c->nredirs && !any; i++)
+		any = c->redirs[i].target.nsubs != 0;
+	if (!any)
+		return 0;
 	size_t ia = 0, iw = 0, ir = 0;
 	while (ia < c->nassigns || iw < c->nwords || ir < c->nredirs) {
 		uint32_t sa = ia < c->nassigns ? c->assigns[ia].start : UINT32_MAX;
@@ -2203,9 +2298,9 @@ size_t df_sh_count_commands(const df_sh_script *s)
 /* ------------------------------------------------------------------------ */
 /* Queries */
 
-/* Inline so that the length of a literal folds away: the queries below
- * run for every word of every command. For a lit from a table (wrapper
- * names, option lists) the first byte rejects most words before strlen(). */
+/* Inline so that the length of a literal folds away; the first byte
+ * rejects most words before strlen() of a name given by a caller. Names
+ * from the tables below are compared with lit_eq(). */
 static inline bool str_is(df_str s, const char *lit)
 {
 	if (s.len ? s.ptr[0] != lit[0] : lit[0] != '\0')
@@ -2264,6 +2359,7 @@ static const char *const timeout_values[] = { "-s", "-k", "--signal", "--kill-af
 static const char *const stdbuf_values[] = { "-i", "-o", "-e", "--input", "--output",
 					     "--error", NULL };
 
+/* A new wrapper needs its length in wrapper_lens[] too. */
 static const struct wrapper wrappers[] = {
 	{ "sudo", sudo_values, sudo_queries, false, 0 },
 	{ "doas", doas_values, NULL, false, 0 },
@@ -2277,12 +2373,62 @@ static const struct wrapper wrappers[] = {
 	{ "stdbuf", stdbuf_values, NULL, false, 0 },
 };
 
+/* Whether s[0..n) spells the NUL-terminated lit (s may hold NULs). Byte by
+ * byte, so a mismatch, usually at the first or second byte, costs no call. */
+static inline bool lit_eq(const char *s, size_t n, const char *lit)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lit[i] != s[i] || lit[i] == '\0')
+			return false;
+	return lit[n] == '\0';
+}
+
 static bool in_list(df_str s, const char *const *list)
 {
-	for (size_t i = 0; list && list[i]; i++)
-		if (str_is(s, list[i]))
+	/* Options all start with '-': their first two bytes, read once,
+	 * reject nearly every entry before a byte loop. */
+	char c0 = s.len > 0 ? s.ptr[0] : '\0', c1 = s.len > 1 ? s.ptr[1] : '\0';
+	for (; list && *list; list++) {
+		const char *lit = *list;
+		if (lit[0] != c0 || (c0 != '\0' && lit[1] != c1))
+			continue;
+		if (c0 != '\0' && c1 != '\0' ? lit_eq(s.ptr + 2, s.len - 2, lit + 2)
+					    : lit_eq(s.ptr, s.len, lit))
 			return true;
+	}
 	return false;
+}
+
+/* The lengths (bit n for n bytes) of the wrappers' names, by first byte:
+ * wrapper_of() rejects most words with it before comparing. Keep in step
+ * with wrappers[]. */
+static const unsigned char wrapper_lens[256] = {
+	['c'] = 1 << 7,			/* command */
+	['d'] = 1 << 4,			/* doas */
+	['e'] = 1 << 3 | 1 << 4,	/* env, exec */
+	['n'] = 1 << 4 | 1 << 5,	/* nice, nohup */
+	['s'] = 1 << 4 | 1 << 6,	/* sudo, stdbuf */
+	['t'] = 1 << 4 | 1 << 7,	/* time, timeout */
+};
+
+/*
+ * The wrapper that the command word v names, itself or as the last
+ * component of a path (as df_sh_word_is() compares), or NULL. It runs for
+ * every command: no wrapper name has a '/' and all are at most 7 bytes long,
+ * so only the last 8 bytes are looked at.
+ */
+static inline const struct wrapper *wrapper_of(df_str v)
+{
+	size_t i = v.len, stop = v.len > 8 ? v.len - 8 : 0;
+	while (i > stop && v.ptr[i - 1] != '/')
+		i--;
+	size_t n = v.len - i;
+	if (n == 0 || n > 7 || !(wrapper_lens[(unsigned char)v.ptr[i]] >> n & 1))
+		return NULL;
+	for (size_t k = 0; k < DF_ARRAY_LEN(wrappers); k++)
+		if (lit_eq(v.ptr + i, n, wrappers[k].name))
+			return &wrappers[k];
+	return NULL;
 }
 
 df_sh_cmd *df_sh_argv_cmd(df_arena *a, const df_word *args, size_t n)
@@ -2301,21 +2447,16 @@ df_sh_cmd *df_sh_argv_cmd(df_arena *a, const df_word *args, size_t n)
 	return cmd;
 }
 
-size_t df_sh_cmd_name_index(const df_sh_cmd *c)
+/* df_sh_cmd_name_index() once words[0] of c is known to be the wrapper wr:
+ * out of line, so that the common case, no wrapper, costs no more than
+ * wrapper_of(). */
+static size_t skip_wrappers(const df_sh_cmd *c, const struct wrapper *wr)
+	__attribute__((noinline));
+
+static size_t skip_wrappers(const df_sh_cmd *c, const struct wrapper *wr)
 {
 	size_t i = 0;
-	if (!c || c->kind != DF_SH_SIMPLE)
-		return 0;
-	while (i < c->nwords) {
-		/* No wrapper name has a '/': comparing the last component is
-		 * df_sh_word_is(). */
-		df_str base = last_component(c->words[i].value);
-		const struct wrapper *wr = NULL;
-		for (size_t k = 0; k < DF_ARRAY_LEN(wrappers) && !wr; k++)
-			if (str_is(base, wrappers[k].name))
-				wr = &wrappers[k];
-		if (!wr)
-			return i;
+	for (;;) {
 		size_t j = i + 1;
 		while (j < c->nwords) {
 			df_str v = c->words[j].value;
@@ -2336,8 +2477,18 @@ size_t df_sh_cmd_name_index(const df_sh_cmd *c)
 		if (j >= c->nwords)
 			return i;
 		i = j;
+		wr = wrapper_of(c->words[i].value);
+		if (!wr)
+			return i;
 	}
-	return 0;
+}
+
+size_t df_sh_cmd_name_index(const df_sh_cmd *c)
+{
+	if (!c || c->kind != DF_SH_SIMPLE || c->nwords == 0)
+		return 0;
+	const struct wrapper *wr = wrapper_of(c->words[0].value);
+	return wr ? skip_wrappers(c, wr) : 0;
 }
 
 static bool is_cluster(df_str v)
@@ -2358,11 +2509,11 @@ bool df_sh_has_flag(const df_sh_cmd *c, size_t from, const char *flag)
 	bool one_letter = flen == 2 && flag[1] != '-';
 	for (size_t i = from + 1; i > from && i < c->nwords; i++) {
 		df_str v = c->words[i].value;
-		if (str_is(v, "--"))
-			break;
 		if (v.len < 2 || v.ptr[0] != '-')
 			continue;
-		if (str_is(v, flag))
+		if (v.len == 2 && v.ptr[1] == '-')
+			break;	/* "--" */
+		if (v.len == flen && memcmp(v.ptr, flag, flen) == 0)
 			return true;
 		if (one_letter) {
 			/* -oValue carries its option first; -qy is a cluster of them. */
@@ -2384,16 +2535,12 @@ size_t df_sh_positionals(const df_sh_cmd *c, size_t from, const char *const *val
 		return 0;
 	for (size_t i = from + 1; i > from && i < c->nwords; i++) {
 		df_str v = c->words[i].value;
-		if (!opts_done) {
-			if (str_is(v, "--")) {
-				opts_done = true;
-				continue;
-			}
-			if (v.len > 1 && v.ptr[0] == '-') {
-				if (in_list(v, value_opts))
-					i++;
-				continue;
-			}
+		if (!opts_done && v.len > 1 && v.ptr[0] == '-') {
+			if (v.len == 2 && v.ptr[1] == '-')
+				opts_done = true;	/* "--" */
+			else if (in_list(v, value_opts))
+				i++;
+			continue;
 		}
 		if (out) {
 			if (n == max)
