@@ -79,9 +79,11 @@ bool df_graph_stage_name_taken(const df_graph *g, int stage)
 
 static void add_edge(df_graph *g, size_t *cap, df_edge e)
 {
-	void *p = g->edges;
-	df_grow(&p, cap, g->nedges + 1, sizeof(df_edge));
-	g->edges = p;
+	if (g->nedges == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		g->edges = df_arena_grow_uninit(&g->arena, g->edges, g->nedges, ncap, sizeof(df_edge));
+		*cap = ncap;
+	}
 	g->edges[g->nedges++] = e;
 }
 
@@ -259,8 +261,11 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 	df_arena_init(&g->arena);
 	size_t n = doc->ninstrs, ecap = 0, dcap = 0;
 	/* Sized once, so from the arena: a lint run builds a graph per file,
-	 * and the arena's one block serves what would be several mallocs. */
-	g->steps = df_arena_calloc(&g->arena, n ? n : 1, sizeof(df_step));
+	 * and the arena's one block serves what would be several mallocs.
+	 * The loop below writes every step whole: no clearing first. */
+	g->steps = df_arena_alloc_uninit(&g->arena, (n ? n : 1) * sizeof(df_step));
+	if (n == 0)
+		memset(g->steps, 0, sizeof(df_step));
 	size_t nfrom = 0;
 	for (size_t i = 0; i < n; i++)
 		if (doc->instrs[i]->kind == DF_I_FROM)
@@ -323,9 +328,7 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 			continue;
 		}
 		if (!cur) {
-			st->kind = DF_STEP_NONE;
-			st->stage = -1;
-			st->parent = -1;
+			*st = (df_step){ .kind = DF_STEP_NONE, .stage = -1, .parent = -1 };
 			continue;
 		}
 		cur->last = i;
@@ -382,9 +385,11 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 			int d = df_graph_instr_index(g, def->def);
 			if (d < 0)
 				continue;
-			void *p = g->defuses;
-			df_grow(&p, &dcap, g->ndefuses + 1, sizeof(df_defuse));
-			g->defuses = p;
+			if (g->ndefuses == dcap) {
+				size_t ncap = dcap ? dcap * 2 : 8;
+				g->defuses = df_arena_grow_uninit(&g->arena, g->defuses, g->ndefuses, ncap, sizeof(df_defuse));
+				dcap = ncap;
+			}
 			g->defuses[g->ndefuses++] = (df_defuse){ (size_t)d, i, in->uses[u].name, in->uses[u].by_shell };
 		}
 	}
@@ -409,8 +414,6 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 
 void df_graph_release(df_graph *g)
 {
-	free(g->edges);
-	free(g->defuses);
 	df_arena_release(&g->arena);
 	memset(g, 0, sizeof(*g));
 }

@@ -67,8 +67,11 @@ static inline uint32_t df_text_src(const df_text *t, size_t off)
 	return df_text_src_slow(t, off);
 }
 /* Source span of t's bytes [off, off + len). */
+df_span df_text_span_slow(const df_text *t, size_t off, size_t len);
 static inline df_span df_text_span(const df_text *t, size_t off, size_t len)
 {
+	if (t->nsegs != 1)
+		return df_text_span_slow(t, off, len);
 	df_span sp;
 	sp.start = df_text_src(t, off);
 	/* The end is just past the last byte, which may lie in another segment. */

@@ -20,13 +20,17 @@
 #define GLOB_BUDGET ((size_t)1 << 27)
 
 /* A value being built, and whether it depends on an unknown variable (then
- * its bytes mean nothing). */
+ * its bytes mean nothing). The bytes (NUL-terminated) are in the result's
+ * arena: the word's value is handed over as it stands, and the words inside
+ * ${...} forms, scratch, cost no malloc and free each (put() bounds them
+ * all by DF_EXPAND_MAX_WORK). */
 typedef struct val {
-	df_buf b;
+	char *buf;		/* NULL until the first byte */
+	size_t len, cap;
 	bool unknown;
 } val;
 
-#define VAL_INIT { DF_BUF_INIT, false }
+#define VAL_INIT { NULL, 0, 0, false }
 
 /* A variable reference, the name still a span of the input. */
 typedef struct ref {
@@ -45,6 +49,7 @@ typedef struct split {
 } split;
 
 typedef struct ex {
+	df_arena *a;		/* where values are built */
 	const char *s;
 	size_t len, pos;
 	char esc;
@@ -66,7 +71,7 @@ static int stop_on(ex *x, int stop, bool raw, val *v, split *w);
 
 static const char *val_ptr(const val *v)
 {
-	return v->b.buf ? v->b.buf : "";
+	return v->buf ? v->buf : "";
 }
 
 /* Length of the char at s[i] (i < n): a valid UTF-8 sequence, else one
@@ -179,12 +184,23 @@ static void put(ex *x, val *v, const char *p, size_t n)
 {
 	if (x->failed)
 		return;
-	if (n > DF_EXPAND_MAX_OUT - v->b.len || n > DF_EXPAND_MAX_WORK - x->work) {
+	if (n > DF_EXPAND_MAX_OUT - v->len || n > DF_EXPAND_MAX_WORK - x->work) {
 		fail(x, x->pos, "expansion result too large");
 		return;
 	}
 	x->work += n;
-	df_buf_add(&v->b, p, n);
+	if (v->cap - v->len <= n) {
+		/* The newest allocation of the arena grows in place. */
+		size_t cap = v->cap ? v->cap : 32;
+		while (cap - v->len <= n)
+			cap *= 2;
+		v->buf = df_arena_grow_uninit(x->a, v->buf, v->cap, cap, 1);
+		v->cap = cap;
+	}
+	if (n)
+		memcpy(v->buf + v->len, p, n);
+	v->len += n;
+	v->buf[v->len] = '\0';
 }
 
 static void put_val(ex *x, val *v, const val *from)
@@ -192,7 +208,7 @@ static void put_val(ex *x, val *v, const val *from)
 	if (from->unknown)
 		v->unknown = true;
 	else
-		put(x, v, val_ptr(from), from->b.len);
+		put(x, v, val_ptr(from), from->len);
 }
 
 /* --- word splitting (df_expand_words) ----------------------------------- */
@@ -595,7 +611,7 @@ static void modifier(ex *x, val *v, size_t d, size_t name, size_t nlen,
 	if (stop_on(x, '}', op == '#' || op == '%', &w, NULL) < 0) {
 		if (x->pos >= x->len)
 			fail(x, d, "syntax error: missing '}'");
-		goto out;
+		return;
 	}
 
 	if (x->o->keep_unset && st != DF_VAR_KNOWN) {
@@ -608,7 +624,7 @@ static void modifier(ex *x, val *v, size_t d, size_t name, size_t nlen,
 			put_val(x, v, &w);
 			put(x, v, "}", 1);
 		}
-		goto out;
+		return;
 	}
 
 	bool empty = st == DF_VAR_UNSET || (null_unset && value.len == 0);
@@ -622,7 +638,7 @@ static void modifier(ex *x, val *v, size_t d, size_t name, size_t nlen,
 			put(x, v, value.ptr, value.len);
 		break;
 	case '+':
-		if (st == DF_VAR_UNKNOWN && (w.unknown || w.b.len))
+		if (st == DF_VAR_UNKNOWN && (w.unknown || w.len))
 			v->unknown = true;	/* ${U:+} is "" either way */
 		else if (st == DF_VAR_KNOWN && !empty)
 			put_val(x, v, &w);
@@ -636,8 +652,8 @@ static void modifier(ex *x, val *v, size_t d, size_t name, size_t nlen,
 			df_buf_adds(e, ": ");
 			if (w.unknown)	/* the message is a build arg: show it as written */
 				df_buf_add(e, s + wstart, x->pos - 1 - wstart);
-			else if (w.b.len)
-				df_buf_add(e, w.b.buf, w.b.len);
+			else if (w.len)
+				df_buf_add(e, w.buf, w.len);
 			else if (st == DF_VAR_UNSET)
 				df_buf_adds(e, "is not allowed to be unset");
 			else
@@ -653,7 +669,7 @@ static void modifier(ex *x, val *v, size_t d, size_t name, size_t nlen,
 			break;
 		}
 		const char *p = val_ptr(&w);
-		size_t plen = w.b.len;
+		size_t plen = w.len;
 		bool longest = plen && p[0] == op;
 		if (longest) {
 			p++;
@@ -711,8 +727,6 @@ static void modifier(ex *x, val *v, size_t d, size_t name, size_t nlen,
 		break;
 	}
 	}
-out:
-	df_buf_release(&w.b);
 }
 
 /* ${name/p/r} and ${name//p/r}; x->pos is just after the first `/`. */
@@ -755,10 +769,10 @@ static void replace(ex *x, val *v, size_t d, size_t name, size_t nlen,
 		v->unknown = true;
 		goto out;
 	}
-	if (glob_compile(val_ptr(&p), p.b.len, &g, &why) < 0) {
+	if (glob_compile(val_ptr(&p), p.len, &g, &why) < 0) {
 		df_buf *e = fail_buf(x, d);
 		df_buf_adds(e, "invalid pattern (");
-		df_buf_add(e, val_ptr(&p), p.b.len);
+		df_buf_add(e, val_ptr(&p), p.len);
 		df_buf_adds(e, ") in substitution: ");
 		df_buf_add(e, why.buf, why.len);
 		goto out;
@@ -799,7 +813,7 @@ static void replace(ex *x, val *v, size_t d, size_t name, size_t nlen,
 			if (r.unknown)
 				v->unknown = true;
 			else
-				put_template(x, v, val_ptr(&r), r.b.len, s + a0, a1 - a0);
+				put_template(x, v, val_ptr(&r), r.len, s + a0, a1 - a0);
 		}
 		last = a1;
 		size_t width = search < n ? char_len(s, n, search) : 0;
@@ -815,8 +829,6 @@ out:
 	if (g.t)
 		glob_release(&g);
 	df_buf_release(&why);
-	df_buf_release(&p.b);
-	df_buf_release(&r.b);
 }
 
 /* $name or ${...}; x->pos is at the `$`. */
@@ -977,7 +989,7 @@ static int stop_on(ex *x, int stop, bool raw, val *v, split *w)
 			return 0;
 		}
 		if (c == '\'' || c == '"' || c == '$') {
-			size_t before = v->b.len;
+			size_t before = v->len;
 			if (c == '\'')
 				single_quote(x, v);
 			else if (c == '"')
@@ -987,9 +999,9 @@ static int stop_on(ex *x, int stop, bool raw, val *v, split *w)
 			if (x->failed)
 				return -1;
 			if (c == '$')
-				split_text(w, val_ptr(v) + before, v->b.len - before);
+				split_text(w, val_ptr(v) + before, v->len - before);
 			else
-				split_raw(w, val_ptr(v) + before, v->b.len - before);
+				split_raw(w, val_ptr(v) + before, v->len - before);
 			continue;
 		}
 		size_t cl = char_len(s, x->len, x->pos);
@@ -1035,6 +1047,7 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 	val v = VAL_INIT;
 
 	memset(&x, 0, sizeof(x));
+	x.a = a;
 	x.o = o ? o : &defaults;
 	x.s = s ? s : "";
 	x.len = s ? len : 0;
@@ -1071,13 +1084,16 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 		out->status = DF_EXPAND_UNKNOWN;
 	} else {
 		out->status = DF_EXPAND_OK;
-		out->value.ptr = df_arena_memdup(a, val_ptr(&v), v.b.len);
-		out->value.len = v.b.len;
+		if (!v.buf)
+			v.buf = df_arena_memdup(a, "", 0);
+		else	/* give back the room it did not use, when it is last */
+			df_arena_shrink(a, v.buf, v.cap, v.len + 1);
+		out->value.ptr = v.buf;
+		out->value.len = v.len;
 	}
 	if (x.refs != x.refs_local)
 		free(x.refs);
 	df_buf_release(&x.err);
-	df_buf_release(&v.b);
 }
 
 void df_expand_word(df_arena *a, const char *s, size_t len,

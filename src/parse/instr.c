@@ -164,11 +164,22 @@ static void rest_as_arg(parser *p, df_instr *in)
 static const char *const notstrings_msg =
 	"when using JSON array syntax, arrays must be comprised of strings only";
 
+/* Can text[off..end) be a JSON array? What does not open with '[' after
+ * blanks is not, as df_json_args() would say: asking it first costs a call
+ * per instruction, and most are shell form. */
+static bool may_be_json(const df_instr *in, size_t off, size_t end)
+{
+	if (off >= end)
+		return false;
+	unsigned char c = (unsigned char)in->text.str.ptr[off];
+	return c == '[' || df_is_space(c);
+}
+
 /* parse_maybe_json -> json-array | shell-text   (RUN, CMD, ENTRYPOINT, SHELL) */
 static bool parse_maybe_json(parser *p, df_instr *in, size_t off)
 {
 	size_t end = in->rest_off + in->rest.len;
-	if (off >= end)
+	if (!may_be_json(in, off, end))
 		return true;
 	df_word *w;
 	size_t n;
@@ -192,7 +203,9 @@ static bool parse_maybe_json_list(parser *p, df_instr *in)
 	size_t end = in->rest_off + in->rest.len;
 	df_word *w;
 	size_t n;
-	switch (df_json_args(p->a, &in->text, in->rest_off, end, &w, &n)) {
+	df_json_status st = may_be_json(in, in->rest_off, end) ?
+			    df_json_args(p->a, &in->text, in->rest_off, end, &w, &n) : DF_JSON_NOT_JSON;
+	switch (st) {
 	case DF_JSON_ARRAY:
 		in->exec_form = true;
 		words_to_args(in, w, n);
@@ -337,6 +350,19 @@ static void parse_arg(parser *p, df_instr *in)
 	}
 }
 
+/* Does s hold "<<" (a heredoc operator, or something that looks like one)?
+ * memchr() for the '<', cheaper than memmem() on these short strings. */
+static bool has_heredoc_op(df_str s)
+{
+	const char *p = s.ptr, *end = s.ptr + s.len;
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL && p + 1 < end) {
+		if (p[1] == '<')
+			return true;
+		p++;
+	}
+	return false;
+}
+
 /* copy -> COPY [flags] src... dest | COPY [flags] ["src",... "dest"]  (also ADD) */
 static void parse_copy(parser *p, df_instr *in)
 {
@@ -356,7 +382,7 @@ static void parse_copy(parser *p, df_instr *in)
 	in->sources = in->args;
 	in->nsources = in->nargs - 1;
 	in->dest = &in->args[in->nargs - 1];
-	if (!in->exec_form && in->dest->raw.len > 2 && memmem(in->dest->raw.ptr, in->dest->raw.len, "<<", 2)) {
+	if (!in->exec_form && in->dest->raw.len > 2 && has_heredoc_op(in->dest->raw)) {
 		const char *d = in->dest->raw.ptr;
 		size_t k = 0;
 		while (k < in->dest->raw.len && df_is_digit((unsigned char)d[k]))
@@ -470,17 +496,6 @@ static const char *suggest_keyword(df_str kw)
 }
 
 /* ---- heredoc markers --------------------------------------------------------- */
-
-static bool has_heredoc_op(df_str s)
-{
-	const char *p = s.ptr, *end = s.ptr + s.len;
-	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL && p + 1 < end) {
-		if (p[1] == '<')
-			return true;
-		p++;
-	}
-	return false;
-}
 
 static bool kind_takes_heredocs(df_instr_kind k)
 {

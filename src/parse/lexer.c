@@ -54,18 +54,3 @@ bool df_line_directive(const df_source *src, const df_line *line,
 	*val_end = ve;
 	return true;
 }
-
-bool df_line_continues(const char *s, size_t start, size_t end, char escape, size_t *cut)
-{
-	size_t e = end;
-	while (e > start && (s[e - 1] == ' ' || s[e - 1] == '\t'))
-		e--;
-	if (e == start || s[e - 1] != escape)
-		return false;
-	size_t esc = e - 1;
-	/* "x\\" at the end is an escaped escape char, not a continuation. */
-	if (esc > start && s[esc - 1] == escape)
-		return false;
-	*cut = esc;
-	return true;
-}

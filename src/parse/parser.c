@@ -453,12 +453,12 @@ int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 	df_diags_init(&doc->diags);
 	doc->escape = '\\';
 	if (len > DF_MAX_FILE) {
-		df_source_init(&doc->src, name, "", 0);
+		df_source_init_in(&doc->src, &doc->arena, name, "", 0);
 		df_diags_add(&doc->diags, DF_SEV_ERROR, "DL1000", 1, 1, 1, 1,
 			     "file is too large (%zu bytes, the limit is %d)", len, DF_MAX_FILE);
 		return -1;
 	}
-	if (df_source_init(&doc->src, name, data, len) < 0)
+	if (df_source_init_in(&doc->src, &doc->arena, name, data, len) < 0)
 		DF_BUG("source of %zu bytes refused below the size limit", len);
 
 	parser p;

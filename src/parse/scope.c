@@ -80,10 +80,21 @@ typedef struct scope {
 
 static uint64_t hash_name(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603u;	/* FNV-1a */
-	for (size_t i = 0; i < n; i++)
+	/* FNV-1a, eight bytes a step while there are eight (every binding
+	 * and every lookup hashes a name, and names like
+	 * PYTHONDONTWRITEBYTECODE are long); the last shift brings the high
+	 * bits, which the steps mix best, down to the slot index. */
+	uint64_t h = 1469598103934665603u;
+	size_t i = 0;
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 1099511628211u;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-	return h;
+	return h ^ (h >> 32);
 }
 
 /* The slot of name in m; with create, a new empty slot when absent
@@ -357,9 +368,27 @@ static void expand_mount(scope *s, const df_instr *in, df_flag *f)
 	f->mount = m;
 }
 
+/* Printable ASCII but blanks, '$', quotes and escape chars: a word of
+ * these (the common "8080/tcp") expands and splits into itself alone. */
+static bool is_plain_word(df_str v)
+{
+	if (v.len > DF_EXPAND_MAX_OUT)
+		return false;
+	for (size_t i = 0; i < v.len; i++) {
+		unsigned char c = (unsigned char)v.ptr[i];
+		if (c <= ' ' || c >= 0x7F || c == '$' || c == '\'' || c == '"' || c == '\\' || c == '`')
+			return false;
+	}
+	return true;
+}
+
 /* EXPOSE: one word may yield several ports; keep them space-joined. */
 static void expand_words_joined(scope *s, const df_instr *in, df_word *w)
 {
+	if (is_plain_word(w->value)) {
+		w->exp = (df_expanded){ DF_EXP_KNOWN, w->value, NULL };
+		return;
+	}
 	lookup_ctx lc = { s, false };
 	df_expand_opts o = expand_opts(s, &lc);
 	df_str *words;
@@ -594,9 +623,11 @@ static void resolve_instr(scope *s, df_instr *in)
 		}
 		if (in->dest)
 			expand_word(s, in, in->dest, false);
-		expand_flag(s, in, df_instr_flag(in, "chown"));
-		expand_flag(s, in, df_instr_flag(in, "chmod"));
-		expand_flag(s, in, df_instr_flag(in, "checksum"));
+		if (in->nflags) {	/* most have none: no lookups */
+			expand_flag(s, in, df_instr_flag(in, "chown"));
+			expand_flag(s, in, df_instr_flag(in, "chmod"));
+			expand_flag(s, in, df_instr_flag(in, "checksum"));
+		}
 		for (size_t h = 0; h < in->nheredocs; h++)
 			if (in->heredocs[h].expand)
 				in->heredocs[h].body_exp = expand_str(s, in->heredocs[h].body.str, NULL, 0, false);

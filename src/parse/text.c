@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint32_t df_text_src_slow(const df_text *t, size_t off)
+/* Index of the segment holding byte off: the last one starting at or before
+ * it, searched from segment lo on (t->nsegs > 0). */
+static size_t seg_of(const df_text *t, size_t lo, size_t off)
 {
-	if (t->nsegs == 0)
-		return 0;
-	size_t lo = 0, hi = t->nsegs;
+	size_t hi = t->nsegs;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (t->segs[mid].text_off <= off)
@@ -18,11 +18,45 @@ uint32_t df_text_src_slow(const df_text *t, size_t off)
 		else
 			hi = mid;
 	}
-	const df_seg *s = &t->segs[lo];
+	return lo;
+}
+
+static uint32_t seg_src(const df_seg *s, size_t off)
+{
 	size_t rel = off - s->text_off;
 	if (rel > s->len)
 		rel = s->len;
 	return s->src_off + (uint32_t)rel;
+}
+
+uint32_t df_text_src_slow(const df_text *t, size_t off)
+{
+	if (t->nsegs == 0)
+		return 0;
+	return seg_src(&t->segs[seg_of(t, 0, off)], off);
+}
+
+df_span df_text_span_slow(const df_text *t, size_t off, size_t len)
+{
+	df_span sp = { 0, len ? 1 : 0 };	/* as df_text_src_slow() maps no segments */
+	const df_seg *sg = t->segs;
+	size_t ns = t->nsegs;
+	if (ns == 0)
+		return sp;
+	/* The common spans need no search: a keyword or flag lies in the
+	 * first segment, and a span reaching into the last line (the rest of
+	 * an instruction) ends in the last one. */
+	size_t i = ns == 1 || sg[1].text_off > off ? 0 : seg_of(t, 1, off);
+	sp.start = seg_src(&sg[i], off);
+	if (len == 0) {
+		sp.end = sp.start;
+		return sp;
+	}
+	size_t last = off + len - 1;
+	if (i + 1 < ns && sg[i + 1].text_off <= last)
+		i = sg[ns - 1].text_off <= last ? ns - 1 : seg_of(t, i + 1, last);
+	sp.end = seg_src(&sg[i], last) + 1;
+	return sp;
 }
 
 void df_text_builder_init(df_text_builder *tb, df_arena *a, size_t nsegs)
@@ -34,7 +68,7 @@ void df_text_builder_init(df_text_builder *tb, df_arena *a, size_t nsegs)
 	tb->segs = p;
 }
 
-void df_text_builder_add(df_text_builder *tb, const char *src_base, size_t src_off, size_t len)
+void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t src_off, size_t len)
 {
 	if (len == 0)
 		return;

@@ -14,6 +14,8 @@
 #ifndef DF_PARSE_TEXT_H
 #define DF_PARSE_TEXT_H
 
+#include <string.h>
+
 #include "parse/ast.h"
 #include "util/arena.h"
 
@@ -27,8 +29,22 @@ typedef struct df_text_builder {
 
 /* An empty builder building into a, with room for nsegs pieces. */
 void df_text_builder_init(df_text_builder *tb, df_arena *a, size_t nsegs);
+/* The whole of df_text_builder_add(), out of line. */
+void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t src_off, size_t len);
 /* Append src_base[src_off .. src_off + len). */
-void df_text_builder_add(df_text_builder *tb, const char *src_base, size_t src_off, size_t len);
+static inline void df_text_builder_add(df_text_builder *tb, const char *src_base, size_t src_off, size_t len)
+{
+	/* Inline for the common piece (every continuation line is one): a
+	 * new segment, with room for it and its bytes. */
+	if (len && tb->nsegs && tb->nsegs < tb->cap && tb->room - tb->len > len &&
+	    tb->segs[tb->nsegs - 1].src_off + tb->segs[tb->nsegs - 1].len != src_off) {
+		tb->segs[tb->nsegs++] = (df_seg){ (uint32_t)tb->len, (uint32_t)src_off, (uint32_t)len };
+		memcpy(tb->buf + tb->len, src_base + src_off, len);
+		tb->len += len;
+		return;
+	}
+	df_text_builder_add_slow(tb, src_base, src_off, len);
+}
 /* The text built so far (in the builder's arena); the builder starts again
  * empty. */
 df_text df_text_builder_finish(df_text_builder *tb);

@@ -152,7 +152,7 @@ char *df_arena_memdup(df_arena *a, const char *s, size_t len)
 	return p;
 }
 
-void *df_arena_grow_uninit(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size)
+void *df_arena_grow_uninit_slow(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size)
 {
 	const size_t align = alignof(max_align_t);
 	if (size && new_count > SIZE_MAX / size)

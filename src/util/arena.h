@@ -13,6 +13,7 @@
 #define DF_UTIL_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* A block of storage; internal to the allocator, visible for the inline
@@ -66,9 +67,18 @@ char *df_arena_memdup(df_arena *a, const char *s, size_t len);
  * keeping its contents and zero-filling the new objects. The array may grow
  * in place or move, so only the returned pointer stays valid. */
 void *df_arena_grow(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size);
+/* The whole of df_arena_grow_uninit(), out of line. */
+void *df_arena_grow_uninit_slow(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size);
 /* df_arena_grow() leaving the new objects uninitialized, for arrays whose
  * slots are written whole as they are pushed. */
-void *df_arena_grow_uninit(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size);
+static inline void *df_arena_grow_uninit(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size)
+{
+	/* Every array pushed one by one starts with old NULL: that first
+	 * allocation is a plain one, taken inline. */
+	if (!old && size && new_count <= SIZE_MAX / size)
+		return df_arena_alloc_uninit(a, new_count * size);
+	return df_arena_grow_uninit_slow(a, old, old_count, new_count, size);
+}
 
 /* Give back the tail of the newest allocation: p, obtained for old_bytes
  * (or grown to them), keeps its first new_bytes. Does nothing when p is not
