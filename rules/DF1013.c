@@ -6,6 +6,7 @@
 #include "util/util.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -168,14 +169,61 @@ static bool matches(const pattern_form *f, const char *pattern, const df_ctx_ent
 	return df_glob_match(pattern, base, NULL) == 1;
 }
 
+/* What a name must look like to be worth trying the patterns on: every
+ * pattern but a prefix one ends with literal text of two bytes or more, so
+ * the path of an entry it matches ends with the same two bytes; a prefix
+ * one needs its first byte at the start of the name. Most names of a
+ * context pass neither test (a context holds thousands of names, each
+ * tried against every pattern otherwise). */
+typedef struct prefilter {
+	bool off;		/* a pattern fits neither test: try them all */
+	bool first[256];	/* first bytes of the prefix patterns */
+	uint8_t tail[65536 / 8];	/* the last two bytes of the others, as bits */
+} prefilter;
+
+static void prefilter_add_tail(prefilter *pf, const char *lit, size_t len)
+{
+	if (len < 2) {
+		pf->off = true;
+		return;
+	}
+	unsigned t = (unsigned char)lit[len - 2] << 8 | (unsigned char)lit[len - 1];
+	pf->tail[t / 8] |= (uint8_t)(1u << (t % 8));
+}
+
+static void prefilter_init(prefilter *pf, const pattern_form *forms, size_t n)
+{
+	memset(pf, 0, sizeof(*pf));
+	for (size_t i = 0; i < n; i++) {
+		if (forms[i].how != FORM_PREFIX)
+			prefilter_add_tail(pf, forms[i].lit, forms[i].len);
+		else if (forms[i].len)
+			pf->first[(unsigned char)forms[i].lit[0]] = true;
+		else
+			pf->off = true;
+	}
+}
+
+/* Could a pattern match e (its path el bytes long, its base name base)? */
+static bool prefilter_pass(const prefilter *pf, const df_ctx_entry *e, size_t el, const char *base)
+{
+	if (pf->off || el < 2 || pf->first[(unsigned char)base[0]])
+		return true;
+	unsigned t = (unsigned char)e->path[el - 2] << 8 | (unsigned char)e->path[el - 1];
+	return pf->tail[t / 8] & (1u << (t % 8));
+}
+
 /* The secret e is, or NULL. */
-static const secret *secret_of(const df_context *ctx, const pattern_form *forms, const df_ctx_entry *e)
+static const secret *secret_of(const df_context *ctx, const pattern_form *forms, const prefilter *pf,
+			       const df_ctx_entry *e)
 {
 	if (e->type != DF_CTX_FILE)
 		return NULL;
 	const char *slash = strrchr(e->path, '/');
 	const char *base = slash ? slash + 1 : e->path;
 	size_t bl = strlen(base);
+	if (!prefilter_pass(pf, e, (size_t)(base - e->path) + bl, base))
+		return NULL;
 	for (size_t i = 0; i < DF_ARRAY_LEN(secrets); i++) {
 		const secret *s = &secrets[i];
 		if (!matches(&forms[i], s->pattern, e, base, bl))
@@ -204,14 +252,17 @@ static void *classify(const df_context *ctx)
 	pattern_form forms[DF_ARRAY_LEN(secrets)];
 	for (size_t i = 0; i < DF_ARRAY_LEN(secrets); i++)
 		forms[i] = form_of(secrets[i].pattern);
+	prefilter *pf = df_xmalloc(sizeof(*pf));
+	prefilter_init(pf, forms, DF_ARRAY_LEN(secrets));
 	classified *c = df_xcalloc(1, sizeof(*c));
 	c->of = df_xcalloc(ctx->len + 1, sizeof(*c->of));
 	size_t cap = 0;
 	for (size_t i = 0; i < ctx->len; i++)
-		if ((c->of[i] = secret_of(ctx, forms, &ctx->entries[i]))) {
+		if ((c->of[i] = secret_of(ctx, forms, pf, &ctx->entries[i]))) {
 			df_grow((void **)&c->at, &cap, c->n + 1, sizeof(*c->at));
 			c->at[c->n++] = i;
 		}
+	free(pf);
 	return c;
 }
 

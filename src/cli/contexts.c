@@ -43,49 +43,101 @@ void df_contexts_release(df_contexts *cs)
 	memset(cs, 0, sizeof(*cs));
 }
 
-/* The directory a Dockerfile path is in ("." for a bare name). */
-static void dir_of(const char *path, df_buf *out)
+/* A slot's key in pieces: the root's real path (the root as given when it
+ * has none), '\n', and the real path of the Dockerfile's own ignore file:
+ * own_dir "/" own_name, own_dir alone when own_name is NULL, nothing when
+ * own_dir is NULL. A file's key is compared in pieces and written out only
+ * for a new slot: most files find the slot of the file before. */
+typedef struct key_parts {
+	const char *root;
+	const char *own_dir;
+	const char *own_name;
+} key_parts;
+
+static void key_write(const key_parts *k, df_buf *out)
 {
+	df_buf_adds(out, k->root);
+	df_buf_addc(out, '\n');
+	if (k->own_dir)
+		df_buf_adds(out, k->own_dir);
+	if (k->own_name) {
+		if (strcmp(k->own_dir, "/") != 0)
+			df_buf_addc(out, '/');
+		df_buf_adds(out, k->own_name);
+	}
+}
+
+static bool key_is(const char *key, const key_parts *k)
+{
+	size_t n = strlen(k->root);
+	if (strncmp(key, k->root, n) != 0 || key[n] != '\n')
+		return false;
+	key += n + 1;
+	if (!k->own_dir)
+		return *key == '\0';
+	n = strlen(k->own_dir);
+	if (strncmp(key, k->own_dir, n) != 0)
+		return false;
+	key += n;
+	if (!k->own_name)
+		return *key == '\0';
+	if (strcmp(k->own_dir, "/") != 0 && *key++ != '/')
+		return false;
+	return strcmp(key, k->own_name) == 0;
+}
+
+/* Has slot s the root whose real path is real? */
+static bool slot_has_root(const struct ctx_slot *s, const char *real)
+{
+	size_t n = strlen(real);
+	return strncmp(s->key, real, n) == 0 && s->key[n] == '\n';
+}
+
+/*
+ * The Dockerfile's own ignore file, "<dockerfile>.dockerignore", into k
+ * when it exists, its real path in own[PATH_MAX] if need be. listed, when
+ * not NULL, is an opened context whose root is the Dockerfile's directory,
+ * real its real path: the walk's listing of the root tells whether the
+ * name is there without a stat() per file (nearly always it is not), and
+ * the real path of a regular file there is the root's and its name.
+ * Anything else there (a directory, a symlink) is asked of the system, as
+ * when there is no listing.
+ */
+static void own_ignore(const df_context *listed, const char *real, const char *dockerfile, char *own,
+		       key_parts *k)
+{
+	static const char ext[] = ".dockerignore";
+	char path[PATH_MAX];
+	size_t dl = strlen(dockerfile);
+	if (dl + sizeof(ext) > sizeof(path))
+		return;	/* stat() would fail: ENAMETOOLONG */
+	memcpy(path, dockerfile, dl);
+	memcpy(path + dl, ext, sizeof(ext));
 	const char *slash = strrchr(path, '/');
-	if (!slash)
-		df_buf_addc(out, '.');
-	else
-		df_buf_add(out, path, slash == path ? 1 : (size_t)(slash - path));
+	const char *name = slash ? slash + 1 : path;
+	df_ctx_type type;
+	if (listed && !df_context_at_root(listed, name, &type))
+		return;
+	if (listed && type == DF_CTX_FILE) {
+		/* name lies in path, which is gone on return: own has room */
+		memmove(own, name, strlen(name) + 1);
+		k->own_dir = real;
+		k->own_name = own;
+		return;
+	}
+	struct stat st;
+	if (stat(path, &st) == 0 && realpath(path, own))
+		k->own_dir = own;
 }
 
-/* What tells two contexts apart: the root's real path and the
- * Dockerfile's own ignore file, which wins over the root's. The files of a
- * run mostly share a directory: its realpath() (a readlink per component)
- * is kept for the next file naming the same root. */
-static void slot_key(df_contexts *cs, const char *root, const char *dockerfile, df_buf *key)
-{
-	char real[PATH_MAX];
-	pthread_mutex_lock(&cs->lock);
-	if (!cs->last_root || strcmp(cs->last_root, root) != 0) {
-		free(cs->last_root);
-		free(cs->last_real);
-		cs->last_root = df_xstrdup(root);
-		cs->last_real = realpath(root, real) ? df_xstrdup(real) : NULL;
-	}
-	df_buf_adds(key, cs->last_real ? cs->last_real : root);
-	pthread_mutex_unlock(&cs->lock);
-	df_buf_addc(key, '\n');
-	if (dockerfile) {
-		df_buf own = DF_BUF_INIT;
-		df_buf_addf(&own, "%s.dockerignore", dockerfile);
-		struct stat st;
-		if (stat(own.buf, &st) == 0 && realpath(own.buf, real))
-			df_buf_adds(key, real);
-		df_buf_release(&own);
-	}
-}
-
-static struct ctx_slot *open_slot(df_contexts *cs, const char *root, const char *dockerfile, char *key)
+static struct ctx_slot *open_slot(df_contexts *cs, const char *root, const char *dockerfile, const key_parts *k)
 {
 	df_grow((void **)&cs->slots, &cs->cap, cs->len + 1, sizeof(*cs->slots));
 	struct ctx_slot *s = df_xcalloc(1, sizeof(*s));
 	cs->slots[cs->len++] = s;
-	s->key = key;
+	df_buf key = DF_BUF_INIT;
+	key_write(k, &key);
+	s->key = df_buf_detach(&key, NULL);
 	df_context_opts o = { 0 };
 	o.dockerfile = dockerfile;
 	df_buf err = DF_BUF_INIT;
@@ -96,26 +148,76 @@ static struct ctx_slot *open_slot(df_contexts *cs, const char *root, const char 
 	return s;
 }
 
+/*
+ * What tells two contexts apart: the root's real path and the
+ * Dockerfile's own ignore file, which wins over the root's. The files of a
+ * run mostly share a directory: its realpath() (a readlink per component)
+ * is kept for the next file naming the same root, with an opened context
+ * of it, whose listing answers for the own ignore files beside it.
+ */
 const df_context *df_contexts_get(df_contexts *cs, const char *path, df_buf *where, df_buf *err)
 {
 	bool stdin_input = strcmp(path, "-") == 0;
 	if (cs->none || (stdin_input && !cs->dir))
 		return NULL;
 	const char *dockerfile = stdin_input ? NULL : path;
-	df_buf root = DF_BUF_INIT, key = DF_BUF_INIT;
-	if (cs->dir)
-		df_buf_adds(&root, cs->dir);
-	else
-		dir_of(path, &root);
-	slot_key(cs, root.buf, dockerfile, &key);
+	/* The root: --context, else the Dockerfile's directory ("." for a
+	 * bare name), on the stack when it fits as it nearly always does. */
+	const char *slash = dockerfile ? strrchr(dockerfile, '/') : NULL;
+	size_t dl = slash ? (slash == dockerfile ? 1 : (size_t)(slash - dockerfile)) : 1;
+	const char *dir = slash ? dockerfile : ".";
+	char small[256];
+	df_buf heap = DF_BUF_INIT;
+	const char *root = cs->dir;
+	if (!root && dl < sizeof(small)) {
+		memcpy(small, dir, dl);
+		small[dl] = '\0';
+		root = small;
+	} else if (!root) {
+		df_buf_add(&heap, dir, dl);
+		root = heap.buf;
+	}
+
+	char real[PATH_MAX], own[PATH_MAX];
+	key_parts k = { root, NULL, NULL };
+	pthread_mutex_lock(&cs->lock);
+	if (!cs->last_root || strcmp(cs->last_root, root) != 0) {
+		free(cs->last_root);
+		free(cs->last_real);
+		cs->last_root = df_xstrdup(root);
+		cs->last_real = realpath(root, real) ? df_xstrdup(real) : NULL;
+		cs->last_listed = NULL;
+		for (size_t i = 0; cs->last_real && i < cs->len && !cs->last_listed; i++)
+			if (cs->slots[i]->ok && slot_has_root(cs->slots[i], cs->last_real))
+				cs->last_listed = &cs->slots[i]->ctx;
+	}
+	/* copied for after the lock: another root asked for meanwhile
+	 * replaces it */
+	const df_context *listed = NULL;
+	if (cs->last_real) {
+		strcpy(real, cs->last_real);
+		k.root = real;
+		listed = cs->last_listed;
+	}
+	pthread_mutex_unlock(&cs->lock);
+	if (dockerfile) {
+		/* The listing is of root: it answers only for a Dockerfile
+		 * whose directory root is (always so without --context). */
+		if (listed && !(strlen(root) == dl && memcmp(root, dir, dl) == 0))
+			listed = NULL;
+		own_ignore(listed, real, dockerfile, own, &k);
+	}
 
 	pthread_mutex_lock(&cs->lock);
 	struct ctx_slot *s = NULL;
 	for (size_t i = 0; i < cs->len && !s; i++)
-		if (strcmp(cs->slots[i]->key, key.buf) == 0)
+		if (key_is(cs->slots[i]->key, &k))
 			s = cs->slots[i];
-	if (!s)
-		s = open_slot(cs, root.buf, dockerfile, df_buf_detach(&key, NULL));
+	if (!s) {
+		s = open_slot(cs, root, dockerfile, &k);
+		if (s->ok && !cs->last_listed && cs->last_real && slot_has_root(s, cs->last_real))
+			cs->last_listed = &s->ctx;
+	}
 	const df_context *ctx = s->ok ? &s->ctx : NULL;
 	if (!s->ok)
 		df_buf_addf(err, "%s (--no-context lints without it)", s->err);
@@ -123,8 +225,7 @@ const df_context *df_contexts_get(df_contexts *cs, const char *path, df_buf *whe
 
 	if (ctx)
 		df_context_locate(ctx, dockerfile, where);
-	df_buf_release(&root);
-	df_buf_release(&key);
+	df_buf_release(&heap);
 	return ctx;
 }
 

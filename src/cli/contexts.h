@@ -14,7 +14,9 @@
  * The set is the contexts as the run found them: an ignore file that --fix
  * extends is not read again here (which jobs would see it would depend on
  * -j); the fixer lints a file whose fixes changed it in a context of its
- * own (fix/fixer.h).
+ * own (fix/fixer.h). Whether a Dockerfile has its own ignore file is read
+ * from the listing of its directory when that was walked already (a run's
+ * files mostly share a directory), not asked of the system per file.
  *
  * Thread-safety: df_contexts_get() may be called from the lint threads at
  * once; a walk runs under the set's lock, so two threads never walk the same
@@ -38,6 +40,10 @@ typedef struct df_contexts {
 	size_t len, cap;
 	char *last_root, *last_real;	/* the last root asked for and its
 					 * realpath() (NULL: none), under lock */
+	const df_context *last_listed;	/* an opened context of last_real, whose
+					 * listing of the root answers whether
+					 * a Dockerfile there has its own ignore
+					 * file; NULL: none yet */
 } df_contexts;
 
 void df_contexts_init(df_contexts *cs, const char *dir, bool none);

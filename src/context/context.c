@@ -31,21 +31,96 @@ typedef struct walker {
  * not say or sizes are wanted) tells of it. */
 typedef struct dir_name {
 	const char *name;
-	uint64_t key;		/* the name's first 8 bytes, big-endian, 0-padded:
-				 * most comparisons in the sort end there */
+	size_t len;		/* strlen(name) */
 	uint64_t size;		/* st_size when stat'ed, else 0 */
 	uint32_t mode;		/* st_mode, or only its type bits */
 	int stat_errno;		/* lstat() failed: reported when the walk gets here */
 } dir_name;
 
-/* Byte order of names, as strcmp() gives it; on pointers, so that sorting
- * moves 8 bytes, not a dir_name. */
-static int cmp_name(const void *a, const void *b)
+/* The first 8 bytes of s[0..n), big-endian, 0-padded: keys compare as
+ * strcmp() compares the strings, up to ties. */
+static uint64_t key_of(const char *s, size_t n)
 {
-	const dir_name *x = *(const dir_name *const *)a, *y = *(const dir_name *const *)b;
+	unsigned char b[8] = { 0 };
+	memcpy(b, s, n < 8 ? n : 8);
+	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 | (uint64_t)b[3] << 32 |
+	       (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 | (uint64_t)b[6] << 8 | b[7];
+}
+
+static uint64_t head_key(const char *s)
+{
+	return key_of(s, strnlen(s, 8));
+}
+
+/* What the sort moves: a name's key and its index in the names read. */
+typedef struct sort_item {
+	uint64_t key;		/* the name's first 8 bytes, big-endian, 0-padded:
+				 * most comparisons end there */
+	size_t idx;
+} sort_item;
+
+/* Byte order of names (of names[]), as strcmp() gives it. */
+static bool name_less(const sort_item *x, const sort_item *y, const dir_name *names)
+{
 	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return strcmp(x->name, y->name);
+		return x->key < y->key;
+	return strcmp(names[x->idx].name, names[y->idx].name) < 0;
+}
+
+static void swap_items(sort_item *x, sort_item *y)
+{
+	sort_item t = *x;
+	*x = *y;
+	*y = t;
+}
+
+/* Sort a[0..n) by name: a quicksort (median of three, Hoare's partition)
+ * down to short runs, then insertion sort. Not qsort(): the comparison,
+ * nearly always of the keys alone, is inlined; sorting the names of a
+ * directory of thousands was most of the cost of its walk. */
+static void sort_names(sort_item *a, size_t n, const dir_name *names)
+{
+	while (n > 16) {
+		sort_item *lo = a, *mid = a + (n - 1) / 2, *hi = a + n - 1;
+		if (name_less(mid, lo, names))
+			swap_items(mid, lo);
+		if (name_less(hi, mid, names)) {
+			swap_items(hi, mid);
+			if (name_less(mid, lo, names))
+				swap_items(mid, lo);
+		}
+		sort_item pivot = *mid;
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (name_less(&a[i], &pivot, names))
+				i++;
+			while (name_less(&pivot, &a[j], names))
+				j--;
+			if (i >= j)
+				break;
+			swap_items(&a[i], &a[j]);
+			i++;
+			j--;
+		}
+		/* a[0..j] and a[j+1..n): the shorter by recursion, the
+		 * longer by the loop, so the stack stays logarithmic */
+		size_t left = j + 1;
+		if (left < n - left) {
+			sort_names(a, left, names);
+			a += left;
+			n -= left;
+		} else {
+			sort_names(a + left, n - left, names);
+			n = left;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		sort_item t = a[i];
+		size_t k = i;
+		for (; k > 0 && name_less(&t, &a[k - 1], names); k--)
+			a[k] = a[k - 1];
+		a[k] = t;
+	}
 }
 
 /* The type bits of st_mode for a d_type, 0 when readdir() does not know. */
@@ -89,12 +164,14 @@ static int read_names(walker *w, df_buf *store, dir_name **out, size_t *nout)
 			errno = 0;
 			continue;
 		}
-		df_grow((void **)&names, &cap, n + 1, sizeof(*names));
+		if (n == cap)
+			df_grow((void **)&names, &cap, n + 1, sizeof(*names));
 		dir_name *dn = &names[n++];
 		memset(dn, 0, sizeof(*dn));
 		/* an offset for now: store moves as it grows */
 		dn->name = (const char *)(uintptr_t)store->len;
-		df_buf_add(store, nm, strlen(nm) + 1);
+		dn->len = strlen(nm);
+		df_buf_add(store, nm, dn->len + 1);
 		dn->mode = mode_of_dtype(de->d_type);
 		if (w->stat_all || dn->mode == 0) {
 			struct stat st;
@@ -114,31 +191,49 @@ static int read_names(walker *w, df_buf *store, dir_name **out, size_t *nout)
 		free(names);
 		return -1;
 	}
-	dir_name **order = df_xcalloc(n + 1, sizeof(*order));
+	/* Sorted as (key, name) pairs, then put in that order: moving
+	 * 16 bytes per swap, not a dir_name. */
+	sort_item *items = df_xmalloc((n + 1) * sizeof(*items));
 	for (size_t i = 0; i < n; i++) {
 		names[i].name = store->buf + (uintptr_t)names[i].name;
-		uint64_t key = 0;
-		for (size_t k = 0, more = 1; k < 8; k++) {
-			more = more && names[i].name[k];
-			key = key << 8 | (more ? (unsigned char)names[i].name[k] : 0);
-		}
-		names[i].key = key;
-		order[i] = &names[i];
+		items[i].key = key_of(names[i].name, names[i].len);
+		items[i].idx = i;
 	}
-	qsort(order, n, sizeof(*order), cmp_name);
-	dir_name *sorted = df_xcalloc(n + 1, sizeof(*sorted));
+	sort_names(items, n, names);
+	dir_name *sorted = df_xmalloc((n + 1) * sizeof(*sorted));
 	for (size_t i = 0; i < n; i++)
-		sorted[i] = *order[i];
-	free(order);
+		sorted[i] = names[items[i].idx];
+	free(items);
 	free(names);
 	*out = sorted;
 	*nout = n;
 	return 0;
 }
 
+/* Where the sorted keys[0..n) (of strings, names[i] giving the i-th) hold
+ * s, or n: a binary search on the keys, strcmp() only on a tie. */
+static size_t key_search(const uint64_t *keys, size_t n, const char *s, const char *(*name)(const void *, size_t),
+			 const void *arg)
+{
+	uint64_t key = head_key(s);
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = keys[mid] != key ? (keys[mid] < key ? -1 : 1) : strcmp(name(arg, mid), s);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return n;
+}
+
 static size_t push(df_ctx_entry **arr, size_t *len, size_t *cap, const df_ctx_entry *e)
 {
-	df_grow((void **)arr, cap, *len + 1, sizeof(**arr));
+	if (*len == *cap)
+		df_grow((void **)arr, cap, *len + 1, sizeof(**arr));
 	(*arr)[*len] = *e;
 	return (*len)++;
 }
@@ -185,6 +280,13 @@ static int walk(walker *w, unsigned depth, const bool *parent)
 	bool *state = ctx->ignore ? df_xcalloc(df_ignore_count(ctx->ignore) + 1, sizeof(bool)) : NULL;
 	size_t abs_len = w->abs.len, rel_len = w->rel.len;
 	int rc = 0;
+	if (depth == 0) {
+		ctx->top = df_xcalloc(n + 1, sizeof(*ctx->top));
+		ctx->top_keys = df_xcalloc(n + 1, sizeof(*ctx->top_keys));
+	}
+	/* room for the names at hand at once: a flat context then needs no
+	 * other growth */
+	df_grow((void **)&ctx->entries, &ctx->cap, ctx->len + n + 1, sizeof(*ctx->entries));
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (++w->seen > w->max_entries) {
 			df_buf_addf(w->err, "cannot walk build context '%s': more than %zu entries", ctx->root,
@@ -192,27 +294,42 @@ static int walk(walker *w, unsigned depth, const bool *parent)
 			rc = -1;
 			break;
 		}
-		size_t nlen = strlen(names[i].name);
-		w->abs.len = abs_len;
-		w->rel.len = rel_len;
-		df_buf_addc(&w->abs, '/');
-		df_buf_add(&w->abs, names[i].name, nlen);
-		if (rel_len)
-			df_buf_addc(&w->rel, '/');
-		df_buf_add(&w->rel, names[i].name, nlen);
+		/* The path straight into the arena; w->abs and w->rel are
+		 * only set for what needs them (a directory to enter, an
+		 * error to tell): most entries are files. */
+		size_t nlen = names[i].len;
+		char *path = df_arena_alloc_uninit(&ctx->arena, rel_len + 1 + nlen + 1);
+		size_t plen = 0;
+		if (rel_len) {
+			memcpy(path, w->rel.buf, rel_len);
+			path[rel_len] = '/';
+			plen = rel_len + 1;
+		}
+		memcpy(path + plen, names[i].name, nlen + 1);
+		plen += nlen;
+		df_ctx_type type = type_of(names[i].mode);
+		if (names[i].stat_errno || type == DF_CTX_DIR) {
+			w->abs.len = abs_len;
+			df_buf_addc(&w->abs, '/');
+			df_buf_add(&w->abs, names[i].name, nlen);
+			w->rel.len = 0;
+			df_buf_add(&w->rel, path, plen);
+		}
 		if (names[i].stat_errno) {
 			df_buf_addf(w->err, "cannot stat '%s': %s", w->abs.buf, strerror(names[i].stat_errno));
 			rc = -1;
 			break;
 		}
 		df_ctx_entry e = { 0 };
-		char *path = df_arena_alloc_uninit(&ctx->arena, w->rel.len + 1);
-		memcpy(path, w->rel.buf, w->rel.len + 1);
 		e.path = path;
-		e.type = type_of(names[i].mode);
+		e.type = type;
 		e.size = names[i].size;
 		e.mode = names[i].mode;
 		e.depth = depth;
+		if (depth == 0) {
+			ctx->top_keys[ctx->ntop] = key_of(path, plen);
+			ctx->top[ctx->ntop++] = (df_ctx_name){ path, type };
+		}
 		bool excluded = ctx->ignore && df_ignore_match_step(ctx->ignore, path, parent, state);
 		if (!excluded) {
 			size_t idx = push(&ctx->entries, &ctx->len, &ctx->cap, &e);
@@ -317,7 +434,7 @@ bool df_context_locate(const df_context *ctx, const char *dockerfile, df_buf *ou
 	bool found = false;
 	if (*base && root && dir) {
 		size_t rl = strcmp(root, "/") == 0 ? 0 : strlen(root);
-		if (strcmp(dir, root) == 0) {
+		if (dir == root || strcmp(dir, root) == 0) {
 			df_buf_adds(out, base);
 			found = true;
 		} else if (strncmp(dir, root, rl) == 0 && dir[rl] == '/') {
@@ -383,15 +500,22 @@ int df_context_open(df_context *ctx, const char *root, const df_context_opts *op
 		goto fail;
 
 	ctx->by_path = df_xcalloc(ctx->len ? ctx->len : 1, sizeof(*ctx->by_path));
+	ctx->by_path_keys = df_xcalloc(ctx->len + 1, sizeof(*ctx->by_path_keys));
 	bool sorted = true;
+	uint64_t *keys = ctx->by_path_keys;
 	for (size_t i = 0; i < ctx->len; i++) {
 		ctx->by_path[i] = &ctx->entries[i];
-		sorted = sorted && (i == 0 || strcmp(ctx->entries[i - 1].path, ctx->entries[i].path) < 0);
+		keys[i] = head_key(ctx->entries[i].path);
+		sorted = sorted && (i == 0 || keys[i - 1] < keys[i] ||
+				    (keys[i - 1] == keys[i] && strcmp(ctx->entries[i - 1].path, ctx->entries[i].path) < 0));
 	}
 	/* Walk order is path order unless a name sorts below '/' ("a-b"
 	 * after "a/x"): a flat context needs no sort. */
-	if (!sorted)
+	if (!sorted) {
 		qsort(ctx->by_path, ctx->len, sizeof(*ctx->by_path), cmp_entry_path);
+		for (size_t i = 0; i < ctx->len; i++)
+			keys[i] = head_key(ctx->by_path[i]->path);
+	}
 	return 0;
 fail:
 	df_context_release(ctx);
@@ -405,23 +529,35 @@ struct ctx_memo {
 	struct ctx_memo *next;
 };
 
+/* The memo of key in the list from head on, or NULL. */
+static struct ctx_memo *memo_find(struct ctx_memo *m, const void *key)
+{
+	while (m && m->key != key)
+		m = m->next;
+	return m;
+}
+
 const void *df_context_memo(const df_context *cctx, const void *key, void *(*make)(const df_context *ctx),
 			    void (*free_fn)(void *))
 {
 	/* Logically const: the memo is a cache of what the entries already
-	 * say, filled once under the lock. */
+	 * say, filled once under the lock. A memo is complete and never
+	 * changed once it is at the head of the list (a release store after
+	 * its fields), so one found there is read without the lock: every
+	 * COPY of every file asks, and nearly always it exists. */
 	df_context *ctx = (df_context *)cctx;
+	struct ctx_memo *m = memo_find(__atomic_load_n(&ctx->memos, __ATOMIC_ACQUIRE), key);
+	if (m)
+		return m->value;
 	pthread_mutex_lock(&ctx->memo_lock);
-	struct ctx_memo *m = ctx->memos;
-	while (m && m->key != key)
-		m = m->next;
+	m = memo_find(ctx->memos, key);
 	if (!m) {
 		m = df_xcalloc(1, sizeof(*m));
 		m->key = key;
 		m->value = make(ctx);
 		m->free_fn = free_fn;
 		m->next = ctx->memos;
-		ctx->memos = m;
+		__atomic_store_n(&ctx->memos, m, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&ctx->memo_lock);
 	return m->value;
@@ -445,6 +581,9 @@ void df_context_release(df_context *ctx)
 	free(ctx->entries);
 	free(ctx->excluded);
 	free(ctx->by_path);
+	free(ctx->by_path_keys);
+	free(ctx->top);
+	free(ctx->top_keys);
 	df_arena_release(&ctx->arena);
 	memset(ctx, 0, sizeof(*ctx));
 }
@@ -463,20 +602,29 @@ static const char *clean_rel(df_buf *buf, const char *path)
 	return df_buf_str(buf);
 }
 
+static const char *by_path_name(const void *ctx, size_t i)
+{
+	return ((const df_context *)ctx)->by_path[i]->path;
+}
+
 static const df_ctx_entry *find(const df_context *ctx, const char *path)
 {
-	size_t lo = 0, hi = ctx->len;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(ctx->by_path[mid]->path, path);
-		if (c == 0)
-			return ctx->by_path[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	size_t at = key_search(ctx->by_path_keys, ctx->len, path, by_path_name, ctx);
+	return at < ctx->len ? ctx->by_path[at] : NULL;
+}
+
+static const char *top_name(const void *ctx, size_t i)
+{
+	return ((const df_context *)ctx)->top[i].name;
+}
+
+bool df_context_at_root(const df_context *ctx, const char *name, df_ctx_type *type)
+{
+	size_t at = key_search(ctx->top_keys, ctx->ntop, name, top_name, ctx);
+	if (at == ctx->ntop)
+		return false;
+	*type = ctx->top[at].type;
+	return true;
 }
 
 const df_ctx_entry *df_context_find(const df_context *ctx, const char *path)
@@ -541,7 +689,8 @@ static bool match_components(const char *comps, size_t ncomp, const char *path)
 
 void df_ctx_selection_release(df_ctx_selection *sel)
 {
-	free(sel->own);
+	if (sel->own)
+		free(sel->own);
 	memset(sel, 0, sizeof(*sel));
 }
 
@@ -657,25 +806,36 @@ static uint32_t hash_str(const char *s)
 
 static const char sel_cache_key = 0;
 
+static sel_cached *sel_find(sel_cached *e, const char *src)
+{
+	while (e && strcmp(e->src, src) != 0)
+		e = e->next;
+	return e;
+}
+
 int df_context_select(const df_context *cctx, const char *src, df_ctx_selection *sel, df_buf *err)
 {
 	sel_cache *c = (sel_cache *)df_context_memo(cctx, &sel_cache_key, new_sel_cache, free_sel_cache);
 	df_context *ctx = (df_context *)cctx;
-	pthread_mutex_lock(&ctx->memo_lock);
+	/* As df_context_memo(): an entry at the head of its bucket is
+	 * complete (a release store after its fields) and never changes, so
+	 * a source met before is found without the lock. */
 	sel_cached **slot = &c->bucket[hash_str(src) % SELCACHE_BUCKETS];
-	sel_cached *e = *slot;
-	while (e && strcmp(e->src, src) != 0)
-		e = e->next;
+	sel_cached *e = sel_find(__atomic_load_n(slot, __ATOMIC_ACQUIRE), src);
 	if (!e) {
-		e = df_xcalloc(1, sizeof(*e));
-		e->src = df_xstrdup(src);
-		df_buf msg = DF_BUF_INIT;
-		e->rc = select_uncached(ctx, src, &e->sel, &msg);
-		e->err = df_buf_detach(&msg, NULL);
-		e->next = *slot;
-		*slot = e;
+		pthread_mutex_lock(&ctx->memo_lock);
+		e = sel_find(*slot, src);
+		if (!e) {
+			e = df_xcalloc(1, sizeof(*e));
+			e->src = df_xstrdup(src);
+			df_buf msg = DF_BUF_INIT;
+			e->rc = select_uncached(ctx, src, &e->sel, &msg);
+			e->err = df_buf_detach(&msg, NULL);
+			e->next = *slot;
+			__atomic_store_n(slot, e, __ATOMIC_RELEASE);
+		}
+		pthread_mutex_unlock(&ctx->memo_lock);
 	}
-	pthread_mutex_unlock(&ctx->memo_lock);
 	/* The entry is never changed once made: read it unlocked, and lend
 	 * its items rather than copy them (a `COPY . .` of a large context
 	 * selects every entry). */
@@ -717,7 +877,9 @@ bool df_ctx_selection_has(const df_context *ctx, const df_ctx_selection *sel, co
 		 * the entry decides. */
 		const df_ctx_entry *e = find(ctx, p);
 		found = false;
-		if (e) {
+		if (e && sel->len == ctx->len) {
+			found = true;	/* every entry, as a `COPY . .` selects */
+		} else if (e) {
 			size_t k = (size_t)(e - ctx->entries), at = df_ctx_selection_seek(sel, k);
 			found = at < sel->len && sel->items[at] <= k + e->ndesc;
 		}

@@ -55,6 +55,12 @@ typedef struct df_ctx_entry {
 	bool implied;		/* excluded, kept because something under it is re-included */
 } df_ctx_entry;
 
+/* A name at the root of the context, as the walk met it. */
+typedef struct df_ctx_name {
+	const char *name;	/* the entry's path; owned by the context */
+	df_ctx_type type;
+} df_ctx_name;
+
 typedef struct df_context_opts {
 	const char *dockerfile;	/* path of the Dockerfile, or NULL: where its own ignore file is */
 	size_t max_entries;	/* 0: DF_CONTEXT_MAX_ENTRIES; counts excluded entries met too */
@@ -80,9 +86,16 @@ typedef struct df_context {
 	df_ctx_entry *excluded;		/* excluded entries the walk met; a directory not entered stands for all it holds */
 	size_t nexcluded, excluded_cap;
 	const df_ctx_entry **by_path;	/* the entries sorted by path, for lookups */
+	uint64_t *by_path_keys;		/* the first 8 bytes of each of their paths,
+					 * big-endian, 0-padded: most comparisons of
+					 * a lookup end there */
+	df_ctx_name *top;		/* every name at the root, kept or excluded, in byte order */
+	uint64_t *top_keys;		/* their first 8 bytes, as by_path_keys */
+	size_t ntop;
 	df_arena arena;			/* entry paths */
 	/* df_context_memo()'s results; the only part that changes after
-	 * opening, under memo_lock. */
+	 * opening: added under memo_lock, found without it (a memo is
+	 * complete before it is linked in, and never changes after). */
 	pthread_mutex_t memo_lock;
 	bool memo_ready;		/* memo_lock is initialised */
 	struct ctx_memo *memos;
@@ -112,6 +125,11 @@ bool df_context_locate(const df_context *ctx, const char *dockerfile, df_buf *ou
  */
 const void *df_context_memo(const df_context *ctx, const void *key, void *(*make)(const df_context *ctx),
 			    void (*free_fn)(void *));
+
+/* Is name (one component, no '/') at the root of the context, kept or
+ * excluded? Its type into *type when so. The walk's listing of the root
+ * answers, as it was when the context was opened: no system call. */
+bool df_context_at_root(const df_context *ctx, const char *name, df_ctx_type *type);
 
 /* The kept entry at path (cleaned first), or NULL. */
 const df_ctx_entry *df_context_find(const df_context *ctx, const char *path);

@@ -70,16 +70,18 @@ bool df_path_is_clean_rel(const char *p, size_t n)
 {
 	if (n == 0)
 		return true;
-	for (size_t i = 0; i <= n;) {
-		size_t j = i;
-		while (j < n && p[j] != '/')
-			j++;
-		size_t len = j - i;
-		if (len == 0 || (p[i] == '.' && (len == 1 || (len == 2 && p[i + 1] == '.'))))
+	/* component by component, from '/' to '/' (memchr: most paths are
+	 * one or two long components) */
+	const char *c = p, *end = p + n;
+	for (;;) {
+		const char *slash = memchr(c, '/', (size_t)(end - c));
+		size_t len = (size_t)((slash ? slash : end) - c);
+		if (len == 0 || (c[0] == '.' && (len == 1 || (len == 2 && c[1] == '.'))))
 			return false;
-		i = j + 1;
+		if (!slash)
+			return true;
+		c = slash + 1;
 	}
-	return true;
 }
 
 /* One UTF-8 character of s[0..n), n > 0; an invalid byte is U+FFFD of

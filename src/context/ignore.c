@@ -23,7 +23,8 @@ typedef enum pat_kind {
 } pat_kind;
 
 typedef struct pattern {
-	char *text;		/* cleaned, without the '!'; owned */
+	char *text;		/* cleaned, without the '!'; owned unless in the matcher's texts */
+	bool text_inline;	/* in the matcher's texts */
 	size_t len;
 	bool exception;		/* a '!' line: re-includes */
 	bool literal;		/* names paths by prefix only: see is_prefix_only() */
@@ -33,8 +34,11 @@ typedef struct pattern {
 } pattern;
 
 struct df_ignore {
-	pattern *pats;
+	pattern *pats;		/* few, or owned when more */
 	size_t len, cap;
+	pattern few[2];		/* a fix's matcher holds a line or two */
+	char texts[64];		/* the texts of the first patterns, while they fit */
+	size_t texts_used;
 	bool has_exceptions;
 	bool literal_exceptions;	/* every exception is literal */
 	/* df_ignore_match_step()'s scratch (df_ignore_match() makes its own):
@@ -158,7 +162,18 @@ static bool is_prefix_only(const char *p, size_t n)
 
 static void add_pattern(df_ignore *m, pattern *pt)
 {
-	df_grow((void **)&m->pats, &m->cap, m->len + 1, sizeof(*m->pats));
+	if (!m->pats) {
+		m->pats = m->few;
+		m->cap = DF_ARRAY_LEN(m->few);
+	}
+	if (m->len == m->cap) {
+		pattern *old = m->pats;
+		if (old == m->few)
+			m->pats = NULL;
+		df_grow((void **)&m->pats, &m->cap, m->len + 1, sizeof(*m->pats));
+		if (old == m->few)
+			memcpy(m->pats, m->few, sizeof(m->few));
+	}
 	m->pats[m->len++] = *pt;
 }
 
@@ -224,7 +239,15 @@ static int compile_line(df_ignore *m, const char *name, uint32_t line, const cha
 		}
 		(void)pcre2_jit_compile(pt.re, PCRE2_JIT_COMPLETE);	/* an optimisation only */
 	}
-	pt.text = df_xstrndup(s, pt.len);
+	if (pt.len < sizeof(m->texts) - m->texts_used) {
+		/* short, as most are: no allocation of its own */
+		pt.text = m->texts + m->texts_used;
+		memcpy(pt.text, s, pt.len + 1);
+		m->texts_used += pt.len + 1;
+		pt.text_inline = true;
+	} else {
+		pt.text = df_xstrndup(s, pt.len);
+	}
 	if (pt.exception) {
 		if (!m->has_exceptions)
 			m->literal_exceptions = true;
@@ -255,6 +278,14 @@ static int read_line(df_ignore *m, const char *name, uint32_t line, const char *
 		trim(&s, &n);
 	}
 	uint32_t col = (uint32_t)(s - line0) + 1;
+	if (!invert && n < 256 && df_path_is_clean_rel(s, n)) {
+		/* Nothing for the reader's cleaning to do (most lines name a
+		 * path): the line as written, NUL-terminated on the stack. */
+		char small[256];
+		memcpy(small, s, n);
+		small[n] = '\0';
+		return compile_line(m, name, line, small, n, col, true, err);
+	}
 	df_buf p = DF_BUF_INIT;
 	if (invert)
 		df_buf_addc(&p, '!');
@@ -318,10 +349,13 @@ void df_ignore_free(df_ignore *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->len; i++) {
-		free(m->pats[i].text);
-		pcre2_code_free(m->pats[i].re);
+		if (!m->pats[i].text_inline)
+			free(m->pats[i].text);
+		if (m->pats[i].re)
+			pcre2_code_free(m->pats[i].re);
 	}
-	free(m->pats);
+	if (m->pats != m->few)
+		free(m->pats);
 	pcre2_match_data_free(m->md);
 	free(m);
 }

@@ -40,7 +40,7 @@ bool df_copy_context_sources(const df_graph *g, const df_instr *in, df_copy_sour
 	const df_copy_model *m = idx >= 0 ? g->steps[idx].copy : NULL;
 	if (!m || m->origin != DF_COPY_CONTEXT)
 		return false;
-	if (out->items != out->few)
+	if (out->items && out->items != out->few)
 		free(out->items);
 	out->items = in->nsources <= DF_ARRAY_LEN(out->few) ? out->few
 							     : df_xcalloc(in->nsources, sizeof(*out->items));
@@ -89,7 +89,7 @@ const df_context *df_lint_copy_context(df_lint *lint, const df_instr *in, df_cop
 
 void df_copy_sources_release(df_copy_sources *s)
 {
-	if (s->items != s->few)
+	if (s->items && s->items != s->few)
 		free(s->items);
 	s->items = NULL;
 	s->len = s->unknown = 0;
@@ -99,6 +99,12 @@ void df_copy_sources_release(df_copy_sources *s)
 /* The instruction's --exclude patterns as one matcher, or NULL. */
 static int compile_excludes(const df_instr *in, df_ignore **out, df_buf *err)
 {
+	*out = NULL;
+	bool any = false;
+	for (size_t i = 0; i < in->nflags && !any; i++)
+		any = in->flags[i].has_value && df_mem_eq(in->flags[i].name.ptr, in->flags[i].name.len, "exclude");
+	if (!any)
+		return 0;	/* as nearly always */
 	df_buf text = DF_BUF_INIT;
 	for (size_t i = 0; i < in->nflags; i++)
 		if (df_mem_eq(in->flags[i].name.ptr, in->flags[i].name.len, "exclude") && in->flags[i].has_value) {
