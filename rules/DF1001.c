@@ -715,9 +715,10 @@ static int on_cmd(const df_cmd_view *v, void *ud)
 		df_eco_cd(w->arena, e->cmd, e->name, walk_cwd(w));
 		return 0;
 	}
-	/* The table first on the words as written: only a manager's command
-	 * is worth expanding, and classifying. */
-	if (!df_eco_manager_of(v->cmd, v->name))
+	/* The table first on the words as written (the engine looked the
+	 * name up): only a manager's command is worth expanding, and
+	 * classifying. */
+	if (!v->eco)
 		return 0;
 	df_eco_use u;
 	const df_cmd_view *e = df_lint_expanded(w->lint, v);

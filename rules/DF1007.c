@@ -43,7 +43,7 @@ typedef struct layers {
 	size_t ncopies, copies_cap;
 	const df_instr **runs;	/* RUNs without an rm of their own */
 	size_t nruns, runs_cap;
-	df_arena arena;		/* paths, for the file (zeroed: ready) */
+	df_arena arena;		/* paths and the lists above, for the file (zeroed: ready) */
 } layers;
 
 const df_rule df_rule_DF1007 = {
@@ -109,10 +109,25 @@ static void set_what(written *w, const char *what)
 	w->what[n] = '\0';
 }
 
+/* arr (of *cap objects of size bytes, in l's arena) with room for n: the
+ * lists live as long as the file, and a heap array each cost more than
+ * filling them. */
+static void *room_for(layers *l, void *arr, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return arr;
+	size_t ncap = *cap ? 2 * *cap : 8;
+	if (ncap < n)
+		ncap = n;
+	arr = df_arena_grow_uninit(&l->arena, arr, *cap, ncap, size);
+	*cap = ncap;
+	return arr;
+}
+
 /* Record path, written by in: what says what it is, NULL for a COPY/ADD. */
 static void add(layers *l, const char *path, const df_instr *in, bool copied, const char *what)
 {
-	df_grow((void **)&l->v, &l->cap, l->len + 1, sizeof(*l->v));
+	l->v = room_for(l, l->v, &l->cap, l->len + 1, sizeof(*l->v));
 	written *w = &l->v[l->len++];
 	*w = (written){ .path = path, .line = in->line, .run = copied ? NULL : in, .copy = copied ? in : NULL };
 	if (what)
@@ -439,13 +454,13 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 		return;
 	const df_graph *g = df_lint_graph(lint);
 	if (in->kind == DF_I_COPY || in->kind == DF_I_ADD) {
-		df_grow((void **)&l->copies, &l->copies_cap, l->ncopies + 1, sizeof(*l->copies));
+		l->copies = room_for(l, (void *)l->copies, &l->copies_cap, l->ncopies + 1, sizeof(*l->copies));
 		l->copies[l->ncopies++] = in;
 		return;
 	}
 	if (!df_lint_each_command(lint, in, is_rm, NULL)) {
 		/* What it writes matters only to an rm of a later RUN. */
-		df_grow((void **)&l->runs, &l->runs_cap, l->nruns + 1, sizeof(*l->runs));
+		l->runs = room_for(l, (void *)l->runs, &l->runs_cap, l->nruns + 1, sizeof(*l->runs));
 		l->runs[l->nruns++] = in;
 		return;
 	}
@@ -469,8 +484,5 @@ static void on_file_end(df_lint *lint, void *state)
 {
 	(void)lint;
 	layers *l = state;
-	free(l->v);
-	free(l->copies);
-	free(l->runs);
-	df_arena_release(&l->arena);
+	df_arena_release(&l->arena);	/* the lists with it */
 }

@@ -12,10 +12,14 @@
 #include <string.h>
 
 static void on_instr(df_lint *lint, const df_instr *in, void *state);
+static void on_file_end(df_lint *lint, void *state);
 
-/* Whether the file relies on BuildKit, asked at its first RUN. */
+/* Whether the file relies on BuildKit, asked at its first RUN; a report's
+ * message and the mounts its fix adds, kept for the file: most installs of
+ * such a file are reported, and a buffer per RUN cost more than the rest. */
 typedef struct df1009_state {
 	bool asked, buildkit;
+	df_buf msg, add;
 } df1009_state;
 
 const df_rule df_rule_DF1009 = {
@@ -65,6 +69,7 @@ const df_rule df_rule_DF1009 = {
 	.state_size = sizeof(df1009_state),
 	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = on_instr,
+	.on_file_end = on_file_end,
 };
 
 /*
@@ -125,9 +130,7 @@ typedef struct walk {
 	const df_instr *run;
 	const mount *mounts;
 	size_t nmounts;
-	/* A report's message and the mounts its fix adds: kept for the RUN,
-	 * whose installs are mostly each reported, not allocated per report. */
-	df_buf msg, add;
+	df_buf *msg, *add;	/* the state's */
 } walk;
 
 /* Does mt keep the cache d out of the image: its target is d or a directory
@@ -203,7 +206,7 @@ static void report_os(walk *w, const df_ospkg_use *u)
 	const df_ospkg_manager *m = u->manager;
 	if (known_cache(w, m->caches))
 		return;
-	df_buf *msg = &w->msg, *mounts = &w->add;
+	df_buf *msg = w->msg, *mounts = w->add;
 	df_buf_reset(msg);
 	df_buf_reset(mounts);
 	df_str verb = u->cmd->cmd->words[u->verb].value;
@@ -235,7 +238,7 @@ static void report_os(walk *w, const df_ospkg_use *u)
  * absolute one (first, found by the caller). */
 static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u, const char *first)
 {
-	df_buf *msg = &w->msg, *mounts = &w->add;
+	df_buf *msg = w->msg, *mounts = w->add;
 	df_buf_reset(msg);
 	df_buf_reset(mounts);
 	df_buf_addc(msg, '`');
@@ -281,8 +284,8 @@ static int each(const df_cmd_view *v, void *ud)
 	 * manager's (`python -m $TOOL`) only when the program is a runner and
 	 * a word changes; when none can, the command is its own expansion. */
 	const df_cmd_view *ev = v;
-	bool by_runner;
-	const df_eco_manager *m = df_eco_manager_run(v->cmd, v->name, &by_runner);
+	bool by_runner = v->eco_runner;
+	const df_eco_manager *m = v->eco;	/* df_eco_manager_run(), by the engine */
 	if (!m && !by_runner)
 		return 0;
 	if (expands(v)) {
@@ -321,13 +324,17 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	if (!st->buildkit)
 		return;
 	pthread_once(&dirs_once, dirs_build);
-	walk w = { lint, in, NULL, 0, DF_BUF_INIT, DF_BUF_INIT };
+	walk w = { lint, in, NULL, 0, &st->msg, &st->add };
 	mount *mounts = in->nflags ? DF_ARENA_ARRAY(&df_lint_cmds(lint)->arena, mount, in->nflags) : NULL;
 	if (read_mounts(&w, mounts))
 		return;
 	df_lint_each_command(lint, in, each, &w);
-	if (w.msg.buf) {	/* a report was made: most RUNs make none */
-		df_buf_release(&w.msg);
-		df_buf_release(&w.add);
-	}
+}
+
+static void on_file_end(df_lint *lint, void *state)
+{
+	(void)lint;
+	df1009_state *st = state;
+	df_buf_release(&st->msg);
+	df_buf_release(&st->add);
 }

@@ -56,12 +56,12 @@ const df_rule df_rule_DF1010 = {
 /* Names this long or longer are not compared (nor sorted). */
 #define MAX_NAME 128
 
-/* Is w a file or URL rather than a package name? */
-static bool is_file(df_str w)
+/* Is w, which holds no '/', a file rather than a package name? */
+static bool file_by_name(df_str w)
 {
 	if (!w.len)
 		return false;
-	if (w.ptr[0] == '.' || memchr(w.ptr, '/', w.len))
+	if (w.ptr[0] == '.')
 		return true;
 	/* By the last letter first: most package names end in none of these. */
 	const char *ext;
@@ -88,6 +88,12 @@ static bool is_file(df_str w)
 		return false;
 	}
 	return df_mem_has_suffix(w.ptr, w.len, ext);
+}
+
+/* Is w a file or URL rather than a package name? */
+static bool is_file(df_str w)
+{
+	return w.len && (memchr(w.ptr, '/', w.len) || file_by_name(w));
 }
 
 /* The name of a pip requirement: up to a version, extras, marker or URL. */
@@ -137,6 +143,29 @@ typedef struct pkg {
 	df_str name;
 	bool file;
 } pkg;
+
+/* is_file() and name_of() of w at once, into p: one pass over the word
+ * finds the name's end and a '/', for every package of every install. */
+static void read_pkg(const df_sh_word *w, bool pip, pkg *p)
+{
+	/* 1: a byte that ends the name (df_ospkg_name(), pip_name()); 2: '/'. */
+	static const unsigned char os[256] = { ['\0'] = 1, ['='] = 1, ['~'] = 1, ['<'] = 1, ['>'] = 1, ['/'] = 2 };
+	static const unsigned char py[256] = { ['\0'] = 1, ['='] = 1, ['<'] = 1, ['>'] = 1, ['!'] = 1, ['~'] = 1,
+					       ['['] = 1, [';'] = 1, ['@'] = 1, [' '] = 1, ['/'] = 2 };
+	const unsigned char *cls = pip ? py : os;
+	df_str v = w->value;
+	size_t n = 0;
+	unsigned char k = 0;
+	while (n < v.len && !(k = cls[(unsigned char)v.ptr[n]]))
+		n++;
+	if (k == 2) {
+		p->file = true;	/* a '/' before the name's end */
+		return;
+	}
+	p->file = (n < v.len && memchr(v.ptr + n, '/', v.len - n)) || file_by_name(v);
+	if (!p->file)
+		p->name = n < MAX_NAME ? (df_str){ v.ptr, n } : (df_str){ v.ptr, 0 };
+}
 
 /* The list of an install, for the sort: its command, package words and
  * whether they are pip's, and each word read once (check() reads every
@@ -313,11 +342,8 @@ static int check(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *
 	 * the same, and an unsorted one is read again by sortable(). */
 	pkg small[64];
 	l.pkgs = l.n <= DF_ARRAY_LEN(small) ? small : df_xmalloc(l.n * sizeof(*l.pkgs));
-	for (size_t i = 0; i < l.n; i++) {
-		l.pkgs[i].file = is_file(l.words[i]->value);
-		if (!l.pkgs[i].file)
-			l.pkgs[i].name = name_of(l.words[i], l.pip);
-	}
+	for (size_t i = 0; i < l.n; i++)
+		read_pkg(l.words[i], l.pip, &l.pkgs[i]);
 	int rc = report(lint, in, l);
 	if (l.pkgs != small)
 		free(l.pkgs);

@@ -20,6 +20,19 @@ static bool contains(const char *s, size_t n, const char *lit)
 /* Longer paths are never matched: no rule has a reason to care about them. */
 #define PATH_CAP 1024
 
+/* Does s[0..n) hold no '$' and no "//": is it normalised but for a
+ * trailing '/'? */
+static bool plain(const char *s, size_t n)
+{
+	if (memchr(s, '$', n))
+		return false;
+	const char *end = s + n;
+	for (const char *p = memchr(s, '/', n); p; p = memchr(p + 1, '/', (size_t)(end - p - 1)))
+		if (p + 1 < end && p[1] == '/')
+			return false;
+	return true;
+}
+
 /* s[0..n) as the comparisons below read it, into out (PATH_CAP bytes):
  * `~` and `${NAME}` as `$HOME` and `$NAME`, no "./" in front, no repeated
  * or trailing '/'. False when it does not fit. */
@@ -33,6 +46,13 @@ static bool normalise(const char *s, size_t n, char *out)
 	}
 	while (n - i >= 2 && s[i] == '.' && s[i + 1] == '/')
 		i += 2;
+	if (o + (n - i) + 1 <= PATH_CAP && plain(s + i, n - i)) {
+		/* Every path of every rule comes here, and most need no
+		 * change but a trailing '/': one copy. */
+		memcpy(out + o, s + i, n - i);
+		o += n - i;
+		i = n;
+	}
 	for (; i < n; i++) {
 		if (o + 2 > PATH_CAP)
 			return false;

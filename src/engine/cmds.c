@@ -1,25 +1,46 @@
 /* cmds.c - the commands of an instruction; see cmds.h. */
 #include "engine/cmds.h"
+#include "engine/ospkg.h"
 #include "parse/expand.h"
 #include "parse/scope.h"
 #include "util/util.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* By the first byte of a command's name: could it be a system package
+ * manager's (NAME_OSPKG), or name a language manager or runner (NAME_ECO,
+ * for a name with no '/')? Built once for the process (files are linted on
+ * several threads), asked of every command: most are neither. */
+enum { NAME_OSPKG = 1, NAME_ECO = 2 };
+static unsigned char name_kinds[256];
+static pthread_once_t name_kinds_once = PTHREAD_ONCE_INIT;
+
+static void name_kinds_build(void)
+{
+	size_t n;
+	const df_ospkg_manager *m = df_ospkg_managers(&n);
+	for (size_t i = 0; i < n; i++)
+		for (const char *const *c = m[i].commands; *c; c++)
+			name_kinds[(unsigned char)(*c)[0]] |= NAME_OSPKG;
+	for (unsigned b = 0; b < 256; b++)
+		if (df_eco_may_name((unsigned char)b))
+			name_kinds[b] |= NAME_ECO;
+}
 
 void df_cmds_init(df_cmds *c)
 {
 	memset(c, 0, sizeof(*c));
 	df_arena_init(&c->arena);
+	pthread_once(&name_kinds_once, name_kinds_build);
 }
 
 void df_cmds_release(df_cmds *c)
 {
-	free(c->all);
-	free(c->all_expanded);
-	free(c->all_memo);
-	free(c->loaded);
+	/* The arrays live in the arena: a file's are short, and malloc and
+	 * free for each of them cost more than filling them. */
 	df_arena_release(&c->arena);
 	df_cmds_init(c);
 }
@@ -37,14 +58,31 @@ static void add_view(df_cmds *c, const df_cmd_view *v)
 {
 	if (c->nall == c->cap) {
 		/* The arrays grow together: all_expanded[i] and the memos at
-		 * i * DF_CMD_NMEMO belong to all[i]. */
-		c->cap = c->cap ? 2 * c->cap : 16;
-		c->all = df_xrealloc(c->all, c->cap * sizeof(*c->all));
-		c->all_expanded = df_xrealloc(c->all_expanded, c->cap * sizeof(*c->all_expanded));
-		c->all_memo = df_xrealloc(c->all_memo, c->cap * DF_CMD_NMEMO * sizeof(*c->all_memo));
+		 * i * DF_CMD_NMEMO belong to all[i]. A view handed out before
+		 * a move stays readable (the arena keeps the old array). */
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		c->all = df_arena_grow_uninit(&c->arena, c->all, c->cap, cap, sizeof(*c->all));
+		c->all_expanded = df_arena_grow_uninit(&c->arena, c->all_expanded, c->cap, cap,
+						       sizeof(*c->all_expanded));
+		c->all_memo = df_arena_grow_uninit(&c->arena, c->all_memo, c->cap * DF_CMD_NMEMO,
+						   cap * DF_CMD_NMEMO, sizeof(*c->all_memo));
+		c->cap = cap;
 	}
-	c->all[c->nall] = *v;
-	c->all[c->nall].basename = basename_of(v->cmd->words[v->name].value);
+	df_cmd_view *at = &c->all[c->nall];
+	*at = *v;
+	at->basename = basename_of(v->cmd->words[v->name].value);
+	/* What most rules ask of the name first, asked once here, and for
+	 * most commands told by its first byte. */
+	at->ospkg = 0;
+	if (at->basename.len && (name_kinds[(unsigned char)at->basename.ptr[0]] & NAME_OSPKG))
+		at->ospkg = (unsigned char)df_ospkg_named(at->basename);
+	df_str name = v->cmd->words[v->name].value;
+	at->eco = NULL;
+	at->eco_runner = false;
+	/* A name with no '/' (its basename is all of it) starts the program
+	 * name there (values end in a NUL, an empty one too). */
+	if (at->basename.ptr != name.ptr || (name_kinds[(unsigned char)name.ptr[0]] & NAME_ECO))
+		at->eco = df_eco_manager_run(v->cmd, v->name, &at->eco_runner);
 	c->all_expanded[c->nall] = NULL;
 	for (size_t k = 0; k < DF_CMD_NMEMO; k++)
 		c->all_memo[c->nall * DF_CMD_NMEMO + k] = NULL;
@@ -104,8 +142,9 @@ static void select_instr(df_cmds *c, const df_instr *in)
 {
 	if (in->index >= c->nloaded) {
 		size_t n = in->index + 1 > 2 * c->nloaded ? in->index + 1 : 2 * c->nloaded;
-		c->loaded = df_xrealloc(c->loaded, n * sizeof(*c->loaded));
-		memset(c->loaded + c->nloaded, 0, (n - c->nloaded) * sizeof(*c->loaded));
+		if (n < 32)
+			n = 32;	/* most files' instructions: one allocation */
+		c->loaded = df_arena_grow(&c->arena, c->loaded, c->nloaded, n, sizeof(*c->loaded));
 		c->nloaded = n;
 	}
 	struct df_cmds_run *r = &c->loaded[in->index];
@@ -123,10 +162,19 @@ static void select_instr(df_cmds *c, const df_instr *in)
 	c->expanded = c->all_expanded ? c->all_expanded + r->first : NULL;
 }
 
+const df_cmd_view *df_cmds_views(df_cmds *c, const df_instr *in, size_t *n)
+{
+	*n = 0;
+	if (in->kind != DF_I_RUN || in->has_error)
+		return NULL;
+	if (c->in != in)
+		select_instr(c, in);
+	*n = c->n;
+	return c->views;
+}
+
 int df_cmds_each(df_cmds *c, const df_instr *in, df_cmd_fn fn, void *ud)
 {
-	if (in->kind != DF_I_RUN || in->has_error)
-		return 0;
 	if (c->in != in)
 		select_instr(c, in);
 	for (size_t i = 0; i < c->n; i++) {
@@ -137,6 +185,9 @@ int df_cmds_each(df_cmds *c, const df_instr *in, df_cmd_fn fn, void *ud)
 	return 0;
 }
 
+/* What all_expanded holds for a command that is its own expansion. */
+static const df_cmd_view as_is;
+
 const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v)
 {
 	df_cmds *c = df_lint_cmds(lint);
@@ -145,14 +196,21 @@ const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v)
 		DF_BUG("expansion of a command that is not the current instruction's");
 	size_t i = (at - first) / sizeof(*v);
 	if (!c->expanded[i]) {
-		df_cmd_view *ev = DF_ARENA_NEW(&c->arena, df_cmd_view);
-		df_sh_cmd *cmd = DF_ARENA_NEW(&c->arena, df_sh_cmd);
-		*cmd = df_cmd_expanded(&c->arena, v, c->in);
+		df_sh_cmd e = df_cmd_expanded(&c->arena, v, c->in);
+		if (e.words == v->cmd->words) {
+			/* Nothing expands (most commands): v is its own
+			 * expansion, with no copy to make. */
+			c->expanded[i] = &as_is;
+			return v;
+		}
+		df_cmd_view *ev = df_arena_alloc_uninit(&c->arena, sizeof(*ev));
+		df_sh_cmd *cmd = df_arena_alloc_uninit(&c->arena, sizeof(*cmd));
+		*cmd = e;
 		*ev = *v;
 		ev->cmd = cmd;
 		c->expanded[i] = ev;
 	}
-	return c->expanded[i];
+	return c->expanded[i] == &as_is ? v : c->expanded[i];
 }
 
 const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v, df_cmd_memo_id id)
@@ -200,7 +258,7 @@ const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t
 		}
 	}
 	size_t cap = c->nwords > from + 1 ? c->nwords - from - 1 : 1;
-	const df_sh_word **out = DF_ARENA_ARRAY(&cs->arena, const df_sh_word *, cap);
+	const df_sh_word **out = df_arena_alloc_uninit(&cs->arena, cap * sizeof(*out));
 	*n = df_sh_positionals(c, from, value_opts, out, cap);
 	/* The commands are the instruction's or the arena's, which lives as
 	 * long as the file: an address names one command for the file. */
@@ -246,7 +304,9 @@ df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
 	const df_sh_cmd *c = v->cmd;
 	df_sh_cmd out = *c;
 	size_t first = v->name + 1;
-	while (first < c->nwords && !expandable(v, first))
+	/* has_expansion first, in the loop: most words have none, and most
+	 * commands no word to expand. */
+	while (first < c->nwords && !(c->words[first].has_expansion && expandable(v, first)))
 		first++;
 	if (first >= c->nwords)
 		return out;	/* nothing to expand: the words as they are */
@@ -282,9 +342,10 @@ df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
 
 bool df_cmd_has_word(const df_sh_cmd *c, size_t from, const char *word)
 {
-	size_t n = strlen(word);
+	/* Inline compares: rules ask it of every install, and most words
+	 * differ from word in length or at the first byte. */
 	for (size_t i = from + 1; i < c->nwords; i++)
-		if (c->words[i].value.len == n && memcmp(c->words[i].value.ptr, word, n) == 0)
+		if (df_mem_eq(c->words[i].value.ptr, c->words[i].value.len, word))
 			return true;
 	return false;
 }

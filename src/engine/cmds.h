@@ -30,6 +30,14 @@ struct df_cmd_view {
 	size_t base;		/* offset of the script in text */
 	const df_word *exec;	/* exec form: the argv words, else NULL */
 	bool in_heredoc;
+	/* What the name says, found once when the engine collects the
+	 * command (rules ask it of every command; a rule's copy of a view
+	 * keeps it, a view made elsewhere has 0 and NULL): 1 + the index in
+	 * df_ospkg_managers() of the system package manager whose command it
+	 * is (0: none), and df_eco_manager_run() of the words as written. */
+	unsigned char ospkg;
+	bool eco_runner;
+	const df_eco_manager *eco;
 };
 
 /* Call fn for every command of in (a RUN; nothing for other instructions or
@@ -38,10 +46,10 @@ typedef int (*df_cmd_fn)(const df_cmd_view *v, void *ud);
 static inline int df_lint_each_command(df_lint *lint, const df_instr *in, df_cmd_fn fn, void *ud);
 /*
  * v, a command df_lint_each_command() gave, with its argument words expanded
- * as df_cmd_expanded() does against the instruction v belongs to. Computed
- * on the first call and shared by every rule; borrowed, like v, for the
- * hook's call. Check the command's name first: a rule about apt-get has no
- * reason to expand `go build $FLAGS`.
+ * as df_cmd_expanded() does against the instruction v belongs to, or v
+ * itself when nothing in it expands. Computed on the first call and shared
+ * by every rule; borrowed, like v, for the hook's call. Check the command's
+ * name first: a rule about apt-get has no reason to expand `go build $FLAGS`.
  */
 const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v);
 /* The positional words of c after index from, as df_sh_positionals() finds
@@ -131,15 +139,16 @@ df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
  * Invariants: all[0..nall) holds the commands of every RUN loaded so far,
  * each RUN's in one run, in source order (a command before those in its
  * substitutions, the script before its heredocs); all_expanded[i] is NULL
+ * (not asked yet), cmds.c's marker of a command that is its own expansion,
  * or the expansion of all[i], all_memo[i * DF_CMD_NMEMO + id] NULL or what
  * module id derived from it. loaded[k], for the instruction of index k,
  * names its run once loaded. views[0..n) and expanded are the window of the
  * instruction asked about last (in): a hook's view is the current
  * instruction's, and a hook must not ask for another instruction's
  * commands while it holds one (loading may move the array).
- * Ownership: the arrays are the lists'; the commands they point to are
- * borrowed from the instruction (exec form: made up in the arena, which
- * grows until df_cmds_release()).
+ * Ownership: the arrays are in the arena, with the exec-form commands
+ * made up and the expansions (it grows until df_cmds_release()); the
+ * other commands are borrowed from the instruction.
  */
 typedef struct df_cmds {
 	const df_instr *in;	/* whose commands views holds; NULL: none yet */
@@ -170,9 +179,15 @@ typedef struct df_cmds {
 
 void df_cmds_init(df_cmds *c);
 void df_cmds_release(df_cmds *c);
-/* Call fn for every command of in, which c first loads unless it has
- * loaded them before; as df_lint_each_command(). */
+/* Call fn for every command of in (a RUN without an error: the caller,
+ * df_lint_each_command(), checks), which c first loads unless it has
+ * loaded them before. */
 int df_cmds_each(df_cmds *c, const df_instr *in, df_cmd_fn fn, void *ud);
+/* The commands of in (a RUN without an error; else none), loaded as
+ * df_cmds_each() loads them: the window c->views[0..*n), valid until
+ * another instruction is asked about. For the engine's own loops, which
+ * read each command once for every rule. */
+const df_cmd_view *df_cmds_views(df_cmds *c, const df_instr *in, size_t *n);
 /* The engine's list for the file being linted (engine.c). */
 df_cmds *df_lint_cmds(df_lint *lint);
 

@@ -584,16 +584,6 @@ static void move_diag(df_diags *out, df_diag *d, df_severity sev)
 	d->message = NULL;
 }
 
-/* Set in ud (bits by rule index) the rules that name v's command. */
-static int mark_rules(const df_cmd_view *v, void *ud)
-{
-	uint64_t *has = ud;
-	const cmd_slot *slot = cmd_slot_of(v->basename.ptr, v->basename.len);
-	for (size_t w = 0; slot->name && w < RULE_WORDS; w++)
-		has[w] |= slot->rules[w];
-	return 0;
-}
-
 /* The on_command hooks for the commands of one instruction. */
 typedef struct cmd_pass {
 	df_lint *lint;
@@ -602,12 +592,9 @@ typedef struct cmd_pass {
 	uint64_t done[RULE_WORDS];	/* rules whose hook returned non-zero */
 } cmd_pass;
 
-static int dispatch_command(const df_cmd_view *v, void *ud)
+/* The hooks of the rules of slot (which names v's command) for v. */
+static void dispatch_command(cmd_pass *p, const cmd_slot *slot, const df_cmd_view *v)
 {
-	cmd_pass *p = ud;
-	const cmd_slot *slot = cmd_slot_of(v->basename.ptr, v->basename.len);
-	if (!slot->name)
-		return 0;	/* no rule asks about this command */
 	for (size_t w = 0; w < RULE_WORDS; w++) {
 		uint64_t bits = slot->rules[w] & plan.cmd_hooks[w] & ~p->done[w];
 		for (; bits; bits &= bits - 1) {
@@ -617,7 +604,29 @@ static int dispatch_command(const df_cmd_view *v, void *ud)
 				p->done[w] |= UINT64_C(1) << b;
 		}
 	}
-	return 0;
+}
+
+/*
+ * The rules that the commands of run (a RUN) name, as bits by rule index
+ * into has, and each command's slot (NULL: no rule names it) into slots,
+ * room for *n (updated to the commands' count) or, for more commands, an
+ * array the caller frees: one lookup of each name serves the gate and
+ * the on_command hooks.
+ */
+static const cmd_slot **mark_rules(df_lint *lint, const df_instr *run, uint64_t *has, const cmd_slot **room,
+				   size_t *n)
+{
+	size_t ncmds;
+	const df_cmd_view *views = df_cmds_views(&lint->cmds, run, &ncmds);
+	const cmd_slot **slots = ncmds <= *n ? room : df_xmalloc(ncmds * sizeof(*slots));
+	for (size_t i = 0; i < ncmds; i++) {
+		const cmd_slot *slot = cmd_slot_of(views[i].basename.ptr, views[i].basename.len);
+		slots[i] = slot->name ? slot : NULL;
+		for (size_t w = 0; slot->name && w < RULE_WORDS; w++)
+			has[w] |= slot->rules[w];
+	}
+	*n = ncmds;
+	return slots;
 }
 
 /* Does h skip an instruction? has: the rules that the commands of the
@@ -634,7 +643,14 @@ static void run_rules(df_lint *lint)
 {
 	const df_doc *doc = lint->doc;
 	const df_graph *g = lint->graph;
-	unsigned char *block = plan.total ? df_xcalloc(1, plan.total) : NULL;
+	/* The states on the stack when they fit (today's rules need under
+	 * 2 KB): a heap block of that size cost more than many files' hooks. */
+	_Alignas(max_align_t) unsigned char room_states[2048];
+	unsigned char *block = room_states;
+	if (plan.total > sizeof(room_states))
+		block = df_xcalloc(1, plan.total);
+	else
+		memset(block, 0, plan.total);
 	void *states[NRULES] = { NULL };
 	for (size_t k = 0; k < plan.nstateful; k++)
 		states[plan.stateful[k]] = block + plan.offs[plan.stateful[k]];
@@ -646,8 +662,10 @@ static void run_rules(df_lint *lint)
 		const df_instr *run = in->inner ? in->inner : in;
 		uint64_t has[RULE_WORDS] = { 0 }, any = 0;
 		const uint64_t *gate = NULL;
+		const cmd_slot *room[32], **slots = NULL;
+		size_t ncmds = DF_ARRAY_LEN(room);
 		if (run->kind == DF_I_RUN) {
-			df_lint_each_command(lint, run, mark_rules, has);
+			slots = mark_rules(lint, run, has, room, &ncmds);
 			for (size_t w = 0; w < RULE_WORDS; w++)
 				any |= has[w] & plan.cmd_hooks[w];
 			gate = has;
@@ -692,9 +710,18 @@ static void run_rules(df_lint *lint)
 				}
 		}
 		if (any) {
+			/* The hooks above may have looked at other RUNs: the
+			 * window back on this one (loaded, so nothing moves),
+			 * read afresh at each command as df_cmds_each() does. */
 			cmd_pass p = { lint, in, states, { 0 } };
-			df_lint_each_command(lint, run, dispatch_command, &p);
+			size_t n;
+			df_cmds_views(&lint->cmds, run, &n);
+			for (size_t k = 0; k < n; k++)
+				if (slots[k])
+					dispatch_command(&p, slots[k], &lint->cmds.views[k]);
 		}
+		if (slots && slots != room)
+			free(slots);
 		int st = g->steps[i].stage;
 		if (st >= 0 && g->stages[st].last == i)
 			for (size_t h = 0; h < plan.nstage; h++)
@@ -702,7 +729,8 @@ static void run_rules(df_lint *lint)
 	}
 	for (size_t h = 0; h < plan.nfile_end; h++)
 		all_rules[plan.file_end[h]]->on_file_end(lint, states[plan.file_end[h]]);
-	free(block);
+	if (block != room_states)
+		free(block);
 }
 
 void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts, df_diags *out)
@@ -724,9 +752,13 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 	/* Parse errors are findings too, but one problem is one finding: a
 	 * rule finding that stands for a parse error replaces it. */
 	size_t nrule = found.len;
-	const char **also = df_xcalloc(nrule + 1, sizeof(char *));
+	/* On the stack for the usual count: allocating them cost more than
+	 * the rest of this tail for most files. */
+	const char *also_room[64] = { NULL };
+	bool dropped_room[64] = { false };
+	const char **also = nrule < DF_ARRAY_LEN(also_room) ? also_room : df_xcalloc(nrule + 1, sizeof(char *));
 	add_parse_errors(doc, &found, also);
-	bool *dropped = df_xcalloc(nrule + 1, sizeof(bool));
+	bool *dropped = nrule < DF_ARRAY_LEN(dropped_room) ? dropped_room : df_xcalloc(nrule + 1, sizeof(bool));
 	if (!(opts && opts->keep_duplicates))
 		merge_same_as(doc, g, &found, nrule, also, dropped);
 
@@ -748,8 +780,10 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 		move_diag(out, d, sev);
 	}
 	df_pragmas_release(&pragmas);
-	free(also);
-	free(dropped);
+	if (also != also_room)
+		free(also);
+	if (dropped != dropped_room)
+		free(dropped);
 	df_diags_release(&found);
 	df_diags_sort(out);
 }

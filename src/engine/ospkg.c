@@ -129,23 +129,26 @@ static bool read_use(df_lint *lint, const df_cmd_view *v, const df_ospkg_manager
 	return true;
 }
 
-bool df_ospkg_read(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
+unsigned df_ospkg_named(df_str name)
 {
-	memset(out, 0, sizeof(*out));
-	const df_ospkg_manager *m = NULL;
 	pthread_once(&letters_once, letters_build);
-	unsigned maybe = v->basename.len ? first_letter[(unsigned char)v->basename.ptr[0]] : 0;
-	if (!maybe)
-		return false;
-	for (size_t i = 0; i < DF_ARRAY_LEN(managers) && !m; i++) {
+	unsigned maybe = name.len ? first_letter[(unsigned char)name.ptr[0]] : 0;
+	for (size_t i = 0; maybe && i < DF_ARRAY_LEN(managers); i++) {
 		if (!(maybe & 1u << i))
 			continue;
-		for (const char *const *c = managers[i].commands; *c && !m; c++)
-			if (df_cmd_named(v, *c))
-				m = &managers[i];
+		for (const char *const *c = managers[i].commands; *c; c++)
+			if (df_mem_eq(name.ptr, name.len, *c))
+				return (unsigned)i + 1;
 	}
-	if (!m)
+	return 0;
+}
+
+bool df_ospkg_read_use(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!v->ospkg || v->ospkg > DF_ARRAY_LEN(managers))
 		return false;
+	const df_ospkg_manager *m = &managers[v->ospkg - 1];
 	/* Five rules read every install: the answer is kept with the command. */
 	const void **memo = df_lint_cmd_memo(lint, v, DF_CMD_MEMO_OSPKG);
 	if (memo && *memo) {

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "engine/cmds.h"
 #include "engine/rule.h"
@@ -61,11 +62,24 @@ typedef struct df_ospkg_use {
 /* The table. */
 const df_ospkg_manager *df_ospkg_managers(size_t *n);
 
+/* 1 + the index in the table of the first manager with a command named
+ * name (a basename), or 0: what the engine keeps in df_cmd_view.ospkg. */
+unsigned df_ospkg_named(df_str name);
+/* df_ospkg_read() of a command of a manager (v->ospkg set). */
+bool df_ospkg_read_use(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out);
 /* Read v (a command of the RUN being linted); false and action NONE when
  * it is no install, removal or refresh of a known manager. The verb is the
  * first positional word (`apt-get -y install`); `apt-get update` is
- * REFRESH, with no packages. */
-bool df_ospkg_read(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out);
+ * REFRESH, with no packages. Inline: the size and cache rules ask it of
+ * every command, and most are no manager's, which v already tells. */
+static inline bool df_ospkg_read(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
+{
+	if (!v->ospkg) {
+		memset(out, 0, sizeof(*out));
+		return false;
+	}
+	return df_ospkg_read_use(lint, v, out);
+}
 
 /* Does u's command carry one of opts (a manager's fresh_opts or
  * keep_nothing; NULL: none), as df_sh_has_flag() reads them? */

@@ -697,6 +697,8 @@ static name_slot names[NAME_SLOTS];
 /* By first byte, the lengths of the names starting with it: bit n for n
  * bytes (bit 31: 31 or more). Most commands fail this before any hash. */
 static uint32_t name_lens[256];
+/* By first byte: does a manager's command or a runner start with it? */
+static bool name_starts[256];
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 
 static uint32_t len_bit(size_t n)
@@ -728,7 +730,16 @@ static void names_build(void)
 				DF_BUG("more command names than NAME_SLOTS / 2");
 			*slot = (name_slot){ *c, strlen(*c), k };
 			name_lens[(unsigned char)(*c)[0]] |= len_bit(strlen(*c));
+			name_starts[(unsigned char)(*c)[0]] = true;
 		}
+	for (size_t r = 0; r < sizeof(runners) / sizeof(runners[0]); r++)
+		name_starts[(unsigned char)runners[r].program[0]] = true;
+}
+
+bool df_eco_may_name(unsigned char first)
+{
+	pthread_once(&names_once, names_build);
+	return name_starts[first];
 }
 
 /* The first manager whose commands hold s[0..n), or NMANAGERS. */

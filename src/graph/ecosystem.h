@@ -184,6 +184,10 @@ const df_eco_manager *df_eco_manager_of(const df_sh_cmd *c, size_t name);
  * only the program name was read: expanding c's arguments (never its name)
  * cannot change the answer, and a caller may ask before expanding. */
 const df_eco_manager *df_eco_manager_run(const df_sh_cmd *c, size_t name, bool *by_runner);
+/* Could a program word holding no '/' and starting with byte first name a
+ * manager or a runner? False: df_eco_manager_run() finds neither, and most
+ * commands (rm, echo, apt-get) are told so without reading their name. */
+bool df_eco_may_name(unsigned char first);
 
 /*
  * Whether c (name as above) is `cd [DIR]`; if so, *cwd becomes the
