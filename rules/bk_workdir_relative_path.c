@@ -17,8 +17,8 @@ const df_rule df_rule_WorkdirRelativePath = {
 		.what = "Reports a relative WORKDIR when no WORKDIR came before it in its stage, "
 			"nor in the stage it is built on (`FROM <stage>`). The path is taken "
 			"after the builder's expansion; a path that depends on an unknown build "
-			"arg is left alone. ONBUILD triggers are not checked: they run in "
-			"another build.",
+			"arg is left alone. A Windows drive path (`C:\\app`, `C:/app`) is "
+			"absolute. ONBUILD triggers are not checked: they run in another build.",
 		.why = "A relative WORKDIR is resolved against the working directory of the base "
 		       "image, which is set by someone else and may change with any new tag.",
 		.example = "FROM nginx\nWORKDIR app\n",
@@ -31,8 +31,10 @@ static bool is_absolute(df_str p)
 {
 	if (p.len && (p.ptr[0] == '/' || p.ptr[0] == '\\'))
 		return true;
-	/* A Windows drive: C:\ or C:/ */
-	return p.len >= 3 && df_is_alpha(p.ptr[0]) && p.ptr[1] == ':' && (p.ptr[2] == '\\' || p.ptr[2] == '/');
+	/* A Windows drive (C:\x, C:/x), as DL3000 has it. Any drive prefix counts:
+	 * with the default escape `\`, the expanded value of `WORKDIR C:\src` (or of
+	 * `ENV D C:\src` then `WORKDIR $D`) is `C:src`, which its author meant as C:\src. */
+	return p.len >= 2 && df_is_alpha(p.ptr[0]) && p.ptr[1] == ':';
 }
 
 /* Whether a stage has a WORKDIR needs its base stage's answer: a walk over
