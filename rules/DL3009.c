@@ -23,8 +23,9 @@ const df_rule df_rule_DL3009 = {
 			"FROM builds on, are reported: other stages do not ship. The fix appends "
 			"`&& rm -rf /var/lib/apt/lists/*` to the RUN's last command (in a `RUN <<EOF` "
 			"script, to the script's last command); none for an exec-form RUN, an "
-			"ONBUILD trigger, a RUN that only updates (a later RUN's install needs the "
-			"lists), a RUN whose last command runs in the background or exits, "
+			"ONBUILD trigger, a RUN that only updates or whose lists a later RUN of its "
+			"stage (or of a stage built on it) installs from before updating them again "
+			"(that install needs the lists; merge the RUNs first, as DF1003's fix does), a RUN whose last command runs in the background or exits, "
 			"a heredoc with CRLF lines, or a script the sh parser cannot read.",
 		.why = "The package lists stay in the layer: tens of megabytes the image carries "
 		       "and never uses. Deleting them in a later RUN does not shrink the image.",
@@ -48,15 +49,24 @@ static bool is_apt(const df_cmd_view *v)
 	return df_cmd_named(v, "apt-get") || df_cmd_named(v, "apt") || df_cmd_named(v, "aptitude");
 }
 
+/* The apt commands that read the package lists. */
+static const char *const readers[] = { "install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
+				       "source", "download", "reinstall", NULL };
+
+static bool reads_lists(const df_cmd_view *v)
+{
+	for (size_t i = 0; readers[i]; i++)
+		if (df_cmd_has_arg(v, readers[i]))
+			return true;
+	return false;
+}
+
 static int each(const df_cmd_view *v, void *ud)
 {
-	static const char *const readers[] = { "install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
-					       "source", "download", "reinstall", NULL };
 	found *f = ud;
 	/* One reader is enough: each look scans the command's words. */
 	if (f->has_update && !f->used_after && is_apt(v))
-		for (size_t i = 0; readers[i] && !f->used_after; i++)
-			f->used_after = df_cmd_has_arg(v, readers[i]);
+		f->used_after = reads_lists(v);
 	if (!f->has_update && is_apt(v) && df_cmd_has_arg(v, "update")) {
 		f->has_update = true;
 		f->update_span = df_cmd_word_span(v, v->name);
@@ -91,6 +101,54 @@ static bool stage_ships(const df_graph *g, int stage)
 	for (size_t i = (size_t)stage + 1; i < g->nstages; i++)
 		if (g->stages[i].base_kind == DF_BASE_STAGE && g->stages[i].base_stage == stage)
 			return true;
+	return false;
+}
+
+/* Is stage built on base, directly or through other stages? */
+static bool builds_on(const df_graph *g, int stage, int base)
+{
+	for (size_t hops = 0; stage >= 0 && hops < g->nstages; hops++) {
+		if (stage == base)
+			return true;
+		const df_stage *st = &g->stages[stage];
+		stage = st->base_kind == DF_BASE_STAGE ? st->base_stage : -1;
+	}
+	return false;
+}
+
+/* What a later RUN does first with the lists: 1 reads them, -1 updates them. */
+static int first_use(const df_cmd_view *v, void *ud)
+{
+	int *use = ud;
+	if (!is_apt(v))
+		return 0;
+	if (df_cmd_has_arg(v, "update"))
+		*use = -1;
+	else if (reads_lists(v))
+		*use = 1;
+	return *use != 0;	/* the first use decides */
+}
+
+/*
+ * Does a RUN after in, in its stage or a stage built on it, read the
+ * package lists before updating them? Deleting them at the end of in would
+ * make that RUN's install fail; DF1003 merges such a RUN into this one,
+ * after which the fix is safe. A RUN that updates again ends the question:
+ * everything after it reads its lists.
+ */
+static bool read_later(df_lint *lint, const df_instr *in)
+{
+	const df_doc *doc = df_lint_doc(lint);
+	const df_graph *g = df_lint_graph(lint);
+	for (size_t i = in->index + 1; i < doc->ninstrs; i++) {
+		const df_instr *later = doc->instrs[i];
+		if (later->kind != DF_I_RUN || !builds_on(g, later->stage, in->stage))
+			continue;
+		int use = 0;
+		df_lint_each_command(lint, later, first_use, &use);
+		if (use)
+			return use > 0;
+	}
 	return false;
 }
 
@@ -164,9 +222,11 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	if (!f.has_update || f.has_cleanup)
 		return;
 	text_pos end;
-	/* Removing the lists of a RUN that only updates would starve the
-	 * install of a later RUN: no fix then. */
-	df_fix_kind kind = !in->inner && f.used_after && script_end(run, &end) ? DF_FIX_SAFE : DF_FIX_NONE;
+	/* Removing the lists of a RUN that only updates, or whose lists a
+	 * later RUN installs from, would starve that install: no fix then. */
+	df_fix_kind kind = !in->inner && f.used_after && script_end(run, &end) && !read_later(lint, in)
+				   ? DF_FIX_SAFE
+				   : DF_FIX_NONE;
 	df_fix *fix = df_report_fix(lint, &df_rule_DL3009, kind, f.update_span, NULL);
 	if (kind == DF_FIX_SAFE) {
 		uint32_t at = df_text_src(end.text, end.off - 1) + 1;	/* just past the last byte */

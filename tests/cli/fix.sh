@@ -174,6 +174,24 @@ else
 	echo "fix: skipping the full-disk checks: mounting a tmpfs is not permitted here"
 fi
 
+# Fixes of several rules together leave a file that still builds: the RUNs
+# DF1003 merges one round at a time, and DL3009 deletes the apt lists only
+# once no later RUN installs from them (not between two installs).
+cat >"$tmp/apt.Dockerfile" <<'DF'
+FROM debian:12
+RUN apt-get update
+RUN apt-get install -y --no-install-recommends curl=7.88.1-10
+RUN apt-get install -y --no-install-recommends jq=1.6-2.1
+DF
+cat >"$tmp/apt.want" <<'DF'
+FROM debian:12
+RUN apt-get update && \
+    apt-get install -y --no-install-recommends curl=7.88.1-10 && \
+    apt-get install -y --no-install-recommends jq=1.6-2.1 && rm -rf /var/lib/apt/lists/*
+DF
+expect 0 "--fix: merges, then the cleanup" "$DFOPT" lint --no-shellcheck --fix "$tmp/apt.Dockerfile"
+same "$tmp/apt.Dockerfile" "$tmp/apt.want" "apt lists deleted after the last install"
+
 # Usage errors.
 expect 2 "--fix with --diff" "$DFOPT" lint --fix --diff "$tmp/want"
 contains "$tmp/err" "do not go together" "--fix --diff message"
