@@ -41,6 +41,46 @@ static bool applies(const df_diag *d, const df_fix_run *run)
 	       (!run->only || strcmp(run->only, d->code) == 0);
 }
 
+/* The carriage returns of a[0..n) not followed by a newline, the byte
+ * after a[n - 1] being next. */
+static size_t bare_crs(const char *a, size_t n, char next)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += a[i] == '\r' && (i + 1 < n ? a[i + 1] : next) != '\n';
+	return k;
+}
+
+/*
+ * Would edit e leave a carriage return that ended a line away from its
+ * newline? A fix that moves the words of a CRLF heredoc body (sh reads the
+ * '\r' as part of a line's last word) would put a bare '\r' inside a line
+ * and leave the line ending a bare '\n': the file's lines are no longer what
+ * its author wrote. Counted over the edit and the byte after it, before and
+ * after.
+ */
+static bool strands_cr(const df_edit *e, const char *text, size_t len)
+{
+	size_t to = e->end < len ? e->end + 1 : len;	/* with the byte after */
+	char next = to < len ? text[to] : '\0';
+	size_t before = bare_crs(text + e->start, to - e->start, next);
+	df_buf after = DF_BUF_INIT;
+	df_buf_add(&after, e->text, e->len);
+	df_buf_add(&after, text + e->end, to - e->end);
+	size_t now = bare_crs(after.buf ? after.buf : "", after.len, next);
+	df_buf_release(&after);
+	return now > before;
+}
+
+/* Does an edit of group strand a carriage return (strands_cr())? */
+static bool group_strands_cr(const df_edits *all, size_t group, const char *text, size_t len)
+{
+	for (size_t e = 0; e < all->len; e++)
+		if (all->items[e].group == group && strands_cr(&all->items[e], text, len))
+			return true;
+	return false;
+}
+
 /* A parse error of after that before does not have (by message: the
  * edits move positions), or NULL. */
 static const df_diag *new_parse_error(const df_doc *before, const df_doc *after)
@@ -183,9 +223,11 @@ static int round_once(fixing *fx, const char *name, unsigned round)
 	 * order: the order in which they win overlaps. */
 	const df_diag **owner = df_xcalloc(found.len + 1, sizeof(*owner));
 	bool *text_edits = df_xcalloc(found.len + 1, sizeof(bool));
+	bool crlf = r->text.len && memchr(r->text.buf, '\r', r->text.len);
 	for (size_t i = 0; i < found.len; i++) {
 		const df_diag *d = &found.items[i];
-		if (!applies(d, run) || (has_lines(&all, d->fix_group - 1) && !side_ready(fx)))
+		if (!applies(d, run) || (has_lines(&all, d->fix_group - 1) && !side_ready(fx)) ||
+		    (crlf && group_strands_cr(&all, d->fix_group - 1, r->text.buf, r->text.len)))
 			continue;
 		size_t k = df_edits_begin(&chosen);
 		owner[k] = d;
