@@ -125,9 +125,28 @@ static void own_ignore(const df_context *listed, const char *real, const char *d
 		k->own_name = own;
 		return;
 	}
+	/* Keyed by its place beside the Dockerfile, not by where a symlink
+	 * leads: two Dockerfiles whose own ignore files are one file through
+	 * a link each have theirs named in their findings, whichever file of
+	 * a -j run comes first. */
 	struct stat st;
-	if (stat(path, &st) == 0 && realpath(path, own))
-		k->own_dir = own;
+	if (stat(path, &st) != 0)
+		return;
+	char dir[PATH_MAX] = ".";
+	if (slash) {
+		size_t n = slash == path ? 1 : (size_t)(slash - path);
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	if (!realpath(dir, own))
+		return;
+	size_t ol = strlen(own), nl = strlen(name);
+	if (own[ol - 1] != '/')
+		own[ol++] = '/';
+	if (ol + nl >= PATH_MAX)
+		return;
+	memcpy(own + ol, name, nl + 1);
+	k->own_dir = own;
 }
 
 static struct ctx_slot *open_slot(df_contexts *cs, const char *root, const char *dockerfile, const key_parts *k)

@@ -70,4 +70,22 @@ lint -j 2 "$tmp/app/Dockerfile" "$tmp/app/web.Dockerfile" "$tmp/same/Dockerfile"
 same "$tmp/j1" "$tmp/j2" "-j 2"
 contains "$tmp/j2" "same/Dockerfile:2.6-2.7: warning: DF1013" "-j 2: every file linted"
 
+# Own ignore files that are one file through a symlink: each Dockerfile's
+# findings name its own, whichever file a -j run opens first.
+mkdir -p "$tmp/linked"
+printf 'FROM alpine:3.20\nCOPY . /srv\n' >"$tmp/linked/b.Dockerfile"
+cp "$tmp/linked/b.Dockerfile" "$tmp/linked/c.Dockerfile"
+printf 'node_modules\n' >"$tmp/linked/b.Dockerfile.dockerignore"
+ln -s b.Dockerfile.dockerignore "$tmp/linked/c.Dockerfile.dockerignore"
+expect 1 "linked own ignore files" lint -j 1 "$tmp/linked/b.Dockerfile" "$tmp/linked/c.Dockerfile"
+# shellcheck disable=SC2016 # the backquotes are the message's
+contains "$tmp/out" 'add `c.Dockerfile` and `c.Dockerfile.dockerignore` to c.Dockerfile.dockerignore' \
+	"linked own ignore files: the second names its own"
+cp "$tmp/out" "$tmp/linked.j1"
+for _ in 1 2 3 4 5 6 7 8; do
+	lint -j 2 "$tmp/linked/b.Dockerfile" "$tmp/linked/c.Dockerfile" >"$tmp/linked.j2" 2>&1
+	cmp -s "$tmp/linked.j1" "$tmp/linked.j2" || break
+done
+same "$tmp/linked.j1" "$tmp/linked.j2" "linked own ignore files: -j 2 as -j 1"
+
 finish context.sh
