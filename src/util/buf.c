@@ -61,6 +61,12 @@ void df_buf_adds(df_buf *b, const char *s)
 
 void df_buf_addu(df_buf *b, uint64_t v)
 {
+	if (v < 100) {
+		/* Most numbers written are lines and columns. */
+		char two[2] = { (char)('0' + v / 10), (char)('0' + v % 10) };
+		df_buf_add(b, two + (v < 10), v < 10 ? 1 : 2);
+		return;
+	}
 	char digits[20];	/* UINT64_MAX has 20 */
 	size_t n = 0;
 	do {
