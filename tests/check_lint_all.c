@@ -167,7 +167,7 @@ START_TEST(test_lint_fixture)
 	static const char *const formats[] = { "tty", "json", "sarif", "checkstyle", "gnu", "codeclimate",
 					       "gitlab_codeclimate", "github", "junit", "sonarqube", "codacy" };
 	df_file_findings ff = { path, &d, df_buf_str(&data), data.len };
-	df_output_opts all = { true, true, true };
+	df_output_opts all = { .color = true, .snippets = true, .summary = true };
 	for (size_t f = 0; f < DF_ARRAY_LEN(formats); f++) {
 		df_buf out = DF_BUF_INIT;
 		ck_assert_int_eq(df_output_render_opts(formats[f], &ff, 1, &all, &out), 0);

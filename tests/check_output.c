@@ -242,8 +242,8 @@ static const struct {
 	const char *name;
 	df_output_opts opts;
 } tty_variants[] = {
-	{ "tty-snippets", { false, true, true } },
-	{ "tty-color", { true, true, true } },
+	{ "tty-snippets", { .color = false, .snippets = true, .summary = true } },
+	{ "tty-color", { .color = true, .snippets = true, .summary = true } },
 };
 
 START_TEST(test_tty_golden)
@@ -258,7 +258,7 @@ END_TEST
 /* Options change nothing but tty; all false is the plain tty format. */
 START_TEST(test_tty_options_scope)
 {
-	static const df_output_opts all = { true, true, true };
+	static const df_output_opts all = { .color = true, .snippets = true, .summary = true };
 	df_buf a = DF_BUF_INIT, b = DF_BUF_INIT;
 	for (size_t k = 0; k < NFORMATS; k++) {
 		df_buf_reset(&a);
@@ -278,7 +278,7 @@ END_TEST
  * over once rendered: the same bytes as rendering all at once. */
 START_TEST(test_stream_matches_render)
 {
-	static const df_output_opts all = { true, true, true };
+	static const df_output_opts all = { .color = true, .snippets = true, .summary = true };
 	const char *format = formats[_i];
 	df_buf whole = DF_BUF_INIT, streamed = DF_BUF_INIT, out = DF_BUF_INIT;
 	ck_assert_int_eq(df_output_render_opts(format, files, 3, &all, &whole), 0);
@@ -325,7 +325,7 @@ END_TEST
 static void snippet(const char *src, uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
 		    const char *message, df_buf *out)
 {
-	static const df_output_opts opts = { false, true, false };
+	static const df_output_opts opts = { .color = false, .snippets = true, .summary = false };
 	df_diags d = DF_DIAGS_INIT;
 	df_diags_add(&d, DF_SEV_WARNING, "DL3003", line, col, end_line, end_col, "%s", message);
 	df_file_findings f = { "D", &d, src, strlen(src) };
@@ -403,7 +403,7 @@ END_TEST
 
 START_TEST(test_tty_summary)
 {
-	static const df_output_opts opts = { false, false, true };
+	static const df_output_opts opts = { .color = false, .snippets = false, .summary = true };
 	df_buf out = DF_BUF_INIT;
 	ck_assert_int_eq(df_output_render_opts("tty", files + 1, 1, &opts, &out), 0);
 	const char *last = strrchr(df_buf_str(&out), '\n');

@@ -491,7 +491,10 @@ static void begin_reports(const df_lint_run *run, lint_report *reps)
 		r->spec = o;
 		df_buf_init(&r->text);
 		/* Escape sequences only reach a terminal, never a report file. */
-		df_output_opts style = { run->color && !o->path, true, true };
+		df_output_opts style = {
+			.color = run->color && !o->path, .snippets = true, .summary = true,
+			.custom = run->opts.custom, .ncustom = run->opts.ncustom,
+		};
 		r->ok = df_output_begin(&r->out, o->format, &style, &r->text) == 0;
 		if (!r->ok)
 			continue;

@@ -2,6 +2,7 @@
 #include "output/output.h"
 
 #include "config.h"
+#include "engine/custom.h"
 #include "engine/engine.h"
 #include "parse/dump.h"
 #include "util/json.h"
@@ -457,16 +458,27 @@ static const char *sarif_level(df_severity s)
 	}
 }
 
-static cJSON *sarif_rule(const char *code)
+static cJSON *sarif_rule(const df_output *out, const char *code)
 {
 	const df_rule *r = df_rule_find(code);
+	const df_custom_rule *c = r ? NULL : df_custom_find(out->opts.custom, out->opts.ncustom, code);
+	const char *name = r && r->name ? r->name : code;
+	const char *brief = r && r->message ? r->message : c && c->message ? c->message : code;
+	const char *full = r && r->docs.what ? r->docs.what : c && c->docs ? c->docs : brief;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", code);
-	cJSON_AddStringToObject(o, "name", r && r->name ? r->name : code);
+	cJSON_AddStringToObject(o, "name", name);
 	cJSON *sd = cJSON_AddObjectToObject(o, "shortDescription");
-	cJSON_AddStringToObject(sd, "text", r && r->message ? r->message : code);
+	cJSON_AddStringToObject(sd, "text", brief);
 	cJSON *fd = cJSON_AddObjectToObject(o, "fullDescription");
-	cJSON_AddStringToObject(fd, "text", r && r->docs.what ? r->docs.what : r && r->message ? r->message : code);
+	cJSON_AddStringToObject(fd, "text", full);
+	if (r || c) {
+		/* The rule's own severity: a result's level is the one the run
+		 * gave it (overrides), which may differ. Off by default: "none". */
+		df_severity sev = r ? r->severity : c->severity;
+		cJSON *dc = cJSON_AddObjectToObject(o, "defaultConfiguration");
+		cJSON_AddStringToObject(dc, "level", sev == DF_SEV_IGNORE ? "none" : sarif_level(sev));
+	}
 	/* SC codes are ShellCheck's (no df_rule): its wiki documents them. */
 	bool sc = !strncmp(code, "SC", 2);
 	if (!strncmp(code, "DL", 2) || sc) {
@@ -542,7 +554,7 @@ static void sarif_end(df_output *o, df_buf *out)
 	cJSON_AddStringToObject(driver, "version", PACKAGE_VERSION);
 	cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
 	for (size_t k = 0; k < o->ncodes; k++)
-		cJSON_AddItemToArray(rules, sarif_rule(order[k].code));
+		cJSON_AddItemToArray(rules, sarif_rule(o, order[k].code));
 	cJSON_AddRawToObject(run, "results", SARIF_RESULTS);
 	char *doc = cJSON_Print(root);
 	if (!doc)

@@ -61,6 +61,11 @@ typedef struct df_output_opts {
 	bool color;		/* for a terminal only: reports in files stay plain */
 	bool snippets;		/* needs df_file_findings.source */
 	bool summary;
+	/* The run's custom rules (engine/custom.h), borrowed: SARIF describes
+	 * their codes with their messages and docs, as it does the built-in
+	 * rules. NULL: none. */
+	const struct df_custom_rule *custom;
+	size_t ncustom;
 } df_output_opts;
 
 #define DF_OUTPUT_SNIPPET_MAX 512

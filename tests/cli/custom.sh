@@ -66,6 +66,18 @@ is "json and sarif reports written" "$?" 0
 contains "$tmp/json" '"code":"ACME002"' "json report"
 contains "$tmp/json" '"message":"curl without TLS verification:' "json report"
 contains "$tmp/sarif" '"ACME002"' "sarif report"
+# SARIF describes the rule as the config does: message, docs, severity.
+python3 - "$tmp/sarif" >"$tmp/rule" <<'PY'
+import json, sys
+rules = json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]
+r = [r for r in rules if r["id"] == "ACME002"][0]
+print(r["shortDescription"]["text"])
+print(r["fullDescription"]["text"])
+print(r["defaultConfiguration"]["level"])
+PY
+contains "$tmp/rule" "curl without TLS verification: drop -k/--insecure" "sarif: the custom rule's message"
+contains "$tmp/rule" "anyone on the path can swap the download" "sarif: the custom rule's docs"
+contains "$tmp/rule" "error" "sarif: the custom rule's severity"
 
 # ./.dfopt.yaml is found without -c, and -V says so.
 mkdir "$tmp/found"
