@@ -18,8 +18,13 @@
  * the last lint, one quickfix per finding in the range that offers a fix
  * to apply (safe or unsafe, the latter marked), and "Fix all (dfopt)",
  * which is what `dfopt lint --fix` would make of the text (fix/fixer.h) as
- * one edit. Fixes that extend the context's ignore file are not offered:
- * an edit of a file the editor has not opened is `dfopt lint --fix`'s job.
+ * one edit. A fix that extends the build context's ignore file (DF1004,
+ * DF1005, DF1013; fix/side.h) edits that file too, in the same workspace
+ * edit: the lines `dfopt lint --fix` would append, at the end of the text
+ * the editor holds when the file is open, else of the file on disk; one
+ * that does not exist yet is created where the client can create files
+ * (workspace.workspaceEdit.resourceOperations), else the fix is not
+ * offered. "Fix all" leaves the ignore file alone.
  *
  * Input is hostile: a message over LSP_MAX_MESSAGE bytes is skipped, bad
  * JSON gets a parse error (-32700), an unknown request -32601; unknown
@@ -32,13 +37,16 @@
  */
 #include "cli/cli.h"
 #include "cli/contexts.h"
+#include "context/ignore.h"
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "engine/shellcheck.h"
 #include "fix/fixer.h"
+#include "fix/side.h"
 #include "graph/graph.h"
 #include "lsp/pos.h"
 #include "lsp/rpc.h"
+#include "util/file.h"
 #include "util/util.h"
 
 #include <cjson/cJSON.h>
@@ -104,6 +112,9 @@ typedef struct lsp_server {
 	 * much, and what it holds seldom changes while a Dockerfile does. */
 	df_contexts contexts;
 	char *problem;		/* the last config or context error shown */
+	/* What the client's workspace edits can hold (initialize). */
+	bool doc_changes;	/* documentChanges: versioned edits, in order */
+	bool create_files;	/* and a "create" among them */
 } lsp_server;
 
 /* --- messages out --- */
@@ -329,8 +340,8 @@ static void settings_init(lsp_server *s, const lsp_doc *d, doc_settings *st)
 		.shellcheck = c->shellcheck == DF_CONFIG_OFF ? NULL : s->shellcheck,
 		.custom = c->custom,
 		.ncustom = c->ncustom,
-		/* No ignore-file fixes: see the top of the file. */
-		.context_fixes = false,
+		/* Ignore-file fixes where there is a file (see the top). */
+		.context_fixes = d->path != NULL,
 	};
 	st->opts = o;
 	if (d->path) {
@@ -473,11 +484,73 @@ static bool fix_offered(const lsp_doc *d, const df_diag *dg)
 		return false;
 	bool any = false;
 	for (size_t e = 0; e < d->edits.nlines; e++)
-		if (d->edits.lines[e].group == dg->fix_group - 1)
-			return false;	/* it needs the ignore file too */
+		any |= d->edits.lines[e].group == dg->fix_group - 1;
 	for (size_t e = 0; e < d->edits.len; e++)
 		any |= d->edits.items[e].group == dg->fix_group - 1;
 	return any;
+}
+
+/* The file:// URI of an absolute path: every byte but the unreserved ones
+ * and '/' percent-encoded. */
+static char *path_uri(const char *path)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	df_buf u = DF_BUF_INIT;
+	df_buf_adds(&u, "file://");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (df_is_alnum(*p) || strchr("-._~/", *p)) {
+			df_buf_addc(&u, (char)*p);
+		} else {
+			df_buf_addc(&u, '%');
+			df_buf_addc(&u, hexd[*p >> 4]);
+			df_buf_addc(&u, hexd[*p & 15]);
+		}
+	}
+	return df_buf_detach(&u, NULL);
+}
+
+/* The ignore file a document's side fixes extend (fix/side.h): the one its
+ * context reads, else a .dockerignore to create at the context's root. */
+typedef struct side_target {
+	char *uri;
+	bool exists;
+	df_buf text;		/* as the editor holds it, else as on disk */
+	const lsp_doc *open;	/* the editor's document of it, or NULL */
+} side_target;
+
+static bool side_target_of(lsp_server *s, const lsp_doc *d, side_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	df_buf_init(&t->text);
+	if (!d->path)
+		return false;
+	df_buf where = DF_BUF_INIT, err = DF_BUF_INIT, path = DF_BUF_INIT;
+	const df_context *ctx = df_contexts_get(&s->contexts, d->path, &where, &err);
+	bool ok = ctx != NULL;
+	if (ok && ctx->ignore_file)
+		df_buf_adds(&path, ctx->ignore_file);
+	else if (ok)
+		df_buf_addf(&path, "%s/.dockerignore", ctx->root);
+	ok = ok && path.buf[0] == '/';
+	if (ok) {
+		t->uri = path_uri(path.buf);
+		t->open = find_doc(s, t->uri);
+		t->exists = t->open || ctx->ignore_file;
+		if (t->open)
+			df_buf_add(&t->text, df_buf_str(&t->open->text), t->open->text.len);
+		else if (ctx->ignore_file)
+			ok = df_read_input(ctx->ignore_file, DF_IGNORE_MAX_BYTES, &t->text, &err) == 0;
+	}
+	df_buf_release(&where);
+	df_buf_release(&err);
+	df_buf_release(&path);
+	return ok;
+}
+
+static void side_target_release(side_target *t)
+{
+	free(t->uri);
+	df_buf_release(&t->text);
 }
 
 static cJSON *text_edit(const df_lsp_text *t, size_t start, size_t end, const char *text, size_t len)
@@ -497,9 +570,89 @@ static cJSON *workspace_edit(const lsp_doc *d, cJSON *edits)
 	return we;
 }
 
-static cJSON *quickfix(const lsp_doc *d, const df_lsp_text *t, const df_diag *dg)
+/* {"textDocument": {uri, version}, "edits": edits}; version < 0: null. */
+static cJSON *doc_edit(const char *uri, long long version, cJSON *edits)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *id = cJSON_AddObjectToObject(o, "textDocument");
+	cJSON_AddStringToObject(id, "uri", uri);
+	if (version < 0)
+		cJSON_AddNullToObject(id, "version");
+	else
+		cJSON_AddNumberToObject(id, "version", (double)version);
+	cJSON_AddItemToObject(o, "edits", edits);
+	return o;
+}
+
+/*
+ * The workspace edit of a fix with lines for the ignore file: edits of d
+ * and the lines appended to the ignore file, as documentChanges when the
+ * client takes them (creating the file first when it does not exist), else
+ * as changes of the two files. NULL when the client cannot receive it.
+ */
+static cJSON *side_workspace_edit(lsp_server *s, const lsp_doc *d, const df_diag *dg, cJSON *edits)
+{
+	side_target tg;
+	cJSON *we = NULL;
+	const char **lines = df_xcalloc(d->edits.nlines + 1, sizeof(*lines));
+	size_t n = 0;
+	for (size_t e = 0; e < d->edits.nlines; e++)
+		if (d->edits.lines[e].group == dg->fix_group - 1)
+			lines[n++] = d->edits.lines[e].line;
+	df_buf after = DF_BUF_INIT;
+	if (side_target_of(s, d, &tg) && (tg.exists || (s->doc_changes && s->create_files))) {
+		const char *old = tg.exists ? df_buf_str(&tg.text) : NULL;
+		size_t olen = tg.exists ? tg.text.len : 0;
+		df_side_append(old, olen, lines, n, &after);
+		/* df_side_append() copies the old text first: what it adds
+		 * goes at the end. */
+		df_lsp_text it;
+		df_lsp_text_init(&it, old ? old : "", olen);
+		cJSON *side = cJSON_CreateArray();
+		cJSON_AddItemToArray(side, text_edit(&it, olen, olen, after.buf + olen, after.len - olen));
+		df_lsp_text_release(&it);
+		we = cJSON_CreateObject();
+		if (s->doc_changes) {
+			cJSON *dc = cJSON_AddArrayToObject(we, "documentChanges");
+			if (!tg.exists) {
+				cJSON *mk = cJSON_CreateObject();
+				cJSON_AddStringToObject(mk, "kind", "create");
+				cJSON_AddStringToObject(mk, "uri", tg.uri);
+				cJSON *o = cJSON_AddObjectToObject(mk, "options");
+				cJSON_AddBoolToObject(o, "ignoreIfExists", true);
+				cJSON_AddItemToArray(dc, mk);
+			}
+			cJSON_AddItemToArray(dc, doc_edit(d->uri, d->version, edits));
+			cJSON_AddItemToArray(dc, doc_edit(tg.uri, tg.open ? tg.open->version : -1, side));
+		} else {
+			cJSON *ch = cJSON_AddObjectToObject(we, "changes");
+			cJSON_AddItemToObject(ch, d->uri, edits);
+			cJSON_AddItemToObject(ch, tg.uri, side);
+		}
+		edits = NULL;
+	}
+	cJSON_Delete(edits);
+	df_buf_release(&after);
+	side_target_release(&tg);
+	free(lines);
+	return we;
+}
+
+static cJSON *quickfix(lsp_server *s, const lsp_doc *d, const df_lsp_text *t, const df_diag *dg)
 {
 	bool unsafe = dg->fix_kind == DF_FIX_UNSAFE;
+	cJSON *edits = cJSON_CreateArray();
+	bool side = false;
+	for (size_t e = 0; e < d->edits.len; e++) {
+		const df_edit *ed = &d->edits.items[e];
+		if (ed->group == dg->fix_group - 1)
+			cJSON_AddItemToArray(edits, text_edit(t, ed->start, ed->end, ed->text, ed->len));
+	}
+	for (size_t e = 0; e < d->edits.nlines && !side; e++)
+		side = d->edits.lines[e].group == dg->fix_group - 1;
+	cJSON *we = side ? side_workspace_edit(s, d, dg, edits) : workspace_edit(d, edits);
+	if (!we)
+		return NULL;
 	df_buf title = DF_BUF_INIT;
 	df_buf_addf(&title, "Fix %s: %s%s", dg->code, dg->message, unsafe ? " (unsafe)" : "");
 	cJSON *a = cJSON_CreateObject();
@@ -509,13 +662,7 @@ static cJSON *quickfix(const lsp_doc *d, const df_lsp_text *t, const df_diag *dg
 	cJSON *diags = cJSON_AddArrayToObject(a, "diagnostics");
 	cJSON_AddItemToArray(diags, json_diag(t, dg));
 	cJSON_AddBoolToObject(a, "isPreferred", !unsafe);
-	cJSON *edits = cJSON_CreateArray();
-	for (size_t e = 0; e < d->edits.len; e++) {
-		const df_edit *ed = &d->edits.items[e];
-		if (ed->group == dg->fix_group - 1)
-			cJSON_AddItemToArray(edits, text_edit(t, ed->start, ed->end, ed->text, ed->len));
-	}
-	cJSON_AddItemToObject(a, "edit", workspace_edit(d, edits));
+	cJSON_AddItemToObject(a, "edit", we);
 	return a;
 }
 
@@ -659,9 +806,12 @@ static void on_code_action(lsp_server *s, const cJSON *id, const cJSON *params)
 			diag_range(&t, dg, &a, &b);
 			/* The findings the requested range touches, and those
 			 * the client says are under the cursor. */
+			cJSON *q = NULL;
 			if (kind_wanted(only, "quickfix") &&
 			    ((pos_le(a, rb) && pos_le(ra, b)) || in_context(sent, dg->code, a, b)))
-				cJSON_AddItemToArray(actions, quickfix(d, &t, dg));
+				q = quickfix(s, d, &t, dg);
+			if (q)
+				cJSON_AddItemToArray(actions, q);
 		}
 		cJSON *all = any && kind_wanted(only, "source.fixAll.dfopt") ? fix_all(s, d, &t) : NULL;
 		if (all)
@@ -783,6 +933,18 @@ static void on_did_close(lsp_server *s, const cJSON *params)
 
 /* --- the session --- */
 
+/* What the client's workspace edits can hold, from its capabilities. */
+static void client_edits(lsp_server *s, const cJSON *params)
+{
+	const cJSON *caps = cJSON_GetObjectItemCaseSensitive(params, "capabilities");
+	const cJSON *ws = cJSON_GetObjectItemCaseSensitive(caps, "workspace");
+	const cJSON *we = cJSON_GetObjectItemCaseSensitive(ws, "workspaceEdit");
+	s->doc_changes = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(we, "documentChanges"));
+	const cJSON *op;
+	cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(we, "resourceOperations"))
+		s->create_files |= s->doc_changes && cJSON_IsString(op) && !strcmp(op->valuestring, "create");
+}
+
 static cJSON *capabilities(void)
 {
 	cJSON *r = cJSON_CreateObject();
@@ -828,10 +990,12 @@ static int handle(lsp_server *s, const cJSON *msg)
 		return 1 + (s->shutdown ? 0 : 1);
 	if (id) {
 		if (!strcmp(m, "initialize")) {
-			if (s->initialized)
+			if (s->initialized) {
 				send_error(s, id, RPC_INVALID_REQUEST, "initialize was already received");
-			else
+			} else {
+				client_edits(s, params);
 				send_result(s, id, capabilities());
+			}
 			s->initialized = true;
 		} else if (!s->initialized) {
 			send_error(s, id, RPC_NOT_INITIALIZED, "initialize first");

@@ -26,8 +26,17 @@ printf 'ignored:\n  - DL3018\n' >"$proj/.hadolint.yaml"
 cp -r "$proj" "$tmp/fixed"
 (cd "$tmp/fixed" && "$DFOPT" lint --fix --no-fail Dockerfile >/dev/null) || bad "dfopt lint --fix"
 
+# A context with a secret and no ignore file, and a copy with one: the
+# ignore-file fixes edit that file too, as `dfopt lint --fix` does.
+ctxproj=$tmp/ctxproj
+mkdir -p "$ctxproj" "$tmp/ctxold"
+printf 'FROM alpine:3.19\nCOPY . /app\n' >"$ctxproj/Dockerfile"
+printf 'SECRET=1\n' >"$ctxproj/.env"
+cp "$ctxproj/Dockerfile" "$ctxproj/.env" "$tmp/ctxold/"
+printf 'node_modules' >"$tmp/ctxold/.dockerignore"	# no final newline
+
 cd "$tmp" || exit 2
-if DFOPT=$DFOPT PROJ=$proj BADPROJ=$tmp/badproj LINT_JSON=$tmp/lint.json FIXED=$tmp/fixed/Dockerfile python3 - <<'EOF'
+if DFOPT=$DFOPT PROJ=$proj CTXPROJ=$ctxproj CTXOLD=$tmp/ctxold BADPROJ=$tmp/badproj LINT_JSON=$tmp/lint.json FIXED=$tmp/fixed/Dockerfile python3 - <<'EOF'
 import json, os, signal, subprocess, sys
 
 signal.alarm(120)
@@ -284,6 +293,58 @@ c.request(9, "textDocument/codeAction", {})
 check(c.response(9).get("error", {}).get("code") == -32600, "requests after shutdown are refused")
 c.notify("exit", {})
 check(c.finish() == 0, "exit after shutdown: 0")
+
+# Ignore-file fixes. A client that can create files: DF1013's quickfix
+# creates .dockerignore with the secret's line, after the Dockerfile's edits.
+def ctx_actions(client, path, id):
+    uri = "file://" + path
+    text = open(path).read()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile",
+                                                            "version": 7, "text": text}})
+    codes = [d["code"] for d in client.diagnostics(uri)["diagnostics"]]
+    check("DF1013" in codes, "the context's secret is found: %s" % codes)
+    client.request(id, "textDocument/codeAction", {"textDocument": {"uri": uri}, "range": whole,
+                                                   "context": {"diagnostics": []}})
+    return {a["diagnostics"][0]["code"]: a for a in client.response(id)["result"] if a["kind"] == "quickfix"}
+
+ctx = os.environ["CTXPROJ"]
+c = Client()
+c.request(1, "initialize", {"capabilities": {"workspace": {"workspaceEdit": {
+    "documentChanges": True, "resourceOperations": ["create", "rename"]}}}})
+c.response(1)
+q = ctx_actions(c, os.path.join(ctx, "Dockerfile"), 2).get("DF1013")
+dc = q["edit"].get("documentChanges", []) if q else []
+ignore_uri = "file://" + os.path.join(ctx, ".dockerignore")
+check(len(dc) == 3 and dc[0] == {"kind": "create", "uri": ignore_uri, "options": {"ignoreIfExists": True}},
+      "DF1013's quickfix creates .dockerignore first: %s" % dc)
+check(len(dc) == 3 and dc[1]["textDocument"] == {"uri": "file://" + os.path.join(ctx, "Dockerfile"), "version": 7},
+      "then edits the Dockerfile, at its version")
+check(len(dc) == 3 and dc[2]["textDocument"]["uri"] == ignore_uri and
+      [e["newText"] for e in dc[2]["edits"]] == [".env\n"], "then writes the secret's line: %s" % dc[2:])
+check(q and "(unsafe)" in q["title"], "an ignore-file fix is unsafe, as dfopt lint says")
+c.request(3, "shutdown")
+c.response(3)
+c.notify("exit", {})
+c.finish()
+
+# A client without documentChanges: no quickfix that must create a file;
+# an ignore file that exists is edited through changes, at its end (after
+# the line ending its last line lacks).
+old = os.environ["CTXOLD"]
+c = Client()
+c.request(1, "initialize", {"capabilities": {}})
+c.response(1)
+check("DF1013" not in ctx_actions(c, os.path.join(ctx, "Dockerfile"), 2),
+      "no file to create without resourceOperations: no quickfix")
+q = ctx_actions(c, os.path.join(old, "Dockerfile"), 3).get("DF1013")
+ch = q["edit"].get("changes", {}) if q else {}
+old_uri = "file://" + os.path.join(old, ".dockerignore")
+check(ch.get(old_uri) == [{"range": {"start": {"line": 0, "character": 12}, "end": {"line": 0, "character": 12}},
+                           "newText": "\n.env\n"}], "the existing ignore file is appended to: %s" % ch)
+c.request(4, "shutdown")
+c.response(4)
+c.notify("exit", {})
+c.finish()
 
 # exit without shutdown: 1; end of input without it: 1 too.
 c = Client()
