@@ -271,6 +271,9 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 		if (doc->instrs[i]->kind == DF_I_FROM)
 			nfrom++;
 	g->stages = df_arena_calloc(&g->arena, nfrom ? nfrom : 1, sizeof(df_stage));
+	/* Each stage's state after its last instruction: what a stage built
+	 * on it starts from (a step holds the state before it runs). */
+	df_step *finals = df_arena_alloc_uninit(&g->arena, (nfrom ? nfrom : 1) * sizeof(df_step));
 
 	const df_str root = { "/", 1 };
 	const df_str empty = { "", 0 };
@@ -282,8 +285,10 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 		const df_instr *in = doc->instrs[i];
 		df_step *st = &g->steps[i];
 		if (in->kind == DF_I_FROM) {
-			if (cur)
+			if (cur) {
 				cur->last = i - 1;
+				finals[cur->index] = state;
+			}
 			cur = &g->stages[g->nstages];
 			cur->index = g->nstages++;
 			cur->from = cur->first = cur->last = i;
@@ -302,7 +307,7 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 			if (bs >= 0) {
 				cur->base_kind = DF_BASE_STAGE;
 				cur->base_stage = bs;
-				const df_step *fin = &g->steps[g->stages[bs].last];
+				const df_step *fin = &finals[bs];
 				state.workdir = fin->workdir;
 				state.workdir_known = fin->workdir_known;
 				state.user = fin->user;
