@@ -709,6 +709,9 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 			push_binding(&s, true, v);
 		}
 	}
+	/* Before any FROM, names no instruction defines are unknown, as in a
+	 * stage built on an image we cannot see. */
+	s.image_env = true;
 	int stage = -1;
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		df_instr *in = doc->instrs[i];
@@ -718,11 +721,20 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 			in->stage = stage;
 			in->scope = s.globals;
 			enter_stage(&s, in);
-		} else if (stage < 0) {
+		} else if (stage < 0 && in->kind == DF_I_ARG) {
 			in->stage = -1;
 			in->scope = s.globals;
-			if (in->kind == DF_I_ARG)
-				resolve_arg(&s, in, true);
+			resolve_arg(&s, in, true);
+		} else if (stage < 0) {
+			/* Before any FROM: a snippet (hadolint's way of testing a
+			 * rule), or a file the builder refuses. Its words are
+			 * expanded as in a stage built on nothing, so the rules
+			 * read them as they would after a FROM; the first FROM
+			 * starts its stage afresh. */
+			in->stage = -1;
+			in->scope = s.head ? s.head : s.globals;
+			if (!in->has_error)
+				resolve_instr(&s, in);
 		} else {
 			in->stage = stage;
 			in->scope = s.head;
