@@ -53,7 +53,8 @@ static void judge(df_lint *lint, const df_instr *in, int majority)
 	df_fix *fix;
 	if (c == 0)
 		fix = df_report_fix(lint, &df_rule_ConsistentInstructionCasing, DF_FIX_SAFE, in->keyword_span,
-				    "instruction '%.*s' should be all upper or all lower case", (int)k.len, k.ptr);
+				    "instruction '%.*s' should be all upper or all lower case: %s case, as most instructions are",
+				    (int)k.len, k.ptr, majority > 0 ? "upper" : "lower");
 	else if (c != majority)
 		fix = df_report_fix(lint, &df_rule_ConsistentInstructionCasing, DF_FIX_SAFE, in->keyword_span,
 				    "instruction '%.*s' should match the casing of most instructions (%s case)",

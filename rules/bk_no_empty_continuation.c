@@ -11,8 +11,9 @@ const df_rule df_rule_NoEmptyContinuation = {
 	.fix = DF_FIX_NONE,
 	.message = "empty line inside a line continuation",
 	.docs = {
-		.what = "Reports the first blank line inside an instruction continued with the "
-			"escape character (comment lines are fine).",
+		.what = "Reports an instruction continued with the escape character across a "
+			"blank line (comment lines are fine), once, at the line where the "
+			"continuation ends as BuildKit does; the message says which line is blank.",
 		.why = "The builder skips such a line today but warns that it will become an "
 		       "error; and a reader easily takes the blank line for the end of the "
 		       "instruction.",
@@ -29,17 +30,31 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	if (!in->empty_continuations || !in->first_empty_continuation)
 		return;
 	const df_source *src = &df_lint_doc(lint)->src;
-	uint32_t line = in->first_empty_continuation;
+	/* The line that ends the continuation, as the builder reports it:
+	 * the instruction's last line, or the one before its heredoc bodies. */
+	uint32_t line = in->end_line, col;
+	if (in->nheredocs) {
+		df_source_pos(src, in->heredocs[0].body_span.start, &line, &col);
+		line--;
+	}
+	if (line < in->first_empty_continuation || line > src->nlines)
+		line = in->first_empty_continuation;
 	if (line > src->nlines)
 		return;
 	size_t start = df_source_line_start(src, line), end = start;
-	/* The line's blanks, without its newline. */
 	while (end < src->len && src->data[end] != '\n' && src->data[end] != '\r')
 		end++;
-	df_span sp = { (uint32_t)start, (uint32_t)end };
+	/* The line's text without its indentation, or the blank line whole. */
+	size_t text = start;
+	while (text < end && (src->data[text] == ' ' || src->data[text] == '\t'))
+		text++;
+	df_span sp = { (uint32_t)(text < end ? text : start), (uint32_t)end };
 	if (in->empty_continuations > 1)
-		df_report(lint, &df_rule_NoEmptyContinuation, sp, "%u empty lines inside a line continuation",
-			  (unsigned)in->empty_continuations);
+		df_report(lint, &df_rule_NoEmptyContinuation, sp,
+			  "%u empty lines inside this line continuation, the first at line %u",
+			  (unsigned)in->empty_continuations, (unsigned)in->first_empty_continuation);
 	else
-		df_report(lint, &df_rule_NoEmptyContinuation, sp, NULL);
+		df_report(lint, &df_rule_NoEmptyContinuation, sp,
+			  "empty line inside this line continuation, at line %u",
+			  (unsigned)in->first_empty_continuation);
 }

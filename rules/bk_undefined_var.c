@@ -23,7 +23,9 @@ const df_rule df_rule_UndefinedVar = {
 			"re-declaring it in the stage. RUN, CMD and "
 			"ENTRYPOINT text is left to the shell and not checked, nor are FROM lines "
 			"(UndefinedArgInFrom) and ONBUILD triggers. Forms with a value of their "
-			"own (`${NAME:-default}`, `${NAME+alt}`, `${NAME:?msg}`) are not reported.\n\n"
+			"own (`${NAME:-default}`, `${NAME+alt}`, `${NAME:?msg}`) are not reported. "
+			"A stage built on another stage (`FROM base`) sees that stage's ARGs as "
+			"well as its ENV, as BuildKit hands both on.\n\n"
 			"The builder also knows the base image's ENV; dfopt does not. In a stage "
 			"built on an image, a name in capitals (PYTHON_VERSION, JAVA_HOME) is "
 			"taken to come from the image and is reported only when it is one edit or "
@@ -73,20 +75,30 @@ static void consider(suggestion *best, df_str name, const char *cand, size_t len
 	}
 }
 
-/* The name nearest to name among the bindings visible in scope (as
- * df_scope_find() sees them) and, on an image, the common ones. */
+/* Is name an ARG of a stage this one is built on? The builder hands a
+ * stage's ARGs on to the stages built on it (they are part of the build
+ * state it starts from), though df_scope_find() sees only the ENV ones. */
+static bool base_stage_arg(const df_var *scope, df_str name)
+{
+	bool base = false;
+	for (const df_var *v = scope; v; v = v->next) {
+		if (v->barrier)
+			base = true;
+		else if (base && !v->is_env && v->name.len == name.len &&
+			 memcmp(v->name.ptr, name.ptr, name.len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The name nearest to name among the bindings in scope (a base stage's
+ * ARGs included, see base_stage_arg()) and, on an image, the common ones. */
 static suggestion nearest(const df_var *scope, df_str name, bool image)
 {
 	suggestion best = { { NULL, 0 }, 3 };
-	bool base = false;
-	for (const df_var *v = scope; v; v = v->next) {
-		if (v->barrier) {
-			base = true;
-			continue;
-		}
-		if (!base || v->is_env)
+	for (const df_var *v = scope; v; v = v->next)
+		if (!v->barrier)
 			consider(&best, name, v->name.ptr, v->name.len);
-	}
 	for (size_t i = 0; image && i < DF_ARRAY_LEN(common_env); i++)
 		consider(&best, name, common_env[i], strlen(common_env[i]));
 	return best;
@@ -118,6 +130,8 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		if (u->def || u->by_shell || (u->span.start == 0 && u->span.end == 0))
 			continue;
 		if (df_ref_has_fallback(&doc->src, u->span))
+			continue;
+		if (base_stage_arg(in->scope, u->name))
 			continue;
 		df_span sp = with_brace(&doc->src, u->span);
 		/* The usual cause: a global or predefined ARG used in a stage
