@@ -21,7 +21,8 @@ const df_rule df_rule_DL3000 = {
 			"WORKDIR of the stage or of the stage it is built on, or `FROM scratch`); "
 			"unsafe when it comes from an image, whose own WORKDIR dfopt cannot see "
 			"and assumes to be `/`, the default. A path that holds a variable, a quote "
-			"or an escape, or follows a WORKDIR whose path is unknown, gets no fix.",
+			"or an escape, or follows a WORKDIR whose path is unknown, gets no fix; nor "
+			"does a WORKDIR before the first FROM, which is still checked, as in hadolint.",
 		.why = "A relative WORKDIR is resolved against whatever directory the base image "
 		       "or an earlier WORKDIR left behind, so the same line means different places "
 		       "in different builds.",
@@ -147,8 +148,6 @@ static void check(df_lint *lint, void *state)
 	(void)state;
 	const df_doc *doc = df_lint_doc(lint);
 	const df_graph *g = df_lint_graph(lint);
-	if (!g->nstages)
-		return;
 	/* The walk only serves the fixes of the findings, and most files
 	 * have none: look for one first. */
 	bool any = false;
@@ -156,9 +155,14 @@ static void check(df_lint *lint, void *state)
 		any = reported(doc->instrs[i]);
 	if (!any)
 		return;
-	workdir *at = df_xcalloc(g->nstages, sizeof(*at));
+	workdir *at = df_xcalloc(g->nstages ? g->nstages : 1, sizeof(*at));
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		const df_instr *in = doc->instrs[i];
+		if (in->stage < 0 && reported(in)) {
+			/* Before the first FROM, as hadolint checks it: no fix. */
+			judge(lint, in, &in->args[0], &(workdir){ "/", UNKNOWN });
+			continue;
+		}
 		if (in->stage < 0 || (size_t)in->stage >= g->nstages)
 			continue;
 		workdir *wd = &at[in->stage];

@@ -20,13 +20,17 @@ const df_rule df_rule_DL3009 = {
 			"`update` but no `rm` with `-rf` or `/var/lib/apt/lists/*`, unless it has a "
 			"cache or tmpfs mount on `/var/lib/apt/lists`, or on both `/var/lib/apt` "
 			"and `/var/cache/apt`. Only RUNs of the last stage, or of a stage a later "
-			"FROM builds on, are reported: other stages do not ship. The fix appends "
+			"FROM builds on, are reported: other stages do not ship. An ONBUILD RUN is "
+			"reported in any stage, as in hadolint: a trigger runs in every child image. "
+			"In a file with no FROM at all, every RUN counts. The fix appends "
 			"`&& rm -rf /var/lib/apt/lists/*` to the RUN's last command (in a `RUN <<EOF` "
 			"script, to the script's last command); none for an exec-form RUN, an "
-			"ONBUILD trigger, a RUN that only updates or whose lists a later RUN of its "
-			"stage (or of a stage built on it) installs from before updating them again "
-			"(that install needs the lists; merge the RUNs first, as DF1003's fix does), a RUN whose last command runs in the background or exits, "
-			"a heredoc with CRLF lines, or a script the sh parser cannot read.",
+			"ONBUILD trigger, a RUN before any FROM, a RUN that only updates or whose "
+			"lists a later RUN of its stage (or of a stage built on it) installs from "
+			"before updating them again (that install needs the lists; merge the RUNs "
+			"first, as DF1003's fix does), a RUN whose last command runs in the "
+			"background or exits, a heredoc with CRLF lines, or a script the sh parser "
+			"cannot read.",
 		.why = "The package lists stay in the layer: tens of megabytes the image carries "
 		       "and never uses. Deleting them in a later RUN does not shrink the image.",
 		.example = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
@@ -91,11 +95,12 @@ static bool cache_mount_on(const df_instr *run, const char *target)
 	return false;
 }
 
-/* The last stage ships, and so does a stage a later FROM builds on. */
+/* The last stage ships, and so does a stage a later FROM builds on. A file
+ * with no FROM is one stage, as hadolint reads it. */
 static bool stage_ships(const df_graph *g, int stage)
 {
 	if (stage < 0)
-		return false;
+		return g->nstages == 0;
 	if ((size_t)stage + 1 == g->nstages)
 		return true;
 	for (size_t i = (size_t)stage + 1; i < g->nstages; i++)
@@ -212,7 +217,10 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	const df_instr *run = in->inner ? in->inner : in;
-	if (run->kind != DF_I_RUN || !stage_ships(df_lint_graph(lint), in->stage))
+	if (run->kind != DF_I_RUN)
+		return;
+	/* A trigger runs in every child image, so it always counts. */
+	if (!in->inner && !stage_ships(df_lint_graph(lint), in->stage))
 		return;
 	if (cache_mount_on(run, "/var/lib/apt/lists") ||
 	    (cache_mount_on(run, "/var/lib/apt") && cache_mount_on(run, "/var/cache/apt")))
@@ -224,7 +232,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	text_pos end;
 	/* Removing the lists of a RUN that only updates, or whose lists a
 	 * later RUN installs from, would starve that install: no fix then. */
-	df_fix_kind kind = !in->inner && f.used_after && script_end(run, &end) && !read_later(lint, in)
+	df_fix_kind kind = !in->inner && in->stage >= 0 && f.used_after && script_end(run, &end) && !read_later(lint, in)
 				   ? DF_FIX_SAFE
 				   : DF_FIX_NONE;
 	df_fix *fix = df_report_fix(lint, &df_rule_DL3009, kind, f.update_span, NULL);

@@ -33,7 +33,8 @@ const df_rule df_rule_DL3010 = {
 			"...; the destination's name when it is itself an archive name) that a "
 			"later RUN of the same stage extracts with `tar -x`/`--extract`/`--get` or "
 			"with unzip, gunzip, bunzip2, unlzma, unxz, zgz, uncompress, zcat or gzcat. "
-			"As in hadolint, only the last stage is checked.",
+			"As in hadolint, only the last stage is checked (in a file with no FROM, "
+			"every line).",
 		.why = "ADD unpacks a local archive in one step; COPY plus a RUN that extracts it "
 		       "stores the archive in a layer of its own for nothing.",
 		.example = "FROM alpine:3.20\nCOPY app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt\n",
@@ -162,8 +163,10 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		return;
 	}
 	/* hadolint's state (its findings included) resets at every FROM and its
-	 * findings are made at the end: only the last stage is reported. */
-	if (in->stage < 0 || (size_t)in->stage + 1 != df_lint_doc(lint)->nstages || in->has_error)
+	 * findings are made at the end: only the last stage is reported (in a
+	 * file with no FROM, the lines there are). */
+	size_t nstages = df_lint_doc(lint)->nstages;
+	if (in->has_error || (in->stage < 0 ? nstages != 0 : (size_t)in->stage + 1 != nstages))
 		return;
 	if (in->kind == DF_I_COPY && in->dest && !df_instr_flag(in, "from")) {
 		df_str d;

@@ -17,7 +17,7 @@ const df_rule df_rule_DL3016 = {
 	.docs = {
 		.what = "Reports an `npm install <package>` whose package has no `@version` (after any "
 			"`@scope/`), is no git URL with a `#` ref, no tarball and no local path. `npm i`, "
-			"`npm ci` and `npm add` are not checked, nor ONBUILD RUN, as in hadolint. Unlike "
+			"`npm ci` and `npm add` are not checked, as in hadolint; ONBUILD RUN is. Unlike "
 			"hadolint, `$VAR` packages are judged by their ARG/ENV value when it is known and "
 			"skipped when it is not, and `--registry=URL` is one word.",
 		.why = "An unpinned package installs whatever the registry serves on the day of the "
@@ -61,8 +61,7 @@ static bool is(const df_sh_word *w, const char *s)
 static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
 	(void)state;
-	if (in->inner)
-		return 1;	/* not for ONBUILD triggers, as in hadolint */
+	(void)in;
 	const df_cmd_view *ev = df_lint_expanded(lint, v);
 	const df_sh_cmd *c = ev->cmd;
 	size_t n;

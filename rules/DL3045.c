@@ -5,11 +5,13 @@
 #include <stdlib.h>
 
 static void check(df_lint *lint, const df_instr *in, void *state);
+static void judge(df_lint *lint, const df_instr *in);
 static void release(df_lint *lint, void *state);
 
 /* Per stage: has a WORKDIR been set in it (or in the stage it is built on)? */
 typedef struct workdirs {
 	bool *set;	/* one per stage, allocated at the first FROM */
+	bool before_from;	/* a WORKDIR before the first FROM (hadolint reads one) */
 } workdirs;
 
 const df_rule df_rule_DL3045 = {
@@ -23,7 +25,8 @@ const df_rule df_rule_DL3045 = {
 		.what = "Reports a COPY whose destination is relative (not `/...`, not a Windows "
 			"`X:...`, not `$...`) in a stage where no WORKDIR has been set, neither in "
 			"the stage nor in an earlier stage it is built FROM. A destination built "
-			"from variables is judged by its value where dfopt knows it.",
+			"from variables is judged by its value where dfopt knows it. A COPY before "
+			"the first FROM is checked too, as in hadolint.",
 		.why = "A relative destination lands in the base image's working directory, which "
 		       "the Dockerfile does not state and which can change with the base image.",
 		.example = "FROM node:20\nCOPY package.json .\n",
@@ -57,7 +60,15 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	workdirs *w = state;
 	const df_graph *g = df_lint_graph(lint);
-	if (in->stage < 0 || (size_t)in->stage >= g->nstages)
+	if (in->stage < 0) {
+		/* Before the first FROM: hadolint checks those lines too. */
+		if (in->kind == DF_I_WORKDIR)
+			w->before_from = true;
+		else if (in->kind == DF_I_COPY && !w->before_from)
+			judge(lint, in);
+		return;
+	}
+	if ((size_t)in->stage >= g->nstages)
 		return;
 	if (!w->set)
 		w->set = df_xcalloc(g->nstages, sizeof(bool));
@@ -71,7 +82,14 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		w->set[st->index] = true;
 		return;
 	}
-	if (in->kind != DF_I_COPY || in->has_error || !in->dest || w->set[st->index])
+	if (in->kind == DF_I_COPY && !w->set[st->index])
+		judge(lint, in);
+}
+
+/* Report the COPY if its destination is relative. */
+static void judge(df_lint *lint, const df_instr *in)
+{
+	if (in->has_error || !in->dest)
 		return;
 	const df_word *d = in->dest;
 	df_str dest = unquote(d->raw);
@@ -92,4 +110,5 @@ static void release(df_lint *lint, void *state)
 	workdirs *w = state;
 	free(w->set);
 	w->set = NULL;
+	w->before_from = false;
 }

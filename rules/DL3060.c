@@ -18,8 +18,8 @@ const df_rule df_rule_DL3060 = {
 		.what = "Reports a `yarn install` with no `yarn cache clean` after it in the same RUN "
 			"(or ONBUILD RUN), unless the RUN has a cache or tmpfs mount on `.cache/yarn`. "
 			"As in hadolint, only RUNs of the last stage or of a stage a later FROM builds "
-			"on are reported (ONBUILD RUN always), and any yarn command with a `cache` or "
-			"`clean` argument counts as the clean.",
+			"on are reported (ONBUILD RUN always; in a file with no FROM, every RUN), and "
+			"any yarn command with a `cache` or `clean` argument counts as the clean.",
 		.why = "yarn keeps every downloaded package in its cache, which then stays in the "
 		       "layer and makes the image bigger for nothing.",
 		.example = "FROM node:20\nRUN yarn install --frozen-lockfile\n",
@@ -65,11 +65,16 @@ static bool cache_mount(const df_instr *run)
 	return false;
 }
 
-/* The stage ends up in an image: it is the last one, or a later FROM builds on it. */
+/* The stage ends up in an image: it is the last one, or a later FROM builds
+ * on it. A file with no FROM is one stage, as hadolint reads it. */
 static bool stage_counts(df_lint *lint, int stage)
 {
 	const df_graph *g = df_lint_graph(lint);
-	if (stage < 0 || !g || (size_t)stage >= g->nstages)
+	if (!g)
+		return false;
+	if (stage < 0)
+		return g->nstages == 0;
+	if ((size_t)stage >= g->nstages)
 		return false;
 	if ((size_t)stage == g->nstages - 1)
 		return true;
