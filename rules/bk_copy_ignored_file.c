@@ -27,7 +27,9 @@ const df_rule df_rule_CopyIgnoredFile = {
 			"cannot tell when an exception (`!keep`) re-includes part of it, so it skips "
 			"every ignore file with exceptions. dfopt decides on the walked context, "
 			"exceptions included, so the check is on by default: the build it reports "
-			"fails. Without a build context, or without an ignore file, it stays quiet.",
+			"fails. `# check=skip=` silences it, unless `experimental=` names it (or is "
+			"`all`): BuildKit does not skip the experimental checks it was asked for. "
+			"Without a build context, or without an ignore file, it stays quiet.",
 		.why = "An excluded file is not sent to the builder: the COPY fails with `not found` "
 		       "(or `no source files were specified` for a pattern), usually after the "
 		       "`.dockerignore` was tightened for another reason.",

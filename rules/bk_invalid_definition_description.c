@@ -15,7 +15,9 @@ const df_rule df_rule_InvalidDefinitionDescription = {
 	.message = "a comment right above a stage or ARG should start with its name",
 	.docs = {
 		.what = "BuildKit's check of the same name, off by default (as in BuildKit, where it "
-			"is experimental): reports the comment lines directly above a named stage's "
+			"is experimental; `# check=experimental=InvalidDefinitionDescription` or "
+			"`experimental=all` turns it on as a warning, and `skip=` does not reach it "
+			"then): reports the comment lines directly above a named stage's "
 			"FROM or an ARG when the first word of the first of them is not the stage "
 			"name or one of the ARG's names. A blank line between the comment and the "
 			"instruction makes the comment an ordinary one.",

@@ -68,12 +68,24 @@ bool df_code_known(const char *code)
 	return df_code_is_buildkit_check(code, strlen(code));
 }
 
+/* Does experimental= name the BuildKit check code? */
+static bool experimental_on(const df_check_opts *c, const char *code, size_t n)
+{
+	if (c->experimental_all)
+		return true;
+	for (size_t i = 0; i < c->nexperimental; i++)
+		if (c->experimental[i].len == n && memcmp(c->experimental[i].ptr, code, n) == 0)
+			return true;
+	return false;
+}
+
 bool df_checks_skip(const df_check_opts *c, const char *code)
 {
 	if (!c->skip_all && !c->nskip)
 		return false;	/* no skip=, as in most files: no need to look at code */
 	size_t n = strlen(code);
-	if (!df_code_is_buildkit_check(code, n))
+	/* As in BuildKit, a check experimental= turns on is not skipped. */
+	if (!df_code_is_buildkit_check(code, n) || experimental_on(c, code, n))
 		return false;
 	if (c->skip_all)
 		return true;
@@ -85,9 +97,18 @@ bool df_checks_skip(const df_check_opts *c, const char *code)
 
 df_severity df_checks_severity(const df_check_opts *c, const char *code, df_severity sev)
 {
+	if (!c->error && !c->experimental_all && !c->nexperimental)
+		return sev;	/* as in most files */
+	size_t n = strlen(code);
+	if (!df_code_is_buildkit_check(code, n))
+		return sev;
+	/* An experimental check experimental= turns on is a warning, as
+	 * BuildKit's checks are. */
+	if (sev == DF_SEV_IGNORE && experimental_on(c, code, n))
+		sev = DF_SEV_WARNING;
 	/* BuildKit fails the build on any check that ran; a check that is
 	 * off by default stays off. */
-	if (c->error && sev != DF_SEV_IGNORE && df_code_is_buildkit_check(code, strlen(code)))
+	if (c->error && sev != DF_SEV_IGNORE)
 		return DF_SEV_ERROR;
 	return sev;
 }

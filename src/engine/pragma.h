@@ -78,10 +78,12 @@ const char *df_buildkit_check_near(const char *s, size_t n);
  * name? */
 bool df_code_known(const char *code);
 
-/* `# check=skip=...`: is a finding with code dropped? */
+/* `# check=skip=...`: is a finding with code dropped? Not a check that
+ * experimental= turns on: BuildKit skips only the others. */
 bool df_checks_skip(const df_check_opts *c, const char *code);
-/* `# check=error=true`: the severity of a finding with code, which has sev
- * by default. */
+/* The severity of a finding with code, which has sev by default:
+ * `experimental=` raises a check that is off (DF_SEV_IGNORE) to a warning,
+ * `error=true` makes every check that is on an error. */
 df_severity df_checks_severity(const df_check_opts *c, const char *code, df_severity sev);
 
 #endif

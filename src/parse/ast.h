@@ -327,6 +327,10 @@ typedef struct df_check_opts {
 	df_str *skip;		/* the skipped check names (arena) */
 	df_span *skip_spans;	/* where each is written */
 	size_t nskip;
+	bool experimental_all;	/* experimental=all */
+	df_str *experimental;	/* the experimental checks turned on (arena) */
+	df_span *experimental_spans;
+	size_t nexperimental;
 } df_check_opts;
 
 typedef struct df_node {

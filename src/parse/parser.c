@@ -85,8 +85,33 @@ static void trim(const char *s, size_t *b, size_t *e)
  *                                               split, as in BuildKit)
  * option -> 'skip' '=' ('all' | NAME (',' NAME)*) | 'error' '=' BOOL
  *         | 'experimental' '=' ('all' | NAME (',' NAME)*)
- * BuildKit's experimental checks are on in dfopt whatever this says
- * (CopyIgnoredFile judges the real context); the option is accepted. */
+ * experimental= turns on BuildKit's experimental checks that dfopt keeps
+ * off (InvalidDefinitionDescription); CopyIgnoredFile is on anyway, as it
+ * judges the real context. */
+
+/* The comma-separated names of s[vb..ve) into *names and *spans (arena),
+ * empty ones (`a,,b`) left out; their count. */
+static size_t parse_names(parser *p, const char *s, size_t vb, size_t ve, df_str **names, df_span **spans)
+{
+	size_t n = 1;
+	for (size_t k = vb; k < ve; k++)
+		n += s[k] == ',';
+	*names = DF_ARENA_ARRAY(p->a, df_str, n);
+	*spans = DF_ARENA_ARRAY(p->a, df_span, n);
+	size_t got = 0;
+	for (size_t k = vb; k <= ve;) {
+		const char *comma = memchr(s + k, ',', ve - k);
+		size_t nb = k, ne = comma ? (size_t)(comma - s) : ve;
+		k = ne + 1;
+		trim(s, &nb, &ne);
+		if (ne == nb)
+			continue;
+		(*names)[got] = (df_str){ s + nb, ne - nb };
+		(*spans)[got++] = (df_span){ (uint32_t)nb, (uint32_t)ne };
+	}
+	return got;
+}
+
 static void parse_check(parser *p, const df_directive *d)
 {
 	const char *s = p->doc->src.data;
@@ -125,28 +150,15 @@ static void parse_check(parser *p, const df_directive *d)
 			}
 			c.error = v == 1;
 		} else if (ke - kb == 4 && memcmp(s + kb, "skip", 4) == 0) {
-			if (ve - vb == 3 && memcmp(s + vb, "all", 3) == 0) {
+			if (ve - vb == 3 && memcmp(s + vb, "all", 3) == 0)
 				c.skip_all = true;
-				continue;
-			}
-			size_t n = 1;
-			for (size_t k = vb; k < ve; k++)
-				n += s[k] == ',';
-			c.skip = DF_ARENA_ARRAY(p->a, df_str, n);
-			c.skip_spans = DF_ARENA_ARRAY(p->a, df_span, n);
-			c.nskip = 0;
-			for (size_t k = vb; k <= ve;) {
-				const char *comma = memchr(s + k, ',', ve - k);
-				size_t nb = k, ne = comma ? (size_t)(comma - s) : ve;
-				k = ne + 1;
-				trim(s, &nb, &ne);
-				if (ne == nb)
-					continue;	/* `skip=a,,b`: nothing to skip */
-				c.skip[c.nskip] = (df_str){ s + nb, ne - nb };
-				c.skip_spans[c.nskip++] = (df_span){ (uint32_t)nb, (uint32_t)ne };
-			}
+			else
+				c.nskip = parse_names(p, s, vb, ve, &c.skip, &c.skip_spans);
 		} else if (ke - kb == 12 && memcmp(s + kb, "experimental", 12) == 0) {
-			continue;	/* see above */
+			if (ve - vb == 3 && memcmp(s + vb, "all", 3) == 0)
+				c.experimental_all = true;
+			else
+				c.nexperimental = parse_names(p, s, vb, ve, &c.experimental, &c.experimental_spans);
 		} else {
 			df_parse_error(p->doc, NULL, (df_span){ (uint32_t)kb, (uint32_t)ke },
 				"invalid check option '%.*s' (expected skip, error or experimental)", (int)(ke - kb), s + kb);

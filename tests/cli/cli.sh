@@ -412,4 +412,14 @@ lacks "$tmp/out" "DL4000" "ignoring the check name silences the DL finding"
 expect 1 "duplicate skipped by # check=" "$DFOPT" lint --no-shellcheck -f gnu "$tmp/dup2.Dockerfile"
 lacks "$tmp/out" "DL4003" "check=skip silences the DL twin"
 
+# # check=experimental= turns on a check BuildKit ships off, as a warning.
+printf '# bar this is the bar\nARG foo=bar\nFROM scratch\n' >"$tmp/exp.Dockerfile"
+expect 0 "an experimental check is off" "$DFOPT" lint --no-shellcheck -f gnu "$tmp/exp.Dockerfile"
+lacks "$tmp/out" "InvalidDefinitionDescription" "an experimental check is off by default"
+for on in InvalidDefinitionDescription all; do
+	{ printf '# check=experimental=%s\n\n' "$on"; cat "$tmp/exp.Dockerfile"; } >"$tmp/exp2.Dockerfile"
+	expect 1 "experimental=$on" "$DFOPT" lint --no-shellcheck -f gnu "$tmp/exp2.Dockerfile"
+	contains "$tmp/out" "exp2.Dockerfile:3.3-3.6: warning: InvalidDefinitionDescription" "experimental=$on: a warning"
+done
+
 finish cli
