@@ -6,7 +6,6 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static void check(df_lint *lint, const df_instr *in, void *state);
@@ -131,6 +130,23 @@ static bool merge(df_lint *lint, const df_instr *prev, const df_instr *run, df_f
 	return true;
 }
 
+/* r->what[m] = "a b", cut to fit as snprintf("%.*s %.*s") would, without
+ * its cost. */
+static void set_what(refreshes *r, size_t m, df_str a, df_str b)
+{
+	char *out = r->what[m];
+	size_t cap = sizeof(r->what[m]) - 1, o = 0;
+	df_str parts[] = { a, { " ", 1 }, b };
+	for (size_t i = 0; i < DF_ARRAY_LEN(parts) && o < cap; i++) {
+		size_t n = strnlen(parts[i].ptr, parts[i].len);
+		if (n > cap - o)
+			n = cap - o;
+		memcpy(out + o, parts[i].ptr, n);
+		o += n;
+	}
+	out[o] = '\0';
+}
+
 typedef struct walk {
 	df_lint *lint;
 	const df_instr *run;
@@ -164,10 +180,8 @@ static int each(const df_cmd_view *v, void *ud)
 		    df_run_mounts_cache(w->run, u.manager->lists)) {
 			w->r->run[m] = NULL;
 		} else {
-			df_str verb = u.cmd->cmd->words[u.verb].value;
 			w->r->run[m] = w->run;
-			snprintf(w->r->what[m], sizeof(w->r->what[m]), "%.*s %.*s", (int)v->basename.len,
-				 v->basename.ptr, (int)verb.len, verb.ptr);
+			set_what(w->r, m, v->basename, u.cmd->cmd->words[u.verb].value);
 		}
 		return 0;
 	}
@@ -206,5 +220,7 @@ static void reset(df_lint *lint, const df_stage *stage, void *state)
 {
 	(void)lint;
 	(void)stage;
-	memset(state, 0, sizeof(refreshes));
+	/* what[m] is read only while run[m] is set. */
+	refreshes *r = state;
+	memset(r->run, 0, sizeof(r->run));
 }

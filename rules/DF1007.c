@@ -11,7 +11,6 @@
 #include "graph/ecosystem.h"
 #include "util/util.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,12 +35,13 @@ typedef struct layers {
 	written *v;
 	size_t len, cap;
 	/* The instructions of the stage whose records are not in v yet:
-	 * worked out when a RUN first runs rm, as most never do. Then the
+	 * worked out when a later RUN runs rm, as most never do. Then the
 	 * RUNs' records go first, as they did when each RUN was read at its
 	 * turn; the COPY and ADD landings after them. */
 	const df_instr **copies;
 	size_t ncopies, copies_cap;
-	const df_instr **runs;	/* RUNs without an rm of their own */
+	const df_instr **runs;	/* RUNs whose writes are not recorded yet (an
+				 * rm of their own judged already) */
 	size_t nruns, runs_cap;
 	df_arena arena;		/* paths and the lists above, for the file (zeroed: ready) */
 } layers;
@@ -101,12 +101,22 @@ const df_rule df_rule_DF1007 = {
 	.on_file_end = on_file_end,
 };
 
-/* w->what = what, cut to fit as snprintf("%s") would, without its cost. */
-static void set_what(written *w, const char *what)
+/* Append s[0..n) to w->what, of which *o bytes are used: up to a NUL and
+ * cut to fit, as snprintf("%.*s") would. The texts are put together by
+ * pieces: formatting them cost more than the rest of a record. */
+static void what_add(written *w, size_t *o, const char *s, size_t n)
 {
-	size_t n = strnlen(what, sizeof(w->what) - 1);
-	memcpy(w->what, what, n);
-	w->what[n] = '\0';
+	n = strnlen(s, n);
+	if (n > sizeof(w->what) - 1 - *o)
+		n = sizeof(w->what) - 1 - *o;
+	memcpy(w->what + *o, s, n);
+	*o += n;
+	w->what[*o] = '\0';
+}
+
+static void what_adds(written *w, size_t *o, const char *s)
+{
+	what_add(w, o, s, strlen(s));
 }
 
 /* arr (of *cap objects of size bytes, in l's arena) with room for n: the
@@ -124,14 +134,13 @@ static void *room_for(layers *l, void *arr, size_t *cap, size_t n, size_t size)
 	return arr;
 }
 
-/* Record path, written by in: what says what it is, NULL for a COPY/ADD. */
-static void add(layers *l, const char *path, const df_instr *in, bool copied, const char *what)
+/* Record path, written by in; its what is empty (a RUN's caller fills it). */
+static written *add(layers *l, const char *path, const df_instr *in, bool copied)
 {
 	l->v = room_for(l, l->v, &l->cap, l->len + 1, sizeof(*l->v));
 	written *w = &l->v[l->len++];
 	*w = (written){ .path = path, .line = in->line, .run = copied ? NULL : in, .copy = copied ? in : NULL };
-	if (what)
-		set_what(w, what);
+	return w;
 }
 
 /* The what of a COPY/ADD's record, "what COPY a b wrote": made only for a
@@ -142,7 +151,8 @@ static void copy_what(written *r)
 	df_buf_adds(&text, "what ");
 	df_copy_add_text(&text, r->copy);
 	df_buf_adds(&text, " wrote");
-	set_what(r, df_buf_str(&text));
+	size_t o = 0;
+	what_add(r, &o, df_buf_str(&text), text.len);
 	df_buf_release(&text);
 }
 
@@ -152,6 +162,8 @@ typedef struct walk {
 	layers *l;
 	size_t before;		/* records of earlier steps: l->v[0..before) */
 	const char *cwd;
+	bool judge;		/* judge the rm commands; else record what the
+				 * others write */
 	bool reported;
 } walk;
 
@@ -196,23 +208,32 @@ static void note_writes(walk *w, const df_cmd_view *v)
 		if (df_run_removes_after(w->lint, v, p, strlen(p), true) ||
 		    (u.action == DF_OSPKG_INSTALL && df_run_each_after(w->lint, v, cleans, &c)))
 			return;
+		/* "the package lists of `apt-get update`" */
 		df_str verb = u.cmd->cmd->words[u.verb].value;
-		char what[96];
-		snprintf(what, sizeof(what), "the %s of `%.*s %.*s`",
-			 u.action == DF_OSPKG_REFRESH ? "package lists" : "package cache", (int)v->basename.len,
-			 v->basename.ptr, (int)verb.len, verb.ptr);
-		add(w->l, p, w->run, false, what);
+		written *r = add(w->l, p, w->run, false);
+		size_t o = 0;
+		what_adds(r, &o, u.action == DF_OSPKG_REFRESH ? "the package lists of `" : "the package cache of `");
+		what_add(r, &o, v->basename.ptr, v->basename.len);
+		what_adds(r, &o, " ");
+		what_add(r, &o, verb.ptr, verb.len);
+		what_adds(r, &o, "`");
 		return;
 	}
+	/* df_download_read() clears d before it looks at the name: most
+	 * commands are told apart cheaper here. */
+	if (!df_cmd_named(v, "curl") && !df_cmd_named(v, "wget"))
+		return;
 	df_download d;
 	if (!df_download_read(w->lint, w->run, v, &d) || !d.output.ptr || d.unknown)
 		return;
 	const char *p = df_path_resolve(&w->l->arena, w->cwd, d.output);
 	if (!p || df_run_removes_after(w->lint, v, p, strlen(p), true))
 		return;
-	char what[96];
-	snprintf(what, sizeof(what), "%.60s, the `%s` download", p, d.wget ? "wget" : "curl");
-	add(w->l, p, w->run, false, what);
+	/* "/tmp/x.tgz, the `curl` download" (the path cut at 60 bytes) */
+	written *r = add(w->l, p, w->run, false);
+	size_t o = 0;
+	what_add(r, &o, p, 60);
+	what_adds(r, &o, d.wget ? ", the `wget` download" : ", the `curl` download");
 }
 
 /* The operands of an rm, resolved against the directory the command runs
@@ -230,14 +251,18 @@ static void read_rm(walk *w, const df_cmd_view *v, rm_ops *ops)
 	static const char *const recursive_long[] = { "--recursive", NULL };
 	static const df_optspec none = { 0 };
 	const df_cmd_view *e = df_lint_expanded(w->lint, v);
-	ops->recursive = df_opt_has(e->cmd, e->name, &none, 'r', recursive_long) ||
-			 df_opt_has(e->cmd, e->name, &none, 'R', NULL);
+	ops->recursive = false;
 	ops->n = 0;
 	df_opt_iter it;
 	df_opt o;
+	/* One pass over the words for both: -r counts wherever it is. */
 	df_opt_iter_init(&it, e->cmd, e->name, &none);
-	while (df_opt_next(&it, &o) && ops->n < DF_ARRAY_LEN(ops->path)) {
-		if (o.letter || o.name.ptr || e->cmd->words[o.word].has_expansion)
+	while (df_opt_next(&it, &o)) {
+		if (o.letter || o.name.ptr) {
+			ops->recursive |= o.letter == 'r' || o.letter == 'R' || df_opt_is_long(&o, recursive_long);
+			continue;
+		}
+		if (ops->n == DF_ARRAY_LEN(ops->path) || e->cmd->words[o.word].has_expansion)
 			continue;
 		const char *op = df_path_resolve(&w->l->arena, w->cwd, o.value);
 		if (op)
@@ -389,10 +414,11 @@ static int each(const df_cmd_view *v, void *ud)
 	    df_eco_cd(&w->l->arena, df_lint_expanded(w->lint, v)->cmd, v->name, &w->cwd))
 		return 0;
 	if (!df_cmd_named(v, "rm")) {
-		note_writes(w, v);
+		if (!w->judge)
+			note_writes(w, v);
 		return 0;
 	}
-	if (w->reported || !w->before)
+	if (!w->judge || w->reported || !w->before)
 		return 0;
 	rm_ops ops;
 	read_rm(w, v, &ops);
@@ -433,16 +459,17 @@ static void add_landings(layers *l, const df_graph *g)
 		df_landing out[16];
 		size_t n = df_copy_landings(&l->arena, g, in, out, DF_ARRAY_LEN(out));
 		for (size_t i = 0; i < n; i++)
-			add(l, out[i].path, in, true, NULL);
+			add(l, out[i].path, in, true);
 	}
 	l->ncopies = 0;
 }
 
-/* Walk the commands of run, a RUN of the stage: record what they write,
- * and judge its rm commands against the records of the steps before it. */
-static void walk_run(df_lint *lint, layers *l, const df_graph *g, const df_instr *run)
+/* Walk the commands of run, a RUN of the stage: with judge, judge its rm
+ * commands against the records of the steps before it; else record what
+ * the others write. */
+static void walk_run(df_lint *lint, layers *l, const df_graph *g, const df_instr *run, bool judge)
 {
-	walk w = { .lint = lint, .run = run, .l = l, .before = l->len };
+	walk w = { .lint = lint, .run = run, .l = l, .before = l->len, .judge = judge };
 	w.cwd = df_run_workdir(&l->arena, g, run);
 	df_lint_each_command(lint, run, each, &w);
 }
@@ -465,11 +492,17 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 		return;
 	}
 	for (size_t k = 0; k < l->nruns; k++)
-		walk_run(lint, l, g, l->runs[k]);
+		walk_run(lint, l, g, l->runs[k], false);
 	l->nruns = 0;
 	if (l->ncopies)
 		add_landings(l, g);
-	walk_run(lint, l, g, in);
+	walk_run(lint, l, g, in, true);
+	/* Its own writes come after every record its rm was judged against,
+	 * and before those of the steps after it: recorded, like those of a
+	 * RUN without rm, when a later RUN of the stage runs rm (the last
+	 * such RUN of a stage never needs them). */
+	l->runs = room_for(l, (void *)l->runs, &l->runs_cap, l->nruns + 1, sizeof(*l->runs));
+	l->runs[l->nruns++] = in;
 }
 
 static void on_stage_end(df_lint *lint, const df_stage *stage, void *state)

@@ -148,17 +148,12 @@ typedef struct pkg {
  * finds the name's end and a '/', for every package of every install. */
 static void read_pkg(const df_sh_word *w, bool pip, pkg *p)
 {
-	/* 1: a byte that ends the name (df_ospkg_name(), pip_name()); 2: '/'. */
-	static const unsigned char os[256] = { ['\0'] = 1, ['='] = 1, ['~'] = 1, ['<'] = 1, ['>'] = 1, ['/'] = 2 };
-	static const unsigned char py[256] = { ['\0'] = 1, ['='] = 1, ['<'] = 1, ['>'] = 1, ['!'] = 1, ['~'] = 1,
-					       ['['] = 1, [';'] = 1, ['@'] = 1, [' '] = 1, ['/'] = 2 };
-	const unsigned char *cls = pip ? py : os;
+	/* The bytes that end the name (df_ospkg_name(), pip_name(), which
+	 * stop at a NUL too), and '/'. strcspn() stops at the value's
+	 * terminating NUL at the latest. */
 	df_str v = w->value;
-	size_t n = 0;
-	unsigned char k = 0;
-	while (n < v.len && !(k = cls[(unsigned char)v.ptr[n]]))
-		n++;
-	if (k == 2) {
+	size_t n = strcspn(v.ptr, pip ? "=<>!~[;@ /" : "=~<>/");
+	if (n < v.len && v.ptr[n] == '/') {
 		p->file = true;	/* a '/' before the name's end */
 		return;
 	}
