@@ -66,8 +66,11 @@ const df_rule df_rule_DF1007 = {
 			"writes them into a cache or tmpfs mount, leaves nothing. An `apt-get install` "
 			"leaves no archives in the official Debian and Ubuntu images (their apt "
 			"configuration deletes them), so it counts for nothing. An rm deletes a path it "
-			"names, a glob over it, or with `-r` a directory above it. "
-			"An rm operand is resolved against the WORKDIR and any `cd` before it; a relative "
+			"names, a glob over it, or with `-r` a directory above it. An rm that follows "
+			"the RUN's own refresh or install of the same manager (`apt-get update && ... "
+			"&& rm -rf /var/lib/apt/lists/*`) cleans up after that RUN and is not reported, "
+			"even when an earlier layer kept the lists too (that layer's RUN is DL3009's "
+			"finding). An rm operand is resolved against the WORKDIR and any `cd` before it; a relative "
 			"one with an unknown directory, or one of unknown value, counts for nothing. "
 			"ONBUILD instructions are not judged.\n\n"
 			"The fix moves the `rm` to the end of the RUN that wrote the files, after ` && \\` "
@@ -165,6 +168,10 @@ typedef struct walk {
 	bool judge;		/* judge the rm commands; else record what the
 				 * others write */
 	bool reported;
+	/* Judging: the package managers' directories this RUN writes itself
+	 * before the rm at hand (its own `apt-get update`). */
+	const char *own[4];
+	size_t nown;
 } walk;
 
 typedef struct cleaner {
@@ -193,15 +200,22 @@ static const char *everything_in(layers *l, const char *dir)
 }
 
 /* Record what command v leaves in the layer. */
+/* Does u leave files in its manager's directory (lists, cache), where no
+ * cache mount of the RUN takes them? */
+static bool leaves_lists(const walk *w, const df_ospkg_use *u)
+{
+	const df_ospkg_manager *m = u->manager;
+	bool keeps = u->action == DF_OSPKG_REFRESH ||
+		     (u->action == DF_OSPKG_INSTALL && m->install_keeps && !df_ospkg_has_opt(u, m->keep_nothing));
+	return keeps && !df_run_mounts_cache(w->run, m->lists);
+}
+
 static void note_writes(walk *w, const df_cmd_view *v)
 {
 	df_ospkg_use u;
 	if (df_ospkg_read(w->lint, v, &u)) {
 		const df_ospkg_manager *m = u.manager;
-		bool keeps = u.action == DF_OSPKG_REFRESH ||
-			     (u.action == DF_OSPKG_INSTALL && m->install_keeps &&
-			      !df_ospkg_has_opt(&u, m->keep_nothing));
-		if (!keeps || df_run_mounts_cache(w->run, m->lists))
+		if (!leaves_lists(w, &u))
 			return;
 		const char *p = everything_in(w->l, m->lists);
 		cleaner c = { w->lint, m };
@@ -406,6 +420,22 @@ static df_fix_kind move_fix(walk *w, const df_cmd_view *v, const written *r, df_
 	return DF_FIX_UNSAFE;
 }
 
+/*
+ * Did this RUN write r's files again before its rm (a package manager's
+ * directory: its own `apt-get update` refreshed the lists an earlier layer
+ * left)? Then the rm cleans up after the RUN itself, as it should; what
+ * the earlier layer keeps is that RUN's finding (DL3009), not this rm's.
+ */
+static bool rewritten(const walk *w, const written *r)
+{
+	for (size_t k = 0; k < w->nown && r->run; k++) {
+		size_t n = strlen(w->own[k]);
+		if (strncmp(r->path, w->own[k], n) == 0 && strcmp(r->path + n, "/*") == 0)
+			return true;
+	}
+	return false;
+}
+
 static int each(const df_cmd_view *v, void *ud)
 {
 	walk *w = ud;
@@ -414,8 +444,11 @@ static int each(const df_cmd_view *v, void *ud)
 	    df_eco_cd(&w->l->arena, df_lint_expanded(w->lint, v)->cmd, v->name, &w->cwd))
 		return 0;
 	if (!df_cmd_named(v, "rm")) {
+		df_ospkg_use u;
 		if (!w->judge)
 			note_writes(w, v);
+		else if (w->nown < DF_ARRAY_LEN(w->own) && df_ospkg_read(w->lint, v, &u) && leaves_lists(w, &u))
+			w->own[w->nown++] = u.manager->lists;
 		return 0;
 	}
 	if (!w->judge || w->reported || !w->before)
@@ -424,7 +457,8 @@ static int each(const df_cmd_view *v, void *ud)
 	read_rm(w, v, &ops);
 	for (size_t i = 0; i < w->before && ops.n; i++) {
 		written *r = &w->l->v[i];
-		if (r->reported || !rm_deletes(w->l, &ops, r) || df_run_mounts_cache(w->run, r->path))
+		if (r->reported || !rm_deletes(w->l, &ops, r) || df_run_mounts_cache(w->run, r->path) ||
+		    rewritten(w, r))
 			continue;
 		if (r->copy)
 			copy_what(r);
