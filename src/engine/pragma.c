@@ -68,15 +68,18 @@ bool df_code_known(const char *code)
 	return df_code_is_buildkit_check(code, strlen(code));
 }
 
+/* Is code[0..n) one of the names of a check option (all: every name)? */
+static bool option_names(bool all, const df_str *names, size_t count, const char *code, size_t n)
+{
+	for (size_t i = 0; i < count && !all; i++)
+		all = names[i].len == n && memcmp(names[i].ptr, code, n) == 0;
+	return all;
+}
+
 /* Does experimental= name the BuildKit check code? */
 static bool experimental_on(const df_check_opts *c, const char *code, size_t n)
 {
-	if (c->experimental_all)
-		return true;
-	for (size_t i = 0; i < c->nexperimental; i++)
-		if (c->experimental[i].len == n && memcmp(c->experimental[i].ptr, code, n) == 0)
-			return true;
-	return false;
+	return option_names(c->experimental_all, c->experimental, c->nexperimental, code, n);
 }
 
 bool df_checks_skip(const df_check_opts *c, const char *code)
@@ -87,12 +90,7 @@ bool df_checks_skip(const df_check_opts *c, const char *code)
 	/* As in BuildKit, a check experimental= turns on is not skipped. */
 	if (!df_code_is_buildkit_check(code, n) || experimental_on(c, code, n))
 		return false;
-	if (c->skip_all)
-		return true;
-	for (size_t i = 0; i < c->nskip; i++)
-		if (c->skip[i].len == n && memcmp(c->skip[i].ptr, code, n) == 0)
-			return true;
-	return false;
+	return option_names(c->skip_all, c->skip, c->nskip, code, n);
 }
 
 df_severity df_checks_severity(const df_check_opts *c, const char *code, df_severity sev)
