@@ -46,7 +46,7 @@ static bool normalise(const char *s, size_t n, char *out)
 	}
 	while (n - i >= 2 && s[i] == '.' && s[i + 1] == '/')
 		i += 2;
-	if (o + (n - i) + 1 <= PATH_CAP && plain(s + i, n - i)) {
+	if (i < n && o + (n - i) + 1 <= PATH_CAP && plain(s + i, n - i)) {
 		/* Every path of every rule comes here, and most need no
 		 * change but a trailing '/': one copy. */
 		memcpy(out + o, s + i, n - i);

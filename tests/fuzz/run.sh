@@ -102,6 +102,9 @@ seed healthcheck 'HEALTHCHECK --interval=1h2m3.5s --timeout=0s --start-period=-1
 seed legacy 'env a b c\nENV a\nLABEL\nARG\nARG a=b c=d\nMAINTAINER me <me@x>\nSTOPSIGNAL\nUNKNOWN thing\nfrom x as Y\nCOPY\nCOPY onlyone\nVOLUME ["/a", "/b"]\nVOLUME /c /d\n'
 seed nul-bytes 'FROM a\0b\nRUN \0\nENV \0=\0\n'
 seed cr-only 'FROM a\rRUN b\rCMD c'
+# An rm option word holding NUL bytes, after the RUN's own apt-get update (a
+# pointer offset on an empty path, found by fuzz_parse).
+seed rm-nul-option 'FROM d\nRUN apt-get update && apt-get install -y a=1\nRUN rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y b=1 && rm -r\0\0f /var/lib/apt/lists/*\n'
 seed shell 'RUN (a && b) || c; d | e & f > /x 2>&1 <<<w; if true; then x; fi; $(sub `bt`) "q$v" '"'"'s'"'"' \\\n  && for i in 1 2; do echo $i; done && case $x in a) y;; esac && { z; } && !neg && a=b c=d cmd\nRUN echo "unterminated\nRUN echo $((1 + 2)) ${#v} ${v:0:2}\n'
 seed empty ''
 seed blank-lines '\n\n   \n\t\n'
