@@ -91,35 +91,15 @@ static bool has_suspicious(df_str name)
 		['a'] = true, ['c'] = true, ['p'] = true, ['s'] = true, ['t'] = true, ['u'] = true,
 		['A'] = true, ['C'] = true, ['P'] = true, ['S'] = true, ['T'] = true, ['U'] = true,
 	};
+	static const char *const words[] = { "api_key", "client_key", "password", "private",
+					     "secret", "token", "username" };
 	for (size_t i = 0; i < name.len; i++) {
 		if (!starts[(unsigned char)name.ptr[i]])
 			continue;
-		switch (df_to_lower((unsigned char)name.ptr[i])) {
-		case 'a':
-			if (holds_at(name, i, "api_key"))
+		char c = (char)df_to_lower((unsigned char)name.ptr[i]);
+		for (size_t w = 0; w < DF_ARRAY_LEN(words); w++)
+			if (words[w][0] == c && holds_at(name, i, words[w]))
 				return true;
-			break;
-		case 'c':
-			if (holds_at(name, i, "client_key"))
-				return true;
-			break;
-		case 'p':
-			if (holds_at(name, i, "password") || holds_at(name, i, "private"))
-				return true;
-			break;
-		case 's':
-			if (holds_at(name, i, "secret"))
-				return true;
-			break;
-		case 't':
-			if (holds_at(name, i, "token"))
-				return true;
-			break;
-		case 'u':
-			if (holds_at(name, i, "username"))
-				return true;
-			break;
-		}
 	}
 	return false;
 }

@@ -491,21 +491,12 @@ static bool fix_offered(const lsp_doc *d, const df_diag *dg)
 }
 
 /* The file:// URI of an absolute path: every byte but the unreserved ones
- * and '/' percent-encoded. */
+ * and '/' percent-encoded, as editors write them. */
 static char *path_uri(const char *path)
 {
-	static const char hexd[] = "0123456789ABCDEF";
 	df_buf u = DF_BUF_INIT;
 	df_buf_adds(&u, "file://");
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		if (df_is_alnum(*p) || strchr("-._~/", *p)) {
-			df_buf_addc(&u, (char)*p);
-		} else {
-			df_buf_addc(&u, '%');
-			df_buf_addc(&u, hexd[*p >> 4]);
-			df_buf_addc(&u, hexd[*p & 15]);
-		}
-	}
+	df_buf_add_uri_path(&u, path, "-._~/");
 	return df_buf_detach(&u, NULL);
 }
 
@@ -527,10 +518,8 @@ static bool side_target_of(lsp_server *s, const lsp_doc *d, side_target *t)
 	df_buf where = DF_BUF_INIT, err = DF_BUF_INIT, path = DF_BUF_INIT;
 	const df_context *ctx = df_contexts_get(&s->contexts, d->path, &where, &err);
 	bool ok = ctx != NULL;
-	if (ok && ctx->ignore_file)
-		df_buf_adds(&path, ctx->ignore_file);
-	else if (ok)
-		df_buf_addf(&path, "%s/.dockerignore", ctx->root);
+	if (ok)
+		df_side_path(ctx, &path);
 	ok = ok && path.buf[0] == '/';
 	if (ok) {
 		t->uri = path_uri(path.buf);

@@ -689,8 +689,7 @@ static bool match_components(const char *comps, size_t ncomp, const char *path)
 
 void df_ctx_selection_release(df_ctx_selection *sel)
 {
-	if (sel->own)
-		free(sel->own);
+	free(sel->own);
 	memset(sel, 0, sizeof(*sel));
 }
 

@@ -141,10 +141,7 @@ static bool side_ready(fixing *fx)
 	if (!ctx)
 		return false;
 	df_buf path = DF_BUF_INIT, err = DF_BUF_INIT;
-	if (ctx->ignore_file)
-		df_buf_adds(&path, ctx->ignore_file);
-	else
-		df_buf_addf(&path, "%s/.dockerignore", ctx->root);
+	df_side_path(ctx, &path);
 	if (ctx->ignore_file && df_read_input(ctx->ignore_file, DF_IGNORE_MAX_BYTES, &r->side_before, &err) < 0) {
 		df_buf_release(&path);
 		df_buf_release(&err);

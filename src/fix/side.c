@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "context/context.h"
 #include "context/ignore.h"
 #include "fix/diff.h"
 #include "fix/write.h"
@@ -40,6 +41,15 @@ static void clean(const char *s, size_t n, const char **out, size_t *outn)
 		n--;
 	*out = s;
 	*outn = n;
+}
+
+void df_side_path(const df_context *ctx, df_buf *out)
+{
+	df_buf_reset(out);
+	if (ctx->ignore_file)
+		df_buf_adds(out, ctx->ignore_file);
+	else
+		df_buf_addf(out, "%s/.dockerignore", ctx->root);
 }
 
 bool df_side_has_line(const char *text, size_t len, const char *pattern)

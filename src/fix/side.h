@@ -26,6 +26,12 @@
 
 #include "util/buf.h"
 
+struct df_context;
+
+/* Reset out to the path of the ignore file side fixes extend in ctx: the
+ * one it reads, else a .dockerignore to create at its root. */
+void df_side_path(const struct df_context *ctx, df_buf *out);
+
 /* Does the ignore file text (len bytes) hold pattern as one of its
  * patterns? Comments and exceptions are not patterns. */
 bool df_side_has_line(const char *text, size_t len, const char *pattern);

@@ -40,18 +40,8 @@ static cJSON *jstr(const char *s)
  * like are percent-encoded; '/' and the other path characters stay. */
 static cJSON *sarif_uri(const char *path)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	df_buf u = DF_BUF_INIT;
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~/!$&'()*+,;=:@", *p)) {
-			df_buf_addc(&u, (char)*p);
-		} else {
-			df_buf_addc(&u, '%');
-			df_buf_addc(&u, hex[*p >> 4]);
-			df_buf_addc(&u, hex[*p & 15]);
-		}
-	}
+	df_buf_add_uri_path(&u, path, "-._~/!$&'()*+,;=:@");
 	cJSON *j = jstr(df_buf_str(&u));
 	df_buf_release(&u);
 	return j;

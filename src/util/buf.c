@@ -76,6 +76,21 @@ void df_buf_addu(df_buf *b, uint64_t v)
 	df_buf_add(b, digits + sizeof(digits) - n, n);
 }
 
+void df_buf_add_uri_path(df_buf *b, const char *path, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr(keep, *p)) {
+			df_buf_addc(b, (char)*p);
+		} else {
+			df_buf_addc(b, '%');
+			df_buf_addc(b, hex[*p >> 4]);
+			df_buf_addc(b, hex[*p & 15]);
+		}
+	}
+}
+
 /* The room df_buf_vaddf() formats into first: the format's own length and
  * this much for what its conversions add. Too little costs a second
  * vsnprintf() (a rule's message runs to a hundred characters or two). */

@@ -48,6 +48,9 @@ static inline void df_buf_addc(df_buf *b, char c)
 void df_buf_adds(df_buf *b, const char *s);
 /* v in decimal, without printf's cost. */
 void df_buf_addu(df_buf *b, uint64_t v);
+/* path as the path of a URI (RFC 3986): ASCII letters, digits and the
+ * bytes of keep stay, every other byte is percent-encoded. */
+void df_buf_add_uri_path(df_buf *b, const char *path, const char *keep);
 void df_buf_addf(df_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void df_buf_vaddf(df_buf *b, const char *fmt, va_list ap);
 /* The contents as a C string ("" for an empty buffer). */
