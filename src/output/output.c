@@ -368,30 +368,86 @@ static size_t code_index(df_output *o, const df_diag *d)
 	return o->ncodes++;
 }
 
-/* A name of dfopt's own (a severity, a fix kind) as a JSON string: plain
- * ASCII, quoted as it is, without df_json_add_str()'s scan. */
-static void json_add_name(df_buf *out, const char *name)
+/*
+ * The names df_severity_name() and df_fix_kind_name() give, as JSON
+ * strings: every finding has two, so they are neither looked up nor
+ * measured each time, and each is copied as one block of JSON_NAME_ROOM
+ * bytes (the cursor then moves by its length). json_begin() checks them
+ * against the functions.
+ */
+#define JSON_NAME_ROOM 16
+typedef struct json_name {
+	char text[JSON_NAME_ROOM];	/* quoted, NUL-padded */
+	size_t len;
+} json_name;
+
+#define JSON_NAME(s) { "\"" s "\"", sizeof(s) + 1 }
+static const json_name json_severities[] = {
+	[DF_SEV_ERROR] = JSON_NAME("error"),
+	[DF_SEV_WARNING] = JSON_NAME("warning"),
+	[DF_SEV_INFO] = JSON_NAME("info"),
+	[DF_SEV_STYLE] = JSON_NAME("style"),
+	[DF_SEV_IGNORE] = JSON_NAME("ignore"),
+};
+static const json_name json_fix_kinds[] = {
+	[DF_FIX_NONE] = JSON_NAME("none"),
+	[DF_FIX_SAFE] = JSON_NAME("safe"),
+	[DF_FIX_UNSAFE] = JSON_NAME("unsafe"),
+	[DF_FIX_DISPLAY] = JSON_NAME("display-only"),
+};
+
+static void json_check_name(const json_name *n, const char *name)
 {
-	df_buf_addc(out, '"');
-	df_buf_adds(out, name);
-	df_buf_addc(out, '"');
+	size_t len = strlen(name);
+	if (n->len != len + 2 || n->text[0] != '"' || memcmp(n->text + 1, name, len) || n->text[len + 1] != '"')
+		DF_BUG("JSON name of '%s' differs", name);
+}
+
+/* The severity's or fix kind's name at p, whose room has JSON_NAME_ROOM
+ * bytes. */
+static char *json_put_name(char *p, const json_name *names, size_t nnames, size_t k)
+{
+	if (k >= nnames)
+		DF_BUG("bad severity or fix kind %zu", k);
+	memcpy(p, names[k].text, JSON_NAME_ROOM);
+	return p + names[k].len;
 }
 
 static void json_begin(df_output *o, df_buf *out)
 {
 	(void)o;
+	for (size_t k = 0; k < DF_ARRAY_LEN(json_severities); k++)
+		json_check_name(&json_severities[k], df_severity_name((df_severity)k));
+	for (size_t k = 0; k < DF_ARRAY_LEN(json_fix_kinds); k++)
+		json_check_name(&json_fix_kinds[k], df_fix_kind_name((df_fix_kind)k));
 	df_buf_addc(out, '[');
-}
-
-static void json_key_uint(df_buf *out, const char *key, size_t keylen, uint32_t v)
-{
-	df_buf_add(out, key, keylen);
-	df_json_add_uint(out, v);
 }
 
 #define KEY(s) s, sizeof(s) - 1
 
-/* Keys in cJSON's order for the same object: as they were added. */
+/* The bytes of a finding's object but its strings: the keys, four numbers
+ * and two names at their longest, the separator before it. */
+#define JSON_FINDING_FIXED                                                                  \
+	(sizeof(",{\"code\":,\"column\":,\"end_column\":,\"end_line\":,\"file\":,\"fix\":," \
+		"\"level\":,\"line\":,\"message\":}") +                                     \
+	 4 * DF_PUT_U_MAX + 2 * JSON_NAME_ROOM)
+
+/* A cursor (buf.h) with room for a finding's object of fixed bytes but
+ * its strings: the file's escaped name, and d's code and message, whose
+ * lengths it measures. */
+static inline char *json_room(df_buf *out, size_t fixed, const df_output *o, const df_diag *d,
+			      size_t *code_len, size_t *msg_len)
+{
+	*code_len = strlen(d->code);
+	*msg_len = strlen(d->message);
+	if (*code_len > DF_JSON_LEN_MAX || *msg_len > DF_JSON_LEN_MAX)
+		df_die_oom();
+	return df_buf_room(out, fixed + o->name.len + DF_JSON_STR_MAX(*code_len) + DF_JSON_STR_MAX(*msg_len));
+}
+
+/* Keys in cJSON's order for the same object: as they were added. Each
+ * finding is written through a cursor into room asked for once: most of
+ * its pieces are a few bytes. */
 static void json_file(df_output *o, const df_file_findings *f, df_buf *out)
 {
 	if (!f->diags->len)
@@ -399,24 +455,32 @@ static void json_file(df_output *o, const df_file_findings *f, df_buf *out)
 	df_buf_reset(&o->name);
 	df_json_add_cstr(&o->name, f->file);
 	FOR_EACH_DIAG(f, d) {
-		json_sep(o, out, ",");
-		df_buf_add(out, KEY("{\"code\":"));
-		df_json_add_cstr(out, d->code);
-		json_key_uint(out, KEY(",\"column\":"), d->col);
-		json_key_uint(out, KEY(",\"end_column\":"), d->end_col);
-		json_key_uint(out, KEY(",\"end_line\":"), d->end_line);
-		df_buf_add(out, KEY(",\"file\":"));
-		df_buf_add(out, o->name.buf, o->name.len);
-		df_buf_add(out, KEY(",\"fix\":"));
+		size_t code_len, msg_len;
+		char *p = json_room(out, JSON_FINDING_FIXED, o, d, &code_len, &msg_len);
+		if (o->nfindings++)
+			*p++ = ',';
+		p = df_put(p, KEY("{\"code\":"));
+		p = df_json_put_str(p, d->code, code_len);
+		p = df_put(p, KEY(",\"column\":"));
+		p = df_put_u(p, d->col);
+		p = df_put(p, KEY(",\"end_column\":"));
+		p = df_put_u(p, d->end_col);
+		p = df_put(p, KEY(",\"end_line\":"));
+		p = df_put_u(p, d->end_line);
+		p = df_put(p, KEY(",\"file\":"));
+		p = df_put(p, o->name.buf, o->name.len);
+		p = df_put(p, KEY(",\"fix\":"));
 		/* Whether --fix can act on this finding (none for parse
 		 * errors, ShellCheck's codes, and rules without a fix). */
-		json_add_name(out, df_fix_kind_name((df_fix_kind)d->fix_kind));
-		df_buf_add(out, KEY(",\"level\":"));
-		json_add_name(out, df_severity_name(d->severity));
-		json_key_uint(out, KEY(",\"line\":"), d->line);
-		df_buf_add(out, KEY(",\"message\":"));
-		df_json_add_cstr(out, d->message);
-		df_buf_addc(out, '}');
+		p = json_put_name(p, json_fix_kinds, DF_ARRAY_LEN(json_fix_kinds), d->fix_kind);
+		p = df_put(p, KEY(",\"level\":"));
+		p = json_put_name(p, json_severities, DF_ARRAY_LEN(json_severities), (size_t)d->severity);
+		p = df_put(p, KEY(",\"line\":"));
+		p = df_put_u(p, d->line);
+		p = df_put(p, KEY(",\"message\":"));
+		p = df_json_put_str(p, d->message, msg_len);
+		*p++ = '}';
+		df_buf_set_end(out, p);
 	}
 }
 
@@ -867,7 +931,10 @@ static void sonarqube_end(df_output *o, df_buf *out)
 	df_buf_adds(out, "]\n}\n");
 }
 
-/* One unformatted object a line, written directly. */
+/* The bytes of a Codacy line but its strings. */
+#define CODACY_FIXED (sizeof("{\"filename\":,\"patternId\":,\"message\":,\"line\":}\n") + DF_PUT_U_MAX)
+
+/* One unformatted object a line, written directly as json's are. */
 static void codacy_file(df_output *o, const df_file_findings *f, df_buf *out)
 {
 	if (!f->diags->len)
@@ -875,14 +942,18 @@ static void codacy_file(df_output *o, const df_file_findings *f, df_buf *out)
 	df_buf_reset(&o->name);
 	df_json_add_cstr(&o->name, f->file);
 	FOR_EACH_DIAG(f, d) {
-		df_buf_add(out, KEY("{\"filename\":"));
-		df_buf_add(out, o->name.buf, o->name.len);
-		df_buf_add(out, KEY(",\"patternId\":"));
-		df_json_add_cstr(out, d->code);
-		df_buf_add(out, KEY(",\"message\":"));
-		df_json_add_cstr(out, d->message);
-		json_key_uint(out, KEY(",\"line\":"), d->line);
-		df_buf_add(out, "}\n", 2);
+		size_t code_len, msg_len;
+		char *p = json_room(out, CODACY_FIXED, o, d, &code_len, &msg_len);
+		p = df_put(p, KEY("{\"filename\":"));
+		p = df_put(p, o->name.buf, o->name.len);
+		p = df_put(p, KEY(",\"patternId\":"));
+		p = df_json_put_str(p, d->code, code_len);
+		p = df_put(p, KEY(",\"message\":"));
+		p = df_json_put_str(p, d->message, msg_len);
+		p = df_put(p, KEY(",\"line\":"));
+		p = df_put_u(p, d->line);
+		p = df_put(p, "}\n", 2);
+		df_buf_set_end(out, p);
 	}
 }
 

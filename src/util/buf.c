@@ -54,26 +54,33 @@ void df_buf_add_slow(df_buf *b, const void *data, size_t len)
 	b->buf[b->len] = '\0';
 }
 
-void df_buf_adds(df_buf *b, const char *s)
+const char df_digit_pairs[200] =
+	"00010203040506070809" "10111213141516171819" "20212223242526272829" "30313233343536373839"
+	"40414243444546474849" "50515253545556575859" "60616263646566676869" "70717273747576777879"
+	"80818283848586878889" "90919293949596979899";
+
+char *df_put_u_slow(char *dst, uint64_t v)
 {
-	df_buf_add(b, s, strlen(s));
+	/* The digits counted first, then written from the last, two at a
+	 * time. */
+	size_t n = 1;
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	char *end = dst + n, *p = end;
+	for (; v >= 100; v /= 100) {
+		p -= 2;
+		memcpy(p, df_digit_pairs + 2 * (v % 100), 2);
+	}
+	if (v >= 10)
+		memcpy(p - 2, df_digit_pairs + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
+	return end;
 }
 
 void df_buf_addu(df_buf *b, uint64_t v)
 {
-	if (v < 100) {
-		/* Most numbers written are lines and columns. */
-		char two[2] = { (char)('0' + v / 10), (char)('0' + v % 10) };
-		df_buf_add(b, two + (v < 10), v < 10 ? 1 : 2);
-		return;
-	}
-	char digits[20];	/* UINT64_MAX has 20 */
-	size_t n = 0;
-	do {
-		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	df_buf_add(b, digits + sizeof(digits) - n, n);
+	df_buf_set_end(b, df_put_u(df_buf_room(b, DF_PUT_U_MAX), v));
 }
 
 void df_buf_add_uri_path(df_buf *b, const char *path, const char *keep)

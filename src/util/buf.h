@@ -45,7 +45,13 @@ static inline void df_buf_addc(df_buf *b, char c)
 {
 	df_buf_add(b, &c, 1);
 }
-void df_buf_adds(df_buf *b, const char *s);
+
+/* Inline: most s are literals, whose length the compiler knows. */
+static inline void df_buf_adds(df_buf *b, const char *s)
+{
+	df_buf_add(b, s, strlen(s));
+}
+
 /* v in decimal, without printf's cost. */
 void df_buf_addu(df_buf *b, uint64_t v);
 /* path as the path of a URI (RFC 3986): ASCII letters, digits and the
@@ -55,5 +61,54 @@ void df_buf_addf(df_buf *b, const char *fmt, ...) __attribute__((format(printf, 
 void df_buf_vaddf(df_buf *b, const char *fmt, va_list ap);
 /* The contents as a C string ("" for an empty buffer). */
 const char *df_buf_str(const df_buf *b);
+
+/*
+ * Appending through a cursor, for writers of many small pieces (a report's
+ * findings): df_buf_room() makes room for extra more bytes once and returns
+ * the end of the contents, the df_put_*() write there without a check of
+ * room each and return the cursor past what they wrote, and df_buf_set_end()
+ * makes the cursor the end of the contents. Between the two the buffer is
+ * not terminated; nothing else may touch it, and the writes must stay
+ * within the room asked for.
+ */
+static inline char *df_buf_room(df_buf *b, size_t extra)
+{
+	if (!b->buf || b->cap - b->len <= extra)
+		df_buf_grow(b, extra);
+	return b->buf + b->len;
+}
+
+static inline void df_buf_set_end(df_buf *b, char *end)
+{
+	b->len = (size_t)(end - b->buf);
+	*end = '\0';
+}
+
+static inline char *df_put(char *dst, const void *data, size_t len)
+{
+	memcpy(dst, data, len);
+	return dst + len;
+}
+
+/* The most bytes df_put_u() writes: UINT64_MAX has 20 digits. */
+#define DF_PUT_U_MAX 20
+/* "00" "01" ... "99": two digits at a time. */
+extern const char df_digit_pairs[200];
+char *df_put_u_slow(char *dst, uint64_t v);
+
+/* v in decimal; most numbers written are lines and columns, of one or two
+ * digits. */
+static inline char *df_put_u(char *dst, uint64_t v)
+{
+	if (v < 10) {
+		*dst = (char)('0' + v);
+		return dst + 1;
+	}
+	if (v < 100) {
+		memcpy(dst, df_digit_pairs + 2 * v, 2);
+		return dst + 2;
+	}
+	return df_put_u_slow(dst, v);
+}
 
 #endif

@@ -28,9 +28,11 @@ void df_diags_release(df_diags *d)
 static df_diag *push(df_diags *d, df_severity sev, uint32_t line, uint32_t col, uint32_t end_line,
 		     uint32_t end_col)
 {
-	void *p = d->items;
-	df_grow(&p, &d->cap, d->len + 1, sizeof(*d->items));
-	d->items = p;
+	if (d->len == d->cap) {
+		void *p = d->items;
+		df_grow(&p, &d->cap, d->len + 1, sizeof(*d->items));
+		d->items = p;
+	}
 	df_diag *g = &d->items[d->len++];
 	g->line = line;
 	g->col = col;
@@ -101,8 +103,11 @@ static int diag_cmp(const df_diag *a, const df_diag *b)
 
 void df_diags_sort(df_diags *d)
 {
-	/* Insertion sort: stable, and lists are short and nearly sorted. */
+	/* Insertion sort: stable, and lists are short and nearly sorted, so
+	 * an entry already in place is not moved out and back. */
 	for (size_t i = 1; i < d->len; i++) {
+		if (diag_cmp(&d->items[i - 1], &d->items[i]) <= 0)
+			continue;
 		df_diag tmp = d->items[i];
 		size_t j = i;
 		while (j > 0 && diag_cmp(&d->items[j - 1], &tmp) > 0) {

@@ -1,7 +1,12 @@
 /* json.c - JSON text without a tree; see json.h. */
 #include "util/json.h"
+#include "util/util.h"
 
 #include <stdbool.h>
+#include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static const char hex[] = "0123456789abcdef";
 
@@ -23,100 +28,192 @@ static bool seq_ok(const unsigned char *p, size_t i, size_t len, size_t n)
 	return true;
 }
 
-static void add_u00(df_buf *out, unsigned char c)
+static char *put_u00(char *d, unsigned char c)
 {
 	char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-	df_buf_add(out, e, sizeof(e));
+	return df_put(d, e, sizeof(e));
 }
 
 /*
- * Whether one of the eight bytes in w may need a look: a control character,
- * '"', '\\' or a byte past ASCII. The usual word-at-a-time tests: a byte
- * below n sets its high bit in (w - n per byte) & ~w, and the first such
- * byte always does, so a word that passes holds none of them.
+ * The text is passed a block of sixteen bytes at a time: each block is
+ * copied whole, and the cursor then moves past the bytes of it that need no
+ * look. A bit of block_mask() is set for a byte that may need one (a
+ * control character, '"', '\\' or a byte past ASCII). Without SSE2 a bit
+ * may also be set for a byte that needs none (above one that does): a set
+ * bit is looked at, never trusted; an unset bit is always right.
  */
-static bool word_needs_look(uint64_t w)
+#define BLOCK 16
+
+#ifdef __SSE2__
+static unsigned block_mask(const unsigned char *p)
+{
+	__m128i c = _mm_loadu_si128((const __m128i *)(const void *)p);
+	/* The bytes that need no look: ' ' and above but not '"' or '\\';
+	 * compared as signed bytes, those past ASCII are below ' '. */
+	__m128i special = _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('"')),
+				       _mm_cmpeq_epi8(c, _mm_set1_epi8('\\')));
+	__m128i plain = _mm_andnot_si128(special, _mm_cmpgt_epi8(c, _mm_set1_epi8(' ' - 1)));
+	return (unsigned)_mm_movemask_epi8(plain) ^ 0xFFFF;
+}
+#else
+/*
+ * The same a word at a time: a byte below n sets its high bit in
+ * (w - n per byte) & ~w; the borrow may set it for some bytes above such a
+ * byte too.
+ */
+static unsigned word_mask(uint64_t w)
 {
 	const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones << 7;
 	uint64_t quote = w ^ (ones * '"'), bslash = w ^ (ones * '\\');
-	uint64_t ctl = (w - ones * 0x20) & ~w;
-	uint64_t is_quote = (quote - ones) & ~quote;
-	uint64_t is_bslash = (bslash - ones) & ~bslash;
-	return ((ctl | is_quote | is_bslash | w) & highs) != 0;
+	uint64_t m = ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((bslash - ones) & ~bslash) | w;
+	m &= highs;
+	unsigned bits = 0;
+	for (unsigned k = 0; m; k++, m >>= 8)
+		bits |= (unsigned)(m & 0x80) >> 7 << k;
+	return bits;
 }
 
-/* cJSON's escapes, for valid UTF-8 without NULs; false (with out as it was)
- * when s is not that. */
-static bool add_plain(df_buf *out, const unsigned char *p, size_t len)
+static unsigned block_mask(const unsigned char *p)
 {
-	size_t mark = out->len;
-	size_t run = 0;		/* start of the bytes not yet copied */
-	for (size_t i = 0; i < len;) {
-		/* Most text needs no escape: pass it eight bytes at a time. */
-		uint64_t w;
-		while (i + sizeof(w) <= len && (memcpy(&w, p + i, sizeof(w)), !word_needs_look(w)))
-			i += sizeof(w);
-		if (i == len)
-			break;
+	uint64_t w[2];
+	memcpy(w, p, sizeof(w));
+	/* Bytes in memory order: the words read little-endian. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w[0] = __builtin_bswap64(w[0]);
+	w[1] = __builtin_bswap64(w[1]);
+#endif
+	return word_mask(w[0]) | word_mask(w[1]) << 8;
+}
+#endif
+
+/* s[0..n) to d, for n < BLOCK: a few copies that may overlap, not a call. */
+static inline void copy_short(void *d, const unsigned char *s, size_t n)
+{
+	unsigned char *t = d;
+	if (n >= 8) {
+		memcpy(t, s, 8);
+		memcpy(t + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(t, s, 4);
+		memcpy(t + n - 4, s + n - 4, 4);
+	} else if (n) {
+		t[0] = s[0];
+		t[n / 2] = s[n / 2];
+		t[n - 1] = s[n - 1];
+	}
+}
+
+/*
+ * s[0..len) with cJSON's escapes at d, for valid UTF-8 without NULs: the
+ * end of what was written, or NULL when s is not that. The blocks are
+ * copied whole, so up to BLOCK bytes past that end may be written too
+ * (DF_JSON_STR_MAX() counts them).
+ */
+static char *put_plain(char *d, const unsigned char *p, size_t len)
+{
+	size_t i = 0;
+	for (;;) {
+		unsigned m;
+		size_t left = len - i;
+		if (left >= BLOCK) {
+			m = block_mask(p + i);
+			memcpy(d, p + i, BLOCK);
+			if (!m) {
+				i += BLOCK;
+				d += BLOCK;
+				continue;
+			}
+		} else if (len >= BLOCK) {
+			/* The last bytes: the block that ends the text, less
+			 * the bytes of it already passed. */
+			copy_short(d, p + i, left);
+			m = block_mask(p + len - BLOCK) >> (BLOCK - left);
+			if (!m)
+				return d + left;
+		} else {
+			/* A text shorter than a block, padded with blanks:
+			 * nothing is read past its end. */
+			unsigned char last[BLOCK];
+			memset(last, ' ', sizeof(last));
+			copy_short(last, p + i, left);
+			memcpy(d, last, BLOCK);
+			m = block_mask(last);
+			if (!m)
+				return d + left;
+		}
+		unsigned skip = (unsigned)__builtin_ctz(m);
+		i += skip;
+		d += skip;
 		unsigned char c = p[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			/* Copied already; flagged only by a bit the mask does
+			 * not promise (see block_mask()). */
+			i++;
+			d++;
+			continue;
+		}
 		if (c >= 0x80) {
 			size_t n = seq_len(c);
 			if (c > 0xF4 || !seq_ok(p, i, len, n))
-				goto fail;
+				return NULL;
+			d = df_put(d, p + i, n);
 			i += n;
 			continue;
 		}
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			i++;
-			continue;
-		}
-		if (!c)
-			goto fail;
-		df_buf_add(out, p + run, i - run);
 		switch (c) {
-		case '"': df_buf_add(out, "\\\"", 2); break;
-		case '\\': df_buf_add(out, "\\\\", 2); break;
-		case '\b': df_buf_add(out, "\\b", 2); break;
-		case '\f': df_buf_add(out, "\\f", 2); break;
-		case '\n': df_buf_add(out, "\\n", 2); break;
-		case '\r': df_buf_add(out, "\\r", 2); break;
-		case '\t': df_buf_add(out, "\\t", 2); break;
-		default: add_u00(out, c); break;
+		case '\0': return NULL;
+		case '"': d = df_put(d, "\\\"", 2); break;
+		case '\\': d = df_put(d, "\\\\", 2); break;
+		case '\b': d = df_put(d, "\\b", 2); break;
+		case '\f': d = df_put(d, "\\f", 2); break;
+		case '\n': d = df_put(d, "\\n", 2); break;
+		case '\r': d = df_put(d, "\\r", 2); break;
+		case '\t': d = df_put(d, "\\t", 2); break;
+		default: d = put_u00(d, c); break;
 		}
-		run = ++i;
+		i++;
 	}
-	df_buf_add(out, p + run, len - run);
-	return true;
-fail:
-	out->len = mark;
-	if (out->buf)
-		out->buf[mark] = '\0';
-	return false;
+}
+
+/* What df_dump_json_str() writes for text that is not valid UTF-8 or holds
+ * a NUL: every control character as \u00XX, each invalid byte as \ufffd. */
+static char *put_mixed(char *d, const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			*d++ = '\\';
+			*d++ = (char)c;
+		} else if (c < 0x20) {
+			d = put_u00(d, c);
+		} else if (c < 0x80) {
+			*d++ = (char)c;
+		} else if (seq_ok(p, i, len, seq_len(c))) {
+			d = df_put(d, p + i, seq_len(c));
+			i += seq_len(c) - 1;
+		} else {
+			d = df_put(d, "\\ufffd", 6);
+		}
+	}
+	return d;
+}
+
+char *df_json_put_str(char *dst, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	*dst = '"';
+	char *d = put_plain(dst + 1, p, len);
+	if (!d)
+		d = put_mixed(dst + 1, p, len);
+	*d = '"';
+	return d + 1;
 }
 
 void df_json_add_str(df_buf *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	df_buf_addc(out, '"');
-	if (!add_plain(out, p, len)) {
-		for (size_t i = 0; i < len; i++) {
-			unsigned char c = p[i];
-			if (c == '"' || c == '\\') {
-				df_buf_addc(out, '\\');
-				df_buf_addc(out, (char)c);
-			} else if (c < 0x20) {
-				add_u00(out, c);
-			} else if (c < 0x80) {
-				df_buf_addc(out, (char)c);
-			} else if (seq_ok(p, i, len, seq_len(c))) {
-				df_buf_add(out, p + i, seq_len(c));
-				i += seq_len(c) - 1;
-			} else {
-				df_buf_add(out, "\\ufffd", 6);
-			}
-		}
-	}
-	df_buf_addc(out, '"');
+	if (len > DF_JSON_LEN_MAX)
+		df_die_oom();
+	df_buf_set_end(out, df_json_put_str(df_buf_room(out, DF_JSON_STR_MAX(len)), s, len));
 }
 
 void df_json_add_cstr(df_buf *out, const char *s)

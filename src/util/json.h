@@ -17,8 +17,20 @@
 
 #include "util/buf.h"
 
-/* s[0..len) as a JSON string literal, quotes included. */
+/* s[0..len) as a JSON string literal, quotes included. It asks out for
+ * DF_JSON_STR_MAX(len) bytes of room first. */
 void df_json_add_str(df_buf *out, const char *s, size_t len);
+/* The longest text the writers take (df_json_add_str() dies of want of
+ * memory past it): the room for a few such literals adds up without
+ * overflow. */
+#define DF_JSON_LEN_MAX (SIZE_MAX / 32)
+/* The room df_json_put_str() needs for len bytes of text: every byte may
+ * become a six-byte escape, the quotes, and sixteen bytes that a copy of a
+ * block of the text may write past its end. */
+#define DF_JSON_STR_MAX(len) (6 * (size_t)(len) + 2 + 16)
+/* df_json_add_str() at a cursor (buf.h) with DF_JSON_STR_MAX(len) bytes of
+ * room: the cursor past the literal. */
+char *df_json_put_str(char *dst, const char *s, size_t len);
 /* A NUL-terminated s as a JSON string literal. */
 void df_json_add_cstr(df_buf *out, const char *s);
 /* v in decimal. */
