@@ -137,7 +137,8 @@ static df_str resolve_path(df_arena *a, df_str dir, df_str rel, bool keep_slash)
 {
 	bool abs = rel.len && rel.ptr[0] == '/';
 	size_t cap = (abs ? 0 : dir.len) + rel.len + 3;
-	char *buf = df_arena_alloc(a, cap);
+	/* Written whole below (and NUL-terminated): no clearing first. */
+	char *buf = df_arena_alloc_uninit(a, cap);
 	size_t n = 0;
 	buf[n++] = '/';
 	if (!abs) {

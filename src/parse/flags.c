@@ -251,9 +251,18 @@ df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size
 			continue;
 		const char *eq = memchr(f.ptr, '=', f.len);
 		size_t klen = eq ? (size_t)(eq - f.ptr) : f.len;
-		char *key = df_arena_memdup(a, f.ptr, klen);
-		for (size_t k = 0; k < klen; k++)
-			key[k] = (char)df_to_lower((unsigned char)key[k]);
+		/* Keys are nearly always written in lower case already: only
+		 * the others are copied to be lowered. */
+		const char *key = f.ptr;
+		for (size_t k = 0; k < klen; k++) {
+			if (df_to_lower((unsigned char)f.ptr[k]) != f.ptr[k]) {
+				char *low = df_arena_memdup(a, f.ptr, klen);
+				for (size_t j = 0; j < klen; j++)
+					low[j] = (char)df_to_lower((unsigned char)low[j]);
+				key = low;
+				break;
+			}
+		}
 		df_mount_opt *o = &m->opts[m->nopts++];
 		o->key = (df_str){ key, klen };
 		o->has_value = eq != NULL;
@@ -288,7 +297,7 @@ df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size
 			   key_is(k, "required", NULL, NULL)) {
 			bool b;
 			if (!parse_bool(v, &b)) {
-				snprintf(err, errlen, "invalid value for %s: %.*s", key, (int)v.len, v.ptr);
+				snprintf(err, errlen, "invalid value for %.*s: %.*s", (int)klen, key, (int)v.len, v.ptr);
 				return NULL;
 			}
 			if (key_is(k, "required", NULL, NULL)) {

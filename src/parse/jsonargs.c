@@ -17,7 +17,7 @@ typedef struct jscan {
 	size_t pos, end;
 } jscan;
 
-static void skip_ws(jscan *j)
+static inline void skip_ws(jscan *j)
 {
 	while (j->pos < j->end) {
 		char c = j->s[j->pos];
@@ -282,6 +282,18 @@ static bool scan_value(jscan *j, int depth)
 	}
 }
 
+/* The bytes a plain string element holds: printable ASCII but '"' (0x22)
+ * and '\\' (0x5C); a table, as every byte of every element passes. */
+#define P8(b) [b] = true, [b + 1] = true, [b + 2] = true, [b + 3] = true, \
+	[b + 4] = true, [b + 5] = true, [b + 6] = true, [b + 7] = true
+static const bool plain_char[256] = {
+	[0x20] = true, [0x21] = true, [0x23] = true, [0x24] = true, [0x25] = true, [0x26] = true,
+	[0x27] = true, P8(0x28), P8(0x30), P8(0x38), P8(0x40), P8(0x48), P8(0x50),
+	[0x58] = true, [0x59] = true, [0x5A] = true, [0x5B] = true, [0x5D] = true, [0x5E] = true,
+	[0x5F] = true, P8(0x60), P8(0x68), P8(0x70), P8(0x78),
+};
+#undef P8
+
 df_json_status df_json_args(df_arena *a, const df_text *t, size_t off, size_t end,
 			    df_word **out, size_t *n)
 {
@@ -315,8 +327,7 @@ df_json_status df_json_args(df_arena *a, const df_text *t, size_t off, size_t en
 				/* Most elements are plain ASCII with no escapes: their
 				 * value is the text between the quotes. */
 				size_t q = j.pos + 1;
-				while (q < j.end && j.s[q] != '"' && j.s[q] != '\\' &&
-				       (unsigned char)j.s[q] >= 0x20 && (unsigned char)j.s[q] < 0x80)
+				while (q < j.end && plain_char[(unsigned char)j.s[q]])
 					q++;
 				bool plain = q < j.end && j.s[q] == '"';
 				df_buf_reset(&val);

@@ -1,5 +1,6 @@
 /* lexer.c - physical lines; see lexer.h. */
 #include "parse/lexer.h"
+#include "parse/scan.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -16,6 +17,18 @@ void df_lexer_init(df_lexer *lx, const df_source *src)
 const bool df_line_ws[256] = {
 	[' '] = true, ['\t'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true, ['\n'] = true,
 };
+
+/* scan.h's stop bytes, for its byte loop. */
+const bool df_scan_stop_special[256] = {
+	['$'] = true, ['\''] = true, ['"'] = true, ['\\'] = true, ['`'] = true,
+};
+#define CTL8(b) [b] = true, [b + 1] = true, [b + 2] = true, [b + 3] = true, \
+	[b + 4] = true, [b + 5] = true, [b + 6] = true, [b + 7] = true
+const bool df_scan_stop_blank[256] = {
+	CTL8(0), CTL8(8), CTL8(16), CTL8(24), [' '] = true,
+	['$'] = true, ['\''] = true, ['"'] = true, ['\\'] = true, ['`'] = true,
+};
+#undef CTL8
 
 static bool is_ws(int c)
 {

@@ -293,7 +293,7 @@ static void read_logical_line(parser *p, const df_line *first, size_t start, log
 	if (!more) {
 		/* One physical line (the common case): the text is the source. */
 		ll->text.str = (df_str){ src->data + start, first->content_end - start };
-		ll->text.segs = DF_ARENA_NEW(p->a, df_seg);
+		ll->text.segs = df_arena_alloc_uninit(p->a, sizeof(df_seg));
 		ll->text.segs[0] = (df_seg){ 0, (uint32_t)start, (uint32_t)ll->text.str.len };
 		ll->text.nsegs = 1;
 		return;

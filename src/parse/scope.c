@@ -7,6 +7,7 @@
 #include "parse/scope.h"
 #include "parse/expand.h"
 #include "parse/flags.h"
+#include "parse/scan.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -55,10 +56,12 @@ typedef struct name_slot {
 } name_slot;
 
 typedef struct name_map {
-	name_slot *slots;	/* cap slots, cap a power of two: first or malloc'd */
+	name_slot *slots;	/* cap slots, cap a power of two: first, or
+				   from a once it grew (old tables stay there) */
 	size_t cap, n;
+	df_arena *a;		/* the document's */
 	name_slot first[16];	/* the first storage: most documents bind fewer
-				   than 8 names per scope, and need no malloc */
+				   than 8 names per scope */
 } name_map;
 
 typedef struct scope {
@@ -76,6 +79,11 @@ typedef struct scope {
 	/* uses of the instruction being resolved */
 	df_use *uses;
 	size_t nuses, uses_cap;
+	/* The bindings lookup() found for the expansion under way, in call
+	 * order: record_refs() takes them rather than look each name up a
+	 * second time. */
+	const df_var *found[8];
+	size_t nfound;
 } scope;
 
 static uint64_t hash_name(const char *s, size_t n)
@@ -92,8 +100,26 @@ static uint64_t hash_name(const char *s, size_t n)
 		h = (h ^ w) * 1099511628211u;
 		h ^= h >> 29;
 	}
-	for (; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	if (i < n) {
+		/* The rest as one more word: the last eight bytes of a longer
+		 * name (overlapping bytes hashed already), or the first and
+		 * last four of a shorter one; only the map's speed depends on
+		 * the hash, never what it finds. */
+		uint64_t w = n;
+		if (n >= 8) {
+			memcpy(&w, s + n - 8, 8);
+		} else if (n >= 4) {
+			uint32_t lo, hi;
+			memcpy(&lo, s, 4);
+			memcpy(&hi, s + n - 4, 4);
+			w = lo | (uint64_t)hi << 32;
+		} else {
+			for (; i < n; i++)
+				w = w << 8 | (unsigned char)s[i];
+		}
+		h = (h ^ w ^ n) * 1099511628211u;
+		h ^= h >> 29;
+	}
 	return h ^ (h >> 32);
 }
 
@@ -105,7 +131,7 @@ static name_slot *map_slot(name_map *m, const char *name, size_t len, bool creat
 		name_slot *old = m->slots;
 		size_t old_cap = m->cap;
 		m->cap *= 2;
-		m->slots = df_xcalloc(m->cap, sizeof(name_slot));
+		m->slots = df_arena_calloc(m->a, m->cap, sizeof(name_slot));
 		m->n = 0;
 		for (size_t i = 0; i < old_cap; i++) {
 			if (!old[i].name)
@@ -113,8 +139,6 @@ static name_slot *map_slot(name_map *m, const char *name, size_t len, bool creat
 			name_slot *d = map_slot(m, old[i].name, old[i].len, true);
 			*d = old[i];
 		}
-		if (old != m->first)
-			free(old);
 	}
 	for (size_t i = hash_name(name, len) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		name_slot *sl = &m->slots[i];
@@ -140,18 +164,13 @@ static void map_put(name_map *m, const df_var *v)
 		sl->arg = v;
 }
 
-static void map_init(name_map *m)
+static void map_init(name_map *m, df_arena *a)
 {
 	memset(m->first, 0, sizeof(m->first));
 	m->slots = m->first;
 	m->cap = DF_ARRAY_LEN(m->first);
 	m->n = 0;
-}
-
-static void map_release(name_map *m)
-{
-	if (m->slots != m->first)
-		free(m->slots);
+	m->a = a;
 }
 
 static void map_clear(name_map *m)
@@ -226,6 +245,9 @@ static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value
 	lookup_ctx *lc = ud;
 	scope *s = lc->s;
 	const df_var *v = lc->global ? global_effective(s, name, len) : map_effective(&s->smap, name, len);
+	if (s->nfound < DF_ARRAY_LEN(s->found))
+		s->found[s->nfound] = v;
+	s->nfound++;
 	if (v) {
 		if (v->state == DF_EXP_KNOWN) {
 			*value = v->value;
@@ -259,16 +281,24 @@ static df_expanded to_expanded(const df_expand_result *r)
 	return e;
 }
 
-/* Record the variables r referenced. off maps r's offsets into the text. */
+/* Record the variables r referenced. off maps r's offsets into the text.
+ * The expander asked lookup() once for every reference with a name, in
+ * order (s->nfound set to 0 before it ran): the k-th such reference was
+ * resolved to s->found[k]. */
 static void record_refs(scope *s, const df_expand_result *r, const df_text *t, size_t off, bool global)
 {
+	size_t k = 0;
 	for (size_t i = 0; i < r->nrefs; i++) {
 		const df_expand_ref *ref = &r->refs[i];
-		/* $$, $@, $1 ...: shell parameters, never ARG or ENV names. */
-		if (!ref->name.len || !(df_is_alpha((unsigned char)ref->name.ptr[0]) || ref->name.ptr[0] == '_'))
+		if (!ref->name.len)
 			continue;
-		const df_var *def = global ? global_effective(s, ref->name.ptr, ref->name.len)
-					   : map_effective(&s->smap, ref->name.ptr, ref->name.len);
+		size_t call = k++;
+		/* $$, $@, $1 ...: shell parameters, never ARG or ENV names. */
+		if (!(df_is_alpha((unsigned char)ref->name.ptr[0]) || ref->name.ptr[0] == '_'))
+			continue;
+		const df_var *def = call < s->nfound && call < DF_ARRAY_LEN(s->found) ? s->found[call] :
+				    global ? global_effective(s, ref->name.ptr, ref->name.len) :
+				    map_effective(&s->smap, ref->name.ptr, ref->name.len);
 		df_span sp = t ? df_text_span(t, off + ref->off, ref->name_off - ref->off + ref->name.len)
 			       : (df_span){ 0, 0 };
 		add_use(s, ref->name, sp, def, false);
@@ -325,6 +355,7 @@ static df_expanded expand_slow(scope *s, df_str v, const df_text *t, size_t off,
 	lookup_ctx lc = { s, global };
 	df_expand_opts o = expand_opts(s, &lc);
 	df_expand_result r;
+	s->nfound = 0;
 	df_expand_word(s->a, v.ptr, v.len, &o, &r);
 	record_refs(s, &r, t, off, global);
 	return to_expanded(&r);
@@ -393,6 +424,7 @@ static void expand_words_joined(scope *s, const df_instr *in, df_word *w)
 	df_expand_opts o = expand_opts(s, &lc);
 	df_str *words;
 	df_expand_result r;
+	s->nfound = 0;
 	size_t n = df_expand_words(s->a, w->value.ptr, w->value.len, &o, &words, &r);
 	record_refs(s, &r, &in->text, w->text_off, false);
 	if (r.status != DF_EXPAND_OK) {
@@ -451,9 +483,8 @@ static void shell_uses(scope *s, const df_instr *in, const df_word *w)
 				break;
 			i = (size_t)(q - p);
 		} else {
-			while (n - i >= 4 && !(stops[u[i]] | stops[u[i + 1]] | stops[u[i + 2]] | stops[u[i + 3]]))
-				i += 4;
-			while (i < n && !stops[u[i]])
+			/* The scan stops at both, and at " \ ` too. */
+			while ((i = df_scan_special(p, i, n, false)) < n && !stops[u[i]])
 				i++;
 			if (i >= n)
 				break;
@@ -698,8 +729,8 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	s.a = &doc->arena;
 	s.opts = opts;
 	s.globals = &predefined[0];
-	map_init(&s.gmap);
-	map_init(&s.smap);
+	map_init(&s.gmap, s.a);
+	map_init(&s.smap, s.a);
 	for (size_t i = 0; opts && i < DF_NPREDEFINED; i++) {
 		df_str given;
 		if (build_arg(&s, predefined[i].name.ptr, predefined[i].name.len, &given)) {
@@ -754,8 +785,6 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	doc->globals = s.globals;
 	doc->nstages = (size_t)(stage + 1);
 	free(s.uses);
-	map_release(&s.gmap);
-	map_release(&s.smap);
 }
 
 bool df_ref_has_fallback(const df_source *src, df_span sp)

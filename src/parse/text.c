@@ -61,11 +61,16 @@ df_span df_text_span_slow(const df_text *t, size_t off, size_t len)
 
 void df_text_builder_init(df_text_builder *tb, df_arena *a, size_t nsegs)
 {
-	memset(tb, 0, sizeof(*tb));
 	tb->a = a;
-	void *p = NULL;
-	df_grow(&p, &tb->cap, nsegs, sizeof(df_seg));
-	tb->segs = p;
+	tb->buf = NULL;
+	tb->len = tb->room = 0;
+	tb->nsegs = 0;
+	tb->segs = tb->first;
+	tb->cap = DF_ARRAY_LEN(tb->first);
+	if (nsegs > tb->cap) {
+		tb->segs = df_xmalloc(nsegs * sizeof(df_seg));
+		tb->cap = nsegs;
+	}
 }
 
 void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t src_off, size_t len)
@@ -78,8 +83,10 @@ void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t 
 		last->len += (uint32_t)len;
 	} else {
 		if (tb->nsegs == tb->cap) {
-			void *p = tb->segs;
+			void *p = tb->segs == tb->first ? NULL : tb->segs;
 			df_grow(&p, &tb->cap, tb->nsegs + 1, sizeof(df_seg));
+			if (tb->segs == tb->first)
+				memcpy(p, tb->first, tb->nsegs * sizeof(df_seg));
 			tb->segs = p;
 		}
 		tb->segs[tb->nsegs++] = (df_seg){ (uint32_t)tb->len, (uint32_t)src_off, (uint32_t)len };
@@ -151,6 +158,8 @@ df_text df_text_suffix(df_arena *a, const df_text *t, size_t off)
 
 void df_text_builder_release(df_text_builder *tb)
 {
-	free(tb->segs);
-	memset(tb, 0, sizeof(*tb));
+	if (tb->segs != tb->first)
+		free(tb->segs);
+	tb->segs = NULL;
+	tb->nsegs = tb->cap = 0;
 }

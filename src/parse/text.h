@@ -23,11 +23,14 @@ typedef struct df_text_builder {
 	df_arena *a;		/* where the bytes are built */
 	char *buf;		/* the text so far, NULL before the first add */
 	size_t len, room;	/* bytes used; bytes obtained from a */
-	df_seg *segs;		/* malloc'd scratch, kept by finish */
+	df_seg *segs;		/* scratch, kept by finish: first, or malloc'd */
 	size_t nsegs, cap;
+	df_seg first[32];	/* the first scratch: most texts have fewer
+				   pieces, and a document then needs no malloc */
 } df_text_builder;
 
-/* An empty builder building into a, with room for nsegs pieces. */
+/* An empty builder building into a, with room for nsegs pieces. The
+ * builder may point into itself: it must not be moved until released. */
 void df_text_builder_init(df_text_builder *tb, df_arena *a, size_t nsegs);
 /* The whole of df_text_builder_add(), out of line. */
 void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t src_off, size_t len);

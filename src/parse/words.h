@@ -32,8 +32,9 @@ size_t df_split_blank(df_arena *a, const df_text *t, size_t off, size_t end, df_
 
 /*
  * Split like the builder's parseWords (ENV, LABEL, ARG): blanks separate
- * words except inside quotes; the escape char protects the next char; quotes
- * and escapes stay in the words.
+ * words except inside quotes; the escape char ('\\' or '`', all the escape
+ * directive allows) protects the next char; quotes and escapes stay in the
+ * words.
  */
 size_t df_split_quoted(df_arena *a, const df_text *t, size_t off, size_t end, char escape,
 		       df_word **out);
