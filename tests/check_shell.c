@@ -373,6 +373,38 @@ static const struct row rows[] = {
 	{ "semicolon at start", ";", "(list) (error \"unexpected ';'\" 0)" },
 };
 
+/* df_sh_script.simple: for a script without an error, the commands
+ * df_sh_walk() visits, in its order; NULL after an error. */
+struct simple_cursor {
+	const df_sh_script *s;
+	size_t at;
+	const char *name;
+};
+
+static int match_simple(const df_sh_cmd *cmd, const df_sh_ctx *ctx, void *ud)
+{
+	(void)ctx;
+	struct simple_cursor *c = ud;
+	ck_assert_msg(c->at < c->s->nsimple, "%s: the walk visits more than %zu commands", c->name,
+		      c->s->nsimple);
+	ck_assert_msg(c->s->simple[c->at] == cmd, "%s: command %zu is not the walk's", c->name, c->at);
+	c->at++;
+	return 0;
+}
+
+static void check_simple_list(const df_sh_script *s, const char *name)
+{
+	if (s->error) {
+		ck_assert_msg(s->simple == NULL, "%s: a command list despite an error", name);
+		return;
+	}
+	ck_assert_msg(s->simple != NULL, "%s: no command list", name);
+	struct simple_cursor c = { s, 0, name };
+	df_sh_walk(s, match_simple, &c);
+	ck_assert_msg(c.at == s->nsimple, "%s: the walk visits %zu commands, the list holds %zu", name,
+		      c.at, s->nsimple);
+}
+
 START_TEST(t_table)
 {
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -385,7 +417,9 @@ START_TEST(t_table)
 		free(got);
 
 		df_arena a = DF_ARENA_INIT;
-		check_spans(df_sh_parse(&a, r->in, len), r->in, len, r->name);
+		df_sh_script *s = df_sh_parse(&a, r->in, len);
+		check_spans(s, r->in, len, r->name);
+		check_simple_list(s, r->name);
 		df_arena_release(&a);
 	}
 }
@@ -481,6 +515,7 @@ START_TEST(t_walk)
 	ck_assert_str_eq(df_buf_str(&b),
 			 "a:0 b:1 c:1|1 d:1 e:0 f:1s g:1s h:1s i:1 j:1 l:1 n:2 p:0 o:1s");
 	ck_assert_uint_eq(df_sh_count_commands(s), 14);
+	check_simple_list(s, "walk");
 
 	int n = 0;
 	ck_assert_int_eq(df_sh_walk(s, stop_at_third, &n), 42);
@@ -488,6 +523,27 @@ START_TEST(t_walk)
 	ck_assert_int_eq(df_sh_walk(NULL, record, &b), 0);
 	df_buf_release(&b);
 	df_arena_release(&a);
+}
+END_TEST
+
+/* The list kept at parse time against the walk, where the order is least
+ * obvious: commands in a command's first word, in assignments, in names of
+ * functions, nested substitutions, heredoc bodies, loops' word lists. */
+START_TEST(t_simple_order)
+{
+	static const char *const texts[] = {
+		"$(a $(b)) c $(d)", "`x` y $(z)", "X=$(o) Y=`q` p $(r)", "f$(g)() { h; }",
+		"$(i)() { j; }; k", "for v in $(seq) `u`; do w; done", "case $(s) in t) $(m) n;; esac",
+		"cat <<EOF\n$(k1)\nEOF\nk2", "$(($(a2) + 1)) b2", "! $(c2) | d2 && e2 || $(f2)",
+		"[[ $(g2) ]] && h2", "{ $(i2); } > $(j2)", "",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		df_arena a = DF_ARENA_INIT;
+		df_sh_script *s = df_sh_parse(&a, texts[i], strlen(texts[i]));
+		ck_assert_msg(!s->error, "'%s': %s", texts[i], s->error);
+		check_simple_list(s, texts[i]);
+		df_arena_release(&a);
+	}
 }
 END_TEST
 
@@ -726,6 +782,7 @@ START_TEST(t_random)
 		df_buf b = DF_BUF_INIT;
 		df_sh_script *s = df_sh_parse(&a, text, len);
 		check_spans(s, text, len, name);
+		check_simple_list(s, name);
 		df_sh_dump(s, &b);
 		ck_assert_uint_gt(b.len, 0);
 		df_sh_walk(s, poke, NULL);
@@ -744,6 +801,7 @@ static Suite *shell_suite(void)
 	tcase_add_test(tc, t_table);
 	tcase_add_test(tc, t_spans);
 	tcase_add_test(tc, t_walk);
+	tcase_add_test(tc, t_simple_order);
 	tcase_add_test(tc, t_name_index);
 	tcase_add_test(tc, t_has_flag);
 	tcase_add_test(tc, t_positionals);

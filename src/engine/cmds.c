@@ -6,16 +6,19 @@
 #include "util/util.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* By the first byte of a command's name: could it be a system package
- * manager's (NAME_OSPKG), or name a language manager or runner (NAME_ECO,
- * for a name with no '/')? Built once for the process (files are linted on
- * several threads), asked of every command: most are neither. */
-enum { NAME_OSPKG = 1, NAME_ECO = 2 };
+/* By the first byte of a command's name: could it name a language manager
+ * or runner (NAME_ECO, for a name with no '/')? And the lengths (bit n for
+ * n bytes, below 32) of the system package managers' commands it starts.
+ * Built once for the process (files are linted on several threads), asked
+ * of every command: most are neither. */
+enum { NAME_ECO = 1 };
 static unsigned char name_kinds[256];
+static uint32_t ospkg_lens[256];
 static pthread_once_t name_kinds_once = PTHREAD_ONCE_INIT;
 
 static void name_kinds_build(void)
@@ -23,8 +26,13 @@ static void name_kinds_build(void)
 	size_t n;
 	const df_ospkg_manager *m = df_ospkg_managers(&n);
 	for (size_t i = 0; i < n; i++)
-		for (const char *const *c = m[i].commands; *c; c++)
-			name_kinds[(unsigned char)(*c)[0]] |= NAME_OSPKG;
+		for (const char *const *c = m[i].commands; *c; c++) {
+			size_t len = strlen(*c);
+			/* A longer one would go unasked: none is. */
+			if (len >= 32)
+				DF_BUG("a package manager's command name of 32 bytes or more");
+			ospkg_lens[(unsigned char)(*c)[0]] |= UINT32_C(1) << len;
+		}
 	for (unsigned b = 0; b < 256; b++)
 		if (df_eco_may_name((unsigned char)b))
 			name_kinds[b] |= NAME_ECO;
@@ -32,7 +40,10 @@ static void name_kinds_build(void)
 
 void df_cmds_init(df_cmds *c)
 {
-	memset(c, 0, sizeof(*c));
+	/* All but the answers kept in pos (most of the size), which npos
+	 * says are none: this runs twice for every file. */
+	memset(c, 0, offsetof(df_cmds, pos));
+	c->npos = c->pos_next = 0;
 	df_arena_init(&c->arena);
 	pthread_once(&name_kinds_once, name_kinds_build);
 }
@@ -59,22 +70,25 @@ static void add_view(df_cmds *c, const df_cmd_view *v)
 	if (c->nall == c->cap) {
 		/* The arrays grow together: all_expanded[i] and the memos at
 		 * i * DF_CMD_NMEMO belong to all[i]. A view handed out before
-		 * a move stays readable (the arena keeps the old array). */
+		 * a move stays readable (the arena keeps the old array). The
+		 * new slots of the parallel arrays are cleared here, all at
+		 * once, rather than one command at a time. */
 		size_t cap = c->cap ? 2 * c->cap : 16;
 		c->all = df_arena_grow_uninit(&c->arena, c->all, c->cap, cap, sizeof(*c->all));
-		c->all_expanded = df_arena_grow_uninit(&c->arena, c->all_expanded, c->cap, cap,
-						       sizeof(*c->all_expanded));
-		c->all_memo = df_arena_grow_uninit(&c->arena, c->all_memo, c->cap * DF_CMD_NMEMO,
-						   cap * DF_CMD_NMEMO, sizeof(*c->all_memo));
+		c->all_expanded = df_arena_grow(&c->arena, c->all_expanded, c->cap, cap,
+						sizeof(*c->all_expanded));
+		c->all_memo = df_arena_grow(&c->arena, c->all_memo, c->cap * DF_CMD_NMEMO,
+					    cap * DF_CMD_NMEMO, sizeof(*c->all_memo));
 		c->cap = cap;
 	}
 	df_cmd_view *at = &c->all[c->nall];
 	*at = *v;
 	at->basename = basename_of(v->cmd->words[v->name].value);
 	/* What most rules ask of the name first, asked once here, and for
-	 * most commands told by its first byte. */
+	 * most commands told by its first byte and length. */
 	at->ospkg = 0;
-	if (at->basename.len && (name_kinds[(unsigned char)at->basename.ptr[0]] & NAME_OSPKG))
+	if (at->basename.len && at->basename.len < 32 &&
+	    (ospkg_lens[(unsigned char)at->basename.ptr[0]] >> at->basename.len & 1))
 		at->ospkg = (unsigned char)df_ospkg_named(at->basename);
 	df_str name = v->cmd->words[v->name].value;
 	at->eco = NULL;
@@ -83,9 +97,6 @@ static void add_view(df_cmds *c, const df_cmd_view *v)
 	 * name there (values end in a NUL, an empty one too). */
 	if (at->basename.ptr != name.ptr || (name_kinds[(unsigned char)name.ptr[0]] & NAME_ECO))
 		at->eco = df_eco_manager_run(v->cmd, v->name, &at->eco_runner);
-	c->all_expanded[c->nall] = NULL;
-	for (size_t k = 0; k < DF_CMD_NMEMO; k++)
-		c->all_memo[c->nall * DF_CMD_NMEMO + k] = NULL;
 	c->nall++;
 }
 
@@ -94,6 +105,7 @@ typedef struct walk_ctx {
 	df_cmd_view view;	/* where the commands being visited come from */
 } walk_ctx;
 
+/* A df_sh_visit_fn (ctx unused, may be NULL). */
 static int visit(const df_sh_cmd *cmd, const df_sh_ctx *ctx, void *ud)
 {
 	(void)ctx;
@@ -104,6 +116,18 @@ static int visit(const df_sh_cmd *cmd, const df_sh_ctx *ctx, void *ud)
 	w->view.name = df_sh_cmd_name_index(cmd);
 	add_view(w->cmds, &w->view);
 	return 0;
+}
+
+/* Visit the simple commands of s: from the list the parser kept (every
+ * script without an error), else by a walk. */
+static void collect(const df_sh_script *s, walk_ctx *w)
+{
+	if (!s->simple) {
+		df_sh_walk(s, visit, w);
+		return;
+	}
+	for (size_t i = 0; i < s->nsimple; i++)
+		visit(s->simple[i], NULL, w);
 }
 
 /* Append the commands of in to c->all. */
@@ -125,7 +149,7 @@ static void load(df_cmds *c, const df_instr *in)
 	if (in->script) {
 		w.view.text = &in->text;
 		w.view.base = in->args[0].text_off;
-		df_sh_walk(in->script, visit, &w);
+		collect(in->script, &w);
 	}
 	for (size_t i = 0; i < in->nheredocs; i++) {
 		if (!in->heredocs[i].script)
@@ -133,7 +157,7 @@ static void load(df_cmds *c, const df_instr *in)
 		w.view.text = &in->heredocs[i].body;
 		w.view.base = 0;
 		w.view.in_heredoc = true;
-		df_sh_walk(in->heredocs[i].script, visit, &w);
+		collect(in->heredocs[i].script, &w);
 	}
 }
 
@@ -173,34 +197,30 @@ const df_cmd_view *df_cmds_views(df_cmds *c, const df_instr *in, size_t *n)
 	return c->views;
 }
 
-int df_cmds_each(df_cmds *c, const df_instr *in, df_cmd_fn fn, void *ud)
-{
-	if (c->in != in)
-		select_instr(c, in);
-	for (size_t i = 0; i < c->n; i++) {
-		int rc = fn(&c->views[i], ud);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
+const df_cmd_view df_cmds_as_is;
 
-/* What all_expanded holds for a command that is its own expansion. */
-static const df_cmd_view as_is;
-
-const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v)
+const df_cmd_view *df_cmds_expand(df_cmds *c, const df_cmd_view *v)
 {
-	df_cmds *c = df_lint_cmds(lint);
-	uintptr_t at = (uintptr_t)v, first = (uintptr_t)c->views;
-	if (at < first || at >= first + c->n * sizeof(*v))
+	size_t i = df_cmds_index(c, v);
+	if (i == c->n)
 		DF_BUG("expansion of a command that is not the current instruction's");
-	size_t i = (at - first) / sizeof(*v);
 	if (!c->expanded[i]) {
+		/* Most commands have no argument to expand: told here by a
+		 * look at the words, before df_cmd_expanded() copies the
+		 * command to say so. */
+		const df_sh_cmd *vc = v->cmd;
+		size_t k = v->name + 1;
+		while (k < vc->nwords && !vc->words[k].has_expansion)
+			k++;
+		if (k >= vc->nwords || v->exec) {
+			c->expanded[i] = &df_cmds_as_is;
+			return v;
+		}
 		df_sh_cmd e = df_cmd_expanded(&c->arena, v, c->in);
 		if (e.words == v->cmd->words) {
-			/* Nothing expands (most commands): v is its own
-			 * expansion, with no copy to make. */
-			c->expanded[i] = &as_is;
+			/* Nothing expands: v is its own expansion, with no
+			 * copy to make. */
+			c->expanded[i] = &df_cmds_as_is;
 			return v;
 		}
 		df_cmd_view *ev = df_arena_alloc_uninit(&c->arena, sizeof(*ev));
@@ -210,17 +230,7 @@ const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v)
 		ev->cmd = cmd;
 		c->expanded[i] = ev;
 	}
-	return c->expanded[i] == &as_is ? v : c->expanded[i];
-}
-
-const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v, df_cmd_memo_id id)
-{
-	df_cmds *c = df_lint_cmds(lint);
-	uintptr_t at = (uintptr_t)v, first = (uintptr_t)c->views;
-	if (at < first || at >= first + c->n * sizeof(*v))
-		return NULL;
-	size_t i = (size_t)(c->views - c->all) + (at - first) / sizeof(*v);
-	return &c->all_memo[i * DF_CMD_NMEMO + id];
+	return c->expanded[i] == &df_cmds_as_is ? v : c->expanded[i];
 }
 
 void df_lint_eco_classify(df_lint *lint, const df_cmd_view *v, const df_cmd_view *e, df_arena *a,
@@ -290,13 +300,23 @@ static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value
 	return DF_VAR_KNOWN;
 }
 
+/* Does s[0..n) hold "$("? Each '$' found is looked at: words are short, and
+ * memmem() costs more to set up than this to run. */
+static bool has_cmdsub(const char *s, size_t n)
+{
+	for (const char *d = memchr(s, '$', n); d; d = memchr(d + 1, '$', n - (size_t)(d + 1 - s)))
+		if (d + 1 < s + n && d[1] == '(')
+			return true;
+	return false;
+}
+
 /* Does word i of v's command need expanding: an argument holding a variable
  * and no code? $(...), `...` and $((...)) run code: their value is unknown. */
 static bool expandable(const df_cmd_view *v, size_t i)
 {
 	const df_sh_word *w = &v->cmd->words[i];
 	return !v->exec && i > v->name && w->has_expansion && !memchr(w->value.ptr, '`', w->value.len) &&
-	       !(w->value.len >= 2 && memmem(w->value.ptr, w->value.len, "$(", 2));
+	       !has_cmdsub(w->value.ptr, w->value.len);
 }
 
 df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)

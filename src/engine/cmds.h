@@ -12,6 +12,7 @@
 #ifndef DF_ENGINE_CMDS_H
 #define DF_ENGINE_CMDS_H
 
+#include <stdint.h>
 #include <string.h>
 
 #include "engine/rule.h"
@@ -51,7 +52,7 @@ static inline int df_lint_each_command(df_lint *lint, const df_instr *in, df_cmd
  * by every rule; borrowed, like v, for the hook's call. Check the command's
  * name first: a rule about apt-get has no reason to expand `go build $FLAGS`.
  */
-const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v);
+static inline const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v);
 /* The positional words of c after index from, as df_sh_positionals() finds
  * them: an array of *n owned by the engine, borrowed like the expansions and
  * read-only: the same question about the same command (the system package
@@ -73,7 +74,7 @@ typedef enum df_cmd_memo_id {
 	DF_CMD_MEMO_ECO,	/* cmds.c: df_lint_eco_classify() */
 	DF_CMD_NMEMO
 } df_cmd_memo_id;
-const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v, df_cmd_memo_id id);
+static inline const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v, df_cmd_memo_id id);
 
 /*
  * df_eco_classify() of e (v's expansion, or v itself when nothing in it
@@ -139,7 +140,7 @@ df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
  * Invariants: all[0..nall) holds the commands of every RUN loaded so far,
  * each RUN's in one run, in source order (a command before those in its
  * substitutions, the script before its heredocs); all_expanded[i] is NULL
- * (not asked yet), cmds.c's marker of a command that is its own expansion,
+ * (not asked yet), &df_cmds_as_is for a command that is its own expansion,
  * or the expansion of all[i], all_memo[i * DF_CMD_NMEMO + id] NULL or what
  * module id derived from it. loaded[k], for the instruction of index k,
  * names its run once loaded. views[0..n) and expanded are the window of the
@@ -179,25 +180,74 @@ typedef struct df_cmds {
 
 void df_cmds_init(df_cmds *c);
 void df_cmds_release(df_cmds *c);
-/* Call fn for every command of in (a RUN without an error: the caller,
- * df_lint_each_command(), checks), which c first loads unless it has
- * loaded them before. */
-int df_cmds_each(df_cmds *c, const df_instr *in, df_cmd_fn fn, void *ud);
-/* The commands of in (a RUN without an error; else none), loaded as
- * df_cmds_each() loads them: the window c->views[0..*n), valid until
- * another instruction is asked about. For the engine's own loops, which
- * read each command once for every rule. */
+/* The commands of in (a RUN without an error; else none), loaded unless c
+ * has loaded them before: the window c->views[0..*n), valid until another
+ * instruction is asked about. For df_lint_each_command() and the engine's
+ * own loops, which read each command once for every rule. */
 const df_cmd_view *df_cmds_views(df_cmds *c, const df_instr *in, size_t *n);
 /* The engine's list for the file being linted (engine.c). */
 df_cmds *df_lint_cmds(df_lint *lint);
 
+/* The index of v in c's window (c->views), or c->n when v is none of its
+ * views (a rule's own copy, or another instruction's). */
+static inline size_t df_cmds_index(const df_cmds *c, const df_cmd_view *v)
+{
+	uintptr_t at = (uintptr_t)v, first = (uintptr_t)c->views;
+	if (at < first || at >= first + c->n * sizeof(*v))
+		return c->n;
+	return (at - first) / sizeof(*v);
+}
+
+/* What c->expanded[i] holds for a command that is its own expansion. */
+extern const df_cmd_view df_cmds_as_is;
+/* df_lint_expanded() the first time it is asked of v: computes and keeps
+ * the expansion. */
+const df_cmd_view *df_cmds_expand(df_cmds *c, const df_cmd_view *v);
+
+/* Inline, as the next two: rules ask them of nearly every command, and
+ * after the first time the answer is one load away. */
+static inline const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_view *v)
+{
+	df_cmds *c = df_lint_cmds(lint);
+	size_t i = df_cmds_index(c, v);
+	if (i < c->n && c->expanded[i])
+		return c->expanded[i] == &df_cmds_as_is ? v : c->expanded[i];
+	return df_cmds_expand(c, v);
+}
+
+static inline const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v, df_cmd_memo_id id)
+{
+	df_cmds *c = df_lint_cmds(lint);
+	size_t i = df_cmds_index(c, v);
+	if (i == c->n)
+		return NULL;
+	return &c->all_memo[((size_t)(c->views - c->all) + i) * DF_CMD_NMEMO + id];
+}
+
 /* Inline: a third of the rules ask this of every instruction, and most
- * instructions are no RUN. */
+ * instructions are no RUN. The loop is inline too, so that a rule's fn, a
+ * static function known here, is called directly (or inlined) instead of
+ * through a pointer for every command; the window is read once, as a hook
+ * must not ask about another instruction while it holds a command. */
 static inline int df_lint_each_command(df_lint *lint, const df_instr *in, df_cmd_fn fn, void *ud)
 {
 	if (in->kind != DF_I_RUN || in->has_error)
 		return 0;
-	return df_cmds_each(df_lint_cmds(lint), in, fn, ud);
+	df_cmds *c = df_lint_cmds(lint);
+	size_t n;
+	const df_cmd_view *v;
+	if (c->in == in) {
+		v = c->views;
+		n = c->n;
+	} else {
+		v = df_cmds_views(c, in, &n);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int rc = fn(&v[i], ud);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 #endif

@@ -145,6 +145,13 @@ struct parser {
 	struct stack pipes;	/* df_sh_pipeline: its and-or lists' pipelines */
 	struct stack ops;	/* df_sh_andor_op: parallel to pipes */
 	struct stack items;	/* df_sh_andor: its items */
+	/* The simple commands so far, in the order df_sh_walk() visits them
+	 * (df_sh_script.simple), an arena array (see grow_for_push()). A
+	 * command takes its slot when its parse starts, so it comes before
+	 * those in its substitutions; those of its first word, parsed when
+	 * the word was lexed, start at tok_simple. */
+	const df_sh_cmd **simple;
+	size_t nsimple, tok_simple;
 };
 
 /* Arena arrays grow to 4, 8, 16, ... slots, so the count alone tells when.
@@ -370,6 +377,8 @@ static df_sh_script *init_script(struct parser *p, df_sh_script *s)
 	s->text.len = p->full_len;
 	s->error = NULL;
 	s->error_off = 0;
+	s->simple = NULL;
+	s->nsimple = 0;
 	return s;
 }
 
@@ -1028,9 +1037,8 @@ static inline size_t skip_gap(const unsigned char *s, size_t pos)
  * is its text. 0 when the bytes at pos are something else, or more: a
  * special char continues the word, a '(' may make it NAME=(...).
  */
-static inline size_t plain_end(const struct parser *p, size_t pos)
+static inline size_t plain_end_in(const unsigned char *s, size_t pos, size_t limit)
 {
-	const unsigned char *s = (const unsigned char *)p->stext;
 	if (not_plain[s[pos]])
 		return 0;
 	/* The run stops at STOP at the latest: a byte is read only when the
@@ -1054,18 +1062,47 @@ static inline size_t plain_end(const struct parser *p, size_t pos)
 		q += 4;
 	}
 	size_t end = (size_t)(q - s);
-	if (ch_class[*q] != CH_META && end < p->len)
+	if (ch_class[*q] != CH_META && end < limit)
 		return 0;
 	return end;
 }
 
-/* Whether the plain word [pos, end) is an io number: all digits right
- * before < or > ("2>&1"). */
+/* plain_end_in() of p->stext, up to p->len. */
+static inline size_t plain_end(const struct parser *p, size_t pos)
+{
+	return plain_end_in((const unsigned char *)p->stext, pos, p->len);
+}
+
+/* Whether the plain word [pos, end) of s is all digits right before < or >
+ * ("2>&1"): an io number, outside [[ ]]. */
+static inline bool digits_before_redir(const unsigned char *s, size_t pos, size_t end)
+{
+	return (s[end] == '<' || s[end] == '>') && end - pos <= 9 && io_number(s + pos, end - pos) >= 0;
+}
+
+/* The same of p->stext, where it is an io number: not in [[ ]] (looked at
+ * second: most words end at no < or >). */
 static inline bool plain_is_io_number(const struct parser *p, size_t pos, size_t end)
 {
 	const unsigned char *s = (const unsigned char *)p->stext;
-	return (s[end] == '<' || s[end] == '>') && !p->dbracket && end - pos <= 9 &&
-	       io_number(s + pos, end - pos) >= 0;
+	return (s[end] == '<' || s[end] == '>') && !p->dbracket && digits_before_redir(s, pos, end);
+}
+
+/* The plain word [pos, end) of text written in w, its value cut in vtext
+ * (p->text and p->vtext). */
+static inline void set_plain(df_sh_word *w, const char *text, char *vtext, size_t pos, size_t end)
+{
+	size_t n = end - pos;
+	w->raw.ptr = text + pos;
+	w->raw.len = n;
+	vtext[end] = '\0';
+	w->value.ptr = vtext + pos;
+	w->value.len = n;
+	w->start = (uint32_t)pos;
+	w->end = (uint32_t)end;
+	w->quoted = w->has_expansion = false;
+	w->subs = NULL;
+	w->nsubs = 0;
 }
 
 /* The plain word [pos, end) written in the slot above the top of the words
@@ -1073,18 +1110,8 @@ static inline bool plain_is_io_number(const struct parser *p, size_t pos, size_t
 static inline df_sh_word *put_plain(struct parser *p, size_t pos, size_t end)
 {
 	df_sh_word *w = (df_sh_word *)(void *)(p->words.v + p->words.len);
-	size_t n = end - pos;
 	p->pos = end;
-	w->raw.ptr = p->text + pos;
-	w->raw.len = n;
-	p->vtext[end] = '\0';
-	w->value.ptr = p->vtext + pos;
-	w->value.len = n;
-	w->start = (uint32_t)pos;
-	w->end = (uint32_t)end;
-	w->quoted = w->has_expansion = false;
-	w->subs = NULL;
-	w->nsubs = 0;
+	set_plain(w, p->text, p->vtext, pos, end);
 	return w;
 }
 
@@ -1177,7 +1204,9 @@ static void lex_full(struct parser *p, size_t pos)
 		return;
 	}
 slow:
+	n = p->nsimple;
 	end = scan_word(p, pos);
+	p->tok_simple = n;	/* after the words of its $(...) lexed theirs */
 	w = (df_sh_word *)(void *)(p->words.v + p->words.len);
 	n = end - pos;
 word:
@@ -1527,7 +1556,7 @@ static df_sh_cmd *parse_funcdef(struct parser *p, df_sh_cmd *c)
  * the node.
  */
 static df_sh_cmd *finish_simple(struct parser *p, const df_sh_cmd *c, size_t base,
-				size_t nassigns)
+				size_t nassigns, size_t slot)
 {
 	size_t bytes = p->words.len - base;
 	df_sh_cmd *f = df_arena_alloc_uninit(p->arena, sizeof(*f) + bytes);
@@ -1566,7 +1595,34 @@ static df_sh_cmd *finish_simple(struct parser *p, const df_sh_cmd *c, size_t bas
 	for (size_t k = 0; k < p->npending; k++)
 		if (p->pending[k].cmd == c)
 			p->pending[k].cmd = f;
+	p->simple[slot] = f;
 	return f;
+}
+
+/* The slot in p->simple of a simple command whose parse starts at the
+ * token t (peeked): see struct parser. */
+static size_t take_simple_slot(struct parser *p, const struct token *t)
+{
+	size_t end = p->nsimple, slot = end;
+	p->simple = grow_for_push(p->arena, p->simple, end, sizeof(*p->simple));
+	p->nsimple++;
+	if (t->kind == TK_WORD && t->word->nsubs) {
+		/* Its first word's substitutions are in already, after the
+		 * command in df_sh_walk()'s order: moved up one. */
+		slot = p->tok_simple;
+		memmove(&p->simple[slot + 1], &p->simple[slot], (end - slot) * sizeof(*p->simple));
+	}
+	return slot;
+}
+
+/* Give back slot, taken by a command that turned out a function definition
+ * (no simple command): the commands after it, in its name's substitutions,
+ * move down. */
+static void drop_simple_slot(struct parser *p, size_t slot)
+{
+	/* The array keeps its room: grow_for_push() only ever finds more. */
+	p->nsimple--;
+	memmove(&p->simple[slot], &p->simple[slot + 1], (p->nsimple - slot) * sizeof(*p->simple));
 }
 
 /*
@@ -1579,19 +1635,29 @@ static df_sh_cmd *finish_simple(struct parser *p, const df_sh_cmd *c, size_t bas
  */
 static size_t take_plain_args(struct parser *p, uint32_t *end)
 {
-	const unsigned char *s = (const unsigned char *)p->stext;
-	size_t n = 0;
 	if (p->have_tok || p->dbracket || p->error)
 		return 0;
-	while (p->words.cap - p->words.len >= sizeof(df_sh_word)) {
-		size_t pos = skip_gap(s, p->pos);
-		size_t e = plain_end(p, pos);
-		if (!e || plain_is_io_number(p, pos, e))
+	/* What is read of p, in locals: for all the compiler knows, the
+	 * stores to a word and to vtext could change p, and it would read p
+	 * again for every word. */
+	const unsigned char *s = (const unsigned char *)p->stext;
+	const char *text = p->text;
+	char *vtext = p->vtext;
+	df_sh_word *top = (df_sh_word *)(void *)(p->words.v + p->words.len);
+	size_t room = (p->words.cap - p->words.len) / sizeof(df_sh_word), limit = p->len, pos = p->pos,
+	       n = 0;
+	for (; n < room; n++) {
+		size_t at = skip_gap(s, pos);
+		size_t e = plain_end_in(s, at, limit);
+		if (!e || digits_before_redir(s, at, e))
 			break;
-		put_plain(p, pos, e);
-		p->words.len += sizeof(df_sh_word);
-		*end = (uint32_t)e;
-		n++;
+		set_plain(&top[n], text, vtext, at, e);
+		pos = e;
+	}
+	if (n) {
+		p->words.len += n * sizeof(df_sh_word);
+		p->pos = pos;
+		*end = (uint32_t)pos;
 	}
 	return n;
 }
@@ -1603,8 +1669,9 @@ static df_sh_cmd *parse_simple(struct parser *p)
 	df_sh_cmd c;
 	c.redirs = NULL;
 	c.nredirs = 0;
-	c.start = c.end = peek(p)->start;
-	size_t base = p->words.len, nassigns = 0, nwords = 0;
+	const struct token *t0 = peek(p);
+	c.start = c.end = t0->start;
+	size_t base = p->words.len, nassigns = 0, nwords = 0, slot = take_simple_slot(p, t0);
 	for (;;) {
 		const struct token *t = peek(p);
 		if (t->kind != TK_WORD) {
@@ -1631,15 +1698,18 @@ static df_sh_cmd *parse_simple(struct parser *p)
 				 * plain word next rules it out. */
 				if (take_plain_args(p, &c.end))
 					continue;
-				if (tok_is_op(peek(p), OP_LPAREN))
-					return parse_funcdef(p, finish_simple(p, &c, base, nassigns));
+				if (tok_is_op(peek(p), OP_LPAREN)) {
+					df_sh_cmd *f = finish_simple(p, &c, base, nassigns, slot);
+					drop_simple_slot(p, slot);
+					return parse_funcdef(p, f);
+				}
 			}
 		} else if (p->dbracket && rw == RW_DRBRACKET) {
 			p->dbracket = false;
 		}
 		take_plain_args(p, &c.end);
 	}
-	df_sh_cmd *f = finish_simple(p, &c, base, nassigns);
+	df_sh_cmd *f = finish_simple(p, &c, base, nassigns, slot);
 	if (p->dbracket) {
 		p->dbracket = false;
 		set_error(p, f->start, "unmatched '[['");
@@ -2136,6 +2206,8 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 	stack_init(&p.pipes, pipes0, sizeof(pipes0));
 	stack_init(&p.ops, ops0, sizeof(ops0));
 	stack_init(&p.items, items0, sizeof(items0));
+	p.simple = NULL;
+	p.nsimple = p.tok_simple = 0;
 
 	if (p.len >= UINT32_MAX) {
 		/* Offsets are 32-bit; no Dockerfile comes near this. */
@@ -2160,6 +2232,13 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 		unexpected(&p, t);
 	s->error = p.error;
 	s->error_off = p.error_off;
+	if (!p.error) {
+		/* An error may leave a lexed word, and the commands of its
+		 * $(...), out of the tree: no list then. */
+		static const df_sh_cmd *const none[1];
+		s->simple = p.nsimple ? p.simple : none;
+		s->nsimple = p.nsimple;
+	}
 	stack_release(&p.val);
 	stack_release(&p.words);
 	stack_release(&p.cmds);
@@ -2290,6 +2369,8 @@ static int count_one(const df_sh_cmd *cmd, const df_sh_ctx *ctx, void *ud)
 
 size_t df_sh_count_commands(const df_sh_script *s)
 {
+	if (s && s->simple)
+		return s->nsimple;
 	size_t n = 0;
 	df_sh_walk(s, count_one, &n);
 	return n;
@@ -2333,6 +2414,7 @@ bool df_sh_cmd_is(const df_sh_cmd *c, const char *name)
 /* A command that runs the command named by its arguments. */
 struct wrapper {
 	const char *name;
+	size_t len;			/* of name */
 	const char *const *value_opts;	/* options taking the next word */
 	const char *const *query_opts;	/* options that run no command */
 	bool assigns;			/* NAME=value words may follow (env) */
@@ -2359,18 +2441,18 @@ static const char *const timeout_values[] = { "-s", "-k", "--signal", "--kill-af
 static const char *const stdbuf_values[] = { "-i", "-o", "-e", "--input", "--output",
 					     "--error", NULL };
 
-/* A new wrapper needs its length in wrapper_lens[] too. */
+/* A new wrapper needs its bit in wrappers_ending[] too. */
 static const struct wrapper wrappers[] = {
-	{ "sudo", sudo_values, sudo_queries, false, 0 },
-	{ "doas", doas_values, NULL, false, 0 },
-	{ "env", env_values, NULL, true, 0 },
-	{ "command", NULL, command_queries, false, 0 },
-	{ "exec", exec_values, NULL, false, 0 },
-	{ "nice", nice_values, NULL, false, 0 },
-	{ "nohup", NULL, NULL, false, 0 },
-	{ "time", time_values, NULL, false, 0 },
-	{ "timeout", timeout_values, NULL, false, 1 },
-	{ "stdbuf", stdbuf_values, NULL, false, 0 },
+	{ "sudo", 4, sudo_values, sudo_queries, false, 0 },
+	{ "doas", 4, doas_values, NULL, false, 0 },
+	{ "env", 3, env_values, NULL, true, 0 },
+	{ "command", 7, NULL, command_queries, false, 0 },
+	{ "exec", 4, exec_values, NULL, false, 0 },
+	{ "nice", 4, nice_values, NULL, false, 0 },
+	{ "nohup", 5, NULL, NULL, false, 0 },
+	{ "time", 4, time_values, NULL, false, 0 },
+	{ "timeout", 7, timeout_values, NULL, false, 1 },
+	{ "stdbuf", 6, stdbuf_values, NULL, false, 0 },
 };
 
 /* Whether s[0..n) spells the NUL-terminated lit (s may hold NULs). Byte by
@@ -2399,35 +2481,38 @@ static bool in_list(df_str s, const char *const *list)
 	return false;
 }
 
-/* The lengths (bit n for n bytes) of the wrappers' names, by first byte:
- * wrapper_of() rejects most words with it before comparing. Keep in step
- * with wrappers[]. */
-static const unsigned char wrapper_lens[256] = {
-	['c'] = 1 << 7,			/* command */
-	['d'] = 1 << 4,			/* doas */
-	['e'] = 1 << 3 | 1 << 4,	/* env, exec */
-	['n'] = 1 << 4 | 1 << 5,	/* nice, nohup */
-	['s'] = 1 << 4 | 1 << 6,	/* sudo, stdbuf */
-	['t'] = 1 << 4 | 1 << 7,	/* time, timeout */
+/* The wrappers (bit k for wrappers[k]) whose name ends in a byte: most
+ * command names end in none of them, or in one that names one or two, and
+ * wrapper_of() compares only those. Keep in step with wrappers[]. */
+static const unsigned short wrappers_ending[256] = {
+	['o'] = 1 << 0,			/* sudo */
+	['s'] = 1 << 1,			/* doas */
+	['v'] = 1 << 2,			/* env */
+	['d'] = 1 << 3,			/* command */
+	['c'] = 1 << 4,			/* exec */
+	['e'] = 1 << 5 | 1 << 7,	/* nice, time */
+	['p'] = 1 << 6,			/* nohup */
+	['t'] = 1 << 8,			/* timeout */
+	['f'] = 1 << 9,			/* stdbuf */
 };
 
 /*
  * The wrapper that the command word v names, itself or as the last
  * component of a path (as df_sh_word_is() compares), or NULL. It runs for
- * every command: no wrapper name has a '/' and all are at most 7 bytes long,
- * so only the last 8 bytes are looked at.
+ * every command: told by the last byte for most, with no scan for a '/'.
  */
 static inline const struct wrapper *wrapper_of(df_str v)
 {
-	size_t i = v.len, stop = v.len > 8 ? v.len - 8 : 0;
-	while (i > stop && v.ptr[i - 1] != '/')
-		i--;
-	size_t n = v.len - i;
-	if (n == 0 || n > 7 || !(wrapper_lens[(unsigned char)v.ptr[i]] >> n & 1))
+	if (v.len == 0)
 		return NULL;
-	for (size_t k = 0; k < DF_ARRAY_LEN(wrappers); k++)
-		if (lit_eq(v.ptr + i, n, wrappers[k].name))
-			return &wrappers[k];
+	for (unsigned k = wrappers_ending[(unsigned char)v.ptr[v.len - 1]]; k; k &= k - 1) {
+		const struct wrapper *wr = &wrappers[__builtin_ctz(k)];
+		size_t n = wr->len;
+		if (v.len < n || (v.len > n && v.ptr[v.len - n - 1] != '/'))
+			continue;
+		if (lit_eq(v.ptr + v.len - n, n, wr->name))
+			return wr;
+	}
 	return NULL;
 }
 

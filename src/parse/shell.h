@@ -157,6 +157,12 @@ typedef struct df_sh_script {
 	df_str text;		/* the text the offsets in this script refer to */
 	const char *error;	/* NULL, or the first syntax error (lowercase) */
 	uint32_t error_off;	/* where it is, in the top-level text */
+	/* The simple commands df_sh_walk() visits, in the order it visits
+	 * them, collected as they are parsed: for the script df_sh_parse()
+	 * returns, when it has no error; else NULL (and for the scripts of
+	 * substitutions, which are part of their top-level script's). */
+	const df_sh_cmd *const *simple;
+	size_t nsimple;
 } df_sh_script;
 
 /*
