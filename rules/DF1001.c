@@ -120,8 +120,16 @@ static const char *under(const char *path, const char *dir)
 /* s cleaned, without a trailing '/' (but "/" stays). */
 static char *clean_dir(df_arena *a, const char *s)
 {
+	/* Its trailing '/' dropped first: most paths are clean without it,
+	 * and df_eco_path_join() copies a clean one as it is. */
+	size_t n = strlen(s);
+	if (n > 1 && s[n - 1] == '/') {
+		while (n > 1 && s[n - 1] == '/')
+			n--;
+		s = df_arena_memdup(a, s, n);
+	}
 	char *p = df_eco_path_join(a, NULL, s);
-	size_t n = strlen(p);
+	n = strlen(p);
 	if (n > 1 && p[n - 1] == '/')
 		p[n - 1] = '\0';
 	return p;
@@ -132,9 +140,8 @@ static const char *base_name(const char *p)
 	size_t n = strlen(p);
 	while (n > 1 && p[n - 1] == '/')
 		n--;
-	while (n > 0 && p[n - 1] != '/')
-		n--;
-	return p + n;
+	const char *slash = memrchr(p, '/', n);	/* asked of every manifest path */
+	return slash ? slash + 1 : p;
 }
 
 /* Does the context file at path read as one of the install's manifests,
@@ -722,7 +729,11 @@ static int on_cmd(const df_cmd_view *v, void *ud)
 		return 0;
 	df_eco_use u;
 	const df_cmd_view *e = df_lint_expanded(w->lint, v);
-	df_lint_eco_classify(w->lint, v, e, w->arena, *walk_cwd(w), true, &u);
+	/* Before the stage's first COPY only the kind of install counts (the
+	 * installs are remembered): what it reads, from which directory, is
+	 * asked only when there is a COPY to judge. */
+	bool judging = w->st->ncopies > 0;
+	df_lint_eco_classify(w->lint, v, e, w->arena, judging ? *walk_cwd(w) : NULL, judging, &u);
 	/* A dependency install, or one that reads the sources only for want
 	 * of a flag (`poetry install` without --no-root): the split adds it. */
 	if (u.kind != DF_ECO_DEPS && !(u.kind == DF_ECO_SOURCES && u.split_flags))
@@ -758,7 +769,7 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	case DF_I_COPY:
 	case DF_I_ADD: {
 		df_copy_sources s = DF_COPY_SOURCES_INIT;
-		if (st->ncopies < MAX_COPIES && df_copy_context_sources(df_lint_graph(lint), in, &s) && s.len) {
+		if (st->ncopies < MAX_COPIES && df_lint_copy_sources(lint, in, &s) && s.len) {
 			st->reported[st->ncopies] = false;
 			st->copies[st->ncopies++] = in;
 		}

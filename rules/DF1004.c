@@ -65,7 +65,7 @@ static void on_copy(df_lint *lint, const df_instr *in, void *state)
 	if (*first)
 		return;
 	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
-	if (df_copy_context_sources(df_lint_graph(lint), in, &srcs) && srcs.whole)
+	if (df_lint_copy_sources(lint, in, &srcs) && srcs.whole)
 		*first = in->index + 1;
 	df_copy_sources_release(&srcs);
 }

@@ -164,7 +164,9 @@ typedef struct walk {
 	const df_instr *run;
 	layers *l;
 	size_t before;		/* records of earlier steps: l->v[0..before) */
-	const char *cwd;
+	const df_graph *g;
+	const char *cwd;	/* valid once cwd_known (walk_cwd()) */
+	bool cwd_known;
 	bool judge;		/* judge the rm commands; else record what the
 				 * others write */
 	bool reported;
@@ -210,6 +212,16 @@ static bool leaves_lists(const walk *w, const df_ospkg_use *u)
 	return keeps && !df_run_mounts_cache(w->run, m->lists);
 }
 
+/* The directory the command runs in, so far: the RUN's WORKDIR on first
+ * use (most commands of a walk need none), then as `cd` changes it. */
+static const char **walk_cwd(walk *w)
+{
+	if (!w->cwd_known)
+		w->cwd = df_run_workdir(&w->l->arena, w->g, w->run);
+	w->cwd_known = true;
+	return &w->cwd;
+}
+
 static void note_writes(walk *w, const df_cmd_view *v)
 {
 	df_ospkg_use u;
@@ -240,7 +252,7 @@ static void note_writes(walk *w, const df_cmd_view *v)
 	df_download d;
 	if (!df_download_read(w->lint, w->run, v, &d) || !d.output.ptr || d.unknown)
 		return;
-	const char *p = df_path_resolve(&w->l->arena, w->cwd, d.output);
+	const char *p = df_path_resolve(&w->l->arena, *walk_cwd(w), d.output);
 	if (!p || df_run_removes_after(w->lint, v, p, strlen(p), true))
 		return;
 	/* "/tmp/x.tgz, the `curl` download" (the path cut at 60 bytes) */
@@ -278,7 +290,7 @@ static void read_rm(walk *w, const df_cmd_view *v, rm_ops *ops)
 		}
 		if (ops->n == DF_ARRAY_LEN(ops->path) || e->cmd->words[o.word].has_expansion)
 			continue;
-		const char *op = df_path_resolve(&w->l->arena, w->cwd, o.value);
+		const char *op = df_path_resolve(&w->l->arena, *walk_cwd(w), o.value);
 		if (op)
 			ops->path[ops->n++] = df_path_normal(&w->l->arena, op, strlen(op));
 	}
@@ -441,7 +453,7 @@ static int each(const df_cmd_view *v, void *ud)
 	walk *w = ud;
 	/* Only a cd needs its words expanded here: expanding costs. */
 	if (df_cmd_named(v, "cd") &&
-	    df_eco_cd(&w->l->arena, df_lint_expanded(w->lint, v)->cmd, v->name, &w->cwd))
+	    df_eco_cd(&w->l->arena, df_lint_expanded(w->lint, v)->cmd, v->name, walk_cwd(w)))
 		return 0;
 	if (!df_cmd_named(v, "rm")) {
 		df_ospkg_use u;
@@ -503,8 +515,7 @@ static void add_landings(layers *l, const df_graph *g)
  * the others write. */
 static void walk_run(df_lint *lint, layers *l, const df_graph *g, const df_instr *run, bool judge)
 {
-	walk w = { .lint = lint, .run = run, .l = l, .before = l->len, .judge = judge };
-	w.cwd = df_run_workdir(&l->arena, g, run);
+	walk w = { .lint = lint, .run = run, .l = l, .before = l->len, .g = g, .judge = judge };
 	df_lint_each_command(lint, run, each, &w);
 }
 

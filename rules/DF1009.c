@@ -81,6 +81,7 @@ const df_rule df_rule_DF1009 = {
 typedef struct cache_dir {
 	const char *dir;	/* the table's string: looked up by address */
 	const char *norm;	/* NULL: too long to match */
+	bool in_root;		/* dir is under /root/ */
 } cache_dir;
 
 static struct {
@@ -96,7 +97,8 @@ static void add_dirs(const char *const *caches)
 		if ((*caches)[0] != '/')
 			continue;
 		df_grow((void **)&dirs.v, &dirs.cap, dirs.n + 1, sizeof(*dirs.v));
-		dirs.v[dirs.n++] = (cache_dir){ *caches, df_path_normal(&dirs.arena, *caches, strlen(*caches)) };
+		dirs.v[dirs.n++] = (cache_dir){ *caches, df_path_normal(&dirs.arena, *caches, strlen(*caches)),
+						strncmp(*caches, "/root/", 6) == 0 };
 	}
 }
 
@@ -123,6 +125,7 @@ static const cache_dir *cache_dir_of(const char *dir)
 typedef struct mount {
 	const df_mount *m;
 	const char *target;	/* df_path_normal(); NULL: too long to match */
+	size_t target_len;	/* strlen(target) */
 } mount;
 
 typedef struct walk {
@@ -137,10 +140,9 @@ typedef struct walk {
  * above it, or the same place under another home than /root? */
 static bool keeps(const mount *mt, const cache_dir *d)
 {
-	if (d->norm && mt->target && df_path_normal_within(d->norm, mt->target))
+	if (d->norm && mt->target && df_path_normal_within_len(d->norm, mt->target, mt->target_len))
 		return true;
-	return strncmp(d->dir, "/root/", 6) == 0 &&
-	       df_mem_has_suffix(mt->m->target.ptr, mt->m->target.len, d->dir + 5);	/* "/.npm" */
+	return d->in_root && df_mem_has_suffix(mt->m->target.ptr, mt->m->target.len, d->dir + 5);	/* "/.npm" */
 }
 
 /* Is one of caches (the absolute ones) kept by a mount of the RUN? */
@@ -178,6 +180,7 @@ static bool read_mounts(walk *w, mount *out)
 		mount *mt = &out[w->nmounts++];
 		mt->m = m;
 		mt->target = df_path_normal(&df_lint_cmds(w->lint)->arena, m->target.ptr, m->target.len);
+		mt->target_len = mt->target ? strlen(mt->target) : 0;
 		if (m->type != DF_MOUNT_CACHE || custom)
 			continue;
 		bool known = false;

@@ -205,9 +205,13 @@ static bool sortable(df_lint *lint, const df_instr *in, const list *l)
 	if (ns < 2 || !descends)
 		return false;
 	/* From the first package's line: a comment line among them. Most
-	 * lists hold no '#' at all, which one memchr() tells. */
+	 * RUNs hold no '#' at all, which one memchr() over the RUN's span
+	 * (where the packages' lines are, but for blanks before its keyword)
+	 * tells before those lines are looked for. */
 	const df_doc *doc = df_lint_doc(lint);
 	const char *src = doc->src.data;
+	if (!memchr(src + in->span.start, '#', in->span.end - in->span.start))
+		return true;
 	uint32_t line = df_cmd_word_span(l->ev, first).start, end = df_cmd_word_span(l->ev, last).end;
 	while (line > 0 && src[line - 1] != '\n')
 		line--;

@@ -74,6 +74,13 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	(void)state;
 	if (in->kind != DF_I_ENV || in->has_error)
 		return;
+	/* A reference starts with '$': most ENVs hold none, and are told so
+	 * before each key is looked for in each value. */
+	bool dollar = false;
+	for (size_t i = 0; i < in->npairs && !dollar; i++)
+		dollar = in->pairs[i].has_value && memchr(in->pairs[i].value.ptr, '$', in->pairs[i].value.len);
+	if (!dollar)
+		return;
 	for (size_t k = 0; k < in->npairs; k++) {
 		const df_str key = in->pairs[k].key;
 		if (key.len == 0)

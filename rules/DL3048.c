@@ -43,9 +43,18 @@ static bool valid_key(df_str k)
 		if (i > 0 && (c == '.' || c == '-') && k.ptr[i - 1] == c)
 			return false;
 	}
-	return !df_mem_has_prefix(k.ptr, k.len, "com.docker.") &&
-	       !df_mem_has_prefix(k.ptr, k.len, "io.docker.") &&
-	       !df_mem_has_prefix(k.ptr, k.len, "org.dockerproject.");
+	/* The reserved namespaces, each compared only with a key of its
+	 * first letter (k.ptr[0], a letter, is there). */
+	switch (k.ptr[0]) {
+	case 'c':
+		return !df_mem_has_prefix(k.ptr, k.len, "com.docker.");
+	case 'i':
+		return !df_mem_has_prefix(k.ptr, k.len, "io.docker.");
+	case 'o':
+		return !df_mem_has_prefix(k.ptr, k.len, "org.dockerproject.");
+	default:
+		return true;
+	}
 }
 
 /* The key as the builder sees it, with surrounding quotes removed. */

@@ -2,6 +2,8 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 static void check(df_lint *lint, const df_instr *in, void *state);
@@ -26,7 +28,7 @@ const df_rule df_rule_DL3064 = {
 	.on_instr = check,
 };
 
-/* Upper case, sorted by byte: searched by halves. */
+/* Upper case. */
 static const char *const known[] = {
 	"ACCESS_TOKEN", "APPLICATION_KEY", "APP_SECRET", "AUTH_TOKEN", "AWS_ACCESS_KEY_ID",
 	"AWS_SECRET_ACCESS_KEY", "BITTREX_API_KEY", "BITTREX_API_SECRET", "CF_PASSWORD",
@@ -42,63 +44,104 @@ static const char *const known[] = {
 	"VAULT_CLIENT_KEY", "VAULT_TOKEN",
 };
 
-/* name, upper-cased, against k: <0, 0 or >0 as strcmp. */
-static int cmp_upper(df_str name, const char *k)
+/*
+ * known as a hash table of upper-cased names, built once (files are linted
+ * on several threads): every ARG and ENV name is looked up, and a search
+ * by halves compared it with six names or so. Half full at most, so a
+ * look-up ends at an empty slot soon.
+ */
+#define KNOWN_SLOTS 128
+_Static_assert(2 * DF_ARRAY_LEN(known) <= KNOWN_SLOTS, "KNOWN_SLOTS too small");
+static const char *known_slots[KNOWN_SLOTS];
+static size_t known_min = SIZE_MAX, known_max;
+static pthread_once_t known_once = PTHREAD_ONCE_INIT;
+
+/* FNV-1a of s[0..n), upper-cased. */
+static uint32_t hash_upper(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)df_to_upper((unsigned char)s[i])) * 16777619u;
+	return h;
+}
+
+static void known_build(void)
+{
+	for (size_t k = 0; k < DF_ARRAY_LEN(known); k++) {
+		size_t n = strlen(known[k]);
+		size_t i = hash_upper(known[k], n) & (KNOWN_SLOTS - 1);
+		while (known_slots[i])
+			i = (i + 1) & (KNOWN_SLOTS - 1);
+		known_slots[i] = known[k];
+		known_min = n < known_min ? n : known_min;
+		known_max = n > known_max ? n : known_max;
+	}
+}
+
+/* Is name, upper-cased, the upper-case k? */
+static bool eq_upper(df_str name, const char *k)
 {
 	size_t i = 0;
-	for (; i < name.len && k[i]; i++) {
-		int a = df_to_upper((unsigned char)name.ptr[i]), b = (unsigned char)k[i];
-		if (a != b)
-			return a - b;
-	}
-	return i < name.len ? 1 : k[i] ? -1 : 0;
+	for (; i < name.len && k[i]; i++)
+		if (df_to_upper((unsigned char)name.ptr[i]) != (unsigned char)k[i])
+			return false;
+	return i == name.len && !k[i];
 }
 
 static bool is_known(df_str name)
 {
-	size_t lo = 0, hi = DF_ARRAY_LEN(known);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = cmp_upper(name, known[mid]);
-		if (c == 0)
+	pthread_once(&known_once, known_build);
+	if (name.len < known_min || name.len > known_max)
+		return false;
+	for (size_t i = hash_upper(name.ptr, name.len) & (KNOWN_SLOTS - 1); known_slots[i];
+	     i = (i + 1) & (KNOWN_SLOTS - 1))
+		if (eq_upper(name, known_slots[i]))
 			return true;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
 	return false;
 }
 
-/* Does name hold needle (lower case) at i, in any case? */
-static bool holds_at(df_str name, size_t i, const char *needle)
+/* A word of has_suspicious(), lower case, and its length. */
+typedef struct suspicious_word {
+	const char *text;
+	size_t len;
+} suspicious_word;
+
+#define WORD(s) { s, sizeof(s) - 1 }
+/* The words by their first letter (a to z), at most two each. */
+static const suspicious_word words_at[26][2] = {
+	['a' - 'a'] = { WORD("api_key") },
+	['c' - 'a'] = { WORD("client_key") },
+	['p' - 'a'] = { WORD("password"), WORD("private") },
+	['s' - 'a'] = { WORD("secret") },
+	['t' - 'a'] = { WORD("token") },
+	['u' - 'a'] = { WORD("username") },
+};
+#undef WORD
+
+/* Does name hold w at i, in any case? */
+static bool holds_at(df_str name, size_t i, const suspicious_word *w)
 {
-	size_t j = 0;
-	for (; needle[j] && i + j < name.len; j++)
-		if (df_to_lower((unsigned char)name.ptr[i + j]) != needle[j])
+	if (name.len - i < w->len)
+		return false;
+	for (size_t j = 0; j < w->len; j++)
+		if (df_to_lower((unsigned char)name.ptr[i + j]) != w->text[j])
 			return false;
-	return !needle[j];
+	return true;
 }
 
 /* Does name hold api_key, client_key, password, private, secret, token or
  * username, in any case? One pass over the name, the letter at each place
- * picking the words to compare there: every ARG and ENV name is searched. */
+ * picking the one or two words to compare there: every ARG and ENV name is
+ * searched. */
 static bool has_suspicious(df_str name)
 {
-	/* The first letters of the words, in both cases: most places of a
-	 * name hold none of them and cost one look-up. */
-	static const bool starts[256] = {
-		['a'] = true, ['c'] = true, ['p'] = true, ['s'] = true, ['t'] = true, ['u'] = true,
-		['A'] = true, ['C'] = true, ['P'] = true, ['S'] = true, ['T'] = true, ['U'] = true,
-	};
-	static const char *const words[] = { "api_key", "client_key", "password", "private",
-					     "secret", "token", "username" };
-	for (size_t i = 0; i < name.len; i++) {
-		if (!starts[(unsigned char)name.ptr[i]])
+	/* The shortest word, "token", cannot start later. */
+	for (size_t i = 0; i + 5 <= name.len; i++) {
+		unsigned c = (unsigned)df_to_lower((unsigned char)name.ptr[i]) - 'a';
+		if (c >= 26)
 			continue;
-		char c = (char)df_to_lower((unsigned char)name.ptr[i]);
-		for (size_t w = 0; w < DF_ARRAY_LEN(words); w++)
-			if (words[w][0] == c && holds_at(name, i, words[w]))
+		for (size_t k = 0; k < 2 && words_at[c][k].text; k++)
+			if (holds_at(name, i, &words_at[c][k]))
 				return true;
 	}
 	return false;

@@ -123,7 +123,6 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	if (in->kind == DF_I_FROM || in->kind == DF_I_ONBUILD || in->has_error || in->stage < 0 || !in->nuses)
 		return;
 	const df_doc *doc = df_lint_doc(lint);
-	bool image = on_image(df_lint_graph(lint), in->stage);
 	for (size_t i = 0; i < in->nuses; i++) {
 		const df_use *u = &in->uses[i];
 		/* No position: a COPY heredoc body, reported by nobody. */
@@ -142,6 +141,8 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 				  (int)u->name.len, u->name.ptr, (int)u->name.len, u->name.ptr);
 			continue;
 		}
+		/* Asked only here: nearly every use is defined. */
+		bool image = on_image(df_lint_graph(lint), in->stage);
 		bool common = false;
 		for (size_t k = 0; k < DF_ARRAY_LEN(common_env); k++)
 			common = common || df_mem_eq(u->name.ptr, u->name.len, common_env[k]);

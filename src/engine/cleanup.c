@@ -166,11 +166,28 @@ static bool removes_above(const char *w, const char *p)
 	}
 }
 
+static bool is_meta(char c)
+{
+	return c == '*' || c == '?' || c == '[' || c == '\\';
+}
+
+/* Can the rm operand w be told from p (both normalised) by their first
+ * bytes: neither p nor a directory above it? Anchored alike, w names one
+ * only if p starts with w's bytes before its first special one (names(),
+ * removes_above()): the first two tell most pairs a rule compares
+ * (`/tmp/x` and `/var/cache/apt`) without a strcspn(). A w of one byte
+ * (`/`) is left to them. */
+static bool differ_early(const char *w, const char *p)
+{
+	return (w[0] == '/' || w[0] == '$') == (p[0] == '/' || p[0] == '$') && w[0] && !is_meta(w[0]) &&
+	       (w[0] != p[0] || (w[1] && !is_meta(w[1]) && w[1] != p[1]));
+}
+
 /* Does the rm operand w remove p: p itself, or with recursive a directory
  * above it? */
 static bool removes(const char *w, const char *p, bool recursive)
 {
-	return names(w, p) || (recursive && removes_above(w, p));
+	return !differ_early(w, p) && (names(w, p) || (recursive && removes_above(w, p)));
 }
 
 static const df_optspec rm_opts = { 0 };
@@ -292,11 +309,15 @@ bool df_path_normal_covers(const char *op, const char *path, bool recursive)
 	return removes(op, path, recursive);
 }
 
-bool df_path_normal_within(const char *dir, const char *target)
+bool df_path_normal_within_len(const char *dir, const char *target, size_t n)
 {
-	size_t n = strlen(target);
 	return strncmp(dir, target, n) == 0 &&
 	       (dir[n] == '\0' || dir[n] == '/' || (n == 1 && target[0] == '/'));
+}
+
+bool df_path_normal_within(const char *dir, const char *target)
+{
+	return df_path_normal_within_len(dir, target, strlen(target));
 }
 
 bool df_run_mounts_cache(const df_instr *run, const char *dir)

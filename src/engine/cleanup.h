@@ -62,6 +62,8 @@ bool df_path_normal_covers(const char *op, const char *path, bool recursive);
 /* Is dir target or in it (both df_path_normal()): what df_run_mounts_cache()
  * asks of each mount's target? */
 bool df_path_normal_within(const char *dir, const char *target);
+/* The same, target's length known (a target compared with many dirs). */
+bool df_path_normal_within_len(const char *dir, const char *target, size_t target_len);
 
 /* Does run (a RUN) write text holding needle to a file whose path holds
  * file, with echo, printf or tee (`echo 'gem: --no-document' > ~/.gemrc`),

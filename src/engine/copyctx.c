@@ -77,10 +77,29 @@ void df_copy_source_path(const df_copy_source *s, df_buf *out)
 	df_path_clean_rel(out, s->value.ptr, s->value.len);
 }
 
+bool df_lint_copy_sources(df_lint *lint, const df_instr *in, df_copy_sources *out)
+{
+	df_copy_memo *m = df_lint_copy_memo(lint);
+	if (m->in != in) {
+		m->any = df_copy_context_sources(df_lint_graph(lint), in, &m->srcs);
+		m->in = in;
+	}
+	const df_copy_sources *from = &m->srcs;
+	if (out->items && out->items != out->few)
+		free(out->items);
+	out->items = from->len <= DF_ARRAY_LEN(out->few) ? out->few : df_xcalloc(from->len, sizeof(*out->items));
+	if (from->len)
+		memcpy(out->items, from->items, from->len * sizeof(*out->items));
+	out->len = from->len;
+	out->unknown = from->unknown;
+	out->whole = from->whole;
+	return m->any;
+}
+
 const df_context *df_lint_copy_context(df_lint *lint, const df_instr *in, df_copy_sources *srcs)
 {
 	const df_context *ctx = NULL;
-	if (df_copy_context_sources(df_lint_graph(lint), in, srcs) && srcs->len)
+	if (df_lint_copy_sources(lint, in, srcs) && srcs->len)
 		ctx = df_lint_context(lint);
 	if (!ctx)
 		srcs->len = 0;

@@ -61,11 +61,26 @@ void df_copy_sources_release(df_copy_sources *s);
  * builder cleans it: "./a//b/" is "a/b", "/a" is "a", "." is "". */
 void df_copy_source_path(const df_copy_source *s, df_buf *out);
 
+/* For a rule's on_instr: df_copy_context_sources() of in, the instruction
+ * being linted. Several rules ask it of every COPY: the answer is kept for
+ * the instruction (df_copy_memo) and copied out. */
+bool df_lint_copy_sources(df_lint *lint, const df_instr *in, df_copy_sources *out);
+
 /* For a rule's on_instr: the context sources of in (as above) into *srcs,
  * and the file's build context. NULL, with srcs empty, when in has no known
  * context source or the file has no context: only a COPY or ADD from the
  * context makes the context be opened. */
 const df_context *df_lint_copy_context(df_lint *lint, const df_instr *in, df_copy_sources *srcs);
+
+/* What df_lint_copy_sources() keeps, in the file's df_lint (engine.c, for
+ * the file): the sources of the last instruction asked about. Zeroed at
+ * the start; its sources released at the end with df_copy_sources_release(). */
+typedef struct df_copy_memo {
+	const df_instr *in;	/* NULL: none yet */
+	bool any;		/* df_copy_context_sources() said so */
+	df_copy_sources srcs;
+} df_copy_memo;
+df_copy_memo *df_lint_copy_memo(df_lint *lint);
 
 /*
  * Everything the sources of in (from df_copy_context_sources()) bring in

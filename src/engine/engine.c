@@ -1,6 +1,7 @@
 /* engine.c - the rule registry and runner; see engine.h and rule.h. */
 #include "engine/engine.h"
 #include "engine/cmds.h"
+#include "engine/copyctx.h"
 #include "engine/custom.h"
 #include "engine/pragma.h"
 #include "engine/shellcheck.h"
@@ -85,9 +86,12 @@ const char *df_fix_kind_name(df_fix_kind f)
  *
  * The codes that take part in same_as pairing (rule.h), sorted for a
  * binary search: each finding is looked up once, instead of compared with
- * every such rule's codes.
+ * every such rule's codes. A rule's finding borrows the rule's code (diag.h),
+ * so each rule's code is also kept by its address, with its entry there
+ * (NULL: none): most findings are told by one probe, without a strcmp().
  */
 #define CMD_SLOTS 256		/* a power of two, at least twice the names */
+#define CODE_SLOTS 512		/* a power of two, at least twice the rules */
 #define NRULES DF_ARRAY_LEN(all_rules)
 #define RULE_WORDS ((NRULES + 63) / 64)
 
@@ -114,7 +118,12 @@ static struct {
 	size_t offs[NRULES], total;	/* the states in the block */
 	instr_hook instr[NRULES];
 	size_t ninstr;
-	unsigned char for_kind[DF_I_COUNT][NRULES];	/* into instr */
+	/* instr's hooks for each kind, copied in place: the loops below
+	 * read each hook there, not through an index. */
+	struct kind_hook {
+		void (*fn)(df_lint *lint, const df_instr *in, void *state);
+		size_t rule;
+	} for_kind[DF_I_COUNT][NRULES];
 	size_t nfor_kind[DF_I_COUNT];
 	/* For a RUN's gate: the hooks of for_kind[k] that no gate skips, as
 	 * bits by place in the list, and each rule's place there plus one. */
@@ -130,15 +139,23 @@ static struct {
 	uint64_t cmd_hooks[RULE_WORDS];	/* rules with on_command */
 	same_as_code *same_as;		/* by code */
 	size_t nsame_as;
+	struct code_slot {
+		const char *code;	/* a rule's df_rule.code; NULL: free */
+		const same_as_code *same_as;
+	} codes[CODE_SLOTS];
 } plan;
 static pthread_once_t plan_once = PTHREAD_ONCE_INIT;
 
-/* The slot of the name s[0..n), or the free slot where it would go. */
+/* The slot of the name s[0..n), or the free slot where it would go. The
+ * hash reads the length and three bytes, not every byte: every command of
+ * every RUN is looked up, and the names, few and short, differ there. */
 static cmd_slot *cmd_slot_of(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	uint32_t h = (uint32_t)n * 0x9e3779b1u;
+	if (n)
+		h ^= ((uint32_t)(unsigned char)s[0] | (uint32_t)(unsigned char)s[n / 2] << 8 |
+		      (uint32_t)(unsigned char)s[n - 1] << 16) * 0x85ebca6bu;
+	h ^= h >> 16;
 	for (size_t i = h & (CMD_SLOTS - 1);; i = (i + 1) & (CMD_SLOTS - 1)) {
 		cmd_slot *slot = &plan.cmds[i];
 		if (!slot->name || (slot->len == n && memcmp(slot->name, s, n) == 0))
@@ -201,6 +218,40 @@ static void plan_same_as(void)
 		qsort(plan.same_as, plan.nsame_as, sizeof(*plan.same_as), cmp_same_as);
 }
 
+static size_t code_slot_of(const char *code)
+{
+	uint64_t h = (uint64_t)(uintptr_t)code * UINT64_C(0x9e3779b97f4a7c15);	/* Fibonacci hashing */
+	size_t i = (size_t)(h >> 40) & (CODE_SLOTS - 1);
+	while (plan.codes[i].code && plan.codes[i].code != code)
+		i = (i + 1) & (CODE_SLOTS - 1);
+	return i;
+}
+
+/* After plan_same_as(): each rule's code by its address. */
+static void plan_codes(void)
+{
+	_Static_assert(2 * NRULES <= CODE_SLOTS, "CODE_SLOTS too small");
+	for (size_t r = 0; r < NRULES; r++) {
+		const char *code = all_rules[r]->code;
+		same_as_code want = { code, 0, false };
+		struct code_slot *slot = &plan.codes[code_slot_of(code)];
+		slot->code = code;
+		slot->same_as = plan.nsame_as ? bsearch(&want, plan.same_as, plan.nsame_as, sizeof(want), cmp_same_as)
+					      : NULL;
+	}
+}
+
+/* The entry of code in the same_as table, or NULL. */
+static const same_as_code *same_as_of(const char *code)
+{
+	const struct code_slot *slot = &plan.codes[code_slot_of(code)];
+	if (slot->code)
+		return slot->same_as;
+	/* Not a rule's own code: a parse error's, a copy, ShellCheck's. */
+	same_as_code want = { code, 0, false };
+	return bsearch(&want, plan.same_as, plan.nsame_as, sizeof(want), cmp_same_as);
+}
+
 static void plan_build(void)
 {
 	const size_t align = _Alignof(max_align_t);
@@ -214,7 +265,7 @@ static void plan_build(void)
 			for (uint32_t bits = kinds ? kinds & every : every; bits; bits &= bits - 1) {
 				unsigned k = (unsigned)__builtin_ctz(bits);
 				size_t at = plan.nfor_kind[k]++;
-				plan.for_kind[k][at] = (unsigned char)plan.ninstr;
+				plan.for_kind[k][at] = (struct kind_hook){ rule->on_instr, r };
 				plan.place[k][r] = (uint16_t)(at + 1);
 				if (!rule->commands)
 					plan.ungated[k][at / 64] |= UINT64_C(1) << (at % 64);
@@ -230,6 +281,7 @@ static void plan_build(void)
 		plan_commands(r, &used);
 	}
 	plan_same_as();
+	plan_codes();
 }
 
 struct df_lint {
@@ -245,7 +297,13 @@ struct df_lint {
 		df_edits *edits;
 		size_t group;
 	} fix;
+	df_copy_memo copy;		/* copyctx.c's, for the file */
 };
+
+df_copy_memo *df_lint_copy_memo(df_lint *lint)
+{
+	return &lint->copy;
+}
 
 const df_lint_opts *df_lint_config(const df_lint *lint)
 {
@@ -330,11 +388,25 @@ static char *format_message(const char *fmt, va_list ap)
 	return text;
 }
 
+/* Where a finding's span starts and ends, as df_source_pos() tells. Most
+ * spans end on the line they start on: then the end's column is counted
+ * from that line's start, without a second search of the lines. */
+static void span_pos(const df_source *src, df_span sp, uint32_t *l1, uint32_t *c1, uint32_t *l2, uint32_t *c2)
+{
+	size_t end = sp.end > sp.start ? sp.end : sp.start;
+	df_source_pos(src, sp.start, l1, c1);
+	if (*l1 >= src->nlines || src->line_starts[*l1] > end) {
+		*l2 = *l1;
+		*c2 = *c1 + (uint32_t)(end - sp.start);
+		return;
+	}
+	df_source_pos(src, end, l2, c2);
+}
+
 void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, ...)
 {
 	uint32_t l1, c1, l2, c2;
-	df_source_pos(&lint->doc->src, sp.start, &l1, &c1);
-	df_source_pos(&lint->doc->src, sp.end > sp.start ? sp.end : sp.start, &l2, &c2);
+	span_pos(&lint->doc->src, sp, &l1, &c1, &l2, &c2);
 	/* The rule's code and fixed message live as long as the program:
 	 * borrowed, not copied. */
 	df_diag *d = df_diags_add_static(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
@@ -350,16 +422,16 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_span sp, const char *fmt, ...)
 {
 	uint32_t l1, c1, l2, c2;
-	df_source_pos(&lint->doc->src, sp.start, &l1, &c1);
-	df_source_pos(&lint->doc->src, sp.end > sp.start ? sp.end : sp.start, &l2, &c2);
-	df_diag *d;
-	if (!fmt) {
-		d = df_diags_add_str(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
-	} else {
+	span_pos(&lint->doc->src, sp, &l1, &c1, &l2, &c2);
+	/* Borrowed, as df_report()'s: the code and fixed message are the
+	 * rule's. */
+	df_diag *d = df_diags_add_static(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
+	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
-		d = df_diags_add_take(lint->out, rule->severity, rule->code, l1, c1, l2, c2, format_message(fmt, ap));
+		d->message = format_message(fmt, ap);
 		va_end(ap);
+		d->borrowed_message = false;
 	}
 	/* A finding never offers more than its rule declares. */
 	if (kind == DF_FIX_NONE || rule->fix == DF_FIX_NONE)
@@ -526,8 +598,7 @@ static void merge_same_as(const df_doc *doc, const df_graph *g, const df_diags *
 	pair_key *checks = NULL, *dls = NULL;
 	size_t nchecks = 0, ndls = 0;
 	for (size_t i = 0; i < nrule && plan.nsame_as; i++) {
-		same_as_code want = { found->items[i].code, 0, false };
-		const same_as_code *sc = bsearch(&want, plan.same_as, plan.nsame_as, sizeof(want), cmp_same_as);
+		const same_as_code *sc = same_as_of(found->items[i].code);
 		if (!sc)
 			continue;
 		if (!checks) {	/* the first such finding: most files have none */
@@ -682,12 +753,10 @@ static void run_rules(df_lint *lint)
 			/* The loop most instructions take: the list and its
 			 * length in locals, as a hook could, for all the
 			 * compiler knows, change plan. */
-			const unsigned char *hooks = plan.for_kind[in->kind];
+			const struct kind_hook *hooks = plan.for_kind[in->kind];
 			size_t n = plan.nfor_kind[in->kind];
-			for (size_t k = 0; k < n; k++) {
-				const instr_hook *hk = &plan.instr[hooks[k]];
-				hk->fn(lint, in, states[hk->rule]);
-			}
+			for (size_t k = 0; k < n; k++)
+				hooks[k].fn(lint, in, states[hooks[k].rule]);
 		} else {
 			/* A RUN: most of its hooks are gated and its commands
 			 * name few rules, so the hooks to call are collected as
@@ -701,18 +770,17 @@ static void run_rules(df_lint *lint)
 					if (place)
 						on[(place - 1) / 64] |= UINT64_C(1) << ((place - 1) % 64);
 				}
-			const unsigned char *hooks = plan.for_kind[in->kind];
+			const struct kind_hook *hooks = plan.for_kind[in->kind];
 			for (size_t w = 0; w < RULE_WORDS; w++)
 				for (uint64_t bits = on[w]; bits; bits &= bits - 1) {
 					size_t at = w * 64 + (unsigned)__builtin_ctzll(bits);
-					const instr_hook *hk = &plan.instr[hooks[at]];
-					hk->fn(lint, in, states[hk->rule]);
+					hooks[at].fn(lint, in, states[hooks[at].rule]);
 				}
 		}
 		if (any) {
 			/* The hooks above may have looked at other RUNs: the
 			 * window back on this one (loaded, so nothing moves),
-			 * read afresh at each command as df_cmds_each() does. */
+			 * read afresh at each command. */
 			cmd_pass p = { lint, in, states, { 0 } };
 			size_t n;
 			df_cmds_views(&lint->cmds, run, &n);
@@ -737,11 +805,12 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 {
 	df_diags found = DF_DIAGS_INIT;
 	static const df_lint_opts no_opts;
-	df_lint lint = { doc, g, &found, opts ? opts : &no_opts, { 0 }, false, NULL, NULL, { NULL, 0 } };
+	df_lint lint = { doc, g, &found, opts ? opts : &no_opts, { 0 }, false, NULL, NULL, { NULL, 0 }, { NULL } };
 	pthread_once(&plan_once, plan_build);
 	df_cmds_init(&lint.cmds);
 	run_rules(&lint);
 	df_cmds_release(&lint.cmds);
+	df_copy_sources_release(&lint.copy.srcs);
 	/* ShellCheck's findings meet the same suppression; when it cannot run
 	 * there are none (it is optional). */
 	if (opts && opts->shellcheck)
@@ -766,12 +835,20 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 	 * severity overrides. */
 	df_pragmas pragmas;
 	df_pragmas_collect(doc, &pragmas);
+	/* Most files have no ignored code, no pragma and no check directive:
+	 * then no finding is looked up (pragma.c's functions would each say
+	 * at once that there is nothing to do, for every finding). */
+	const df_check_opts *ck = &doc->checks;
+	bool may_suppress = (opts && opts->nignored) || ck->skip_all || ck->nskip ||
+			    (pragmas.len && !(opts && opts->disable_ignore_pragma));
+	bool may_raise = ck->error || ck->experimental_all || ck->nexperimental;
 	for (size_t i = 0; i < found.len; i++) {
 		df_diag *d = &found.items[i];
-		if ((i < nrule && dropped[i]) || suppressed(doc, opts, &pragmas, d->line, d->code) ||
-		    (i < nrule && also[i] && suppressed(doc, opts, &pragmas, d->line, also[i])))
+		if ((i < nrule && dropped[i]) ||
+		    (may_suppress && (suppressed(doc, opts, &pragmas, d->line, d->code) ||
+				      (i < nrule && also[i] && suppressed(doc, opts, &pragmas, d->line, also[i])))))
 			continue;
-		df_severity sev = df_checks_severity(&doc->checks, d->code, d->severity);
+		df_severity sev = may_raise ? df_checks_severity(ck, d->code, d->severity) : d->severity;
 		for (size_t k = 0; opts && k < opts->noverrides; k++)
 			if (strcmp(opts->overrides[k].code, d->code) == 0)
 				sev = opts->overrides[k].severity;

@@ -11,7 +11,12 @@ const char *df_path_resolve(df_arena *a, const char *cwd, df_str path)
 {
 	if (!path.len || (path.ptr[0] != '/' && !cwd))
 		return NULL;
-	char *rel = df_arena_memdup(a, path.ptr, path.len);
+	/* A trailing '/' goes at the end anyway: dropped first, most paths
+	 * are clean without it and join by a copy (ecosystem.c). */
+	size_t len = path.len;
+	while (len > 1 && path.ptr[len - 1] == '/')
+		len--;
+	char *rel = df_arena_memdup(a, path.ptr, len);
 	char *p = df_eco_path_join(a, cwd, rel);
 	size_t n = strlen(p);
 	if (n > 1 && p[n - 1] == '/')

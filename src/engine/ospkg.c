@@ -145,18 +145,21 @@ unsigned df_ospkg_named(df_str name)
 
 bool df_ospkg_read_use(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
 {
-	memset(out, 0, sizeof(*out));
-	if (!v->ospkg || v->ospkg > DF_ARRAY_LEN(managers))
+	if (!v->ospkg || v->ospkg > DF_ARRAY_LEN(managers)) {
+		memset(out, 0, sizeof(*out));
 		return false;
+	}
 	const df_ospkg_manager *m = &managers[v->ospkg - 1];
-	/* Five rules read every install: the answer is kept with the command. */
+	/* Five rules read every install: the answer is kept with the command
+	 * (a use whole, so out is cleared only where it is not one). */
 	const void **memo = df_lint_cmd_memo(lint, v, DF_CMD_MEMO_OSPKG);
-	if (memo && *memo) {
-		if (*memo == &not_a_use)
-			return false;
+	if (memo && *memo && *memo != &not_a_use) {
 		*out = *(const df_ospkg_use *)*memo;
 		return true;
 	}
+	memset(out, 0, sizeof(*out));
+	if (memo && *memo)
+		return false;	/* not_a_use */
 	bool found = read_use(lint, v, m, out);
 	if (memo) {
 		df_ospkg_use *kept = &not_a_use;

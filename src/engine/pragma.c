@@ -84,6 +84,7 @@ static bool experimental_on(const df_check_opts *c, const char *code, size_t n)
 
 bool df_checks_skip(const df_check_opts *c, const char *code)
 {
+	/* engine.c asks only where these say there may be something to do */
 	if (!c->skip_all && !c->nskip)
 		return false;	/* no skip=, as in most files: no need to look at code */
 	size_t n = strlen(code);
@@ -95,6 +96,7 @@ bool df_checks_skip(const df_check_opts *c, const char *code)
 
 df_severity df_checks_severity(const df_check_opts *c, const char *code, df_severity sev)
 {
+	/* engine.c asks only where these say there may be something to do */
 	if (!c->error && !c->experimental_all && !c->nexperimental)
 		return sev;	/* as in most files */
 	size_t n = strlen(code);
