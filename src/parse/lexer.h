@@ -42,8 +42,9 @@ static inline bool df_lexer_peek(const df_lexer *lx, df_line *line)
 	if (lx->pos >= src->len)
 		return false;
 	const char *base = src->data;
-	/* The source's line table already knows where the next line starts. */
-	size_t next = lx->line_no < src->nlines ? src->line_starts[lx->line_no] : src->len;
+	/* The source's line table already knows where the next line starts
+	 * (its last entry is len: no test for the last line). */
+	size_t next = src->line_starts[lx->line_no];
 	/* next > pos: a line holds at least one byte. */
 	size_t ce = base[next - 1] == '\n' ? next - 1 : next;
 	line->start = lx->pos;

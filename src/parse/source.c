@@ -19,7 +19,8 @@ static uint32_t *grow_starts(df_arena *a, uint32_t *old, size_t n, size_t ncap)
 
 /* Copy the len bytes of from into src->data (room for len + 1, the NUL
  * written here) and fill src's line table (from a, or the heap when a is
- * NULL) in the same pass: a line starts after each '\n' but a final one. */
+ * NULL) in the same pass: a line starts after each '\n' but a final one,
+ * and the table ends with len (see source.h). */
 static void copy_scan_lines(df_source *src, df_arena *a, const char *from)
 {
 	/* The first guess (a line per 32 bytes) rarely needs to grow. */
@@ -66,6 +67,10 @@ static void copy_scan_lines(df_source *src, df_arena *a, const char *from)
 		}
 		starts[n++] = (uint32_t)(p - data);
 	}
+	/* The sentinel: where the line after the last would start. */
+	if (n == cap)
+		starts = grow_starts(a, starts, n, cap + 1);
+	starts[n] = (uint32_t)len;
 	src->line_starts = starts;
 	src->nlines = n;
 }

@@ -6,7 +6,9 @@
  * though the bytes themselves may hold NULs) and its line table; made by
  * df_source_init_in(), they live in an arena instead and go with it.
  * Invariant: line_starts[0] == 0 and line_starts is strictly increasing; a
- * line ends just after its '\n' (or at the end of the data).
+ * line ends just after its '\n' (or at the end of the data). The table has
+ * one more entry than nlines, line_starts[nlines] == len, so that the end of
+ * every line is the start of the next.
  */
 #ifndef DF_PARSE_SOURCE_H
 #define DF_PARSE_SOURCE_H
@@ -21,7 +23,7 @@ typedef struct df_source {
 	char *name;		/* display name, e.g. "Dockerfile" or "-" */
 	char *data;		/* owned copy, data[len] == '\0' */
 	size_t len;
-	uint32_t *line_starts;	/* byte offset of each physical line */
+	uint32_t *line_starts;	/* byte offset of each physical line, and len */
 	size_t nlines;
 	bool in_arena;		/* name, data and line_starts belong to an arena */
 } df_source;
