@@ -262,14 +262,15 @@ const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t
 	df_cmds *cs = df_lint_cmds(lint);
 	for (size_t i = 0; i < cs->npos; i++) {
 		const struct df_cmds_pos *p = &cs->pos[i];
-		if (p->cmd == c && p->from == from && p->value_opts == value_opts) {
+		if (p->cmd == c && p->from == from && df_sh_positionals_same(c, &p->note, value_opts)) {
 			*n = p->n;
 			return p->words;
 		}
 	}
 	size_t cap = c->nwords > from + 1 ? c->nwords - from - 1 : 1;
 	const df_sh_word **out = df_arena_alloc_uninit(&cs->arena, cap * sizeof(*out));
-	*n = df_sh_positionals(c, from, value_opts, out, cap);
+	df_sh_opt_note note;
+	*n = df_sh_positionals_noted(c, from, value_opts, out, cap, &note);
 	/* The commands are the instruction's or the arena's, which lives as
 	 * long as the file: an address names one command for the file. */
 	size_t slot = cs->npos;
@@ -279,7 +280,7 @@ const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t
 		slot = cs->pos_next;
 		cs->pos_next = (slot + 1) % DF_ARRAY_LEN(cs->pos);
 	}
-	cs->pos[slot] = (struct df_cmds_pos){ c, from, value_opts, out, *n };
+	cs->pos[slot] = (struct df_cmds_pos){ c, from, out, *n, note };
 	return out;
 }
 

@@ -56,7 +56,9 @@ static inline const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_vi
 /* The positional words of c after index from, as df_sh_positionals() finds
  * them: an array of *n owned by the engine, borrowed like the expansions and
  * read-only: the same question about the same command (the system package
- * rules all ask it of each apt-get) gets the same array. */
+ * rules all ask it of each apt-get) gets the same array, and so does one
+ * with another value_opts that lists the same of the command's options
+ * (df_sh_positionals_same()). */
 const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t from,
 				       const char *const *value_opts, size_t *n);
 
@@ -167,13 +169,15 @@ typedef struct df_cmds {
 	size_t nloaded;		/* entries of loaded (by instruction index) */
 	df_arena arena;		/* exec-form commands and expansions */
 	/* What df_lint_positionals() answered lately: rules about system
-	 * packages each ask the same of the same commands. */
+	 * packages each ask the same of the same commands, each with its
+	 * own list of options that take a value; the answer holds for any
+	 * list that note says walks the words the same way. */
 	struct df_cmds_pos {
 		const df_sh_cmd *cmd;
 		size_t from;
-		const char *const *value_opts;
 		const df_sh_word **words;
 		size_t n;
+		df_sh_opt_note note;
 	} pos[8];
 	size_t npos, pos_next;	/* filled slots; the one to reuse next */
 } df_cmds;

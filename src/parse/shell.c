@@ -266,11 +266,13 @@ static void leave(struct parser *p)
 #define STEXT_PAD 8
 
 /* Character classes of the lexer, looked up once per byte. */
-enum { CH_META = 1, CH_SPECIAL = 2 };
+enum { CH_META = 1, CH_SPECIAL = 2, CH_REDIR = 4 };
+/* CH_REDIR marks '<' and '>': a word ending at one may be an io number, told
+ * by the class the scan loaded last, so the scan keeps no byte besides. */
 static const unsigned char ch_class[256] = {
 	[' '] = CH_META, ['\t'] = CH_META, ['\n'] = CH_META, [';'] = CH_META,
 	['&'] = CH_META, ['|'] = CH_META, ['('] = CH_META | CH_SPECIAL, [')'] = CH_META,
-	['<'] = CH_META, ['>'] = CH_META,
+	['<'] = CH_META | CH_REDIR, ['>'] = CH_META | CH_REDIR,
 	['\\'] = CH_SPECIAL, ['\''] = CH_SPECIAL, ['"'] = CH_SPECIAL, ['$'] = CH_SPECIAL,
 	['`'] = CH_SPECIAL,
 };
@@ -1062,7 +1064,7 @@ static inline size_t plain_end_in(const unsigned char *s, size_t pos, size_t lim
 		q += 4;
 	}
 	size_t end = (size_t)(q - s);
-	if (ch_class[*q] != CH_META && end < limit)
+	if ((ch_class[*q] & ~CH_REDIR) != CH_META && end < limit)
 		return 0;
 	return end;
 }
@@ -1077,7 +1079,7 @@ static inline size_t plain_end(const struct parser *p, size_t pos)
  * ("2>&1"): an io number, outside [[ ]]. */
 static inline bool digits_before_redir(const unsigned char *s, size_t pos, size_t end)
 {
-	return (s[end] == '<' || s[end] == '>') && end - pos <= 9 && io_number(s + pos, end - pos) >= 0;
+	return (ch_class[s[end]] & CH_REDIR) && end - pos <= 9 && io_number(s + pos, end - pos) >= 0;
 }
 
 /* The same of p->stext, where it is an io number: not in [[ ]] (looked at
@@ -1085,7 +1087,7 @@ static inline bool digits_before_redir(const unsigned char *s, size_t pos, size_
 static inline bool plain_is_io_number(const struct parser *p, size_t pos, size_t end)
 {
 	const unsigned char *s = (const unsigned char *)p->stext;
-	return (s[end] == '<' || s[end] == '>') && !p->dbracket && digits_before_redir(s, pos, end);
+	return (ch_class[s[end]] & CH_REDIR) && !p->dbracket && digits_before_redir(s, pos, end);
 }
 
 /* The plain word [pos, end) of text written in w, its value cut in vtext
@@ -1647,7 +1649,12 @@ static size_t take_plain_args(struct parser *p, uint32_t *end)
 	size_t room = (p->words.cap - p->words.len) / sizeof(df_sh_word), limit = p->len, pos = p->pos,
 	       n = 0;
 	for (; n < room; n++) {
-		size_t at = skip_gap(s, pos);
+		/* skip_gap() folded into plain_end_in()'s first test: the one
+		 * space before most words is stepped over without a branch,
+		 * and a byte that is no blank ends the look at the gap. */
+		size_t at = pos + (s[pos] == ' ');
+		if (not_plain[s[at]] && (s[at] == ' ' || s[at] == '\t'))
+			at = skip_blanks(s, at);
 		size_t e = plain_end_in(s, at, limit);
 		if (!e || digits_before_redir(s, at, e))
 			break;
@@ -2614,16 +2621,37 @@ bool df_sh_has_flag(const df_sh_cmd *c, size_t from, const char *flag)
 size_t df_sh_positionals(const df_sh_cmd *c, size_t from, const char *const *value_opts,
 			 const df_sh_word **out, size_t max)
 {
+	return df_sh_positionals_noted(c, from, value_opts, out, max, NULL);
+}
+
+size_t df_sh_positionals_noted(const df_sh_cmd *c, size_t from, const char *const *value_opts,
+			       const df_sh_word **out, size_t max, df_sh_opt_note *note)
+{
 	size_t n = 0;
 	bool opts_done = false;
+	if (note) {
+		note->n = note->listed = 0;
+		note->full = false;
+	}
 	if (!c)
 		return 0;
 	for (size_t i = from + 1; i > from && i < c->nwords; i++) {
 		df_str v = c->words[i].value;
 		if (!opts_done && v.len > 1 && v.ptr[0] == '-') {
-			if (v.len == 2 && v.ptr[1] == '-')
+			if (v.len == 2 && v.ptr[1] == '-') {
 				opts_done = true;	/* "--" */
-			else if (in_list(v, value_opts))
+				continue;
+			}
+			bool listed = in_list(v, value_opts);
+			if (note) {
+				if (note->n < DF_ARRAY_LEN(note->at)) {
+					note->listed |= (uint8_t)(listed << note->n);
+					note->at[note->n++] = (uint32_t)i;
+				} else {
+					note->full = true;
+				}
+			}
+			if (listed)
 				i++;
 			continue;
 		}
@@ -2635,6 +2663,16 @@ size_t df_sh_positionals(const df_sh_cmd *c, size_t from, const char *const *val
 		n++;
 	}
 	return n;
+}
+
+bool df_sh_positionals_same(const df_sh_cmd *c, const df_sh_opt_note *note, const char *const *value_opts)
+{
+	if (note->full)
+		return false;
+	for (size_t k = 0; k < note->n; k++)
+		if (in_list(c->words[note->at[k]].value, value_opts) != (bool)(note->listed >> k & 1))
+			return false;
+	return true;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -240,6 +240,25 @@ bool df_sh_has_flag(const df_sh_cmd *c, size_t from, const char *flag);
  */
 size_t df_sh_positionals(const df_sh_cmd *c, size_t from, const char *const *value_opts,
 			 const df_sh_word **out, size_t max);
+/*
+ * The option words a df_sh_positionals() walk looked up in value_opts, in
+ * order, and which of them were listed: the walk, and so its answer, is the
+ * same for any list that lists the same of those words. For callers that
+ * keep an answer for several lists (rules each ask the same command with
+ * their own, and mostly the command's options take no value in any).
+ */
+typedef struct df_sh_opt_note {
+	uint32_t at[8];		/* indices in c->words of the first words looked up */
+	uint8_t n;		/* entries of at */
+	uint8_t listed;		/* bit k: at[k] was in the list */
+	bool full;		/* more words were looked up than at holds */
+} df_sh_opt_note;
+/* df_sh_positionals(), noting the words looked up in *note. */
+size_t df_sh_positionals_noted(const df_sh_cmd *c, size_t from, const char *const *value_opts,
+			       const df_sh_word **out, size_t max, df_sh_opt_note *note);
+/* Would a walk of c (the one note was taken of) with value_opts look up
+ * the same words with the same answers? */
+bool df_sh_positionals_same(const df_sh_cmd *c, const df_sh_opt_note *note, const char *const *value_opts);
 
 /*
  * Append a one-line S-expression of s to out, for tests and debugging:
