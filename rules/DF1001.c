@@ -768,12 +768,11 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 		return;
 	case DF_I_COPY:
 	case DF_I_ADD: {
-		df_copy_sources s = DF_COPY_SOURCES_INIT;
-		if (st->ncopies < MAX_COPIES && df_lint_copy_sources(lint, in, &s) && s.len) {
+		const df_copy_sources *s;
+		if (st->ncopies < MAX_COPIES && df_lint_copy_sources_peek(lint, in, &s) && s->len) {
 			st->reported[st->ncopies] = false;
 			st->copies[st->ncopies++] = in;
 		}
-		df_copy_sources_release(&s);
 		return;
 	}
 	case DF_I_RUN:

@@ -64,10 +64,9 @@ static void on_copy(df_lint *lint, const df_instr *in, void *state)
 	size_t *first = state;
 	if (*first)
 		return;
-	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
-	if (df_lint_copy_sources(lint, in, &srcs) && srcs.whole)
+	const df_copy_sources *srcs;
+	if (df_lint_copy_sources_peek(lint, in, &srcs) && srcs->whole)
 		*first = in->index + 1;
-	df_copy_sources_release(&srcs);
 }
 
 /* One name to look for, and what was found of it. */

@@ -90,7 +90,6 @@ static bool eq_upper(df_str name, const char *k)
 
 static bool is_known(df_str name)
 {
-	pthread_once(&known_once, known_build);
 	if (name.len < known_min || name.len > known_max)
 		return false;
 	for (size_t i = hash_upper(name.ptr, name.len) & (KNOWN_SLOTS - 1); known_slots[i];
@@ -118,6 +117,20 @@ static const suspicious_word words_at[26][2] = {
 };
 #undef WORD
 
+/* The bytes a word of words_at starts with, in either case (built with
+ * the known names, by tables_build()): most bytes of a name start none,
+ * and are passed over with one look-up. */
+static bool starts_word[256];
+
+/* The tables, once for the process (files are linted on several threads). */
+static void tables_build(void)
+{
+	known_build();
+	for (unsigned c = 0; c < 26; c++)
+		if (words_at[c][0].text)
+			starts_word['a' + c] = starts_word['A' + c] = true;
+}
+
 /* Does name hold w at i, in any case? */
 static bool holds_at(df_str name, size_t i, const suspicious_word *w)
 {
@@ -137,9 +150,9 @@ static bool has_suspicious(df_str name)
 {
 	/* The shortest word, "token", cannot start later. */
 	for (size_t i = 0; i + 5 <= name.len; i++) {
-		unsigned c = (unsigned)df_to_lower((unsigned char)name.ptr[i]) - 'a';
-		if (c >= 26)
+		if (!starts_word[(unsigned char)name.ptr[i]])
 			continue;
+		unsigned c = (unsigned)df_to_lower((unsigned char)name.ptr[i]) - 'a';
 		for (size_t k = 0; k < 2 && words_at[c][k].text; k++)
 			if (holds_at(name, i, &words_at[c][k]))
 				return true;
@@ -149,6 +162,7 @@ static bool has_suspicious(df_str name)
 
 static bool sensitive(df_str name)
 {
+	pthread_once(&known_once, tables_build);
 	return is_known(name) || has_suspicious(name);
 }
 

@@ -77,14 +77,21 @@ void df_copy_source_path(const df_copy_source *s, df_buf *out)
 	df_path_clean_rel(out, s->value.ptr, s->value.len);
 }
 
-bool df_lint_copy_sources(df_lint *lint, const df_instr *in, df_copy_sources *out)
+bool df_lint_copy_sources_peek(df_lint *lint, const df_instr *in, const df_copy_sources **out)
 {
 	df_copy_memo *m = df_lint_copy_memo(lint);
 	if (m->in != in) {
 		m->any = df_copy_context_sources(df_lint_graph(lint), in, &m->srcs);
 		m->in = in;
 	}
-	const df_copy_sources *from = &m->srcs;
+	*out = &m->srcs;
+	return m->any;
+}
+
+bool df_lint_copy_sources(df_lint *lint, const df_instr *in, df_copy_sources *out)
+{
+	const df_copy_sources *from;
+	bool any = df_lint_copy_sources_peek(lint, in, &from);
 	if (out->items && out->items != out->few)
 		free(out->items);
 	out->items = from->len <= DF_ARRAY_LEN(out->few) ? out->few : df_xcalloc(from->len, sizeof(*out->items));
@@ -93,7 +100,7 @@ bool df_lint_copy_sources(df_lint *lint, const df_instr *in, df_copy_sources *ou
 	out->len = from->len;
 	out->unknown = from->unknown;
 	out->whole = from->whole;
-	return m->any;
+	return any;
 }
 
 const df_context *df_lint_copy_context(df_lint *lint, const df_instr *in, df_copy_sources *srcs)

@@ -66,6 +66,12 @@ void df_copy_source_path(const df_copy_source *s, df_buf *out);
  * the instruction (df_copy_memo) and copied out. */
 bool df_lint_copy_sources(df_lint *lint, const df_instr *in, df_copy_sources *out);
 
+/* The same, borrowed from the memo: valid until a source of another
+ * instruction is asked, so for a look within one on_instr (whether a
+ * COPY has context sources at all, or a whole-context one) without the
+ * copy. */
+bool df_lint_copy_sources_peek(df_lint *lint, const df_instr *in, const df_copy_sources **out);
+
 /* For a rule's on_instr: the context sources of in (as above) into *srcs,
  * and the file's build context. NULL, with srcs empty, when in has no known
  * context source or the file has no context: only a COPY or ADD from the

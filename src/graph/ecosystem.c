@@ -530,9 +530,9 @@ static bool path_like(const df_eco_manager *m, const char *s)
 static size_t clean_len(const char *s, size_t from, bool slash_ok)
 {
 	for (size_t i = from;;) {
-		size_t j = i;
-		while (s[j] && s[j] != '/')
-			j++;
+		/* Each manifest of each install is checked: a component at a
+		 * step, not a byte. */
+		size_t j = (size_t)(strchrnul(s + i, '/') - s);
 		if (j == i || (s[i] == '.' && (j == i + 1 || (j == i + 2 && s[i + 1] == '.'))))
 			return 0;
 		if (!s[j])
