@@ -407,7 +407,9 @@ static bool heredoc_is_sh_script(const df_instr *in, const df_heredoc *h)
 		size_t w = 2;
 		bool sh = false;
 		while (w < e) {
-			while (w < e && (b.ptr[w] == ' ' || b.ptr[w] == '\t'))
+			/* A CRLF line's '\r' ends a word and is passed over
+			 * with the blanks: each turn moves on. */
+			while (w < e && (b.ptr[w] == ' ' || b.ptr[w] == '\t' || b.ptr[w] == '\r'))
 				w++;
 			size_t w0 = w;
 			while (w < e && b.ptr[w] != ' ' && b.ptr[w] != '\t' && b.ptr[w] != '\r')

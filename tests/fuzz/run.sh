@@ -105,6 +105,9 @@ seed cr-only 'FROM a\rRUN b\rCMD c'
 # An rm option word holding NUL bytes, after the RUN's own apt-get update (a
 # pointer offset on an empty path, found by fuzz_parse).
 seed rm-nul-option 'FROM d\nRUN apt-get update && apt-get install -y a=1\nRUN rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y b=1 && rm -r\0\0f /var/lib/apt/lists/*\n'
+# A CRLF heredoc whose shebang is an option word then a '\r' (a parse that
+# never ended, found by fuzz_fix).
+seed shebang-crlf 'FROM deb#ian:12\r\nRUN <<EOF\r\n#!--chmod=eb#ian:us\r\nprint("hi")\r\nE//\r\n'
 seed shell 'RUN (a && b) || c; d | e & f > /x 2>&1 <<<w; if true; then x; fi; $(sub `bt`) "q$v" '"'"'s'"'"' \\\n  && for i in 1 2; do echo $i; done && case $x in a) y;; esac && { z; } && !neg && a=b c=d cmd\nRUN echo "unterminated\nRUN echo $((1 + 2)) ${#v} ${v:0:2}\n'
 seed empty ''
 seed blank-lines '\n\n   \n\t\n'
