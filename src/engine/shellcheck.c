@@ -109,7 +109,9 @@ static bool shebang_dialect(df_str body, sc_dialect *d, size_t *skip)
 	*skip = e < body.len ? e + 1 : e;
 	*d = SC_NONE;
 	for (size_t w = 2; w < e;) {
-		while (w < e && df_is_blank(body.ptr[w]))
+		/* Every byte that ends a word is passed over here ('\r', '\v'
+		 * too, not only blanks): each turn moves on. */
+		while (w < e && df_is_space(body.ptr[w]))
 			w++;
 		size_t w0 = w;
 		while (w < e && !df_is_space(body.ptr[w]))
