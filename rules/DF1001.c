@@ -487,7 +487,7 @@ static void reorder_edits(const pair *p, reorder how, df_buf *line, df_fix *fix)
 		df_buf_add(line, src + r.start, r.end - r.start);
 		if (r.end == r.start || src[r.end - 1] != '\n')
 			df_buf_adds(line, eol);
-		df_fix_edit(fix, c.start, c.start, df_buf_str(line));
+		df_fix_edit_n(fix, c.start, c.start, df_buf_str(line), line->len);
 		df_fix_edit(fix, r.start, r.end, "");
 		return;
 	}
@@ -497,8 +497,8 @@ static void reorder_edits(const pair *p, reorder how, df_buf *line, df_fix *fix)
 	df_buf_add(&copy, src + c.start, c.end - c.start);
 	if (c.end == c.start || src[c.end - 1] != '\n')
 		df_buf_adds(&copy, eol);
-	df_fix_edit(fix, c.start, c.end, df_buf_str(line));
-	df_fix_edit(fix, r.end, r.end, df_buf_str(&copy));
+	df_fix_edit_n(fix, c.start, c.end, df_buf_str(line), line->len);
+	df_fix_edit_n(fix, r.end, r.end, df_buf_str(&copy), copy.len);
 	df_buf_release(&copy);
 }
 

@@ -176,7 +176,7 @@ static void report(df_lint *lint, const pending *p, const df_instr *use)
 		df_buf_reset(&msg);
 		df_buf_add(&msg, doc->src.data + from.start, from.end - from.start);
 		df_fix_edit(f, from.start, from.end, "");
-		df_fix_edit(f, to.start, to.start, df_buf_str(&msg));
+		df_fix_edit_n(f, to.start, to.start, df_buf_str(&msg), msg.len);
 	}
 	df_buf_release(&msg);
 }

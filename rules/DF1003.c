@@ -122,10 +122,10 @@ static bool merge(df_lint *lint, const df_instr *prev, const df_instr *run, df_f
 			df_buf_add(&b, src + n->span.start, n->span.end - n->span.start);
 	}
 	if (b.len)
-		df_fix_edit(fix, prev->span.start, prev->span.start, df_buf_str(&b));
+		df_fix_edit_n(fix, prev->span.start, prev->span.start, df_buf_str(&b), b.len);
 	df_buf_reset(&b);
 	df_run_continue(doc, prev, &b);
-	df_fix_edit(fix, at, cmd, df_buf_str(&b));
+	df_fix_edit_n(fix, at, cmd, df_buf_str(&b), b.len);
 	df_buf_release(&b);
 	return true;
 }

@@ -426,7 +426,7 @@ static df_fix_kind move_fix(walk *w, const df_cmd_view *v, const written *r, df_
 			df_buf_addc(&b, ' ');
 		df_buf_add(&b, c->words[i].raw.ptr, c->words[i].raw.len);
 	}
-	df_fix_edit(fix, at, at, df_buf_str(&b));
+	df_fix_edit_n(fix, at, at, df_buf_str(&b), b.len);
 	df_fix_edit(fix, cut.start, cut.end, "");
 	df_buf_release(&b);
 	return DF_FIX_UNSAFE;

@@ -255,7 +255,7 @@ static void apply_sort(df_lint *lint, const list *l, df_fix *fix)
 		df_span to = df_cmd_word_span(l->ev, s[i].word);
 		df_buf_reset(&text);
 		df_buf_add(&text, src + from.start, from.end - from.start);
-		df_fix_edit(fix, to.start, to.end, df_buf_str(&text));
+		df_fix_edit_n(fix, to.start, to.end, df_buf_str(&text), text.len);
 	}
 	df_buf_release(&text);
 	free((void *)sorted);

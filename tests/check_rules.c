@@ -517,6 +517,24 @@ static size_t count_code(const char *text, const char *code)
 	return n;
 }
 
+START_TEST(test_move_keeps_nul_bytes)
+{
+	/* An ARG moved down to its next declaration (DF1002), its comment
+	 * with it: the moved lines keep every byte, NULs too (the front ends
+	 * refuse such files; the library must not cut them short). */
+	static const char text[] = "FROM a:1\n# why B\nARG B\0X\nRUN one\nRUN two\nARG B\0X\n";
+	static const char want[] = "FROM a:1\nRUN one\nRUN two\n# why B\nARG B\0X\nARG B\0X\n";
+	df_lint_opts o = { 0 };
+	df_fix_run run = { &o, NULL, true, 0, NULL };
+	df_fix_result r;
+	df_fix_text("Dockerfile", text, sizeof(text) - 1, &run, &r);
+	ck_assert(!r.refused);
+	ck_assert_uint_eq(r.text.len, sizeof(want) - 1);
+	ck_assert(memcmp(r.text.buf, want, sizeof(want) - 1) == 0);
+	df_fix_result_release(&r);
+}
+END_TEST
+
 START_TEST(test_pragmas)
 {
 	/* Line pragma: only the next instruction, either spelling, with a
@@ -571,6 +589,7 @@ int main(void)
 	TCase *tc = tcase_create("rules");
 	tcase_add_loop_test(tc, test_rule_fixture, 0, (int)ncases);
 	tcase_add_test(tc, test_every_rule_has_fixtures);
+	tcase_add_test(tc, test_move_keeps_nul_bytes);
 	tcase_add_test(tc, test_pragmas);
 	tcase_add_test(tc, test_options);
 	suite_add_tcase(s, tc);

@@ -447,7 +447,7 @@ df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_s
 	return &lint->fix;
 }
 
-void df_fix_edit(df_fix *fix, uint32_t start, uint32_t end, const char *text)
+void df_fix_edit_n(df_fix *fix, uint32_t start, uint32_t end, const char *text, size_t len)
 {
 	if (!fix)
 		return;
@@ -455,7 +455,12 @@ void df_fix_edit(df_fix *fix, uint32_t start, uint32_t end, const char *text)
 	 * group is this fix's even if the rule edits after another report. */
 	if (fix->edits->ngroups != fix->group + 1)
 		DF_BUG("df_fix_edit() after another finding was reported");
-	df_edits_add(fix->edits, start, end, text, strlen(text));
+	df_edits_add(fix->edits, start, end, text, len);
+}
+
+void df_fix_edit(df_fix *fix, uint32_t start, uint32_t end, const char *text)
+{
+	df_fix_edit_n(fix, start, end, text, strlen(text));
 }
 
 void df_fix_ignore(df_fix *fix, const char *pattern)

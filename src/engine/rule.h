@@ -135,6 +135,10 @@ df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_s
 /* Replace bytes [start, end) of the linted text with text (start == end:
  * insert before start). */
 void df_fix_edit(df_fix *fix, uint32_t start, uint32_t end, const char *text);
+/* The same with the len bytes at text, which may hold NULs: for text taken
+ * from the source (a moved instruction), where a C string would stop at
+ * the first NUL and lose the rest. */
+void df_fix_edit_n(df_fix *fix, uint32_t start, uint32_t end, const char *text, size_t len);
 /* Append pattern (a line of ignore-file syntax, quoted as
  * engine/ignorefix.h does) to the build context's ignore file, the one in
  * force or a new .dockerignore at the root: a fix of a side file

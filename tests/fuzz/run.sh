@@ -108,6 +108,9 @@ seed rm-nul-option 'FROM d\nRUN apt-get update && apt-get install -y a=1\nRUN rm
 # A CRLF heredoc whose shebang is an option word then a '\r' (a parse that
 # never ended, found by fuzz_fix).
 seed shebang-crlf 'FROM deb#ian:12\r\nRUN <<EOF\r\n#!--chmod=eb#ian:us\r\nprint("hi")\r\nE//\r\n'
+# An ARG holding NUL bytes moved by its fix (the moved text was cut at the
+# first NUL, found by fuzz_fix).
+seed move-nul 'FROM a:1\n# why B\nARG B\0X\nRUN one\nRUN two\nARG B\0X\n'
 seed shell 'RUN (a && b) || c; d | e & f > /x 2>&1 <<<w; if true; then x; fi; $(sub `bt`) "q$v" '"'"'s'"'"' \\\n  && for i in 1 2; do echo $i; done && case $x in a) y;; esac && { z; } && !neg && a=b c=d cmd\nRUN echo "unterminated\nRUN echo $((1 + 2)) ${#v} ${v:0:2}\n'
 seed empty ''
 seed blank-lines '\n\n   \n\t\n'
