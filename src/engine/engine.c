@@ -844,9 +844,9 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 	 * then no finding is looked up (pragma.c's functions would each say
 	 * at once that there is nothing to do, for every finding). */
 	const df_check_opts *ck = &doc->checks;
-	bool may_suppress = (opts && opts->nignored) || ck->skip_all || ck->nskip ||
+	bool may_suppress = (opts && opts->nignored) || df_checks_may_skip(ck) ||
 			    (pragmas.len && !(opts && opts->disable_ignore_pragma));
-	bool may_raise = ck->error || ck->experimental_all || ck->nexperimental;
+	bool may_raise = df_checks_may_change_severity(ck);
 	for (size_t i = 0; i < found.len; i++) {
 		df_diag *d = &found.items[i];
 		if ((i < nrule && dropped[i]) ||

@@ -84,8 +84,7 @@ static bool experimental_on(const df_check_opts *c, const char *code, size_t n)
 
 bool df_checks_skip(const df_check_opts *c, const char *code)
 {
-	/* engine.c asks only where these say there may be something to do */
-	if (!c->skip_all && !c->nskip)
+	if (!df_checks_may_skip(c))
 		return false;	/* no skip=, as in most files: no need to look at code */
 	size_t n = strlen(code);
 	/* As in BuildKit, a check experimental= turns on is not skipped. */
@@ -96,8 +95,7 @@ bool df_checks_skip(const df_check_opts *c, const char *code)
 
 df_severity df_checks_severity(const df_check_opts *c, const char *code, df_severity sev)
 {
-	/* engine.c asks only where these say there may be something to do */
-	if (!c->error && !c->experimental_all && !c->nexperimental)
+	if (!df_checks_may_change_severity(c))
 		return sev;	/* as in most files */
 	size_t n = strlen(code);
 	if (!df_code_is_buildkit_check(code, n))

@@ -85,5 +85,15 @@ bool df_checks_skip(const df_check_opts *c, const char *code);
  * `experimental=` raises a check that is off (DF_SEV_IGNORE) to a warning,
  * `error=true` makes every check that is on an error. */
 df_severity df_checks_severity(const df_check_opts *c, const char *code, df_severity sev);
+/* Whether the two above can answer anything but "no" and sev for some code:
+ * false in most files, which have no `# check=` directive. */
+static inline bool df_checks_may_skip(const df_check_opts *c)
+{
+	return c->skip_all || c->nskip;
+}
+static inline bool df_checks_may_change_severity(const df_check_opts *c)
+{
+	return c->error || c->experimental_all || c->nexperimental;
+}
 
 #endif
