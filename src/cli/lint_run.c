@@ -76,6 +76,7 @@ typedef struct lint_job {
 	char **side_lines;	/* the lines they add to it */
 	size_t nside;
 	df_context *fixed_ctx;	/* the context as the fixed ignore file makes it */
+	bool read;		/* data and err are read already (gather(), stdin) */
 	bool done;		/* under lint_pool.lock once threads run */
 } lint_job;
 
@@ -168,15 +169,59 @@ static void on_discover(void *ctx, df_discover_event ev, const char *path, const
 	}
 }
 
-/* One job per file to lint, in input order; a directory's Dockerfiles
- * where it stands. Inputs that cannot be read stay jobs: the read reports
- * them in their turn. */
+/* What gather() reads ahead at most, summed: past it, inputs are only
+ * classified, and read in their turn. */
+#define READ_AHEAD_MAX (64u << 20)
+
+/* Is in a directory? Only a stat() can say when reading it failed: an
+ * unreadable directory is discovery's to report. */
+static bool is_directory(const char *in)
+{
+	struct stat st;
+	return stat(in, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * One job per file to lint, in input order; a directory's Dockerfiles
+ * where it stands. Inputs that cannot be read stay jobs: their errors are
+ * reported in their turn.
+ *
+ * A run without threads reads each input file here, as it learns that the
+ * input is no directory: the one open serves both, where a stat() first
+ * and a read in the job's turn would walk the path twice (as long as
+ * reading the file takes, for a small one). With threads the reads are
+ * left to them, spread over the cores; with --fix too, as a file given
+ * twice is read again after the first job's fixes are written.
+ */
 static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 {
+	bool read_ahead = (run->jobs <= 1 || run->ninputs == 1) && run->fix != DF_FIX_MODE_WRITE;
+	size_t ahead = 0;
 	for (size_t i = 0; i < run->ninputs; i++) {
 		const char *in = run->inputs[i];
-		struct stat st;
-		if (!strcmp(in, "-") || stat(in, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (!strcmp(in, "-")) {
+			add_job(js, in, NULL);
+			continue;
+		}
+		if (read_ahead && ahead < READ_AHEAD_MAX) {
+			df_buf data = DF_BUF_INIT, err = DF_BUF_INIT;
+			bool dir;
+			int rc = df_read_text_or_dir(in, DF_MAX_FILE, &data, &err, &dir);
+			if (rc < 0 && is_directory(in)) {
+				dir = true;
+				df_buf_release(&err);
+			}
+			if (rc < 0 || dir)
+				df_buf_release(&data);
+			if (!dir) {
+				lint_job *j = add_job(js, in, NULL);
+				j->data = data;
+				j->err = err;
+				j->read = true;
+				ahead += data.len;
+				continue;
+			}
+		} else if (!is_directory(in)) {
 			add_job(js, in, NULL);
 			continue;
 		}
@@ -267,12 +312,12 @@ static void fix_job(const df_lint_run *run, const df_lint_opts *opts, lint_job *
  * shared contexts, under their lock). */
 static void lint_one(const lint_pool *p, lint_job *j)
 {
-	if (strcmp(j->path, "-") && df_read_text(j->path, DF_MAX_FILE, &j->data, &j->err) < 0) {
+	if (!j->read && df_read_text(j->path, DF_MAX_FILE, &j->data, &j->err) < 0) {
 		df_buf_release(&j->data);
 		return;
 	}
 	if (j->err.len)
-		return;		/* stdin, read before the threads started */
+		return;		/* read ahead, and it failed */
 	df_context_ask jc = { p->contexts, j->path, DF_BUF_INIT, DF_BUF_INIT };
 	df_lint_opts opts = p->run->opts;
 	opts.context = df_contexts_ask;
@@ -563,9 +608,14 @@ int df_lint_run_inputs(const df_lint_run *run)
 	lint_pool pool = { js.items, js.len, run, DF_BUF_INIT, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
 			   &contexts, DF_SIDE_FILES_INIT };
 	/* stdin is read here, once, so no thread waits on it or races for it. */
-	for (size_t i = 0; i < js.len; i++)
-		if (!strcmp(js.items[i].path, "-") && df_read_text("-", DF_MAX_FILE, &js.items[i].data, &js.items[i].err) < 0)
-			df_buf_release(&js.items[i].data);
+	for (size_t i = 0; i < js.len; i++) {
+		lint_job *j = &js.items[i];
+		if (!strcmp(j->path, "-")) {
+			if (df_read_text("-", DF_MAX_FILE, &j->data, &j->err) < 0)
+				df_buf_release(&j->data);
+			j->read = true;
+		}
+	}
 	lint_report *reps = df_xcalloc(run->noutputs ? run->noutputs : 1, sizeof(*reps));
 	begin_reports(run, reps);
 	rc = lint_all(&pool, reps, rc);

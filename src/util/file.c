@@ -61,7 +61,9 @@ static int read_stream(int fd, const char *shown, size_t max, df_buf *out, df_bu
 	}
 }
 
-int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
+/* df_read_input(), or with is_dir a directory is no error: *is_dir says
+ * so and nothing is read. */
+static int read_input(const char *path, size_t max, df_buf *out, df_buf *err, bool *is_dir)
 {
 	if (strcmp(path, "-") == 0)
 		return read_stream(0, "<stdin>", max, out, err);
@@ -76,6 +78,9 @@ int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
 	int rc = -1;
 	if (fstat(fd, &st) < 0) {
 		df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
+	} else if (S_ISDIR(st.st_mode) && is_dir) {
+		*is_dir = true;
+		rc = 0;
 	} else if (S_ISDIR(st.st_mode)) {
 		df_buf_addf(err, "cannot read '%s': Is a directory", path);
 	} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
@@ -104,10 +109,14 @@ int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
 	return rc;
 }
 
-int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err)
+int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
 {
-	if (df_read_input(path, max, out, err) < 0)
-		return -1;
+	return read_input(path, max, out, err, NULL);
+}
+
+/* 0 when out holds no NUL byte; else -1 and where the first one is. */
+static int check_text(const char *path, const df_buf *out, df_buf *err)
+{
 	const char *nul = out->len ? memchr(out->buf, '\0', out->len) : NULL;
 	if (!nul)
 		return 0;
@@ -121,6 +130,21 @@ int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err)
 	}
 	df_buf_addf(err, "%s:%zu:%zu: not a text file (a NUL byte)", strcmp(path, "-") ? path : "<stdin>", line, col);
 	return -1;
+}
+
+int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err)
+{
+	if (df_read_input(path, max, out, err) < 0)
+		return -1;
+	return check_text(path, out, err);
+}
+
+int df_read_text_or_dir(const char *path, size_t max, df_buf *out, df_buf *err, bool *is_dir)
+{
+	*is_dir = false;
+	if (read_input(path, max, out, err, is_dir) < 0)
+		return -1;
+	return *is_dir ? 0 : check_text(path, out, err);
 }
 
 int df_write_all(int fd, const void *data, size_t len)

@@ -24,6 +24,11 @@ int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err);
  * at the first one. out holds what was read either way. */
 int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err);
 
+/* df_read_text(), except that a directory is not an error: *is_dir is set
+ * and nothing is read. One open answers both what path is and what it
+ * holds, where a stat() first would walk the path twice. */
+int df_read_text_or_dir(const char *path, size_t max, df_buf *out, df_buf *err, bool *is_dir);
+
 /* Write all len bytes to fd, going on after short writes and EINTR; 0, or
  * -1 with errno set. */
 int df_write_all(int fd, const void *data, size_t len);
