@@ -204,14 +204,28 @@ static void report(walk *w, df_span sp, const char *msg, const char *mounts)
 /* Append a string literal: its length known at compile time. */
 #define ADD_LIT(b, lit) df_buf_add((b), (lit), sizeof(lit) - 1)
 
+/* Bytes that hold a report's message or mounts: a message naming two
+ * locked mounts (apt's, dnf's) is some 210 bytes; a longer one grows. */
+enum { REPORT_ROOM = 256 };
+
+/* Empty b for a report, with room for all of it: grown piece by piece
+ * from empty, the buffers of a file's first report were reallocated
+ * several times. */
+static void report_buf_reset(df_buf *b)
+{
+	df_buf_reset(b);
+	if (b->cap < REPORT_ROOM)
+		df_buf_grow(b, REPORT_ROOM - 1);
+}
+
 static void report_os(walk *w, const df_ospkg_use *u)
 {
 	const df_ospkg_manager *m = u->manager;
 	if (known_cache(w, m->caches))
 		return;
 	df_buf *msg = w->msg, *mounts = w->add;
-	df_buf_reset(msg);
-	df_buf_reset(mounts);
+	report_buf_reset(msg);
+	report_buf_reset(mounts);
 	df_str verb = u->cmd->cmd->words[u->verb].value;
 	/* Pieces added as they are: a report per install, where printf
 	 * would cost more than the check. */
@@ -242,8 +256,8 @@ static void report_os(walk *w, const df_ospkg_use *u)
 static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u, const char *first)
 {
 	df_buf *msg = w->msg, *mounts = w->add;
-	df_buf_reset(msg);
-	df_buf_reset(mounts);
+	report_buf_reset(msg);
+	report_buf_reset(mounts);
 	df_buf_addc(msg, '`');
 	/* Up to a NUL, as "%.*s" would copy it. */
 	df_buf_add(msg, ev->basename.ptr, strnlen(ev->basename.ptr, ev->basename.len));

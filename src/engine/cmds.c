@@ -59,9 +59,8 @@ void df_cmds_release(df_cmds *c)
 /* The last path component of s. */
 static df_str basename_of(df_str s)
 {
-	size_t i = s.len;
-	while (i > 0 && s.ptr[i - 1] != '/')
-		i--;
+	const char *slash = memrchr(s.ptr, '/', s.len);
+	size_t i = slash ? (size_t)(slash + 1 - s.ptr) : 0;
 	return (df_str){ s.ptr + i, s.len - i };
 }
 
@@ -241,7 +240,9 @@ void df_lint_eco_classify(df_lint *lint, const df_cmd_view *v, const df_cmd_view
 		*out = *(const df_eco_use *)*memo;
 		return;
 	}
-	df_eco_classify(a, e->cmd, e->name, cwd, out);
+	/* v->eco, found by the program's name unless through a runner, is
+	 * e's manager too: expansion changes arguments only. */
+	df_eco_classify_by(a, e->cmd, e->name, v->eco_runner ? NULL : v->eco, cwd, out);
 	if (!memo || *memo)
 		return;
 	/* The paths are cwd's, and may live in a, which the caller may

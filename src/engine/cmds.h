@@ -74,6 +74,7 @@ typedef enum df_cmd_memo_id {
 	DF_CMD_MEMO_OSPKG,	/* ospkg.c: df_ospkg_read() */
 	DF_CMD_MEMO_REMOVES,	/* cleanup.c: df_run_removes_after() */
 	DF_CMD_MEMO_ECO,	/* cmds.c: df_lint_eco_classify() */
+	DF_CMD_MEMO_DOWNLOAD,	/* download.c: df_download_read() */
 	DF_CMD_NMEMO
 } df_cmd_memo_id;
 static inline const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v, df_cmd_memo_id id);

@@ -89,17 +89,15 @@ static const df_sh_word *stdout_file(const df_sh_cmd *c)
 	return to;
 }
 
-bool df_download_read(df_lint *lint, const df_instr *in, const df_cmd_view *v, df_download *d)
+/* df_download_read() of v, a curl or wget command (d->wget set, the rest
+ * of d clear). */
+static bool read_download(df_lint *lint, const df_instr *in, const df_cmd_view *v, df_download *d)
 {
 	static const char *const output[] = { "--output", NULL };
 	static const char *const output_document[] = { "--output-document", NULL };
 	static const char *const remote_name[] = { "--remote-name", "--remote-name-all", NULL };
 	static const char *const url_opt[] = { "--url", NULL };
 
-	memset(d, 0, sizeof(*d));
-	d->wget = df_cmd_named(v, "wget");
-	if (!d->wget && !df_cmd_named(v, "curl"))
-		return false;
 	const df_cmd_view *e = df_lint_expanded(lint, v);
 	d->view = e;
 	d->cmd = e->cmd;
@@ -148,4 +146,39 @@ bool df_download_read(df_lint *lint, const df_instr *in, const df_cmd_view *v, d
 		d->piped = !v->exec && stdout_piped(in->inner ? in->inner : in, v->cmd);
 	}
 	return true;
+}
+
+/* What df_download_read() keeps with a command. */
+typedef struct kept_download {
+	df_download d;
+	bool found;
+} kept_download;
+
+bool df_download_read(df_lint *lint, const df_instr *in, const df_cmd_view *v, df_download *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->wget = df_cmd_named(v, "wget");
+	if (!d->wget && !df_cmd_named(v, "curl"))
+		return false;
+	/* Five rules read every curl and wget: the answer is kept with the
+	 * command for the file. It depends on v alone: its expansion, and
+	 * its place in its RUN (in is that RUN, or the ONBUILD of it). */
+	const void **memo = df_lint_cmd_memo(lint, v, DF_CMD_MEMO_DOWNLOAD);
+	if (memo && *memo) {
+		const kept_download *k = *memo;
+		*d = k->d;
+		/* The view as the engine hands it out now: a command that is
+		 * its own expansion is v, which loading another RUN may have
+		 * moved since. */
+		d->view = df_lint_expanded(lint, v);
+		return k->found;
+	}
+	bool found = read_download(lint, in, v, d);
+	if (memo) {
+		kept_download *k = DF_ARENA_NEW(&df_lint_cmds(lint)->arena, kept_download);
+		k->d = *d;
+		k->found = found;
+		*memo = k;
+	}
+	return found;
 }

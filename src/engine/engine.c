@@ -648,12 +648,10 @@ static void merge_same_as(const df_doc *doc, const df_graph *g, const df_diags *
 
 /* Append d to out with severity sev, its strings changing owner: copying
  * (and formatting) every finding's message again would cost more than
- * finding it did. */
+ * finding it did. out has room for it (df_lint_file() makes room for all
+ * the file's findings at once). */
 static void move_diag(df_diags *out, df_diag *d, df_severity sev)
 {
-	void *items = out->items;
-	df_grow(&items, &out->cap, out->len + 1, sizeof(*out->items));
-	out->items = items;
 	out->items[out->len] = *d;
 	out->items[out->len++].severity = sev;
 	d->code = NULL;
@@ -847,6 +845,9 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 	bool may_suppress = (opts && opts->nignored) || df_checks_may_skip(ck) ||
 			    (pragmas.len && !(opts && opts->disable_ignore_pragma));
 	bool may_raise = df_checks_may_change_severity(ck);
+	void *items = out->items;
+	df_grow(&items, &out->cap, out->len + found.len, sizeof(*out->items));
+	out->items = items;
 	for (size_t i = 0; i < found.len; i++) {
 		df_diag *d = &found.items[i];
 		if ((i < nrule && dropped[i]) ||

@@ -103,8 +103,9 @@ static void letters_build(void)
 			first_letter[(unsigned char)(*c)[0]] |= 1u << i;
 }
 
-/* The memo of a command that is no use of a system package manager. */
-static df_ospkg_use not_a_use;
+/* The answer kept for a command that is no use of a system package
+ * manager: action NONE, and nothing else set. */
+static const df_ospkg_use not_a_use;
 
 /* df_ospkg_read() for v, a command of m. */
 static bool read_use(df_lint *lint, const df_cmd_view *v, const df_ospkg_manager *m, df_ospkg_use *out)
@@ -145,27 +146,17 @@ unsigned df_ospkg_named(df_str name)
 
 bool df_ospkg_read_use(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
 {
-	if (!v->ospkg || v->ospkg > DF_ARRAY_LEN(managers)) {
-		memset(out, 0, sizeof(*out));
-		return false;
-	}
-	const df_ospkg_manager *m = &managers[v->ospkg - 1];
-	/* Five rules read every install: the answer is kept with the command
-	 * (a use whole, so out is cleared only where it is not one). */
-	const void **memo = df_lint_cmd_memo(lint, v, DF_CMD_MEMO_OSPKG);
-	if (memo && *memo && *memo != &not_a_use) {
-		*out = *(const df_ospkg_use *)*memo;
-		return true;
-	}
 	memset(out, 0, sizeof(*out));
-	if (memo && *memo)
-		return false;	/* not_a_use */
-	bool found = read_use(lint, v, m, out);
+	if (!v->ospkg || v->ospkg > DF_ARRAY_LEN(managers))
+		return false;
+	bool found = read_use(lint, v, &managers[v->ospkg - 1], out);
+	const void **memo = df_lint_cmd_memo(lint, v, DF_CMD_MEMO_OSPKG);
 	if (memo) {
-		df_ospkg_use *kept = &not_a_use;
+		const df_ospkg_use *kept = &not_a_use;
 		if (found) {
-			kept = DF_ARENA_NEW(&df_lint_cmds(lint)->arena, df_ospkg_use);
-			*kept = *out;
+			df_ospkg_use *use = DF_ARENA_NEW(&df_lint_cmds(lint)->arena, df_ospkg_use);
+			*use = *out;
+			kept = use;
 		}
 		*memo = kept;
 	}

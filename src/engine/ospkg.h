@@ -65,18 +65,27 @@ const df_ospkg_manager *df_ospkg_managers(size_t *n);
 /* 1 + the index in the table of the first manager with a command named
  * name (a basename), or 0: what the engine keeps in df_cmd_view.ospkg. */
 unsigned df_ospkg_named(df_str name);
-/* df_ospkg_read() of a command of a manager (v->ospkg set). */
+/* df_ospkg_read() of a command of a manager (v->ospkg set) that has no
+ * answer kept yet: reads it, and keeps the answer with the command. */
 bool df_ospkg_read_use(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out);
 /* Read v (a command of the RUN being linted); false and action NONE when
  * it is no install, removal or refresh of a known manager. The verb is the
  * first positional word (`apt-get -y install`); `apt-get update` is
  * REFRESH, with no packages. Inline: the size and cache rules ask it of
- * every command, and most are no manager's, which v already tells. */
+ * every command, and most are no manager's, which v already tells; five
+ * rules read every install, and all but the first get the answer kept
+ * with the command (a use, or one with action NONE for a command that is
+ * none), which depends on the command's words only. */
 static inline bool df_ospkg_read(df_lint *lint, const df_cmd_view *v, df_ospkg_use *out)
 {
 	if (!v->ospkg) {
 		memset(out, 0, sizeof(*out));
 		return false;
+	}
+	const void **memo = df_lint_cmd_memo(lint, v, DF_CMD_MEMO_OSPKG);
+	if (memo && *memo) {
+		*out = *(const df_ospkg_use *)*memo;
+		return out->action != DF_OSPKG_NONE;
 	}
 	return df_ospkg_read_use(lint, v, out);
 }

@@ -882,14 +882,21 @@ static const df_eco_verb *judge_goals(const df_eco_manager *m, const char **pos,
 void df_eco_classify(df_arena *a, const df_sh_cmd *c, size_t name, const char *cwd,
 		     df_eco_use *out)
 {
+	df_eco_classify_by(a, c, name, NULL, cwd, out);
+}
+
+void df_eco_classify_by(df_arena *a, const df_sh_cmd *c, size_t name, const df_eco_manager *m,
+			const char *cwd, df_eco_use *out)
+{
 	memset(out, 0, sizeof(*out));
 	out->verb = "";
 	if (c->kind != DF_SH_SIMPLE || name >= c->nwords)
 		return;
-	/* Most commands are no manager's: said before anything is copied. */
+	/* Most commands are no manager's: said before anything is copied.
+	 * A manager named by the program itself has its arguments from the
+	 * word after the name. */
 	size_t first = 1;
-	const df_eco_manager *m = find_manager(c, name, &first);
-	if (!m)
+	if (!m && !(m = find_manager(c, name, &first)))
 		return;
 	out->manager = m;
 	/* The words, then room for the positionals and the files: on the

@@ -174,6 +174,11 @@ const char *df_eco_kind_name(df_eco_kind k);
  */
 void df_eco_classify(df_arena *a, const df_sh_cmd *c, size_t name, const char *cwd,
 		     df_eco_use *out);
+/* df_eco_classify() with the manager known: m is what df_eco_manager_run()
+ * found with *by_runner false (the program names m, whatever its arguments
+ * say), from c or from c's words before expansion; NULL: looked up here. */
+void df_eco_classify_by(df_arena *a, const df_sh_cmd *c, size_t name, const df_eco_manager *m,
+			const char *cwd, df_eco_use *out);
 
 /* The manager c runs (name as above), as df_eco_classify() finds it, or
  * NULL: its first step alone, for a caller that classifies only a manager's

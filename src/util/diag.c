@@ -29,8 +29,11 @@ static df_diag *push(df_diags *d, df_severity sev, uint32_t line, uint32_t col, 
 		     uint32_t end_col)
 {
 	if (d->len == d->cap) {
+		/* Room for 16 at first, all the findings of most files:
+		 * grown from df_grow()'s first 8, most lists were moved. */
+		enum { FIRST_ROOM = 16 };
 		void *p = d->items;
-		df_grow(&p, &d->cap, d->len + 1, sizeof(*d->items));
+		df_grow(&p, &d->cap, d->cap ? d->len + 1 : FIRST_ROOM, sizeof(*d->items));
 		d->items = p;
 	}
 	df_diag *g = &d->items[d->len++];
