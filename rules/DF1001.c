@@ -30,6 +30,11 @@ typedef struct df1001_state {
 	const df_eco_manager *installed[MAX_INSTALLS];
 	size_t installed_after[MAX_INSTALLS];
 	size_t ninstalled;
+	/* The WORKDIR text a RUN's walk cleaned last, and its clean form (in
+	 * the engine's arena, which lasts the file): a file's RUNs mostly run
+	 * in the same one. Keyed by the text, the only thing cleaning reads. */
+	df_str workdir;
+	const char *workdir_clean;
 } df1001_state;
 
 static void on_instr(df_lint *lint, const df_instr *in, void *state);
@@ -708,8 +713,16 @@ typedef struct walk {
  * then as `cd` changes it. */
 static const char **walk_cwd(walk *w)
 {
-	if (!w->cwd_known && w->step->workdir_known)
-		w->cwd = clean_dir(w->arena, df_arena_memdup(w->arena, w->step->workdir.ptr, w->step->workdir.len));
+	if (!w->cwd_known && w->step->workdir_known) {
+		df1001_state *st = w->st;
+		df_str d = w->step->workdir;
+		if (!st->workdir_clean || st->workdir.len != d.len || memcmp(st->workdir.ptr, d.ptr, d.len) != 0) {
+			df_arena *a = &df_lint_cmds(w->lint)->arena;
+			st->workdir = d;
+			st->workdir_clean = clean_dir(a, df_arena_memdup(a, d.ptr, d.len));
+		}
+		w->cwd = st->workdir_clean;
+	}
 	w->cwd_known = true;
 	return &w->cwd;
 }

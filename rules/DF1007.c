@@ -124,8 +124,9 @@ static void what_adds(written *w, size_t *o, const char *s)
 
 /* arr (of *cap objects of size bytes, in l's arena) with room for n: the
  * lists live as long as the file, and a heap array each cost more than
- * filling them. */
-static void *room_for(layers *l, void *arr, size_t *cap, size_t n, size_t size)
+ * filling them. Inline: asked for every RUN, COPY and record, nearly
+ * always with room to spare. */
+static inline void *room_for(layers *l, void *arr, size_t *cap, size_t n, size_t size)
 {
 	if (n <= *cap)
 		return arr;
@@ -201,7 +202,6 @@ static const char *everything_in(layers *l, const char *dir)
 	return p;
 }
 
-/* Record what command v leaves in the layer. */
 /* Does u leave files in its manager's directory (lists, cache), where no
  * cache mount of the RUN takes them? */
 static bool leaves_lists(const walk *w, const df_ospkg_use *u)
@@ -222,6 +222,14 @@ static const char **walk_cwd(walk *w)
 	return &w->cwd;
 }
 
+/* The directory to resolve path against: none for an absolute path (most
+ * are), for which looking up the RUN's WORKDIR would be wasted. */
+static const char *operand_cwd(walk *w, df_str path)
+{
+	return path.len && path.ptr[0] == '/' ? NULL : *walk_cwd(w);
+}
+
+/* Record what command v leaves in the layer. */
 static void note_writes(walk *w, const df_cmd_view *v)
 {
 	df_ospkg_use u;
@@ -252,7 +260,7 @@ static void note_writes(walk *w, const df_cmd_view *v)
 	df_download d;
 	if (!df_download_read(w->lint, w->run, v, &d) || !d.output.ptr || d.unknown)
 		return;
-	const char *p = df_path_resolve(&w->l->arena, *walk_cwd(w), d.output);
+	const char *p = df_path_resolve(&w->l->arena, operand_cwd(w, d.output), d.output);
 	if (!p || df_run_removes_after(w->lint, v, p, strlen(p), true))
 		return;
 	/* "/tmp/x.tgz, the `curl` download" (the path cut at 60 bytes) */
@@ -290,7 +298,7 @@ static void read_rm(walk *w, const df_cmd_view *v, rm_ops *ops)
 		}
 		if (ops->n == DF_ARRAY_LEN(ops->path) || e->cmd->words[o.word].has_expansion)
 			continue;
-		const char *op = df_path_resolve(&w->l->arena, *walk_cwd(w), o.value);
+		const char *op = df_path_resolve(&w->l->arena, operand_cwd(w, o.value), o.value);
 		if (op)
 			ops->path[ops->n++] = df_path_normal(&w->l->arena, op, strlen(op));
 	}
@@ -541,7 +549,10 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	l->nruns = 0;
 	if (l->ncopies)
 		add_landings(l, g);
-	walk_run(lint, l, g, in, true);
+	/* With no record before it, its rm deletes nothing an earlier step
+	 * left: there is nothing to judge. */
+	if (l->len)
+		walk_run(lint, l, g, in, true);
 	/* Its own writes come after every record its rm was judged against,
 	 * and before those of the steps after it: recorded, like those of a
 	 * RUN without rm, when a later RUN of the stage runs rm (the last

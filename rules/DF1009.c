@@ -81,7 +81,9 @@ const df_rule df_rule_DF1009 = {
 typedef struct cache_dir {
 	const char *dir;	/* the table's string: looked up by address */
 	const char *norm;	/* NULL: too long to match */
+	size_t norm_len;	/* strlen(norm) */
 	bool in_root;		/* dir is under /root/ */
+	size_t home_len;	/* in_root: strlen(dir + 5), its "/.npm" */
 } cache_dir;
 
 static struct {
@@ -97,8 +99,10 @@ static void add_dirs(const char *const *caches)
 		if ((*caches)[0] != '/')
 			continue;
 		df_grow((void **)&dirs.v, &dirs.cap, dirs.n + 1, sizeof(*dirs.v));
-		dirs.v[dirs.n++] = (cache_dir){ *caches, df_path_normal(&dirs.arena, *caches, strlen(*caches)),
-						strncmp(*caches, "/root/", 6) == 0 };
+		const char *norm = df_path_normal(&dirs.arena, *caches, strlen(*caches));
+		bool in_root = strncmp(*caches, "/root/", 6) == 0;
+		dirs.v[dirs.n++] = (cache_dir){ *caches, norm, norm ? strlen(norm) : 0, in_root,
+						in_root ? strlen(*caches + 5) : 0 };
 	}
 }
 
@@ -137,12 +141,17 @@ typedef struct walk {
 } walk;
 
 /* Does mt keep the cache d out of the image: its target is d or a directory
- * above it, or the same place under another home than /root? */
+ * above it, or the same place under another home than /root? A mount is
+ * compared with every cache, and the lengths tell most pairs apart: a
+ * target longer than d is neither. */
 static bool keeps(const mount *mt, const cache_dir *d)
 {
-	if (d->norm && mt->target && df_path_normal_within_len(d->norm, mt->target, mt->target_len))
+	if (d->norm && mt->target && mt->target_len <= d->norm_len &&
+	    df_path_normal_within_len(d->norm, mt->target, mt->target_len))
 		return true;
-	return d->in_root && df_mem_has_suffix(mt->m->target.ptr, mt->m->target.len, d->dir + 5);	/* "/.npm" */
+	df_str t = mt->m->target;
+	return d->in_root && t.len >= d->home_len &&
+	       memcmp(t.ptr + t.len - d->home_len, d->dir + 5, d->home_len) == 0;	/* "/.npm" */
 }
 
 /* Is one of caches (the absolute ones) kept by a mount of the RUN? */
@@ -337,10 +346,12 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	if (!st->asked) {
 		st->buildkit = df_doc_uses_buildkit(df_lint_doc(lint));
 		st->asked = true;
+		/* Once for the file, whose RUNs are all linted on this thread. */
+		if (st->buildkit)
+			pthread_once(&dirs_once, dirs_build);
 	}
 	if (!st->buildkit)
 		return;
-	pthread_once(&dirs_once, dirs_build);
 	walk w = { lint, in, NULL, 0, &st->msg, &st->add };
 	mount *mounts = in->nflags ? DF_ARENA_ARRAY(&df_lint_cmds(lint)->arena, mount, in->nflags) : NULL;
 	if (read_mounts(&w, mounts))

@@ -56,8 +56,9 @@ const df_rule df_rule_DF1010 = {
 /* Names this long or longer are not compared (nor sorted). */
 #define MAX_NAME 128
 
-/* Is w, which holds no '/', a file rather than a package name? */
-static bool file_by_name(df_str w)
+/* Is w, which holds no '/', a file rather than a package name? Inline:
+ * asked of every package word, and most are told by a byte or two. */
+static inline bool file_by_name(df_str w)
 {
 	if (!w.len)
 		return false;
@@ -148,11 +149,21 @@ typedef struct pkg {
  * finds the name's end and a '/', for every package of every install. */
 static void read_pkg(const df_sh_word *w, bool pip, pkg *p)
 {
-	/* The bytes that end the name (df_ospkg_name(), pip_name(), which
-	 * stop at a NUL too), and '/'. strcspn() stops at the value's
-	 * terminating NUL at the latest. */
+	/* Up to a byte that ends the name (df_ospkg_name(), pip_name(),
+	 * which stop at a NUL too) or a '/', one table look-up a byte, as
+	 * df_ospkg_name() reads: the names are short, and strcspn() cost
+	 * more to set up than this to run. The value's terminating NUL
+	 * stops it at the latest. */
+	static const bool stops[2][256] = {
+		{ ['\0'] = true, ['='] = true, ['~'] = true, ['<'] = true, ['>'] = true, ['/'] = true },
+		{ ['\0'] = true, ['='] = true, ['<'] = true, ['>'] = true, ['!'] = true, ['~'] = true, ['['] = true,
+		  [';'] = true, ['@'] = true, [' '] = true, ['/'] = true },
+	};
+	const bool *stop = stops[pip];
 	df_str v = w->value;
-	size_t n = strcspn(v.ptr, pip ? "=<>!~[;@ /" : "=~<>/");
+	size_t n = 0;
+	while (!stop[(unsigned char)v.ptr[n]])
+		n++;
 	if (n < v.len && v.ptr[n] == '/') {
 		p->file = true;	/* a '/' before the name's end */
 		return;
@@ -178,18 +189,26 @@ typedef struct list {
  * package written out and compared, two or more of them, no comment line
  * among them, and some package before one it should follow (a list only
  * out of order by a package listed twice is sorted already: the sort is
- * stable).
+ * stable). descends: the caller has seen such a pair already, next to
+ * each other when no package is left uncompared (else the answer is no).
  */
-static bool sortable(df_lint *lint, const df_instr *in, const list *l)
+static bool sortable(df_lint *lint, const df_instr *in, const list *l, bool descends)
 {
 	if (in->kind != DF_I_RUN || l->ev->exec)
 		return false;
-	size_t first = 0, last = 0, ns = 0;
+	/* The words' raw text is the RUN's (its span holds the packages'
+	 * lines, as below): in a RUN without '$' and '`', which most are,
+	 * every package is written out, and its words need no search. */
+	const df_doc *doc = df_lint_doc(lint);
+	const char *src = doc->src.data;
+	size_t span_len = in->span.end - in->span.start;
+	bool may_expand = memchr(src + in->span.start, '$', span_len) || memchr(src + in->span.start, '`', span_len);
+	const df_sh_word *first = NULL, *last = NULL;
+	size_t ns = 0;
 	df_str prev = { NULL, 0 };
-	bool descends = false;
 	for (size_t i = 0; i < l->n; i++) {
 		const df_sh_word *w = l->words[i];
-		if (memchr(w->raw.ptr, '$', w->raw.len) || memchr(w->raw.ptr, '`', w->raw.len))
+		if (may_expand && (memchr(w->raw.ptr, '$', w->raw.len) || memchr(w->raw.ptr, '`', w->raw.len)))
 			return false;	/* not written out */
 		if (l->pkgs[i].file)
 			continue;
@@ -198,9 +217,9 @@ static bool sortable(df_lint *lint, const df_instr *in, const list *l)
 			return false;
 		descends = descends || (ns && cmp_names(name, prev, l->pip) < 0);
 		prev = name;
-		last = (size_t)(w - l->ev->cmd->words);
+		last = w;
 		if (!ns++)
-			first = last;
+			first = w;
 	}
 	if (ns < 2 || !descends)
 		return false;
@@ -208,11 +227,11 @@ static bool sortable(df_lint *lint, const df_instr *in, const list *l)
 	 * RUNs hold no '#' at all, which one memchr() over the RUN's span
 	 * (where the packages' lines are, but for blanks before its keyword)
 	 * tells before those lines are looked for. */
-	const df_doc *doc = df_lint_doc(lint);
-	const char *src = doc->src.data;
-	if (!memchr(src + in->span.start, '#', in->span.end - in->span.start))
+	if (!memchr(src + in->span.start, '#', span_len))
 		return true;
-	uint32_t line = df_cmd_word_span(l->ev, first).start, end = df_cmd_word_span(l->ev, last).end;
+	const df_sh_word *words = l->ev->cmd->words;
+	uint32_t line = df_cmd_word_span(l->ev, (size_t)(first - words)).start;
+	uint32_t end = df_cmd_word_span(l->ev, (size_t)(last - words)).end;
 	while (line > 0 && src[line - 1] != '\n')
 		line--;
 	return !(line < end && memchr(src + line, '#', end - line) && df_comment_lines_in(doc, line, end));
@@ -291,7 +310,7 @@ static int report(df_lint *lint, const df_instr *in, list l)
 			continue;
 		}
 		/* The sort fixes the order; a package listed twice stays so. */
-		bool can = sortable(lint, in, &l);
+		bool can = sortable(lint, in, &l, c < 0);
 		df_span at = df_cmd_word_span(l.ev, (size_t)(w - l.ev->cmd->words));
 		/* The message put together by pieces, on the stack (names are
 		 * shorter than MAX_NAME): formatting it cost more than the rest
