@@ -56,6 +56,13 @@ touch -d '2001-01-01 00:00:00' "$tmp/Dockerfile"
 expect 1 "--fix again" "$DFOPT" lint --no-shellcheck --fix "$tmp/Dockerfile"
 if [ "$(stat -c %Y "$tmp/Dockerfile")" = "$(date -d '2001-01-01 00:00:00' +%s)" ]; then ok; else bad "unchanged file rewritten"; fi
 
+# A file given twice is fixed once: the second job reads what the first
+# wrote, even without threads.
+cp "$tmp/orig" "$tmp/twice.Dockerfile"
+expect 1 "--fix of a file given twice" "$DFOPT" lint --no-shellcheck --fix --show-fixes -j 1 "$tmp/twice.Dockerfile" "$tmp/twice.Dockerfile"
+is "a file given twice: fixed once" "$(grep -c 'twice.Dockerfile:3:1: fixed DL4000' "$tmp/err")" 1
+same "$tmp/twice.Dockerfile" "$tmp/want" "fixed text (given twice)"
+
 # A symlink stays a link; its target is fixed.
 cp "$tmp/orig" "$tmp/target.Dockerfile"
 ln -s target.Dockerfile "$tmp/link.Dockerfile"
