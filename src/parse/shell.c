@@ -1,11 +1,15 @@
 /* shell.c - POSIX sh parser for RUN text; see shell.h. */
 #include "parse/shell.h"
+#include "parse/scan.h"
 #include "util/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* Tokens */
@@ -255,26 +259,36 @@ static void leave(struct parser *p)
 }
 
 /*
- * The byte after the scan limit in p->stext: it ends a run of blanks, of
- * ordinary chars (it is a metacharacter) and of chars inside "..." (it is
- * special), so those loops only check the limit once they stop.
+ * The byte after the scan limit in p->stext: it ends a run of blanks and of
+ * ordinary chars (it is a metacharacter), so those loops only check the
+ * limit once they stop.
  */
 #define STOP '('
 
 /* p->stext holds this many readable bytes from STOP on (STOP, then zeros),
- * for skip_blanks(). */
-#define STEXT_PAD 8
+ * for skip_blanks(), which reads sixteen bytes from a byte at or before
+ * STOP. */
+#define STEXT_PAD 16
 
 /* Character classes of the lexer, looked up once per byte. */
 enum { CH_META = 1, CH_SPECIAL = 2, CH_REDIR = 4 };
 /* CH_REDIR marks '<' and '>': a word ending at one may be an io number, told
- * by the class the scan loaded last, so the scan keeps no byte besides. */
+ * by the class of the byte that ends it, so the scan keeps no byte besides. */
 static const unsigned char ch_class[256] = {
 	[' '] = CH_META, ['\t'] = CH_META, ['\n'] = CH_META, [';'] = CH_META,
 	['&'] = CH_META, ['|'] = CH_META, ['('] = CH_META | CH_SPECIAL, [')'] = CH_META,
 	['<'] = CH_META | CH_REDIR, ['>'] = CH_META | CH_REDIR,
 	['\\'] = CH_SPECIAL, ['\''] = CH_SPECIAL, ['"'] = CH_SPECIAL, ['$'] = CH_SPECIAL,
 	['`'] = CH_SPECIAL,
+};
+
+/* The bytes with a ch_class, which end a run of ordinary chars. A table of
+ * its own, apart from ch_class: the run loops then test each byte in place
+ * and keep no class of it, and the one that ends a run is classed after. */
+static const bool ends_run[256] = {
+	[' '] = true, ['\t'] = true, ['\n'] = true, [';'] = true, ['&'] = true,
+	['|'] = true, ['('] = true, [')'] = true, ['<'] = true, ['>'] = true,
+	['\\'] = true, ['\''] = true, ['"'] = true, ['$'] = true, ['`'] = true,
 };
 
 /* Which bytes make up a NAME: letters and '_' start one, digits follow. */
@@ -444,9 +458,7 @@ static size_t scan_dquote(struct parser *p, size_t pos, bool build, struct wstat
 			i = end;
 		} else {
 			/* A run of chars with no meaning here goes in at once. */
-			size_t run = i + 1;
-			while (!(ch_class[(unsigned char)p->stext[run]] & CH_SPECIAL))
-				run++;
+			size_t run = df_scan_special(p->text, i + 1, p->len, false);
 			if (build)
 				val_add(p, i, run);
 			i = run;
@@ -780,7 +792,7 @@ static size_t scan_word(struct parser *p, size_t pos)
 			/* A run of ordinary chars goes in at once; it stops at
 			 * STOP at the latest. */
 			const unsigned char *q = (const unsigned char *)p->stext + pos + 1;
-			while (!ch_class[*q])
+			while (!ends_run[*q])
 				q++;
 			size_t run = (size_t)(q - (const unsigned char *)p->stext);
 			if (building)
@@ -965,21 +977,20 @@ static int reserved_id(const char *s, size_t n)
 
 /*
  * The first byte from pos on in p->stext (s) that is no blank; STOP stops
- * it at the latest. Spaces are skipped eight at a time where the byte order
- * allows: the bytes read past STOP are its padding (or more of the text).
+ * it at the latest. Spaces are skipped sixteen at a time where SSE2 allows:
+ * the bytes read past STOP are its padding (or more of the text).
  */
 static inline size_t skip_blanks(const unsigned char *s, size_t pos)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+#ifdef __SSE2__
 	for (;;) {
-		uint64_t x;
-		memcpy(&x, s + pos, sizeof(x));
-		x ^= 0x2020202020202020u;	/* spaces become zero bytes */
-		if (!x) {
-			pos += 8;
+		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(s + pos));
+		unsigned spaces = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8(' ')));
+		if (spaces == 0xffff) {
+			pos += 16;
 			continue;
 		}
-		pos += (size_t)__builtin_ctzll(x) >> 3;
+		pos += (size_t)__builtin_ctz(~spaces);
 		if (s[pos] != '\t')
 			return pos;
 		pos++;
@@ -1047,17 +1058,17 @@ static inline size_t plain_end_in(const unsigned char *s, size_t pos, size_t lim
 	 * ones before it were ordinary. */
 	const unsigned char *q = s + pos + 1;
 	for (;;) {
-		if (ch_class[q[0]])
+		if (ends_run[q[0]])
 			break;
-		if (ch_class[q[1]]) {
+		if (ends_run[q[1]]) {
 			q += 1;
 			break;
 		}
-		if (ch_class[q[2]]) {
+		if (ends_run[q[2]]) {
 			q += 2;
 			break;
 		}
-		if (ch_class[q[3]]) {
+		if (ends_run[q[3]]) {
 			q += 3;
 			break;
 		}
@@ -1095,16 +1106,13 @@ static inline bool plain_is_io_number(const struct parser *p, size_t pos, size_t
 static inline void set_plain(df_sh_word *w, const char *text, char *vtext, size_t pos, size_t end)
 {
 	size_t n = end - pos;
-	w->raw.ptr = text + pos;
-	w->raw.len = n;
 	vtext[end] = '\0';
-	w->value.ptr = vtext + pos;
-	w->value.len = n;
-	w->start = (uint32_t)pos;
-	w->end = (uint32_t)end;
-	w->quoted = w->has_expansion = false;
-	w->subs = NULL;
-	w->nsubs = 0;
+	*w = (df_sh_word){
+		.raw = { text + pos, n },
+		.value = { vtext + pos, n },
+		.start = (uint32_t)pos,
+		.end = (uint32_t)end,
+	};
 }
 
 /* The plain word [pos, end) written in the slot above the top of the words
@@ -1679,6 +1687,7 @@ static df_sh_cmd *parse_simple(struct parser *p)
 	const struct token *t0 = peek(p);
 	c.start = c.end = t0->start;
 	size_t base = p->words.len, nassigns = 0, nwords = 0, slot = take_simple_slot(p, t0);
+	bool funcdef = false;	/* the words so far are NAME, and ( follows */
 	for (;;) {
 		const struct token *t = peek(p);
 		if (t->kind != TK_WORD) {
@@ -1697,26 +1706,27 @@ static df_sh_cmd *parse_simple(struct parser *p)
 			continue;
 		}
 		nwords++;
+		bool may_name_function = false;
 		if (nwords == 1 && !p->dbracket) {
-			if (rw == RW_DLBRACKET) {
+			if (rw == RW_DLBRACKET)
 				p->dbracket = true;
-			} else if (nassigns == 0 && c.nredirs == 0) {
-				/* NAME ( ) starts a function definition: a
-				 * plain word next rules it out. */
-				if (take_plain_args(p, &c.end))
-					continue;
-				if (tok_is_op(peek(p), OP_LPAREN)) {
-					df_sh_cmd *f = finish_simple(p, &c, base, nassigns, slot);
-					drop_simple_slot(p, slot);
-					return parse_funcdef(p, f);
-				}
-			}
+			else
+				may_name_function = nassigns == 0 && c.nredirs == 0;
 		} else if (p->dbracket && rw == RW_DRBRACKET) {
 			p->dbracket = false;
 		}
-		take_plain_args(p, &c.end);
+		/* NAME ( ) starts a function definition: a plain word next
+		 * rules it out. */
+		if (!take_plain_args(p, &c.end) && may_name_function && tok_is_op(peek(p), OP_LPAREN)) {
+			funcdef = true;
+			break;
+		}
 	}
 	df_sh_cmd *f = finish_simple(p, &c, base, nassigns, slot);
+	if (funcdef) {
+		drop_simple_slot(p, slot);
+		return parse_funcdef(p, f);
+	}
 	if (p->dbracket) {
 		p->dbracket = false;
 		set_error(p, f->start, "unmatched '[['");
@@ -2474,15 +2484,18 @@ static inline bool lit_eq(const char *s, size_t n, const char *lit)
 
 static bool in_list(df_str s, const char *const *list)
 {
-	/* Options all start with '-': their first two bytes, read once,
-	 * reject nearly every entry before a byte loop. */
-	char c0 = s.len > 0 ? s.ptr[0] : '\0', c1 = s.len > 1 ? s.ptr[1] : '\0';
+	/* Options all start with '-', long ones with "--": their first three
+	 * bytes, read once, reject nearly every entry before a byte loop. An
+	 * entry's byte is read only when the one before it matched a byte
+	 * that is no NUL, so within the entry. */
+	char c0 = s.len > 0 ? s.ptr[0] : '\0', c1 = s.len > 1 ? s.ptr[1] : '\0',
+	     c2 = s.len > 2 ? s.ptr[2] : '\0';
 	for (; list && *list; list++) {
 		const char *lit = *list;
-		if (lit[0] != c0 || (c0 != '\0' && lit[1] != c1))
+		if (lit[0] != c0 || (c0 != '\0' && (lit[1] != c1 || (c1 != '\0' && lit[2] != c2))))
 			continue;
-		if (c0 != '\0' && c1 != '\0' ? lit_eq(s.ptr + 2, s.len - 2, lit + 2)
-					    : lit_eq(s.ptr, s.len, lit))
+		if (c0 != '\0' && c1 != '\0' && c2 != '\0' ? lit_eq(s.ptr + 3, s.len - 3, lit + 3)
+							   : lit_eq(s.ptr, s.len, lit))
 			return true;
 	}
 	return false;
