@@ -137,6 +137,13 @@ static bool go_space(uint32_t c)
 	return c >= 0x2000 && c <= 0x200A;
 }
 
+/* Can a char starting with byte c be a Go space? The ASCII ones are
+ * '\t' to '\r' and ' '; the others take two bytes or more. */
+static bool may_be_go_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c >= 0x80;
+}
+
 /* Append the char at s[i] the way Go's %c prints the rune the builder read:
  * an invalid byte (or the end of input) shows as U+FFFD. */
 static void add_go_char(df_buf *b, const char *s, size_t n, size_t i)
@@ -239,13 +246,22 @@ static void split_text(split *w, const char *p, size_t n)
 	if (!w)
 		return;
 	for (size_t i = 0; i < n;) {
+		/* A run of ASCII other than blanks goes in at once; a char
+		 * that may be a space is decoded. */
+		size_t run = i;
+		while (run < n && !may_be_go_space((unsigned char)p[run]))
+			run++;
+		if (run > i)
+			df_buf_add(&w->text, p + i, run - i);
+		if (run == n)
+			break;
 		uint32_t cp;
-		size_t cl = utf8_char(p, n, i, &cp);
+		size_t cl = utf8_char(p, n, run, &cp);
 		if (go_space(cp))
 			split_end(w);
 		else
-			df_buf_add(&w->text, p + i, cl);
-		i += cl;
+			df_buf_add(&w->text, p + run, cl);
+		i = run + cl;
 	}
 }
 
@@ -961,17 +977,28 @@ static void double_quote(ex *x, bool raw, val *v)
 			dollar(x, v);
 			continue;
 		}
+		if (c != x->esc) {
+			/* A run of ordinary chars goes in at once. The scan also
+			 * stops at `'` and the escape char not in force, which
+			 * are ordinary here. */
+			size_t end = x->pos + 1;
+			while ((end = df_scan_special(x->s, end, x->len, false)) < x->len &&
+			       x->s[end] != '"' && x->s[end] != '$' && x->s[end] != x->esc)
+				end++;
+			put(x, v, x->s + x->pos, end - x->pos);
+			x->pos = end;
+			continue;
+		}
+		/* The escape char escapes only `"`, `$` and itself. */
 		x->pos++;
-		if (c == x->esc) {
-			if (raw)
-				put(x, v, &c, 1);
-			if (x->pos >= x->len)
-				continue;	/* dropped; the quote is unterminated */
-			char e = x->s[x->pos];
-			if (e == '"' || e == '$' || e == x->esc) {
-				c = e;
-				x->pos++;
-			}
+		if (raw)
+			put(x, v, &c, 1);
+		if (x->pos >= x->len)
+			continue;	/* dropped; the quote is unterminated */
+		char e = x->s[x->pos];
+		if (e == '"' || e == '$' || e == x->esc) {
+			c = e;
+			x->pos++;
 		}
 		put(x, v, &c, 1);
 	}
@@ -1078,18 +1105,6 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 
 	memset(out, 0, sizeof(*out));
 	out->value.ptr = "";
-	if (x.nrefs) {
-		out->refs = DF_ARENA_ARRAY(a, df_expand_ref, x.nrefs);
-		for (size_t i = 0; i < x.nrefs; i++) {
-			df_expand_ref *r = &out->refs[i];
-			r->name.ptr = df_arena_memdup(a, x.s + x.refs[i].name, x.refs[i].nlen);
-			r->name.len = x.refs[i].nlen;
-			r->off = x.refs[i].off;
-			r->name_off = (uint32_t)x.refs[i].name;
-			r->state = x.refs[i].state;
-		}
-		out->nrefs = x.nrefs;
-	}
 	if (x.failed) {
 		out->status = DF_EXPAND_ERROR;
 		out->error = df_arena_memdup(a, df_buf_str(&x.err), x.err.len);
@@ -1104,6 +1119,28 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 			df_arena_shrink(a, v.buf, v.cap, v.len + 1);
 		out->value.ptr = v.buf;
 		out->value.len = v.len;
+	}
+	if (x.nrefs) {
+		/* One allocation holds the refs and their names behind them.
+		 * It comes after the value, which gives back its unused room
+		 * only while it is the newest allocation. */
+		size_t names = 0;
+		for (size_t i = 0; i < x.nrefs; i++)
+			names += x.refs[i].nlen + 1;
+		out->refs = df_arena_alloc_uninit(a, x.nrefs * sizeof(df_expand_ref) + names);
+		char *name = (char *)(out->refs + x.nrefs);
+		for (size_t i = 0; i < x.nrefs; i++) {
+			df_expand_ref *r = &out->refs[i];
+			memcpy(name, x.s + x.refs[i].name, x.refs[i].nlen);
+			name[x.refs[i].nlen] = '\0';
+			r->name.ptr = name;
+			r->name.len = x.refs[i].nlen;
+			r->off = x.refs[i].off;
+			r->name_off = (uint32_t)x.refs[i].name;
+			r->state = x.refs[i].state;
+			name += x.refs[i].nlen + 1;
+		}
+		out->nrefs = x.nrefs;
 	}
 	if (x.refs != x.refs_local)
 		free(x.refs);

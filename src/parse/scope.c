@@ -307,8 +307,11 @@ static void record_refs(scope *s, const df_expand_result *r, const df_text *t, s
 
 /* Text with no '$', quote or escape char expands to itself, and so does
  * the inside of one quoted string holding none of them ("a b", 'a b'): the
- * common values take no trip through the expander. Sets *plain. */
-static bool is_plain(df_str v, df_str *plain)
+ * common values take no trip through the expander. v is base[off ..]: the
+ * scan may read the text before it, so that even a short value is looked at
+ * sixteen bytes at once. Sets *plain. */
+static inline __attribute__((always_inline)) bool is_plain(const char *base, size_t off, df_str v,
+							    df_str *plain)
 {
 	size_t b = 0, e = v.len;
 	if (v.len == 0) {
@@ -319,18 +322,10 @@ static bool is_plain(df_str v, df_str *plain)
 		b = 1;
 		e = v.len - 1;
 	}
-	/* Both escape chars count, whichever is in force: a false alarm only
-	 * sends the value through the expander. */
-	static const bool special[256] = { ['$'] = true, ['\''] = true, ['"'] = true,
-					   ['\\'] = true, ['`'] = true };
-	const unsigned char *q = (const unsigned char *)v.ptr + b, *qe = (const unsigned char *)v.ptr + e;
-	/* Four bytes a step: every ENV and LABEL value passes here. */
-	for (; qe - q >= 4; q += 4)
-		if (special[q[0]] | special[q[1]] | special[q[2]] | special[q[3]])
-			return false;
-	for (; q < qe; q++)
-		if (special[*q])
-			return false;
+	/* The scan stops at both escape chars, whichever is in force: a false
+	 * alarm only sends the value through the expander. */
+	if (df_scan_special(base, off + b, off + e, false) < off + e)
+		return false;
 	*plain = (df_str){ v.ptr + b, e - b };
 	return true;
 }
@@ -361,10 +356,14 @@ static df_expanded expand_slow(scope *s, df_str v, const df_text *t, size_t off,
 	return to_expanded(&r);
 }
 
-static inline df_expanded expand_str(scope *s, df_str v, const df_text *t, size_t off, bool global)
+/* Expand v, which is t->str at off when t is not NULL (record_refs() maps
+ * its references through t), else text of its own. Always inlined: for a
+ * plain value, the common case, a call would cost more than the test. */
+static inline __attribute__((always_inline)) df_expanded expand_str(scope *s, df_str v, const df_text *t,
+								     size_t off, bool global)
 {
 	df_str plain;
-	if (is_plain(v, &plain))
+	if (t ? is_plain(t->str.ptr, off, v, &plain) : is_plain(v.ptr, 0, v, &plain))
 		return (df_expanded){ DF_EXP_KNOWN, plain, NULL };
 	return expand_slow(s, v, t, off, global);
 }
@@ -374,6 +373,27 @@ static void expand_word(scope *s, const df_instr *in, df_word *w, bool global)
 	/* Exec-form words are decoded JSON: their offsets do not map 1:1. */
 	const df_text *t = w->raw.ptr == w->value.ptr ? &in->text : NULL;
 	w->exp = expand_str(s, w->value, t, w->text_off, global);
+}
+
+/* Do the shell-form words in->args hold no '$', quote or escape char? Then
+ * each is its own expansion, and one scan of the text they span (sixteen
+ * bytes a step) answers for all of them. */
+static bool args_plain(const df_instr *in)
+{
+	if (in->exec_form || !in->nargs)
+		return false;
+	const df_word *last = &in->args[in->nargs - 1];
+	size_t end = last->text_off + last->raw.len;
+	return df_scan_special(in->text.str.ptr, in->args[0].text_off, end, false) == end;
+}
+
+/* A word of a COPY or ADD; plain: what args_plain() said. */
+static void expand_copy_word(scope *s, const df_instr *in, df_word *w, bool plain)
+{
+	if (plain)
+		w->exp = (df_expanded){ DF_EXP_KNOWN, w->value, NULL };
+	else
+		expand_word(s, in, w, false);
 }
 
 static void expand_flag(scope *s, const df_instr *in, df_flag *f)
@@ -464,14 +484,14 @@ static df_var *bind(scope *s, const df_var *next, df_str name, df_expanded val, 
 	return v;
 }
 
-/* Find $NAME and ${NAME...} in shell text: the shell reads them at run time. */
-static void shell_uses(scope *s, const df_instr *in, const df_word *w)
+/* Find $NAME and ${NAME...} in shell text: the shell reads them at run time.
+ * Out of line, so that shell_form_uses(), which calls it only for text
+ * holding a '$' (most holds none), needs no large stack frame. */
+static __attribute__((noinline)) void shell_uses(scope *s, const df_instr *in, const df_word *w)
 {
 	const char *p = w->raw.ptr;
 	size_t n = w->raw.len;
 	bool squote = false;
-	if (!memchr(p, '$', n))
-		return;
 	static const bool stops[256] = { ['$'] = true, ['\''] = true };
 	const unsigned char *u = (const unsigned char *)p;
 	for (size_t i = 0; i < n; i++) {
@@ -513,6 +533,16 @@ static void shell_uses(scope *s, const df_instr *in, const df_word *w)
 			}
 		}
 	}
+}
+
+/* RUN, CMD, ENTRYPOINT: the variables their shell form reads. */
+static __attribute__((noinline)) void shell_form_uses(scope *s, const df_instr *in)
+{
+	if (in->exec_form)
+		return;
+	for (size_t i = 0; i < in->nargs; i++)
+		if (memchr(in->args[i].raw.ptr, '$', in->args[i].raw.len))
+			shell_uses(s, in, &in->args[i]);
 }
 
 /* Build time: the base image's ENV, as ENV bindings defined by nothing. */
@@ -639,29 +669,63 @@ static void resolve_env(scope *s, df_instr *in, bool is_label)
 	}
 }
 
+/* COPY, ADD: the sources but heredoc markers, the destination, the flags
+ * the builder expands and the bodies of unquoted heredocs. */
+static __attribute__((noinline)) void resolve_copy(scope *s, df_instr *in)
+{
+	bool plain = args_plain(in);
+	for (size_t i = 0; i < in->nsources; i++) {
+		bool heredoc = false;
+		for (size_t h = 0; h < in->nheredocs; h++)
+			if (in->sources[i].span.start == in->heredocs[h].marker_span.start)
+				heredoc = true;
+		if (!heredoc)
+			expand_copy_word(s, in, &in->sources[i], plain);
+	}
+	if (in->dest)
+		expand_copy_word(s, in, in->dest, plain);
+	if (in->nflags) {	/* most have none: no lookups */
+		expand_flag(s, in, df_instr_flag(in, "chown"));
+		expand_flag(s, in, df_instr_flag(in, "chmod"));
+		expand_flag(s, in, df_instr_flag(in, "checksum"));
+	}
+	for (size_t h = 0; h < in->nheredocs; h++)
+		if (in->heredocs[h].expand)
+			in->heredocs[h].body_exp = expand_str(s, in->heredocs[h].body.str, NULL, 0, false);
+}
+
+/* USER, WORKDIR, STOPSIGNAL, VOLUME: every word. */
+static __attribute__((noinline)) void resolve_args(scope *s, df_instr *in)
+{
+	for (size_t i = 0; i < in->nargs; i++)
+		expand_word(s, in, &in->args[i], false);
+}
+
+/* EXPOSE: every word, split. */
+static __attribute__((noinline)) void resolve_expose(scope *s, df_instr *in)
+{
+	for (size_t i = 0; i < in->nargs; i++)
+		expand_words_joined(s, in, &in->args[i]);
+}
+
+/* RUN: the --mount values, and the variables its shell form reads. */
+static __attribute__((noinline)) void resolve_run(scope *s, df_instr *in)
+{
+	for (size_t i = 0; i < in->nflags; i++)
+		if (in->flags[i].type == DF_FLAG_MOUNT)
+			expand_mount(s, in, &in->flags[i]);
+	shell_form_uses(s, in);
+}
+
+/* Each kind's work is a function of its own, and the switch only calls
+ * it: the dispatch then needs no stack frame, which most instructions,
+ * with little or nothing to expand, would pay for. */
 static void resolve_instr(scope *s, df_instr *in)
 {
 	switch (in->kind) {
 	case DF_I_COPY:
 	case DF_I_ADD:
-		for (size_t i = 0; i < in->nsources; i++) {
-			bool heredoc = false;
-			for (size_t h = 0; h < in->nheredocs; h++)
-				if (in->sources[i].span.start == in->heredocs[h].marker_span.start)
-					heredoc = true;
-			if (!heredoc)
-				expand_word(s, in, &in->sources[i], false);
-		}
-		if (in->dest)
-			expand_word(s, in, in->dest, false);
-		if (in->nflags) {	/* most have none: no lookups */
-			expand_flag(s, in, df_instr_flag(in, "chown"));
-			expand_flag(s, in, df_instr_flag(in, "chmod"));
-			expand_flag(s, in, df_instr_flag(in, "checksum"));
-		}
-		for (size_t h = 0; h < in->nheredocs; h++)
-			if (in->heredocs[h].expand)
-				in->heredocs[h].body_exp = expand_str(s, in->heredocs[h].body.str, NULL, 0, false);
+		resolve_copy(s, in);
 		break;
 	case DF_I_ENV:
 		resolve_env(s, in, false);
@@ -673,29 +737,20 @@ static void resolve_instr(scope *s, df_instr *in)
 		resolve_arg(s, in, false);
 		break;
 	case DF_I_EXPOSE:
-		for (size_t i = 0; i < in->nargs; i++)
-			expand_words_joined(s, in, &in->args[i]);
+		resolve_expose(s, in);
 		break;
 	case DF_I_USER:
 	case DF_I_WORKDIR:
 	case DF_I_STOPSIGNAL:
 	case DF_I_VOLUME:
-		for (size_t i = 0; i < in->nargs; i++)
-			expand_word(s, in, &in->args[i], false);
+		resolve_args(s, in);
 		break;
 	case DF_I_RUN:
-		for (size_t i = 0; i < in->nflags; i++)
-			if (in->flags[i].type == DF_FLAG_MOUNT)
-				expand_mount(s, in, &in->flags[i]);
-		if (!in->exec_form)
-			for (size_t i = 0; i < in->nargs; i++)
-				shell_uses(s, in, &in->args[i]);
+		resolve_run(s, in);
 		break;
 	case DF_I_CMD:
 	case DF_I_ENTRYPOINT:
-		if (!in->exec_form)
-			for (size_t i = 0; i < in->nargs; i++)
-				shell_uses(s, in, &in->args[i]);
+		shell_form_uses(s, in);
 		break;
 	default:
 		break;
