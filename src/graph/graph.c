@@ -122,7 +122,10 @@ static size_t clean_abs(char *buf, size_t n)
 		} else {
 			if (w > 1)
 				buf[w++] = '/';
-			memmove(buf + w, buf + r, len);
+			/* Until something is dropped the element is already
+			 * in place: most paths are clean. */
+			if (w != r)
+				memmove(buf + w, buf + r, len);
 			w += len;
 		}
 		r = e;
@@ -140,8 +143,12 @@ static df_str resolve_path(df_arena *a, df_str dir, df_str rel, bool keep_slash)
 	/* Written whole below (and NUL-terminated): no clearing first. */
 	char *buf = df_arena_alloc_uninit(a, cap);
 	size_t n = 0;
-	buf[n++] = '/';
+	/* clean_abs() wants the path to start with '/': one is added only
+	 * when dir lacks it, as a doubled slash would make it move every
+	 * element of a path that is already clean. */
 	if (!abs) {
+		if (!dir.len || dir.ptr[0] != '/')
+			buf[n++] = '/';
 		memcpy(buf + n, dir.ptr, dir.len);
 		n += dir.len;
 		buf[n++] = '/';
@@ -187,7 +194,8 @@ static df_copy_model *copy_model(df_graph *g, const df_instr *in, const df_step 
 			add_edge(g, ecap, (df_edge){ DF_EDGE_COPY, -1, stage_index, idx, from->value });
 		}
 	}
-	m->sources = DF_ARENA_ARRAY(&g->arena, df_str, in->nsources ? in->nsources : 1);
+	/* Each source fills one slot below: no clearing first. */
+	m->sources = df_arena_alloc_uninit(&g->arena, (in->nsources ? in->nsources : 1) * sizeof(df_str));
 	size_t heredocs = 0, remote = 0;
 	for (size_t i = 0; i < in->nsources; i++) {
 		bool known;
@@ -267,10 +275,9 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 	g->steps = df_arena_alloc_uninit(&g->arena, (n ? n : 1) * sizeof(df_step));
 	if (n == 0)
 		memset(g->steps, 0, sizeof(df_step));
-	size_t nfrom = 0;
-	for (size_t i = 0; i < n; i++)
-		if (doc->instrs[i]->kind == DF_I_FROM)
-			nfrom++;
+	/* df_doc_parse() counted the FROMs (scope resolution numbers the
+	 * stages). */
+	size_t nfrom = doc->nstages;
 	g->stages = df_arena_calloc(&g->arena, nfrom ? nfrom : 1, sizeof(df_stage));
 	/* Each stage's state after its last instruction: what a stage built
 	 * on it starts from (a step holds the state before it runs). */
@@ -290,6 +297,8 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 				cur->last = i - 1;
 				finals[cur->index] = state;
 			}
+			if (g->nstages == nfrom)
+				DF_BUG("more FROMs than doc->nstages");
 			cur = &g->stages[g->nstages];
 			cur->index = g->nstages++;
 			cur->from = cur->first = cur->last = i;

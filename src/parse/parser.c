@@ -3,7 +3,8 @@
  *
  * Two layers, like the builder's own parser: the main loop here groups
  * physical lines into nodes (blank, comment, directive, instruction with its
- * continuations and heredoc bodies); then instr.c types each logical line.
+ * continuations and heredoc bodies); then instr.c types each logical line,
+ * and shell.c parses its shell text as soon as the instruction is read.
  * Errors become DL1000 diagnostics on the node and parsing goes on with the
  * next line.
  */
@@ -32,6 +33,8 @@ typedef struct parser {
 	size_t nnodes;
 	df_instr **instrs;	/* as many, for the same reason */
 	size_t ninstrs;
+	df_seg *line_segs;	/* as many: the one piece of a one-line
+				   instruction's text, at its line's index */
 	df_text_builder tb;	/* scratch, reused for every text */
 } parser;
 
@@ -224,6 +227,11 @@ static size_t read_heredocs(parser *p, df_instr *in, size_t end)
 		df_line ln;
 		bool terminated = false;
 		size_t body_start = end;
+		/* The builder keeps each body line as read, line ending included
+		 * ("\r\n" stays), minus leading tabs for <<-. Consecutive lines
+		 * are one run of the source until tabs are cut out: added a run
+		 * at a time, they make the same text and the same pieces. */
+		size_t run = end, run_end = end;
 		while (df_lexer_next(&p->lx, &ln)) {
 			end = ln.end;
 			size_t c = ln.content_start;
@@ -236,10 +244,13 @@ static size_t read_heredocs(parser *p, df_instr *in, size_t end)
 				break;
 			}
 			check_line_length(p, &ln, in);
-			/* The builder keeps each body line as read, line ending
-			 * included ("\r\n" stays), minus leading tabs for <<-. */
-			df_text_builder_add(tb, src->data, c, ln.end - c);
+			if (c != run_end) {
+				df_text_builder_add(tb, src->data, run, run_end - run);
+				run = c;
+			}
+			run_end = ln.end;
 		}
+		df_text_builder_add(tb, src->data, run, run_end - run);
 		h->body = df_text_builder_finish(tb);
 		h->body_span = (df_span){ (uint32_t)body_start,
 					  terminated ? h->terminator_span.start : (uint32_t)end };
@@ -267,16 +278,24 @@ typedef struct logical_line {
 	size_t end;		/* just past the last physical line read */
 	uint32_t empty;		/* blank lines inside the continuation */
 	uint32_t first_empty;	/* the first of them, or 0 */
-	df_line too_long;	/* the first over-long physical line */
-	bool long_seen;
 } logical_line;
 
-static void note_length(logical_line *ll, const df_line *ln)
+/* The first physical line from first up to end whose content is longer
+ * than DF_MAX_LINE, into *out; false when there is none. Only lines
+ * spanning more than DF_MAX_LINE bytes together can hold one, so the
+ * reader asks after the fact instead of measuring every line. */
+static bool find_long_line(const df_source *src, const df_line *first, size_t end, df_line *out)
 {
-	if (!ll->long_seen && ln->content_end - ln->content_start > DF_MAX_LINE) {
-		ll->too_long = *ln;
-		ll->long_seen = true;
-	}
+	if (end - first->start <= DF_MAX_LINE)
+		return false;
+	df_lexer lx;
+	df_lexer_init(&lx, src);
+	lx.pos = first->start;
+	lx.line_no = first->line_no;
+	while (lx.pos < end && df_lexer_next(&lx, out))
+		if (out->content_end - out->content_start > DF_MAX_LINE)
+			return true;
+	return false;
 }
 
 /* logical-line -> line (escape newline (comment-line | blank-line)* line)* */
@@ -286,14 +305,12 @@ static void read_logical_line(parser *p, const df_line *first, size_t start, log
 	char esc = p->doc->escape;
 	size_t cut;
 	ll->empty = ll->first_empty = 0;
-	ll->long_seen = false;
 	ll->end = first->end;
-	note_length(ll, first);
 	bool more = df_line_continues(src->data, start, first->content_end, esc, &cut);
 	if (!more) {
 		/* One physical line (the common case): the text is the source. */
 		ll->text.str = (df_str){ src->data + start, first->content_end - start };
-		ll->text.segs = df_arena_alloc_uninit(p->a, sizeof(df_seg));
+		ll->text.segs = &p->line_segs[first->line_no - 1];
 		ll->text.segs[0] = (df_seg){ 0, (uint32_t)start, (uint32_t)ll->text.str.len };
 		ll->text.nsegs = 1;
 		return;
@@ -303,7 +320,6 @@ static void read_logical_line(parser *p, const df_line *first, size_t start, log
 	df_line ln;
 	while (more && df_lexer_next(&p->lx, &ln)) {
 		ll->end = ln.end;
-		note_length(ll, &ln);
 		size_t text = df_line_skip_ws(src, &ln);
 		if (text < ln.content_end && src->data[text] == '#')
 			continue;
@@ -323,6 +339,9 @@ static void read_logical_line(parser *p, const df_line *first, size_t start, log
 	}
 }
 
+/* Parses an instruction's shell text; see "shell text" below. */
+static void attach_shell_one(df_arena *a, df_instr *in);
+
 static void parse_instruction_lines(parser *p, const df_line *first, size_t start)
 {
 	logical_line ll;
@@ -331,22 +350,23 @@ static void parse_instruction_lines(parser *p, const df_line *first, size_t star
 	df_instr *in = df_instr_parse(p->doc, ll.text, NULL);
 	in->empty_continuations = ll.empty;
 	in->first_empty_continuation = ll.first_empty;
-	if (ll.long_seen)
-		check_line_length(p, &ll.too_long, in);
+	df_line too_long;
+	if (find_long_line(&p->doc->src, first, ll.end, &too_long))
+		check_line_length(p, &too_long, in);
 	df_instr *hd = in->inner ? in->inner : in;
 	if (hd->nheredocs) {
 		end = read_heredocs(p, hd, end);
 		in->heredocs = hd->heredocs;
 		in->nheredocs = hd->nheredocs;
 	}
+	attach_shell_one(p->a, hd);
 	df_node *node = add_node(p, DF_NODE_INSTR, first->start, end, first->line_no);
 	node->instr = in;
 	in->span = node->span;
-	if (in->inner)
-		in->inner->span = (df_span){ in->inner->keyword_span.start, node->span.end };
 	in->line = first->line_no;
 	in->end_line = p->lx.line_no - 1;
 	if (in->inner) {
+		in->inner->span = (df_span){ in->inner->keyword_span.start, node->span.end };
 		in->inner->line = in->line;
 		in->inner->end_line = in->end_line;
 	}
@@ -451,14 +471,6 @@ static void attach_shell_one(df_arena *a, df_instr *in)
 	}
 }
 
-static void attach_shell(df_doc *doc)
-{
-	for (size_t i = 0; i < doc->ninstrs; i++) {
-		df_instr *in = doc->instrs[i];
-		attach_shell_one(&doc->arena, in->inner ? in->inner : in);
-	}
-}
-
 int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 		 const df_parse_opts *opts)
 {
@@ -475,14 +487,19 @@ int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 	if (df_source_init_in(&doc->src, &doc->arena, name, data, len) < 0)
 		DF_BUG("source of %zu bytes refused below the size limit", len);
 
+	/* Set field by field: most of the struct is the builder's inline
+	 * piece map, which needs no clearing (df_text_builder_init()). */
 	parser p;
-	memset(&p, 0, sizeof(p));
 	p.doc = doc;
 	p.a = &doc->arena;
+	p.directives_done = false;
 	/* Every node starts on a line of its own: the line count bounds both
 	 * arrays, so they are allocated once. */
 	p.nodes = df_arena_alloc_uninit(p.a, doc->src.nlines * sizeof(df_node));
+	p.nnodes = 0;
 	p.instrs = df_arena_alloc_uninit(p.a, doc->src.nlines * sizeof(df_instr *));
+	p.ninstrs = 0;
+	p.line_segs = df_arena_alloc_uninit(p.a, doc->src.nlines * sizeof(df_seg));
 	/* The builder is reused for every text of the document. */
 	df_text_builder_init(&p.tb, p.a, 32);
 	df_lexer_init(&p.lx, &doc->src);
@@ -497,7 +514,6 @@ int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 
 	if (doc->ninstrs == 0)
 		df_diags_add(&doc->diags, DF_SEV_ERROR, "DL1000", 1, 1, 1, 1, "file with no instructions");
-	attach_shell(doc);
 	df_scope_resolve(doc, opts);
 	df_diags_sort(&doc->diags);
 	return 0;

@@ -23,8 +23,10 @@ static uint32_t *grow_starts(df_arena *a, uint32_t *old, size_t n, size_t ncap)
  * and the table ends with len (see source.h). */
 static void copy_scan_lines(df_source *src, df_arena *a, const char *from)
 {
-	/* The first guess (a line per 32 bytes) rarely needs to grow. */
-	size_t cap = src->len / 32 + 16, n = 0;
+	/* The first guess rarely needs to grow: a line per 16 bytes
+	 * (Dockerfile lines are short, most under 32 bytes), and room for the
+	 * lines of a whole step below. */
+	size_t cap = src->len / 16 + 32, n = 0;
 	uint32_t *starts = a ? df_arena_alloc_uninit(a, cap * sizeof(uint32_t)) : df_xmalloc(cap * sizeof(uint32_t));
 	starts[n++] = 0;
 	char *data = src->data;
