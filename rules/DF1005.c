@@ -45,8 +45,8 @@ const df_rule df_rule_DF1005 = {
 /* Could source s bring in path without naming it? A cheap look at the words
  * before the walk is asked for: the whole context, a directory above it, or
  * a pattern (decided by the selection). A COPY that names the Dockerfile
- * itself means to ship it. scratch is the caller's, reused. */
-static bool may_send(const df_copy_source *s, const char *path, df_buf *scratch)
+ * itself means to ship it. */
+static bool may_send(const df_copy_source *s, const char *path)
 {
 	if (s->whole)
 		return true;
@@ -57,11 +57,12 @@ static bool may_send(const df_copy_source *s, const char *path, df_buf *scratch)
 	bool wild = memchr(v.ptr, '*', v.len) || memchr(v.ptr, '?', v.len) || memchr(v.ptr, '[', v.len);
 	if (!wild && !strchr(path, '/'))
 		return false;
-	df_buf_reset(scratch);
-	df_copy_source_path(s, scratch);
-	const char *rel = df_buf_str(scratch);
-	size_t n = scratch->len;
-	return df_glob_has_meta(rel) || (strncmp(path, rel, n) == 0 && path[n] == '/');
+	df_buf b = DF_BUF_INIT;
+	df_copy_source_path(s, &b);
+	const char *rel = df_buf_str(&b);
+	bool may = df_glob_has_meta(rel) || (strncmp(path, rel, b.len) == 0 && path[b.len] == '/');
+	df_buf_release(&b);
+	return may;
 }
 
 /* Report in when its sources (culprit the first that may send it) do bring
@@ -70,54 +71,58 @@ static bool judge(df_lint *lint, const df_instr *in, const df_context *ctx, cons
 		  const df_copy_source *culprit, const char *dockerfile)
 {
 	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
-	df_buf err = DF_BUF_INIT, ignore = DF_BUF_INIT, msg = DF_BUF_INIT, pats[2] = { DF_BUF_INIT, DF_BUF_INIT };
+	df_buf err = DF_BUF_INIT, ignore = DF_BUF_INIT, text = DF_BUF_INIT;
 	bool sent = df_copy_select(ctx, in, srcs, &sel, &err) == 0 && df_ctx_selection_has(ctx, &sel, dockerfile);
 	if (!sent)
 		goto out;
 	const char *paths[2] = { dockerfile, NULL };
 	size_t npaths = 1;
-	/* Pieces, not a format, in room made once: the message is made for
-	 * most files. */
-	df_buf_grow(&msg, 256);
-	df_copy_add_text(&msg, in);
-	df_buf_adds(&msg, " sends the Dockerfile '");
-	df_buf_adds(&msg, dockerfile);
-	df_buf_adds(&msg, "': editing any instruction re-runs this step and every one after it; ");
+	/* The message, then the fix's lines, each ended by a NUL, in one
+	 * buffer with room made once; the message in pieces, not a format:
+	 * it is made for most files. */
+	df_buf_grow(&text, 256);
+	df_copy_add_text(&text, in);
+	df_buf_adds(&text, " sends the Dockerfile '");
+	df_buf_adds(&text, dockerfile);
+	df_buf_adds(&text, "': editing any instruction re-runs this step and every one after it; ");
 	if (!ctx->ignore_file) {
-		df_buf_adds(&msg, "create a .dockerignore with `");
-		df_buf_adds(&msg, dockerfile);
-		df_buf_addc(&msg, '`');
+		df_buf_adds(&text, "create a .dockerignore with `");
+		df_buf_adds(&text, dockerfile);
+		df_buf_addc(&text, '`');
 	} else {
 		const char *name = strrchr(ctx->ignore_file, '/') ? strrchr(ctx->ignore_file, '/') + 1 : ctx->ignore_file;
 		/* The ignore file is build configuration as much as the
 		 * Dockerfile: name it when the same COPY sends it. */
 		if (df_context_locate(ctx, ctx->ignore_file, &ignore) &&
 		    df_ctx_selection_has(ctx, &sel, df_buf_str(&ignore))) {
-			df_buf_addf(&msg, "add `%s` and `%s` to %s", dockerfile, df_buf_str(&ignore), name);
+			df_buf_addf(&text, "add `%s` and `%s` to %s", dockerfile, df_buf_str(&ignore), name);
 			paths[npaths++] = df_buf_str(&ignore);
 		} else {
-			df_buf_addf(&msg, "add `%s` to %s", dockerfile, name);
+			df_buf_addf(&text, "add `%s` to %s", dockerfile, name);
 		}
 	}
+	df_buf_addc(&text, '\0');
 	/* The fix adds what the message names. */
-	const char *lines[2];
+	size_t line_at[2];
 	bool quoted = true;
 	for (size_t i = 0; i < npaths; i++) {
-		quoted &= df_ignore_quote(paths[i], false, &pats[i]);
-		lines[i] = df_buf_str(&pats[i]);
+		line_at[i] = text.len;
+		quoted &= df_ignore_quote(paths[i], false, &text);
+		df_buf_addc(&text, '\0');
 	}
+	const char *lines[2];
+	for (size_t i = 0; i < npaths; i++)
+		lines[i] = text.buf + line_at[i];
 	bool can = quoted && df_ignore_fix_ok(lint, lines, npaths, paths, npaths);
 	df_fix *fix = df_report_fix(lint, &df_rule_DF1005, can ? DF_FIX_UNSAFE : DF_FIX_NONE, culprit->word->span,
-				    "%s", df_buf_str(&msg));
+				    "%s", text.buf);
 	for (size_t i = 0; i < npaths; i++)
 		df_fix_ignore(fix, lines[i]);
 out:
 	df_ctx_selection_release(&sel);
 	df_buf_release(&err);
 	df_buf_release(&ignore);
-	df_buf_release(&msg);
-	df_buf_release(&pats[0]);
-	df_buf_release(&pats[1]);
+	df_buf_release(&text);
 	return sent;
 }
 
@@ -126,18 +131,20 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	bool *reported = state;
 	if (*reported)
 		return;
-	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
-	const df_context *ctx = df_lint_copy_context(lint, in, &srcs);
+	/* Borrowed: judge() asks about no other instruction's sources. */
+	const df_copy_sources *srcs;
+	if (!df_lint_copy_sources_peek(lint, in, &srcs) || !srcs->len)
+		return;
+	const df_context *ctx = df_lint_context(lint);
 	const char *dockerfile = ctx ? df_lint_context_dockerfile(lint) : NULL;
+	if (!dockerfile)
+		return;
 	const df_copy_source *culprit = NULL;
-	df_buf scratch = DF_BUF_INIT;
-	for (size_t i = 0; dockerfile && i < srcs.len && !culprit; i++)
-		if (may_send(&srcs.items[i], dockerfile, &scratch))
-			culprit = &srcs.items[i];
-	df_buf_release(&scratch);
+	for (size_t i = 0; i < srcs->len && !culprit; i++)
+		if (may_send(&srcs->items[i], dockerfile))
+			culprit = &srcs->items[i];
 	/* Most COPYs name files: only one that may send the Dockerfile is
 	 * looked into. */
 	if (culprit)
-		*reported = judge(lint, in, ctx, &srcs, culprit, dockerfile);
-	df_copy_sources_release(&srcs);
+		*reported = judge(lint, in, ctx, srcs, culprit, dockerfile);
 }

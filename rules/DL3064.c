@@ -56,13 +56,16 @@ static const char *known_slots[KNOWN_SLOTS];
 static size_t known_min = SIZE_MAX, known_max;
 static pthread_once_t known_once = PTHREAD_ONCE_INIT;
 
-/* FNV-1a of s[0..n), upper-cased. */
+/* A hash of s[0..n) (n > 0), upper-cased: its length and three of its
+ * bytes, not every byte. Every ARG and ENV name of the right length is
+ * looked up, and the known names differ there enough for a table this
+ * sparse. */
 static uint32_t hash_upper(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)df_to_upper((unsigned char)s[i])) * 16777619u;
-	return h;
+	uint32_t h = (uint32_t)n * 0x9e3779b1u;
+	h ^= ((uint32_t)df_to_upper((unsigned char)s[0]) | (uint32_t)df_to_upper((unsigned char)s[n / 2]) << 8 |
+	      (uint32_t)df_to_upper((unsigned char)s[n - 1]) << 16) * 0x85ebca6bu;
+	return h ^ h >> 16;
 }
 
 static void known_build(void)
@@ -121,14 +124,20 @@ static const suspicious_word words_at[26][2] = {
  * the known names, by tables_build()): most bytes of a name start none,
  * and are passed over with one look-up. */
 static bool starts_word[256];
+/* For each first letter (a to z), the second letters of its words, as bits
+ * (a to z): most places where a word could start are passed over on the
+ * next letter, without comparing the words. */
+static uint32_t second_letters[26];
 
 /* The tables, once for the process (files are linted on several threads). */
 static void tables_build(void)
 {
 	known_build();
 	for (unsigned c = 0; c < 26; c++)
-		if (words_at[c][0].text)
+		for (size_t k = 0; k < 2 && words_at[c][k].text; k++) {
 			starts_word['a' + c] = starts_word['A' + c] = true;
+			second_letters[c] |= UINT32_C(1) << (words_at[c][k].text[1] - 'a');
+		}
 }
 
 /* Does name hold w at i, in any case? */
@@ -153,6 +162,9 @@ static bool has_suspicious(df_str name)
 		if (!starts_word[(unsigned char)name.ptr[i]])
 			continue;
 		unsigned c = (unsigned)df_to_lower((unsigned char)name.ptr[i]) - 'a';
+		unsigned next = (unsigned)df_to_lower((unsigned char)name.ptr[i + 1]) - 'a';
+		if (next >= 26 || !((second_letters[c] >> next) & 1))
+			continue;
 		for (size_t k = 0; k < 2 && words_at[c][k].text; k++)
 			if (holds_at(name, i, &words_at[c][k]))
 				return true;
@@ -160,9 +172,9 @@ static bool has_suspicious(df_str name)
 	return false;
 }
 
+/* After tables_build(). */
 static bool sensitive(df_str name)
 {
-	pthread_once(&known_once, tables_build);
 	return is_known(name) || has_suspicious(name);
 }
 
@@ -172,6 +184,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	const df_instr *t = in->inner ? in->inner : in;
 	if ((t->kind != DF_I_ARG && t->kind != DF_I_ENV) || t->has_error)
 		return;
+	pthread_once(&known_once, tables_build);
 	for (size_t i = 0; i < t->npairs; i++) {
 		if (sensitive(t->pairs[i].key)) {
 			df_report(lint, &df_rule_DL3064, t->pairs[i].key_span, NULL);

@@ -2,6 +2,9 @@
 #include "engine/fixes.h"
 #include "engine/rule.h"
 
+#include <stdint.h>
+#include <string.h>
+
 static void check(df_lint *lint, void *state);
 
 const df_rule df_rule_ConsistentInstructionCasing = {
@@ -37,13 +40,42 @@ static int casing(df_str s)
 	return upper && !lower ? 1 : lower && !upper ? -1 : 0;
 }
 
-/* casing() of a keyword, sooner for the usual one, all upper-case letters. */
-static int keyword_casing(df_str k)
+/*
+ * Has the keyword of an instruction of a known kind a lower-case letter? It
+ * spells the kind's name, letters only, so a letter is lower case exactly
+ * when its 0x20 bit is set. Read as two loads that overlap (of 3 letters,
+ * the first, middle and last byte are all of them) instead of byte by byte:
+ * every keyword of every file is asked.
+ */
+static bool has_lower(df_str k)
 {
-	size_t i = 0;
-	while (i < k.len && k.ptr[i] >= 'A' && k.ptr[i] <= 'Z')
-		i++;
-	return k.len && i == k.len ? 1 : casing(k);
+	const char *p = k.ptr;
+	size_t n = k.len;
+	if (n > 16)
+		return casing(k) != 1;	/* no instruction's name is this long */
+	if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		return (a | b) & UINT64_C(0x2020202020202020);
+	}
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		return (a | b) & 0x20202020u;
+	}
+	return n && ((p[0] | p[n / 2] | p[n - 1]) & 0x20);
+}
+
+/* Has a keyword of the file (ONBUILD triggers too) a lower-case letter? */
+static bool any_lower(const df_doc *doc)
+{
+	for (size_t i = 0; i < doc->ninstrs; i++)
+		for (const df_instr *in = doc->instrs[i]; in; in = in->inner)
+			if (in->kind != DF_I_UNKNOWN && has_lower(in->keyword))
+				return true;
+	return false;
 }
 
 static void judge(df_lint *lint, const df_instr *in, int majority)
@@ -74,18 +106,22 @@ static void check(df_lint *lint, void *state)
 {
 	(void)state;
 	const df_doc *doc = df_lint_doc(lint);
+	/* Nearly every file writes its keywords in upper case: then nothing
+	 * to judge. */
+	if (!any_lower(doc))
+		return;
 	size_t upper = 0, lower = 0, mixed = 0;
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		for (const df_instr *in = doc->instrs[i]; in; in = in->inner) {
 			if (in->kind == DF_I_UNKNOWN)
 				continue;
-			int c = keyword_casing(in->keyword);
+			int c = casing(in->keyword);
 			upper += c > 0;
 			lower += c < 0;
 			mixed += c == 0;
 		}
 	}
-	/* Nearly every file writes its keywords one way: then nothing to judge. */
+	/* Every keyword lower case is as consistent: nothing to judge. */
 	if (!mixed && (!upper || !lower))
 		return;
 	int majority = lower > upper ? -1 : 1;

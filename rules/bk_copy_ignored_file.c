@@ -43,12 +43,19 @@ const df_rule df_rule_CopyIgnoredFile = {
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
-	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
-	const df_context *ctx = df_lint_copy_context(lint, in, &srcs);
+	/* Borrowed: nothing below asks about another instruction's sources.
+	 * Most COPYs are told at once that there is nothing to judge: no
+	 * context source, no context, or no ignore file. */
+	const df_copy_sources *srcs;
+	if (!df_lint_copy_sources_peek(lint, in, &srcs) || !srcs->len)
+		return;
+	const df_context *ctx = df_lint_context(lint);
+	if (!ctx || !ctx->ignore)
+		return;
 	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
 	df_buf p = DF_BUF_INIT, err = DF_BUF_INIT;
-	for (size_t i = 0; ctx && ctx->ignore && i < srcs.len; i++) {
-		const df_copy_source *s = &srcs.items[i];
+	for (size_t i = 0; i < srcs->len; i++) {
+		const df_copy_source *s = &srcs->items[i];
 		if (s->whole)
 			continue;
 		df_buf_reset(&p);
@@ -65,7 +72,6 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 				  "Attempting to %s file \"%s\" that is excluded by .dockerignore",
 				  in->kind == DF_I_ADD ? "Add" : "Copy", path);
 	}
-	df_copy_sources_release(&srcs);
 	df_ctx_selection_release(&sel);
 	df_buf_release(&p);
 	df_buf_release(&err);

@@ -139,13 +139,13 @@ static bool names(const char *w, const char *p)
 			return false;
 		*abs = s + 1;
 	}
-	size_t lit = strcspn(w, "*?[");
-	if (!w[lit])
-		return strcmp(w, p) == 0;
-	/* The pattern's bytes before its first special one match only
-	 * themselves: most operands differ from the path there, and fnmatch()
-	 * costs much more than that compare. */
+	/* The pattern's bytes before its first special one (or escape) match
+	 * only themselves: most operands differ from the path there, and
+	 * fnmatch() costs much more than that compare. Without a '*', '?' or
+	 * '[' it is no pattern at all. */
 	size_t head = strcspn(w, "*?[\\");
+	if (!w[head] || (w[head] == '\\' && !w[head + strcspn(w + head, "*?[")]))
+		return strcmp(w, p) == 0;
 	if (strncmp(w, p, head) != 0)
 		return false;
 	if (w[head] == '*' && !w[head + 1]) {

@@ -135,6 +135,12 @@ static struct {
 	size_t nstateful;
 	size_t file_end[NRULES];	/* rules with on_file_end */
 	size_t nfile_end;
+	/* Rules off by default whose findings take no part in the file's
+	 * other findings (none stands for a parse error or pairs with
+	 * another: same_as): unless a file raises their severity, what they
+	 * find is dropped at the end of df_lint_file(). */
+	size_t off_alone[NRULES];
+	size_t noff_alone;
 	cmd_slot cmds[CMD_SLOTS];
 	uint64_t cmd_hooks[RULE_WORDS];	/* rules with on_command */
 	same_as_code *same_as;		/* by code */
@@ -149,7 +155,7 @@ static pthread_once_t plan_once = PTHREAD_ONCE_INIT;
 /* The slot of the name s[0..n), or the free slot where it would go. The
  * hash reads the length and three bytes, not every byte: every command of
  * every RUN is looked up, and the names, few and short, differ there. */
-static cmd_slot *cmd_slot_of(const char *s, size_t n)
+static inline cmd_slot *cmd_slot_of(const char *s, size_t n)
 {
 	uint32_t h = (uint32_t)n * 0x9e3779b1u;
 	if (n)
@@ -282,6 +288,12 @@ static void plan_build(void)
 	}
 	plan_same_as();
 	plan_codes();
+	for (size_t r = 0; r < NRULES; r++) {
+		const df_rule *rule = all_rules[r];
+		if (rule->severity == DF_SEV_IGNORE && !rule->subsumes_parse_error &&
+		    !plan.codes[code_slot_of(rule->code)].same_as)
+			plan.off_alone[plan.noff_alone++] = r;
+	}
 }
 
 struct df_lint {
@@ -403,8 +415,36 @@ static void span_pos(const df_source *src, df_span sp, uint32_t *l1, uint32_t *c
 	df_source_pos(src, end, l2, c2);
 }
 
+/* May lint's file raise the severity of rule's findings: a severity
+ * override that names it, or a check directive that changes severities? */
+static bool may_be_raised(const df_lint *lint, const df_rule *rule)
+{
+	if (df_checks_may_change_severity(&lint->doc->checks))
+		return true;
+	for (size_t k = 0; k < lint->opts->noverrides; k++)
+		if (strcmp(lint->opts->overrides[k].code, rule->code) == 0)
+			return true;
+	return false;
+}
+
+/* Is a finding of rule sure to be dropped at the end of df_lint_file()?
+ * Then it is not recorded at all: its position and message would be
+ * worked out for nothing. Asked of every finding: the usual answer, a
+ * rule that is on, first. */
+static bool never_shown(const df_lint *lint, const df_rule *rule)
+{
+	if (rule->severity != DF_SEV_IGNORE)
+		return false;
+	for (size_t k = 0; k < plan.noff_alone; k++)
+		if (all_rules[plan.off_alone[k]] == rule)
+			return !may_be_raised(lint, rule);
+	return false;
+}
+
 void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, ...)
 {
+	if (never_shown(lint, rule))
+		return;
 	uint32_t l1, c1, l2, c2;
 	span_pos(&lint->doc->src, sp, &l1, &c1, &l2, &c2);
 	/* The rule's code and fixed message live as long as the program:
@@ -421,6 +461,9 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 
 df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_span sp, const char *fmt, ...)
 {
+	/* A fix applies with its finding only: none for a dropped one. */
+	if (never_shown(lint, rule))
+		return NULL;
 	uint32_t l1, c1, l2, c2;
 	span_pos(&lint->doc->src, sp, &l1, &c1, &l2, &c2);
 	/* Borrowed, as df_report()'s: the code and fixed message are the
@@ -728,6 +771,17 @@ static void run_rules(df_lint *lint)
 	void *states[NRULES] = { NULL };
 	for (size_t k = 0; k < plan.nstateful; k++)
 		states[plan.stateful[k]] = block + plan.offs[plan.stateful[k]];
+	/* A rule that only decides at a stage's or the file's end, and whose
+	 * findings this file would drop (never_shown()), is not run: rules
+	 * only report. (Rules with on_instr or on_command hooks are in lists
+	 * every file shares, and run as usual.) */
+	uint64_t quiet[RULE_WORDS] = { 0 };
+	for (size_t k = 0; k < plan.noff_alone; k++) {
+		size_t r = plan.off_alone[k];
+		const df_rule *rule = all_rules[r];
+		if (!rule->on_instr && !rule->on_command && !may_be_raised(lint, rule))
+			quiet[r / 64] |= UINT64_C(1) << (r % 64);
+	}
 
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		const df_instr *in = doc->instrs[i];
@@ -795,11 +849,17 @@ static void run_rules(df_lint *lint)
 			free(slots);
 		int st = g->steps[i].stage;
 		if (st >= 0 && g->stages[st].last == i)
-			for (size_t h = 0; h < plan.nstage; h++)
-				all_rules[plan.stage[h]]->on_stage_end(lint, &g->stages[st], states[plan.stage[h]]);
+			for (size_t h = 0; h < plan.nstage; h++) {
+				size_t r = plan.stage[h];
+				if (!((quiet[r / 64] >> (r % 64)) & 1))
+					all_rules[r]->on_stage_end(lint, &g->stages[st], states[r]);
+			}
 	}
-	for (size_t h = 0; h < plan.nfile_end; h++)
-		all_rules[plan.file_end[h]]->on_file_end(lint, states[plan.file_end[h]]);
+	for (size_t h = 0; h < plan.nfile_end; h++) {
+		size_t r = plan.file_end[h];
+		if (!((quiet[r / 64] >> (r % 64)) & 1))
+			all_rules[r]->on_file_end(lint, states[r]);
+	}
 	if (block != room_states)
 		free(block);
 }

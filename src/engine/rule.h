@@ -123,7 +123,9 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
  * (only with --unsafe-fixes: it may change what the build does) or
  * DF_FIX_DISPLAY (shown, never applied); never more than the rule's .fix
  * declares. It returns the fix to add edits to, or NULL when the run does
- * not collect fixes (a plain lint): df_fix_edit() on NULL does nothing, so
+ * not collect fixes (a plain lint) or the finding is sure to be dropped (a
+ * rule off by default that the file does not raise): df_fix_edit() on
+ * NULL does nothing, so
  * a rule builds its edits unconditionally unless their text is costly.
  * The fix is valid until the rule's next report. A rule reports its
  * finding whole and edits only what the fix is about: comments, layout and
