@@ -53,11 +53,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 /* Threads get the stack the main thread usually has: the parsers recurse. */
 #define LINT_STACK_SIZE (8u << 20)
+/* Inputs kept open between gather() and their read, at most. */
+#define KEEP_OPEN_MAX 65536
 /* More threads than this buys nothing but memory. */
 #define LINT_MAX_JOBS 256
 
@@ -76,7 +79,9 @@ typedef struct lint_job {
 	char **side_lines;	/* the lines they add to it */
 	size_t nside;
 	df_context *fixed_ctx;	/* the context as the fixed ignore file makes it */
-	bool read;		/* data and err are read already (gather(), stdin) */
+	int fd;			/* path opened by gather(), to read; -1: none */
+	struct stat st;		/* what fd is */
+	bool read;		/* stdin: data and err are read already */
 	bool done;		/* under lint_pool.lock once threads run */
 } lint_job;
 
@@ -133,6 +138,7 @@ static lint_job *add_job(lint_jobs *js, const char *path, char *owned)
 	df_buf_init(&j->fix_out);
 	df_buf_init(&j->fix_err);
 	df_diags_init(&j->diags);
+	j->fd = -1;
 	return j;
 }
 
@@ -145,6 +151,8 @@ static void release_jobs(lint_jobs *js)
 		df_buf_release(&js->items[i].fix_out);
 		df_buf_release(&js->items[i].fix_err);
 		df_diags_release(&js->items[i].diags);
+		if (js->items[i].fd >= 0)
+			close(js->items[i].fd);	/* a job that never ran */
 		free(js->items[i].side_path);
 		for (size_t k = 0; k < js->items[i].nside; k++)
 			free(js->items[i].side_lines[k]);
@@ -169,16 +177,25 @@ static void on_discover(void *ctx, df_discover_event ev, const char *path, const
 	}
 }
 
-/* What gather() reads ahead at most, summed: past it, inputs are only
- * classified, and read in their turn. */
-#define READ_AHEAD_MAX (64u << 20)
-
-/* Is in a directory? Only a stat() can say when reading it failed: an
- * unreadable directory is discovery's to report. */
+/* Is in a directory? Asked when opening it failed: an unreadable
+ * directory is discovery's to report. */
 static bool is_directory(const char *in)
 {
 	struct stat st;
 	return stat(in, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* How many inputs gather() keeps open: half the descriptors the process
+ * may have, the rest left for what linting opens (build contexts,
+ * ShellCheck's pipes, reports). */
+static size_t open_budget(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 0;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 2 * KEEP_OPEN_MAX)
+		return KEEP_OPEN_MAX;
+	return (size_t)rl.rlim_cur / 2;
 }
 
 /*
@@ -186,39 +203,36 @@ static bool is_directory(const char *in)
  * where it stands. Inputs that cannot be read stay jobs: their errors are
  * reported in their turn.
  *
- * A run without threads reads each input file here, as it learns that the
- * input is no directory: the one open serves both, where a stat() first
- * and a read in the job's turn would walk the path twice (as long as
- * reading the file takes, for a small one). With threads the reads are
- * left to them, spread over the cores; with --fix too, as a file given
- * twice is read again after the first job's fixes are written.
+ * Each input is opened here to learn whether it is a directory, and a
+ * file stays open for its job to read, in its turn, on whichever thread
+ * runs it: a stat() here and an open() then would walk every path twice,
+ * which costs about as much as linting a small file. Past open_budget(),
+ * inputs are only stat()ed. --fix opens each in its turn: a file given
+ * twice is read again after the first job's fixes replaced it.
  */
 static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 {
-	bool read_ahead = (run->jobs <= 1 || run->ninputs == 1) && run->fix != DF_FIX_MODE_WRITE;
-	size_t ahead = 0;
+	size_t budget = run->fix == DF_FIX_MODE_WRITE ? 0 : open_budget();
 	for (size_t i = 0; i < run->ninputs; i++) {
 		const char *in = run->inputs[i];
 		if (!strcmp(in, "-")) {
 			add_job(js, in, NULL);
 			continue;
 		}
-		if (read_ahead && ahead < READ_AHEAD_MAX) {
-			df_buf data = DF_BUF_INIT, err = DF_BUF_INIT;
-			bool dir;
-			int rc = df_read_text_or_dir(in, DF_MAX_FILE, &data, &err, &dir);
-			if (rc < 0 && is_directory(in)) {
-				dir = true;
-				df_buf_release(&err);
-			}
-			if (rc < 0 || dir)
-				df_buf_release(&data);
-			if (!dir) {
+		if (budget) {
+			struct stat st;
+			int fd = df_input_open(in, &st);
+			if (fd >= 0 && !S_ISDIR(st.st_mode)) {
 				lint_job *j = add_job(js, in, NULL);
-				j->data = data;
-				j->err = err;
-				j->read = true;
-				ahead += data.len;
+				j->fd = fd;
+				j->st = st;
+				budget--;
+				continue;
+			}
+			if (fd >= 0)
+				close(fd);
+			else if (!is_directory(in)) {
+				add_job(js, in, NULL);
 				continue;
 			}
 		} else if (!is_directory(in)) {
@@ -312,12 +326,19 @@ static void fix_job(const df_lint_run *run, const df_lint_opts *opts, lint_job *
  * shared contexts, under their lock). */
 static void lint_one(const lint_pool *p, lint_job *j)
 {
-	if (!j->read && df_read_text(j->path, DF_MAX_FILE, &j->data, &j->err) < 0) {
+	int rc = 0;
+	if (j->fd >= 0) {
+		rc = df_read_text_open(j->fd, &j->st, j->path, DF_MAX_FILE, &j->data, &j->err);
+		j->fd = -1;
+	} else if (!j->read) {
+		rc = df_read_text(j->path, DF_MAX_FILE, &j->data, &j->err);
+	}
+	if (rc < 0) {
 		df_buf_release(&j->data);
 		return;
 	}
 	if (j->err.len)
-		return;		/* read ahead, and it failed */
+		return;		/* stdin, read before the threads started */
 	df_context_ask jc = { p->contexts, j->path, DF_BUF_INIT, DF_BUF_INIT };
 	df_lint_opts opts = p->run->opts;
 	opts.context = df_contexts_ask;

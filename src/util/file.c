@@ -61,29 +61,26 @@ static int read_stream(int fd, const char *shown, size_t max, df_buf *out, df_bu
 	}
 }
 
-/* df_read_input(), or with is_dir a directory is no error: *is_dir says
- * so and nothing is read. */
-static int read_input(const char *path, size_t max, df_buf *out, df_buf *err, bool *is_dir)
+int df_input_open(const char *path, struct stat *st)
 {
-	if (strcmp(path, "-") == 0)
-		return read_stream(0, "<stdin>", max, out, err);
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer before we
 	 * know it is one; regular files ignore it. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	struct stat st;
+	if (fd < 0 || fstat(fd, st) == 0)
+		return fd;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* Read the input open on fd, which st describes, and close it. */
+static int read_open(int fd, const struct stat *st, const char *path, size_t max, df_buf *out, df_buf *err)
+{
 	int rc = -1;
-	if (fstat(fd, &st) < 0) {
-		df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
-	} else if (S_ISDIR(st.st_mode) && is_dir) {
-		*is_dir = true;
-		rc = 0;
-	} else if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st->st_mode)) {
 		df_buf_addf(err, "cannot read '%s': Is a directory", path);
-	} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+	} else if (S_ISFIFO(st->st_mode) || S_ISCHR(st->st_mode)) {
 		/* A pipe (`dfopt lint <(git show HEAD:Dockerfile)`) or a
 		 * device: read to its end or the cap, blocking while a writer
 		 * has more to say. A FIFO that nobody writes to would make a
@@ -93,17 +90,17 @@ static int read_input(const char *path, size_t max, df_buf *out, df_buf *err, bo
 		if (fl >= 0)
 			(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 		rc = read_stream(fd, path, max, out, err);
-		if (rc == 0 && out->len == 0 && S_ISFIFO(st.st_mode)) {
+		if (rc == 0 && out->len == 0 && S_ISFIFO(st->st_mode)) {
 			df_buf_addf(err, "cannot read '%s': nothing to read (a FIFO with no writer)", path);
 			rc = -1;
 		}
-	} else if (!S_ISREG(st.st_mode)) {
+	} else if (!S_ISREG(st->st_mode)) {
 		df_buf_addf(err, "cannot read '%s': not a regular file", path);
-	} else if ((size_t)st.st_size > max) {
+	} else if ((size_t)st->st_size > max) {
 		df_buf_addf(err, "cannot read '%s': file is too large (%lld bytes, the limit is %zu)", path,
-			    (long long)st.st_size, max);
+			    (long long)st->st_size, max);
 	} else {
-		rc = read_regular(fd, path, (size_t)st.st_size, max, out, err);
+		rc = read_regular(fd, path, (size_t)st->st_size, max, out, err);
 	}
 	close(fd);
 	return rc;
@@ -111,7 +108,15 @@ static int read_input(const char *path, size_t max, df_buf *out, df_buf *err, bo
 
 int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
 {
-	return read_input(path, max, out, err, NULL);
+	if (strcmp(path, "-") == 0)
+		return read_stream(0, "<stdin>", max, out, err);
+	struct stat st;
+	int fd = df_input_open(path, &st);
+	if (fd < 0) {
+		df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return read_open(fd, &st, path, max, out, err);
 }
 
 /* 0 when out holds no NUL byte; else -1 and where the first one is. */
@@ -139,12 +144,11 @@ int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err)
 	return check_text(path, out, err);
 }
 
-int df_read_text_or_dir(const char *path, size_t max, df_buf *out, df_buf *err, bool *is_dir)
+int df_read_text_open(int fd, const struct stat *st, const char *path, size_t max, df_buf *out, df_buf *err)
 {
-	*is_dir = false;
-	if (read_input(path, max, out, err, is_dir) < 0)
+	if (read_open(fd, st, path, max, out, err) < 0)
 		return -1;
-	return *is_dir ? 0 : check_text(path, out, err);
+	return check_text(path, out, err);
 }
 
 int df_write_all(int fd, const void *data, size_t len)

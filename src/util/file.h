@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "util/buf.h"
 
@@ -24,10 +25,15 @@ int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err);
  * at the first one. out holds what was read either way. */
 int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err);
 
-/* df_read_text(), except that a directory is not an error: *is_dir is set
- * and nothing is read. One open answers both what path is and what it
- * holds, where a stat() first would walk the path twice. */
-int df_read_text_or_dir(const char *path, size_t max, df_buf *out, df_buf *err, bool *is_dir);
+/* Open path (not "-") for a read to come, without waiting on a FIFO,
+ * and fstat() it into *st: the descriptor, or -1 with errno set (nothing
+ * left open). A directory opens too. */
+int df_input_open(const char *path, struct stat *st);
+
+/* df_read_text() of what df_input_open() opened (fd, *st; path for the
+ * messages); closes fd. Opening ahead tells what an input is (a directory
+ * or a file) with the one walk of its path the read needs anyway. */
+int df_read_text_open(int fd, const struct stat *st, const char *path, size_t max, df_buf *out, df_buf *err);
 
 /* Write all len bytes to fd, going on after short writes and EINTR; 0, or
  * -1 with errno set. */
