@@ -334,6 +334,11 @@ if grep -q "runtime error\|ThreadSanitizer\|AddressSanitizer" "$run/j4.err"; the
 "$DFOPT" lint -f gnu -j 3 "$many" "$many" "$many" >"$run/j3.out" 2>&1
 "$DFOPT" lint -f gnu -j 1 "$many" "$many" "$many" >"$run/j1.out" 2>&1
 same "$run/j1.out" "$run/j3.out" "-j 3 over the same files three times"
+# Inputs are kept open until their turn within half the descriptor limit;
+# past it they are opened in their turn, with the same output.
+(ulimit -n 32 && "$DFOPT" lint -f gnu -j 1 "$many"/*.Dockerfile "$many"/*.Dockerfile) >"$run/fds.out" 2>&1
+"$DFOPT" lint -f gnu -j 1 "$many"/*.Dockerfile "$many"/*.Dockerfile >"$run/j1.out" 2>&1
+same "$run/j1.out" "$run/fds.out" "inputs past the descriptor budget"
 chmod 000 "$many/3.Dockerfile"
 if ! cat "$many/3.Dockerfile" >/dev/null 2>&1; then
 	expect 2 "-j: unreadable file" "$DFOPT" lint -j 4 "$many"
