@@ -7,68 +7,85 @@
 #include <string.h>
 
 typedef struct flag_spec {
-	df_instr_kind kind;
 	const char *name;
+	size_t len;
 	df_flag_type type;
 } flag_spec;
 
+#define FLAG(name, type) { name, sizeof(name) - 1, type }
+
 /* Every flag of the current Dockerfile frontend, per instruction. */
-static const flag_spec flag_table[] = {
-	{ DF_I_FROM, "platform", DF_FLAG_STRING },
-	{ DF_I_RUN, "mount", DF_FLAG_MOUNT },
-	{ DF_I_RUN, "network", DF_FLAG_STRING },
-	{ DF_I_RUN, "security", DF_FLAG_STRING },
-	{ DF_I_COPY, "from", DF_FLAG_STRING },
-	{ DF_I_COPY, "chown", DF_FLAG_STRING },
-	{ DF_I_COPY, "chmod", DF_FLAG_STRING },
-	{ DF_I_COPY, "link", DF_FLAG_BOOL },
-	{ DF_I_COPY, "parents", DF_FLAG_BOOL },
-	{ DF_I_COPY, "exclude", DF_FLAG_STRINGS },
-	{ DF_I_ADD, "chown", DF_FLAG_STRING },
-	{ DF_I_ADD, "chmod", DF_FLAG_STRING },
-	{ DF_I_ADD, "link", DF_FLAG_BOOL },
-	{ DF_I_ADD, "keep-git-dir", DF_FLAG_BOOL },
-	{ DF_I_ADD, "checksum", DF_FLAG_STRING },
-	{ DF_I_ADD, "unpack", DF_FLAG_BOOL },
-	{ DF_I_ADD, "exclude", DF_FLAG_STRINGS },
-	{ DF_I_HEALTHCHECK, "interval", DF_FLAG_DURATION },
-	{ DF_I_HEALTHCHECK, "timeout", DF_FLAG_DURATION },
-	{ DF_I_HEALTHCHECK, "start-period", DF_FLAG_DURATION },
-	{ DF_I_HEALTHCHECK, "start-interval", DF_FLAG_DURATION },
-	{ DF_I_HEALTHCHECK, "retries", DF_FLAG_INT },
+static const flag_spec from_flags[] = {
+	FLAG("platform", DF_FLAG_STRING),
 };
+static const flag_spec run_flags[] = {
+	FLAG("mount", DF_FLAG_MOUNT),
+	FLAG("network", DF_FLAG_STRING),
+	FLAG("security", DF_FLAG_STRING),
+};
+static const flag_spec copy_flags[] = {
+	FLAG("from", DF_FLAG_STRING),
+	FLAG("chown", DF_FLAG_STRING),
+	FLAG("chmod", DF_FLAG_STRING),
+	FLAG("link", DF_FLAG_BOOL),
+	FLAG("parents", DF_FLAG_BOOL),
+	FLAG("exclude", DF_FLAG_STRINGS),
+};
+static const flag_spec add_flags[] = {
+	FLAG("chown", DF_FLAG_STRING),
+	FLAG("chmod", DF_FLAG_STRING),
+	FLAG("link", DF_FLAG_BOOL),
+	FLAG("keep-git-dir", DF_FLAG_BOOL),
+	FLAG("checksum", DF_FLAG_STRING),
+	FLAG("unpack", DF_FLAG_BOOL),
+	FLAG("exclude", DF_FLAG_STRINGS),
+};
+static const flag_spec healthcheck_flags[] = {
+	FLAG("interval", DF_FLAG_DURATION),
+	FLAG("timeout", DF_FLAG_DURATION),
+	FLAG("start-period", DF_FLAG_DURATION),
+	FLAG("start-interval", DF_FLAG_DURATION),
+	FLAG("retries", DF_FLAG_INT),
+};
+#undef FLAG
+
+typedef struct flag_specs {
+	const flag_spec *spec;
+	size_t n;
+} flag_specs;
+
+#define FLAG_SPECS(table) { table, DF_ARRAY_LEN(table) }
+static const flag_specs flags_of_kind[DF_I_COUNT] = {
+	[DF_I_FROM] = FLAG_SPECS(from_flags),
+	[DF_I_RUN] = FLAG_SPECS(run_flags),
+	[DF_I_COPY] = FLAG_SPECS(copy_flags),
+	[DF_I_ADD] = FLAG_SPECS(add_flags),
+	[DF_I_HEALTHCHECK] = FLAG_SPECS(healthcheck_flags),
+};
+#undef FLAG_SPECS
 
 static const flag_spec *find_spec(df_instr_kind kind, df_str name)
 {
-	for (size_t i = 0; i < DF_ARRAY_LEN(flag_table); i++)
-		if (flag_table[i].kind == kind && df_mem_eq(name.ptr, name.len, flag_table[i].name))
-			return &flag_table[i];
+	const flag_specs *fs = &flags_of_kind[kind];
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->spec[i].len == name.len && memcmp(name.ptr, fs->spec[i].name, name.len) == 0)
+			return &fs->spec[i];
 	return NULL;
 }
 
 static const char *nearest_flag(df_instr_kind kind, df_str name)
 {
+	const flag_specs *fs = &flags_of_kind[kind];
 	const char *best = NULL;
 	unsigned best_d = 3;	/* suggest only close matches */
-	for (size_t i = 0; i < DF_ARRAY_LEN(flag_table); i++) {
-		if (flag_table[i].kind != kind)
-			continue;
-		unsigned d = df_edit_distance(name.ptr, name.len, flag_table[i].name, strlen(flag_table[i].name));
+	for (size_t i = 0; i < fs->n; i++) {
+		unsigned d = df_edit_distance(name.ptr, name.len, fs->spec[i].name, fs->spec[i].len);
 		if (d < best_d) {
 			best_d = d;
-			best = flag_table[i].name;
+			best = fs->spec[i].name;
 		}
 	}
 	return best;
-}
-
-df_flag *df_instr_flag(const df_instr *in, const char *name)
-{
-	df_flag *found = NULL;
-	for (size_t i = 0; i < in->nflags; i++)
-		if (df_mem_eq(in->flags[i].name.ptr, in->flags[i].name.len, name))
-			found = &in->flags[i];
-	return found;
 }
 
 bool df_parse_duration(const char *s, size_t len, int64_t *ns)
@@ -150,6 +167,8 @@ static size_t csv_fields(df_arena *a, const char *s, size_t len, df_str **out, b
 	size_t n = 0, cap = 0;
 	df_str *fields = NULL;
 	size_t i = 0;
+	/* Most values hold no quote at all: one look answers for every field. */
+	bool quotes = memchr(s, '"', len) != NULL;
 	*ok = true;
 	for (;;) {
 		df_str field;
@@ -182,7 +201,7 @@ static size_t csv_fields(df_arena *a, const char *s, size_t len, df_str **out, b
 			 * quote before it, rather than a test per byte. */
 			const char *comma = memchr(s + i, ',', len - i);
 			size_t fe = comma ? (size_t)(comma - s) : len;
-			if (memchr(s + i, '"', fe - i))
+			if (quotes && memchr(s + i, '"', fe - i))
 				*ok = false;
 			field = (df_str){ s + i, fe - i };
 			i = fe;
@@ -201,10 +220,56 @@ static size_t csv_fields(df_arena *a, const char *s, size_t len, df_str **out, b
 	return n;
 }
 
-static bool key_is(df_str k, const char *a, const char *b, const char *c)
+/* The keys of a --mount field, aliases included, most used first. */
+typedef enum mount_key {
+	MK_TYPE, MK_TARGET, MK_ID, MK_SHARING, MK_FROM, MK_SOURCE, MK_RO, MK_RW,
+	MK_REQUIRED, MK_MODE, MK_UID, MK_GID, MK_SIZE, MK_ENV,
+} mount_key;
+
+typedef struct mount_key_spec {
+	const char *name;	/* lower case */
+	size_t len;
+	mount_key key;
+} mount_key_spec;
+
+#define MOUNT_KEY(name, key) { name, sizeof(name) - 1, key }
+static const mount_key_spec mount_keys[] = {
+	MOUNT_KEY("type", MK_TYPE), MOUNT_KEY("target", MK_TARGET), MOUNT_KEY("id", MK_ID),
+	MOUNT_KEY("sharing", MK_SHARING), MOUNT_KEY("from", MK_FROM), MOUNT_KEY("source", MK_SOURCE),
+	MOUNT_KEY("src", MK_SOURCE), MOUNT_KEY("dst", MK_TARGET), MOUNT_KEY("destination", MK_TARGET),
+	MOUNT_KEY("ro", MK_RO), MOUNT_KEY("readonly", MK_RO), MOUNT_KEY("rw", MK_RW),
+	MOUNT_KEY("readwrite", MK_RW), MOUNT_KEY("required", MK_REQUIRED), MOUNT_KEY("mode", MK_MODE),
+	MOUNT_KEY("uid", MK_UID), MOUNT_KEY("gid", MK_GID), MOUNT_KEY("size", MK_SIZE),
+	MOUNT_KEY("env", MK_ENV),
+};
+#undef MOUNT_KEY
+
+/* Does k[0..len) spell name, all lower-case letters, in any case? Setting
+ * bit 5 lower-cases a letter, and turns no other byte into one. */
+static bool letters_ieq(const char *k, const char *name, size_t len)
 {
-	return df_mem_eq(k.ptr, k.len, a) || (b && df_mem_eq(k.ptr, k.len, b)) ||
-	       (c && df_mem_eq(k.ptr, k.len, c));
+	for (size_t i = 0; i < len; i++)
+		if ((k[i] | 0x20) != name[i])
+			return false;
+	return true;
+}
+
+/* The key k[0..len), in any case, or NULL when the frontend knows no such key. */
+static const mount_key_spec *find_mount_key(const char *k, size_t len)
+{
+	for (size_t i = 0; i < DF_ARRAY_LEN(mount_keys); i++)
+		if (mount_keys[i].len == len && letters_ieq(k, mount_keys[i].name, len))
+			return &mount_keys[i];
+	return NULL;
+}
+
+/* An unknown key for the message, lower-cased as the frontend prints it. */
+static void unexpected_key(df_arena *a, df_str f, size_t klen, char *err, size_t errlen)
+{
+	char *low = df_arena_memdup(a, f.ptr, klen);
+	for (size_t j = 0; j < klen; j++)
+		low[j] = (char)df_to_lower((unsigned char)low[j]);
+	snprintf(err, errlen, "unexpected key '%.*s' in '%.*s'", (int)klen, low, (int)f.len, f.ptr);
 }
 
 df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size_t errlen)
@@ -218,15 +283,16 @@ df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size
 	}
 	df_mount *m = DF_ARENA_NEW(a, df_mount);
 	m->type = DF_MOUNT_BIND;
-	m->opts = DF_ARENA_ARRAY(a, df_mount_opt, nf);
-	bool ro_set = false;
+	/* Filled whole as each field is read: no need to clear it first. */
+	m->opts = df_arena_grow_uninit(a, NULL, 0, nf, sizeof(df_mount_opt));
 
-	/* The type decides defaults, so find it first. */
+	/* The type decides defaults, so find it first: a field "type=..." in
+	 * any case (no other key has an '=' at 4). */
 	for (size_t i = 0; i < nf; i++) {
-		const char *eq = memchr(fields[i].ptr, '=', fields[i].len);
-		if (!eq || !df_mem_ieq(fields[i].ptr, (size_t)(eq - fields[i].ptr), "type"))
+		df_str f = fields[i];
+		if (f.len < 5 || f.ptr[4] != '=' || !letters_ieq(f.ptr, "type", 4))
 			continue;
-		df_str v = { eq + 1, fields[i].len - (size_t)(eq + 1 - fields[i].ptr) };
+		df_str v = { f.ptr + 5, f.len - 5 };
 		if (df_mem_eq(v.ptr, v.len, "bind"))
 			m->type = DF_MOUNT_BIND;
 		else if (df_mem_eq(v.ptr, v.len, "cache"))
@@ -252,64 +318,56 @@ df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size
 			continue;
 		const char *eq = memchr(f.ptr, '=', f.len);
 		size_t klen = eq ? (size_t)(eq - f.ptr) : f.len;
-		/* Keys are nearly always written in lower case already: only
-		 * the others are copied to be lowered. */
-		const char *key = f.ptr;
-		for (size_t k = 0; k < klen; k++) {
-			if (df_to_lower((unsigned char)f.ptr[k]) != f.ptr[k]) {
-				char *low = df_arena_memdup(a, f.ptr, klen);
-				for (size_t j = 0; j < klen; j++)
-					low[j] = (char)df_to_lower((unsigned char)low[j]);
-				key = low;
-				break;
-			}
+		const mount_key_spec *key = find_mount_key(f.ptr, klen);
+		if (!key) {
+			unexpected_key(a, f, klen, err, errlen);
+			return NULL;
 		}
-		df_mount_opt *o = &m->opts[m->nopts++];
-		o->key = (df_str){ key, klen };
-		o->has_value = eq != NULL;
-		o->value = eq ? (df_str){ eq + 1, f.len - klen - 1 } : (df_str){ "", 0 };
-		df_str k = o->key, v = o->value;
+		/* A known key, lower-cased, is its name in the table. */
+		df_str v = eq ? (df_str){ eq + 1, f.len - klen - 1 } : (df_str){ "", 0 };
+		m->opts[m->nopts++] = (df_mount_opt){ .key = { key->name, klen }, .value = v, .has_value = eq != NULL };
 
 		if (!eq) {
 			/* Bare words allowed by the frontend: ro, rw, readonly, readwrite, required. */
-			if (key_is(k, "ro", "readonly", NULL)) {
-				m->readonly = true;
-				ro_set = true;
-			} else if (key_is(k, "rw", "readwrite", NULL)) {
-				m->readonly = false;
-				ro_set = true;
-			} else if (key_is(k, "required", NULL, NULL)) {
+			if (key->key == MK_RO || key->key == MK_RW) {
+				m->readonly = key->key == MK_RO;
+			} else if (key->key == MK_REQUIRED) {
 				m->required = true;
 			} else {
-				snprintf(err, errlen, "unexpected key '%.*s' in '%.*s'", (int)klen, key, (int)f.len, f.ptr);
+				unexpected_key(a, f, klen, err, errlen);
 				return NULL;
 			}
 			continue;
 		}
-		if (key_is(k, "type", NULL, NULL)) {
-			continue;
-		} else if (key_is(k, "from", NULL, NULL)) {
+		bool b;
+		switch (key->key) {
+		case MK_TYPE:
+			break;
+		case MK_FROM:
 			m->from = v;
-		} else if (key_is(k, "source", "src", NULL)) {
+			break;
+		case MK_SOURCE:
 			m->source = v;
-		} else if (key_is(k, "target", "dst", "destination")) {
+			break;
+		case MK_TARGET:
 			m->target = v;
-		} else if (key_is(k, "ro", "readonly", NULL) || key_is(k, "rw", "readwrite", NULL) ||
-			   key_is(k, "required", NULL, NULL)) {
-			bool b;
+			break;
+		case MK_RO:
+		case MK_RW:
+		case MK_REQUIRED:
 			if (!parse_bool(v, &b)) {
-				snprintf(err, errlen, "invalid value for %.*s: %.*s", (int)klen, key, (int)v.len, v.ptr);
+				snprintf(err, errlen, "invalid value for %s: %.*s", key->name, (int)v.len, v.ptr);
 				return NULL;
 			}
-			if (key_is(k, "required", NULL, NULL)) {
+			if (key->key == MK_REQUIRED)
 				m->required = b;
-			} else {
-				m->readonly = key_is(k, "ro", "readonly", NULL) ? b : !b;
-				ro_set = true;
-			}
-		} else if (key_is(k, "id", NULL, NULL)) {
+			else
+				m->readonly = key->key == MK_RO ? b : !b;
+			break;
+		case MK_ID:
 			m->id = v;
-		} else if (key_is(k, "sharing", NULL, NULL)) {
+			break;
+		case MK_SHARING:
 			if (df_mem_eq(v.ptr, v.len, "shared"))
 				m->sharing = DF_SHARING_SHARED;
 			else if (df_mem_eq(v.ptr, v.len, "private"))
@@ -320,22 +378,24 @@ df_mount *df_mount_parse(df_arena *a, const char *s, size_t len, char *err, size
 				snprintf(err, errlen, "unsupported sharing value \"%.*s\"", (int)v.len, v.ptr);
 				return NULL;
 			}
-		} else if (key_is(k, "mode", NULL, NULL)) {
+			break;
+		case MK_MODE:
 			m->mode = v;
-		} else if (key_is(k, "uid", NULL, NULL)) {
+			break;
+		case MK_UID:
 			m->uid = v;
-		} else if (key_is(k, "gid", NULL, NULL)) {
+			break;
+		case MK_GID:
 			m->gid = v;
-		} else if (key_is(k, "size", NULL, NULL)) {
+			break;
+		case MK_SIZE:
 			m->size = v;
-		} else if (key_is(k, "env", NULL, NULL)) {
+			break;
+		case MK_ENV:
 			m->env = v;
-		} else {
-			snprintf(err, errlen, "unexpected key '%.*s' in '%.*s'", (int)klen, key, (int)f.len, f.ptr);
-			return NULL;
+			break;
 		}
 	}
-	(void)ro_set;
 	/* No target is fine: the builder joins it onto the working directory,
 	 * which may come from the base image. */
 	if (m->type == DF_MOUNT_SECRET && !m->target.ptr && !m->id.ptr && !m->env.ptr) {

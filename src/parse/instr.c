@@ -21,7 +21,9 @@
 
 /* ---- keywords ------------------------------------------------------------- */
 
-static const char *const kind_names[DF_I_COUNT] = {
+/* Rows of twelve bytes, zero-padded, so that scan_keyword() can read eight
+ * from any. */
+static const char kind_names[DF_I_COUNT][12] = {
 	[DF_I_UNKNOWN] = "UNKNOWN", [DF_I_ADD] = "ADD", [DF_I_ARG] = "ARG",
 	[DF_I_CMD] = "CMD", [DF_I_COPY] = "COPY", [DF_I_ENTRYPOINT] = "ENTRYPOINT",
 	[DF_I_ENV] = "ENV", [DF_I_EXPOSE] = "EXPOSE", [DF_I_FROM] = "FROM",
@@ -38,56 +40,46 @@ const char *df_instr_kind_name(df_instr_kind k)
 	return kind_names[k];
 }
 
+/* The one kind a keyword of each length can be, by the low five bits of its
+ * second letter (the same in either case): no two names of one length
+ * share them. */
+static const uint8_t kind_by_len_and_second[12][32] = {
+	[3] = { ['D' & 31] = DF_I_ADD, ['R' & 31] = DF_I_ARG, ['M' & 31] = DF_I_CMD,
+		['N' & 31] = DF_I_ENV, ['U' & 31] = DF_I_RUN },
+	[4] = { ['O' & 31] = DF_I_COPY, ['R' & 31] = DF_I_FROM, ['S' & 31] = DF_I_USER },
+	[5] = { ['A' & 31] = DF_I_LABEL, ['H' & 31] = DF_I_SHELL },
+	[6] = { ['X' & 31] = DF_I_EXPOSE, ['O' & 31] = DF_I_VOLUME },
+	[7] = { ['N' & 31] = DF_I_ONBUILD, ['O' & 31] = DF_I_WORKDIR },
+	[10] = { ['N' & 31] = DF_I_ENTRYPOINT, ['A' & 31] = DF_I_MAINTAINER, ['T' & 31] = DF_I_STOPSIGNAL },
+	[11] = { ['E' & 31] = DF_I_HEALTHCHECK },
+};
+
+/* Are kw[at..at + 4) the letters name[at..at + 4), in any case? Names are
+ * all letters: clearing bit 5 upper-cases a letter, and no other byte maps
+ * onto one. */
+static bool same_letters4(const char *kw, const char *name, size_t at)
+{
+	uint32_t w, n;
+	memcpy(&w, kw + at, 4);
+	memcpy(&n, name + at, 4);
+	return (w & 0xDFDFDFDFu) == n;
+}
+
 df_instr_kind df_instr_kind_from(const char *kw, size_t len)
 {
-	/* Length and first letter leave at most one candidate to compare. */
-	df_instr_kind k = DF_I_UNKNOWN;
-	int c = len ? df_to_upper((unsigned char)kw[0]) : 0;
-	switch (len) {
-	case 3:
-		k = c == 'A' ? (df_to_upper((unsigned char)kw[1]) == 'D' ? DF_I_ADD : DF_I_ARG) :
-		    c == 'C' ? DF_I_CMD : c == 'E' ? DF_I_ENV : c == 'R' ? DF_I_RUN : DF_I_UNKNOWN;
-		break;
-	case 4:
-		k = c == 'C' ? DF_I_COPY : c == 'F' ? DF_I_FROM : c == 'U' ? DF_I_USER : DF_I_UNKNOWN;
-		break;
-	case 5:
-		k = c == 'L' ? DF_I_LABEL : c == 'S' ? DF_I_SHELL : DF_I_UNKNOWN;
-		break;
-	case 6:
-		k = c == 'E' ? DF_I_EXPOSE : c == 'V' ? DF_I_VOLUME : DF_I_UNKNOWN;
-		break;
-	case 7:
-		k = c == 'O' ? DF_I_ONBUILD : c == 'W' ? DF_I_WORKDIR : DF_I_UNKNOWN;
-		break;
-	case 10:
-		k = c == 'E' ? DF_I_ENTRYPOINT : c == 'M' ? DF_I_MAINTAINER : c == 'S' ? DF_I_STOPSIGNAL : DF_I_UNKNOWN;
-		break;
-	case 11:
-		k = c == 'H' ? DF_I_HEALTHCHECK : DF_I_UNKNOWN;
-		break;
-	default:
-		break;
-	}
+	if (len < 3 || len >= DF_ARRAY_LEN(kind_by_len_and_second))
+		return DF_I_UNKNOWN;
+	df_instr_kind k = kind_by_len_and_second[len][kw[1] & 31];
 	if (k == DF_I_UNKNOWN)
 		return k;
-	/* Names are all letters: clearing bit 5 upper-cases a letter, and no
-	 * other byte maps onto one. The first letter is known to match; from
-	 * four letters on, four bytes a step, the last step overlapping the
-	 * one before it. */
 	const char *name = kind_names[k];
-	if (len < 4)
-		return (kw[1] & 0xDF) == name[1] && (kw[2] & 0xDF) == name[2] ? k : DF_I_UNKNOWN;
-	for (size_t i = 0;; i += 4) {
-		size_t at = len - i > 4 ? i : len - 4;
-		uint32_t w, n;
-		memcpy(&w, kw + at, 4);
-		memcpy(&n, name + at, 4);
-		if ((w & 0xDFDFDFDFu) != n)
-			return DF_I_UNKNOWN;
-		if (at == len - 4)
-			return k;
-	}
+	if (len == 3)
+		return (kw[0] & 0xDF) == name[0] && (kw[1] & 0xDF) == name[1] && (kw[2] & 0xDF) == name[2] ?
+		       k : DF_I_UNKNOWN;
+	/* The first four letters and the last four cover up to eight; the
+	 * longer names need the four after the first too. */
+	return same_letters4(kw, name, 0) && same_letters4(kw, name, len - 4) &&
+	       (len <= 8 || same_letters4(kw, name, 4)) ? k : DF_I_UNKNOWN;
 }
 
 /* ---- errors and shared helpers ------------------------------------------------ */
@@ -140,6 +132,43 @@ static bool is_ws(int c)
 	return ws_char[c];
 }
 
+/* The keyword at s[*pos..len), up to the first blank separator or len:
+ * moves *pos to its end and returns its kind.
+ *
+ * Every separator is a byte <= ' ': the first eight bytes are tested for
+ * one at once, and of the bytes the test flags, the first is exact (a later
+ * one may be flagged by the borrow out of it). A keyword ending within them
+ * (little-endian: the first byte is the low one) is then compared whole
+ * with the one name it can be: upper-cased, the bytes past its end cleared,
+ * it equals that name's zero-padded row. */
+static df_instr_kind scan_keyword(const char *s, size_t *pos, size_t len)
+{
+	size_t kw0 = *pos, k = kw0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len - k >= 8) {
+		const uint64_t ones = 0x0101010101010101u;
+		uint64_t w;
+		memcpy(&w, s + k, 8);
+		uint64_t low = (w - ones * ' ' - ones) & ~w & ones * 0x80;
+		size_t n = low ? (size_t)__builtin_ctzll(low) / 8 : 8;
+		if (n < 8 && is_blank_sep((unsigned char)s[k + n])) {
+			*pos = k + n;
+			if (n < 3)
+				return DF_I_UNKNOWN;
+			df_instr_kind kind = kind_by_len_and_second[n][(w >> 8) & 31];
+			uint64_t name;
+			memcpy(&name, kind_names[kind], 8);
+			return (w & ones * 0xDF & (((uint64_t)1 << 8 * n) - 1)) == name ? kind : DF_I_UNKNOWN;
+		}
+		k += n;	/* no separator before */
+	}
+#endif
+	while (k < len && !is_blank_sep((unsigned char)s[k]))
+		k++;
+	*pos = k;
+	return df_instr_kind_from(s + kw0, k - kw0);
+}
+
 /* The instruction's whole logical line, for error locations. */
 static df_span instr_span_text(const df_instr *in)
 {
@@ -159,17 +188,23 @@ static void words_to_args(df_instr *in, df_word *w, size_t n)
 	in->nargs = n;
 }
 
+/* text[off..end) as the single argument. Inline: every shell-form RUN
+ * comes here, and a call cost more than the body. */
+static inline __attribute__((always_inline)) void one_word_arg(parser *p, df_instr *in, size_t off, size_t end)
+{
+	df_word *w = DF_ARENA_NEW(p->a, df_word);
+	w->raw = str_of(&in->text, off, end);
+	w->value = w->raw;
+	w->text_off = (uint32_t)off;
+	w->span = df_text_span(&in->text, off, end - off);
+	words_to_args(in, w, 1);
+}
+
 /* rest as the single argument (WORKDIR, USER, shell-form RUN ...). */
 static void rest_as_arg(parser *p, df_instr *in)
 {
-	if (in->rest.len == 0)
-		return;
-	df_word *w = DF_ARENA_NEW(p->a, df_word);
-	w->raw = in->rest;
-	w->value = in->rest;
-	w->text_off = in->rest_off;
-	w->span = df_text_span(&in->text, in->rest_off, in->rest.len);
-	words_to_args(in, w, 1);
+	if (in->rest.len)
+		one_word_arg(p, in, in->rest_off, in->rest_off + in->rest.len);
 }
 
 static const char *const notstrings_msg =
@@ -178,7 +213,7 @@ static const char *const notstrings_msg =
 /* Can text[off..end) be a JSON array? What does not open with '[' after
  * blanks is not, as df_json_args() would say: asking it first costs a call
  * per instruction, and most are shell form. */
-static bool may_be_json(const df_instr *in, size_t off, size_t end)
+static inline bool may_be_json(const df_instr *in, size_t off, size_t end)
 {
 	if (off >= end)
 		return false;
@@ -186,12 +221,11 @@ static bool may_be_json(const df_instr *in, size_t off, size_t end)
 	return c == '[' || df_is_space(c);
 }
 
-/* parse_maybe_json -> json-array | shell-text   (RUN, CMD, ENTRYPOINT, SHELL) */
-static bool parse_maybe_json(parser *p, df_instr *in, size_t off)
+/* text[off..end) as exec-form arguments when it is a JSON array of
+ * strings. False once an array holding anything else is reported; true
+ * otherwise, in untouched when the text is no JSON at all. */
+static bool json_args(parser *p, df_instr *in, size_t off, size_t end)
 {
-	size_t end = in->rest_off + in->rest.len;
-	if (!may_be_json(in, off, end))
-		return true;
 	df_word *w;
 	size_t n;
 	switch (df_json_args(p->a, &in->text, off, end, &w, &n)) {
@@ -208,27 +242,23 @@ static bool parse_maybe_json(parser *p, df_instr *in, size_t off)
 	return true;
 }
 
+/* parse_maybe_json -> json-array | shell-text   (RUN, CMD, ENTRYPOINT, SHELL) */
+static inline bool parse_maybe_json(parser *p, df_instr *in, size_t off)
+{
+	size_t end = in->rest_off + in->rest.len;
+	return !may_be_json(in, off, end) || json_args(p, in, off, end);
+}
+
 /* parse_maybe_json_list -> json-array | word (blank word)*   (COPY, ADD, VOLUME) */
 static bool parse_maybe_json_list(parser *p, df_instr *in)
 {
-	size_t end = in->rest_off + in->rest.len;
-	df_word *w;
-	size_t n;
-	df_json_status st = may_be_json(in, in->rest_off, end) ?
-			    df_json_args(p->a, &in->text, in->rest_off, end, &w, &n) : DF_JSON_NOT_JSON;
-	switch (st) {
-	case DF_JSON_ARRAY:
-		in->exec_form = true;
-		words_to_args(in, w, n);
-		return true;
-	case DF_JSON_NOT_STRINGS:
-		df_parse_error(p->doc, in, df_text_span(&in->text, in->rest_off, in->rest.len), "%s", notstrings_msg);
+	if (!parse_maybe_json(p, in, in->rest_off))
 		return false;
-	case DF_JSON_NOT_JSON:
-		break;
+	if (!in->exec_form) {
+		df_word *w;
+		size_t n = df_split_blank(p->a, &in->text, in->rest_off, in->rest_off + in->rest.len, &w);
+		words_to_args(in, w, n);
 	}
-	n = df_split_blank(p->a, &in->text, in->rest_off, end, &w);
-	words_to_args(in, w, n);
 	return true;
 }
 
@@ -283,7 +313,8 @@ static void parse_key_values(parser *p, df_instr *in)
 		df_parse_error(p->doc, in, kw_span(in), "%s requires at least one argument", kw);
 		return;
 	}
-	if (!memchr(w[0].raw.ptr, '=', w[0].raw.len)) {
+	const char *eq = memchr(w[0].raw.ptr, '=', w[0].raw.len);
+	if (!eq) {
 		/* Legacy form: the first blank-separated word is the key, the
 		 * rest of the line (as written) is the value. */
 		in->legacy_kv = true;
@@ -310,7 +341,8 @@ static void parse_key_values(parser *p, df_instr *in)
 	}
 	in->pairs = DF_ARENA_ARRAY(p->a, df_kv, n);
 	for (size_t i = 0; i < n; i++) {
-		const char *eq = memchr(w[i].raw.ptr, '=', w[i].raw.len);
+		if (i > 0)	/* w[0]'s '=' is known */
+			eq = memchr(w[i].raw.ptr, '=', w[i].raw.len);
 		if (!eq) {
 			df_parse_error(p->doc, in, w[i].span,
 				"syntax error - can't find = in \"%.*s\"; must be of the form: name=value",
@@ -453,19 +485,11 @@ static void parse_healthcheck(parser *p, df_instr *in)
 	}
 	if (!parse_maybe_json(p, in, next))
 		return;
-	if (!in->exec_form) {
-		df_word *w = DF_ARENA_NEW(p->a, df_word);
-		w->raw = str_of(&in->text, next, end);
-		w->value = w->raw;
-		w->text_off = (uint32_t)next;
-		w->span = df_text_span(&in->text, next, end - next);
-		words_to_args(in, w, 1);
-	} else if (in->nargs == 0) {
+	if (!in->exec_form)
+		one_word_arg(p, in, next, end);
+	else if (in->nargs == 0)
 		df_parse_error(p->doc, in, in->hc_type.span, "missing command after HEALTHCHECK CMD");
-	}
 }
-
-static df_instr *parse_instr(parser *p, df_text text, df_instr *outer);
 
 /* onbuild -> ONBUILD instruction   (not ONBUILD, FROM or MAINTAINER) */
 static void parse_onbuild(parser *p, df_instr *in)
@@ -487,7 +511,7 @@ static void parse_onbuild(parser *p, df_instr *in)
 		df_parse_error(p->doc, in, sp, "%s isn't allowed as an ONBUILD trigger", df_instr_kind_name(inner));
 		return;
 	}
-	in->inner = parse_instr(p, df_text_suffix(p->a, &in->text, in->rest_off), in);
+	in->inner = df_instr_parse(p->doc, df_text_suffix(p->a, &in->text, in->rest_off), in);
 }
 
 static const char *suggest_keyword(df_str kw)
@@ -513,12 +537,17 @@ static bool kind_takes_heredocs(df_instr_kind k)
 	return k == DF_I_RUN || k == DF_I_COPY || k == DF_I_ADD;
 }
 
+/* Can in have heredoc markers? Few instructions can: only those are split
+ * into words to look for them. */
+static bool may_have_heredocs(const df_instr *in)
+{
+	return !in->exec_form && kind_takes_heredocs(in->kind) && has_heredoc_op(in->rest);
+}
+
 /* heredoc-word -> digits* "<<" "-"? delimiter  (a blank after "<<" is allowed) */
 static void find_heredocs(parser *p, df_instr *in)
 {
 	size_t end = in->rest_off + in->rest.len;
-	if (in->exec_form || !kind_takes_heredocs(in->kind) || !has_heredoc_op(in->rest))
-		return;
 	df_word *w;
 	/* The builder splits with its shell lexer and '\' as escape here,
 	 * whatever the file's escape directive says. */
@@ -599,8 +628,10 @@ static void *alloc_cleared(df_arena *a, size_t n)
 }
 
 /* instruction -> keyword (blank flag)* (blank arguments)? */
-static df_instr *parse_instr(parser *p, df_text text, df_instr *outer)
+df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
 {
+	parser ctx = { doc, &doc->arena };
+	parser *p = &ctx;
 	df_instr *in = alloc_cleared(p->a, sizeof(df_instr));
 	in->text = text;
 	in->outer = outer;
@@ -609,11 +640,9 @@ static df_instr *parse_instr(parser *p, df_text text, df_instr *outer)
 	while (k < len && is_ws((unsigned char)s[k]))
 		k++;
 	size_t kw0 = k;
-	while (k < len && !is_blank_sep((unsigned char)s[k]))
-		k++;
+	in->kind = scan_keyword(s, &k, len);
 	in->keyword = str_of(&text, kw0, k);
 	in->keyword_span = df_text_span(&text, kw0, k - kw0);
-	in->kind = df_instr_kind_from(in->keyword.ptr, in->keyword.len);
 
 	/* Most instructions have no flags: the blanks after the keyword and a
 	 * look for "--" answer that without a call. */
@@ -748,12 +777,7 @@ static df_instr *parse_instr(parser *p, df_text text, df_instr *outer)
 	case DF_I_COUNT:
 		DF_BUG("unreachable instruction kind");
 	}
-	find_heredocs(p, in);
+	if (may_have_heredocs(in))
+		find_heredocs(p, in);
 	return in;
-}
-
-df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
-{
-	parser p = { doc, &doc->arena };
-	return parse_instr(&p, text, outer);
 }

@@ -43,28 +43,8 @@ static inline __attribute__((always_inline)) void push_word(df_arena *a, df_word
 	};
 }
 
-static size_t extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
-			    df_flag_word **out, size_t *rest_off) __attribute__((noinline));
-
 size_t df_extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
 			df_flag_word **out, size_t *rest_off)
-{
-	/* Most instructions have no flags: answer that without setting up the
-	 * loop below. */
-	const char *s = t->str.ptr;
-	size_t pos = off;
-	while (pos < end && is_ws((unsigned char)s[pos]))
-		pos++;
-	if (pos + 1 >= end || s[pos] != '-' || s[pos + 1] != '-') {
-		*rest_off = pos;
-		*out = NULL;
-		return 0;
-	}
-	return extract_flags(a, t, pos, end, out, rest_off);
-}
-
-static size_t extract_flags(df_arena *a, const df_text *t, size_t off, size_t end,
-			    df_flag_word **out, size_t *rest_off)
 {
 	const char *s = t->str.ptr;
 	size_t n = 0, cap = 0;
@@ -275,7 +255,7 @@ size_t df_split_quoted(df_arena *a, const df_text *t, size_t off, size_t end, ch
 
 df_str df_unquote(df_arena *a, const char *s, size_t len, bool *quoted)
 {
-	char *o = df_arena_alloc(a, len + 1);
+	char *o = df_arena_alloc_uninit(a, len + 1);	/* o[0..n] is written below */
 	size_t n = 0;
 	char quote = 0;
 	bool q = false;
@@ -318,21 +298,37 @@ unsigned df_edit_distance_below(const char *a, size_t alen, const char *b, size_
 	unsigned row[MAX + 1];
 	if (limit > 16)
 		limit = 16;
-	if (alen > MAX || blen > MAX)
+	/* The distance is at least the difference in length. */
+	if (alen > MAX || blen > MAX || (alen > blen ? alen - blen : blen - alen) >= limit)
 		return limit;
+	/* Lower-cased once, not for every cell. */
+	char lb[MAX];
+	for (size_t j = 0; j < blen; j++)
+		lb[j] = (char)df_to_lower((unsigned char)b[j]);
+	/* Cells hold their distance capped at limit. A cell limit or more off
+	 * the diagonal cannot be below it (each step off costs one), so a row
+	 * counts only the band within limit - 1 of the diagonal (limit is at
+	 * least 1 here: the length test returns for 0). The cell left of the
+	 * band is set to limit; those right of it were never written and hold
+	 * limit from the start. */
+	size_t band = limit - 1;
 	for (size_t j = 0; j <= blen; j++)
-		row[j] = (unsigned)j;
+		row[j] = j < limit ? (unsigned)j : limit;
 	for (size_t i = 1; i <= alen; i++) {
-		unsigned diag = row[0], low = (unsigned)i;
-		row[0] = (unsigned)i;
-		for (size_t j = 1; j <= blen; j++) {
+		size_t lo = i > band ? i - band : 1, hi = i + band < blen ? i + band : blen;
+		unsigned diag = row[lo - 1];
+		row[lo - 1] = lo == 1 && i < limit ? (unsigned)i : limit;
+		unsigned low = row[lo - 1];
+		char la = (char)df_to_lower((unsigned char)a[i - 1]);
+		for (size_t j = lo; j <= hi; j++) {
 			unsigned up = row[j];
-			unsigned cost = df_to_lower((unsigned char)a[i - 1]) == df_to_lower((unsigned char)b[j - 1]) ? 0 : 1;
-			unsigned best = diag + cost;
+			unsigned best = diag + (la == lb[j - 1] ? 0 : 1);
 			if (up + 1 < best)
 				best = up + 1;
 			if (row[j - 1] + 1 < best)
 				best = row[j - 1] + 1;
+			if (best > limit)
+				best = limit;
 			row[j] = best;
 			diag = up;
 			if (best < low)
@@ -343,7 +339,7 @@ unsigned df_edit_distance_below(const char *a, size_t alen, const char *b, size_
 		if (low >= limit)
 			return limit;
 	}
-	return row[blen] < limit ? row[blen] : limit;
+	return row[blen];
 }
 
 unsigned df_edit_distance(const char *a, size_t alen, const char *b, size_t blen)
