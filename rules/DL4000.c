@@ -1,4 +1,5 @@
 /* DL4000 - MAINTAINER is deprecated. */
+#include "engine/fixes.h"
 #include "engine/rule.h"
 #include "util/buf.h"
 
@@ -14,7 +15,9 @@ const df_rule df_rule_DL4000 = {
 	.docs = {
 		.what = "Reports every MAINTAINER instruction. The fix writes it as the OCI "
 			"authors label, the keyword in the file's casing, the value quoted and "
-			"escaped so that the label holds exactly what MAINTAINER held.",
+			"escaped so that the label holds exactly what MAINTAINER held; none is offered "
+			"when a comment line lies among the value's continued lines, which the "
+			"one-line label would lose.",
 		.why = "MAINTAINER is deprecated; a label is what tools read.",
 		.example = "FROM alpine\nMAINTAINER Jane <jane@example.com>\n",
 		.instead = "FROM alpine\nLABEL org.opencontainers.image.authors=\"Jane <jane@example.com>\"\n",
@@ -28,8 +31,12 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	(void)state;
 	if (in->kind != DF_I_MAINTAINER)
 		return;
-	df_fix *fix = df_report_fix(lint, &df_rule_DL4000, DF_FIX_SAFE, in->keyword_span, NULL);
-	if (!fix || in->outer)
+	/* The label is written on one line: a comment line among the value's
+	 * lines would be lost, so then there is no fix. */
+	df_span rest = in->rest.len ? df_text_span(&in->text, in->rest_off, in->rest.len) : in->keyword_span;
+	bool can = !in->rest.len || !df_comment_lines_in(df_lint_doc(lint), rest.start, rest.end);
+	df_fix *fix = df_report_fix(lint, &df_rule_DL4000, can ? DF_FIX_SAFE : DF_FIX_NONE, in->keyword_span, NULL);
+	if (!fix || !can || in->outer)
 		return;		/* an ONBUILD trigger: its value is another build's */
 	bool lower = in->keyword.len && in->keyword.ptr[0] >= 'a' && in->keyword.ptr[0] <= 'z';
 	df_fix_edit(fix, in->keyword_span.start, in->keyword_span.end, lower ? "label" : "LABEL");
@@ -47,7 +54,6 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		df_buf_addc(&v, c);
 	}
 	df_buf_addc(&v, '"');
-	df_span rest = df_text_span(&in->text, in->rest_off, in->rest.len);
 	df_fix_edit(fix, rest.start, rest.end, df_buf_str(&v));
 	df_buf_release(&v);
 }

@@ -63,6 +63,14 @@ expect 1 "--fix of a file given twice" "$DFOPT" lint --no-shellcheck --fix --sho
 is "a file given twice: fixed once" "$(grep -c 'twice.Dockerfile:3:1: fixed DL4000' "$tmp/err")" 1
 same "$tmp/twice.Dockerfile" "$tmp/want" "fixed text (given twice)"
 
+# A MAINTAINER continued over a comment line is reported without a fix:
+# the one-line label would lose the comment.
+printf 'FROM alpine:3.20\nMAINTAINER Jane \\\n# who to ask\n  <jane@example.com>\n' >"$tmp/comment.Dockerfile"
+cp "$tmp/comment.Dockerfile" "$tmp/comment.orig"
+expect 1 "--fix of a MAINTAINER over a comment line" "$DFOPT" lint --no-shellcheck --fix "$tmp/comment.Dockerfile"
+same "$tmp/comment.Dockerfile" "$tmp/comment.orig" "a comment line kept"
+contains "$tmp/out" "DL4000" "reported all the same"
+
 # A symlink stays a link; its target is fixed.
 cp "$tmp/orig" "$tmp/target.Dockerfile"
 ln -s target.Dockerfile "$tmp/link.Dockerfile"

@@ -111,6 +111,9 @@ seed shebang-crlf 'FROM deb#ian:12\r\nRUN <<EOF\r\n#!--chmod=eb#ian:us\r\nprint(
 # An ARG holding NUL bytes moved by its fix (the moved text was cut at the
 # first NUL, found by fuzz_fix).
 seed move-nul 'FROM a:1\n# why B\nARG B\0X\nRUN one\nRUN two\nARG B\0X\n'
+# A MAINTAINER continued over a comment line (its one-line label fix lost
+# the comment, found by fuzz_fix).
+seed maintainer-comment 'FROM a:1\nMAINTAINER Jane \\\n#Doe <j@e.x>\nent\n'
 seed shell 'RUN (a && b) || c; d | e & f > /x 2>&1 <<<w; if true; then x; fi; $(sub `bt`) "q$v" '"'"'s'"'"' \\\n  && for i in 1 2; do echo $i; done && case $x in a) y;; esac && { z; } && !neg && a=b c=d cmd\nRUN echo "unterminated\nRUN echo $((1 + 2)) ${#v} ${v:0:2}\n'
 seed empty ''
 seed blank-lines '\n\n   \n\t\n'
