@@ -252,6 +252,8 @@ typedef struct df_use {
 	bool by_shell;		/* a $NAME in RUN text, resolved by the shell at run time */
 } df_use;
 
+/* df_instr_parse() writes each field above exec_form itself and clears
+ * the rest: a field added above exec_form must be written there. */
 struct df_instr {
 	df_instr_kind kind;
 	df_str keyword;		/* as written, e.g. "run" */

@@ -16,6 +16,7 @@
 #include "util/util.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -611,7 +612,7 @@ static void find_heredocs(parser *p, df_instr *in)
 
 /* ---- one instruction ------------------------------------------------------ */
 
-/* n cleared bytes from a. Out of line, with n a plain argument, for the
+/* n bytes at p cleared. Out of line, with n a plain argument, for the
  * large df_instr: the memset of a size the compiler can see becomes an
  * inline `rep stos` that costs an instruction per eight bytes, where the C
  * library's clears it with a few wide stores. */
@@ -620,11 +621,9 @@ __attribute__((noipa))
 #else
 __attribute__((noinline))
 #endif
-static void *alloc_cleared(df_arena *a, size_t n)
+static void clear_bytes(void *p, size_t n)
 {
-	void *p = df_arena_alloc_uninit(a, n);
 	memset(p, 0, n);
-	return p;
 }
 
 /* instruction -> keyword (blank flag)* (blank arguments)? */
@@ -632,7 +631,14 @@ df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
 {
 	parser ctx = { doc, &doc->arena };
 	parser *p = &ctx;
-	df_instr *in = alloc_cleared(p->a, sizeof(df_instr));
+	/* The fields before exec_form are each written here (span and lines
+	 * zero until the document parser knows them); only the rest, most of
+	 * the struct, needs clearing. */
+	df_instr *in = df_arena_alloc_uninit(p->a, sizeof(df_instr));
+	clear_bytes((unsigned char *)in + offsetof(df_instr, exec_form),
+		sizeof(df_instr) - offsetof(df_instr, exec_form));
+	in->span = (df_span){ 0, 0 };
+	in->line = in->end_line = 0;
 	in->text = text;
 	in->outer = outer;
 	const char *s = text.str.ptr;

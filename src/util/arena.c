@@ -87,6 +87,8 @@ static struct df_arena_block *pool_take(void)
 
 void df_arena_init(df_arena *a)
 {
+	a->next = NULL;
+	a->left = 0;
 	a->head = NULL;
 	a->total = 0;
 }
@@ -109,47 +111,33 @@ void *df_arena_alloc_block(df_arena *a, size_t n)
 	size_t need = (n + align - 1) & ~(align - 1);
 	if (need < n)
 		df_die_oom();
-	struct df_arena_block *b = a->head;
-	if (!b || b->cap - b->used < need) {
-		/* Big requests get a block of their own so small ones keep packing. */
-		size_t cap = need > DF_ARENA_BLOCK / 4 ? need : DF_ARENA_BLOCK;
-		b = cap == DF_ARENA_BLOCK ? pool_take() : NULL;
-		if (!b)
-			b = malloc(sizeof(*b) + cap);
-		if (!b)
-			df_die_oom();
-		b->used = 0;
-		b->cap = cap;
-		a->total += cap;
-		if (need > DF_ARENA_BLOCK / 4 && a->head) {
-			/* Keep the current small block on top for later small requests. */
-			b->prev = a->head->prev;
-			a->head->prev = b;
-			b->used = need;
-			return b->data;
-		}
-		b->prev = a->head;
-		a->head = b;
+	if (a->head && need <= a->left) {
+		/* A request of no bytes, which the inline path leaves here. */
+		void *p = a->next;
+		a->next += need;
+		a->left -= need;
+		return p;
 	}
-	void *p = b->data + b->used;
-	b->used += need;
-	return p;
-}
-
-void *df_arena_calloc(df_arena *a, size_t count, size_t size)
-{
-	if (size && count > SIZE_MAX / size)
+	/* Big requests get a block of their own so small ones keep packing. */
+	size_t cap = need > DF_ARENA_BLOCK / 4 ? need : DF_ARENA_BLOCK;
+	struct df_arena_block *b = cap == DF_ARENA_BLOCK ? pool_take() : NULL;
+	if (!b)
+		b = malloc(sizeof(*b) + cap);
+	if (!b)
 		df_die_oom();
-	return df_arena_alloc(a, count * size);
-}
-
-char *df_arena_memdup(df_arena *a, const char *s, size_t len)
-{
-	char *p = df_arena_alloc_uninit(a, len + 1);
-	if (len)
-		memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
+	b->cap = cap;
+	a->total += cap;
+	if (need > DF_ARENA_BLOCK / 4 && a->head) {
+		/* Keep the current small block on top for later small requests. */
+		b->prev = a->head->prev;
+		a->head->prev = b;
+		return b->data;
+	}
+	b->prev = a->head;
+	a->head = b;
+	a->next = b->data + need;
+	a->left = cap - need;
+	return b->data;
 }
 
 void *df_arena_grow_uninit_slow(df_arena *a, void *old, size_t old_count, size_t new_count, size_t size)
@@ -161,14 +149,14 @@ void *df_arena_grow_uninit_slow(df_arena *a, void *old, size_t old_count, size_t
 		return old;
 	size_t old_bytes = old ? old_count * size : 0;
 	size_t new_bytes = new_count * size;
-	struct df_arena_block *b = a->head;
 	size_t old_need = (old_bytes + align - 1) & ~(align - 1);
 	size_t new_need = (new_bytes + align - 1) & ~(align - 1);
 	/* Arrays grow while being filled, so the old one is often the newest
 	 * allocation: extend it where it lies instead of copying. */
-	if (old && b && (unsigned char *)old + old_need == b->data + b->used &&
-	    new_need >= new_bytes && b->cap - b->used >= new_need - old_need) {
-		b->used += new_need - old_need;
+	if (old && (unsigned char *)old + old_need == a->next &&
+	    new_need >= new_bytes && a->left >= new_need - old_need) {
+		a->next += new_need - old_need;
+		a->left -= new_need - old_need;
 		return old;
 	}
 	void *p = df_arena_alloc_uninit(a, new_bytes);
@@ -189,9 +177,10 @@ void *df_arena_grow(df_arena *a, void *old, size_t old_count, size_t new_count, 
 void df_arena_shrink(df_arena *a, void *p, size_t old_bytes, size_t new_bytes)
 {
 	const size_t align = alignof(max_align_t);
-	struct df_arena_block *b = a->head;
 	size_t old_need = (old_bytes + align - 1) & ~(align - 1);
 	size_t new_need = (new_bytes + align - 1) & ~(align - 1);
-	if (p && b && new_need <= old_need && (unsigned char *)p + old_need == b->data + b->used)
-		b->used -= old_need - new_need;
+	if (p && new_need <= old_need && (unsigned char *)p + old_need == a->next) {
+		a->next -= old_need - new_need;
+		a->left += old_need - new_need;
+	}
 }

@@ -16,25 +16,29 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "util/util.h"
+
 /* A block of storage; internal to the allocator, visible for the inline
  * fast path below. */
 struct df_arena_block {
 	struct df_arena_block *prev;
-	size_t used, cap;
+	size_t cap;
 	_Alignas(max_align_t) unsigned char data[];
 };
 
 typedef struct df_arena {
+	unsigned char *next;		/* where head's free space begins */
+	size_t left;			/* its size; 0 while there is no head */
 	struct df_arena_block *head;	/* newest block, allocations come from it */
 	size_t total;			/* bytes obtained from malloc, for stats */
 } df_arena;
 
-#define DF_ARENA_INIT { NULL, 0 }
+#define DF_ARENA_INIT { NULL, 0, NULL, 0 }
 
 void df_arena_init(df_arena *a);
 void df_arena_release(df_arena *a);
 
-/* The slow path: a new block. */
+/* The slow path: a new block, or a request of no bytes. */
 void *df_arena_alloc_block(df_arena *a, size_t n);
 
 /* Storage for n bytes with unspecified contents, for callers that fill it
@@ -43,10 +47,13 @@ static inline void *df_arena_alloc_uninit(df_arena *a, size_t n)
 {
 	const size_t align = _Alignof(max_align_t);
 	size_t need = (n + align - 1) & ~(align - 1);
-	struct df_arena_block *b = a->head;
-	if (b && need >= n && b->cap - b->used >= need) {
-		void *p = b->data + b->used;
-		b->used += need;
+	/* need - 1 wraps around for a request of no bytes and for one so
+	 * large that rounding it up overflowed (need is 0 then): both take the
+	 * slow path, which answers them. */
+	if (need - 1 < a->left) {
+		void *p = a->next;
+		a->next += need;
+		a->left -= need;
 		return p;
 	}
 	return df_arena_alloc_block(a, n);
@@ -59,10 +66,24 @@ static inline void *df_arena_alloc(df_arena *a, size_t n)
 	memset(p, 0, n);
 	return p;
 }
-/* Zero-filled storage for count objects of size bytes, overflow-checked. */
-void *df_arena_calloc(df_arena *a, size_t count, size_t size);
+/* Zero-filled storage for count objects of size bytes, overflow-checked.
+ * Inline: size is a constant sizeof at nearly every call, which makes the
+ * check one comparison. */
+static inline void *df_arena_calloc(df_arena *a, size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size)
+		df_die_oom();
+	return df_arena_alloc(a, count * size);
+}
 /* A copy of s[0..len) followed by a NUL byte (s may itself hold NULs). */
-char *df_arena_memdup(df_arena *a, const char *s, size_t len);
+static inline char *df_arena_memdup(df_arena *a, const char *s, size_t len)
+{
+	char *p = df_arena_alloc_uninit(a, len + 1);
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
 /* Grow an array of old_count objects allocated from the arena to new_count,
  * keeping its contents and zero-filling the new objects. The array may grow
  * in place or move, so only the returned pointer stays valid. */
