@@ -160,8 +160,7 @@ static void load(df_cmds *c, const df_instr *in)
 	}
 }
 
-/* Point c's window at the commands of in, loading them the first time. */
-static void select_instr(df_cmds *c, const df_instr *in)
+void df_cmds_select(df_cmds *c, const df_instr *in)
 {
 	if (in->index >= c->nloaded) {
 		size_t n = in->index + 1 > 2 * c->nloaded ? in->index + 1 : 2 * c->nloaded;
@@ -183,17 +182,7 @@ static void select_instr(df_cmds *c, const df_instr *in)
 	/* Nothing loaded yet (`RUN []` first): no array to point into. */
 	c->views = c->all ? c->all + r->first : NULL;
 	c->expanded = c->all_expanded ? c->all_expanded + r->first : NULL;
-}
-
-const df_cmd_view *df_cmds_views(df_cmds *c, const df_instr *in, size_t *n)
-{
-	*n = 0;
-	if (in->kind != DF_I_RUN || in->has_error)
-		return NULL;
-	if (c->in != in)
-		select_instr(c, in);
-	*n = c->n;
-	return c->views;
+	c->memo = c->all_memo ? c->all_memo + r->first * DF_CMD_NMEMO : NULL;
 }
 
 const df_cmd_view df_cmds_as_is;

@@ -146,8 +146,8 @@ df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
  * (not asked yet), &df_cmds_as_is for a command that is its own expansion,
  * or the expansion of all[i], all_memo[i * DF_CMD_NMEMO + id] NULL or what
  * module id derived from it. loaded[k], for the instruction of index k,
- * names its run once loaded. views[0..n) and expanded are the window of the
- * instruction asked about last (in): a hook's view is the current
+ * names its run once loaded. views[0..n), expanded and memo are the window
+ * of the instruction asked about last (in): a hook's view is the current
  * instruction's, and a hook must not ask for another instruction's
  * commands while it holds one (loading may move the array).
  * Ownership: the arrays are in the arena, with the exec-form commands
@@ -158,6 +158,7 @@ typedef struct df_cmds {
 	const df_instr *in;	/* whose commands views holds; NULL: none yet */
 	df_cmd_view *views;	/* in's commands: a window into all */
 	const df_cmd_view **expanded;	/* parallel to views */
+	const void **memo;	/* DF_CMD_NMEMO per entry of views */
 	size_t n;
 	df_cmd_view *all;
 	const df_cmd_view **all_expanded;	/* parallel to all */
@@ -185,11 +186,26 @@ typedef struct df_cmds {
 
 void df_cmds_init(df_cmds *c);
 void df_cmds_release(df_cmds *c);
-/* The commands of in (a RUN without an error; else none), loaded unless c
- * has loaded them before: the window c->views[0..*n), valid until another
- * instruction is asked about. For df_lint_each_command() and the engine's
- * own loops, which read each command once for every rule. */
-const df_cmd_view *df_cmds_views(df_cmds *c, const df_instr *in, size_t *n);
+/* Point c's window at the commands of in (a RUN without an error), loading
+ * them unless c has loaded them before. */
+void df_cmds_select(df_cmds *c, const df_instr *in);
+/* The commands of in (a RUN without an error; else none): the window
+ * c->views[0..*n), valid until another instruction is asked about. For
+ * df_lint_each_command() and the engine's own loops, which read each
+ * command once for every rule. Inline: they ask it of every RUN again and
+ * again (after each hook that looked at another), and most often the
+ * window is already on it. */
+static inline const df_cmd_view *df_cmds_views(df_cmds *c, const df_instr *in, size_t *n)
+{
+	if (in->kind != DF_I_RUN || in->has_error) {
+		*n = 0;
+		return NULL;
+	}
+	if (c->in != in)
+		df_cmds_select(c, in);
+	*n = c->n;
+	return c->views;
+}
 /* The engine's list for the file being linted (engine.c). */
 df_cmds *df_lint_cmds(df_lint *lint);
 
@@ -197,10 +213,10 @@ df_cmds *df_lint_cmds(df_lint *lint);
  * views (a rule's own copy, or another instruction's). */
 static inline size_t df_cmds_index(const df_cmds *c, const df_cmd_view *v)
 {
-	uintptr_t at = (uintptr_t)v, first = (uintptr_t)c->views;
-	if (at < first || at >= first + c->n * sizeof(*v))
-		return c->n;
-	return (at - first) / sizeof(*v);
+	/* One compare: an address below the window wraps around to an index
+	 * far past its end. */
+	size_t i = ((uintptr_t)v - (uintptr_t)c->views) / sizeof(*v);
+	return i < c->n ? i : c->n;
 }
 
 /* What c->expanded[i] holds for a command that is its own expansion. */
@@ -226,7 +242,7 @@ static inline const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v,
 	size_t i = df_cmds_index(c, v);
 	if (i == c->n)
 		return NULL;
-	return &c->all_memo[((size_t)(c->views - c->all) + i) * DF_CMD_NMEMO + id];
+	return &c->memo[i * DF_CMD_NMEMO + id];
 }
 
 /* Inline: a third of the rules ask this of every instruction, and most
@@ -238,15 +254,8 @@ static inline int df_lint_each_command(df_lint *lint, const df_instr *in, df_cmd
 {
 	if (in->kind != DF_I_RUN || in->has_error)
 		return 0;
-	df_cmds *c = df_lint_cmds(lint);
 	size_t n;
-	const df_cmd_view *v;
-	if (c->in == in) {
-		v = c->views;
-		n = c->n;
-	} else {
-		v = df_cmds_views(c, in, &n);
-	}
+	const df_cmd_view *v = df_cmds_views(df_lint_cmds(lint), in, &n);
 	for (size_t i = 0; i < n; i++) {
 		int rc = fn(&v[i], ud);
 		if (rc)

@@ -44,57 +44,59 @@ bool df_opt_next(df_opt_iter *it, df_opt *o)
 {
 	const df_sh_cmd *c = it->c;
 	memset(o, 0, sizeof(*o));
-	if (it->k) {
-		/* Inside a cluster: the next letter. */
-		df_str w = c->words[it->i].value;
-		o->word = it->i;
-		o->letter = w.ptr[it->k++];
-		if (it->spec && it->spec->short_values && o->letter &&
-		    strchr(it->spec->short_values, o->letter)) {
-			size_t rest = w.len - it->k;
-			it->k = 0;
+	if (!it->k) {
+		/* A new word. The first "--" ends the options, and is no
+		 * operand itself. */
+		if (!c)
+			return false;
+		if (!it->operands && it->i < c->nwords &&
+		    df_mem_eq(c->words[it->i].value.ptr, c->words[it->i].value.len, "--")) {
+			it->operands = true;
 			it->i++;
-			if (rest) {
-				o->value = (df_str){ w.ptr + w.len - rest, rest };
+		}
+		if (it->i >= c->nwords)
+			return false;
+		df_str w = c->words[it->i].value;
+		if (it->operands || w.len < 2 || w.ptr[0] != '-') {
+			o->word = o->value_word = it->i++;
+			o->value = w;
+			return true;
+		}
+		if (w.ptr[1] == '-') {
+			const char *eq = memchr(w.ptr, '=', w.len);
+			o->word = it->i++;
+			o->name = (df_str){ w.ptr, eq ? (size_t)(eq - w.ptr) : w.len };
+			if (eq) {
+				o->value = (df_str){ eq + 1, w.len - (size_t)(eq + 1 - w.ptr) };
 				o->value_word = o->word;
-			} else {
+			} else if (it->spec && in_list(o->name, it->spec->long_values)) {
 				take_next(it, o);
 			}
 			return true;
 		}
-		if (it->k >= w.len) {
-			it->k = 0;
-			it->i++;
-		}
-		return true;
+		it->k = 1;	/* a cluster of short options, read below */
 	}
-	if (!c || it->i >= c->nwords)
-		return false;
+	/* Inside a cluster: the next letter. */
 	df_str w = c->words[it->i].value;
-	if (!it->operands && df_mem_eq(w.ptr, w.len, "--")) {
-		it->operands = true;
+	o->word = it->i;
+	o->letter = w.ptr[it->k++];
+	if (it->spec && it->spec->short_values && o->letter && strchr(it->spec->short_values, o->letter)) {
+		size_t rest = w.len - it->k;
+		it->k = 0;
 		it->i++;
-		return df_opt_next(it, o);
-	}
-	if (it->operands || w.len < 2 || w.ptr[0] != '-') {
-		o->word = o->value_word = it->i++;
-		o->value = w;
-		return true;
-	}
-	if (w.ptr[1] == '-') {
-		const char *eq = memchr(w.ptr, '=', w.len);
-		o->word = it->i++;
-		o->name = (df_str){ w.ptr, eq ? (size_t)(eq - w.ptr) : w.len };
-		if (eq) {
-			o->value = (df_str){ eq + 1, w.len - (size_t)(eq + 1 - w.ptr) };
+		if (rest) {
+			o->value = (df_str){ w.ptr + w.len - rest, rest };
 			o->value_word = o->word;
-		} else if (it->spec && in_list(o->name, it->spec->long_values)) {
+		} else {
 			take_next(it, o);
 		}
 		return true;
 	}
-	it->k = 1;
-	return df_opt_next(it, o);
+	if (it->k >= w.len) {
+		it->k = 0;
+		it->i++;
+	}
+	return true;
 }
 
 bool df_opt_has(const df_sh_cmd *c, size_t from, const df_optspec *spec, char letter,

@@ -492,15 +492,6 @@ static const char *opt_value(const args *a, size_t *i, const char *const *opts)
 	return NULL;
 }
 
-/* Does option word w take the next word as its value? */
-static bool takes_value(const df_eco_manager *m, const char *w)
-{
-	for (const char *const *o = m->value_opts; o && *o; o++)
-		if (str_eq(w, *o))
-			return true;
-	return false;
-}
-
 static bool has_suffix(const char *s, const char *suf)
 {
 	size_t n = strlen(s), k = strlen(suf);
@@ -694,6 +685,11 @@ typedef struct name_slot {
 } name_slot;
 
 static name_slot names[NAME_SLOTS];
+/* The managers' options that take a value (value_opts), in slots of the
+ * same kind keyed by manager and option: every option word of an install
+ * is looked up, and a manager lists up to thirty. */
+#define VALUE_OPT_SLOTS 512	/* a power of two, at least twice the options */
+static name_slot value_opts[VALUE_OPT_SLOTS];
 /* By first byte, the lengths of the names starting with it: bit n for n
  * bytes (bit 31: 31 or more). Most commands fail this before any hash. */
 static uint32_t name_lens[256];
@@ -706,14 +702,32 @@ static uint32_t len_bit(size_t n)
 	return (uint32_t)1 << (n < 31 ? n : 31);
 }
 
-static name_slot *name_slot_of(const char *s, size_t n)
+/* FNV-1a of s[0..n). */
+static uint32_t fnv1a(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	for (size_t i = h & (NAME_SLOTS - 1);; i = (i + 1) & (NAME_SLOTS - 1)) {
+	return h;
+}
+
+static name_slot *name_slot_of(const char *s, size_t n)
+{
+	for (size_t i = fnv1a(s, n) & (NAME_SLOTS - 1);; i = (i + 1) & (NAME_SLOTS - 1)) {
 		name_slot *slot = &names[i];
 		if (!slot->name || (slot->len == n && memcmp(slot->name, s, n) == 0))
+			return slot;
+	}
+}
+
+/* The slot of manager k's option s[0..n) in value_opts, or the free slot
+ * where it goes. */
+static name_slot *value_opt_slot_of(size_t k, const char *s, size_t n)
+{
+	uint32_t h = fnv1a(s, n) ^ (uint32_t)k * 2654435761u;
+	for (size_t i = h & (VALUE_OPT_SLOTS - 1);; i = (i + 1) & (VALUE_OPT_SLOTS - 1)) {
+		name_slot *slot = &value_opts[i];
+		if (!slot->name || (slot->manager == k && slot->len == n && memcmp(slot->name, s, n) == 0))
 			return slot;
 	}
 }
@@ -734,6 +748,16 @@ static void names_build(void)
 		}
 	for (size_t r = 0; r < sizeof(runners) / sizeof(runners[0]); r++)
 		name_starts[(unsigned char)runners[r].program[0]] = true;
+	used = 0;
+	for (size_t k = 0; k < NMANAGERS; k++)
+		for (const char *const *o = managers[k].value_opts; o && *o; o++) {
+			name_slot *slot = value_opt_slot_of(k, *o, strlen(*o));
+			if (slot->name)
+				continue;	/* listed twice */
+			if (++used > VALUE_OPT_SLOTS / 2)
+				DF_BUG("more value options than VALUE_OPT_SLOTS / 2");
+			*slot = (name_slot){ *o, strlen(*o), k };
+		}
 }
 
 bool df_eco_may_name(unsigned char first)
@@ -749,6 +773,13 @@ static size_t manager_named(const char *s, size_t n)
 		return NMANAGERS;
 	const name_slot *slot = name_slot_of(s, n);
 	return slot->name ? slot->manager : NMANAGERS;
+}
+
+/* Does option word w take the next word as its value (is it one of m's
+ * value_opts)? */
+static bool takes_value(const df_eco_manager *m, const char *w)
+{
+	return value_opt_slot_of((size_t)(m - managers), w, strlen(w))->name != NULL;
 }
 
 /* Word i of c counting from its name, by value. */
@@ -899,6 +930,7 @@ void df_eco_classify_by(df_arena *a, const df_sh_cmd *c, size_t name, const df_e
 	if (!m && !(m = find_manager(c, name, &first)))
 		return;
 	out->manager = m;
+	pthread_once(&names_once, names_build);	/* for takes_value() */
 	/* The words, then room for the positionals and the files: on the
 	 * stack for a command of usual length (nothing in out points there). */
 	size_t nw = c->nwords - name;
