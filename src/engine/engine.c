@@ -370,20 +370,22 @@ df_cmds *df_lint_cmds(df_lint *lint)
 }
 
 /*
- * A finding's message, formatted into the heap at its size. Formatted once
- * into room that fits nearly every message, then copied: messages are long,
- * and formatting is a good part of what reporting costs; "%s" (a message a
- * rule built itself) is a copy.
+ * A finding's message, formatted into the text of list, which owns it.
+ * Formatted once into room that fits nearly every message, then copied:
+ * messages are long, and formatting is a good part of what reporting
+ * costs; "%s" (a message a rule built itself) is a copy.
  */
-static char *format_message(const char *fmt, va_list ap)
+static const char *format_message(df_diags *list, const char *fmt, va_list ap)
 {
 	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
 		va_list cp;
 		va_copy(cp, ap);
 		const char *s = va_arg(cp, const char *);
 		va_end(cp);
-		if (s)
-			return df_xstrdup(s);
+		if (s) {
+			size_t len = strlen(s);
+			return memcpy(df_diags_text(list, len), s, len + 1);
+		}
 	}
 	char room[512];
 	va_list cp;
@@ -392,7 +394,7 @@ static char *format_message(const char *fmt, va_list ap)
 	va_end(cp);
 	if (n < 0)
 		DF_BUG("bad format '%s'", fmt);
-	char *text = df_xmalloc((size_t)n + 1);
+	char *text = df_diags_text(list, (size_t)n);
 	if ((size_t)n < sizeof(room))
 		memcpy(text, room, (size_t)n + 1);
 	else
@@ -454,7 +456,7 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	d->message = format_message(fmt, ap);
+	d->message = format_message(lint->out, fmt, ap);
 	va_end(ap);
 	d->borrowed_message = false;
 }
@@ -472,7 +474,7 @@ df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_s
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
-		d->message = format_message(fmt, ap);
+		d->message = format_message(lint->out, fmt, ap);
 		va_end(ap);
 		d->borrowed_message = false;
 	}
@@ -689,18 +691,6 @@ static void merge_same_as(const df_doc *doc, const df_graph *g, const df_diags *
 	free(dls);
 }
 
-/* Append d to out with severity sev, its strings changing owner: copying
- * (and formatting) every finding's message again would cost more than
- * finding it did. out has room for it (df_lint_file() makes room for all
- * the file's findings at once). */
-static void move_diag(df_diags *out, df_diag *d, df_severity sev)
-{
-	out->items[out->len] = *d;
-	out->items[out->len++].severity = sev;
-	d->code = NULL;
-	d->message = NULL;
-}
-
 /* The on_command hooks for the commands of one instruction. */
 typedef struct cmd_pass {
 	df_lint *lint;
@@ -905,9 +895,9 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 	bool may_suppress = (opts && opts->nignored) || df_checks_may_skip(ck) ||
 			    (pragmas.len && !(opts && opts->disable_ignore_pragma));
 	bool may_raise = df_checks_may_change_severity(ck);
-	void *items = out->items;
-	df_grow(&items, &out->cap, out->len + found.len, sizeof(*out->items));
-	out->items = items;
+	/* The findings kept are moved to the front of found, which out then
+	 * takes over whole, text and all: no message is copied again. */
+	size_t kept = 0;
 	for (size_t i = 0; i < found.len; i++) {
 		df_diag *d = &found.items[i];
 		if ((i < nrule && dropped[i]) ||
@@ -920,13 +910,16 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 				sev = opts->overrides[k].severity;
 		if (sev == DF_SEV_IGNORE)
 			continue;	/* a rule that is off unless raised */
-		move_diag(out, d, sev);
+		found.items[kept] = *d;
+		found.items[kept++].severity = sev;
 	}
+	found.len = kept;
 	df_pragmas_release(&pragmas);
 	if (also != also_room)
 		free(also);
 	if (dropped != dropped_room)
 		free(dropped);
+	df_diags_take(out, &found);
 	df_diags_release(&found);
 	df_diags_sort(out);
 }

@@ -432,17 +432,95 @@ static void json_begin(df_output *o, df_buf *out)
 		"\"level\":,\"line\":,\"message\":}") +                                     \
 	 4 * DF_PUT_U_MAX + 2 * JSON_NAME_ROOM)
 
-/* A cursor (buf.h) with room for a finding's object of fixed bytes but
- * its strings: the file's escaped name, and d's code and message, whose
- * lengths it measures. */
-static inline char *json_room(df_buf *out, size_t fixed, const df_output *o, const df_diag *d,
-			      size_t *code_len, size_t *msg_len)
+/*
+ * A string a finding borrows (diag.h: a rule's code or fixed message) as a
+ * JSON string, escaped once per report: the same few addresses come back
+ * finding after finding, and a borrowed string lives, unchanged, as long
+ * as the program, so its address stands for its text. at and len place it
+ * in o->json_borrowed_text.
+ */
+struct json_borrowed {
+	const char *s;		/* NULL: a free slot */
+	size_t at, len;
+};
+
+static inline size_t json_borrowed_slot(const struct json_borrowed *slots, size_t cap, const char *s)
 {
-	*code_len = strlen(d->code);
-	*msg_len = strlen(d->message);
-	if (*code_len > DF_JSON_LEN_MAX || *msg_len > DF_JSON_LEN_MAX)
+	size_t k = (size_t)(((uint64_t)(uintptr_t)s * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (cap - 1);
+	while (slots[k].s && slots[k].s != s)
+		k = (k + 1) & (cap - 1);
+	return k;
+}
+
+/* s's JSON string escaped into o->json_borrowed_text; the table is kept
+ * at most half full. */
+static const struct json_borrowed *json_borrowed_add(df_output *o, const char *s)
+{
+	if (2 * (o->json_nborrowed + 1) > o->json_borrowed_cap) {
+		size_t cap = o->json_borrowed_cap ? 2 * o->json_borrowed_cap : 64;
+		struct json_borrowed *slots = df_xcalloc(cap, sizeof(*slots));
+		for (size_t k = 0; k < o->json_borrowed_cap; k++)
+			if (o->json_borrowed[k].s)
+				slots[json_borrowed_slot(slots, cap, o->json_borrowed[k].s)] = o->json_borrowed[k];
+		free(o->json_borrowed);
+		o->json_borrowed = slots;
+		o->json_borrowed_cap = cap;
+	}
+	struct json_borrowed *e = &o->json_borrowed[json_borrowed_slot(o->json_borrowed, o->json_borrowed_cap, s)];
+	e->s = s;
+	e->at = o->json_borrowed_text.len;
+	df_json_add_cstr(&o->json_borrowed_text, s);
+	e->len = o->json_borrowed_text.len - e->at;
+	o->json_nborrowed++;
+	return e;
+}
+
+/* Where s's JSON string is in o->json_borrowed_text: nearly always found. */
+static inline const struct json_borrowed *json_borrowed_of(df_output *o, const char *s)
+{
+	if (o->json_borrowed_cap) {
+		const struct json_borrowed *e =
+			&o->json_borrowed[json_borrowed_slot(o->json_borrowed, o->json_borrowed_cap, s)];
+		if (e->s)
+			return e;
+	}
+	return json_borrowed_add(o, s);
+}
+
+/* One of a finding's strings on its way into JSON: escaped already (a
+ * borrowed one), or to be escaped as it is written. Placed by offset: a
+ * later lookup may move the table and the text. */
+typedef struct json_piece {
+	bool escaped;		/* at and len place it in o->json_borrowed_text */
+	const char *text;	/* when not escaped: text[0..len) */
+	size_t at, len;
+} json_piece;
+
+/* The piece for s, which the finding borrows when borrowed; the most bytes
+ * it writes added to *room. */
+static inline __attribute__((always_inline)) json_piece json_piece_of(df_output *o, const char *s, bool borrowed,
+								     size_t *room)
+{
+	json_piece pc = { borrowed, s, 0, 0 };
+	if (borrowed) {
+		const struct json_borrowed *e = json_borrowed_of(o, s);
+		pc.at = e->at;
+		pc.len = e->len;
+		*room += pc.len;
+		return pc;
+	}
+	pc.len = strlen(s);
+	if (pc.len > DF_JSON_LEN_MAX)
 		df_die_oom();
-	return df_buf_room(out, fixed + o->name.len + DF_JSON_STR_MAX(*code_len) + DF_JSON_STR_MAX(*msg_len));
+	*room += DF_JSON_STR_MAX(pc.len);
+	return pc;
+}
+
+static inline char *json_put_piece(char *p, const df_output *o, const json_piece *pc)
+{
+	if (pc->escaped)
+		return df_put(p, o->json_borrowed_text.buf + pc->at, pc->len);
+	return df_json_put_str(p, pc->text, pc->len);
 }
 
 /* Keys in cJSON's order for the same object: as they were added. Each
@@ -455,12 +533,14 @@ static void json_file(df_output *o, const df_file_findings *f, df_buf *out)
 	df_buf_reset(&o->name);
 	df_json_add_cstr(&o->name, f->file);
 	FOR_EACH_DIAG(f, d) {
-		size_t code_len, msg_len;
-		char *p = json_room(out, JSON_FINDING_FIXED, o, d, &code_len, &msg_len);
+		size_t room = JSON_FINDING_FIXED + o->name.len;
+		json_piece code = json_piece_of(o, d->code, d->borrowed_code, &room);
+		json_piece message = json_piece_of(o, d->message, d->borrowed_message, &room);
+		char *p = df_buf_room(out, room);
 		if (o->nfindings++)
 			*p++ = ',';
 		p = df_put(p, KEY("{\"code\":"));
-		p = df_json_put_str(p, d->code, code_len);
+		p = json_put_piece(p, o, &code);
 		p = df_put(p, KEY(",\"column\":"));
 		p = df_put_u(p, d->col);
 		p = df_put(p, KEY(",\"end_column\":"));
@@ -478,7 +558,7 @@ static void json_file(df_output *o, const df_file_findings *f, df_buf *out)
 		p = df_put(p, KEY(",\"line\":"));
 		p = df_put_u(p, d->line);
 		p = df_put(p, KEY(",\"message\":"));
-		p = df_json_put_str(p, d->message, msg_len);
+		p = json_put_piece(p, o, &message);
 		*p++ = '}';
 		df_buf_set_end(out, p);
 	}
@@ -942,14 +1022,16 @@ static void codacy_file(df_output *o, const df_file_findings *f, df_buf *out)
 	df_buf_reset(&o->name);
 	df_json_add_cstr(&o->name, f->file);
 	FOR_EACH_DIAG(f, d) {
-		size_t code_len, msg_len;
-		char *p = json_room(out, CODACY_FIXED, o, d, &code_len, &msg_len);
+		size_t room = CODACY_FIXED + o->name.len;
+		json_piece code = json_piece_of(o, d->code, d->borrowed_code, &room);
+		json_piece message = json_piece_of(o, d->message, d->borrowed_message, &room);
+		char *p = df_buf_room(out, room);
 		p = df_put(p, KEY("{\"filename\":"));
 		p = df_put(p, o->name.buf, o->name.len);
 		p = df_put(p, KEY(",\"patternId\":"));
-		p = df_json_put_str(p, d->code, code_len);
+		p = json_put_piece(p, o, &code);
 		p = df_put(p, KEY(",\"message\":"));
-		p = df_json_put_str(p, d->message, msg_len);
+		p = json_put_piece(p, o, &message);
 		p = df_put(p, KEY(",\"line\":"));
 		p = df_put_u(p, d->line);
 		p = df_put(p, "}\n", 2);
@@ -995,6 +1077,7 @@ int df_output_begin(df_output *o, const char *format, const df_output_opts *opts
 		o->opts = *opts;
 	df_buf_init(&o->held);
 	df_buf_init(&o->name);
+	df_buf_init(&o->json_borrowed_text);
 	if (fmt->begin)
 		fmt->begin(o, out);
 	return 0;
@@ -1012,6 +1095,8 @@ void df_output_end(df_output *o, df_buf *out)
 		o->fmt->end(o, out);
 	df_buf_release(&o->held);
 	df_buf_release(&o->name);
+	free(o->json_borrowed);
+	df_buf_release(&o->json_borrowed_text);
 	for (size_t k = 0; k < o->ncodes; k++)
 		free(o->codes[k]);
 	free(o->codes);

@@ -107,6 +107,10 @@ typedef struct df_output {
 	size_t nsafe, nunsafe;		/* findings with a safe, an unsafe fix (tty summary) */
 	size_t *refs;			/* SARIF: each result's index in codes */
 	size_t nrefs, refs_cap;
+	struct json_borrowed *json_borrowed;	/* JSON: borrowed strings
+						 * escaped, by address */
+	size_t json_nborrowed, json_borrowed_cap;	/* cap: 0 or a power of two */
+	df_buf json_borrowed_text;	/* their JSON strings, one after another */
 } df_output;
 
 /* Start a report in format (a name above); -1 for an unknown format. opts

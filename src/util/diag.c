@@ -6,22 +6,88 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A block of the strings a list owns; the list holds the newest. */
+struct df_diag_text {
+	struct df_diag_text *older;
+	size_t used, cap;
+	char bytes[];
+};
+
 void df_diags_init(df_diags *d)
 {
 	d->items = NULL;
 	d->len = d->cap = 0;
+	d->text = NULL;
 }
 
 void df_diags_release(df_diags *d)
 {
-	for (size_t i = 0; i < d->len; i++) {
-		if (!d->items[i].borrowed_code)
-			free((char *)d->items[i].code);
-		if (!d->items[i].borrowed_message)
-			free((char *)d->items[i].message);
+	for (struct df_diag_text *t = d->text, *older; t; t = older) {
+		older = t->older;
+		free(t);
 	}
 	free(d->items);
 	df_diags_init(d);
+}
+
+char *df_diags_text(df_diags *d, size_t len)
+{
+	struct df_diag_text *t = d->text;
+	if (len >= SIZE_MAX / 2)
+		df_die_oom();
+	if (!t || t->cap - t->used <= len) {
+		/* Room for the messages of most files in the first block,
+		 * which is small enough for malloc's per-thread cache. */
+		enum { BLOCK_ROOM = 1024 - sizeof(struct df_diag_text) };
+		size_t cap = len < BLOCK_ROOM ? BLOCK_ROOM : len + 1;
+		t = df_xmalloc(sizeof(*t) + cap);
+		t->older = d->text;
+		t->used = 0;
+		t->cap = cap;
+		d->text = t;
+	}
+	char *p = t->bytes + t->used;
+	t->used += len + 1;
+	return p;
+}
+
+void df_diags_take(df_diags *to, df_diags *from)
+{
+	if (!to->len) {
+		/* The usual case, a list filled for one file: its array is
+		 * handed over rather than copied. */
+		free(to->items);
+		to->items = from->items;
+		to->cap = from->cap;
+		to->len = from->len;
+		from->items = NULL;
+		from->cap = 0;
+	} else if (from->len) {
+		void *items = to->items;
+		df_grow(&items, &to->cap, to->len + from->len, sizeof(*to->items));
+		to->items = items;
+		memcpy(to->items + to->len, from->items, from->len * sizeof(*from->items));
+		to->len += from->len;
+	}
+	from->len = 0;
+	struct df_diag_text *oldest = from->text;
+	if (!oldest)
+		return;
+	while (oldest->older)
+		oldest = oldest->older;
+	/* from's newest block becomes to's: new strings go on filling it. */
+	oldest->older = to->text;
+	to->text = from->text;
+	from->text = NULL;
+}
+
+/* A copy of s[0..len) and a NUL in d's text. */
+static const char *copy_text(df_diags *d, const char *s, size_t len)
+{
+	char *p = df_diags_text(d, len);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
 }
 
 /* A new entry at the end of d, its strings not set. */
@@ -47,13 +113,15 @@ static df_diag *push(df_diags *d, df_severity sev, uint32_t line, uint32_t col, 
 	return g;
 }
 
-df_diag *df_diags_add_take(df_diags *d, df_severity sev, const char *code,
-			   uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
-			   char *message)
+/* An entry whose code and message d owns: copies of code and of
+ * message[0..len). */
+static df_diag *add_copy(df_diags *d, df_severity sev, const char *code,
+			 uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+			 const char *message, size_t len)
 {
 	df_diag *g = push(d, sev, line, col, end_line, end_col);
-	g->code = df_xstrdup(code);
-	g->message = message;
+	g->code = copy_text(d, code, strlen(code));
+	g->message = copy_text(d, message, len);
 	g->borrowed_code = g->borrowed_message = false;
 	return g;
 }
@@ -73,7 +141,7 @@ df_diag *df_diags_add_str(df_diags *d, df_severity sev, const char *code,
 			  uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
 			  const char *message)
 {
-	return df_diags_add_take(d, sev, code, line, col, end_line, end_col, df_xstrdup(message));
+	return add_copy(d, sev, code, line, col, end_line, end_col, message, strlen(message));
 }
 
 df_diag *df_diags_add(df_diags *d, df_severity sev, const char *code,
@@ -82,17 +150,19 @@ df_diag *df_diags_add(df_diags *d, df_severity sev, const char *code,
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *message;
+	df_diag *g;
 	/* "%s" is the common format: a copy, without vsnprintf's two passes. */
 	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
-		message = df_xstrdup(va_arg(ap, const char *));
+		const char *message = va_arg(ap, const char *);
+		g = add_copy(d, sev, code, line, col, end_line, end_col, message, strlen(message));
 	} else {
 		df_buf msg = DF_BUF_INIT;
 		df_buf_vaddf(&msg, fmt, ap);
-		message = df_buf_detach(&msg, NULL);
+		g = add_copy(d, sev, code, line, col, end_line, end_col, msg.buf ? msg.buf : "", msg.len);
+		df_buf_release(&msg);
 	}
 	va_end(ap);
-	return df_diags_add_take(d, sev, code, line, col, end_line, end_col, message);
+	return g;
 }
 
 static int diag_cmp(const df_diag *a, const df_diag *b)

@@ -6,7 +6,9 @@
  * message. Messages are lowercase, quote the subject and have no trailing
  * period. A df_diags list owns its entries' strings, except those added with
  * df_diags_add_static(): strings that live as long as the program (a rule's
- * code and fixed message) are borrowed, not copied.
+ * code and fixed message) are borrowed, not copied. The strings it owns are
+ * copied into text blocks of the list (df_diags_text()), freed all at once
+ * with it: a file's findings would otherwise cost a malloc and a free each.
  */
 #ifndef DF_UTIL_DIAG_H
 #define DF_UTIL_DIAG_H
@@ -27,8 +29,8 @@ typedef struct df_diag {
 	uint32_t line, col;		/* start, 1-based; col counts bytes */
 	uint32_t end_line, end_col;	/* end, end_col exclusive */
 	df_severity severity;
-	const char *code;		/* owned unless borrowed_code */
-	const char *message;		/* owned unless borrowed_message */
+	const char *code;		/* in the list's text unless borrowed_code */
+	const char *message;		/* in its text unless borrowed_message */
 	bool borrowed_code, borrowed_message;
 	/* The fix the finding offers, if any (engine/rule.h df_report_fix()):
 	 * its applicability, a df_fix_kind (0: none), and, when the run
@@ -40,9 +42,10 @@ typedef struct df_diag {
 typedef struct df_diags {
 	df_diag *items;
 	size_t len, cap;
+	struct df_diag_text *text;	/* the newest block of owned strings */
 } df_diags;
 
-#define DF_DIAGS_INIT { NULL, 0, 0 }
+#define DF_DIAGS_INIT { NULL, 0, 0, NULL }
 
 void df_diags_init(df_diags *d);
 void df_diags_release(df_diags *d);
@@ -53,16 +56,19 @@ df_diag *df_diags_add(df_diags *d, df_severity sev, const char *code,
 df_diag *df_diags_add_str(df_diags *d, df_severity sev, const char *code,
 			  uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
 			  const char *message);
-/* The same, taking message (malloc'd) over instead of copying it. */
-df_diag *df_diags_add_take(df_diags *d, df_severity sev, const char *code,
-			   uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
-			   char *message);
-/* The same, borrowing code and message, which must outlive the list (string
- * literals, a rule's fields): most findings are a rule's fixed message, and
- * two copies and two frees each cost more than finding them. */
+/* The same, borrowing code and message, which must live, unchanged, as long
+ * as the program (string literals, a rule's fields): most findings are a
+ * rule's fixed message, and copying it costs more than finding it. Output
+ * relies on this to escape each borrowed string once (output.c). */
 df_diag *df_diags_add_static(df_diags *d, df_severity sev, const char *code,
 			     uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
 			     const char *message);
+/* Room in d's text for a string of len bytes and its NUL, valid until d is
+ * released: for an entry's code or message written in place. */
+char *df_diags_text(df_diags *d, size_t len);
+/* Move from's entries, and the text they point into, to the end of to;
+ * from is left empty. */
+void df_diags_take(df_diags *to, df_diags *from);
 /* Stable sort by position, then code. */
 void df_diags_sort(df_diags *d);
 const char *df_severity_name(df_severity s);
