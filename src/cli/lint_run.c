@@ -213,6 +213,7 @@ static size_t open_budget(void)
 static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 {
 	size_t budget = run->fix == DF_FIX_MODE_WRITE ? 0 : open_budget();
+	df_input_dir dir = DF_INPUT_DIR_INIT;
 	for (size_t i = 0; i < run->ninputs; i++) {
 		const char *in = run->inputs[i];
 		if (!strcmp(in, "-")) {
@@ -221,7 +222,7 @@ static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 		}
 		if (budget) {
 			struct stat st;
-			int fd = df_input_open(in, &st);
+			int fd = df_input_open_in(&dir, in, &st);
 			if (fd >= 0 && !S_ISDIR(st.st_mode)) {
 				lint_job *j = add_job(js, in, NULL);
 				j->fd = fd;
@@ -256,6 +257,7 @@ static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 		}
 		df_discovery_release(&found);
 	}
+	df_input_dir_release(&dir);
 }
 
 static const df_context *fixed_context(void *arg, const char **dockerfile)

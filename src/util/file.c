@@ -3,9 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "util/util.h"
 
 /* What one read asks for when the size is not known. */
 #define READ_CHUNK 65536
@@ -61,17 +64,49 @@ static int read_stream(int fd, const char *shown, size_t max, df_buf *out, df_bu
 	}
 }
 
-int df_input_open(const char *path, struct stat *st)
+/* O_NONBLOCK: opening a FIFO must not wait for a writer before we know
+ * it is one; regular files ignore it. */
+#define INPUT_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+
+/* fd, open, fstat()ed into *st; or -1 (closed) with errno kept. */
+static int opened(int fd, struct stat *st)
 {
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer before we
-	 * know it is one; regular files ignore it. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, st) == 0)
 		return fd;
 	int e = errno;
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+int df_input_open(const char *path, struct stat *st)
+{
+	return opened(open(path, INPUT_OPEN_FLAGS), st);
+}
+
+int df_input_open_in(df_input_dir *dir, const char *path, struct stat *st)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || !slash[1] || slash == path)
+		return df_input_open(path, st);
+	size_t len = (size_t)(slash - path);
+	if (dir->fd < 0 || dir->len != len || memcmp(dir->path, path, len)) {
+		df_input_dir_release(dir);
+		dir->path = df_xstrndup(path, len);
+		dir->len = len;
+		dir->fd = open(dir->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dir->fd < 0)
+			return df_input_open(path, st);
+	}
+	return opened(openat(dir->fd, slash + 1, INPUT_OPEN_FLAGS), st);
+}
+
+void df_input_dir_release(df_input_dir *dir)
+{
+	if (dir->fd >= 0)
+		close(dir->fd);
+	free(dir->path);
+	*dir = (df_input_dir)DF_INPUT_DIR_INIT;
 }
 
 /* Read the input open on fd, which st describes, and close it. */

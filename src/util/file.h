@@ -30,6 +30,20 @@ int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err);
  * left open). A directory opens too. */
 int df_input_open(const char *path, struct stat *st);
 
+/* The directory of the last input df_input_open_in() opened. */
+typedef struct {
+	char *path;
+	size_t len;
+	int fd;	/* O_PATH, or -1 */
+} df_input_dir;
+#define DF_INPUT_DIR_INIT { NULL, 0, -1 }
+
+/* df_input_open() of path, opened relative to its directory when that is
+ * dir's: many inputs from one directory (a shell glob, a list from find)
+ * then walk its path once, not once each. */
+int df_input_open_in(df_input_dir *dir, const char *path, struct stat *st);
+void df_input_dir_release(df_input_dir *dir);
+
 /* df_read_text() of what df_input_open() opened (fd, *st; path for the
  * messages); closes fd. Opening ahead tells what an input is (a directory
  * or a file) with the one walk of its path the read needs anyway. */

@@ -344,6 +344,15 @@ if (ulimit -n 32) 2>/dev/null; then
 else
 	bad "this shell cannot set ulimit -n"
 fi
+# Inputs from one directory are opened relative to it: the same results
+# as each file linted alone, however the path is spelt.
+(cd "$many" && "$DFOPT" lint -f gnu -j 1 0.Dockerfile ./1.Dockerfile ../many/2.Dockerfile "$many//5.Dockerfile" \
+	"$many/nope.Dockerfile" "$many/6.Dockerfile/" "$many/7.Dockerfile") >"$run/dir.out" 2>"$run/dir.err"
+(cd "$many" && for f in 0.Dockerfile ./1.Dockerfile ../many/2.Dockerfile "$many//5.Dockerfile" "$many/nope.Dockerfile" \
+	"$many/6.Dockerfile/" "$many/7.Dockerfile"; do "$DFOPT" lint -f gnu -j 1 "$f"; done) >"$run/alone.out" 2>"$run/alone.err"
+same "$run/alone.out" "$run/dir.out" "inputs of one directory"
+same "$run/alone.err" "$run/dir.err" "inputs of one directory: errors"
+contains "$run/dir.err" "dfopt: cannot read '$many/6.Dockerfile/': Not a directory" "a file named as a directory"
 chmod 000 "$many/3.Dockerfile"
 if ! cat "$many/3.Dockerfile" >/dev/null 2>&1; then
 	expect 2 "-j: unreadable file" "$DFOPT" lint -j 4 "$many"
