@@ -146,8 +146,7 @@ struct parser {
 	struct stack words;	/* df_sh_word: a simple command's assigns and words */
 	/* A list's parts, see parse_list(): */
 	struct stack cmds;	/* df_sh_cmd *: its pipelines' commands */
-	struct stack pipes;	/* df_sh_pipeline: its and-or lists' pipelines */
-	struct stack ops;	/* df_sh_andor_op: parallel to pipes */
+	struct stack pipes;	/* struct pipe_rec: its and-or lists' pipelines */
 	struct stack items;	/* df_sh_andor: its items */
 	/* The simple commands so far, in the order df_sh_walk() visits them
 	 * (df_sh_script.simple), an arena array (see grow_for_push()). A
@@ -1407,6 +1406,21 @@ static bool expect_word(struct parser *p, df_sh_cmd *c, int want,
 /* ------------------------------------------------------------------------ */
 /* Parser */
 
+/* Whether the word [start, end) of the text starts with NAME= or NAME+=, as
+ * assign_prefix() tells. Read in p->stext, where the scan of the NAME needs
+ * no bound check: STOP, which is no name char, follows the limit. */
+static inline bool starts_assignment(const struct parser *p, size_t start, size_t end)
+{
+	const char *s = p->stext;
+	size_t i = start;
+	if (!is_name_start(s[i]))
+		return false;
+	do
+		i++;
+	while (is_name_char(s[i]));
+	return i < end && (s[i] == '=' || (s[i] == '+' && i + 1 < end && s[i + 1] == '='));
+}
+
 static df_sh_cmd *parse_command(struct parser *p);
 static df_sh_cmd *parse_compound(struct parser *p);
 
@@ -1701,7 +1715,7 @@ static df_sh_cmd *parse_simple(struct parser *p)
 		df_sh_word *w = t->word;
 		p->words.len += sizeof(df_sh_word);
 		next(p);
-		if (nwords == 0 && assign_prefix(w->raw.ptr, w->raw.len)) {
+		if (nwords == 0 && starts_assignment(p, w->start, w->end)) {
 			nassigns++;
 			continue;
 		}
@@ -2031,10 +2045,17 @@ static df_sh_cmd *parse_command(struct parser *p)
  * lists nested in its commands push above them and pop back first.
  */
 
+/* A pipeline waiting on p->pipes, with the operator that joins it to the
+ * one before it in its and-or list (DF_SH_OP_NONE for the first). */
+struct pipe_rec {
+	df_sh_pipeline pl;
+	df_sh_andor_op op;
+};
+
 /* pipeline -> ['!'] command (('|' | '|&') linebreak command)*
- * Pushes its commands on p->cmds and then its record on p->pipes; false
- * (and nothing pushed) when it has no command. */
-static bool parse_pipeline(struct parser *p)
+ * Pushes its commands on p->cmds and then its record, joined by op, on
+ * p->pipes; false (and nothing pushed) when it has no command. */
+static bool parse_pipeline(struct parser *p, df_sh_andor_op op)
 {
 	size_t ncmds = 0;
 	bool bang = false;
@@ -2060,44 +2081,43 @@ static bool parse_pipeline(struct parser *p)
 		t = peek(p);
 		if (!(tok_is_op(t, OP_PIPE) || tok_is_op(t, OP_PIPE_AMP)))
 			break;
-		int op = t->op;
+		int pipe_op = t->op;
 		uint32_t op_start = t->start;
 		next(p);
 		skip_newlines(p);
 		if (peek(p)->kind == TK_EOF) {
-			set_error(p, op_start, "missing command after '%s'", op_text[op]);
+			set_error(p, op_start, "missing command after '%s'", op_text[pipe_op]);
 			break;
 		}
 	}
 	if (!ncmds)
 		return false;
-	df_sh_pipeline *pl = stack_push(&p->pipes, sizeof(*pl));
-	pl->cmds = NULL;
-	pl->ncmds = ncmds;
-	pl->bang = bang;
-	pl->start = start;
-	pl->end = end;
+	struct pipe_rec *r = stack_push(&p->pipes, sizeof(*r));
+	r->pl.cmds = NULL;
+	r->pl.ncmds = ncmds;
+	r->pl.bang = bang;
+	r->pl.start = start;
+	r->pl.end = end;
+	r->op = op;
 	return true;
 }
 
-/* The record parse_pipeline() pushed last. */
+/* The pipeline parse_pipeline() pushed last. */
 static const df_sh_pipeline *top_pipeline(const struct parser *p)
 {
-	return (const df_sh_pipeline *)(const void *)(p->pipes.v + p->pipes.len) - 1;
+	return &((const struct pipe_rec *)(const void *)(p->pipes.v + p->pipes.len) - 1)->pl;
 }
 
 /* and_or -> pipeline (('&&' | '||') linebreak pipeline)*
- * Pushes its pipelines (with one operator each on p->ops) and then its
- * record on p->items; false (and nothing pushed) without a pipeline. */
+ * Pushes its pipelines and then its record on p->items; false (and
+ * nothing pushed) without a pipeline. */
 static bool parse_andor(struct parser *p)
 {
-	if (!parse_pipeline(p))
+	if (!parse_pipeline(p, DF_SH_OP_NONE))
 		return false;
 	size_t npipes = 0;
-	df_sh_andor_op op = DF_SH_OP_NONE;
 	uint32_t start = top_pipeline(p)->start, end;
 	for (;;) {
-		*(df_sh_andor_op *)stack_push(&p->ops, sizeof(op)) = op;
 		npipes++;
 		end = top_pipeline(p)->end;
 		const struct token *t = peek(p);
@@ -2106,13 +2126,12 @@ static bool parse_andor(struct parser *p)
 		int optok = t->op;
 		uint32_t op_start = t->start;
 		next(p);
-		op = optok == OP_AND_IF ? DF_SH_OP_AND : DF_SH_OP_OR;
 		skip_newlines(p);
 		if (peek(p)->kind == TK_EOF) {
 			set_error(p, op_start, "missing command after '%s'", op_text[optok]);
 			break;
 		}
-		if (!parse_pipeline(p))
+		if (!parse_pipeline(p, optok == OP_AND_IF ? DF_SH_OP_AND : DF_SH_OP_OR))
 			break;
 	}
 	df_sh_andor *a = stack_push(&p->items, sizeof(*a));
@@ -2128,8 +2147,7 @@ static bool parse_andor(struct parser *p)
 /* list -> linebreak (and_or (';' | '&' | newline) linebreak)* [and_or] */
 static df_sh_list *parse_list(struct parser *p)
 {
-	size_t ibase = p->items.len, pbase = p->pipes.len, obase = p->ops.len,
-	       cbase = p->cmds.len;
+	size_t ibase = p->items.len, pbase = p->pipes.len, cbase = p->cmds.len;
 	size_t nitems = 0;
 	for (;;) {
 		skip_newlines(p);
@@ -2148,7 +2166,7 @@ static df_sh_list *parse_list(struct parser *p)
 			break;
 		}
 	}
-	size_t npipes = (p->pipes.len - pbase) / sizeof(df_sh_pipeline);
+	size_t npipes = (p->pipes.len - pbase) / sizeof(struct pipe_rec);
 	size_t ncmds = (p->cmds.len - cbase) / sizeof(df_sh_cmd *);
 	/* The list, its item pointers, the and-or lists, their pipeline
 	 * pointers, the pipelines, their command pointers, the operators. */
@@ -2165,27 +2183,29 @@ static df_sh_list *parse_list(struct parser *p)
 	df_sh_cmd **cmds = (df_sh_cmd **)(void *)(pls + npipes);
 	df_sh_andor_op *ops = (df_sh_andor_op *)(void *)(cmds + ncmds);
 	const df_sh_andor *ia = (const df_sh_andor *)(const void *)(p->items.v + ibase);
-	const df_sh_pipeline *ip = (const df_sh_pipeline *)(const void *)(p->pipes.v + pbase);
-	const df_sh_andor_op *io = (const df_sh_andor_op *)(const void *)(p->ops.v + obase);
+	const struct pipe_rec *ip = (const struct pipe_rec *)(const void *)(p->pipes.v + pbase);
 	const df_sh_cmd *const *ic = (const df_sh_cmd *const *)(const void *)(p->cmds.v + cbase);
-	size_t k = 0, c = 0;
-	for (size_t i = 0; i < nitems; i++) {
+	/* The records are in source order: a pipeline's commands are the
+	 * next run of cmds, an and-or list's pipelines and operators the
+	 * next run of pipes and ops. */
+	for (size_t c = 0; c < ncmds; c++)
+		cmds[c] = (df_sh_cmd *)ic[c];
+	for (size_t k = 0, c = 0; k < npipes; k++) {
+		pls[k] = ip[k].pl;
+		pls[k].cmds = cmds + c;
+		c += ip[k].pl.ncmds;
+		pipes[k] = &pls[k];
+		ops[k] = ip[k].op;
+	}
+	for (size_t i = 0, k = 0; i < nitems; i++) {
 		ands[i] = ia[i];
 		ands[i].pipes = pipes + k;
 		ands[i].ops = ops + k;
+		k += ia[i].npipes;
 		items[i] = &ands[i];
-		for (size_t e = k + ia[i].npipes; k < e; k++) {
-			pls[k] = ip[k];
-			pls[k].cmds = cmds + c;
-			pipes[k] = &pls[k];
-			ops[k] = io[k];
-			for (size_t ce = c + ip[k].ncmds; c < ce; c++)
-				cmds[c] = (df_sh_cmd *)ic[c];
-		}
 	}
 	p->items.len = ibase;
 	p->pipes.len = pbase;
-	p->ops.len = obase;
 	p->cmds.len = cbase;
 	l->items = nitems ? items : NULL;
 	l->nitems = nitems;
@@ -2199,8 +2219,7 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 	char val0[512];
 	df_sh_word words0[32];
 	df_sh_cmd *cmds0[16];
-	df_sh_pipeline pipes0[16];
-	df_sh_andor_op ops0[16];
+	struct pipe_rec pipes0[16];
 	df_sh_andor items0[16];
 
 	/* Every field is set here: the token is lexed before it is read. */
@@ -2221,7 +2240,6 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 	stack_init(&p.words, words0, sizeof(words0));
 	stack_init(&p.cmds, cmds0, sizeof(cmds0));
 	stack_init(&p.pipes, pipes0, sizeof(pipes0));
-	stack_init(&p.ops, ops0, sizeof(ops0));
 	stack_init(&p.items, items0, sizeof(items0));
 	p.simple = NULL;
 	p.nsimple = p.tok_simple = 0;
@@ -2260,7 +2278,6 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 	stack_release(&p.words);
 	stack_release(&p.cmds);
 	stack_release(&p.pipes);
-	stack_release(&p.ops);
 	stack_release(&p.items);
 	if (p.stext != stext0)
 		free(p.stext);
@@ -2484,20 +2501,33 @@ static inline bool lit_eq(const char *s, size_t n, const char *lit)
 
 static bool in_list(df_str s, const char *const *list)
 {
-	/* Options all start with '-', long ones with "--": their first three
-	 * bytes, read once, reject nearly every entry before a byte loop. An
-	 * entry's byte is read only when the one before it matched a byte
-	 * that is no NUL, so within the entry. */
-	char c0 = s.len > 0 ? s.ptr[0] : '\0', c1 = s.len > 1 ? s.ptr[1] : '\0',
-	     c2 = s.len > 2 ? s.ptr[2] : '\0';
-	for (; list && *list; list++) {
-		const char *lit = *list;
-		if (lit[0] != c0 || (c0 != '\0' && (lit[1] != c1 || (c1 != '\0' && lit[2] != c2))))
-			continue;
-		if (c0 != '\0' && c1 != '\0' && c2 != '\0' ? lit_eq(s.ptr + 3, s.len - 3, lit + 3)
-							   : lit_eq(s.ptr, s.len, lit))
-			return true;
+	if (!list)
+		return false;
+	/* Options all start with '-', long ones with "--": up to their first
+	 * three bytes, read once, reject nearly every entry before a byte
+	 * loop. When none of them is NUL, an entry's byte is read only when
+	 * the one before it matched, and so is within the entry. */
+	const char *v = s.ptr;
+	if (s.len == 2 && v[0] != '\0' && v[1] != '\0') {
+		for (; *list; list++) {
+			const char *lit = *list;
+			if (lit[0] == v[0] && lit[1] == v[1] && lit[2] == '\0')
+				return true;
+		}
+		return false;
 	}
+	if (s.len >= 3 && v[0] != '\0' && v[1] != '\0' && v[2] != '\0') {
+		for (; *list; list++) {
+			const char *lit = *list;
+			if (lit[0] == v[0] && lit[1] == v[1] && lit[2] == v[2] &&
+			    lit_eq(v + 3, s.len - 3, lit + 3))
+				return true;
+		}
+		return false;
+	}
+	for (; *list; list++)
+		if (lit_eq(v, s.len, *list))
+			return true;
 	return false;
 }
 
@@ -2609,16 +2639,18 @@ static bool is_cluster(df_str v)
 bool df_sh_has_flag(const df_sh_cmd *c, size_t from, const char *flag)
 {
 	size_t flen = flag ? strlen(flag) : 0;
-	if (!c || flen < 2 || flag[0] != '-')
+	if (!c || flen < 2 || flag[0] != '-' || from >= c->nwords)
 		return false;
 	bool one_letter = flen == 2 && flag[1] != '-';
-	for (size_t i = from + 1; i > from && i < c->nwords; i++) {
-		df_str v = c->words[i].value;
+	for (const df_sh_word *w = c->words + from + 1, *end = c->words + c->nwords; w < end; w++) {
+		df_str v = w->value;
 		if (v.len < 2 || v.ptr[0] != '-')
 			continue;
 		if (v.len == 2 && v.ptr[1] == '-')
 			break;	/* "--" */
-		if (v.len == flen && memcmp(v.ptr, flag, flen) == 0)
+		/* Both start with '-': the second byte rejects most words before
+		 * a call. */
+		if (v.len == flen && v.ptr[1] == flag[1] && memcmp(v.ptr + 2, flag + 2, flen - 2) == 0)
 			return true;
 		if (one_letter) {
 			/* -oValue carries its option first; -qy is a cluster of them. */
@@ -2641,19 +2673,22 @@ size_t df_sh_positionals_noted(const df_sh_cmd *c, size_t from, const char *cons
 			       const df_sh_word **out, size_t max, df_sh_opt_note *note)
 {
 	size_t n = 0;
-	bool opts_done = false;
 	if (note) {
 		note->n = note->listed = 0;
 		note->full = false;
 	}
-	if (!c)
+	if (!c || from >= c->nwords)
 		return 0;
-	for (size_t i = from + 1; i > from && i < c->nwords; i++) {
+	/* With no out, max does not apply: every positional is counted. */
+	if (!out)
+		max = SIZE_MAX;
+	size_t i = from + 1;
+	for (; i < c->nwords; i++) {
 		df_str v = c->words[i].value;
-		if (!opts_done && v.len > 1 && v.ptr[0] == '-') {
+		if (v.len > 1 && v.ptr[0] == '-') {
 			if (v.len == 2 && v.ptr[1] == '-') {
-				opts_done = true;	/* "--" */
-				continue;
+				i++;	/* "--": the rest are positional */
+				break;
 			}
 			bool listed = in_list(v, value_opts);
 			if (note) {
@@ -2668,11 +2703,15 @@ size_t df_sh_positionals_noted(const df_sh_cmd *c, size_t from, const char *cons
 				i++;
 			continue;
 		}
-		if (out) {
-			if (n == max)
-				break;
+		if (n == max)
+			return n;
+		if (out)
 			out[n] = &c->words[i];
-		}
+		n++;
+	}
+	for (; i < c->nwords && n < max; i++) {
+		if (out)
+			out[n] = &c->words[i];
 		n++;
 	}
 	return n;
