@@ -5,8 +5,12 @@
 #include "parse/flags.h"
 #include "util/util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static df_str val_of(const df_word *w, bool *known)
 {
@@ -87,6 +91,27 @@ static void add_edge(df_graph *g, size_t *cap, df_edge e)
 	g->edges[g->nedges++] = e;
 }
 
+/* Add the def-use edges of in (instruction i) from the uses scope
+ * resolution found: one pass with the steps, not a second over the
+ * instructions. */
+static void add_defuses(df_graph *g, size_t *cap, const df_instr *in, size_t i)
+{
+	for (size_t u = 0; u < in->nuses; u++) {
+		const df_var *def = in->uses[u].def;
+		if (!def || !def->def)
+			continue;
+		int d = df_graph_instr_index(g, def->def);
+		if (d < 0)
+			continue;
+		if (g->ndefuses == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 8;
+			g->defuses = df_arena_grow_uninit(&g->arena, g->defuses, g->ndefuses, ncap, sizeof(df_defuse));
+			*cap = ncap;
+		}
+		g->defuses[g->ndefuses++] = (df_defuse){ (size_t)d, i, in->uses[u].name, in->uses[u].by_shell };
+	}
+}
+
 static df_step_kind step_kind(df_instr_kind k)
 {
 	switch (k) {
@@ -133,13 +158,51 @@ static size_t clean_abs(char *buf, size_t n)
 	return w;
 }
 
+#ifdef __SSE2__
+/* A bit for each of buf[0..len) (len <= 64) that is c, bit i for buf[i];
+ * the bytes up to the next multiple of sixteen are read and must not be c. */
+static uint64_t byte_bits(const char *buf, size_t len, char c)
+{
+	uint64_t bits = 0;
+	for (size_t i = 0; i < len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+		bits |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))) << i;
+	}
+	return bits;
+}
+#endif
+
+/* Would clean_abs() leave the absolute path buf[0..n) as it is? It does
+ * when no element is empty, "." or "..", and no '/' ends the path but "/"
+ * itself: most paths, answered from the masks of their slashes and dots
+ * instead of element by element. buf must have sixteen zero bytes at n. */
+static bool is_clean_abs(const char *buf, size_t n)
+{
+#ifdef __SSE2__
+	if (n < 64) {
+		uint64_t slash = byte_bits(buf, n, '/'), dot = byte_bits(buf, n, '.');
+		uint64_t sep = slash | (uint64_t)1 << n;	/* an element ends at a '/' or at n */
+		uint64_t bad = (slash & slash >> 1) |				/* "//" */
+			       (slash & dot >> 1 & sep >> 2) |			/* "/." */
+			       (slash & dot >> 1 & dot >> 2 & sep >> 3);	/* "/.." */
+		return !bad && (n == 1 || buf[n - 1] != '/');
+	}
+#else
+	(void)buf;
+	(void)n;
+#endif
+	return false;
+}
+
 /* Resolve rel against the directory dir as the builder does: an absolute
  * path stands alone, a relative one is joined; the result is cleaned, and
  * keep_slash keeps a trailing '/' of rel (COPY destinations). */
 static df_str resolve_path(df_arena *a, df_str dir, df_str rel, bool keep_slash)
 {
 	bool abs = rel.len && rel.ptr[0] == '/';
-	size_t cap = (abs ? 0 : dir.len) + rel.len + 3;
+	/* Room for a '/' before dir, one after it, one kept at the end, and
+	 * the sixteen zero bytes is_clean_abs() reads past the path. */
+	size_t cap = (abs ? 0 : dir.len) + rel.len + 3 + 16;
 	/* Written whole below (and NUL-terminated): no clearing first. */
 	char *buf = df_arena_alloc_uninit(a, cap);
 	size_t n = 0;
@@ -155,7 +218,14 @@ static df_str resolve_path(df_arena *a, df_str dir, df_str rel, bool keep_slash)
 	}
 	memcpy(buf + n, rel.ptr, rel.len);
 	n += rel.len;
-	n = clean_abs(buf, n);
+	/* A trailing '/' or "/." (a destination "./", a join with ".") adds
+	 * nothing to what the path cleans to: without it, such a path often
+	 * needs no cleaning. */
+	while ((n > 1 && buf[n - 1] == '/') || (n > 2 && buf[n - 1] == '.' && buf[n - 2] == '/'))
+		n -= buf[n - 1] == '/' ? 1 : 2;
+	memset(buf + n, 0, 16);
+	if (!is_clean_abs(buf, n))
+		n = clean_abs(buf, n);
 	bool slash = rel.len && (rel.ptr[rel.len - 1] == '/' ||
 				 (rel.len >= 2 && rel.ptr[rel.len - 1] == '.' && rel.ptr[rel.len - 2] == '/'));
 	if (keep_slash && slash && n > 1)
@@ -292,6 +362,8 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 	for (size_t i = 0; i < n; i++) {
 		const df_instr *in = doc->instrs[i];
 		df_step *st = &g->steps[i];
+		if (in->nuses)
+			add_defuses(g, &dcap, in, i);
 		if (in->kind == DF_I_FROM) {
 			if (cur) {
 				cur->last = i - 1;
@@ -389,25 +461,6 @@ int df_graph_build(df_graph *g, const df_doc *doc, const char *target)
 	}
 	if (cur)
 		cur->last = n - 1;
-
-	/* Def-use edges from scope resolution. */
-	for (size_t i = 0; i < n; i++) {
-		const df_instr *in = doc->instrs[i];
-		for (size_t u = 0; u < in->nuses; u++) {
-			const df_var *def = in->uses[u].def;
-			if (!def || !def->def)
-				continue;
-			int d = df_graph_instr_index(g, def->def);
-			if (d < 0)
-				continue;
-			if (g->ndefuses == dcap) {
-				size_t ncap = dcap ? dcap * 2 : 8;
-				g->defuses = df_arena_grow_uninit(&g->arena, g->defuses, g->ndefuses, ncap, sizeof(df_defuse));
-				dcap = ncap;
-			}
-			g->defuses[g->ndefuses++] = (df_defuse){ (size_t)d, i, in->uses[u].name, in->uses[u].by_shell };
-		}
-	}
 
 	if (g->nstages) {
 		if (target && *target) {

@@ -1087,16 +1087,23 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 	ex x;
 	val v = VAL_INIT;
 
-	memset(&x, 0, sizeof(x));
+	/* Set field by field: refs_local, most of the struct, is written
+	 * before it is read. */
 	x.a = a;
 	x.o = o ? o : &defaults;
 	x.s = s ? s : "";
 	x.len = s ? len : 0;
+	x.pos = 0;
 	x.esc = x.o->escape ? x.o->escape : '\\';
+	x.depth = 0;
+	x.work = 0;
 	x.glob_budget = GLOB_BUDGET;
-	x.refs = x.refs_local;
-	x.refs_cap = DF_ARRAY_LEN(x.refs_local);
+	x.failed = false;
 	df_buf_init(&x.err);
+	x.err_off = 0;
+	x.refs = x.refs_local;
+	x.nrefs = 0;
+	x.refs_cap = DF_ARRAY_LEN(x.refs_local);
 
 	if (x.len > DF_EXPAND_MAX_OUT)
 		fail(&x, 0, "word too long");

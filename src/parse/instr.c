@@ -183,6 +183,18 @@ static df_span kw_span(const df_instr *in)
 
 /* ---- per-instruction argument parsing -------------------------------------- */
 
+/* Source span of w->raw[at .. at + len). A word that is one run of the
+ * source (its span as long as its text: a continuation inside it would add
+ * at least the escape and the newline) maps by offset from its own span,
+ * without a search of the text's pieces; an empty part may sit at the start
+ * of the next piece, and takes the search. */
+static inline df_span word_part_span(const df_instr *in, const df_word *w, size_t at, size_t len)
+{
+	if (len && w->span.end - w->span.start == w->raw.len)
+		return (df_span){ w->span.start + (uint32_t)at, w->span.start + (uint32_t)(at + len) };
+	return df_text_span(&in->text, w->text_off + at, len);
+}
+
 static void words_to_args(df_instr *in, df_word *w, size_t n)
 {
 	in->args = w;
@@ -197,7 +209,7 @@ static inline __attribute__((always_inline)) void one_word_arg(parser *p, df_ins
 	w->raw = str_of(&in->text, off, end);
 	w->value = w->raw;
 	w->text_off = (uint32_t)off;
-	w->span = df_text_span(&in->text, off, end - off);
+	w->span = df_text_span_first(&in->text, off, end - off);
 	words_to_args(in, w, 1);
 }
 
@@ -353,9 +365,9 @@ static void parse_key_values(parser *p, df_instr *in)
 		size_t klen = (size_t)(eq - w[i].raw.ptr);
 		df_kv *kv = &in->pairs[in->npairs++];
 		kv->key = (df_str){ w[i].raw.ptr, klen };
-		kv->key_span = df_text_span(&in->text, w[i].text_off, klen);
+		kv->key_span = word_part_span(in, &w[i], 0, klen);
 		kv->value = (df_str){ eq + 1, w[i].raw.len - klen - 1 };
-		kv->value_span = df_text_span(&in->text, w[i].text_off + klen + 1, kv->value.len);
+		kv->value_span = word_part_span(in, &w[i], klen + 1, kv->value.len);
 		kv->has_value = true;
 		if (klen == 0) {
 			df_parse_error(p->doc, in, w[i].span, "%s names can not be blank", kw);
@@ -381,11 +393,11 @@ static void parse_arg(parser *p, df_instr *in)
 		const char *eq = memchr(w[i].raw.ptr, '=', w[i].raw.len);
 		size_t klen = eq ? (size_t)(eq - w[i].raw.ptr) : w[i].raw.len;
 		kv->key = (df_str){ w[i].raw.ptr, klen };
-		kv->key_span = df_text_span(&in->text, w[i].text_off, klen);
+		kv->key_span = word_part_span(in, &w[i], 0, klen);
 		if (eq) {
 			kv->has_value = true;
 			kv->value = (df_str){ eq + 1, w[i].raw.len - klen - 1 };
-			kv->value_span = df_text_span(&in->text, w[i].text_off + klen + 1, kv->value.len);
+			kv->value_span = word_part_span(in, &w[i], klen + 1, kv->value.len);
 		}
 		if (klen == 0) {
 			df_parse_error(p->doc, in, w[i].span, "ARG names can not be blank");
@@ -426,7 +438,8 @@ static void parse_copy(parser *p, df_instr *in)
 	in->sources = in->args;
 	in->nsources = in->nargs - 1;
 	in->dest = &in->args[in->nargs - 1];
-	if (!in->exec_form && in->dest->raw.len > 2 && has_heredoc_op(in->dest->raw)) {
+	if (!in->exec_form) {
+		/* A heredoc marker: digits, "<<" and at least one byte more. */
 		const char *d = in->dest->raw.ptr;
 		size_t k = 0;
 		while (k < in->dest->raw.len && df_is_digit((unsigned char)d[k]))
@@ -648,7 +661,7 @@ df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
 	size_t kw0 = k;
 	in->kind = scan_keyword(s, &k, len);
 	in->keyword = str_of(&text, kw0, k);
-	in->keyword_span = df_text_span(&text, kw0, k - kw0);
+	in->keyword_span = df_text_span_first(&text, kw0, k - kw0);
 
 	/* Most instructions have no flags: the blanks after the keyword and a
 	 * look for "--" answer that without a call. */
@@ -674,7 +687,7 @@ df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
 		f->name = (df_str){ w, eq ? (size_t)(eq - w) : wl };
 		f->has_value = eq != NULL;
 		f->value = eq ? (df_str){ eq + 1, wl - f->name.len - 1 } : (df_str){ "", 0 };
-		f->span = df_text_span(&text, fw[i].off, fw[i].end - fw[i].off);
+		f->span = df_text_span_first(&text, fw[i].off, fw[i].end - fw[i].off);
 		f->raw = str_of(&text, fw[i].off, fw[i].end);
 	}
 

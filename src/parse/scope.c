@@ -76,9 +76,11 @@ typedef struct scope {
 	size_t nstages, stages_cap;
 	name_map gmap;		/* globals by name */
 	name_map smap;		/* current stage's bindings by name */
-	/* uses of the instruction being resolved */
+	/* uses of the instruction being resolved: in uses_first, or malloc'd
+	 * once an instruction has more */
 	df_use *uses;
 	size_t nuses, uses_cap;
+	df_use uses_first[8];
 	/* The bindings lookup() found for the expansion under way, in call
 	 * order: record_refs() takes them rather than look each name up a
 	 * second time. */
@@ -229,9 +231,13 @@ static bool build_arg(const scope *s, const char *name, size_t len, df_str *valu
 
 static void add_use(scope *s, df_str name, df_span span, const df_var *def, bool by_shell)
 {
-	void *p = s->uses;
-	df_grow(&p, &s->uses_cap, s->nuses + 1, sizeof(df_use));
-	s->uses = p;
+	if (s->nuses == s->uses_cap) {
+		void *p = s->uses == s->uses_first ? NULL : s->uses;
+		df_grow(&p, &s->uses_cap, s->nuses + 1, sizeof(df_use));
+		if (s->uses == s->uses_first)
+			memcpy(p, s->uses_first, s->nuses * sizeof(df_use));
+		s->uses = p;
+	}
 	s->uses[s->nuses++] = (df_use){ name, span, def, by_shell };
 }
 
@@ -657,10 +663,24 @@ static void resolve_env(scope *s, df_instr *in, bool is_label)
 {
 	/* All values of one ENV see the bindings from before it: expand them
 	 * all first, then bind. */
+	const char *text = in->text.str.ptr;
 	for (size_t i = 0; i < in->npairs; i++) {
 		df_kv *kv = &in->pairs[i];
-		kv->key_exp = expand_str(s, kv->key, &in->text, (size_t)(kv->key.ptr - in->text.str.ptr), false);
-		kv->value_exp = expand_str(s, kv->value, &in->text, (size_t)(kv->value.ptr - in->text.str.ptr), false);
+		size_t key_off = (size_t)(kv->key.ptr - text), value_off = (size_t)(kv->value.ptr - text);
+		size_t value_end = value_off + kv->value.len;
+		/* Most pairs hold no '$', quote or escape char from the key to
+		 * the end of the value: then key and value are each their own
+		 * expansion, and one scan answers for both. A quoted value
+		 * (is_plain() takes it out of its quotes) and a pair the scan
+		 * stops in are expanded part by part. */
+		bool quoted = kv->value.len && (kv->value.ptr[0] == '"' || kv->value.ptr[0] == '\'');
+		if (!quoted && key_off <= value_off && df_scan_special(text, key_off, value_end, false) == value_end) {
+			kv->key_exp = (df_expanded){ DF_EXP_KNOWN, kv->key, NULL };
+			kv->value_exp = (df_expanded){ DF_EXP_KNOWN, kv->value, NULL };
+			continue;
+		}
+		kv->key_exp = expand_str(s, kv->key, &in->text, key_off, false);
+		kv->value_exp = expand_str(s, kv->value, &in->text, value_off, false);
 	}
 	for (size_t i = 0; i < in->npairs && !is_label; i++) {
 		df_kv *kv = &in->pairs[i];
@@ -778,14 +798,24 @@ const df_var *df_scope_find(const df_var *bindings, const char *name, size_t len
 
 void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 {
+	/* Set field by field: most of the struct is storage that needs no
+	 * clearing (uses_first; found[] below nfound) or that map_init()
+	 * clears. */
 	scope s;
-	memset(&s, 0, sizeof(s));
 	s.doc = doc;
 	s.a = &doc->arena;
 	s.opts = opts;
 	s.globals = &predefined[0];
+	s.head = NULL;
+	s.in_stage = false;
+	s.stages = NULL;
+	s.nstages = s.stages_cap = 0;
 	map_init(&s.gmap, s.a);
 	map_init(&s.smap, s.a);
+	s.uses = s.uses_first;
+	s.nuses = 0;
+	s.uses_cap = DF_ARRAY_LEN(s.uses_first);
+	s.nfound = 0;
 	for (size_t i = 0; opts && i < DF_NPREDEFINED; i++) {
 		df_str given;
 		if (build_arg(&s, predefined[i].name.ptr, predefined[i].name.len, &given)) {
@@ -832,14 +862,16 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 			in->inner->scope = in->scope;
 		}
 		if (s.nuses) {
-			in->uses = DF_ARENA_ARRAY(s.a, df_use, s.nuses);
+			/* Filled right away: no need to clear it first. */
+			in->uses = df_arena_alloc_uninit(s.a, s.nuses * sizeof(df_use));
 			memcpy(in->uses, s.uses, s.nuses * sizeof(df_use));
 			in->nuses = s.nuses;
 		}
 	}
 	doc->globals = s.globals;
 	doc->nstages = (size_t)(stage + 1);
-	free(s.uses);
+	if (s.uses != s.uses_first)
+		free(s.uses);
 }
 
 bool df_ref_has_fallback(const df_source *src, df_span sp)

@@ -10,6 +10,7 @@
  * scratch reused from one text to the next. df_text_builder_finish() hands
  * the text over (bytes NUL-terminated, unused room given back to the arena)
  * and empties the builder; df_text_builder_release() frees the scratch.
+ * df_text_span_first() maps a part of a text back to the source.
  */
 #ifndef DF_PARSE_TEXT_H
 #define DF_PARSE_TEXT_H
@@ -52,6 +53,18 @@ static inline void df_text_builder_add(df_text_builder *tb, const char *src_base
  * empty. */
 df_text df_text_builder_finish(df_text_builder *tb);
 void df_text_builder_release(df_text_builder *tb);
+
+/* df_text_span(), quick for a nonempty part that lies in the first piece of
+ * t: in a text of one physical line (most are) every part does, and so does
+ * nearly every keyword. There the map is an offset, with no search of the
+ * pieces. t has at least one piece, as every text built here and every
+ * instruction's text does. */
+static inline df_span df_text_span_first(const df_text *t, size_t off, size_t len)
+{
+	if (len && off + len <= t->segs[0].len)
+		return (df_span){ t->segs[0].src_off + (uint32_t)off, t->segs[0].src_off + (uint32_t)(off + len) };
+	return df_text_span(t, off, len);
+}
 
 /* The part of t from off on, as a text of its own (shares the bytes). */
 df_text df_text_suffix(df_arena *a, const df_text *t, size_t off);

@@ -1,6 +1,7 @@
 /* words.c - Docker's argument word splitters; see words.h. */
 #include "parse/words.h"
 #include "parse/scan.h"
+#include "parse/text.h"
 #include "util/buf.h"
 #include "util/util.h"
 
@@ -38,7 +39,7 @@ static inline __attribute__((always_inline)) void push_word(df_arena *a, df_word
 	(*arr)[(*n)++] = (df_word){
 		.raw = raw,
 		.value = raw,
-		.span = df_text_span(t, off, end - off),
+		.span = df_text_span_first(t, off, end - off),
 		.text_off = (uint32_t)off,
 	};
 }
