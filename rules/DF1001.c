@@ -702,11 +702,23 @@ typedef struct walk {
 	df_lint *lint;
 	df1001_state *st;
 	const df_instr *run;
-	df_arena *arena;
 	const df_step *step;	/* the RUN's */
 	const char *cwd;	/* valid once cwd_known */
 	bool cwd_known;
+	df_arena arena;		/* scratch for the RUN, once arena_ready */
+	bool arena_ready;
 } walk;
+
+/* The walk's scratch arena, set up on first use: most RUNs run no package
+ * manager, and have no use for it. */
+static df_arena *walk_arena(walk *w)
+{
+	if (!w->arena_ready) {
+		df_arena_init(&w->arena);
+		w->arena_ready = true;
+	}
+	return &w->arena;
+}
 
 /* The directory the command runs in, so far: the RUN's WORKDIR cleaned, on
  * first use (most RUNs run no package manager, and have no use for it),
@@ -732,7 +744,7 @@ static int on_cmd(const df_cmd_view *v, void *ud)
 	walk *w = ud;
 	if (df_cmd_named(v, "cd")) {
 		const df_cmd_view *e = df_lint_expanded(w->lint, v);
-		df_eco_cd(w->arena, e->cmd, e->name, walk_cwd(w));
+		df_eco_cd(walk_arena(w), e->cmd, e->name, walk_cwd(w));
 		return 0;
 	}
 	/* The table first on the words as written (the engine looked the
@@ -746,7 +758,7 @@ static int on_cmd(const df_cmd_view *v, void *ud)
 	 * installs are remembered): what it reads, from which directory, is
 	 * asked only when there is a COPY to judge. */
 	bool judging = w->st->ncopies > 0;
-	df_lint_eco_classify(w->lint, v, e, w->arena, judging ? *walk_cwd(w) : NULL, judging, &u);
+	df_lint_eco_classify(w->lint, v, e, walk_arena(w), judging ? *walk_cwd(w) : NULL, judging, &u);
 	/* A dependency install, or one that reads the sources only for want
 	 * of a flag (`poetry install` without --no-root): the split adds it. */
 	if (u.kind != DF_ECO_DEPS && !(u.kind == DF_ECO_SOURCES && u.split_flags))
@@ -760,7 +772,7 @@ static int on_cmd(const df_cmd_view *v, void *ud)
 		bool split = false;
 		for (size_t k = 0; k < st->ninstalled && !split; k++)
 			split = st->installed[k] == u.manager && st->installed_after[k] <= i;
-		if (!split && !st->reported[i] && judge(w->lint, st, i, w->run, e, &u, w->arena)) {
+		if (!split && !st->reported[i] && judge(w->lint, st, i, w->run, e, &u, walk_arena(w))) {
 			st->reported[i] = true;
 			st->nreported++;
 		}
@@ -799,9 +811,8 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	 * --no-install-project`, COPY, `uv sync`). */
 	if (st->ncopies && st->nreported == st->ncopies)
 		return;
-	df_arena a;
-	df_arena_init(&a);
-	walk w = {lint, st, in, &a, &df_lint_graph(lint)->steps[in->index], NULL, false};
+	walk w = { .lint = lint, .st = st, .run = in, .step = &df_lint_graph(lint)->steps[in->index] };
 	df_lint_each_command(lint, in, on_cmd, &w);
-	df_arena_release(&a);
+	if (w.arena_ready)
+		df_arena_release(&w.arena);
 }

@@ -6,6 +6,7 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static void check(df_lint *lint, const df_instr *in, void *state);
@@ -147,6 +148,30 @@ static void set_what(refreshes *r, size_t m, df_str a, df_str b)
 	out[o] = '\0';
 }
 
+/* Everything in each manager's lists directory (its path and a '*'
+ * component), df_path_normal(): a later rm of it or of the directory
+ * leaves later RUNs no lists. Built once for the process (files are
+ * linted on several threads) rather than for every refresh; NULL: too
+ * long to match. */
+static const char *lists_all[MANAGERS];
+static df_arena lists_arena;	/* the paths; kept for the process */
+static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
+
+static void lists_build(void)
+{
+	size_t n;
+	const df_ospkg_manager *table = df_ospkg_managers(&n);
+	for (size_t m = 0; m < n && m < MANAGERS; m++) {
+		char probe[64];
+		size_t len = strlen(table[m].lists);
+		if (len + sizeof("/*") > sizeof(probe))
+			DF_BUG("a package list directory longer than the probe");
+		memcpy(probe, table[m].lists, len);
+		memcpy(probe + len, "/*", sizeof("/*"));
+		lists_all[m] = df_path_normal(&lists_arena, probe, len + 2);
+	}
+}
+
 typedef struct walk {
 	df_lint *lint;
 	const df_instr *run;
@@ -167,16 +192,8 @@ static int each(const df_cmd_view *v, void *ud)
 		return 0;
 	if (u.action == DF_OSPKG_REFRESH) {
 		w->fresh[m] = true;
-		/* Everything in the lists directory: a later rm of it or of the
-		 * directory leaves later RUNs no lists. */
-		char probe[64];
-		size_t len = strlen(u.manager->lists);
-		if (len + sizeof("/*") > sizeof(probe))
-			DF_BUG("a package list directory longer than the probe");
-		memcpy(probe, u.manager->lists, len);
-		memcpy(probe + len, "/*", sizeof("/*"));
-		len += 2;
-		if (df_run_removes_after(w->lint, v, probe, len, true) ||
+		pthread_once(&lists_once, lists_build);
+		if ((lists_all[m] && df_run_removes_normal_after(w->lint, v, lists_all[m], true)) ||
 		    df_run_mounts_cache(w->run, u.manager->lists)) {
 			w->r->run[m] = NULL;
 		} else {

@@ -301,21 +301,25 @@ bool df_run_removes_after(df_lint *lint, const df_cmd_view *v, const char *path,
 			  bool unknown_counts)
 {
 	char p[PATH_CAP];
-	if (!normalise(path, len, p))
-		return false;
+	return normalise(path, len, p) && df_run_removes_normal_after(lint, v, p, unknown_counts);
+}
+
+bool df_run_removes_normal_after(df_lint *lint, const df_cmd_view *v, const char *normal,
+				 bool unknown_counts)
+{
 	const void **memo = df_lint_cmd_memo(lint, v, DF_CMD_MEMO_REMOVES);
 	for (const removes_memo *m = memo ? *memo : NULL; m; m = m->next)
-		if (m->unknown_counts == unknown_counts && strcmp(m->path, p) == 0)
+		if (m->unknown_counts == unknown_counts && strcmp(m->path, normal) == 0)
 			return m->removed;
-	removal r = { lint, p, unknown_counts };
+	removal r = { lint, normal, unknown_counts };
 	bool removed = df_run_each_after(lint, v, removes_path, &r) != 0;
 	if (memo) {
-		size_t n = strlen(p) + 1;
+		size_t n = strlen(normal) + 1;
 		removes_memo *m = df_arena_alloc(&df_lint_cmds(lint)->arena, sizeof(*m) + n);
 		m->next = *memo;
 		m->unknown_counts = unknown_counts;
 		m->removed = removed;
-		memcpy(m->path, p, n);
+		memcpy(m->path, normal, n);
 		*memo = m;
 	}
 	return removed;

@@ -36,6 +36,10 @@ int df_run_each_after(df_lint *lint, const df_cmd_view *v, df_cmd_fn fn, void *u
  * counts as removing it: the rules stay quiet where they cannot tell. */
 bool df_run_removes_after(df_lint *lint, const df_cmd_view *v, const char *path, size_t len,
 			  bool unknown_counts);
+/* The same of a path given df_path_normal() (below), for a rule that asks
+ * about the same constant path in every RUN and normalises it once. */
+bool df_run_removes_normal_after(df_lint *lint, const df_cmd_view *v, const char *normal,
+				 bool unknown_counts);
 
 /* Does the operand op[0..len) of a command that acts on paths (rm, chown,
  * chmod) name path, as rm's are judged above: path itself, a glob matching

@@ -11,13 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* By the first byte of a command's name: could it name a language manager
- * or runner (NAME_ECO, for a name with no '/')? And the lengths (bit n for
- * n bytes, below 32) of the system package managers' commands it starts.
- * Built once for the process (files are linted on several threads), asked
- * of every command: most are neither. */
-enum { NAME_ECO = 1 };
-static unsigned char name_kinds[256];
+/* By the first two bytes of a command's name with no '/': could it name a
+ * language manager or runner (df_eco_name_pairs())? By its first byte, the
+ * lengths (bit n for n bytes, below 32) of the system package managers'
+ * commands it starts. Built once for the process (files are linted on
+ * several threads), asked of every command: most are neither. */
+static unsigned char eco_pairs[DF_ECO_NAME_PAIRS];
 static uint32_t ospkg_lens[256];
 static pthread_once_t name_kinds_once = PTHREAD_ONCE_INIT;
 
@@ -33,9 +32,7 @@ static void name_kinds_build(void)
 				DF_BUG("a package manager's command name of 32 bytes or more");
 			ospkg_lens[(unsigned char)(*c)[0]] |= UINT32_C(1) << len;
 		}
-	for (unsigned b = 0; b < 256; b++)
-		if (df_eco_may_name((unsigned char)b))
-			name_kinds[b] |= NAME_ECO;
+	df_eco_name_pairs(eco_pairs);
 }
 
 void df_cmds_init(df_cmds *c)
@@ -67,17 +64,14 @@ static df_str basename_of(df_str s)
 static void add_view(df_cmds *c, const df_cmd_view *v)
 {
 	if (c->nall == c->cap) {
-		/* The arrays grow together: all_expanded[i] and the memos at
-		 * i * DF_CMD_NMEMO belong to all[i]. A view handed out before
-		 * a move stays readable (the arena keeps the old array). The
-		 * new slots of the parallel arrays are cleared here, all at
-		 * once, rather than one command at a time. */
+		/* The arrays grow together: all_derived[i] belongs to all[i].
+		 * A view handed out before a move stays readable (the arena
+		 * keeps the old array). The new slots of all_derived are
+		 * cleared here, all at once, rather than one command at a
+		 * time. */
 		size_t cap = c->cap ? 2 * c->cap : 16;
 		c->all = df_arena_grow_uninit(&c->arena, c->all, c->cap, cap, sizeof(*c->all));
-		c->all_expanded = df_arena_grow(&c->arena, c->all_expanded, c->cap, cap,
-						sizeof(*c->all_expanded));
-		c->all_memo = df_arena_grow(&c->arena, c->all_memo, c->cap * DF_CMD_NMEMO,
-					    cap * DF_CMD_NMEMO, sizeof(*c->all_memo));
+		c->all_derived = df_arena_grow(&c->arena, c->all_derived, c->cap, cap, sizeof(*c->all_derived));
 		c->cap = cap;
 	}
 	df_cmd_view *at = &c->all[c->nall];
@@ -92,9 +86,13 @@ static void add_view(df_cmds *c, const df_cmd_view *v)
 	df_str name = v->cmd->words[v->name].value;
 	at->eco = NULL;
 	at->eco_runner = false;
-	/* A name with no '/' (its basename is all of it) starts the program
-	 * name there (values end in a NUL, an empty one too). */
-	if (at->basename.ptr != name.ptr || (name_kinds[(unsigned char)name.ptr[0]] & NAME_ECO))
+	/* A name with no '/' (its basename is all of it) is the program
+	 * name, told by its first two bytes. One shorter names no manager:
+	 * it takes pair 0 (two NULs), never set. */
+	size_t pair = 0;
+	if (name.len >= 2)
+		pair = (size_t)(unsigned char)name.ptr[0] << 8 | (unsigned char)name.ptr[1];
+	if (at->basename.ptr != name.ptr || (eco_pairs[pair / 8] >> (pair % 8) & 1))
 		at->eco = df_eco_manager_run(v->cmd, v->name, &at->eco_runner);
 	c->nall++;
 }
@@ -181,8 +179,7 @@ void df_cmds_select(df_cmds *c, const df_instr *in)
 	c->n = r->n;
 	/* Nothing loaded yet (`RUN []` first): no array to point into. */
 	c->views = c->all ? c->all + r->first : NULL;
-	c->expanded = c->all_expanded ? c->all_expanded + r->first : NULL;
-	c->memo = c->all_memo ? c->all_memo + r->first * DF_CMD_NMEMO : NULL;
+	c->derived = c->all_derived ? c->all_derived + r->first : NULL;
 }
 
 const df_cmd_view df_cmds_as_is;
@@ -192,7 +189,7 @@ const df_cmd_view *df_cmds_expand(df_cmds *c, const df_cmd_view *v)
 	size_t i = df_cmds_index(c, v);
 	if (i == c->n)
 		DF_BUG("expansion of a command that is not the current instruction's");
-	if (!c->expanded[i]) {
+	if (!c->derived[i].expanded) {
 		/* Most commands have no argument to expand: told here by a
 		 * look at the words, before df_cmd_expanded() copies the
 		 * command to say so. */
@@ -201,14 +198,14 @@ const df_cmd_view *df_cmds_expand(df_cmds *c, const df_cmd_view *v)
 		while (k < vc->nwords && !vc->words[k].has_expansion)
 			k++;
 		if (k >= vc->nwords || v->exec) {
-			c->expanded[i] = &df_cmds_as_is;
+			c->derived[i].expanded = &df_cmds_as_is;
 			return v;
 		}
 		df_sh_cmd e = df_cmd_expanded(&c->arena, v, c->in);
 		if (e.words == v->cmd->words) {
 			/* Nothing expands: v is its own expansion, with no
 			 * copy to make. */
-			c->expanded[i] = &df_cmds_as_is;
+			c->derived[i].expanded = &df_cmds_as_is;
 			return v;
 		}
 		df_cmd_view *ev = df_arena_alloc_uninit(&c->arena, sizeof(*ev));
@@ -216,9 +213,9 @@ const df_cmd_view *df_cmds_expand(df_cmds *c, const df_cmd_view *v)
 		*cmd = e;
 		*ev = *v;
 		ev->cmd = cmd;
-		c->expanded[i] = ev;
+		c->derived[i].expanded = ev;
 	}
-	return c->expanded[i] == &df_cmds_as_is ? v : c->expanded[i];
+	return c->derived[i].expanded == &df_cmds_as_is ? v : c->derived[i].expanded;
 }
 
 void df_lint_eco_classify(df_lint *lint, const df_cmd_view *v, const df_cmd_view *e, df_arena *a,

@@ -134,6 +134,14 @@ static inline bool df_cmd_named(const df_cmd_view *v, const char *name)
  */
 df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in);
 
+/* What the engine keeps with one of its commands: its expansion and the
+ * engine modules' memos (see df_cmds). One record a command, in one
+ * array: grown and cleared at once, and one pointer for a window. */
+typedef struct df_cmd_derived {
+	const df_cmd_view *expanded;	/* see df_lint_expanded() */
+	const void *memo[DF_CMD_NMEMO];	/* by df_cmd_memo_id */
+} df_cmd_derived;
+
 /*
  * The command lists the engine keeps for the file being linted (what
  * df_lint_each_command() and df_lint_expanded() read): every RUN's commands
@@ -142,11 +150,11 @@ df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
  *
  * Invariants: all[0..nall) holds the commands of every RUN loaded so far,
  * each RUN's in one run, in source order (a command before those in its
- * substitutions, the script before its heredocs); all_expanded[i] is NULL
- * (not asked yet), &df_cmds_as_is for a command that is its own expansion,
- * or the expansion of all[i], all_memo[i * DF_CMD_NMEMO + id] NULL or what
- * module id derived from it. loaded[k], for the instruction of index k,
- * names its run once loaded. views[0..n), expanded and memo are the window
+ * substitutions, the script before its heredocs); all_derived[i].expanded
+ * is NULL (not asked yet), &df_cmds_as_is for a command that is its own
+ * expansion, or the expansion of all[i], all_derived[i].memo[id] NULL or
+ * what module id derived from it. loaded[k], for the instruction of index
+ * k, names its run once loaded. views[0..n) and derived are the window
  * of the instruction asked about last (in): a hook's view is the current
  * instruction's, and a hook must not ask for another instruction's
  * commands while it holds one (loading may move the array).
@@ -157,12 +165,10 @@ df_sh_cmd df_cmd_expanded(df_arena *a, const df_cmd_view *v, const df_instr *in)
 typedef struct df_cmds {
 	const df_instr *in;	/* whose commands views holds; NULL: none yet */
 	df_cmd_view *views;	/* in's commands: a window into all */
-	const df_cmd_view **expanded;	/* parallel to views */
-	const void **memo;	/* DF_CMD_NMEMO per entry of views */
+	df_cmd_derived *derived;	/* parallel to views */
 	size_t n;
 	df_cmd_view *all;
-	const df_cmd_view **all_expanded;	/* parallel to all */
-	const void **all_memo;	/* DF_CMD_NMEMO per entry of all */
+	df_cmd_derived *all_derived;	/* parallel to all */
 	size_t nall, cap;
 	struct df_cmds_run {
 		const df_instr *in;	/* NULL: not loaded */
@@ -219,7 +225,7 @@ static inline size_t df_cmds_index(const df_cmds *c, const df_cmd_view *v)
 	return i < c->n ? i : c->n;
 }
 
-/* What c->expanded[i] holds for a command that is its own expansion. */
+/* What c->derived[i].expanded holds for a command that is its own expansion. */
 extern const df_cmd_view df_cmds_as_is;
 /* df_lint_expanded() the first time it is asked of v: computes and keeps
  * the expansion. */
@@ -231,8 +237,8 @@ static inline const df_cmd_view *df_lint_expanded(df_lint *lint, const df_cmd_vi
 {
 	df_cmds *c = df_lint_cmds(lint);
 	size_t i = df_cmds_index(c, v);
-	if (i < c->n && c->expanded[i])
-		return c->expanded[i] == &df_cmds_as_is ? v : c->expanded[i];
+	if (i < c->n && c->derived[i].expanded)
+		return c->derived[i].expanded == &df_cmds_as_is ? v : c->derived[i].expanded;
 	return df_cmds_expand(c, v);
 }
 
@@ -242,7 +248,7 @@ static inline const void **df_lint_cmd_memo(df_lint *lint, const df_cmd_view *v,
 	size_t i = df_cmds_index(c, v);
 	if (i == c->n)
 		return NULL;
-	return &c->memo[i * DF_CMD_NMEMO + id];
+	return &c->derived[i].memo[id];
 }
 
 /* Inline: a third of the rules ask this of every instruction, and most

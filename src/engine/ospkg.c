@@ -89,18 +89,35 @@ static inline bool listed(const char *const *list, df_str w)
 	return false;
 }
 
-/* By first byte, the managers with a command starting with it (bit i for
- * managers[i]): most commands are none of theirs, and the others are
- * compared with a manager or two. */
-static unsigned first_letter[256];
-_Static_assert(DF_ARRAY_LEN(managers) <= 32, "a bit per manager in first_letter");
-static pthread_once_t letters_once = PTHREAD_ONCE_INIT;
+/* The managers' commands grouped by first byte, each group in table order,
+ * with their lengths: every command of a RUN whose first byte and length
+ * could be a manager's comes here (df_cmd_view.ospkg), and a name is
+ * compared only with the commands of its group and its length. */
+typedef struct command_name {
+	const char *name;
+	size_t len;
+	unsigned manager;	/* 1 + the index in managers */
+} command_name;
+static command_name command_names[32];
+/* The group of each first byte: command_names[group_first[b]..+group_len[b]). */
+static unsigned char group_first[256], group_len[256];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 
-static void letters_build(void)
+static void names_build(void)
 {
-	for (size_t i = 0; i < DF_ARRAY_LEN(managers); i++)
-		for (const char *const *c = managers[i].commands; *c; c++)
-			first_letter[(unsigned char)(*c)[0]] |= 1u << i;
+	size_t n = 0;
+	for (unsigned b = 0; b < 256; b++) {
+		group_first[b] = (unsigned char)n;
+		for (size_t i = 0; i < DF_ARRAY_LEN(managers); i++)
+			for (const char *const *c = managers[i].commands; *c; c++) {
+				if ((unsigned char)(*c)[0] != b)
+					continue;
+				if (n == DF_ARRAY_LEN(command_names))
+					DF_BUG("more package manager commands than command_names holds");
+				command_names[n++] = (command_name){ *c, strlen(*c), (unsigned)i + 1 };
+			}
+		group_len[b] = (unsigned char)(n - group_first[b]);
+	}
 }
 
 /* The answer kept for a command that is no use of a system package
@@ -132,15 +149,14 @@ static bool read_use(df_lint *lint, const df_cmd_view *v, const df_ospkg_manager
 
 unsigned df_ospkg_named(df_str name)
 {
-	pthread_once(&letters_once, letters_build);
-	unsigned maybe = name.len ? first_letter[(unsigned char)name.ptr[0]] : 0;
-	for (size_t i = 0; maybe && i < DF_ARRAY_LEN(managers); i++) {
-		if (!(maybe & 1u << i))
-			continue;
-		for (const char *const *c = managers[i].commands; *c; c++)
-			if (df_mem_eq(name.ptr, name.len, *c))
-				return (unsigned)i + 1;
-	}
+	pthread_once(&names_once, names_build);
+	if (!name.len)
+		return 0;
+	unsigned char b = (unsigned char)name.ptr[0];
+	const command_name *group = &command_names[group_first[b]];
+	for (size_t k = 0; k < group_len[b]; k++)
+		if (group[k].len == name.len && memcmp(group[k].name, name.ptr, name.len) == 0)
+			return group[k].manager;
 	return 0;
 }
 

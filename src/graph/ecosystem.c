@@ -492,24 +492,30 @@ static const char *opt_value(const args *a, size_t *i, const char *const *opts)
 	return NULL;
 }
 
-static bool has_suffix(const char *s, const char *suf)
+/* Does s[0..n) end with suf? */
+static bool has_suffix(const char *s, size_t n, const char *suf)
 {
-	size_t n = strlen(s), k = strlen(suf);
-	return n >= k && strcmp(s + n - k, suf) == 0;
+	size_t k = strlen(suf);
+	return n >= k && memcmp(s + n - k, suf, k) == 0;
 }
 
-/* A local path rather than a package name or URL. */
+/* A local path rather than a package name or URL. Byte compares and one
+ * measure of s, not a library call for each test: every argument of every
+ * install comes here. */
 static bool path_like(const df_eco_manager *m, const char *s)
 {
-	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || strncmp(s, "./", 2) == 0 ||
-	    strncmp(s, "../", 3) == 0 || s[0] == '/' || s[0] == '~' || strncmp(s, "file:", 5) == 0)
+	/* ".", "..", "./...", "../...", "/...", "~...", "file:..." */
+	if ((s[0] == '.' && (s[1] == '\0' || s[1] == '/' || (s[1] == '.' && (s[2] == '\0' || s[2] == '/')))) ||
+	    s[0] == '/' || s[0] == '~' || (s[0] == 'f' && strncmp(s, "file:", 5) == 0))
 		return true;
-	if (strstr(s, "://"))
-		return false;
-	if (has_suffix(s, ".whl") || has_suffix(s, ".tar.gz") || has_suffix(s, ".tgz") ||
-	    has_suffix(s, ".zip"))
+	size_t n = strlen(s);
+	for (const char *c = memchr(s, ':', n); c; c = memchr(c + 1, ':', n - (size_t)(c + 1 - s)))
+		if (c[1] == '/' && c[2] == '/')
+			return false;	/* a URL */
+	if (has_suffix(s, n, ".whl") || has_suffix(s, n, ".tar.gz") || has_suffix(s, n, ".tgz") ||
+	    has_suffix(s, n, ".zip"))
 		return true;
-	return m->slash_is_path && strchr(s, '/') && !strchr(s, '@');
+	return m->slash_is_path && memchr(s, '/', n) && !memchr(s, '@', n);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -693,8 +699,6 @@ static name_slot value_opts[VALUE_OPT_SLOTS];
 /* By first byte, the lengths of the names starting with it: bit n for n
  * bytes (bit 31: 31 or more). Most commands fail this before any hash. */
 static uint32_t name_lens[256];
-/* By first byte: does a manager's command or a runner start with it? */
-static bool name_starts[256];
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 
 static uint32_t len_bit(size_t n)
@@ -744,10 +748,7 @@ static void names_build(void)
 				DF_BUG("more command names than NAME_SLOTS / 2");
 			*slot = (name_slot){ *c, strlen(*c), k };
 			name_lens[(unsigned char)(*c)[0]] |= len_bit(strlen(*c));
-			name_starts[(unsigned char)(*c)[0]] = true;
 		}
-	for (size_t r = 0; r < sizeof(runners) / sizeof(runners[0]); r++)
-		name_starts[(unsigned char)runners[r].program[0]] = true;
 	used = 0;
 	for (size_t k = 0; k < NMANAGERS; k++)
 		for (const char *const *o = managers[k].value_opts; o && *o; o++) {
@@ -760,10 +761,21 @@ static void names_build(void)
 		}
 }
 
-bool df_eco_may_name(unsigned char first)
+static void pair_add(unsigned char pairs[DF_ECO_NAME_PAIRS], const char *name)
 {
-	pthread_once(&names_once, names_build);
-	return name_starts[first];
+	if (!name[0] || !name[1])
+		DF_BUG("a manager's command or a runner shorter than two bytes");
+	size_t bit = (size_t)(unsigned char)name[0] << 8 | (unsigned char)name[1];
+	pairs[bit / 8] |= (unsigned char)(1u << (bit % 8));
+}
+
+void df_eco_name_pairs(unsigned char pairs[DF_ECO_NAME_PAIRS])
+{
+	for (size_t k = 0; k < NMANAGERS; k++)
+		for (const char *const *c = managers[k].commands; c && *c; c++)
+			pair_add(pairs, *c);
+	for (size_t r = 0; r < sizeof(runners) / sizeof(runners[0]); r++)
+		pair_add(pairs, runners[r].program);
 }
 
 /* The first manager whose commands hold s[0..n), or NMANAGERS. */

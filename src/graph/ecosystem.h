@@ -189,10 +189,16 @@ const df_eco_manager *df_eco_manager_of(const df_sh_cmd *c, size_t name);
  * only the program name was read: expanding c's arguments (never its name)
  * cannot change the answer, and a caller may ask before expanding. */
 const df_eco_manager *df_eco_manager_run(const df_sh_cmd *c, size_t name, bool *by_runner);
-/* Could a program word holding no '/' and starting with byte first name a
- * manager or a runner? False: df_eco_manager_run() finds neither, and most
- * commands (rm, echo, apt-get) are told so without reading their name. */
-bool df_eco_may_name(unsigned char first);
+/*
+ * The first two bytes of the managers' commands and the runners, as bits:
+ * sets bit first * 256 + second of pairs (DF_ECO_NAME_PAIRS bytes) for each,
+ * for a caller that keeps the table. A program word holding no '/' whose
+ * first two bytes have no bit set names neither (every such name is two
+ * bytes or more): df_eco_manager_run() finds nothing, and most commands
+ * (rm, chmod, apt-get) are told so without reading their name.
+ */
+#define DF_ECO_NAME_PAIRS (256 * 256 / 8)
+void df_eco_name_pairs(unsigned char pairs[DF_ECO_NAME_PAIRS]);
 
 /*
  * Whether c (name as above) is `cd [DIR]`; if so, *cwd becomes the
