@@ -184,12 +184,11 @@ static void report(df_lint *lint, const pending *p, const df_instr *use)
 	df_buf_release(&msg);
 }
 
-static void on_instr(df_lint *lint, const df_instr *in, void *state)
+/* on_instr() for an instruction that may use or declare an ARG. Not
+ * inlined: on_instr() is called for every instruction, and most take its
+ * early return, which then needs none of the registers this saves. */
+static void __attribute__((noinline)) follow(df_lint *lint, const df_instr *in, struct pending_args *a)
 {
-	struct pending_args *a = state;
-	/* The way of most instructions: nothing pending, nothing declared. */
-	if (!a->len && in->kind != DF_I_ARG)
-		return;
 	/* An ONBUILD trigger runs in another build: it neither uses the ARG
 	 * nor makes a step here. */
 	if (in->kind == DF_I_ONBUILD || in->has_error)
@@ -224,6 +223,14 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 					    .kv = &in->pairs[i],
 					    .why = why_per_build(&in->pairs[i], with_default) };
 	}
+}
+
+static void on_instr(df_lint *lint, const df_instr *in, void *state)
+{
+	struct pending_args *a = state;
+	/* Most instructions end here: nothing pending, no ARG declared. */
+	if (a->len || in->kind == DF_I_ARG)
+		follow(lint, in, a);
 }
 
 static void on_stage_end(df_lint *lint, const df_stage *stage, void *state)

@@ -15,8 +15,9 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state);
 static void on_file_end(df_lint *lint, void *state);
 
 /* Whether the file relies on BuildKit, asked at its first RUN; a report's
- * message and the mounts its fix adds, kept for the file: most installs of
- * such a file are reported, and a buffer per RUN cost more than the rest. */
+ * message and the mounts its fix adds (when fixes are collected), kept for
+ * the file: most installs of such a file are reported, and a buffer per
+ * RUN cost more than the rest. */
 typedef struct df1009_state {
 	bool asked, buildkit;
 	df_buf msg, add;
@@ -146,12 +147,16 @@ typedef struct walk {
  * target longer than d is neither. */
 static bool keeps(const mount *mt, const cache_dir *d)
 {
-	if (d->norm && mt->target && mt->target_len <= d->norm_len &&
-	    df_path_normal_within_len(d->norm, mt->target, mt->target_len))
+	/* Each compare looks at the last byte first, where most pairs
+	 * differ. */
+	size_t n = mt->target_len;
+	if (d->norm && mt->target && n <= d->norm_len && (!n || d->norm[n - 1] == mt->target[n - 1]) &&
+	    df_path_normal_within_len(d->norm, mt->target, n))
 		return true;
 	df_str t = mt->m->target;
-	return d->in_root && t.len >= d->home_len &&
-	       memcmp(t.ptr + t.len - d->home_len, d->dir + 5, d->home_len) == 0;	/* "/.npm" */
+	size_t h = d->home_len;	/* of "/.npm" */
+	return d->in_root && t.len >= h && (!h || t.ptr[t.len - 1] == d->dir[5 + h - 1]) &&
+	       memcmp(t.ptr + t.len - h, d->dir + 5, h) == 0;
 }
 
 /* Is one of caches (the absolute ones) kept by a mount of the RUN? */
@@ -200,18 +205,18 @@ static bool read_mounts(walk *w, mount *out)
 	return custom;
 }
 
-/* Report with the fix: mounts (" --mount=..." each) inserted after the
- * RUN's last flag, or its keyword. */
-static void report(walk *w, df_span sp, const char *msg, const char *mounts)
-{
-	df_fix *fix = df_report_fix(w->lint, &df_rule_DF1009, DF_FIX_UNSAFE, sp, "%s", msg);
-	const df_instr *in = w->run;
-	uint32_t at = in->nflags ? in->flags[in->nflags - 1].span.end : in->keyword_span.end;
-	df_fix_edit(fix, at, at, mounts);
-}
-
 /* Append a string literal: its length known at compile time. */
 #define ADD_LIT(b, lit) df_buf_add((b), (lit), sizeof(lit) - 1)
+
+/* Append the mount that keeps dir out of the image, as the fix adds it and
+ * the message names it. */
+static void add_mount(df_buf *b, const char *dir, bool locked)
+{
+	ADD_LIT(b, "--mount=type=cache,target=");
+	df_buf_adds(b, dir);
+	if (locked)
+		ADD_LIT(b, ",sharing=locked");
+}
 
 /* Bytes that hold a report's message or mounts: a message naming two
  * locked mounts (apt's, dnf's) is some 210 bytes; a longer one grows. */
@@ -227,14 +232,33 @@ static void report_buf_reset(df_buf *b)
 		df_buf_grow(b, REPORT_ROOM - 1);
 }
 
+/* Report msg (w's), with the fix: the mounts of caches[0..n) (" --mount=..."
+ * each) inserted after the RUN's last flag, or its keyword. They are
+ * written only for a fix that is collected: a plain lint has no use for
+ * them. */
+static void report(walk *w, df_span sp, const char *const *caches, size_t n, bool locked)
+{
+	df_fix *fix = df_report_fix(w->lint, &df_rule_DF1009, DF_FIX_UNSAFE, sp, "%s", df_buf_str(w->msg));
+	if (!fix)
+		return;
+	df_buf *mounts = w->add;
+	report_buf_reset(mounts);
+	for (size_t i = 0; i < n; i++) {
+		df_buf_addc(mounts, ' ');
+		add_mount(mounts, caches[i], locked);
+	}
+	const df_instr *in = w->run;
+	uint32_t at = in->nflags ? in->flags[in->nflags - 1].span.end : in->keyword_span.end;
+	df_fix_edit(fix, at, at, df_buf_str(mounts));
+}
+
 static void report_os(walk *w, const df_ospkg_use *u)
 {
 	const df_ospkg_manager *m = u->manager;
 	if (known_cache(w, m->caches))
 		return;
-	df_buf *msg = w->msg, *mounts = w->add;
+	df_buf *msg = w->msg;
 	report_buf_reset(msg);
-	report_buf_reset(mounts);
 	df_str verb = u->cmd->cmd->words[u->verb].value;
 	/* Pieces added as they are: a report per install, where printf
 	 * would cost more than the check. */
@@ -243,30 +267,25 @@ static void report_os(walk *w, const df_ospkg_use *u)
 	df_buf_addc(msg, ' ');
 	df_buf_add(msg, verb.ptr, verb.len);
 	ADD_LIT(msg, "` downloads every package again whenever this step re-runs: add");
-	for (const char *const *c = m->caches; *c; c++) {
-		size_t at = mounts->len + 1;	/* the mount, after its space */
-		ADD_LIT(mounts, " --mount=type=cache,target=");
-		df_buf_adds(mounts, *c);
-		if (m->locked)
-			ADD_LIT(mounts, ",sharing=locked");
+	size_t n = 0;
+	for (const char *const *c = m->caches; *c; c++, n++) {
 		if (c == m->caches)
 			ADD_LIT(msg, " `");
 		else
 			ADD_LIT(msg, " and `");
-		df_buf_add(msg, mounts->buf + at, mounts->len - at);
+		add_mount(msg, *c, m->locked);
 		df_buf_addc(msg, '`');
 	}
 	ADD_LIT(msg, " to the RUN");
-	report(w, df_cmd_word_span(u->cmd, u->cmd->name), df_buf_str(msg), df_buf_str(mounts));
+	report(w, df_cmd_word_span(u->cmd, u->cmd->name), m->caches, n, m->locked);
 }
 
 /* The cache the fix mounts for an install of u's manager: its first
  * absolute one (first, found by the caller). */
 static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u, const char *first)
 {
-	df_buf *msg = w->msg, *mounts = w->add;
+	df_buf *msg = w->msg;
 	report_buf_reset(msg);
-	report_buf_reset(mounts);
 	df_buf_addc(msg, '`');
 	/* Up to a NUL, as "%.*s" would copy it. */
 	df_buf_add(msg, ev->basename.ptr, strnlen(ev->basename.ptr, ev->basename.len));
@@ -280,11 +299,9 @@ static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u, cons
 	else
 		ADD_LIT(msg, "package");
 	ADD_LIT(msg, " again whenever this step re-runs: add `");
-	ADD_LIT(mounts, " --mount=type=cache,target=");
-	df_buf_adds(mounts, first);
-	df_buf_add(msg, mounts->buf + 1, mounts->len - 1);
+	add_mount(msg, first, false);
 	ADD_LIT(msg, "` to the RUN");
-	report(w, df_cmd_word_span(ev, ev->name), df_buf_str(msg), df_buf_str(mounts));
+	report(w, df_cmd_word_span(ev, ev->name), &first, 1, false);
 }
 
 /* Could expanding v's words change them (df_lint_expanded())? */

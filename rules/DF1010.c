@@ -56,6 +56,14 @@ const df_rule df_rule_DF1010 = {
 /* Names this long or longer are not compared (nor sorted). */
 #define MAX_NAME 128
 
+/* Does w end with ext? Inline, ext's length known: one compare of a word
+ * or two. */
+static inline bool ends_with(df_str w, const char *ext)
+{
+	size_t n = strlen(ext);
+	return w.len >= n && memcmp(w.ptr + w.len - n, ext, n) == 0;
+}
+
 /* Is w, which holds no '/', a file rather than a package name? Inline:
  * asked of every package word, and most are told by a byte or two. */
 static inline bool file_by_name(df_str w)
@@ -65,30 +73,22 @@ static inline bool file_by_name(df_str w)
 	if (w.ptr[0] == '.')
 		return true;
 	/* By the last letter first: most package names end in none of these. */
-	const char *ext;
 	switch (w.ptr[w.len - 1]) {
 	case 'b':
-		ext = ".deb";
-		break;
+		return ends_with(w, ".deb");
 	case 'm':
-		ext = ".rpm";
-		break;
+		return ends_with(w, ".rpm");
 	case 'k':
-		ext = ".apk";
-		break;
+		return ends_with(w, ".apk");
 	case 'l':
-		ext = ".whl";
-		break;
+		return ends_with(w, ".whl");
 	case 'z':
-		ext = ".tar.gz";
-		break;
+		return ends_with(w, ".tar.gz");
 	case 'p':
-		ext = ".zip";
-		break;
+		return ends_with(w, ".zip");
 	default:
 		return false;
 	}
-	return df_mem_has_suffix(w.ptr, w.len, ext);
 }
 
 /* Is w a file or URL rather than a package name? */
@@ -175,7 +175,7 @@ static void read_pkg(const df_sh_word *w, bool pip, pkg *p)
 
 /* The list of an install, for the sort: its command, package words and
  * whether they are pip's, and each word read once (check() reads every
- * word, and a report asks sortable() about all of them again). */
+ * word, and a report asks sortable() about them again). */
 typedef struct list {
 	const df_cmd_view *ev;	/* the command the words are of */
 	const df_sh_word **words;
@@ -189,12 +189,14 @@ typedef struct list {
  * package written out and compared, two or more of them, no comment line
  * among them, and some package before one it should follow (a list only
  * out of order by a package listed twice is sorted already: the sort is
- * stable). descends: the caller has seen such a pair already, next to
- * each other when no package is left uncompared (else the answer is no).
+ * stable). report() found the first package out of place at index at, c
+ * its order against the package before it (< 0: it should come first, 0:
+ * the same name): the packages before it are in order, and skipped says
+ * whether one of them was left uncompared (the answer is then no).
  */
-static bool sortable(df_lint *lint, const df_instr *in, const list *l, bool descends)
+static bool sortable(df_lint *lint, const df_instr *in, const list *l, size_t at, int c, bool skipped)
 {
-	if (in->kind != DF_I_RUN || l->ev->exec)
+	if (in->kind != DF_I_RUN || l->ev->exec || skipped)
 		return false;
 	/* The words' raw text is the RUN's (its span holds the packages'
 	 * lines, as below): in a RUN without '$' and '`', which most are,
@@ -202,26 +204,26 @@ static bool sortable(df_lint *lint, const df_instr *in, const list *l, bool desc
 	const df_doc *doc = df_lint_doc(lint);
 	const char *src = doc->src.data;
 	size_t span_len = in->span.end - in->span.start;
-	bool may_expand = memchr(src + in->span.start, '$', span_len) || memchr(src + in->span.start, '`', span_len);
-	const df_sh_word *first = NULL, *last = NULL;
-	size_t ns = 0;
-	df_str prev = { NULL, 0 };
-	for (size_t i = 0; i < l->n; i++) {
-		const df_sh_word *w = l->words[i];
-		if (may_expand && (memchr(w->raw.ptr, '$', w->raw.len) || memchr(w->raw.ptr, '`', w->raw.len)))
-			return false;	/* not written out */
+	if (memchr(src + in->span.start, '$', span_len) || memchr(src + in->span.start, '`', span_len))
+		for (size_t i = 0; i < l->n; i++) {
+			const df_sh_word *w = l->words[i];
+			if (memchr(w->raw.ptr, '$', w->raw.len) || memchr(w->raw.ptr, '`', w->raw.len))
+				return false;	/* not written out */
+		}
+	/* The packages after at must each be compared; when at is a package
+	 * listed twice, a pair of them must be out of order. */
+	bool descends = c < 0;
+	df_str prev = l->pkgs[at].name;
+	for (size_t i = at + 1; i < l->n; i++) {
 		if (l->pkgs[i].file)
 			continue;
 		df_str name = l->pkgs[i].name;
 		if (!name.len)
 			return false;
-		descends = descends || (ns && cmp_names(name, prev, l->pip) < 0);
+		descends = descends || cmp_names(name, prev, l->pip) < 0;
 		prev = name;
-		last = w;
-		if (!ns++)
-			first = w;
 	}
-	if (ns < 2 || !descends)
+	if (!descends)
 		return false;
 	/* From the first package's line: a comment line among them. Most
 	 * RUNs hold no '#' at all, which one memchr() over the RUN's span
@@ -229,9 +231,14 @@ static bool sortable(df_lint *lint, const df_instr *in, const list *l, bool desc
 	 * tells before those lines are looked for. */
 	if (!memchr(src + in->span.start, '#', span_len))
 		return true;
+	size_t first = 0, last = l->n - 1;	/* the first and last packages: two at least */
+	while (l->pkgs[first].file)
+		first++;
+	while (l->pkgs[last].file)
+		last--;
 	const df_sh_word *words = l->ev->cmd->words;
-	uint32_t line = df_cmd_word_span(l->ev, (size_t)(first - words)).start;
-	uint32_t end = df_cmd_word_span(l->ev, (size_t)(last - words)).end;
+	uint32_t line = df_cmd_word_span(l->ev, (size_t)(l->words[first] - words)).start;
+	uint32_t end = df_cmd_word_span(l->ev, (size_t)(l->words[last] - words)).end;
 	while (line > 0 && src[line - 1] != '\n')
 		line--;
 	return !(line < end && memchr(src + line, '#', end - line) && df_comment_lines_in(doc, line, end));
@@ -297,20 +304,23 @@ static size_t put_lit(char *buf, size_t o, const char *lit)
 static int report(df_lint *lint, const df_instr *in, list l)
 {
 	df_str prev = { NULL, 0 };
+	bool skipped = false;	/* a package not compared */
 	for (size_t i = 0; i < l.n; i++) {
 		const df_sh_word *w = l.words[i];
 		if (l.pkgs[i].file)
 			continue;
 		df_str cur = l.pkgs[i].name;
-		if (!cur.len)
+		if (!cur.len) {
+			skipped = true;
 			continue;
+		}
 		int c = prev.len ? cmp_names(cur, prev, l.pip) : 1;
 		if (c > 0) {
 			prev = cur;
 			continue;
 		}
 		/* The sort fixes the order; a package listed twice stays so. */
-		bool can = sortable(lint, in, &l, c < 0);
+		bool can = sortable(lint, in, &l, i, c, skipped);
 		df_span at = df_cmd_word_span(l.ev, (size_t)(w - l.ev->cmd->words));
 		/* The message put together by pieces, on the stack (names are
 		 * shorter than MAX_NAME): formatting it cost more than the rest
@@ -353,16 +363,15 @@ static int check(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *
 		l.words = u.pkgs;
 		l.n = u.npkgs;
 	}
-	for (size_t i = 0; i < l.n; i++)
-		if (l.words[i]->has_expansion)
-			return 0;	/* its value is unknown: the order cannot be told */
 	/* Every word read up front: a sorted list is read to its end all
-	 * the same, and an unsorted one is read again by sortable(). */
+	 * the same, and an unsorted one is read again by sortable(). A word
+	 * of unknown value ends it: the order cannot be told. */
 	pkg small[64];
 	l.pkgs = l.n <= DF_ARRAY_LEN(small) ? small : df_xmalloc(l.n * sizeof(*l.pkgs));
-	for (size_t i = 0; i < l.n; i++)
+	size_t i = 0;
+	for (; i < l.n && !l.words[i]->has_expansion; i++)
 		read_pkg(l.words[i], l.pip, &l.pkgs[i]);
-	int rc = report(lint, in, l);
+	int rc = i == l.n ? report(lint, in, l) : 0;
 	if (l.pkgs != small)
 		free(l.pkgs);
 	return rc;

@@ -773,6 +773,9 @@ static void run_rules(df_lint *lint)
 			quiet[r / 64] |= UINT64_C(1) << (r % 64);
 	}
 
+	/* The stages follow one another, each to its last instruction: the
+	 * next to end is the only one an instruction can end. */
+	size_t next_stage = 0;
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		const df_instr *in = doc->instrs[i];
 		/* The rules the commands of a RUN name: one lookup of each
@@ -837,13 +840,14 @@ static void run_rules(df_lint *lint)
 		}
 		if (slots && slots != room)
 			free(slots);
-		int st = g->steps[i].stage;
-		if (st >= 0 && g->stages[st].last == i)
+		if (next_stage < g->nstages && g->stages[next_stage].last == i) {
+			const df_stage *stage = &g->stages[next_stage++];
 			for (size_t h = 0; h < plan.nstage; h++) {
 				size_t r = plan.stage[h];
 				if (!((quiet[r / 64] >> (r % 64)) & 1))
-					all_rules[r]->on_stage_end(lint, &g->stages[st], states[r]);
+					all_rules[r]->on_stage_end(lint, stage, states[r]);
 			}
+		}
 	}
 	for (size_t h = 0; h < plan.nfile_end; h++) {
 		size_t r = plan.file_end[h];
@@ -910,8 +914,10 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 				sev = opts->overrides[k].severity;
 		if (sev == DF_SEV_IGNORE)
 			continue;	/* a rule that is off unless raised */
-		found.items[kept] = *d;
-		found.items[kept++].severity = sev;
+		d->severity = sev;
+		if (kept != i)	/* most files drop none: each finding is in place */
+			found.items[kept] = *d;
+		kept++;
 	}
 	found.len = kept;
 	df_pragmas_release(&pragmas);

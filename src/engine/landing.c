@@ -26,14 +26,16 @@ const char *df_path_resolve(df_arena *a, const char *cwd, df_str path)
 
 static bool is_url(df_str s)
 {
-	return df_mem_has_prefix(s.ptr, s.len, "http://") || df_mem_has_prefix(s.ptr, s.len, "https://");
+	/* By the first letter first: most sources are local files. */
+	return s.len && s.ptr[0] == 'h' &&
+	       (df_mem_has_prefix(s.ptr, s.len, "http://") || df_mem_has_prefix(s.ptr, s.len, "https://"));
 }
 
 /* The last path component of s (a URL: of its path, before ? and #). */
 static df_str base_name(df_str s, bool url)
 {
-	size_t n = 0;
-	while (n < s.len && !(url && (s.ptr[n] == '?' || s.ptr[n] == '#')))
+	size_t n = url ? 0 : s.len;	/* a file's name may hold '?' and '#' */
+	while (n < s.len && s.ptr[n] != '?' && s.ptr[n] != '#')
 		n++;
 	while (n > 1 && s.ptr[n - 1] == '/')
 		n--;

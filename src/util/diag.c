@@ -90,19 +90,22 @@ static const char *copy_text(df_diags *d, const char *s, size_t len)
 	return p;
 }
 
+df_diag *df_diags_grow_one(df_diags *d)
+{
+	/* Room for 16 at first, all the findings of most files: grown from
+	 * df_grow()'s first 8, most lists were moved. */
+	enum { FIRST_ROOM = 16 };
+	void *p = d->items;
+	df_grow(&p, &d->cap, d->cap ? d->len + 1 : FIRST_ROOM, sizeof(*d->items));
+	d->items = p;
+	return &d->items[d->len++];
+}
+
 /* A new entry at the end of d, its strings not set. */
 static df_diag *push(df_diags *d, df_severity sev, uint32_t line, uint32_t col, uint32_t end_line,
 		     uint32_t end_col)
 {
-	if (d->len == d->cap) {
-		/* Room for 16 at first, all the findings of most files:
-		 * grown from df_grow()'s first 8, most lists were moved. */
-		enum { FIRST_ROOM = 16 };
-		void *p = d->items;
-		df_grow(&p, &d->cap, d->cap ? d->len + 1 : FIRST_ROOM, sizeof(*d->items));
-		d->items = p;
-	}
-	df_diag *g = &d->items[d->len++];
+	df_diag *g = d->len < d->cap ? &d->items[d->len++] : df_diags_grow_one(d);
 	g->line = line;
 	g->col = col;
 	g->end_line = end_line;
@@ -123,17 +126,6 @@ static df_diag *add_copy(df_diags *d, df_severity sev, const char *code,
 	g->code = copy_text(d, code, strlen(code));
 	g->message = copy_text(d, message, len);
 	g->borrowed_code = g->borrowed_message = false;
-	return g;
-}
-
-df_diag *df_diags_add_static(df_diags *d, df_severity sev, const char *code,
-			     uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
-			     const char *message)
-{
-	df_diag *g = push(d, sev, line, col, end_line, end_col);
-	g->code = code;
-	g->message = message;
-	g->borrowed_code = g->borrowed_message = true;
 	return g;
 }
 

@@ -56,13 +56,23 @@ df_diag *df_diags_add(df_diags *d, df_severity sev, const char *code,
 df_diag *df_diags_add_str(df_diags *d, df_severity sev, const char *code,
 			  uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
 			  const char *message);
-/* The same, borrowing code and message, which must live, unchanged, as long
- * as the program (string literals, a rule's fields): most findings are a
- * rule's fixed message, and copying it costs more than finding it. Output
- * relies on this to escape each borrowed string once (output.c). */
-df_diag *df_diags_add_static(df_diags *d, df_severity sev, const char *code,
-			     uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
-			     const char *message);
+/* A new entry at the end of d, its fields not set, once d has grown room
+ * for it: the slow path of df_diags_add_static(). */
+df_diag *df_diags_grow_one(df_diags *d);
+/* df_diags_add_str() borrowing code and message, which must live,
+ * unchanged, as long as the program (string literals, a rule's fields):
+ * most findings are a rule's fixed message, and copying it costs more than
+ * finding it. Output relies on this to escape each borrowed string once
+ * (output.c). Inline: every finding of a rule is added so. */
+static inline df_diag *df_diags_add_static(df_diags *d, df_severity sev, const char *code,
+					   uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+					   const char *message)
+{
+	df_diag *g = d->len < d->cap ? &d->items[d->len++] : df_diags_grow_one(d);
+	*g = (df_diag){ .line = line, .col = col, .end_line = end_line, .end_col = end_col, .severity = sev,
+			.code = code, .message = message, .borrowed_code = true, .borrowed_message = true };
+	return g;
+}
 /* Room in d's text for a string of len bytes and its NUL, valid until d is
  * released: for an entry's code or message written in place. */
 char *df_diags_text(df_diags *d, size_t len);
