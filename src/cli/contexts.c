@@ -93,9 +93,40 @@ static bool slot_has_root(const struct ctx_slot *s, const char *real)
 	return strncmp(s->key, real, n) == 0 && s->key[n] == '\n';
 }
 
+/* Is s the slot of that root for a Dockerfile without its own ignore file? */
+static bool slot_is_plain(const struct ctx_slot *s, const char *real)
+{
+	return slot_has_root(s, real) && s->key[strlen(real) + 1] == '\0';
+}
+
+static const char ignore_ext[] = ".dockerignore";
+
+/* Has ctx at its root a name that ends in ".dockerignore" after something
+ * (a Dockerfile's own ignore file)? Worked out once per context: most
+ * directories have none, and each of their Dockerfiles would look its own
+ * up in the listing. */
+static void *find_own_ignores(const df_context *ctx)
+{
+	bool *any = df_xmalloc(sizeof(*any));
+	size_t el = sizeof(ignore_ext) - 1;
+	*any = false;
+	for (size_t i = 0; i < ctx->ntop && !*any; i++) {
+		size_t n = strlen(ctx->top[i].name);
+		*any = n > el && memcmp(ctx->top[i].name + n - el, ignore_ext, el) == 0;
+	}
+	return any;
+}
+
+static bool has_own_ignores(const df_context *ctx)
+{
+	static const char key = 0;
+	return *(const bool *)df_context_memo(ctx, &key, find_own_ignores, free);
+}
+
 /*
  * The Dockerfile's own ignore file, "<dockerfile>.dockerignore", into k
- * when it exists, its real path in own[PATH_MAX] if need be. listed, when
+ * when it exists, its real path in own[PATH_MAX] if need be; the
+ * Dockerfile's name starts at dockerfile[base]. listed, when
  * not NULL, is an opened context whose root is the Dockerfile's directory,
  * real its real path: the walk's listing of the root tells whether the
  * name is there without a stat() per file (nearly always it is not), and
@@ -103,20 +134,22 @@ static bool slot_has_root(const struct ctx_slot *s, const char *real)
  * Anything else there (a directory, a symlink) is asked of the system, as
  * when there is no listing.
  */
-static void own_ignore(const df_context *listed, const char *real, const char *dockerfile, char *own,
-		       key_parts *k)
+static void own_ignore(const df_context *listed, const char *real, const char *dockerfile, size_t base,
+		       char *own, key_parts *k)
 {
-	static const char ext[] = ".dockerignore";
 	char path[PATH_MAX];
 	size_t dl = strlen(dockerfile);
-	if (dl + sizeof(ext) > sizeof(path))
+	if (dl + sizeof(ignore_ext) > sizeof(path))
 		return;	/* stat() would fail: ENAMETOOLONG */
 	memcpy(path, dockerfile, dl);
-	memcpy(path + dl, ext, sizeof(ext));
-	const char *slash = strrchr(path, '/');
-	const char *name = slash ? slash + 1 : path;
+	memcpy(path + dl, ignore_ext, sizeof(ignore_ext));
+	const char *slash = base ? path + base - 1 : NULL;
+	const char *name = path + base;
 	df_ctx_type type;
-	if (listed && !df_context_at_root(listed, name, &type))
+	/* name is the Dockerfile's name and the extension (the extension
+	 * alone for a path ending in '/'): the listing can hold it only if
+	 * it holds a name so made. */
+	if (listed && ((base < dl && !has_own_ignores(listed)) || !df_context_at_root(listed, name, &type)))
 		return;
 	if (listed && type == DF_CTX_FILE) {
 		/* name lies in path, which is gone on return: own has room */
@@ -206,41 +239,54 @@ const df_context *df_contexts_get(df_contexts *cs, const char *path, df_buf *whe
 		cs->last_root = df_xstrdup(root);
 		cs->last_real = realpath(root, real) ? df_xstrdup(real) : NULL;
 		cs->last_listed = NULL;
-		for (size_t i = 0; cs->last_real && i < cs->len && !cs->last_listed; i++)
-			if (cs->slots[i]->ok && slot_has_root(cs->slots[i], cs->last_real))
+		cs->last_plain = NULL;
+		for (size_t i = 0; cs->last_real && i < cs->len; i++) {
+			if (!cs->last_listed && cs->slots[i]->ok && slot_has_root(cs->slots[i], cs->last_real))
 				cs->last_listed = &cs->slots[i]->ctx;
+			if (!cs->last_plain && slot_is_plain(cs->slots[i], cs->last_real))
+				cs->last_plain = cs->slots[i];
+		}
 	}
 	/* copied for after the lock: another root asked for meanwhile
-	 * replaces it */
+	 * replaces them; a slot stays */
 	const df_context *listed = NULL;
+	struct ctx_slot *plain = NULL;
 	if (cs->last_real) {
 		strcpy(real, cs->last_real);
 		k.root = real;
 		listed = cs->last_listed;
+		plain = cs->last_plain;
 	}
 	pthread_mutex_unlock(&cs->lock);
 	if (dockerfile) {
 		/* The listing is of root: it answers only for a Dockerfile
-		 * whose directory root is (always so without --context). */
-		if (listed && !(strlen(root) == dl && memcmp(root, dir, dl) == 0))
+		 * whose directory root is (always so without --context, root
+		 * being a copy of it then). */
+		if (listed && cs->dir && !(strlen(root) == dl && memcmp(root, dir, dl) == 0))
 			listed = NULL;
-		own_ignore(listed, real, dockerfile, own, &k);
+		own_ignore(listed, real, dockerfile, slash ? (size_t)(slash - dockerfile) + 1 : 0, own, &k);
 	}
 
-	pthread_mutex_lock(&cs->lock);
-	struct ctx_slot *s = NULL;
-	for (size_t i = 0; i < cs->len && !s; i++)
-		if (key_is(cs->slots[i]->key, &k))
-			s = cs->slots[i];
+	/* Without an own ignore file the key is plain's: no search. A slot
+	 * does not change once added. */
+	struct ctx_slot *s = k.own_dir ? NULL : plain;
 	if (!s) {
-		s = open_slot(cs, root, dockerfile, &k);
-		if (s->ok && !cs->last_listed && cs->last_real && slot_has_root(s, cs->last_real))
-			cs->last_listed = &s->ctx;
+		pthread_mutex_lock(&cs->lock);
+		for (size_t i = 0; i < cs->len && !s; i++)
+			if (key_is(cs->slots[i]->key, &k))
+				s = cs->slots[i];
+		if (!s) {
+			s = open_slot(cs, root, dockerfile, &k);
+			if (s->ok && !cs->last_listed && cs->last_real && slot_has_root(s, cs->last_real))
+				cs->last_listed = &s->ctx;
+		}
+		if (!cs->last_plain && cs->last_real && slot_is_plain(s, cs->last_real))
+			cs->last_plain = s;
+		pthread_mutex_unlock(&cs->lock);
 	}
 	const df_context *ctx = s->ok ? &s->ctx : NULL;
 	if (!s->ok)
 		df_buf_addf(err, "%s (--no-context lints without it)", s->err);
-	pthread_mutex_unlock(&cs->lock);
 
 	if (ctx)
 		df_context_locate(ctx, dockerfile, where);

@@ -44,6 +44,10 @@ typedef struct df_contexts {
 					 * listing of the root answers whether
 					 * a Dockerfile there has its own ignore
 					 * file; NULL: none yet */
+	struct ctx_slot *last_plain;	/* the slot of last_real for a Dockerfile
+					 * without its own ignore file (most
+					 * are), found without a search; NULL:
+					 * none yet */
 } df_contexts;
 
 void df_contexts_init(df_contexts *cs, const char *dir, bool none);

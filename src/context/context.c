@@ -537,6 +537,26 @@ static struct ctx_memo *memo_find(struct ctx_memo *m, const void *key)
 	return m;
 }
 
+/* The memo of key, made under the lock unless another thread made it
+ * meanwhile. Not inlined: the lookup before it stays a few instructions. */
+static __attribute__((noinline)) struct ctx_memo *memo_add(df_context *ctx, const void *key,
+							   void *(*make)(const df_context *ctx),
+							   void (*free_fn)(void *))
+{
+	pthread_mutex_lock(&ctx->memo_lock);
+	struct ctx_memo *m = memo_find(ctx->memos, key);
+	if (!m) {
+		m = df_xcalloc(1, sizeof(*m));
+		m->key = key;
+		m->value = make(ctx);
+		m->free_fn = free_fn;
+		m->next = ctx->memos;
+		__atomic_store_n(&ctx->memos, m, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&ctx->memo_lock);
+	return m;
+}
+
 const void *df_context_memo(const df_context *cctx, const void *key, void *(*make)(const df_context *ctx),
 			    void (*free_fn)(void *))
 {
@@ -547,20 +567,7 @@ const void *df_context_memo(const df_context *cctx, const void *key, void *(*mak
 	 * COPY of every file asks, and nearly always it exists. */
 	df_context *ctx = (df_context *)cctx;
 	struct ctx_memo *m = memo_find(__atomic_load_n(&ctx->memos, __ATOMIC_ACQUIRE), key);
-	if (m)
-		return m->value;
-	pthread_mutex_lock(&ctx->memo_lock);
-	m = memo_find(ctx->memos, key);
-	if (!m) {
-		m = df_xcalloc(1, sizeof(*m));
-		m->key = key;
-		m->value = make(ctx);
-		m->free_fn = free_fn;
-		m->next = ctx->memos;
-		__atomic_store_n(&ctx->memos, m, __ATOMIC_RELEASE);
-	}
-	pthread_mutex_unlock(&ctx->memo_lock);
-	return m->value;
+	return m ? m->value : memo_add(ctx, key, make, free_fn)->value;
 }
 
 void df_context_release(df_context *ctx)

@@ -63,7 +63,12 @@ void df_path_clean(df_buf *out, const char *p, size_t n)
 
 void df_path_clean_rel(df_buf *out, const char *p, size_t n)
 {
-	clean(out, p, n, true);
+	/* Most paths asked about are clean already: one copy then ("" adds
+	 * nothing either way). */
+	if (n && df_path_is_clean_rel(p, n))
+		df_buf_add(out, p, n);
+	else
+		clean(out, p, n, true);
 }
 
 bool df_path_is_clean_rel(const char *p, size_t n)

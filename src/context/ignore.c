@@ -178,11 +178,12 @@ static void add_pattern(df_ignore *m, pattern *pt)
 }
 
 /* One line after the reader's cleaning: compile it or say why not. text is
- * NUL-terminated at or after text[len]. col is where the pattern text starts
- * in the line; exact says the text is as written there, so an error offset
- * inside it is a column too. */
+ * NUL-terminated at or after text[len]; clean says it is NUL-terminated at
+ * text[len], trimmed and its own df_path_clean_rel() already. col is where
+ * the pattern text starts in the line; exact says the text is as written
+ * there, so an error offset inside it is a column too. */
 static int compile_line(df_ignore *m, const char *name, uint32_t line, const char *text, size_t len,
-			uint32_t col, bool exact, df_buf *err)
+			bool clean, uint32_t col, bool exact, df_buf *err)
 {
 	df_buf p = DF_BUF_INIT;
 	df_buf re = DF_BUF_INIT;
@@ -194,10 +195,11 @@ static int compile_line(df_ignore *m, const char *name, uint32_t line, const cha
 		goto out;
 	}
 	/* The reader cleaned the line already, and cleaning a clean path
-	 * changes nothing: no copy then (text lies in the reader's buffer,
-	 * so text[len] may be read). */
+	 * changes nothing: no copy then, nor a look when the reader found it
+	 * clean as written (text lies in the reader's buffer, so text[len]
+	 * may be read). */
 	const char *s = text;
-	if (text[len] != '\0' || !df_path_is_clean_rel(text, len)) {
+	if (!clean && (text[len] != '\0' || !df_path_is_clean_rel(text, len))) {
 		df_path_clean(&p, text, len);
 		s = df_buf_str(&p);
 	}
@@ -213,17 +215,25 @@ static int compile_line(df_ignore *m, const char *name, uint32_t line, const cha
 		if (exact)
 			col++;
 	}
-	size_t bad = 0;
-	if (df_glob_check(s, &bad) < 0) {
-		df_buf_addf(err, "%s:%u:%u: syntax error in pattern '%s'", name, line,
-			    exact ? col + (uint32_t)bad : col, s);
-		goto out;
-	}
 	pt.len = strlen(s);
-	pt.literal = is_prefix_only(s, pt.len);
-	/* Without these, classify() says PAT_EXACT: the expression it would
-	 * write is not needed (most ignore lines name a path). */
-	pt.kind = s[strcspn(s, "*?[]\\")] ? classify(s, pt.len, &re) : PAT_EXACT;
+	if (strcspn(s, "*?[]\\^") == pt.len) {
+		/* Most ignore lines name a path: with no byte that means more
+		 * than itself, the pattern is well formed, literal, and
+		 * PAT_EXACT (classify() would say so). */
+		pt.literal = true;
+		pt.kind = PAT_EXACT;
+	} else {
+		size_t bad = 0;
+		if (df_glob_check(s, &bad) < 0) {
+			df_buf_addf(err, "%s:%u:%u: syntax error in pattern '%s'", name, line,
+				    exact ? col + (uint32_t)bad : col, s);
+			goto out;
+		}
+		pt.literal = is_prefix_only(s, pt.len);
+		/* Without these, classify() says PAT_EXACT: the expression
+		 * it would write is not needed. */
+		pt.kind = s[strcspn(s, "*?[]\\")] ? classify(s, pt.len, &re) : PAT_EXACT;
+	}
 	if (pt.kind == PAT_REGEX) {
 		int code;
 		PCRE2_SIZE off;
@@ -284,7 +294,7 @@ static int read_line(df_ignore *m, const char *name, uint32_t line, const char *
 		char small[256];
 		memcpy(small, s, n);
 		small[n] = '\0';
-		return compile_line(m, name, line, small, n, col, true, err);
+		return compile_line(m, name, line, small, n, true, col, true, err);
 	}
 	df_buf p = DF_BUF_INIT;
 	if (invert)
@@ -300,7 +310,7 @@ static int read_line(df_ignore *m, const char *name, uint32_t line, const char *
 	bool exact = p.len - invert == n && memcmp(p.buf + invert, s, n) == 0;
 	if (invert)
 		col--;	/* the matcher sees the '!' again */
-	int rc = compile_line(m, name, line, p.buf, p.len, col, exact, err);
+	int rc = compile_line(m, name, line, p.buf, p.len, false, col, exact, err);
 	df_buf_release(&p);
 	return rc;
 }
@@ -313,7 +323,11 @@ int df_ignore_compile(const char *name, const char *text, size_t len, df_ignore 
 			    DF_IGNORE_MAX_BYTES);
 		return -1;
 	}
-	df_ignore *m = df_xcalloc(1, sizeof(*m));
+	/* Zeroed here rather than by calloc(), which never reuses a block
+	 * from glibc's per-thread cache: a fix's matcher of a line or two
+	 * is made and freed for each finding that offers one. */
+	df_ignore *m = df_xmalloc(sizeof(*m));
+	memset(m, 0, sizeof(*m));
 	uint32_t line = 0;
 	size_t pos = 0;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
@@ -439,18 +453,22 @@ bool df_ignore_match(const df_ignore *m, const char *path)
 	pcre2_match_data *md = NULL;
 	/* the walk from the top: each directory on the way, then path */
 	bool *parent = NULL, *state = states;
-	for (size_t k = 0; k <= n; k++) {
-		if (k < n && path[k] != '/')
-			continue;
+	for (size_t k = 0;; k++) {
+		const char *slash = memchr(path + k, '/', n - k);
+		k = slash ? (size_t)(slash - path) : n;
 		matched = step(m, path, k, parent, state, &md);
+		if (k == n)
+			break;
 		parent = state;
 		state = state == states ? states + m->len : states;
 	}
-	pcre2_match_data_free(md);
+	if (md)
+		pcre2_match_data_free(md);
 	if (states != few)
 		free(states);
 out:
-	df_buf_release(&clean);
+	if (clean.buf)
+		df_buf_release(&clean);
 	return matched;
 }
 

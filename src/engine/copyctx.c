@@ -77,6 +77,22 @@ void df_copy_source_path(const df_copy_source *s, df_buf *out)
 	df_path_clean_rel(out, s->value.ptr, s->value.len);
 }
 
+const char *df_copy_source_path_str(const df_copy_source *s, char *tmp, size_t cap, df_buf *heap)
+{
+	/* A directory is often written with a trailing '/', which is all
+	 * that cleaning drops then. */
+	df_str v = s->value;
+	size_t n = v.len > 1 && v.ptr[v.len - 1] == '/' ? v.len - 1 : v.len;
+	if (n < cap && df_path_is_clean_rel(v.ptr, n)) {
+		memcpy(tmp, v.ptr, n);
+		tmp[n] = '\0';
+		return tmp;
+	}
+	df_buf_reset(heap);
+	df_copy_source_path(s, heap);
+	return df_buf_str(heap);
+}
+
 bool df_lint_copy_sources_peek(df_lint *lint, const df_instr *in, const df_copy_sources **out)
 {
 	df_copy_memo *m = df_lint_copy_memo(lint);

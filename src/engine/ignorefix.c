@@ -3,6 +3,7 @@
  */
 #include "engine/ignorefix.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,14 +13,33 @@
 #include "engine/engine.h"
 #include "util/util.h"
 
+/* Has s[0..n) a control character (below 0x20, or DEL)? Eight bytes at a
+ * step, each word asked whether a byte is below 0x20 or a byte is 0x7f
+ * (the borrow tricks answer "any" exactly): most findings of the rules
+ * that fix by the ignore file quote a path. */
+static bool has_control(const char *s, size_t n)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones << 7;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, del;
+		memcpy(&w, s + i, sizeof(w));
+		del = w ^ (ones * 0x7f);
+		if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & highs)
+			return true;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
+}
+
 bool df_ignore_quote(const char *path, bool any_depth, df_buf *out)
 {
 	size_t n = strlen(path);
-	if (!n || df_is_space((unsigned char)path[0]) || df_is_space((unsigned char)path[n - 1]))
+	if (!n || df_is_space((unsigned char)path[0]) || df_is_space((unsigned char)path[n - 1]) ||
+	    has_control(path, n))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f)
-			return false;
 	if (any_depth)
 		df_buf_adds(out, "**/");
 	else if (path[0] == '!' || path[0] == '#')
@@ -37,64 +57,89 @@ bool df_ignore_quote(const char *path, bool any_depth, df_buf *out)
 	return true;
 }
 
-/* patterns[0..n) as one ignore file, or NULL. The file is written on the
- * stack when it fits, as a finding's few lines do. */
+/* patterns[0..n) (n > 0) as one ignore file, or NULL. One line is a file
+ * as it is (the last line needs no newline), as most findings offer; more
+ * are joined, on the stack when they fit. */
 static df_ignore *compile(const char *const *patterns, size_t n)
 {
-	char small[512] = "";
-	size_t len = 0;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(patterns[i]) + 1;
-	char *text = len <= sizeof(small) ? small : df_xmalloc(len);
-	for (size_t i = 0, at = 0; i < n; i++) {
-		size_t l = strlen(patterns[i]);
-		memcpy(text + at, patterns[i], l);
-		text[at + l] = '\n';
-		at += l + 1;
+	char small[512];
+	char *joined = NULL;
+	const char *text = patterns[0];
+	size_t len = strlen(text);
+	if (n > 1) {
+		len = 0;
+		for (size_t i = 0; i < n; i++)
+			len += strlen(patterns[i]) + 1;
+		joined = len <= sizeof(small) ? small : df_xmalloc(len);
+		for (size_t i = 0, at = 0; i < n; i++) {
+			size_t l = strlen(patterns[i]);
+			memcpy(joined + at, patterns[i], l);
+			joined[at + l] = '\n';
+			at += l + 1;
+		}
+		text = joined;
 	}
 	df_buf err = DF_BUF_INIT;
 	df_ignore *m = NULL;
 	if (df_ignore_compile("fix", text, len, &m, &err) < 0)
 		m = NULL;
-	if (text != small)
-		free(text);
+	if (joined != small)
+		free(joined);
 	df_buf_release(&err);
 	return m;
+}
+
+/* Would m exclude a source that the COPY or ADD in names without a
+ * wildcard? srcs and heap are scratch. */
+static bool excludes_copy_source(const df_graph *g, const df_instr *in, const df_ignore *m, df_copy_sources *srcs,
+				 df_buf *heap)
+{
+	char small[256];
+	df_copy_context_sources(g, in, srcs);
+	for (size_t k = 0; k < srcs->len; k++) {
+		if (srcs->items[k].whole)
+			continue;
+		const char *path = df_copy_source_path_str(&srcs->items[k], small, sizeof(small), heap);
+		if (*path && !df_glob_has_meta(path) && df_ignore_match(m, path))
+			return true;
+	}
+	return false;
+}
+
+/* Would m exclude the source of a bind mount of the context that the RUN in
+ * makes (it must be sent too)? heap is scratch. */
+static bool excludes_mount_source(const df_instr *in, const df_ignore *m, df_buf *heap)
+{
+	for (size_t f = 0; f < in->nflags; f++) {
+		const df_mount *mt = in->flags[f].mount;
+		if (!mt || !in->flags[f].parsed_ok || mt->type != DF_MOUNT_BIND || mt->from.ptr || !mt->source.ptr ||
+		    memchr(mt->source.ptr, '$', mt->source.len))
+			continue;
+		df_buf_reset(heap);
+		df_buf_add(heap, mt->source.ptr, mt->source.len);
+		if (!df_glob_has_meta(df_buf_str(heap)) && df_ignore_match(m, df_buf_str(heap)))
+			return true;
+	}
+	return false;
 }
 
 /* Would m exclude a source the file names without a wildcard? */
 static bool excludes_named(df_lint *lint, const df_ignore *m)
 {
 	const df_doc *doc = df_lint_doc(lint);
+	const df_graph *g = df_lint_graph(lint);
 	bool hit = false;
-	df_buf p = DF_BUF_INIT;
+	df_buf heap = DF_BUF_INIT;
 	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
 	for (size_t i = 0; i < doc->ninstrs && !hit; i++) {
 		const df_instr *in = doc->instrs[i];
 		if (in->kind == DF_I_COPY || in->kind == DF_I_ADD)
-			df_copy_context_sources(df_lint_graph(lint), in, &srcs);
-		else
-			srcs.len = 0;
-		for (size_t k = 0; k < srcs.len && !hit; k++) {
-			if (srcs.items[k].whole)
-				continue;
-			df_buf_reset(&p);
-			df_copy_source_path(&srcs.items[k], &p);
-			hit = p.len && !df_glob_has_meta(df_buf_str(&p)) && df_ignore_match(m, df_buf_str(&p));
-		}
-		/* A bind mount of the context: its source must be sent too. */
-		for (size_t f = 0; in->kind == DF_I_RUN && f < in->nflags && !hit; f++) {
-			const df_mount *mt = in->flags[f].mount;
-			if (!mt || !in->flags[f].parsed_ok || mt->type != DF_MOUNT_BIND || mt->from.ptr ||
-			    !mt->source.ptr || memchr(mt->source.ptr, '$', mt->source.len))
-				continue;
-			df_buf_reset(&p);
-			df_buf_add(&p, mt->source.ptr, mt->source.len);
-			hit = !df_glob_has_meta(df_buf_str(&p)) && df_ignore_match(m, df_buf_str(&p));
-		}
+			hit = excludes_copy_source(g, in, m, &srcs, &heap);
+		else if (in->kind == DF_I_RUN)
+			hit = excludes_mount_source(in, m, &heap);
 	}
 	df_copy_sources_release(&srcs);
-	df_buf_release(&p);
+	df_buf_release(&heap);
 	return hit;
 }
 
