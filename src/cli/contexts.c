@@ -297,6 +297,10 @@ const df_context *df_contexts_get(df_contexts *cs, const char *path, df_buf *whe
 const df_context *df_contexts_ask(void *arg, const char **dockerfile)
 {
 	df_context_ask *ask = arg;
+	/* Asked again for each lint of the file (--fix lints it once per
+	 * round): each answer replaces the last. */
+	df_buf_reset(&ask->where);
+	df_buf_reset(&ask->err);
 	const df_context *ctx = df_contexts_get(ask->contexts, ask->path, &ask->where, &ask->err);
 	*dockerfile = ctx && ask->where.len ? ask->where.buf : NULL;
 	return ctx;

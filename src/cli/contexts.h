@@ -64,7 +64,8 @@ const df_context *df_contexts_get(df_contexts *cs, const char *path, df_buf *whe
 
 /* The engine's question for one Dockerfile (df_lint_opts.context with a
  * df_context_ask as its argument): its context from contexts, with where
- * and err filled as df_contexts_get() fills them; the caller releases both. */
+ * and err filled as df_contexts_get() fills them, afresh at each ask (a
+ * file is linted once per --fix round); the caller releases both. */
 typedef struct df_context_ask {
 	df_contexts *contexts;
 	const char *path;

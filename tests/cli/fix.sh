@@ -149,6 +149,18 @@ rm "$ctx/Dockerfile.dockerignore"
 expect 1 "--fix of stdin with --context" "$DFOPT" lint --no-shellcheck --fix --unsafe-fixes --context "$ctx" - \
 	<"$ctx/Dockerfile"
 if [ -e "$ctx/.dockerignore" ]; then bad "stdin's fixes wrote .dockerignore"; else ok; fi
+# A finding whose fix is not offered (the RUN mounts the Dockerfile the
+# ignore line would leave out) is reported after --fix as without it: the
+# file's context is asked afresh for each lint of a fix round.
+bind=$tmp/bind
+mkdir -p "$bind"
+printf 'FROM alpine:3.20\nCOPY ./ /app\nRUN --mount=type=bind,source=Dockerfile,target=/x true\n' >"$bind/Dockerfile"
+expect 1 "lint of a context fix not offered" "$DFOPT" lint --no-shellcheck -f gnu "$bind/Dockerfile"
+cp "$tmp/out" "$tmp/bind.lint"
+contains "$tmp/bind.lint" "DF1005" "the finding without --fix"
+expect 1 "--fix of a context fix not offered" "$DFOPT" lint --no-shellcheck -f gnu --fix --unsafe-fixes "$bind/Dockerfile"
+same "$tmp/out" "$tmp/bind.lint" "the same findings after --fix"
+if [ -e "$bind/.dockerignore" ]; then bad "--fix wrote a .dockerignore it did not offer"; else ok; fi
 # A read-only ignore file: an error naming it, exit 2, both files intact.
 printf 'x\n' >"$ctx/.dockerignore"
 chmod 444 "$ctx/.dockerignore"
