@@ -21,7 +21,7 @@ static void on_file_end(df_lint *lint, void *state);
 /* Files a step of the current stage left in its layer. */
 typedef struct written {
 	const char *path;	/* absolute (a glob for "everything in a directory") */
-	const char *norm;	/* path, df_path_normal() once an rm asks */
+	const char *norm;	/* path, df_path_normal_keep() once an rm asks */
 	bool normed;		/* norm is set (NULL: too long to match) */
 	char what[96];		/* "the package lists of `apt-get update`";
 				 * a COPY/ADD's: made when reported */
@@ -300,7 +300,7 @@ static void read_rm(walk *w, const df_cmd_view *v, rm_ops *ops)
 			continue;
 		const char *op = df_path_resolve(&w->l->arena, operand_cwd(w, o.value), o.value);
 		if (op)
-			ops->path[ops->n++] = df_path_normal(&w->l->arena, op, strlen(op));
+			ops->path[ops->n++] = df_path_normal_keep(&w->l->arena, op);
 	}
 }
 
@@ -309,7 +309,7 @@ static bool rm_deletes(layers *l, const rm_ops *ops, written *r)
 	/* Every rm of the stage is compared with r: its path is normalised
 	 * once, when the first one is. */
 	if (!r->normed) {
-		r->norm = df_path_normal(&l->arena, r->path, strlen(r->path));
+		r->norm = df_path_normal_keep(&l->arena, r->path);
 		r->normed = true;
 	}
 	for (size_t i = 0; i < ops->n && r->norm; i++)

@@ -291,8 +291,17 @@ static bool names_file(const df_context *ctx, const df_copy_source *s)
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
+	/* Most contexts hold no secret: that is known from the sources the
+	 * engine keeps (borrowed) and the context's memo, before the sources
+	 * are copied and the selection is set up. */
+	const df_copy_sources *peeked;
+	const df_context *ctx =
+		df_lint_copy_sources_peek(lint, in, &peeked) && peeked->len ? df_lint_context(lint) : NULL;
+	const classified *cl = ctx ? df_context_memo(ctx, &df_rule_DF1013, classify, free_classified) : NULL;
+	if (!cl || !cl->n)
+		return;
 	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
-	const df_context *ctx = df_lint_copy_context(lint, in, &srcs);
+	df_lint_copy_context(lint, in, &srcs);
 	df_ctx_selection sel = DF_CTX_SELECTION_INIT;
 	df_buf err = DF_BUF_INIT;
 	const df_copy_source *culprit = NULL;
@@ -301,10 +310,8 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	size_t all_cap = 0;
 	bool direct = true;
 	size_t found = 0;
-	const classified *cl = ctx ? df_context_memo(ctx, &df_rule_DF1013, classify, free_classified) : NULL;
-	/* Source by source, to point at the one that brings them in; none to
-	 * look at when the context holds no secret, as most do. */
-	for (size_t i = 0; cl && cl->n && i < srcs.len; i++) {
+	/* Source by source, to point at the one that brings them in. */
+	for (size_t i = 0; i < srcs.len; i++) {
 		df_copy_sources one = srcs;
 		one.items = &srcs.items[i];
 		one.len = 1;

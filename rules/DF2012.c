@@ -45,21 +45,15 @@ const df_rule df_rule_DF2012 = {
 	.on_command = on_command,
 };
 
-/* Is s[0..n) a hash: 32 or more hex digits, or a variable? */
-static bool hash_like(const char *s, size_t n)
+/* Is c a hex digit, of either case? */
+static bool is_hex(char c)
 {
-	if (n >= 2 && s[0] == '$')
-		return true;
-	if (n < 32)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!df_is_digit((unsigned char)s[i]) && !((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f'))
-			return false;
-	return true;
+	return df_is_digit((unsigned char)c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
 
 /* Offset of the first line of text[0..n) that has one space between a hash
- * and a name, or -1. Lines end at a newline or at a written "\n". */
+ * (32 or more hex digits, or a variable) and a name, or -1. Lines end at a
+ * newline or at a written "\n". */
 static long one_space_line(const char *t, size_t n)
 {
 	size_t i = 0;
@@ -67,10 +61,15 @@ static long one_space_line(const char *t, size_t n)
 		while (i < n && (t[i] == ' ' || t[i] == '\t'))
 			i++;
 		size_t h = i;
+		/* The word's hex digits first (no hex digit ends it): a word
+		 * that is a hash is read once. */
+		while (i < n && is_hex(t[i]))
+			i++;
+		size_t hex_end = i;
 		while (i < n && t[i] != ' ' && t[i] != '\t' && t[i] != '\n' &&
 		       !(t[i] == '\\' && i + 1 < n && t[i + 1] == 'n'))
 			i++;
-		bool hash = hash_like(t + h, i - h);
+		bool hash = (i - h >= 2 && t[h] == '$') || (hex_end == i && i - h >= 32);
 		if (hash && i + 1 < n && t[i] == ' ' && t[i + 1] != ' ' && t[i + 1] != '\t' &&
 		    t[i + 1] != '*' && t[i + 1] != '\n' && t[i + 1] != '\\')
 			return (long)h;

@@ -203,13 +203,17 @@ static bool is_meta(char c)
 /* Can the rm operand w be told from p (both normalised) by their first
  * bytes: neither p nor a directory above it? Anchored alike, w names one
  * only if p starts with w's bytes before its first special one (names(),
- * removes_above()): the first two tell most pairs a rule compares
- * (`/tmp/x` and `/var/cache/apt`) without a strcspn(). A w of one byte
- * (`/`) is left to them. */
+ * removes_above()): a byte compare up to the first that differs tells most
+ * pairs a rule compares (`/tmp/x` and `/var/cache/apt`, `/var/lib/apt/lists`
+ * and `/var/cache/apt`) without a strcspn(). */
 static bool differ_early(const char *w, const char *p)
 {
-	return (w[0] == '/' || w[0] == '$') == (p[0] == '/' || p[0] == '$') && w[0] && !is_meta(w[0]) &&
-	       (w[0] != p[0] || (w[1] && !is_meta(w[1]) && w[1] != p[1]));
+	if ((w[0] == '/' || w[0] == '$') != (p[0] == '/' || p[0] == '$'))
+		return false;
+	for (size_t i = 0; w[i] && !is_meta(w[i]); i++)
+		if (w[i] != p[i])
+			return true;
+	return false;
 }
 
 /* Does the rm operand w remove p: p itself, or with recursive a directory
@@ -335,6 +339,18 @@ const char *df_path_normal(df_arena *a, const char *path, size_t len)
 {
 	char p[PATH_CAP];
 	return normalise(path, len, p) ? df_arena_memdup(a, p, strlen(p)) : NULL;
+}
+
+const char *df_path_normal_keep(df_arena *a, const char *path)
+{
+	/* What normalise() leaves as it is: no `~` or "./" in front, no '$'
+	 * or "//" (plain()), no trailing '/' but the root's, and room in
+	 * PATH_CAP. */
+	size_t n = strlen(path);
+	if (n && n + 1 <= PATH_CAP && !(path[0] == '~' && (n == 1 || path[1] == '/')) &&
+	    !(path[0] == '.' && path[1] == '/') && (n == 1 || path[n - 1] != '/') && plain(path, n))
+		return path;
+	return df_path_normal(a, path, n);
 }
 
 bool df_path_normal_covers(const char *op, const char *path, bool recursive)

@@ -61,6 +61,11 @@ bool df_run_mounts_cache(const df_instr *run, const char *dir);
  * false. Normalising twice is not the same: pass the path as written.
  */
 const char *df_path_normal(df_arena *a, const char *path, size_t len);
+/* df_path_normal() of the NUL-terminated path, without a copy when
+ * normalising changes nothing (as for nearly every path a rule resolved
+ * itself, df_path_resolve()): then path itself, which the caller keeps
+ * as long as the result. */
+const char *df_path_normal_keep(df_arena *a, const char *path);
 /* df_path_covers() of an operand and a path, both df_path_normal(). */
 bool df_path_normal_covers(const char *op, const char *path, bool recursive);
 /* Is dir target or in it (both df_path_normal()): what df_run_mounts_cache()

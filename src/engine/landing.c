@@ -39,9 +39,8 @@ static df_str base_name(df_str s, bool url)
 		n++;
 	while (n > 1 && s.ptr[n - 1] == '/')
 		n--;
-	size_t b = n;
-	while (b > 0 && s.ptr[b - 1] != '/')
-		b--;
+	const char *slash = n ? memrchr(s.ptr, '/', n) : NULL;
+	size_t b = slash ? (size_t)(slash - s.ptr) + 1 : 0;
 	return (df_str){ s.ptr + b, n - b };
 }
 

@@ -25,6 +25,19 @@ bool df_arg_busts_cache(df_str name)
 {
 	static const char *const prefixes[] = { "CACHEBUST", "CACHEBREAK", "BUSTCACHE", "NOCACHE" };
 	static const char *const names[] = { "CACHEDATE", "CACHETS", "CACHETIMESTAMP", "CACHEKEYDATE" };
+	/* The first letter that counts tells most names apart before the
+	 * squeeze: none of the lists' starts with it. */
+	size_t first = 0;
+	while (first < name.len && (name.ptr[first] == '_' || name.ptr[first] == '-'))
+		first++;
+	char c = first < name.len ? (char)df_to_upper((unsigned char)name.ptr[first]) : '\0';
+	bool may = false;
+	for (size_t i = 0; i < DF_ARRAY_LEN(prefixes) && !may; i++)
+		may = prefixes[i][0] == c;
+	for (size_t i = 0; i < DF_ARRAY_LEN(names) && !may; i++)
+		may = names[i][0] == c;
+	if (!may)
+		return false;
 	char s[64];
 	if (!squeeze(name, s, sizeof(s)))
 		return false;
@@ -101,8 +114,9 @@ bool df_arg_read_by_tools(df_str name)
 	for (size_t i = 0; i < DF_ARRAY_LEN(names); i++)
 		if (df_mem_eq(name.ptr, name.len, names[i]))
 			return true;
-	for (size_t i = 0; i < DF_ARRAY_LEN(prefixes); i++)
-		if (df_mem_has_prefix(name.ptr, name.len, prefixes[i]))
+	/* By the first byte first: most names start like none of them. */
+	for (size_t i = 0; i < DF_ARRAY_LEN(prefixes) && name.len; i++)
+		if (name.ptr[0] == prefixes[i][0] && df_mem_has_prefix(name.ptr, name.len, prefixes[i]))
 			return true;
 	/* npm reads its settings in lower case too. */
 	return df_mem_has_prefix(name.ptr, name.len, "npm_config_");
@@ -110,9 +124,14 @@ bool df_arg_read_by_tools(df_str name)
 
 bool df_text_reads_var(df_str text, df_str name)
 {
-	for (size_t i = 0; i + 1 + name.len <= text.len; i++) {
-		if (text.ptr[i] != '$')
-			continue;
+	if (text.len < name.len + 1)
+		return false;
+	/* Each '$' that leaves room for the name after it, found by memchr():
+	 * heredoc scripts are long and hold few. */
+	const size_t last = text.len - name.len - 1;
+	for (const char *p = memchr(text.ptr, '$', last + 1); p;
+	     p = memchr(p + 1, '$', last - (size_t)(p - text.ptr))) {
+		size_t i = (size_t)(p - text.ptr);
 		size_t j = i + 1 + (text.ptr[i + 1] == '{');
 		if (j + name.len > text.len || memcmp(text.ptr + j, name.ptr, name.len) != 0)
 			continue;
