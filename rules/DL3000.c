@@ -5,7 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void note(df_lint *lint, const df_instr *in, void *state);
 static void check(df_lint *lint, void *state);
+
+typedef struct seen {
+	/* A WORKDIR this rule reports: the walk at the end, which finds
+	 * each its fix, only serves those, and most files have none. */
+	bool any_reported;
+} seen;
 
 const df_rule df_rule_DL3000 = {
 	.code = "DL3000",
@@ -29,6 +36,9 @@ const df_rule df_rule_DL3000 = {
 		.example = "FROM alpine\nWORKDIR app\n",
 		.instead = "FROM alpine\nWORKDIR /app\n",
 	},
+	.state_size = sizeof(seen),
+	.instr_kinds = DF_KIND(DF_I_WORKDIR),
+	.on_instr = note,
 	.on_file_end = check,
 };
 
@@ -141,20 +151,22 @@ static void judge(df_lint *lint, const df_instr *in, const df_word *w, const wor
 	free(abs);
 }
 
+static void note(df_lint *lint, const df_instr *in, void *state)
+{
+	(void)lint;
+	seen *s = state;
+	s->any_reported = s->any_reported || reported(in);
+}
+
 /* A stage starts from its base stage's last WORKDIR: a walk over the whole
  * file at the end, in order, since a base always comes first. */
 static void check(df_lint *lint, void *state)
 {
-	(void)state;
+	const seen *s = state;
+	if (!s->any_reported)
+		return;
 	const df_doc *doc = df_lint_doc(lint);
 	const df_graph *g = df_lint_graph(lint);
-	/* The walk only serves the fixes of the findings, and most files
-	 * have none: look for one first. */
-	bool any = false;
-	for (size_t i = 0; i < doc->ninstrs && !any; i++)
-		any = reported(doc->instrs[i]);
-	if (!any)
-		return;
 	workdir *at = df_xcalloc(g->nstages ? g->nstages : 1, sizeof(*at));
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		const df_instr *in = doc->instrs[i];

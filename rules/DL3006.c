@@ -30,13 +30,8 @@ const df_rule df_rule_DL3006 = {
 /* A tag is a ':' after the last '/' (a registry port comes before one). */
 static bool has_tag(df_str ref)
 {
-	for (size_t i = ref.len; i-- > 0;) {
-		if (ref.ptr[i] == '/')
-			return false;
-		if (ref.ptr[i] == ':')
-			return true;
-	}
-	return false;
+	const char *colon = ref.len ? memrchr(ref.ptr, ':', ref.len) : NULL;
+	return colon && !memchr(colon, '/', ref.len - (size_t)(colon - ref.ptr));
 }
 
 /* Stage names are case-insensitive, as in BuildKit. */

@@ -30,17 +30,12 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		return;
 	const df_word *w = &in->from_image;
 	df_str ref = w->exp.state == DF_EXP_KNOWN ? w->exp.value : w->raw;
-	if (memchr(ref.ptr, '@', ref.len))
-		return;	/* pinned by digest */
 	/* The tag follows the last ':' after the last '/' (a registry port
-	 * comes before a '/'). */
-	size_t slash = 0, colon = 0;
-	for (size_t i = 0; i < ref.len; i++) {
-		if (ref.ptr[i] == '/')
-			slash = i + 1;
-		else if (ref.ptr[i] == ':')
-			colon = i + 1;
-	}
-	if (colon > slash && ref.len - colon == 6 && memcmp(ref.ptr + colon, "latest", 6) == 0)
+	 * comes before a '/'): a reference ending in ":latest" has that tag,
+	 * as "latest" holds neither. Asked first: most references end
+	 * otherwise. */
+	static const char suffix[] = ":latest";
+	const size_t n = sizeof(suffix) - 1;
+	if (ref.len >= n && memcmp(ref.ptr + ref.len - n, suffix, n) == 0 && !memchr(ref.ptr, '@', ref.len))
 		df_report(lint, &df_rule_DL3007, w->span, NULL);
 }

@@ -46,26 +46,8 @@ const df_rule df_rule_DL3010 = {
 	.on_file_end = release,
 };
 
-static bool is_archive(df_str s)
-{
-	/* Each one dot and the letters after it: s ends with one of them when
-	 * what follows its last dot is one, which a single look finds. */
-	static const char *const exts[] = {
-		".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2",
-		".tgz", ".tlz", ".tpz", ".txz", ".xz",
-	};
-	const char *dot = s.len ? memrchr(s.ptr, '.', s.len) : NULL;
-	if (!dot)
-		return false;
-	size_t n = s.len - (size_t)(dot - s.ptr);
-	for (size_t i = 0; i < DF_ARRAY_LEN(exts); i++)
-		if (df_mem_eq(dot, n, exts[i]))
-			return true;
-	return false;
-}
-
-/* Quotes dropped, then what follows the last '/' or '\'. */
-static df_str basename_of(df_str s)
+/* Quotes dropped. */
+static df_str unquoted(df_str s)
 {
 	while (s.len && (s.ptr[0] == '"' || s.ptr[0] == '\'')) {
 		s.ptr++;
@@ -73,10 +55,47 @@ static df_str basename_of(df_str s)
 	}
 	while (s.len && (s.ptr[s.len - 1] == '"' || s.ptr[s.len - 1] == '\''))
 		s.len--;
+	return s;
+}
+
+/* Quotes dropped, then what follows the last '/' or '\'. */
+static df_str basename_of(df_str s)
+{
+	s = unquoted(s);
 	for (size_t i = s.len; i > 0; i--)
 		if (s.ptr[i - 1] == '/' || s.ptr[i - 1] == '\\')
 			return (df_str){ s.ptr + i, s.len - i };
 	return s;
+}
+
+/* Does the unquoted path s name an archive? What follows its last dot is
+ * the extension of its basename too, or holds a '/' or '\' and is none:
+ * the path needs no cutting to its basename first. */
+static bool is_archive(df_str s)
+{
+	const char *dot = s.len ? memrchr(s.ptr, '.', s.len) : NULL;
+	if (!dot)
+		return false;
+	/* The dot and the letters after it, which one look at the last dot
+	 * finds: .tar .Z .bz2 .gz .lz .lzma .tZ .tb2 .tbz .tbz2 .tgz .tlz .tpz
+	 * .txz .xz, picked by length first (most names have an extension
+	 * that is none of them). */
+	size_t n = s.len - (size_t)(dot - s.ptr);
+	switch (n) {
+	case 2:
+		return df_mem_eq(dot, n, ".Z");
+	case 3:
+		return df_mem_eq(dot, n, ".gz") || df_mem_eq(dot, n, ".lz") || df_mem_eq(dot, n, ".tZ") ||
+		       df_mem_eq(dot, n, ".xz");
+	case 4:
+		return df_mem_eq(dot, n, ".tar") || df_mem_eq(dot, n, ".bz2") || df_mem_eq(dot, n, ".tb2") ||
+		       df_mem_eq(dot, n, ".tbz") || df_mem_eq(dot, n, ".tgz") || df_mem_eq(dot, n, ".tlz") ||
+		       df_mem_eq(dot, n, ".tpz") || df_mem_eq(dot, n, ".txz");
+	case 5:
+		return df_mem_eq(dot, n, ".lzma") || df_mem_eq(dot, n, ".tbz2");
+	default:
+		return false;
+	}
 }
 
 static bool str_eq(df_str a, df_str b)
@@ -98,9 +117,9 @@ static void remember(archives *a, const df_word *w)
 	df_str v;
 	if (!word_value(w, &v))
 		return;
-	df_str name = basename_of(v);
-	if (!is_archive(name))
+	if (!is_archive(unquoted(v)))
 		return;
+	df_str name = basename_of(v);
 	for (size_t i = 0; i < a->len; i++)
 		if (str_eq(a->v[i].name, name) && a->v[i].span.start == w->span.start)
 			return;
@@ -162,6 +181,10 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		a->len = 0;
 		return;
 	}
+	/* A RUN is looked at only after the COPY of an archive, which most
+	 * files have none of. */
+	if (in->kind == DF_I_RUN && !a->len)
+		return;
 	/* hadolint's state (its findings included) resets at every FROM and its
 	 * findings are made at the end: only the last stage is reported (in a
 	 * file with no FROM, the lines there are). */
@@ -170,13 +193,13 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		return;
 	if (in->kind == DF_I_COPY && in->dest && !df_instr_flag(in, "from")) {
 		df_str d;
-		if (word_value(in->dest, &d) && is_archive(basename_of(d))) {
+		if (word_value(in->dest, &d) && is_archive(unquoted(d))) {
 			remember(a, in->dest);
 			return;
 		}
 		for (size_t i = 0; i < in->nsources; i++)
 			remember(a, &in->sources[i]);
-	} else if (in->kind == DF_I_RUN && a->len) {
+	} else if (in->kind == DF_I_RUN) {
 		run_ctx c = { lint, a };
 		df_lint_each_command(lint, in, each, &c);
 	}

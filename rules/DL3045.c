@@ -2,15 +2,10 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-#include <stdlib.h>
-
 static void check(df_lint *lint, const df_instr *in, void *state);
-static void judge(df_lint *lint, const df_instr *in);
-static void release(df_lint *lint, void *state);
 
-/* Per stage: has a WORKDIR been set in it (or in the stage it is built on)? */
 typedef struct workdirs {
-	bool *set;	/* one per stage, allocated at the first FROM */
+	int stage;		/* 1 + the stage of the last WORKDIR seen, 0: none */
 	bool before_from;	/* a WORKDIR before the first FROM (hadolint reads one) */
 } workdirs;
 
@@ -33,9 +28,8 @@ const df_rule df_rule_DL3045 = {
 		.instead = "FROM node:20\nWORKDIR /app\nCOPY package.json .\n",
 	},
 	.state_size = sizeof(workdirs),
-	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_WORKDIR) | DF_KIND(DF_I_COPY),
+	.instr_kinds = DF_KIND(DF_I_WORKDIR) | DF_KIND(DF_I_COPY),
 	.on_instr = check,
-	.on_file_end = release,
 };
 
 static df_str unquote(df_str s)
@@ -56,59 +50,65 @@ static bool absolute(df_str d)
 	return d.len >= 2 && d.ptr[1] == ':';	/* a Windows drive, C:\ or C:/ */
 }
 
-static void check(df_lint *lint, const df_instr *in, void *state)
-{
-	workdirs *w = state;
-	const df_graph *g = df_lint_graph(lint);
-	if (in->stage < 0) {
-		/* Before the first FROM: hadolint checks those lines too. */
-		if (in->kind == DF_I_WORKDIR)
-			w->before_from = true;
-		else if (in->kind == DF_I_COPY && !w->before_from)
-			judge(lint, in);
-		return;
-	}
-	if ((size_t)in->stage >= g->nstages)
-		return;
-	if (!w->set)
-		w->set = df_xcalloc(g->nstages, sizeof(bool));
-	const df_stage *st = &g->stages[in->stage];
-	if (in->kind == DF_I_FROM) {
-		w->set[st->index] = st->base_kind == DF_BASE_STAGE && st->base_stage >= 0 &&
-				    (size_t)st->base_stage < st->index && w->set[st->base_stage];
-		return;
-	}
-	if (in->kind == DF_I_WORKDIR) {
-		w->set[st->index] = true;
-		return;
-	}
-	if (in->kind == DF_I_COPY && !w->set[st->index])
-		judge(lint, in);
-}
-
-/* Report the COPY if its destination is relative. */
-static void judge(df_lint *lint, const df_instr *in)
+/* The COPY's destination word when it is relative, else NULL. */
+static const df_word *relative_dest(const df_instr *in)
 {
 	if (in->has_error || !in->dest)
-		return;
+		return NULL;
 	const df_word *d = in->dest;
 	df_str dest = unquote(d->raw);
 	if (dest.len && dest.ptr[0] == '$') {
 		/* hadolint accepts any variable; dfopt judges a known value. */
 		if (d->exp.state != DF_EXP_KNOWN || d->exp.value.len == 0)
-			return;
+			return NULL;
 		dest = unquote(d->exp.value);
 	}
-	if (absolute(dest))
-		return;
-	df_report(lint, &df_rule_DL3045, d->span, NULL);
+	return absolute(dest) ? NULL : d;
 }
 
-static void release(df_lint *lint, void *state)
+/* Has stage si a WORKDIR (ONBUILD triggers aside), or the stage it is
+ * built on, through its chain of base stages? Each base comes before the
+ * stage built on it, so the chain ends. */
+static bool stage_sets_workdir(const df_doc *doc, const df_graph *g, size_t si)
 {
-	(void)lint;
+	for (;;) {
+		const df_stage *st = &g->stages[si];
+		for (size_t i = st->first; i <= st->last && i < doc->ninstrs; i++)
+			if (doc->instrs[i]->kind == DF_I_WORKDIR)
+				return true;
+		if (st->base_kind != DF_BASE_STAGE || st->base_stage < 0 || (size_t)st->base_stage >= si)
+			return false;
+		si = (size_t)st->base_stage;
+	}
+}
+
+/* A COPY is judged when no WORKDIR came before it in its stage; whether
+ * the stage it is built on set one is asked only of a relative
+ * destination, which is rare. */
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
 	workdirs *w = state;
-	free(w->set);
-	w->set = NULL;
-	w->before_from = false;
+	const df_graph *g = df_lint_graph(lint);
+	const df_word *d;
+	if (in->stage < 0) {
+		/* Before the first FROM: hadolint checks those lines too. */
+		if (in->kind == DF_I_WORKDIR)
+			w->before_from = true;
+		else if (in->kind == DF_I_COPY && !w->before_from && (d = relative_dest(in)))
+			df_report(lint, &df_rule_DL3045, d->span, NULL);
+		return;
+	}
+	if ((size_t)in->stage >= g->nstages)
+		return;
+	if (in->kind == DF_I_WORKDIR) {
+		w->stage = in->stage + 1;
+		return;
+	}
+	if (in->kind != DF_I_COPY || w->stage == in->stage + 1 || !(d = relative_dest(in)))
+		return;
+	const df_stage *st = &g->stages[in->stage];
+	if (st->base_kind == DF_BASE_STAGE && st->base_stage >= 0 && st->base_stage < in->stage &&
+	    stage_sets_workdir(df_lint_doc(lint), g, (size_t)st->base_stage))
+		return;
+	df_report(lint, &df_rule_DL3045, d->span, NULL);
 }

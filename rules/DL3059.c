@@ -7,9 +7,11 @@
 
 static void check(df_lint *lint, const df_instr *in, void *state);
 
-/* The RUN just before, if the previous instruction was one. */
+/* The last RUN seen: the one just before when its index in doc->instrs
+ * is the previous one. */
 typedef struct prev_run {
-	const df_instr *run;	/* NULL after any other instruction */
+	const df_instr *run;	/* NULL: none yet, or one no RUN pairs with
+				   (an ONBUILD's, one with an error) */
 	size_t commands;	/* its simple commands (2 = "many"), or UNCOUNTED */
 } prev_run;
 
@@ -34,6 +36,9 @@ const df_rule df_rule_DL3059 = {
 		.instead = "FROM alpine:3.20\nRUN apk add --no-cache curl git\n",
 	},
 	.state_size = sizeof(prev_run),
+	/* RUNs only: whether another instruction came between two of them
+	 * is told by their indexes, so the other kinds need no call. */
+	.instr_kinds = DF_KIND(DF_I_RUN),
 	.on_instr = check,
 };
 
@@ -75,7 +80,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		return;
 	}
 	size_t n = UNCOUNTED;
-	if (p->run && same_flags(p->run, in)) {
+	if (p->run && p->run->index + 1 == in->index && same_flags(p->run, in)) {
 		if (p->commands == UNCOUNTED)
 			p->commands = commands(lint, p->run);
 		if (p->commands <= 1) {

@@ -2,9 +2,11 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-#include <stdlib.h>
+static void check(df_lint *lint, const df_instr *in, void *state);
 
-static void check(df_lint *lint, void *state);
+typedef struct last_workdir {
+	int stage;	/* 1 + the stage of the last WORKDIR seen, 0: none */
+} last_workdir;
 
 const df_rule df_rule_WorkdirRelativePath = {
 	.code = "WorkdirRelativePath",
@@ -24,7 +26,9 @@ const df_rule df_rule_WorkdirRelativePath = {
 		.example = "FROM nginx\nWORKDIR app\n",
 		.instead = "FROM nginx\nWORKDIR /usr/share/nginx/html\nWORKDIR app\n",
 	},
-	.on_file_end = check,
+	.state_size = sizeof(last_workdir),
+	.instr_kinds = DF_KIND(DF_I_WORKDIR),
+	.on_instr = check,
 };
 
 static bool is_absolute(df_str p)
@@ -37,38 +41,41 @@ static bool is_absolute(df_str p)
 	return p.len >= 2 && df_is_alpha(p.ptr[0]) && p.ptr[1] == ':';
 }
 
-/* Whether a stage has a WORKDIR needs its base stage's answer: a walk over
- * the whole file at the end, in order, since a base always comes first. */
-static void check(df_lint *lint, void *state)
+/* Has stage si a WORKDIR with a path (ONBUILD triggers aside), or the
+ * stage it is built on, through its chain of base stages? Each base comes
+ * before the stage built on it, so the chain ends. */
+static bool stage_sets_workdir(const df_doc *doc, const df_graph *g, size_t si)
 {
-	(void)state;
-	const df_doc *doc = df_lint_doc(lint);
-	const df_graph *g = df_lint_graph(lint);
-	if (!g->nstages)
-		return;
-	bool *set = df_xcalloc(g->nstages, sizeof(*set));
-	for (size_t i = 0; i < doc->ninstrs; i++) {
-		const df_instr *in = doc->instrs[i];
-		if (in->stage < 0 || (size_t)in->stage >= g->nstages)
-			continue;
-		const df_stage *st = &g->stages[in->stage];
-		if (in->kind == DF_I_FROM) {
-			set[in->stage] = st->base_kind == DF_BASE_STAGE && st->base_stage >= 0 &&
-					 st->base_stage < in->stage && set[st->base_stage];
-			continue;
-		}
-		if (in->kind != DF_I_WORKDIR || in->nargs == 0)
-			continue;
-		bool first = !set[in->stage];
-		set[in->stage] = true;
-		const df_word *w = &in->args[0];
-		df_str path;
-		if (!df_expanded_value(&w->exp, w->raw, &path))
-			continue;
-		if (first && !is_absolute(path))
-			df_report(lint, &df_rule_WorkdirRelativePath, w->span,
-				  "relative WORKDIR '%.*s' depends on the base image's working directory",
-				  (int)w->raw.len, w->raw.ptr);
+	for (;;) {
+		const df_stage *st = &g->stages[si];
+		for (size_t i = st->first; i <= st->last && i < doc->ninstrs; i++)
+			if (doc->instrs[i]->kind == DF_I_WORKDIR && doc->instrs[i]->nargs)
+				return true;
+		if (st->base_kind != DF_BASE_STAGE || st->base_stage < 0 || (size_t)st->base_stage >= si)
+			return false;
+		si = (size_t)st->base_stage;
 	}
-	free(set);
+}
+
+/* Only the first WORKDIR of a stage is judged; whether the stage it is
+ * built on set one is asked only of a relative path, which is rare. */
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	last_workdir *last = state;
+	const df_graph *g = df_lint_graph(lint);
+	if (in->kind != DF_I_WORKDIR || in->nargs == 0 || in->stage < 0 || (size_t)in->stage >= g->nstages)
+		return;
+	bool first = last->stage != in->stage + 1;
+	last->stage = in->stage + 1;
+	const df_word *w = &in->args[0];
+	df_str path;
+	if (!first || !df_expanded_value(&w->exp, w->raw, &path) || is_absolute(path))
+		return;
+	const df_stage *st = &g->stages[in->stage];
+	if (st->base_kind == DF_BASE_STAGE && st->base_stage >= 0 && st->base_stage < in->stage &&
+	    stage_sets_workdir(df_lint_doc(lint), g, (size_t)st->base_stage))
+		return;
+	df_report(lint, &df_rule_WorkdirRelativePath, w->span,
+		  "relative WORKDIR '%.*s' depends on the base image's working directory",
+		  (int)w->raw.len, w->raw.ptr);
 }

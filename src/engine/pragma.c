@@ -114,6 +114,10 @@ df_severity df_checks_severity(const df_check_opts *c, const char *code, df_seve
 /* Match the word w at *p (then blanks), advancing *p on success. */
 static bool take_word(const char **p, const char *end, const char *w)
 {
+	/* Every comment is asked for "hadolint" and "dfopt", and nearly all
+	 * differ at the first byte: told before w is measured. */
+	if (*p >= end || **p != w[0])
+		return false;
 	size_t n = strlen(w);
 	if ((size_t)(end - *p) < n || memcmp(*p, w, n) != 0)
 		return false;
@@ -195,8 +199,13 @@ void df_pragma_release(df_pragma *pr)
 void df_pragmas_collect(const df_doc *doc, df_pragmas *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < doc->nnodes; i++) {
-		const df_node *n = &doc->nodes[i];
+	/* Every node of the file is passed over: the list and its length in
+	 * locals, as for all the compiler knows the calls below could change
+	 * doc, and it would read both again at each node. */
+	const df_node *nodes = doc->nodes;
+	size_t nnodes = doc->nnodes;
+	for (size_t i = 0; i < nnodes; i++) {
+		const df_node *n = &nodes[i];
 		if (n->kind != DF_NODE_COMMENT)
 			continue;
 		df_pragma pr;
@@ -208,9 +217,9 @@ void df_pragmas_collect(const df_doc *doc, df_pragmas *out)
 		pr.line = n->line;
 		/* The instruction below this block of comment lines. */
 		size_t j = i + 1;
-		while (j < doc->nnodes && doc->nodes[j].kind == DF_NODE_COMMENT)
+		while (j < nnodes && nodes[j].kind == DF_NODE_COMMENT)
 			j++;
-		const df_instr *next = j < doc->nnodes && doc->nodes[j].kind == DF_NODE_INSTR ? doc->nodes[j].instr : NULL;
+		const df_instr *next = j < nnodes && nodes[j].kind == DF_NODE_INSTR ? nodes[j].instr : NULL;
 		switch (pr.scope) {
 		case DF_PRAGMA_LINE:
 			if (!next) {
@@ -226,9 +235,9 @@ void df_pragmas_collect(const df_doc *doc, df_pragmas *out)
 			pr.from = n->line;
 			pr.to = UINT32_MAX;
 			size_t k = next && next->kind == DF_I_FROM ? j + 1 : j;
-			for (; k < doc->nnodes; k++)
-				if (doc->nodes[k].kind == DF_NODE_INSTR && doc->nodes[k].instr->kind == DF_I_FROM) {
-					pr.to = doc->nodes[k].line - 1;
+			for (; k < nnodes; k++)
+				if (nodes[k].kind == DF_NODE_INSTR && nodes[k].instr->kind == DF_I_FROM) {
+					pr.to = nodes[k].line - 1;
 					break;
 				}
 			break;
