@@ -253,7 +253,8 @@ typedef struct df_use {
 } df_use;
 
 /* df_instr_parse() writes each field above exec_form itself and clears
- * the rest: a field added above exec_form must be written there. */
+ * the rest up to the kind's words at the end: a field added above
+ * exec_form must be written there. */
 struct df_instr {
 	df_instr_kind kind;
 	df_str keyword;		/* as written, e.g. "run" */
@@ -279,8 +280,6 @@ struct df_instr {
 	bool has_error;		/* a DL1000 diagnostic names this instruction */
 
 	/* Typed views, filled for the kinds that have them. */
-	df_word from_image;		/* FROM */
-	df_word from_alias;		/* FROM ... AS name (raw.ptr NULL if none) */
 	df_flag *from_platform;		/* FROM --platform, or NULL */
 	df_kv *pairs;			/* ENV, LABEL, ARG */
 	size_t npairs;
@@ -289,7 +288,6 @@ struct df_instr {
 	size_t nsources;
 	df_word *dest;			/* COPY/ADD destination (last arg) */
 	bool healthcheck_none;		/* HEALTHCHECK NONE */
-	df_word hc_type;		/* HEALTHCHECK: "CMD" or "NONE" as written */
 	df_instr *inner;		/* ONBUILD: the trigger instruction */
 	df_instr *outer;		/* the ONBUILD holding this trigger */
 	struct df_sh_script *script;	/* RUN/CMD/ENTRYPOINT shell form: sh parse of rest */
@@ -301,6 +299,14 @@ struct df_instr {
 	const df_var *scope;		/* bindings in force before this instruction */
 	df_use *uses;			/* variables this instruction reads */
 	size_t nuses;
+
+	/* The words of one kind: set for an instruction of that kind only,
+	 * and left unwritten for any other (most instructions need none of
+	 * them), so read them only after a look at kind. */
+	df_word from_image;		/* FROM (raw.ptr NULL if missing) */
+	df_word from_alias;		/* FROM ... AS name (raw.ptr NULL if none) */
+	df_word hc_type;		/* HEALTHCHECK: "CMD" or "NONE" as written
+					   (raw.ptr NULL if missing) */
 };
 
 typedef enum df_node_kind {

@@ -290,6 +290,7 @@ static bool valid_stage_name(df_str s)
 /* from -> FROM [--platform=P] image [AS name] */
 static void parse_from(parser *p, df_instr *in)
 {
+	in->from_image = in->from_alias = (df_word){ 0 };
 	df_word *w;
 	size_t n = df_split_blank(p->a, &in->text, in->rest_off, in->rest_off + in->rest.len, &w);
 	words_to_args(in, w, n);
@@ -466,6 +467,7 @@ static void parse_one_arg(parser *p, df_instr *in)
 /* healthcheck -> HEALTHCHECK NONE | HEALTHCHECK [flags] CMD command */
 static void parse_healthcheck(parser *p, df_instr *in)
 {
+	in->hc_type = (df_word){ 0 };
 	const char *s = in->text.str.ptr;
 	size_t off = in->rest_off, end = in->rest_off + in->rest.len;
 	size_t sep = off;
@@ -645,11 +647,12 @@ df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
 	parser ctx = { doc, &doc->arena };
 	parser *p = &ctx;
 	/* The fields before exec_form are each written here (span and lines
-	 * zero until the document parser knows them); only the rest, most of
-	 * the struct, needs clearing. */
+	 * zero until the document parser knows them), and the words of one
+	 * kind at the end by that kind's parse function: only the fields
+	 * between need clearing. */
 	df_instr *in = df_arena_alloc_uninit(p->a, sizeof(df_instr));
 	clear_bytes((unsigned char *)in + offsetof(df_instr, exec_form),
-		sizeof(df_instr) - offsetof(df_instr, exec_form));
+		offsetof(df_instr, from_image) - offsetof(df_instr, exec_form));
 	in->span = (df_span){ 0, 0 };
 	in->line = in->end_line = 0;
 	in->text = text;

@@ -77,6 +77,9 @@ static inline size_t df_line_skip_ws(const df_source *src, const df_line *line)
 {
 	size_t p = line->content_start, end = line->content_end;
 	const char *s = src->data;
+	/* An instruction or comment line starts with its text: one look. */
+	if (p < end && !df_line_ws[(unsigned char)s[p]])
+		return p;
 #ifdef __SSE2__
 	/* Continuation lines are mostly indented: sixteen bytes a step, with
 	 * a mask of the whitespace among them (' ', and '\t' to '\r' as the
@@ -113,11 +116,18 @@ bool df_line_directive(const df_source *src, const df_line *line,
  */
 static inline bool df_line_continues(const char *s, size_t start, size_t end, char escape, size_t *cut)
 {
-	/* Inline: it runs for every line of every instruction. */
+	/* Inline: it runs for every line of every instruction. The last
+	 * char is read once, and again only past a trailing blank. */
 	size_t e = end;
-	while (e > start && (s[e - 1] == ' ' || s[e - 1] == '\t'))
-		e--;
-	if (e == start || s[e - 1] != escape)
+	if (e == start)
+		return false;
+	char last = s[e - 1];
+	while (last == ' ' || last == '\t') {
+		if (--e == start)
+			return false;
+		last = s[e - 1];
+	}
+	if (last != escape)
 		return false;
 	size_t esc = e - 1;
 	/* "x\\" at the end is an escaped escape char, not a continuation. */

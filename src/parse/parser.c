@@ -33,9 +33,10 @@ typedef struct parser {
 	size_t nnodes;
 	df_instr **instrs;	/* as many, for the same reason */
 	size_t ninstrs;
-	df_seg *line_segs;	/* as many: the one piece of a one-line
-				   instruction's text, at its line's index */
-	df_text_builder tb;	/* scratch, reused for every text */
+	df_seg *line_segs;	/* as many: the piece map of each text, from
+				   the index of the first line it is read
+				   from (a line gives it one piece at most) */
+	df_text_builder tb;	/* reused for every text */
 } parser;
 
 static df_node *add_node(parser *p, df_node_kind kind, size_t start, size_t end, uint32_t line)
@@ -227,6 +228,8 @@ static size_t read_heredocs(parser *p, df_instr *in, size_t end)
 		df_line ln;
 		bool terminated = false;
 		size_t body_start = end;
+		size_t first = p->lx.line_no - 1;	/* index of the first body line */
+		df_text_builder_start(tb, &p->line_segs[first], src->nlines - first);
 		/* The builder keeps each body line as read, line ending included
 		 * ("\r\n" stays), minus leading tabs for <<-. Consecutive lines
 		 * are one run of the source until tabs are cut out: added a run
@@ -316,6 +319,7 @@ static void read_logical_line(parser *p, const df_line *first, size_t start, log
 		return;
 	}
 	df_text_builder *tb = &p->tb;
+	df_text_builder_start(tb, &p->line_segs[first->line_no - 1], src->nlines - (first->line_no - 1));
 	df_text_builder_add(tb, src->data, start, cut - start);
 	df_line ln;
 	while (more && df_lexer_next(&p->lx, &ln)) {
@@ -487,21 +491,19 @@ int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 	if (df_source_init_in(&doc->src, &doc->arena, name, data, len) < 0)
 		DF_BUG("source of %zu bytes refused below the size limit", len);
 
-	/* Set field by field: most of the struct is the builder's inline
-	 * piece map, which needs no clearing (df_text_builder_init()). */
 	parser p;
 	p.doc = doc;
 	p.a = &doc->arena;
 	p.directives_done = false;
-	/* Every node starts on a line of its own: the line count bounds both
-	 * arrays, so they are allocated once. */
+	/* Every node starts on a line of its own, and every piece of a text
+	 * comes from a line of its own: the line count bounds these arrays,
+	 * so they are allocated once. */
 	p.nodes = df_arena_alloc_uninit(p.a, doc->src.nlines * sizeof(df_node));
 	p.nnodes = 0;
 	p.instrs = df_arena_alloc_uninit(p.a, doc->src.nlines * sizeof(df_instr *));
 	p.ninstrs = 0;
 	p.line_segs = df_arena_alloc_uninit(p.a, doc->src.nlines * sizeof(df_seg));
-	/* The builder is reused for every text of the document. */
-	df_text_builder_init(&p.tb, p.a, 32);
+	df_text_builder_init(&p.tb, p.a);
 	df_lexer_init(&p.lx, &doc->src);
 	doc->bom = p.lx.bom;
 	run_lines(&p);
@@ -510,7 +512,6 @@ int df_doc_parse(df_doc *doc, const char *name, const char *data, size_t len,
 	doc->nnodes = p.nnodes;
 	doc->instrs = p.instrs;
 	doc->ninstrs = p.ninstrs;
-	df_text_builder_release(&p.tb);
 
 	if (doc->ninstrs == 0)
 		df_diags_add(&doc->diags, DF_SEV_ERROR, "DL1000", 1, 1, 1, 1, "file with no instructions");

@@ -3,7 +3,6 @@
 #include "util/util.h"
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Index of the segment holding byte off: the last one starting at or before
@@ -59,18 +58,25 @@ df_span df_text_span_slow(const df_text *t, size_t off, size_t len)
 	return sp;
 }
 
-void df_text_builder_init(df_text_builder *tb, df_arena *a, size_t nsegs)
+/* Room for the bytes of a text at its start; most logical lines and
+ * heredoc bodies fit, and the rest is given back at its finish. */
+enum { FIRST_ROOM = 1024 };
+
+void df_text_builder_init(df_text_builder *tb, df_arena *a)
 {
 	tb->a = a;
 	tb->buf = NULL;
 	tb->len = tb->room = 0;
-	tb->nsegs = 0;
-	tb->segs = tb->first;
-	tb->cap = DF_ARRAY_LEN(tb->first);
-	if (nsegs > tb->cap) {
-		tb->segs = df_xmalloc(nsegs * sizeof(df_seg));
-		tb->cap = nsegs;
-	}
+	tb->segs = NULL;
+	tb->nsegs = tb->cap = 0;
+}
+
+void df_text_builder_start(df_text_builder *tb, df_seg *segs, size_t cap)
+{
+	tb->buf = df_arena_alloc_uninit(tb->a, FIRST_ROOM);
+	tb->room = FIRST_ROOM;
+	tb->segs = segs;
+	tb->cap = cap;
 }
 
 void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t src_off, size_t len)
@@ -82,18 +88,13 @@ void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t 
 	    last->text_off + last->len == tb->len) {
 		last->len += (uint32_t)len;
 	} else {
-		if (tb->nsegs == tb->cap) {
-			void *p = tb->segs == tb->first ? NULL : tb->segs;
-			df_grow(&p, &tb->cap, tb->nsegs + 1, sizeof(df_seg));
-			if (tb->segs == tb->first)
-				memcpy(p, tb->first, tb->nsegs * sizeof(df_seg));
-			tb->segs = p;
-		}
+		if (tb->nsegs == tb->cap)
+			DF_BUG("a text of more pieces than its start made room for");
 		tb->segs[tb->nsegs++] = (df_seg){ (uint32_t)tb->len, (uint32_t)src_off, (uint32_t)len };
 	}
 	/* One byte more for the NUL that finish adds. */
 	if (tb->room - tb->len <= len) {
-		size_t room = tb->room ? tb->room : 1024;
+		size_t room = tb->room;
 		while (room - tb->len <= len) {
 			if (room > SIZE_MAX / 2)
 				df_die_oom();
@@ -108,28 +109,19 @@ void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t 
 
 df_text df_text_builder_finish(df_text_builder *tb)
 {
-	df_arena *a = tb->a;
 	df_text t;
-	if (!tb->buf) {
-		tb->buf = df_arena_alloc_uninit(a, 1);
-		tb->room = 1;
-	}
 	tb->buf[tb->len] = '\0';
-	df_arena_shrink(a, tb->buf, tb->room, tb->len + 1);
+	df_arena_shrink(tb->a, tb->buf, tb->room, tb->len + 1);
 	t.str.ptr = tb->buf;
 	t.str.len = tb->len;
 	t.nsegs = tb->nsegs;
-	if (tb->nsegs) {
-		/* Filled right away: no need to clear it first. */
-		t.segs = df_arena_alloc_uninit(a, tb->nsegs * sizeof(df_seg));
-		memcpy(t.segs, tb->segs, tb->nsegs * sizeof(df_seg));
-	} else {
-		t.segs = DF_ARENA_NEW(a, df_seg);
-	}
-	/* Keep the piece map: the builder is reused for the next text. */
+	/* An empty text still points at a piece, cleared: the caller may
+	 * have made room for none. */
+	t.segs = tb->nsegs ? tb->segs : DF_ARENA_NEW(tb->a, df_seg);
 	tb->buf = NULL;
 	tb->len = tb->room = 0;
-	tb->nsegs = 0;
+	tb->segs = NULL;
+	tb->nsegs = tb->cap = 0;
 	return t;
 }
 
@@ -154,12 +146,4 @@ df_text df_text_suffix(df_arena *a, const df_text *t, size_t off)
 		r.segs[r.nsegs++] = s;
 	}
 	return r;
-}
-
-void df_text_builder_release(df_text_builder *tb)
-{
-	if (tb->segs != tb->first)
-		free(tb->segs);
-	tb->segs = NULL;
-	tb->nsegs = tb->cap = 0;
 }

@@ -6,10 +6,12 @@
  * A df_text_builder writes the bytes of a text straight into its arena,
  * growing them in place while they are the arena's newest allocation
  * (nothing else may be allocated from that arena between two adds, or the
- * bytes are copied as they grow: correct, only slower). The piece map is
- * scratch reused from one text to the next. df_text_builder_finish() hands
- * the text over (bytes NUL-terminated, unused room given back to the arena)
- * and empties the builder; df_text_builder_release() frees the scratch.
+ * bytes are copied as they grow: correct, only slower). Its piece map is
+ * written where the caller says at df_text_builder_start(): the parser
+ * gives each text the slots of the source lines it is read from, one piece
+ * per line at most, so the map is never copied. df_text_builder_finish()
+ * hands the text over (bytes NUL-terminated, unused room given back to the
+ * arena) and empties the builder for the next start.
  * df_text_span_first() maps a part of a text back to the source.
  */
 #ifndef DF_PARSE_TEXT_H
@@ -22,17 +24,18 @@
 
 typedef struct df_text_builder {
 	df_arena *a;		/* where the bytes are built */
-	char *buf;		/* the text so far, NULL before the first add */
+	char *buf;		/* the text so far */
 	size_t len, room;	/* bytes used; bytes obtained from a */
-	df_seg *segs;		/* scratch, kept by finish: first, or malloc'd */
+	df_seg *segs;		/* the piece map, the caller's storage */
 	size_t nsegs, cap;
-	df_seg first[32];	/* the first scratch: most texts have fewer
-				   pieces, and a document then needs no malloc */
 } df_text_builder;
 
-/* An empty builder building into a, with room for nsegs pieces. The
- * builder may point into itself: it must not be moved until released. */
-void df_text_builder_init(df_text_builder *tb, df_arena *a, size_t nsegs);
+/* An empty builder building into a; nothing to release. */
+void df_text_builder_init(df_text_builder *tb, df_arena *a);
+/* Begin a text whose piece map goes to segs, with room for cap pieces:
+ * more are a bug. Room for its first bytes is taken at once, so that the
+ * first add, like the others, is a copy. */
+void df_text_builder_start(df_text_builder *tb, df_seg *segs, size_t cap);
 /* The whole of df_text_builder_add(), out of line. */
 void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t src_off, size_t len);
 /* Append src_base[src_off .. src_off + len). */
@@ -40,8 +43,8 @@ static inline void df_text_builder_add(df_text_builder *tb, const char *src_base
 {
 	/* Inline for the common piece (every continuation line is one): a
 	 * new segment, with room for it and its bytes. */
-	if (len && tb->nsegs && tb->nsegs < tb->cap && tb->room - tb->len > len &&
-	    tb->segs[tb->nsegs - 1].src_off + tb->segs[tb->nsegs - 1].len != src_off) {
+	if (len && tb->nsegs < tb->cap && tb->room - tb->len > len &&
+	    (tb->nsegs == 0 || tb->segs[tb->nsegs - 1].src_off + tb->segs[tb->nsegs - 1].len != src_off)) {
 		tb->segs[tb->nsegs++] = (df_seg){ (uint32_t)tb->len, (uint32_t)src_off, (uint32_t)len };
 		memcpy(tb->buf + tb->len, src_base + src_off, len);
 		tb->len += len;
@@ -49,10 +52,9 @@ static inline void df_text_builder_add(df_text_builder *tb, const char *src_base
 	}
 	df_text_builder_add_slow(tb, src_base, src_off, len);
 }
-/* The text built so far (in the builder's arena); the builder starts again
- * empty. */
+/* The text built since df_text_builder_start() (bytes in the builder's
+ * arena, pieces where start said). */
 df_text df_text_builder_finish(df_text_builder *tb);
-void df_text_builder_release(df_text_builder *tb);
 
 /* df_text_span(), quick for a nonempty part that lies in the first piece of
  * t: in a text of one physical line (most are) every part does, and so does
