@@ -119,9 +119,11 @@ static size_t utf8_char(const char *s, size_t n, size_t i, uint32_t *cp)
 	return need + 1;
 }
 
-static size_t char_len(const char *s, size_t n, size_t i)
+static inline size_t char_len(const char *s, size_t n, size_t i)
 {
 	uint32_t cp;
+	if ((unsigned char)s[i] < 0x80)	/* nearly every char: no call */
+		return 1;
 	return utf8_char(s, n, i, &cp);
 }
 
@@ -1099,7 +1101,7 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 	x.work = 0;
 	x.glob_budget = GLOB_BUDGET;
 	x.failed = false;
-	df_buf_init(&x.err);
+	x.err = (df_buf)DF_BUF_INIT;	/* written only by fail_buf() */
 	x.err_off = 0;
 	x.refs = x.refs_local;
 	x.nrefs = 0;
@@ -1116,6 +1118,7 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 		out->status = DF_EXPAND_ERROR;
 		out->error = df_arena_memdup(a, df_buf_str(&x.err), x.err.len);
 		out->error_off = x.err_off;
+		df_buf_release(&x.err);
 	} else if (v.unknown) {
 		out->status = DF_EXPAND_UNKNOWN;
 	} else {
@@ -1151,7 +1154,6 @@ static void run(df_arena *a, const char *s, size_t len, const df_expand_opts *o,
 	}
 	if (x.refs != x.refs_local)
 		free(x.refs);
-	df_buf_release(&x.err);
 }
 
 void df_expand_word(df_arena *a, const char *s, size_t len,

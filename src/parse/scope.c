@@ -43,12 +43,23 @@ static const df_var predefined[DF_NPREDEFINED] = {
 typedef struct stage_info {
 	df_str name;		/* alias, or ptr NULL */
 	const df_var *final;	/* bindings at the end of the stage */
+	size_t final_len;	/* their number (barriers included) */
 	bool image_env;		/* built on an image whose ENV we cannot see */
 } stage_info;
 
-/* Name -> newest ENV and newest ARG binding of one scope. The binding
- * lists stay the record (instructions point into them); the map only makes
- * each lookup constant time during the walk. */
+/*
+ * A binding list is searched by walking it (df_scope_find()) while it is
+ * short, as nearly all are: a short walk costs about what a hash lookup
+ * does, and keeping a map would cost a hash at every binding. A list longer
+ * than LIST_MAX gets a map, kept up to date from then on, so that a
+ * document binding thousands of names stays linear.
+ */
+#define LIST_MAX 32
+
+/* Name -> newest ENV and newest ARG binding of one scope, as
+ * df_scope_find() would find them. The binding lists stay the record
+ * (instructions point into them); the map only makes each lookup constant
+ * time during the walk. */
 typedef struct name_slot {
 	const char *name;	/* NULL: empty slot */
 	size_t len;
@@ -56,26 +67,33 @@ typedef struct name_slot {
 } name_slot;
 
 typedef struct name_map {
-	name_slot *slots;	/* cap slots, cap a power of two: first, or
-				   from a once it grew (old tables stay there) */
+	name_slot *slots;	/* cap slots, cap a power of two, from a (old
+				   tables stay there); NULL until first used */
 	size_t cap, n;
 	df_arena *a;		/* the document's */
-	name_slot first[16];	/* the first storage: most documents bind fewer
-				   than 8 names per scope */
 } name_map;
+
+/* The bindings in force in one scope: the global one or the current
+ * stage's. */
+typedef struct var_list {
+	const df_var *head;	/* newest binding, or NULL */
+	size_t len;		/* bindings from head on, barriers included;
+				   the global list's tail, the predefined
+				   args, is not counted */
+	bool mapped;		/* len went past LIST_MAX: map holds them all */
+	name_map map;
+} var_list;
 
 typedef struct scope {
 	df_doc *doc;
 	df_arena *a;
 	const df_parse_opts *opts;
-	const df_var *globals;	/* global ARGs and predefined args */
-	const df_var *head;	/* current stage's bindings */
+	var_list globals;	/* global ARGs and predefined args */
+	var_list stage;		/* current stage's bindings */
 	bool image_env;		/* unknown names may come from the base image */
 	bool in_stage;
 	stage_info *stages;
 	size_t nstages, stages_cap;
-	name_map gmap;		/* globals by name */
-	name_map smap;		/* current stage's bindings by name */
 	/* uses of the instruction being resolved: in uses_first, or malloc'd
 	 * once an instruction has more */
 	df_use *uses;
@@ -166,22 +184,6 @@ static void map_put(name_map *m, const df_var *v)
 		sl->arg = v;
 }
 
-static void map_init(name_map *m, df_arena *a)
-{
-	memset(m->first, 0, sizeof(m->first));
-	m->slots = m->first;
-	m->cap = DF_ARRAY_LEN(m->first);
-	m->n = 0;
-	m->a = a;
-}
-
-static void map_clear(name_map *m)
-{
-	if (m->n)
-		memset(m->slots, 0, m->cap * sizeof(name_slot));
-	m->n = 0;
-}
-
 /* The binding an expansion sees: ENV wins over ARG of the same name. */
 static const df_var *map_effective(name_map *m, const char *name, size_t len)
 {
@@ -189,28 +191,100 @@ static const df_var *map_effective(name_map *m, const char *name, size_t len)
 	return !sl ? NULL : sl->env ? sl->env : sl->arg;
 }
 
-/* A global binding: the map holds the ARGs declared before the first FROM
- * (and build args given for predefined names); the predefined args stay in
- * their static table, searched only when the map has no answer. */
-static const df_var *global_effective(scope *s, const char *name, size_t len)
+/* Put the bindings of list l into l->map, which is then kept up to date:
+ * what df_scope_find() would see, so the newest binding of each kind, and
+ * only the ENV ones past a barrier. */
+static void list_map(var_list *l)
 {
-	const df_var *v = map_effective(&s->gmap, name, len);
-	for (size_t i = 0; !v && i < DF_NPREDEFINED; i++)
-		if (predefined[i].name.len == len && memcmp(predefined[i].name.ptr, name, len) == 0)
-			v = &predefined[i];
-	return v;
+	name_map *m = &l->map;
+	if (!m->slots) {
+		m->cap = 2 * LIST_MAX;
+		m->slots = df_arena_calloc(m->a, m->cap, sizeof(name_slot));
+	} else if (m->n) {
+		memset(m->slots, 0, m->cap * sizeof(name_slot));
+	}
+	m->n = 0;
+	bool base = false;
+	for (const df_var *v = l->head; v; v = v->next) {
+		if (v->barrier) {
+			base = true;
+			continue;
+		}
+		if (!v->is_env && base)
+			continue;
+		name_slot *sl = map_slot(m, v->name.ptr, v->name.len, true);
+		if (v->is_env && !sl->env)
+			sl->env = v;
+		else if (!v->is_env && !sl->arg)
+			sl->arg = v;
+	}
+	l->mapped = true;
 }
 
-/* Make v the newest binding of the global or the current stage scope. */
-static void push_binding(scope *s, bool global, df_var *v)
+/* Start list l over from head, which has len bindings. */
+static void list_reset(var_list *l, const df_var *head, size_t len)
 {
-	if (global) {
-		s->globals = v;
-		map_put(&s->gmap, v);
-	} else {
-		s->head = v;
-		map_put(&s->smap, v);
-	}
+	l->head = head;
+	l->len = len;
+	l->mapped = false;
+	if (len > LIST_MAX)
+		list_map(l);
+}
+
+static void list_init(var_list *l, df_arena *a, const df_var *head)
+{
+	l->map.slots = NULL;
+	l->map.cap = l->map.n = 0;
+	l->map.a = a;
+	list_reset(l, head, 0);
+}
+
+/* Make v, whose next is l->head, the newest binding of l. */
+static void list_push(var_list *l, const df_var *v)
+{
+	l->head = v;
+	l->len++;
+	if (l->mapped)
+		map_put(&l->map, v);
+	else if (l->len > LIST_MAX)
+		list_map(l);
+}
+
+/* Is v's name name[0..len)? The length and the last byte tell most names
+ * apart without a call. */
+static inline bool name_is(const df_var *v, const char *name, size_t len)
+{
+	return v->name.len == len && (!len || v->name.ptr[len - 1] == name[len - 1]) &&
+	       memcmp(v->name.ptr, name, len) == 0;
+}
+
+/* The binding of name an expansion in the current stage sees. */
+static const df_var *stage_find(scope *s, const char *name, size_t len)
+{
+	var_list *l = &s->stage;
+	return l->mapped ? map_effective(&l->map, name, len) : df_scope_find(l->head, name, len);
+}
+
+/* The global binding of name. The global list holds ARGs only, with no
+ * barrier, so the first binding of the name is the one; its tail, the
+ * predefined args, is searched as the array it is. */
+static const df_var *global_find(scope *s, const char *name, size_t len)
+{
+	var_list *l = &s->globals;
+	if (l->mapped)
+		return map_effective(&l->map, name, len);
+	for (const df_var *v = l->head; v != predefined; v = v->next)
+		if (name_is(v, name, len))
+			return v;
+	for (size_t i = 0; i < DF_NPREDEFINED; i++)
+		if (name_is(&predefined[i], name, len))
+			return &predefined[i];
+	return NULL;
+}
+
+static const df_var *scope_find(scope *s, bool global, const char *name, size_t len)
+{
+	return global ? global_find(s, name, len) : stage_find(s, name, len);
 }
 
 static bool build_arg(const scope *s, const char *name, size_t len, df_str *value)
@@ -250,7 +324,7 @@ static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value
 {
 	lookup_ctx *lc = ud;
 	scope *s = lc->s;
-	const df_var *v = lc->global ? global_effective(s, name, len) : map_effective(&s->smap, name, len);
+	const df_var *v = scope_find(s, lc->global, name, len);
 	if (s->nfound < DF_ARRAY_LEN(s->found))
 		s->found[s->nfound] = v;
 	s->nfound++;
@@ -303,12 +377,37 @@ static void record_refs(scope *s, const df_expand_result *r, const df_text *t, s
 		if (!(df_is_alpha((unsigned char)ref->name.ptr[0]) || ref->name.ptr[0] == '_'))
 			continue;
 		const df_var *def = call < s->nfound && call < DF_ARRAY_LEN(s->found) ? s->found[call] :
-				    global ? global_effective(s, ref->name.ptr, ref->name.len) :
-				    map_effective(&s->smap, ref->name.ptr, ref->name.len);
+				    scope_find(s, global, ref->name.ptr, ref->name.len);
 		df_span sp = t ? df_text_span(t, off + ref->off, ref->name_off - ref->off + ref->name.len)
 			       : (df_span){ 0, 0 };
 		add_use(s, ref->name, sp, def, false);
 	}
+}
+
+/* The escape char not in force, such as the '\' of a Windows path under
+ * `# escape=``: an ordinary byte to the expander, though the scan stops at
+ * it. */
+static char ordinary_escape(const scope *s)
+{
+	return s->doc->escape == '`' ? '\\' : '`';
+}
+
+/* no_special() of text[p .. end), the text before p being plain: out of
+ * line, as few texts hold an ordinary escape char. */
+static __attribute__((noinline)) bool no_special_from(const scope *s, const char *text, size_t p, size_t end)
+{
+	char ordinary = ordinary_escape(s);
+	while ((p = df_scan_special(text, p, end, false)) < end && text[p] == ordinary)
+		p++;
+	return p == end;
+}
+
+/* Does text[from .. end) hold no '$', quote or escape char? */
+static inline __attribute__((always_inline)) bool no_special(const scope *s, const char *text, size_t from,
+							      size_t end)
+{
+	size_t p = df_scan_special(text, from, end, false);
+	return p == end || (text[p] == ordinary_escape(s) && no_special_from(s, text, p + 1, end));
 }
 
 /* Text with no '$', quote or escape char expands to itself, and so does
@@ -316,8 +415,8 @@ static void record_refs(scope *s, const df_expand_result *r, const df_text *t, s
  * common values take no trip through the expander. v is base[off ..]: the
  * scan may read the text before it, so that even a short value is looked at
  * sixteen bytes at once. Sets *plain. */
-static inline __attribute__((always_inline)) bool is_plain(const char *base, size_t off, df_str v,
-							    df_str *plain)
+static inline __attribute__((always_inline)) bool is_plain(const scope *s, const char *base, size_t off,
+							    df_str v, df_str *plain)
 {
 	size_t b = 0, e = v.len;
 	if (v.len == 0) {
@@ -328,9 +427,7 @@ static inline __attribute__((always_inline)) bool is_plain(const char *base, siz
 		b = 1;
 		e = v.len - 1;
 	}
-	/* The scan stops at both escape chars, whichever is in force: a false
-	 * alarm only sends the value through the expander. */
-	if (df_scan_special(base, off + b, off + e, false) < off + e)
+	if (!no_special(s, base, off + b, off + e))
 		return false;
 	*plain = (df_str){ v.ptr + b, e - b };
 	return true;
@@ -369,7 +466,7 @@ static inline __attribute__((always_inline)) df_expanded expand_str(scope *s, df
 								     size_t off, bool global)
 {
 	df_str plain;
-	if (t ? is_plain(t->str.ptr, off, v, &plain) : is_plain(v.ptr, 0, v, &plain))
+	if (t ? is_plain(s, t->str.ptr, off, v, &plain) : is_plain(s, v.ptr, 0, v, &plain))
 		return (df_expanded){ DF_EXP_KNOWN, plain, NULL };
 	return expand_slow(s, v, t, off, global);
 }
@@ -384,13 +481,12 @@ static void expand_word(scope *s, const df_instr *in, df_word *w, bool global)
 /* Do the shell-form words in->args hold no '$', quote or escape char? Then
  * each is its own expansion, and one scan of the text they span (sixteen
  * bytes a step) answers for all of them. */
-static bool args_plain(const df_instr *in)
+static bool args_plain(const scope *s, const df_instr *in)
 {
 	if (in->exec_form || !in->nargs)
 		return false;
 	const df_word *last = &in->args[in->nargs - 1];
-	size_t end = last->text_off + last->raw.len;
-	return df_scan_special(in->text.str.ptr, in->args[0].text_off, end, false) == end;
+	return no_special(s, in->text.str.ptr, in->args[0].text_off, last->text_off + last->raw.len);
 }
 
 /* A word of a COPY or ADD; plain: what args_plain() said. */
@@ -473,11 +569,13 @@ static void expand_words_joined(scope *s, const df_instr *in, df_word *w)
 	w->exp.value = (df_str){ buf, k };
 }
 
-static df_var *bind(scope *s, const df_var *next, df_str name, df_expanded val, bool is_env,
-		    const df_instr *def)
+/* Make a binding the newest of l. Always inlined: ENV binds one for each
+ * pair, and the call would cost as much as the work. */
+static inline __attribute__((always_inline)) df_var *bind(scope *s, var_list *l, df_str name, df_expanded val,
+							  bool is_env, const df_instr *def)
 {
 	df_var *v = DF_ARENA_NEW(s->a, df_var);
-	v->next = next;
+	v->next = l->head;
 	v->name = name;
 	v->is_env = is_env;
 	v->def = def;
@@ -487,6 +585,7 @@ static df_var *bind(scope *s, const df_var *next, df_str name, df_expanded val, 
 	} else {
 		v->state = DF_EXP_UNKNOWN;
 	}
+	list_push(l, v);
 	return v;
 }
 
@@ -532,7 +631,7 @@ static __attribute__((noinline)) void shell_uses(scope *s, const df_instr *in, c
 			while (j < n && (df_is_alnum((unsigned char)p[j]) || p[j] == '_'))
 				j++;
 			df_str name = { p + name0, j - name0 };
-			const df_var *def = map_effective(&s->smap, name.ptr, name.len);
+			const df_var *def = stage_find(s, name.ptr, name.len);
 			if (def || !s->image_env) {
 				df_span sp = df_text_span(&in->text, w->text_off + i, j - i);
 				add_use(s, name, sp, def, true);
@@ -561,7 +660,7 @@ static void bind_image_env(scope *s, df_str ref)
 			continue;
 		df_str name = { env[i], (size_t)(eq - env[i]) };
 		df_expanded val = { DF_EXP_KNOWN, { eq + 1, strlen(eq + 1) }, NULL };
-		push_binding(s, false, bind(s, s->head, name, val, true, NULL));
+		bind(s, &s->stage, name, val, true, NULL);
 	}
 }
 
@@ -583,8 +682,10 @@ static int stage_by_name(const scope *s, df_str name)
 
 static void enter_stage(scope *s, df_instr *in)
 {
-	if (s->in_stage)
-		s->stages[s->nstages - 1].final = s->head;
+	if (s->in_stage) {
+		s->stages[s->nstages - 1].final = s->stage.head;
+		s->stages[s->nstages - 1].final_len = s->stage.len;
+	}
 	s->in_stage = true;
 	if (in->from_image.raw.ptr)
 		expand_word(s, in, &in->from_image, true);
@@ -602,23 +703,15 @@ static void enter_stage(scope *s, df_instr *in)
 	st->name = in->from_alias.raw.ptr ? in->from_alias.raw : (df_str){ NULL, 0 };
 	if (base >= 0) {
 		/* A stage inherits its base stage's ENV, not its ARGs: the
-		 * base's ENV bindings are shared, and only they are in the map. */
-		map_clear(&s->smap);
-		for (const df_var *v = s->stages[base].final; v; v = v->next) {
-			if (!v->is_env)
-				continue;
-			name_slot *sl = map_slot(&s->smap, v->name.ptr, v->name.len, true);
-			if (!sl->env)
-				sl->env = v;
-		}
+		 * base's bindings are shared behind a barrier that hides their
+		 * ARGs. */
 		df_var *barrier = DF_ARENA_NEW(s->a, df_var);
 		barrier->next = s->stages[base].final;
 		barrier->barrier = true;
-		s->head = barrier;
+		list_reset(&s->stage, barrier, s->stages[base].final_len + 1);
 		st->image_env = s->stages[base].image_env;
 	} else {
-		s->head = NULL;
-		map_clear(&s->smap);
+		list_reset(&s->stage, NULL, 0);
 		bool scratch = in->from_image.raw.ptr && df_mem_ieq(image.ptr, image.len, "scratch");
 		st->image_env = !scratch;
 		if (!scratch && s->opts && s->opts->build_time) {
@@ -643,8 +736,7 @@ static void resolve_arg(scope *s, df_instr *in, bool global)
 			val.value = given;
 		} else if (!global && !kv->has_value) {
 			/* A stage ARG without default takes the global value. */
-			const name_slot *sl = map_slot(&s->gmap, kv->key.ptr, kv->key.len, false);
-			const df_var *g = sl ? sl->arg : NULL;
+			const df_var *g = global_find(s, kv->key.ptr, kv->key.len);
 			if (g && !g->predefined) {
 				val.state = g->state;
 				val.value = g->value;
@@ -655,7 +747,7 @@ static void resolve_arg(scope *s, df_instr *in, bool global)
 		/* At build time a value nobody gave is no value: unset. */
 		if (val.state == DF_EXP_UNKNOWN && !kv->has_value && s->opts && s->opts->build_time)
 			continue;
-		push_binding(s, global, bind(s, global ? s->globals : s->head, kv->key, val, false, in));
+		bind(s, global ? &s->globals : &s->stage, kv->key, val, false, in);
 	}
 }
 
@@ -667,16 +759,21 @@ static void resolve_env(scope *s, df_instr *in, bool is_label)
 	for (size_t i = 0; i < in->npairs; i++) {
 		df_kv *kv = &in->pairs[i];
 		size_t key_off = (size_t)(kv->key.ptr - text), value_off = (size_t)(kv->value.ptr - text);
-		size_t value_end = value_off + kv->value.len;
+		df_str v = kv->value;
 		/* Most pairs hold no '$', quote or escape char from the key to
-		 * the end of the value: then key and value are each their own
-		 * expansion, and one scan answers for both. A quoted value
-		 * (is_plain() takes it out of its quotes) and a pair the scan
-		 * stops in are expanded part by part. */
-		bool quoted = kv->value.len && (kv->value.ptr[0] == '"' || kv->value.ptr[0] == '\'');
-		if (!quoted && key_off <= value_off && df_scan_special(text, key_off, value_end, false) == value_end) {
+		 * the end of the value, or to the opening quote of a value
+		 * quoted whole and then within its quotes: key and value are
+		 * then each their own expansion (the value out of its quotes,
+		 * as is_plain() takes it), and one or two scans answer for
+		 * both. Other pairs are expanded part by part. */
+		bool quoted = v.len && (v.ptr[0] == '"' || v.ptr[0] == '\'');
+		bool whole = quoted && v.len >= 2 && v.ptr[v.len - 1] == v.ptr[0];
+		if ((!quoted || whole) && key_off <= value_off &&
+		    no_special(s, text, key_off, quoted ? value_off : value_off + v.len) &&
+		    (!quoted || no_special(s, text, value_off + 1, value_off + v.len - 1))) {
 			kv->key_exp = (df_expanded){ DF_EXP_KNOWN, kv->key, NULL };
-			kv->value_exp = (df_expanded){ DF_EXP_KNOWN, kv->value, NULL };
+			kv->value_exp = (df_expanded){ DF_EXP_KNOWN, quoted ? (df_str){ v.ptr + 1, v.len - 2 } : v,
+						       NULL };
 			continue;
 		}
 		kv->key_exp = expand_str(s, kv->key, &in->text, key_off, false);
@@ -685,7 +782,7 @@ static void resolve_env(scope *s, df_instr *in, bool is_label)
 	for (size_t i = 0; i < in->npairs && !is_label; i++) {
 		df_kv *kv = &in->pairs[i];
 		df_str name = kv->key_exp.state == DF_EXP_KNOWN ? kv->key_exp.value : kv->key;
-		push_binding(s, false, bind(s, s->head, name, kv->value_exp, true, in));
+		bind(s, &s->stage, name, kv->value_exp, true, in);
 	}
 }
 
@@ -693,7 +790,7 @@ static void resolve_env(scope *s, df_instr *in, bool is_label)
  * the builder expands and the bodies of unquoted heredocs. */
 static __attribute__((noinline)) void resolve_copy(scope *s, df_instr *in)
 {
-	bool plain = args_plain(in);
+	bool plain = args_plain(s, in);
 	for (size_t i = 0; i < in->nsources; i++) {
 		bool heredoc = false;
 		for (size_t h = 0; h < in->nheredocs; h++)
@@ -786,7 +883,7 @@ const df_var *df_scope_find(const df_var *bindings, const char *name, size_t len
 			base = true;
 			continue;
 		}
-		if (v->name.len != len || memcmp(v->name.ptr, name, len) != 0)
+		if (!name_is(v, name, len))
 			continue;
 		if (v->is_env)
 			return v;
@@ -799,19 +896,16 @@ const df_var *df_scope_find(const df_var *bindings, const char *name, size_t len
 void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 {
 	/* Set field by field: most of the struct is storage that needs no
-	 * clearing (uses_first; found[] below nfound) or that map_init()
-	 * clears. */
+	 * clearing (uses_first; found[] below nfound). */
 	scope s;
 	s.doc = doc;
 	s.a = &doc->arena;
 	s.opts = opts;
-	s.globals = &predefined[0];
-	s.head = NULL;
 	s.in_stage = false;
 	s.stages = NULL;
 	s.nstages = s.stages_cap = 0;
-	map_init(&s.gmap, s.a);
-	map_init(&s.smap, s.a);
+	list_init(&s.globals, s.a, &predefined[0]);
+	list_init(&s.stage, s.a, NULL);
 	s.uses = s.uses_first;
 	s.nuses = 0;
 	s.uses_cap = DF_ARRAY_LEN(s.uses_first);
@@ -819,10 +913,9 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	for (size_t i = 0; opts && i < DF_NPREDEFINED; i++) {
 		df_str given;
 		if (build_arg(&s, predefined[i].name.ptr, predefined[i].name.len, &given)) {
-			df_var *v = bind(&s, s.globals, predefined[i].name,
+			df_var *v = bind(&s, &s.globals, predefined[i].name,
 					 (df_expanded){ DF_EXP_KNOWN, given, NULL }, false, NULL);
 			v->predefined = true;
-			push_binding(&s, true, v);
 		}
 	}
 	/* Before any FROM, names no instruction defines are unknown, as in a
@@ -835,11 +928,11 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 		if (in->kind == DF_I_FROM) {
 			stage++;
 			in->stage = stage;
-			in->scope = s.globals;
+			in->scope = s.globals.head;
 			enter_stage(&s, in);
 		} else if (stage < 0 && in->kind == DF_I_ARG) {
 			in->stage = -1;
-			in->scope = s.globals;
+			in->scope = s.globals.head;
 			resolve_arg(&s, in, true);
 		} else if (stage < 0) {
 			/* Before any FROM: a snippet (hadolint's way of testing a
@@ -848,12 +941,12 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 			 * read them as they would after a FROM; the first FROM
 			 * starts its stage afresh. */
 			in->stage = -1;
-			in->scope = s.head ? s.head : s.globals;
+			in->scope = s.stage.head ? s.stage.head : s.globals.head;
 			if (!in->has_error)
 				resolve_instr(&s, in);
 		} else {
 			in->stage = stage;
-			in->scope = s.head;
+			in->scope = s.stage.head;
 			if (!in->has_error)
 				resolve_instr(&s, in);
 		}
@@ -868,7 +961,7 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 			in->nuses = s.nuses;
 		}
 	}
-	doc->globals = s.globals;
+	doc->globals = s.globals.head;
 	doc->nstages = (size_t)(stage + 1);
 	if (s.uses != s.uses_first)
 		free(s.uses);
