@@ -369,13 +369,85 @@ df_cmds *df_lint_cmds(df_lint *lint)
 	return &lint->cmds;
 }
 
+/* The most pieces format_plain() takes: runs of literal text and
+ * arguments. */
+#define PLAIN_PIECES 16
+
 /*
- * A finding's message, formatted into the text of list, which owns it.
- * Formatted once into room that fits nearly every message, then copied:
- * messages are long, and formatting is a good part of what reporting
- * costs; "%s" (a message a rule built itself) is a copy.
+ * What vsnprintf() writes for fmt, in the text of list, and its length,
+ * when fmt is literal text, "%%" and the conversions messages use: %s,
+ * %.*s and %u. NULL, with ap untouched, for any other fmt, a NULL string
+ * or more pieces than PLAIN_PIECES: vsnprintf() is then asked. Its set-up
+ * costs more than formatting a message so: most messages are a sentence
+ * with a name or two.
  */
-static const char *format_message(df_diags *list, const char *fmt, va_list ap)
+static const char *format_plain(df_diags *list, size_t *len, const char *fmt, va_list ap)
+{
+	struct {
+		const char *text;
+		size_t len;
+	} piece[PLAIN_PIECES];
+	char digits[PLAIN_PIECES][DF_PUT_U_MAX];
+	size_t n = 0, total = 0;
+	bool plain = true;
+	va_list cp;
+	va_copy(cp, ap);
+	for (const char *f = fmt; *f && plain; n++) {
+		if (n == PLAIN_PIECES) {
+			plain = false;
+		} else if (*f != '%') {
+			const char *end = strchrnul(f, '%');
+			piece[n].text = f;
+			piece[n].len = (size_t)(end - f);
+			f = end;
+		} else if (f[1] == '%') {
+			piece[n].text = f + 1;
+			piece[n].len = 1;
+			f += 2;
+		} else if (f[1] == 's') {
+			const char *s = va_arg(cp, const char *);
+			plain = s != NULL;	/* vsnprintf() writes "(null)" */
+			piece[n].text = s;
+			piece[n].len = s ? strlen(s) : 0;
+			f += 2;
+		} else if (f[1] == '.' && f[2] == '*' && f[3] == 's') {
+			int prec = va_arg(cp, int);
+			const char *s = va_arg(cp, const char *);
+			plain = s != NULL;
+			piece[n].text = s;
+			/* At most prec bytes, none past a NUL; a negative
+			 * precision is taken as none. */
+			piece[n].len = !s ? 0 : prec < 0 ? strlen(s) : strnlen(s, (size_t)prec);
+			f += 4;
+		} else if (f[1] == 'u') {
+			piece[n].text = digits[n];
+			piece[n].len = (size_t)(df_put_u(digits[n], va_arg(cp, unsigned)) - digits[n]);
+			f += 2;
+		} else {
+			plain = false;
+		}
+		total += plain ? piece[n].len : 0;
+	}
+	va_end(cp);
+	if (!plain)
+		return NULL;
+	char *text = df_diags_text(list, total), *p = text;
+	for (size_t k = 0; k < n; k++)
+		p = df_put(p, piece[k].text, piece[k].len);
+	*p = '\0';
+	/* No piece holds a NUL. */
+	*len = total;
+	return text;
+}
+
+/*
+ * The message text fmt formats, in the text of list, and its length.
+ * Formatting is a good part of what reporting costs: "%s" (a message a
+ * rule built itself) is a copy, most other formats are format_plain()'s,
+ * and the rest are formatted once into room that fits nearly every
+ * message, then copied.
+ */
+static const char *format_text(df_diags *list, size_t *len, const char *fmt, va_list ap)
 {
 	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
 		va_list cp;
@@ -383,10 +455,13 @@ static const char *format_message(df_diags *list, const char *fmt, va_list ap)
 		const char *s = va_arg(cp, const char *);
 		va_end(cp);
 		if (s) {
-			size_t len = strlen(s);
-			return memcpy(df_diags_text(list, len), s, len + 1);
+			*len = strlen(s);
+			return memcpy(df_diags_text(list, *len), s, *len + 1);
 		}
 	}
+	const char *plain = format_plain(list, len, fmt, ap);
+	if (plain)
+		return plain;
 	char room[512];
 	va_list cp;
 	va_copy(cp, ap);
@@ -399,22 +474,35 @@ static const char *format_message(df_diags *list, const char *fmt, va_list ap)
 		memcpy(text, room, (size_t)n + 1);
 	else
 		vsnprintf(text, (size_t)n + 1, fmt, ap);
+	/* Measured, not n: a "%c" may have written a NUL, which ends it. */
+	*len = strlen(text);
 	return text;
 }
 
-/* Where a finding's span starts and ends, as df_source_pos() tells. Most
- * spans end on the line they start on: then the end's column is counted
- * from that line's start, without a second search of the lines. */
-static void span_pos(const df_source *src, df_span sp, uint32_t *l1, uint32_t *c1, uint32_t *l2, uint32_t *c2)
+/* d's message formatted from fmt, into the text of list, which owns it.
+ * Its length is kept: output would measure it again. */
+static void format_message(df_diags *list, df_diag *d, const char *fmt, va_list ap)
+{
+	size_t len;
+	d->message = format_text(list, &len, fmt, ap);
+	d->message_len = df_diag_len_field(len);
+	d->borrowed_message = false;
+}
+
+/* Where a finding's span starts and ends, as df_source_pos() tells, as
+ * d's position. Most spans end on the line they start on: then the end's
+ * column is counted from that line's start, without a second search of
+ * the lines. */
+static void span_pos(const df_source *src, df_span sp, df_diag *d)
 {
 	size_t end = sp.end > sp.start ? sp.end : sp.start;
-	df_source_pos(src, sp.start, l1, c1);
-	if (*l1 >= src->nlines || src->line_starts[*l1] > end) {
-		*l2 = *l1;
-		*c2 = *c1 + (uint32_t)(end - sp.start);
+	df_source_pos(src, sp.start, &d->line, &d->col);
+	if (d->line >= src->nlines || src->line_starts[d->line] > end) {
+		d->end_line = d->line;
+		d->end_col = d->col + (uint32_t)(end - sp.start);
 		return;
 	}
-	df_source_pos(src, end, l2, c2);
+	df_source_pos(src, end, &d->end_line, &d->end_col);
 }
 
 /* May lint's file raise the severity of rule's findings: a severity
@@ -447,18 +535,16 @@ void df_report(df_lint *lint, const df_rule *rule, df_span sp, const char *fmt, 
 {
 	if (never_shown(lint, rule))
 		return;
-	uint32_t l1, c1, l2, c2;
-	span_pos(&lint->doc->src, sp, &l1, &c1, &l2, &c2);
 	/* The rule's code and fixed message live as long as the program:
-	 * borrowed, not copied. */
-	df_diag *d = df_diags_add_static(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
+	 * borrowed, not copied. span_pos() sets the position. */
+	df_diag *d = df_diags_add_static(lint->out, rule->severity, rule->code, 0, 0, 0, 0, rule->message);
+	span_pos(&lint->doc->src, sp, d);
 	if (!fmt)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	d->message = format_message(lint->out, fmt, ap);
+	format_message(lint->out, d, fmt, ap);
 	va_end(ap);
-	d->borrowed_message = false;
 }
 
 df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_span sp, const char *fmt, ...)
@@ -466,17 +552,15 @@ df_fix *df_report_fix(df_lint *lint, const df_rule *rule, df_fix_kind kind, df_s
 	/* A fix applies with its finding only: none for a dropped one. */
 	if (never_shown(lint, rule))
 		return NULL;
-	uint32_t l1, c1, l2, c2;
-	span_pos(&lint->doc->src, sp, &l1, &c1, &l2, &c2);
 	/* Borrowed, as df_report()'s: the code and fixed message are the
-	 * rule's. */
-	df_diag *d = df_diags_add_static(lint->out, rule->severity, rule->code, l1, c1, l2, c2, rule->message);
+	 * rule's. span_pos() sets the position. */
+	df_diag *d = df_diags_add_static(lint->out, rule->severity, rule->code, 0, 0, 0, 0, rule->message);
+	span_pos(&lint->doc->src, sp, d);
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
-		d->message = format_message(lint->out, fmt, ap);
+		format_message(lint->out, d, fmt, ap);
 		va_end(ap);
-		d->borrowed_message = false;
 	}
 	/* A finding never offers more than its rule declares. */
 	if (kind == DF_FIX_NONE || rule->fix == DF_FIX_NONE)

@@ -369,68 +369,74 @@ static size_t code_index(df_output *o, const df_diag *d)
 }
 
 /*
- * The names df_severity_name() and df_fix_kind_name() give, as JSON
- * strings: every finding has two, so they are neither looked up nor
- * measured each time, and each is copied as one block of JSON_NAME_ROOM
- * bytes (the cursor then moves by its length). json_begin() checks them
- * against the functions.
+ * The part of a finding's object from its fix to the key of its line, for
+ * each fix kind and severity: the names df_fix_kind_name() and
+ * df_severity_name() give, as JSON strings, with the keys around them.
+ * Every finding has one, so it is neither looked up nor measured each time,
+ * and it is copied as one block of JSON_FIX_LEVEL_ROOM bytes (the cursor
+ * then moves by its length). json_begin() checks them against the
+ * functions.
  */
-#define JSON_NAME_ROOM 16
-typedef struct json_name {
-	char text[JSON_NAME_ROOM];	/* quoted, NUL-padded */
+#define JSON_FIX_LEVEL_ROOM 48
+typedef struct json_fix_level {
+	char text[JSON_FIX_LEVEL_ROOM];	/* NUL-padded */
 	size_t len;
-} json_name;
+} json_fix_level;
 
-#define JSON_NAME(s) { "\"" s "\"", sizeof(s) + 1 }
-static const json_name json_severities[] = {
-	[DF_SEV_ERROR] = JSON_NAME("error"),
-	[DF_SEV_WARNING] = JSON_NAME("warning"),
-	[DF_SEV_INFO] = JSON_NAME("info"),
-	[DF_SEV_STYLE] = JSON_NAME("style"),
-	[DF_SEV_IGNORE] = JSON_NAME("ignore"),
+#define JSON_FIX_LEVEL_TEXT(fix, level) ",\"fix\":\"" fix "\",\"level\":\"" level "\",\"line\":"
+#define JSON_FIX_LEVEL(fix, level) { JSON_FIX_LEVEL_TEXT(fix, level), sizeof(JSON_FIX_LEVEL_TEXT(fix, level)) - 1 }
+#define JSON_FIX_LEVELS(fix)                                           \
+	{                                                              \
+		[DF_SEV_ERROR] = JSON_FIX_LEVEL(fix, "error"),         \
+		[DF_SEV_WARNING] = JSON_FIX_LEVEL(fix, "warning"),     \
+		[DF_SEV_INFO] = JSON_FIX_LEVEL(fix, "info"),           \
+		[DF_SEV_STYLE] = JSON_FIX_LEVEL(fix, "style"),         \
+		[DF_SEV_IGNORE] = JSON_FIX_LEVEL(fix, "ignore"),       \
+	}
+#define JSON_NSEVERITIES (DF_SEV_IGNORE + 1)
+static const json_fix_level json_fix_levels[][JSON_NSEVERITIES] = {
+	[DF_FIX_NONE] = JSON_FIX_LEVELS("none"),
+	[DF_FIX_SAFE] = JSON_FIX_LEVELS("safe"),
+	[DF_FIX_UNSAFE] = JSON_FIX_LEVELS("unsafe"),
+	[DF_FIX_DISPLAY] = JSON_FIX_LEVELS("display-only"),
 };
-static const json_name json_fix_kinds[] = {
-	[DF_FIX_NONE] = JSON_NAME("none"),
-	[DF_FIX_SAFE] = JSON_NAME("safe"),
-	[DF_FIX_UNSAFE] = JSON_NAME("unsafe"),
-	[DF_FIX_DISPLAY] = JSON_NAME("display-only"),
-};
 
-static void json_check_name(const json_name *n, const char *name)
+/* The part for a fix kind and a severity at p, whose room has
+ * JSON_FIX_LEVEL_ROOM bytes. */
+static char *json_put_fix_level(char *p, size_t fix, size_t severity)
 {
-	size_t len = strlen(name);
-	if (n->len != len + 2 || n->text[0] != '"' || memcmp(n->text + 1, name, len) || n->text[len + 1] != '"')
-		DF_BUG("JSON name of '%s' differs", name);
-}
-
-/* The severity's or fix kind's name at p, whose room has JSON_NAME_ROOM
- * bytes. */
-static char *json_put_name(char *p, const json_name *names, size_t nnames, size_t k)
-{
-	if (k >= nnames)
-		DF_BUG("bad severity or fix kind %zu", k);
-	memcpy(p, names[k].text, JSON_NAME_ROOM);
-	return p + names[k].len;
+	if (fix >= DF_ARRAY_LEN(json_fix_levels) || severity >= JSON_NSEVERITIES)
+		DF_BUG("bad fix kind %zu or severity %zu", fix, severity);
+	const json_fix_level *fl = &json_fix_levels[fix][severity];
+	memcpy(p, fl->text, JSON_FIX_LEVEL_ROOM);
+	return p + fl->len;
 }
 
 static void json_begin(df_output *o, df_buf *out)
 {
 	(void)o;
-	for (size_t k = 0; k < DF_ARRAY_LEN(json_severities); k++)
-		json_check_name(&json_severities[k], df_severity_name((df_severity)k));
-	for (size_t k = 0; k < DF_ARRAY_LEN(json_fix_kinds); k++)
-		json_check_name(&json_fix_kinds[k], df_fix_kind_name((df_fix_kind)k));
+	df_buf want = DF_BUF_INIT;
+	for (size_t f = 0; f < DF_ARRAY_LEN(json_fix_levels); f++)
+		for (size_t s = 0; s < JSON_NSEVERITIES; s++) {
+			df_buf_reset(&want);
+			df_buf_addf(&want, ",\"fix\":\"%s\",\"level\":\"%s\",\"line\":",
+				    df_fix_kind_name((df_fix_kind)f), df_severity_name((df_severity)s));
+			const json_fix_level *fl = &json_fix_levels[f][s];
+			if (fl->len != want.len || memcmp(fl->text, want.buf, want.len))
+				DF_BUG("JSON of fix kind %zu and severity %zu differs", f, s);
+		}
+	df_buf_release(&want);
 	df_buf_addc(out, '[');
 }
 
 #define KEY(s) s, sizeof(s) - 1
 
-/* The bytes of a finding's object but its strings: the keys, four numbers
- * and two names at their longest, the separator before it. */
-#define JSON_FINDING_FIXED                                                                  \
-	(sizeof(",{\"code\":,\"column\":,\"end_column\":,\"end_line\":,\"file\":,\"fix\":," \
-		"\"level\":,\"line\":,\"message\":}") +                                     \
-	 4 * DF_PUT_U_MAX + 2 * JSON_NAME_ROOM)
+/* The bytes of a finding's object but its strings: the separator before
+ * it, the keys, four numbers at their longest, and the room of the part
+ * from its fix to the key of its line. */
+#define JSON_FINDING_FIXED                                                                     \
+	(sizeof(",{\"code\":,\"column\":,\"end_column\":,\"end_line\":,\"file\":,\"message\":}") + \
+	 4 * DF_PUT_U_MAX + JSON_FIX_LEVEL_ROOM)
 
 /*
  * A string a finding borrows (diag.h: a rule's code or fixed message) as a
@@ -496,30 +502,40 @@ typedef struct json_piece {
 	size_t at, len;
 } json_piece;
 
-/* The piece for s, which the finding borrows when borrowed; the most bytes
- * it writes added to *room. */
+/* The piece for text[0..len), to be escaped as it is written; the most
+ * bytes it writes added to *room. */
+static inline json_piece json_text_piece(const char *text, size_t len, size_t *room)
+{
+	if (len > DF_JSON_LEN_MAX)
+		df_die_oom();
+	*room += DF_JSON_STR_MAX(len);
+	return (json_piece){ false, text, 0, len };
+}
+
+/* The piece for s, which the finding borrows when borrowed; the most
+ * bytes it writes added to *room. */
 static inline __attribute__((always_inline)) json_piece json_piece_of(df_output *o, const char *s, bool borrowed,
 								     size_t *room)
 {
-	json_piece pc = { borrowed, s, 0, 0 };
-	if (borrowed) {
-		const struct json_borrowed *e = json_borrowed_of(o, s);
-		pc.at = e->at;
-		pc.len = e->len;
-		*room += pc.len;
-		return pc;
-	}
-	pc.len = strlen(s);
-	if (pc.len > DF_JSON_LEN_MAX)
-		df_die_oom();
-	*room += DF_JSON_STR_MAX(pc.len);
-	return pc;
+	if (!borrowed)
+		return json_text_piece(s, strlen(s), room);
+	const struct json_borrowed *e = json_borrowed_of(o, s);
+	*room += e->len;
+	return (json_piece){ true, s, e->at, e->len };
+}
+
+/* json_piece_of() for d's message, whose length d knows when it owns it. */
+static inline json_piece json_message_piece(df_output *o, const df_diag *d, size_t *room)
+{
+	if (d->borrowed_message)
+		return json_piece_of(o, d->message, true, room);
+	return json_text_piece(d->message, df_diag_message_len(d), room);
 }
 
 static inline char *json_put_piece(char *p, const df_output *o, const json_piece *pc)
 {
 	if (pc->escaped)
-		return df_put(p, o->json_borrowed_text.buf + pc->at, pc->len);
+		return df_put_short(p, o->json_borrowed_text.buf + pc->at, pc->len);
 	return df_json_put_str(p, pc->text, pc->len);
 }
 
@@ -535,7 +551,7 @@ static void json_file(df_output *o, const df_file_findings *f, df_buf *out)
 	FOR_EACH_DIAG(f, d) {
 		size_t room = JSON_FINDING_FIXED + o->name.len;
 		json_piece code = json_piece_of(o, d->code, d->borrowed_code, &room);
-		json_piece message = json_piece_of(o, d->message, d->borrowed_message, &room);
+		json_piece message = json_message_piece(o, d, &room);
 		char *p = df_buf_room(out, room);
 		if (o->nfindings++)
 			*p++ = ',';
@@ -548,14 +564,11 @@ static void json_file(df_output *o, const df_file_findings *f, df_buf *out)
 		p = df_put(p, KEY(",\"end_line\":"));
 		p = df_put_u(p, d->end_line);
 		p = df_put(p, KEY(",\"file\":"));
-		p = df_put(p, o->name.buf, o->name.len);
-		p = df_put(p, KEY(",\"fix\":"));
-		/* Whether --fix can act on this finding (none for parse
-		 * errors, ShellCheck's codes, and rules without a fix). */
-		p = json_put_name(p, json_fix_kinds, DF_ARRAY_LEN(json_fix_kinds), d->fix_kind);
-		p = df_put(p, KEY(",\"level\":"));
-		p = json_put_name(p, json_severities, DF_ARRAY_LEN(json_severities), (size_t)d->severity);
-		p = df_put(p, KEY(",\"line\":"));
+		p = df_put_short(p, o->name.buf, o->name.len);
+		/* "fix": whether --fix can act on this finding (none for
+		 * parse errors, ShellCheck's codes, and rules without a
+		 * fix). */
+		p = json_put_fix_level(p, d->fix_kind, (size_t)d->severity);
 		p = df_put_u(p, d->line);
 		p = df_put(p, KEY(",\"message\":"));
 		p = json_put_piece(p, o, &message);
@@ -1024,10 +1037,10 @@ static void codacy_file(df_output *o, const df_file_findings *f, df_buf *out)
 	FOR_EACH_DIAG(f, d) {
 		size_t room = CODACY_FIXED + o->name.len;
 		json_piece code = json_piece_of(o, d->code, d->borrowed_code, &room);
-		json_piece message = json_piece_of(o, d->message, d->borrowed_message, &room);
+		json_piece message = json_message_piece(o, d, &room);
 		char *p = df_buf_room(out, room);
 		p = df_put(p, KEY("{\"filename\":"));
-		p = df_put(p, o->name.buf, o->name.len);
+		p = df_put_short(p, o->name.buf, o->name.len);
 		p = df_put(p, KEY(",\"patternId\":"));
 		p = json_put_piece(p, o, &code);
 		p = df_put(p, KEY(",\"message\":"));

@@ -90,6 +90,34 @@ static inline char *df_put(char *dst, const void *data, size_t len)
 	return dst + len;
 }
 
+/* df_put() as a few copies, which may overlap, rather than a call when len
+ * is at most 64: most pieces of a report (a code, a file name) are short,
+ * and a call costs more than copying them. */
+static inline char *df_put_short(char *dst, const void *data, size_t len)
+{
+	const char *s = data;
+	if (len >= 32) {
+		if (len > 64)
+			return df_put(dst, data, len);
+		memcpy(dst, s, 32);
+		memcpy(dst + len - 32, s + len - 32, 32);
+	} else if (len >= 16) {
+		memcpy(dst, s, 16);
+		memcpy(dst + len - 16, s + len - 16, 16);
+	} else if (len >= 8) {
+		memcpy(dst, s, 8);
+		memcpy(dst + len - 8, s + len - 8, 8);
+	} else if (len >= 4) {
+		memcpy(dst, s, 4);
+		memcpy(dst + len - 4, s + len - 4, 4);
+	} else if (len) {
+		dst[0] = s[0];
+		dst[len / 2] = s[len / 2];
+		dst[len - 1] = s[len - 1];
+	}
+	return dst + len;
+}
+
 /* The most bytes df_put_u() writes: UINT64_MAX has 20 digits. */
 #define DF_PUT_U_MAX 20
 /* "00" "01" ... "99": two digits at a time. */

@@ -6,13 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A block of the strings a list owns; the list holds the newest. */
-struct df_diag_text {
-	struct df_diag_text *older;
-	size_t used, cap;
-	char bytes[];
-};
-
 void df_diags_init(df_diags *d)
 {
 	d->items = NULL;
@@ -30,25 +23,20 @@ void df_diags_release(df_diags *d)
 	df_diags_init(d);
 }
 
-char *df_diags_text(df_diags *d, size_t len)
+char *df_diags_text_grow(df_diags *d, size_t len)
 {
-	struct df_diag_text *t = d->text;
 	if (len >= SIZE_MAX / 2)
 		df_die_oom();
-	if (!t || t->cap - t->used <= len) {
-		/* Room for the messages of most files in the first block,
-		 * which is small enough for malloc's per-thread cache. */
-		enum { BLOCK_ROOM = 1024 - sizeof(struct df_diag_text) };
-		size_t cap = len < BLOCK_ROOM ? BLOCK_ROOM : len + 1;
-		t = df_xmalloc(sizeof(*t) + cap);
-		t->older = d->text;
-		t->used = 0;
-		t->cap = cap;
-		d->text = t;
-	}
-	char *p = t->bytes + t->used;
-	t->used += len + 1;
-	return p;
+	/* Room for the messages of most files in the first block, which is
+	 * small enough for malloc's per-thread cache. */
+	enum { BLOCK_ROOM = 1024 - sizeof(struct df_diag_text) };
+	size_t cap = len < BLOCK_ROOM ? BLOCK_ROOM : len + 1;
+	struct df_diag_text *t = df_xmalloc(sizeof(*t) + cap);
+	t->older = d->text;
+	t->used = len + 1;
+	t->cap = cap;
+	d->text = t;
+	return t->bytes;
 }
 
 void df_diags_take(df_diags *to, df_diags *from)
@@ -117,7 +105,7 @@ static df_diag *push(df_diags *d, df_severity sev, uint32_t line, uint32_t col, 
 }
 
 /* An entry whose code and message d owns: copies of code and of
- * message[0..len). */
+ * message[0..len), which holds no NUL. */
 static df_diag *add_copy(df_diags *d, df_severity sev, const char *code,
 			 uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
 			 const char *message, size_t len)
@@ -125,6 +113,7 @@ static df_diag *add_copy(df_diags *d, df_severity sev, const char *code,
 	df_diag *g = push(d, sev, line, col, end_line, end_col);
 	g->code = copy_text(d, code, strlen(code));
 	g->message = copy_text(d, message, len);
+	g->message_len = df_diag_len_field(len);
 	g->borrowed_code = g->borrowed_message = false;
 	return g;
 }
@@ -150,7 +139,9 @@ df_diag *df_diags_add(df_diags *d, df_severity sev, const char *code,
 	} else {
 		df_buf msg = DF_BUF_INIT;
 		df_buf_vaddf(&msg, fmt, ap);
-		g = add_copy(d, sev, code, line, col, end_line, end_col, msg.buf ? msg.buf : "", msg.len);
+		/* A "%c" may have written a NUL: the message ends there. */
+		const char *message = df_buf_str(&msg);
+		g = add_copy(d, sev, code, line, col, end_line, end_col, message, strlen(message));
 		df_buf_release(&msg);
 	}
 	va_end(ap);

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum df_severity {
 	DF_SEV_ERROR,
@@ -29,6 +30,10 @@ typedef struct df_diag {
 	uint32_t line, col;		/* start, 1-based; col counts bytes */
 	uint32_t end_line, end_col;	/* end, end_col exclusive */
 	df_severity severity;
+	/* strlen(message) when the list owns the message, so that output
+	 * does not measure it again; DF_DIAG_LEN_UNKNOWN for a borrowed one
+	 * or one too long for the field. Read it with df_diag_message_len(). */
+	uint32_t message_len;
 	const char *code;		/* in the list's text unless borrowed_code */
 	const char *message;		/* in its text unless borrowed_message */
 	bool borrowed_code, borrowed_message;
@@ -46,6 +51,20 @@ typedef struct df_diags {
 } df_diags;
 
 #define DF_DIAGS_INIT { NULL, 0, 0, NULL }
+
+#define DF_DIAG_LEN_UNKNOWN UINT32_MAX
+
+/* The message_len of a message of len bytes. */
+static inline uint32_t df_diag_len_field(size_t len)
+{
+	return len < DF_DIAG_LEN_UNKNOWN ? (uint32_t)len : DF_DIAG_LEN_UNKNOWN;
+}
+
+/* strlen(d->message). */
+static inline size_t df_diag_message_len(const df_diag *d)
+{
+	return d->message_len != DF_DIAG_LEN_UNKNOWN ? d->message_len : strlen(d->message);
+}
 
 void df_diags_init(df_diags *d);
 void df_diags_release(df_diags *d);
@@ -70,12 +89,34 @@ static inline df_diag *df_diags_add_static(df_diags *d, df_severity sev, const c
 {
 	df_diag *g = d->len < d->cap ? &d->items[d->len++] : df_diags_grow_one(d);
 	*g = (df_diag){ .line = line, .col = col, .end_line = end_line, .end_col = end_col, .severity = sev,
-			.code = code, .message = message, .borrowed_code = true, .borrowed_message = true };
+			.message_len = DF_DIAG_LEN_UNKNOWN, .code = code, .message = message,
+			.borrowed_code = true, .borrowed_message = true };
 	return g;
 }
+
+/* A block of the strings a list owns; the list holds the newest. Only
+ * diag.c and df_diags_text() look inside. */
+struct df_diag_text {
+	struct df_diag_text *older;
+	size_t used, cap;
+	char bytes[];
+};
+
+/* The slow path of df_diags_text(): a new block. */
+char *df_diags_text_grow(df_diags *d, size_t len);
+
 /* Room in d's text for a string of len bytes and its NUL, valid until d is
- * released: for an entry's code or message written in place. */
-char *df_diags_text(df_diags *d, size_t len);
+ * released: for an entry's code or message written in place. Inline: the
+ * newest block has room for nearly every message. */
+static inline char *df_diags_text(df_diags *d, size_t len)
+{
+	struct df_diag_text *t = d->text;
+	if (!t || t->cap - t->used <= len)
+		return df_diags_text_grow(d, len);
+	char *p = t->bytes + t->used;
+	t->used += len + 1;
+	return p;
+}
 /* Move from's entries, and the text they point into, to the end of to;
  * from is left empty. */
 void df_diags_take(df_diags *to, df_diags *from);

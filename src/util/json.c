@@ -35,25 +35,26 @@ static char *put_u00(char *d, unsigned char c)
 }
 
 /*
- * The text is passed a block of sixteen bytes at a time: each block is
+ * The text is passed a block of thirty-two bytes at a time: each block is
  * copied whole, and the cursor then moves past the bytes of it that need no
  * look. A bit of block_mask() is set for a byte that may need one (a
  * control character, '"', '\\' or a byte past ASCII). Without SSE2 a bit
  * may also be set for a byte that needs none (above one that does): a set
  * bit is looked at, never trusted; an unset bit is always right.
  */
-#define BLOCK 16
+#define BLOCK 32
+/* The bytes one mask of half_mask() covers: a block is two. */
+#define HALF 16
 
 #ifdef __SSE2__
-static unsigned block_mask(const unsigned char *p)
+static unsigned half_mask(const unsigned char *p)
 {
 	__m128i c = _mm_loadu_si128((const __m128i *)(const void *)p);
-	/* The bytes that need no look: ' ' and above but not '"' or '\\';
-	 * compared as signed bytes, those past ASCII are below ' '. */
-	__m128i special = _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('"')),
-				       _mm_cmpeq_epi8(c, _mm_set1_epi8('\\')));
-	__m128i plain = _mm_andnot_si128(special, _mm_cmpgt_epi8(c, _mm_set1_epi8(' ' - 1)));
-	return (unsigned)_mm_movemask_epi8(plain) ^ 0xFFFF;
+	/* One compare finds three kinds of byte: with bit 1 flipped, '"'
+	 * becomes ' ', and as signed bytes those below ' ' + 1 are the
+	 * control characters, '"' and (negative) the bytes past ASCII. */
+	__m128i low = _mm_cmpgt_epi8(_mm_set1_epi8(' ' + 1), _mm_xor_si128(c, _mm_set1_epi8('"' ^ ' ')));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(c, _mm_set1_epi8('\\'))));
 }
 #else
 /*
@@ -73,7 +74,7 @@ static unsigned word_mask(uint64_t w)
 	return bits;
 }
 
-static unsigned block_mask(const unsigned char *p)
+static unsigned half_mask(const unsigned char *p)
 {
 	uint64_t w[2];
 	memcpy(w, p, sizeof(w));
@@ -86,21 +87,9 @@ static unsigned block_mask(const unsigned char *p)
 }
 #endif
 
-/* s[0..n) to d, for n < BLOCK: a few copies that may overlap, not a call. */
-static inline void copy_short(void *d, const unsigned char *s, size_t n)
+static inline unsigned block_mask(const unsigned char *p)
 {
-	unsigned char *t = d;
-	if (n >= 8) {
-		memcpy(t, s, 8);
-		memcpy(t + n - 8, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(t, s, 4);
-		memcpy(t + n - 4, s + n - 4, 4);
-	} else if (n) {
-		t[0] = s[0];
-		t[n / 2] = s[n / 2];
-		t[n - 1] = s[n - 1];
-	}
+	return half_mask(p) | half_mask(p + HALF) << HALF;
 }
 
 /*
@@ -113,7 +102,7 @@ static char *put_plain(char *d, const unsigned char *p, size_t len)
 {
 	size_t i = 0;
 	for (;;) {
-		unsigned m;
+		uint64_t m;
 		size_t left = len - i;
 		if (left >= BLOCK) {
 			m = block_mask(p + i);
@@ -126,8 +115,8 @@ static char *put_plain(char *d, const unsigned char *p, size_t len)
 		} else if (len >= BLOCK) {
 			/* The last bytes: the block that ends the text, less
 			 * the bytes of it already passed. */
-			copy_short(d, p + i, left);
-			m = block_mask(p + len - BLOCK) >> (BLOCK - left);
+			df_put_short(d, p + i, left);
+			m = (uint64_t)block_mask(p + len - BLOCK) >> (BLOCK - left);
 			if (!m)
 				return d + left;
 		} else {
@@ -135,13 +124,13 @@ static char *put_plain(char *d, const unsigned char *p, size_t len)
 			 * nothing is read past its end. */
 			unsigned char last[BLOCK];
 			memset(last, ' ', sizeof(last));
-			copy_short(last, p + i, left);
+			df_put_short((char *)last, p + i, left);
 			memcpy(d, last, BLOCK);
 			m = block_mask(last);
 			if (!m)
 				return d + left;
 		}
-		unsigned skip = (unsigned)__builtin_ctz(m);
+		unsigned skip = (unsigned)__builtin_ctzll(m);
 		i += skip;
 		d += skip;
 		unsigned char c = p[i];

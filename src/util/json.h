@@ -25,9 +25,9 @@ void df_json_add_str(df_buf *out, const char *s, size_t len);
  * overflow. */
 #define DF_JSON_LEN_MAX (SIZE_MAX / 32)
 /* The room df_json_put_str() needs for len bytes of text: every byte may
- * become a six-byte escape, the quotes, and sixteen bytes that a copy of a
- * block of the text may write past its end. */
-#define DF_JSON_STR_MAX(len) (6 * (size_t)(len) + 2 + 16)
+ * become a six-byte escape, the quotes, and thirty-two bytes that a copy
+ * of a block of the text may write past its end. */
+#define DF_JSON_STR_MAX(len) (6 * (size_t)(len) + 2 + 32)
 /* df_json_add_str() at a cursor (buf.h) with DF_JSON_STR_MAX(len) bytes of
  * room: the cursor past the literal. */
 char *df_json_put_str(char *dst, const char *s, size_t len);
