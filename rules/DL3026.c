@@ -26,6 +26,7 @@ const df_rule df_rule_DL3026 = {
 		.instead = "FROM registry.example.com/acme/base:1.0\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_COPY) | DF_KIND(DF_I_RUN),
+	.needs_input = DF_INPUT_TRUSTED_REGISTRIES,
 	.on_instr = check,
 };
 

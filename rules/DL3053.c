@@ -22,6 +22,7 @@ const df_rule df_rule_DL3053 = {
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.created=\"2024-05-01T12:00:00Z\"\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_LABEL),
+	.needs_input = DF_INPUT_LABELS,
 	.on_instr = check,
 };
 

@@ -22,6 +22,7 @@ const df_rule df_rule_DL3054 = {
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.licenses=\"Apache-2.0\"\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_LABEL),
+	.needs_input = DF_INPUT_LABELS,
 	.on_instr = check,
 };
 

@@ -22,6 +22,7 @@ const df_rule df_rule_DL3055 = {
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.revision=\"3f1c2ab\"\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_LABEL),
+	.needs_input = DF_INPUT_LABELS,
 	.on_instr = check,
 };
 

@@ -23,6 +23,7 @@ const df_rule df_rule_DL3058 = {
 		.instead = "FROM alpine:3.20\nLABEL org.opencontainers.image.authors=\"ops@example.com\"\n",
 	},
 	.instr_kinds = DF_KIND(DF_I_LABEL),
+	.needs_input = DF_INPUT_LABELS,
 	.on_instr = check,
 };
 

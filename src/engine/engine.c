@@ -77,7 +77,10 @@ const char *df_fix_kind_name(df_fix_kind f)
  * that want it, in rule order: the loops run for every instruction, where
  * reading every rule's descriptor, or calling every rule, would cost more
  * than the hooks that have something to do. The rules' states go in one
- * block per file, each at offs[r], aligned for any type.
+ * block per file, each at offs[r], aligned for any type: a hook's state is
+ * found by adding its offset to the block, with no table of pointers to
+ * fill for each file (a rule with no state gets the address of its empty
+ * place, which it does not read).
  *
  * The names of commands rules declare (df_rule.commands) are in an
  * open-addressing table, each with the set of rules that name it, as bits
@@ -110,29 +113,38 @@ typedef struct same_as_code {
 typedef struct instr_hook {
 	void (*fn)(df_lint *lint, const df_instr *in, void *state);
 	uint32_t kinds;		/* 0: all */
+	unsigned needs_input;	/* df_rule.needs_input */
 	size_t rule;		/* index in all_rules */
 	bool gated;		/* a RUN only with one of the rule's commands */
 } instr_hook;
 
-static struct {
-	size_t offs[NRULES], total;	/* the states in the block */
-	instr_hook instr[NRULES];
-	size_t ninstr;
-	/* instr's hooks for each kind, copied in place: the loops below
-	 * read each hook there, not through an index. */
+/*
+ * The on_instr hooks for each kind of instruction, in rule order, for one
+ * set of rule input that a run gives (df_rule.needs_input): a rule whose
+ * input the run lacks is in none of the lists, and the set chosen for a
+ * file depends on its options only.
+ */
+typedef struct kind_lists {
+	/* Each kind's hooks, copied in place: the loops below read each hook
+	 * there, not through an index. */
 	struct kind_hook {
 		void (*fn)(df_lint *lint, const df_instr *in, void *state);
-		size_t rule;
+		size_t state;	/* the rule's offs[] */
 	} for_kind[DF_I_COUNT][NRULES];
 	size_t nfor_kind[DF_I_COUNT];
 	/* For a RUN's gate: the hooks of for_kind[k] that no gate skips, as
 	 * bits by place in the list, and each rule's place there plus one. */
 	uint64_t ungated[DF_I_COUNT][RULE_WORDS];
 	uint16_t place[DF_I_COUNT][NRULES];
+} kind_lists;
+
+static struct {
+	size_t offs[NRULES], total;	/* the states in the block */
+	instr_hook instr[NRULES];
+	size_t ninstr;
+	kind_lists by_input[DF_INPUT_ALL + 1];	/* by the DF_INPUT_* bits given */
 	size_t stage[NRULES];	/* rules with on_stage_end */
 	size_t nstage;
-	size_t stateful[NRULES];	/* rules with a state */
-	size_t nstateful;
 	size_t file_end[NRULES];	/* rules with on_file_end */
 	size_t nfile_end;
 	/* Rules off by default whose findings take no part in the file's
@@ -258,6 +270,19 @@ static const same_as_code *same_as_of(const char *code)
 	return bsearch(&want, plan.same_as, plan.nsame_as, sizeof(want), cmp_same_as);
 }
 
+/* Add rule r's on_instr to the lists of the kinds in kinds. */
+static void plan_kind_lists(kind_lists *l, size_t r, uint32_t kinds)
+{
+	for (uint32_t bits = kinds; bits; bits &= bits - 1) {
+		unsigned k = (unsigned)__builtin_ctz(bits);
+		size_t at = l->nfor_kind[k]++;
+		l->for_kind[k][at] = (struct kind_hook){ all_rules[r]->on_instr, plan.offs[r] };
+		l->place[k][r] = (uint16_t)(at + 1);
+		if (!all_rules[r]->commands)
+			l->ungated[k][at / 64] |= UINT64_C(1) << (at % 64);
+	}
+}
+
 static void plan_build(void)
 {
 	const size_t align = _Alignof(max_align_t);
@@ -268,20 +293,14 @@ static void plan_build(void)
 		plan.total += (rule->state_size + align - 1) & ~(align - 1);
 		if (rule->on_instr) {
 			uint32_t kinds = rule->instr_kinds, every = DF_KIND(DF_I_COUNT) - 1;
-			for (uint32_t bits = kinds ? kinds & every : every; bits; bits &= bits - 1) {
-				unsigned k = (unsigned)__builtin_ctz(bits);
-				size_t at = plan.nfor_kind[k]++;
-				plan.for_kind[k][at] = (struct kind_hook){ rule->on_instr, r };
-				plan.place[k][r] = (uint16_t)(at + 1);
-				if (!rule->commands)
-					plan.ungated[k][at / 64] |= UINT64_C(1) << (at % 64);
-			}
-			plan.instr[plan.ninstr++] = (instr_hook){ rule->on_instr, kinds, r, rule->commands != NULL };
+			for (unsigned given = 0; given <= DF_INPUT_ALL; given++)
+				if (!rule->needs_input || (rule->needs_input & given))
+					plan_kind_lists(&plan.by_input[given], r, kinds ? kinds & every : every);
+			plan.instr[plan.ninstr++] =
+				(instr_hook){ rule->on_instr, kinds, rule->needs_input, r, rule->commands != NULL };
 		}
 		if (rule->on_stage_end)
 			plan.stage[plan.nstage++] = r;
-		if (rule->state_size)
-			plan.stateful[plan.nstateful++] = r;
 		if (rule->on_file_end)
 			plan.file_end[plan.nfile_end++] = r;
 		plan_commands(r, &used);
@@ -779,7 +798,7 @@ static void merge_same_as(const df_doc *doc, const df_graph *g, const df_diags *
 typedef struct cmd_pass {
 	df_lint *lint;
 	const df_instr *in;		/* the RUN, or the ONBUILD of one */
-	void *const *states;		/* by rule index */
+	unsigned char *states;		/* the block of the rules' states */
 	uint64_t done[RULE_WORDS];	/* rules whose hook returned non-zero */
 } cmd_pass;
 
@@ -791,7 +810,7 @@ static void dispatch_command(cmd_pass *p, const cmd_slot *slot, const df_cmd_vie
 		for (; bits; bits &= bits - 1) {
 			unsigned b = (unsigned)__builtin_ctzll(bits);
 			size_t r = w * 64 + b;
-			if (all_rules[r]->on_command(p->lint, p->in, v, p->states[r]))
+			if (all_rules[r]->on_command(p->lint, p->in, v, p->states + plan.offs[r]))
 				p->done[w] |= UINT64_C(1) << b;
 		}
 	}
@@ -821,10 +840,19 @@ static const cmd_slot **mark_rules(df_lint *lint, const df_instr *run, uint64_t 
 }
 
 /* Does h skip an instruction? has: the rules that the commands of the
- * instruction's RUN name, NULL for an instruction that runs none. */
-static bool gated_out(const instr_hook *h, const uint64_t *has)
+ * instruction's RUN name, NULL for an instruction that runs none; given:
+ * the rule input the run gives (input_given()). */
+static bool skips(const instr_hook *h, const uint64_t *has, unsigned given)
 {
-	return has && h->gated && !((has[h->rule / 64] >> (h->rule % 64)) & 1);
+	return (h->needs_input && !(h->needs_input & given)) ||
+	       (has && h->gated && !((has[h->rule / 64] >> (h->rule % 64)) & 1));
+}
+
+/* The DF_INPUT_* bits of the rule input o gives. */
+static unsigned input_given(const df_lint_opts *o)
+{
+	return (o->ntrusted ? DF_INPUT_TRUSTED_REGISTRIES : 0) |
+	       (o->nlabels || o->strict_labels ? DF_INPUT_LABELS : 0);
 }
 
 /* Run the rules' hooks over lint's file in document order: every
@@ -842,9 +870,6 @@ static void run_rules(df_lint *lint)
 		block = df_xcalloc(1, plan.total);
 	else
 		memset(block, 0, plan.total);
-	void *states[NRULES] = { NULL };
-	for (size_t k = 0; k < plan.nstateful; k++)
-		states[plan.stateful[k]] = block + plan.offs[plan.stateful[k]];
 	/* A rule that only decides at a stage's or the file's end, and whose
 	 * findings this file would drop (never_shown()), is not run: rules
 	 * only report. (Rules with on_instr or on_command hooks are in lists
@@ -856,6 +881,9 @@ static void run_rules(df_lint *lint)
 		if (!rule->on_instr && !rule->on_command && !may_be_raised(lint, rule))
 			quiet[r / 64] |= UINT64_C(1) << (r % 64);
 	}
+
+	unsigned given = input_given(lint->opts);
+	const kind_lists *lists = &plan.by_input[given];
 
 	/* The stages follow one another, each to its last instruction: the
 	 * next to end is the only one an instruction can end. */
@@ -880,42 +908,42 @@ static void run_rules(df_lint *lint)
 			uint32_t kinds = DF_KIND(in->kind) | DF_KIND(in->inner->kind);
 			for (size_t h = 0; h < plan.ninstr; h++) {
 				const instr_hook *hk = &plan.instr[h];
-				if ((!hk->kinds || (hk->kinds & kinds)) && !gated_out(hk, gate))
-					hk->fn(lint, in, states[hk->rule]);
+				if ((!hk->kinds || (hk->kinds & kinds)) && !skips(hk, gate, given))
+					hk->fn(lint, in, block + plan.offs[hk->rule]);
 			}
 		} else if (!gate) {
 			/* The loop most instructions take: the list and its
 			 * length in locals, as a hook could, for all the
 			 * compiler knows, change plan. */
-			const struct kind_hook *hooks = plan.for_kind[in->kind];
-			size_t n = plan.nfor_kind[in->kind];
+			const struct kind_hook *hooks = lists->for_kind[in->kind];
+			size_t n = lists->nfor_kind[in->kind];
 			for (size_t k = 0; k < n; k++)
-				hooks[k].fn(lint, in, states[hooks[k].rule]);
+				hooks[k].fn(lint, in, block + hooks[k].state);
 		} else {
 			/* A RUN: most of its hooks are gated and its commands
 			 * name few rules, so the hooks to call are collected as
 			 * bits by place in the list, then called in that order. */
 			uint64_t on[RULE_WORDS];
-			memcpy(on, plan.ungated[in->kind], sizeof(on));
+			memcpy(on, lists->ungated[in->kind], sizeof(on));
 			for (size_t w = 0; w < RULE_WORDS; w++)
 				for (uint64_t bits = has[w]; bits; bits &= bits - 1) {
 					size_t r = w * 64 + (unsigned)__builtin_ctzll(bits);
-					size_t place = plan.place[in->kind][r];
+					size_t place = lists->place[in->kind][r];
 					if (place)
 						on[(place - 1) / 64] |= UINT64_C(1) << ((place - 1) % 64);
 				}
-			const struct kind_hook *hooks = plan.for_kind[in->kind];
+			const struct kind_hook *hooks = lists->for_kind[in->kind];
 			for (size_t w = 0; w < RULE_WORDS; w++)
 				for (uint64_t bits = on[w]; bits; bits &= bits - 1) {
 					size_t at = w * 64 + (unsigned)__builtin_ctzll(bits);
-					hooks[at].fn(lint, in, states[hooks[at].rule]);
+					hooks[at].fn(lint, in, block + hooks[at].state);
 				}
 		}
 		if (any) {
 			/* The hooks above may have looked at other RUNs: the
 			 * window back on this one (loaded, so nothing moves),
 			 * read afresh at each command. */
-			cmd_pass p = { lint, in, states, { 0 } };
+			cmd_pass p = { lint, in, block, { 0 } };
 			size_t n;
 			df_cmds_views(&lint->cmds, run, &n);
 			for (size_t k = 0; k < n; k++)
@@ -929,14 +957,14 @@ static void run_rules(df_lint *lint)
 			for (size_t h = 0; h < plan.nstage; h++) {
 				size_t r = plan.stage[h];
 				if (!((quiet[r / 64] >> (r % 64)) & 1))
-					all_rules[r]->on_stage_end(lint, stage, states[r]);
+					all_rules[r]->on_stage_end(lint, stage, block + plan.offs[r]);
 			}
 		}
 	}
 	for (size_t h = 0; h < plan.nfile_end; h++) {
 		size_t r = plan.file_end[h];
 		if (!((quiet[r / 64] >> (r % 64)) & 1))
-			all_rules[r]->on_file_end(lint, states[r]);
+			all_rules[r]->on_file_end(lint, block + plan.offs[r]);
 	}
 	if (block != room_states)
 		free(block);

@@ -8,7 +8,8 @@
  * pragmas, ignored codes, severity overrides), and never look ahead. Their
  * only configuration is rule input read with df_lint_config(). They get hooks in document order:
  * on_instr for every top-level instruction of the kinds in instr_kinds (an
- * ONBUILD trigger is in->inner), then on_command for the commands of a RUN
+ * ONBUILD trigger is in->inner) when the run gives the input in
+ * needs_input, then on_command for the commands of a RUN
  * that bear one of the names in commands, on_stage_end after the last
  * instruction of each stage, on_file_end once.
  * Facts a rule needs later go into its state (state_size bytes, zeroed per
@@ -59,6 +60,14 @@ typedef struct df_context df_context;	/* a build context: context/context.h */
 /* The bit of instruction kind k in df_rule.instr_kinds. */
 #define DF_KIND(k) (UINT32_C(1) << (k))
 
+/* Rule input (df_lint_config()) that a rule's on_instr acts on, as bits in
+ * df_rule.needs_input. */
+enum {
+	DF_INPUT_TRUSTED_REGISTRIES = 1 << 0,	/* some trusted registry */
+	DF_INPUT_LABELS = 1 << 1,		/* a label schema, or strict labels */
+	DF_INPUT_ALL = (1 << 2) - 1
+};
+
 typedef struct df_rule {
 	const char *code;	/* "DL3003"; never reused once retired */
 	const char *name;	/* kebab-case, e.g. "use-workdir-not-cd" */
@@ -85,6 +94,12 @@ typedef struct df_rule {
 	 * than most of their checks. A rule that keeps state across
 	 * instructions names every kind it reads or resets that state on. */
 	uint32_t instr_kinds;
+	/* The rule input without which on_instr does nothing (no finding, no
+	 * state), as DF_INPUT_* bits; 0: none. The engine calls on_instr only
+	 * when the run's options give some of it: most runs configure no
+	 * such input, and the rules that need it are called for common
+	 * kinds. */
+	unsigned needs_input;
 	void (*on_instr)(df_lint *lint, const df_instr *in, void *state);
 	/* The command names (basenames, as df_cmd_named() compares them;
 	 * NULL-terminated) the rule is about; NULL: none. The engine looks
