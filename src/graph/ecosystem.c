@@ -361,8 +361,9 @@ const df_eco_manager *df_eco_managers(size_t *n)
 
 const df_eco_manager *df_eco_find(const char *name)
 {
+	/* The first bytes tell most names apart before a strcmp() call. */
 	for (size_t i = 0; i < NMANAGERS; i++)
-		if (strcmp(managers[i].name, name) == 0)
+		if (managers[i].name[0] == name[0] && strcmp(managers[i].name, name) == 0)
 			return &managers[i];
 	return NULL;
 }
@@ -699,6 +700,21 @@ static name_slot value_opts[VALUE_OPT_SLOTS];
 /* By first byte, the lengths of the names starting with it: bit n for n
  * bytes (bit 31: 31 or more). Most commands fail this before any hash. */
 static uint32_t name_lens[256];
+/*
+ * By manager, what an option word's second and third bytes must be for it
+ * to match one of the manager's options that classify_by() looks for
+ * (dir_opts, file_opts, source_opts, value_opts), as opt_match() compares:
+ * the word starts with the option, so a two-byte option "-r" (which
+ * matches "-rFILE" too) tells its second byte, a longer one its second and
+ * third (pair_bit()). Many option words of an install match none, and
+ * are mostly told so here, before the lists are searched.
+ */
+typedef struct opt_filter {
+	uint64_t short_opts[4];	/* bit b: an option "-b" */
+	uint64_t long_opts[4];	/* bit pair_bit(): an option of three bytes or more */
+	bool off;		/* an option of one byte: every word may match */
+} opt_filter;
+static opt_filter opt_filters[NMANAGERS];
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 
 static uint32_t len_bit(size_t n)
@@ -736,6 +752,45 @@ static name_slot *value_opt_slot_of(size_t k, const char *s, size_t n)
 	}
 }
 
+static unsigned char pair_bit(char second, char third)
+{
+	return (unsigned char)((unsigned char)second * 31u + (unsigned char)third);
+}
+
+static void bit_set(uint64_t bits[4], unsigned char b)
+{
+	bits[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+static bool bit_has(const uint64_t bits[4], unsigned char b)
+{
+	return bits[b / 64] >> (b % 64) & 1;
+}
+
+static void opt_filter_add(opt_filter *f, const char *const *opts)
+{
+	for (; opts && *opts; opts++) {
+		const char *o = *opts;
+		if (o[0] != '-')
+			continue;	/* matches no option word */
+		if (!o[1])
+			f->off = true;
+		else if (!o[2])
+			bit_set(f->short_opts, (unsigned char)o[1]);
+		else
+			bit_set(f->long_opts, pair_bit(o[1], o[2]));
+	}
+}
+
+/* Can option word w ("-" and at least one more byte) match one of manager
+ * k's options (opt_filter)? */
+static bool may_match_opt(size_t k, const char *w)
+{
+	const opt_filter *f = &opt_filters[k];
+	return f->off || bit_has(f->short_opts, (unsigned char)w[1]) ||
+	       (w[2] && bit_has(f->long_opts, pair_bit(w[1], w[2])));
+}
+
 static void names_build(void)
 {
 	size_t used = 0;
@@ -759,6 +814,12 @@ static void names_build(void)
 				DF_BUG("more value options than VALUE_OPT_SLOTS / 2");
 			*slot = (name_slot){ *o, strlen(*o), k };
 		}
+	for (size_t k = 0; k < NMANAGERS; k++) {
+		opt_filter_add(&opt_filters[k], managers[k].dir_opts);
+		opt_filter_add(&opt_filters[k], managers[k].file_opts);
+		opt_filter_add(&opt_filters[k], managers[k].source_opts);
+		opt_filter_add(&opt_filters[k], managers[k].value_opts);
+	}
 }
 
 static void pair_add(unsigned char pairs[DF_ECO_NAME_PAIRS], const char *name)
@@ -942,7 +1003,7 @@ void df_eco_classify_by(df_arena *a, const df_sh_cmd *c, size_t name, const df_e
 	if (!m && !(m = find_manager(c, name, &first)))
 		return;
 	out->manager = m;
-	pthread_once(&names_once, names_build);	/* for takes_value() */
+	pthread_once(&names_once, names_build);	/* for may_match_opt(), takes_value() */
 	/* The words, then room for the positionals and the files: on the
 	 * stack for a command of usual length (nothing in out points there). */
 	size_t nw = c->nwords - name;
@@ -969,6 +1030,8 @@ void df_eco_classify_by(df_arena *a, const df_sh_cmd *c, size_t name, const df_e
 			dashdash = true;
 			continue;
 		}
+		if (!may_match_opt((size_t)(m - managers), w))
+			continue;
 		size_t j = i;
 		const char *v;
 		if ((v = opt_value(&av, &j, m->dir_opts)))
