@@ -19,6 +19,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- keywords ------------------------------------------------------------- */
 
@@ -353,7 +356,8 @@ static void parse_key_values(parser *p, df_instr *in)
 		kv->has_value = true;
 		return;
 	}
-	in->pairs = DF_ARENA_ARRAY(p->a, df_kv, n);
+	/* Each pair is written whole as it is counted: no clearing first. */
+	in->pairs = df_arena_alloc_uninit(p->a, n * sizeof(df_kv));
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)	/* w[0]'s '=' is known */
 			eq = memchr(w[i].raw.ptr, '=', w[i].raw.len);
@@ -363,13 +367,14 @@ static void parse_key_values(parser *p, df_instr *in)
 				(int)w[i].raw.len, w[i].raw.ptr);
 			return;
 		}
-		size_t klen = (size_t)(eq - w[i].raw.ptr);
-		df_kv *kv = &in->pairs[in->npairs++];
-		kv->key = (df_str){ w[i].raw.ptr, klen };
-		kv->key_span = word_part_span(in, &w[i], 0, klen);
-		kv->value = (df_str){ eq + 1, w[i].raw.len - klen - 1 };
-		kv->value_span = word_part_span(in, &w[i], klen + 1, kv->value.len);
-		kv->has_value = true;
+		size_t klen = (size_t)(eq - w[i].raw.ptr), vlen = w[i].raw.len - klen - 1;
+		in->pairs[in->npairs++] = (df_kv){
+			.key = { w[i].raw.ptr, klen },
+			.key_span = word_part_span(in, &w[i], 0, klen),
+			.value = { eq + 1, vlen },
+			.value_span = word_part_span(in, &w[i], klen + 1, vlen),
+			.has_value = true,
+		};
 		if (klen == 0) {
 			df_parse_error(p->doc, in, w[i].span, "%s names can not be blank", kw);
 			return;
@@ -388,13 +393,13 @@ static void parse_arg(parser *p, df_instr *in)
 		df_parse_error(p->doc, in, kw_span(in), "ARG requires at least one argument");
 		return;
 	}
-	in->pairs = DF_ARENA_ARRAY(p->a, df_kv, n);
+	/* Each pair is written whole as it is counted: no clearing first. */
+	in->pairs = df_arena_alloc_uninit(p->a, n * sizeof(df_kv));
 	for (size_t i = 0; i < n; i++) {
 		df_kv *kv = &in->pairs[in->npairs++];
 		const char *eq = memchr(w[i].raw.ptr, '=', w[i].raw.len);
 		size_t klen = eq ? (size_t)(eq - w[i].raw.ptr) : w[i].raw.len;
-		kv->key = (df_str){ w[i].raw.ptr, klen };
-		kv->key_span = word_part_span(in, &w[i], 0, klen);
+		*kv = (df_kv){ .key = { w[i].raw.ptr, klen }, .key_span = word_part_span(in, &w[i], 0, klen) };
 		if (eq) {
 			kv->has_value = true;
 			kv->value = (df_str){ eq + 1, w[i].raw.len - klen - 1 };
@@ -527,7 +532,8 @@ static void parse_onbuild(parser *p, df_instr *in)
 		df_parse_error(p->doc, in, sp, "%s isn't allowed as an ONBUILD trigger", df_instr_kind_name(inner));
 		return;
 	}
-	in->inner = df_instr_parse(p->doc, df_text_suffix(p->a, &in->text, in->rest_off), in);
+	df_text trigger = df_text_suffix(p->a, &in->text, in->rest_off);
+	in->inner = df_instr_parse(p->doc, &trigger, in);
 }
 
 static const char *suggest_keyword(df_str kw)
@@ -604,22 +610,24 @@ static void find_heredocs(parser *p, df_instr *in)
 		}
 		if (nd == cap) {
 			size_t ncap = cap ? cap * 2 : 2;
-			docs = df_arena_grow(p->a, docs, nd, ncap, sizeof(*docs));
+			/* Each heredoc is written whole as it is counted. */
+			docs = df_arena_grow_uninit(p->a, docs, nd, ncap, sizeof(*docs));
 			cap = ncap;
 		}
-		df_heredoc *h = &docs[nd++];
-		memset(h, 0, sizeof(*h));
-		h->name = unq;
-		h->marker_span = marker;
-		h->chomp = chomp;
-		h->expand = !quoted;
-		h->fd = -1;
+		int fd = -1;
 		if (digits) {
-			long fd = 0;
-			for (size_t d = 0; d < digits && fd < 100000; d++)
-				fd = fd * 10 + (s[d] - '0');
-			h->fd = (int)fd;
+			long v = 0;
+			for (size_t d = 0; d < digits && v < 100000; d++)
+				v = v * 10 + (s[d] - '0');
+			fd = (int)v;
 		}
+		docs[nd++] = (df_heredoc){
+			.name = unq,
+			.marker_span = marker,
+			.fd = fd,
+			.chomp = chomp,
+			.expand = !quoted,
+		};
 	}
 	in->heredocs = docs;
 	in->nheredocs = nd;
@@ -627,22 +635,28 @@ static void find_heredocs(parser *p, df_instr *in)
 
 /* ---- one instruction ------------------------------------------------------ */
 
-/* n bytes at p cleared. Out of line, with n a plain argument, for the
- * large df_instr: the memset of a size the compiler can see becomes an
- * inline `rep stos` that costs an instruction per eight bytes, where the C
- * library's clears it with a few wide stores. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((noipa))
-#else
-__attribute__((noinline))
-#endif
-static void clear_bytes(void *p, size_t n)
+/* n bytes at p cleared, n at least 16 and known at the call (the part of
+ * df_instr to clear): sixteen bytes a store, the last store overlapping
+ * the one before. A memset() of a size the compiler can see becomes an
+ * inline `rep stos` (an instruction per eight bytes), and a call to the C
+ * library's costs its dispatch on every instruction parsed. Past sixteen
+ * stores the loop is left to the compiler: correct, only slower. */
+static inline void clear_bytes(void *p, size_t n)
 {
+#ifdef __SSE2__
+	unsigned char *b = p;
+	/* Unrolled before the compiler could make the loop a memset(). */
+#pragma GCC unroll 16
+	for (size_t i = 0; i + 16 < n; i += 16)
+		_mm_storeu_si128((__m128i *)(void *)(b + i), _mm_setzero_si128());
+	_mm_storeu_si128((__m128i *)(void *)(b + n - 16), _mm_setzero_si128());
+#else
 	memset(p, 0, n);
+#endif
 }
 
 /* instruction -> keyword (blank flag)* (blank arguments)? */
-df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
+df_instr *df_instr_parse(df_doc *doc, const df_text *text, df_instr *outer)
 {
 	parser ctx = { doc, &doc->arena };
 	parser *p = &ctx;
@@ -651,20 +665,22 @@ df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
 	 * kind at the end by that kind's parse function: only the fields
 	 * between need clearing. */
 	df_instr *in = df_arena_alloc_uninit(p->a, sizeof(df_instr));
+	_Static_assert(offsetof(df_instr, from_image) - offsetof(df_instr, exec_form) >= 16,
+		       "clear_bytes() clears sixteen bytes at least");
 	clear_bytes((unsigned char *)in + offsetof(df_instr, exec_form),
 		offsetof(df_instr, from_image) - offsetof(df_instr, exec_form));
 	in->span = (df_span){ 0, 0 };
 	in->line = in->end_line = 0;
-	in->text = text;
+	in->text = *text;
 	in->outer = outer;
-	const char *s = text.str.ptr;
-	size_t len = text.str.len, k = 0;
+	const char *s = text->str.ptr;
+	size_t len = text->str.len, k = 0;
 	while (k < len && is_ws((unsigned char)s[k]))
 		k++;
 	size_t kw0 = k;
 	in->kind = scan_keyword(s, &k, len);
-	in->keyword = str_of(&text, kw0, k);
-	in->keyword_span = df_text_span_first(&text, kw0, k - kw0);
+	in->keyword = str_of(text, kw0, k);
+	in->keyword_span = df_text_span_first(text, kw0, k - kw0);
 
 	/* Most instructions have no flags: the blanks after the keyword and a
 	 * look for "--" answer that without a call. */
@@ -673,11 +689,11 @@ df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
 	while (rest_off < len && is_ws((unsigned char)s[rest_off]))
 		rest_off++;
 	if (len - rest_off >= 2 && s[rest_off] == '-' && s[rest_off + 1] == '-')
-		nf = df_extract_flags(p->a, &text, rest_off, len, &fw, &rest_off);
+		nf = df_extract_flags(p->a, text, rest_off, len, &fw, &rest_off);
 	size_t rest_end = len;
 	while (rest_end > rest_off && is_ws((unsigned char)s[rest_end - 1]))
 		rest_end--;
-	in->rest = str_of(&text, rest_off, rest_end);
+	in->rest = str_of(text, rest_off, rest_end);
 	in->rest_off = (uint32_t)rest_off;
 
 	in->flags = nf ? DF_ARENA_ARRAY(p->a, df_flag, nf) : NULL;
@@ -690,8 +706,8 @@ df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
 		f->name = (df_str){ w, eq ? (size_t)(eq - w) : wl };
 		f->has_value = eq != NULL;
 		f->value = eq ? (df_str){ eq + 1, wl - f->name.len - 1 } : (df_str){ "", 0 };
-		f->span = df_text_span_first(&text, fw[i].off, fw[i].end - fw[i].off);
-		f->raw = str_of(&text, fw[i].off, fw[i].end);
+		f->span = df_text_span_first(text, fw[i].off, fw[i].end - fw[i].off);
+		f->raw = str_of(text, fw[i].off, fw[i].end);
 	}
 
 	if (in->kind == DF_I_UNKNOWN) {
@@ -743,7 +759,7 @@ df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
 		if (!parse_maybe_json(p, in, in->rest_off))
 			break;
 		if (!in->exec_form)
-			df_parse_error(p->doc, in, in->rest.len ? df_text_span(&text, in->rest_off, in->rest.len) : kw_span(in),
+			df_parse_error(p->doc, in, in->rest.len ? df_text_span(text, in->rest_off, in->rest.len) : kw_span(in),
 				"SHELL requires the arguments to be in JSON form");
 		else if (in->nargs == 0)
 			df_parse_error(p->doc, in, kw_span(in), "SHELL requires at least one argument");
@@ -777,7 +793,7 @@ df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer)
 		break;
 	case DF_I_EXPOSE: {
 		df_word *w;
-		size_t n = df_split_blank(p->a, &text, in->rest_off, in->rest_off + in->rest.len, &w);
+		size_t n = df_split_blank(p->a, text, in->rest_off, in->rest_off + in->rest.len, &w);
 		words_to_args(in, w, n);
 		if (n == 0)
 			df_parse_error(p->doc, in, kw_span(in), "EXPOSE requires at least one argument");

@@ -13,9 +13,10 @@
 
 #include "parse/ast.h"
 
-/* Parse the logical line text (from its keyword on); outer is the ONBUILD
+/* Parse the logical line text (from its keyword on; copied into the
+ * instruction, its bytes and pieces borrowed); outer is the ONBUILD
  * holding it, or NULL. Heredoc bodies are read later by the caller. */
-df_instr *df_instr_parse(df_doc *doc, df_text text, df_instr *outer);
+df_instr *df_instr_parse(df_doc *doc, const df_text *text, df_instr *outer);
 
 /* Report a DL1000 error at span sp, marking in (and its ONBUILD) as bad. */
 void df_parse_error(df_doc *doc, df_instr *in, df_span sp, const char *fmt, ...)

@@ -351,7 +351,7 @@ static void parse_instruction_lines(parser *p, const df_line *first, size_t star
 	logical_line ll;
 	read_logical_line(p, first, start, &ll);
 	size_t end = ll.end;
-	df_instr *in = df_instr_parse(p->doc, ll.text, NULL);
+	df_instr *in = df_instr_parse(p->doc, &ll.text, NULL);
 	in->empty_continuations = ll.empty;
 	in->first_empty_continuation = ll.first_empty;
 	df_line too_long;
