@@ -41,20 +41,11 @@ static bool is_absolute(df_str p)
 	return p.len >= 2 && df_is_alpha(p.ptr[0]) && p.ptr[1] == ':';
 }
 
-/* Has stage si a WORKDIR with a path (ONBUILD triggers aside), or the
- * stage it is built on, through its chain of base stages? Each base comes
- * before the stage built on it, so the chain ends. */
-static bool stage_sets_workdir(const df_doc *doc, const df_graph *g, size_t si)
+/* A WORKDIR with a path (ONBUILD triggers aside: they are not in the
+ * stage's instructions). */
+static bool sets_workdir(const df_instr *in)
 {
-	for (;;) {
-		const df_stage *st = &g->stages[si];
-		for (size_t i = st->first; i <= st->last && i < doc->ninstrs; i++)
-			if (doc->instrs[i]->kind == DF_I_WORKDIR && doc->instrs[i]->nargs)
-				return true;
-		if (st->base_kind != DF_BASE_STAGE || st->base_stage < 0 || (size_t)st->base_stage >= si)
-			return false;
-		si = (size_t)st->base_stage;
-	}
+	return in->kind == DF_I_WORKDIR && in->nargs;
 }
 
 /* Only the first WORKDIR of a stage is judged; whether the stage it is
@@ -73,7 +64,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		return;
 	const df_stage *st = &g->stages[in->stage];
 	if (st->base_kind == DF_BASE_STAGE && st->base_stage >= 0 && st->base_stage < in->stage &&
-	    stage_sets_workdir(df_lint_doc(lint), g, (size_t)st->base_stage))
+	    df_graph_chain_has(g, df_lint_doc(lint), (size_t)st->base_stage, sets_workdir))
 		return;
 	df_report(lint, &df_rule_WorkdirRelativePath, w->span,
 		  "relative WORKDIR '%.*s' depends on the base image's working directory",

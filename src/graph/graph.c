@@ -68,6 +68,20 @@ int df_graph_instr_index(const df_graph *g, const df_instr *in)
 	return -1;
 }
 
+bool df_graph_chain_has(const df_graph *g, const df_doc *doc, size_t si, bool (*has)(const df_instr *in))
+{
+	/* Each base comes before the stage built on it: the chain ends. */
+	for (;;) {
+		const df_stage *st = &g->stages[si];
+		for (size_t i = st->first; i <= st->last && i < doc->ninstrs; i++)
+			if (has(doc->instrs[i]))
+				return true;
+		if (st->base_kind != DF_BASE_STAGE || st->base_stage < 0 || (size_t)st->base_stage >= si)
+			return false;
+		si = (size_t)st->base_stage;
+	}
+}
+
 bool df_graph_stage_name_taken(const df_graph *g, int stage)
 {
 	if (stage < 0 || (size_t)stage >= g->nstages || !g->stages[stage].name.ptr)

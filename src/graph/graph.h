@@ -127,6 +127,9 @@ int df_graph_stage_ref(const df_graph *g, df_str ref, size_t before);
 /* Does an earlier stage bear stage's name (names compare lower-cased, as
  * the builder's)? False for an unnamed stage or one out of range. */
 bool df_graph_stage_name_taken(const df_graph *g, int stage);
+/* Does stage si (< g->nstages) or a stage it is built on, through its chain
+ * of base stages, hold an instruction of doc that has() says yes to? */
+bool df_graph_chain_has(const df_graph *g, const df_doc *doc, size_t si, bool (*has)(const df_instr *in));
 
 cJSON *df_graph_json(const df_graph *g);
 
