@@ -22,24 +22,30 @@
 #include "util/arena.h"
 #include "util/util.h"
 
+/* 64 bytes on a 64-bit machine, the small fields packed beside name: a
+ * power of two makes df_cmds_index(), which rules reach for on nearly
+ * every command, a shift rather than a division. */
 struct df_cmd_view {
 	const df_sh_cmd *cmd;	/* the command (exec form: a made-up one) */
-	size_t name;		/* index of the command name in cmd->words */
-	df_str basename;	/* the name's last path component ("apt-get" of
-				 * /usr/bin/apt-get): what df_cmd_named() compares */
-	const df_text *text;	/* where the script's offsets point */
-	size_t base;		/* offset of the script in text */
-	const df_word *exec;	/* exec form: the argv words, else NULL */
+	uint32_t name;		/* index of the command name in cmd->words (a
+				 * file of DF_MAX_FILE bytes has fewer words) */
 	bool in_heredoc;
 	/* What the name says, found once when the engine collects the
 	 * command (rules ask it of every command; a rule's copy of a view
 	 * keeps it, a view made elsewhere has 0 and NULL): 1 + the index in
 	 * df_ospkg_managers() of the system package manager whose command it
-	 * is (0: none), and df_eco_manager_run() of the words as written. */
+	 * is (0: none), and df_eco_manager_run() of the words as written
+	 * (eco_runner: found through a runner, eco below). */
 	unsigned char ospkg;
 	bool eco_runner;
-	const df_eco_manager *eco;
+	df_str basename;	/* the name's last path component ("apt-get" of
+				 * /usr/bin/apt-get): what df_cmd_named() compares */
+	const df_text *text;	/* where the script's offsets point */
+	size_t base;		/* offset of the script in text */
+	const df_word *exec;	/* exec form: the argv words, else NULL */
+	const df_eco_manager *eco;	/* see ospkg */
 };
+_Static_assert(sizeof(void *) != 8 || sizeof(struct df_cmd_view) == 64, "a df_cmd_view of 64 bytes");
 
 /* Call fn for every command of in (a RUN; nothing for other instructions or
  * one with an error); stop when it returns non-zero, and return that. */
