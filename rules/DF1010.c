@@ -4,6 +4,7 @@
 #include "engine/ospkg.h"
 #include "engine/rule.h"
 #include "graph/ecosystem.h"
+#include "parse/scan.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -56,13 +57,6 @@ const df_rule df_rule_DF1010 = {
 /* Names this long or longer are not compared (nor sorted). */
 #define MAX_NAME 128
 
-/* Does w end with ext? Inline, ext's length known: one compare of a word
- * or two. */
-static inline bool ends_with(df_str w, const char *ext)
-{
-	size_t n = strlen(ext);
-	return w.len >= n && memcmp(w.ptr + w.len - n, ext, n) == 0;
-}
 
 /* Is w, which holds no '/', a file rather than a package name? Inline:
  * asked of every package word, and most are told by a byte or two. */
@@ -75,17 +69,17 @@ static inline bool file_by_name(df_str w)
 	/* By the last letter first: most package names end in none of these. */
 	switch (w.ptr[w.len - 1]) {
 	case 'b':
-		return ends_with(w, ".deb");
+		return df_mem_has_suffix(w.ptr, w.len, ".deb");
 	case 'm':
-		return ends_with(w, ".rpm");
+		return df_mem_has_suffix(w.ptr, w.len, ".rpm");
 	case 'k':
-		return ends_with(w, ".apk");
+		return df_mem_has_suffix(w.ptr, w.len, ".apk");
 	case 'l':
-		return ends_with(w, ".whl");
+		return df_mem_has_suffix(w.ptr, w.len, ".whl");
 	case 'z':
-		return ends_with(w, ".tar.gz");
+		return df_mem_has_suffix(w.ptr, w.len, ".tar.gz");
 	case 'p':
-		return ends_with(w, ".zip");
+		return df_mem_has_suffix(w.ptr, w.len, ".zip");
 	default:
 		return false;
 	}
@@ -153,9 +147,7 @@ static void read_pkg(const df_sh_word *w, bool pip, pkg *p)
 	 * which stop at a NUL too) or a '/', one table look-up a byte, as
 	 * df_ospkg_name() reads: the names are short, and strcspn() cost
 	 * more to set up than this to run. The value's terminating NUL
-	 * stops it at the latest. Four bytes a step, each tested before the
-	 * next is read (nothing past the stop is): one advance of q serves
-	 * four tests. */
+	 * stops it at the latest. */
 	static const bool stops[2][256] = {
 		{ ['\0'] = true, ['='] = true, ['~'] = true, ['<'] = true, ['>'] = true, ['/'] = true },
 		{ ['\0'] = true, ['='] = true, ['<'] = true, ['>'] = true, ['!'] = true, ['~'] = true, ['['] = true,
@@ -163,24 +155,8 @@ static void read_pkg(const df_sh_word *w, bool pip, pkg *p)
 	};
 	const bool *stop = stops[pip];
 	df_str v = w->value;
-	const unsigned char *q = (const unsigned char *)v.ptr;
-	for (;; q += 4) {
-		if (stop[q[0]])
-			break;
-		if (stop[q[1]]) {
-			q += 1;
-			break;
-		}
-		if (stop[q[2]]) {
-			q += 2;
-			break;
-		}
-		if (stop[q[3]]) {
-			q += 3;
-			break;
-		}
-	}
-	size_t n = (size_t)(q - (const unsigned char *)v.ptr);
+	const unsigned char *u = (const unsigned char *)v.ptr;
+	size_t n = (size_t)(df_scan_to_stop(u, stop) - u);
 	if (n < v.len && v.ptr[n] == '/') {
 		p->file = true;	/* a '/' before the name's end */
 		return;

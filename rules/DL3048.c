@@ -2,9 +2,6 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
-#include <stdint.h>
-#include <string.h>
-
 static void check(df_lint *lint, const df_instr *in, void *state);
 
 const df_rule df_rule_DL3048 = {
@@ -31,39 +28,6 @@ const df_rule df_rule_DL3048 = {
 
 static bool lower(char c) { return c >= 'a' && c <= 'z'; }
 
-/* Does k start with lit? Inline, lit's length known: one compare of a few
- * words rather than a loop over its bytes, for every key. */
-static inline bool starts_with(df_str k, const char *lit)
-{
-	size_t n = strlen(lit);
-	return k.len >= n && memcmp(k.ptr, lit, n) == 0;
-}
-
-/* Bit 7 of each byte of x that lies in [lo, hi], for x whose bytes are all
- * below 0x80: no sum below carries into the next byte. */
-static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
-{
-	const uint64_t ones = UINT64_C(0x0101010101010101);
-	return (x + ones * (0x80 - lo)) & ~(x + ones * (0x7f - hi)) & ones * 0x80;
-}
-
-/* Are the eight bytes at p all allowed in a key, none of them a '.' or '-'
- * that repeats the byte before it? p[-1] is a byte of the key already
- * found allowed, so below 0x80 as bytes_in() needs. */
-static inline bool allowed8(const char *p)
-{
-	const uint64_t high = UINT64_C(0x8080808080808080);
-	uint64_t x, before;
-	memcpy(&x, p, 8);
-	memcpy(&before, p - 1, 8);
-	if (x & high)
-		return false;
-	/* a-z, then - . / 0-9, then _ */
-	uint64_t allowed = bytes_in(x, 'a', 'z') | bytes_in(x, '-', '9') | bytes_in(x, '_', '_');
-	uint64_t repeated = bytes_in(x, '-', '.') & bytes_in(x ^ before, 0, 0);
-	return allowed == high && !repeated;
-}
-
 static bool valid_key(df_str k)
 {
 	if (k.len == 0 || !lower(k.ptr[0]))
@@ -71,22 +35,9 @@ static bool valid_key(df_str k)
 	char last = k.ptr[k.len - 1];
 	if (!lower(last) && !df_is_digit((unsigned char)last))
 		return false;
-	/* From the second byte (the first is a letter). Most keys are longer
-	 * than eight bytes: read eight at a time, the last eight overlapping
-	 * the ones before (each byte's test needs only it and the one before
-	 * it, so testing one twice changes nothing). */
-	size_t i = 1;
-	if (k.len > 8) {
-		for (; i + 8 <= k.len; i += 8)
-			if (!allowed8(k.ptr + i))
-				return false;
-		if (i < k.len && !allowed8(k.ptr + k.len - 8))
-			return false;
-		i = k.len;
-	}
-	/* A shorter key byte by byte: a letter or a digit, what keys are
-	 * mostly made of, is told first and needs no look back. */
-	for (; i < k.len; i++) {
+	/* From the second byte (the first is a letter): a letter or a digit,
+	 * what keys are mostly made of, is told first and needs no look back. */
+	for (size_t i = 1; i < k.len; i++) {
 		char c = k.ptr[i];
 		if (lower(c) || df_is_digit((unsigned char)c) || c == '_' || c == '/')
 			continue;
@@ -97,11 +48,11 @@ static bool valid_key(df_str k)
 	 * first letter (k.ptr[0], a letter, is there). */
 	switch (k.ptr[0]) {
 	case 'c':
-		return !starts_with(k, "com.docker.");
+		return !df_mem_has_prefix(k.ptr, k.len, "com.docker.");
 	case 'i':
-		return !starts_with(k, "io.docker.");
+		return !df_mem_has_prefix(k.ptr, k.len, "io.docker.");
 	case 'o':
-		return !starts_with(k, "org.dockerproject.");
+		return !df_mem_has_prefix(k.ptr, k.len, "org.dockerproject.");
 	default:
 		return true;
 	}

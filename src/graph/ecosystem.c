@@ -493,12 +493,6 @@ static const char *opt_value(const args *a, size_t *i, const char *const *opts)
 	return NULL;
 }
 
-/* Does s[0..n) end with suf? */
-static bool has_suffix(const char *s, size_t n, const char *suf)
-{
-	size_t k = strlen(suf);
-	return n >= k && memcmp(s + n - k, suf, k) == 0;
-}
 
 /* A local path rather than a package name or URL. Byte compares and one
  * measure of s, not a library call for each test: every argument of every
@@ -513,8 +507,8 @@ static bool path_like(const df_eco_manager *m, const char *s)
 	for (const char *c = memchr(s, ':', n); c; c = memchr(c + 1, ':', n - (size_t)(c + 1 - s)))
 		if (c[1] == '/' && c[2] == '/')
 			return false;	/* a URL */
-	if (has_suffix(s, n, ".whl") || has_suffix(s, n, ".tar.gz") || has_suffix(s, n, ".tgz") ||
-	    has_suffix(s, n, ".zip"))
+	if (df_mem_has_suffix(s, n, ".whl") || df_mem_has_suffix(s, n, ".tar.gz") || df_mem_has_suffix(s, n, ".tgz") ||
+	    df_mem_has_suffix(s, n, ".zip"))
 		return true;
 	return m->slash_is_path && memchr(s, '/', n) && !memchr(s, '@', n);
 }

@@ -42,6 +42,26 @@ static inline unsigned df_scan_mask16(const char *p, bool blanks)
 }
 #endif
 
+/* The first byte at or after s that stop marks, which there must be (a
+ * stop table that marks the NUL ends a C string). Four look-ups a step,
+ * each byte read only when those before it were not stops, so nothing past
+ * the stop is read: for short runs, where a sixteen-byte load would cost
+ * more to set up than this to run. */
+static inline __attribute__((always_inline)) const unsigned char *df_scan_to_stop(const unsigned char *s,
+										  const bool stop[256])
+{
+	for (;; s += 4) {
+		if (stop[s[0]])
+			return s;
+		if (stop[s[1]])
+			return s + 1;
+		if (stop[s[2]])
+			return s + 2;
+		if (stop[s[3]])
+			return s + 3;
+	}
+}
+
 /* Offset of the first stop byte of s[pos .. end), or end. Always inline:
  * blanks is a constant at every call, and the calls sit in loops. */
 static inline __attribute__((always_inline)) size_t df_scan_special(const char *s, size_t pos, size_t end,

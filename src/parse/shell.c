@@ -1053,26 +1053,8 @@ static inline size_t plain_end_in(const unsigned char *s, size_t pos, size_t lim
 {
 	if (not_plain[s[pos]])
 		return 0;
-	/* The run stops at STOP at the latest: a byte is read only when the
-	 * ones before it were ordinary. */
-	const unsigned char *q = s + pos + 1;
-	for (;;) {
-		if (ends_run[q[0]])
-			break;
-		if (ends_run[q[1]]) {
-			q += 1;
-			break;
-		}
-		if (ends_run[q[2]]) {
-			q += 2;
-			break;
-		}
-		if (ends_run[q[3]]) {
-			q += 3;
-			break;
-		}
-		q += 4;
-	}
+	/* The run stops at STOP at the latest. */
+	const unsigned char *q = df_scan_to_stop(s + pos + 1, ends_run);
 	size_t end = (size_t)(q - s);
 	if ((ch_class[*q] & ~CH_REDIR) != CH_META && end < limit)
 		return 0;

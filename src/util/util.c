@@ -78,21 +78,6 @@ void df_grow(void **arr, size_t *cap, size_t need, size_t size)
 	*cap = n;
 }
 
-bool df_mem_has_prefix(const char *s, size_t n, const char *lit)
-{
-	size_t i = 0;
-	for (; lit[i]; i++)
-		if (i == n || lit[i] != s[i])
-			return false;
-	return true;
-}
-
-bool df_mem_has_suffix(const char *s, size_t n, const char *lit)
-{
-	size_t k = strlen(lit);
-	return n >= k && memcmp(s + n - k, lit, k) == 0;
-}
-
 bool df_mem_contains(const char *s, size_t n, const char *lit)
 {
 	/* memmem() skips ahead where a compare at every offset would not

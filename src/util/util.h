@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define DF_BUG(...) df_bug(__FILE__, __LINE__, __VA_ARGS__)
 #define DF_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -63,9 +64,18 @@ static inline bool df_mem_eq(const char *s, size_t n, const char *lit)
 }
 
 /* Does s[0..n) start with, end with, or hold anywhere the NUL-terminated
- * lit? An empty lit is in every s. */
-bool df_mem_has_prefix(const char *s, size_t n, const char *lit);
-bool df_mem_has_suffix(const char *s, size_t n, const char *lit);
+ * lit? An empty lit is in every s. The first two inline: lit is mostly a
+ * literal, whose length is then known where the call is. */
+static inline bool df_mem_has_prefix(const char *s, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	return n >= k && memcmp(s, lit, k) == 0;
+}
+static inline bool df_mem_has_suffix(const char *s, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	return n >= k && memcmp(s + n - k, lit, k) == 0;
+}
 bool df_mem_contains(const char *s, size_t n, const char *lit);
 
 /* n bytes for people: "925 B", "1.2 kB", "45.6 MB" (powers of 1000). */
