@@ -34,8 +34,6 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	 * comes before a '/'): a reference ending in ":latest" has that tag,
 	 * as "latest" holds neither. Asked first: most references end
 	 * otherwise. */
-	static const char suffix[] = ":latest";
-	const size_t n = sizeof(suffix) - 1;
-	if (ref.len >= n && memcmp(ref.ptr + ref.len - n, suffix, n) == 0 && !memchr(ref.ptr, '@', ref.len))
+	if (df_mem_has_suffix(ref.ptr, ref.len, ":latest") && !memchr(ref.ptr, '@', ref.len))
 		df_report(lint, &df_rule_DL3007, w->span, NULL);
 }

@@ -76,26 +76,17 @@ static bool is_archive(df_str s)
 	const char *dot = s.len ? memrchr(s.ptr, '.', s.len) : NULL;
 	if (!dot)
 		return false;
-	/* The dot and the letters after it, which one look at the last dot
-	 * finds: .tar .Z .bz2 .gz .lz .lzma .tZ .tb2 .tbz .tbz2 .tgz .tlz .tpz
-	 * .txz .xz, picked by length first (most names have an extension
-	 * that is none of them). */
+	/* Each one dot and the letters after it: one look at the last dot
+	 * finds which. */
+	static const char *const exts[] = {
+		".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2",
+		".tgz", ".tlz", ".tpz", ".txz", ".xz",
+	};
 	size_t n = s.len - (size_t)(dot - s.ptr);
-	switch (n) {
-	case 2:
-		return df_mem_eq(dot, n, ".Z");
-	case 3:
-		return df_mem_eq(dot, n, ".gz") || df_mem_eq(dot, n, ".lz") || df_mem_eq(dot, n, ".tZ") ||
-		       df_mem_eq(dot, n, ".xz");
-	case 4:
-		return df_mem_eq(dot, n, ".tar") || df_mem_eq(dot, n, ".bz2") || df_mem_eq(dot, n, ".tb2") ||
-		       df_mem_eq(dot, n, ".tbz") || df_mem_eq(dot, n, ".tgz") || df_mem_eq(dot, n, ".tlz") ||
-		       df_mem_eq(dot, n, ".tpz") || df_mem_eq(dot, n, ".txz");
-	case 5:
-		return df_mem_eq(dot, n, ".lzma") || df_mem_eq(dot, n, ".tbz2");
-	default:
-		return false;
-	}
+	for (size_t i = 0; i < DF_ARRAY_LEN(exts); i++)
+		if (df_mem_eq(dot, n, exts[i]))
+			return true;
+	return false;
 }
 
 static bool str_eq(df_str a, df_str b)

@@ -3,7 +3,6 @@
  */
 #include "engine/ignorefix.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,33 +12,14 @@
 #include "engine/engine.h"
 #include "util/util.h"
 
-/* Has s[0..n) a control character (below 0x20, or DEL)? Eight bytes at a
- * step, each word asked whether a byte is below 0x20 or a byte is 0x7f
- * (the borrow tricks answer "any" exactly): most findings of the rules
- * that fix by the ignore file quote a path. */
-static bool has_control(const char *s, size_t n)
-{
-	const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones << 7;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w, del;
-		memcpy(&w, s + i, sizeof(w));
-		del = w ^ (ones * 0x7f);
-		if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & highs)
-			return true;
-	}
-	for (; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return true;
-	return false;
-}
-
 bool df_ignore_quote(const char *path, bool any_depth, df_buf *out)
 {
 	size_t n = strlen(path);
-	if (!n || df_is_space((unsigned char)path[0]) || df_is_space((unsigned char)path[n - 1]) ||
-	    has_control(path, n))
+	if (!n || df_is_space((unsigned char)path[0]) || df_is_space((unsigned char)path[n - 1]))
 		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f)
+			return false;
 	if (any_depth)
 		df_buf_adds(out, "**/");
 	else if (path[0] == '!' || path[0] == '#')

@@ -26,9 +26,7 @@ const char *df_path_resolve(df_arena *a, const char *cwd, df_str path)
 
 static bool is_url(df_str s)
 {
-	/* By the first letter first: most sources are local files. */
-	return s.len && s.ptr[0] == 'h' &&
-	       (df_mem_has_prefix(s.ptr, s.len, "http://") || df_mem_has_prefix(s.ptr, s.len, "https://"));
+	return df_mem_has_prefix(s.ptr, s.len, "http://") || df_mem_has_prefix(s.ptr, s.len, "https://");
 }
 
 /* The last path component of s (a URL: of its path, before ? and #). */

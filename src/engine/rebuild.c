@@ -114,9 +114,8 @@ bool df_arg_read_by_tools(df_str name)
 	for (size_t i = 0; i < DF_ARRAY_LEN(names); i++)
 		if (df_mem_eq(name.ptr, name.len, names[i]))
 			return true;
-	/* By the first byte first: most names start like none of them. */
-	for (size_t i = 0; i < DF_ARRAY_LEN(prefixes) && name.len; i++)
-		if (name.ptr[0] == prefixes[i][0] && df_mem_has_prefix(name.ptr, name.len, prefixes[i]))
+	for (size_t i = 0; i < DF_ARRAY_LEN(prefixes); i++)
+		if (df_mem_has_prefix(name.ptr, name.len, prefixes[i]))
 			return true;
 	/* npm reads its settings in lower case too. */
 	return df_mem_has_prefix(name.ptr, name.len, "npm_config_");
