@@ -83,15 +83,9 @@ void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t 
 {
 	if (len == 0)
 		return;
-	df_seg *last = tb->nsegs ? &tb->segs[tb->nsegs - 1] : NULL;
-	if (last && last->src_off + last->len == src_off &&
-	    last->text_off + last->len == tb->len) {
-		last->len += (uint32_t)len;
-	} else {
-		if (tb->nsegs == tb->cap)
-			DF_BUG("a text of more pieces than its start made room for");
-		tb->segs[tb->nsegs++] = (df_seg){ (uint32_t)tb->len, (uint32_t)src_off, (uint32_t)len };
-	}
+	if (tb->nsegs == tb->cap)
+		DF_BUG("a text of more pieces than its start made room for");
+	tb->segs[tb->nsegs++] = (df_seg){ (uint32_t)tb->len, (uint32_t)src_off, (uint32_t)len };
 	/* One byte more for the NUL that finish adds. */
 	if (tb->room - tb->len <= len) {
 		size_t room = tb->room;

@@ -38,13 +38,14 @@ void df_text_builder_init(df_text_builder *tb, df_arena *a);
 void df_text_builder_start(df_text_builder *tb, df_seg *segs, size_t cap);
 /* The whole of df_text_builder_add(), out of line. */
 void df_text_builder_add_slow(df_text_builder *tb, const char *src_base, size_t src_off, size_t len);
-/* Append src_base[src_off .. src_off + len). */
+/* Append src_base[src_off .. src_off + len) as a piece of its own (none
+ * when len is 0): the parser adds each run of the source whole, so a piece
+ * never continues the one before. */
 static inline void df_text_builder_add(df_text_builder *tb, const char *src_base, size_t src_off, size_t len)
 {
-	/* Inline for the common piece (every continuation line is one): a
-	 * new segment, with room for it and its bytes. */
-	if (len && tb->nsegs < tb->cap && tb->room - tb->len > len &&
-	    (tb->nsegs == 0 || tb->segs[tb->nsegs - 1].src_off + tb->segs[tb->nsegs - 1].len != src_off)) {
+	/* Inline for the common piece (every continuation line is one), with
+	 * room for it and its bytes. */
+	if (len && tb->nsegs < tb->cap && tb->room - tb->len > len) {
 		tb->segs[tb->nsegs++] = (df_seg){ (uint32_t)tb->len, (uint32_t)src_off, (uint32_t)len };
 		memcpy(tb->buf + tb->len, src_base + src_off, len);
 		tb->len += len;
