@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,10 @@ static struct {
 	 * find is dropped at the end of df_lint_file(). */
 	size_t off_alone[NRULES];
 	size_t noff_alone;
+	/* Those of them with neither on_instr nor on_command, which decide
+	 * at a stage's or the file's end only: as bits by rule index, the
+	 * rules run_rules() leaves out of a file that cannot raise them. */
+	uint64_t off_alone_at_end[RULE_WORDS];
 	cmd_slot cmds[CMD_SLOTS];
 	uint64_t cmd_hooks[RULE_WORDS];	/* rules with on_command */
 	same_as_code *same_as;		/* by code */
@@ -310,8 +315,11 @@ static void plan_build(void)
 	for (size_t r = 0; r < NRULES; r++) {
 		const df_rule *rule = all_rules[r];
 		if (rule->severity == DF_SEV_IGNORE && !rule->subsumes_parse_error &&
-		    !plan.codes[code_slot_of(rule->code)].same_as)
+		    !plan.codes[code_slot_of(rule->code)].same_as) {
 			plan.off_alone[plan.noff_alone++] = r;
+			if (!rule->on_instr && !rule->on_command)
+				plan.off_alone_at_end[r / 64] |= UINT64_C(1) << (r % 64);
+		}
 	}
 }
 
@@ -873,23 +881,35 @@ static void run_rules(df_lint *lint)
 	/* A rule that only decides at a stage's or the file's end, and whose
 	 * findings this file would drop (never_shown()), is not run: rules
 	 * only report. (Rules with on_instr or on_command hooks are in lists
-	 * every file shares, and run as usual.) */
-	uint64_t quiet[RULE_WORDS] = { 0 };
-	for (size_t k = 0; k < plan.noff_alone; k++) {
-		size_t r = plan.off_alone[k];
-		const df_rule *rule = all_rules[r];
-		if (!rule->on_instr && !rule->on_command && !may_be_raised(lint, rule))
-			quiet[r / 64] |= UINT64_C(1) << (r % 64);
-	}
+	 * every file shares, and run as usual.) may_be_raised() says no for
+	 * each of them unless the file has a severity override or a check
+	 * directive that changes severities, which most files have not. */
+	uint64_t quiet[RULE_WORDS];
+	memcpy(quiet, plan.off_alone_at_end, sizeof(quiet));
+	if (lint->opts->noverrides || df_checks_may_change_severity(&doc->checks))
+		for (size_t w = 0; w < RULE_WORDS; w++)
+			for (uint64_t bits = plan.off_alone_at_end[w]; bits; bits &= bits - 1) {
+				unsigned b = (unsigned)__builtin_ctzll(bits);
+				if (may_be_raised(lint, all_rules[w * 64 + b]))
+					quiet[w] &= ~(UINT64_C(1) << b);
+			}
 
 	unsigned given = input_given(lint->opts);
 	const kind_lists *lists = &plan.by_input[given];
 
 	/* The stages follow one another, each to its last instruction: the
-	 * next to end is the only one an instruction can end. */
+	 * next to end is the only one an instruction can end. The document
+	 * and graph do not change while the rules run: what the loop reads
+	 * of them at every instruction is in locals, which the compiler
+	 * would otherwise load again after each hook call. */
+	df_instr *const *instrs = doc->instrs;
+	const size_t ninstrs = doc->ninstrs;
+	const df_stage *const stages = g->stages;
+	const size_t nstages = g->nstages;
 	size_t next_stage = 0;
-	for (size_t i = 0; i < doc->ninstrs; i++) {
-		const df_instr *in = doc->instrs[i];
+	size_t stage_last = nstages ? stages[0].last : SIZE_MAX;	/* the next stage's */
+	for (size_t i = 0; i < ninstrs; i++) {
+		const df_instr *in = instrs[i];
 		/* The rules the commands of a RUN name: one lookup of each
 		 * command's name decides which hooks see the RUN at all. */
 		const df_instr *run = in->inner ? in->inner : in;
@@ -952,8 +972,9 @@ static void run_rules(df_lint *lint)
 		}
 		if (slots && slots != room)
 			free(slots);
-		if (next_stage < g->nstages && g->stages[next_stage].last == i) {
-			const df_stage *stage = &g->stages[next_stage++];
+		if (i == stage_last) {
+			const df_stage *stage = &stages[next_stage++];
+			stage_last = next_stage < nstages ? stages[next_stage].last : SIZE_MAX;
 			for (size_t h = 0; h < plan.nstage; h++) {
 				size_t r = plan.stage[h];
 				if (!((quiet[r / 64] >> (r % 64)) & 1))
@@ -991,12 +1012,20 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 	 * rule finding that stands for a parse error replaces it. */
 	size_t nrule = found.len;
 	/* On the stack for the usual count: allocating them cost more than
-	 * the rest of this tail for most files. */
-	const char *also_room[64] = { NULL };
-	bool dropped_room[64] = { false };
-	const char **also = nrule < DF_ARRAY_LEN(also_room) ? also_room : df_xcalloc(nrule + 1, sizeof(char *));
+	 * the rest of this tail for most files. Only the first nrule entries
+	 * are ever read or written: the rest of the room is not cleared. */
+	const char *also_room[64];
+	bool dropped_room[64];
+	const char **also = also_room;
+	bool *dropped = dropped_room;
+	if (nrule < DF_ARRAY_LEN(also_room)) {
+		memset(also, 0, nrule * sizeof(*also));
+		memset(dropped, 0, nrule * sizeof(*dropped));
+	} else {
+		also = df_xcalloc(nrule + 1, sizeof(*also));
+		dropped = df_xcalloc(nrule + 1, sizeof(*dropped));
+	}
 	add_parse_errors(doc, &found, also);
-	bool *dropped = nrule < DF_ARRAY_LEN(dropped_room) ? dropped_room : df_xcalloc(nrule + 1, sizeof(bool));
 	if (!(opts && opts->keep_duplicates))
 		merge_same_as(doc, g, &found, nrule, also, dropped);
 
