@@ -535,25 +535,25 @@ static size_t clean_len(const char *s, size_t from, bool slash_ok)
 	}
 }
 
-/* The join when it is only a copy: base (clean, absolute, or none) and rel
- * (clean) side by side, or rel clean and absolute. The install's manifests
- * are joined so with its directory, most often; NULL for the general case. */
-static char *join_clean(df_arena *a, const char *base, const char *rel)
+/* How a join takes its base when the join is only a copy: 0 for none (NULL
+ * or ""), the length of a clean absolute base, SIZE_MAX for any other base,
+ * which needs the general join. */
+static size_t clean_base_len(const char *base)
 {
-	size_t rl, bl = 0;
-	if (rel[0] == '/') {
-		rl = rel[1] ? clean_len(rel, 1, false) : 1;
-		base = NULL;
-	} else {
-		rl = clean_len(rel, 0, true);
-		if (rl && base && *base)
-			bl = base[0] == '/' ? (base[1] ? clean_len(base, 1, false) : 1) : 0;
-		if (rl && base && *base && !bl)
-			return NULL;
-	}
-	if (!rl)
-		return NULL;
-	char *out = df_arena_alloc(a, bl + rl + 2);
+	if (!base || !*base)
+		return 0;
+	if (base[0] != '/')
+		return SIZE_MAX;
+	size_t bl = base[1] ? clean_len(base, 1, false) : 1;
+	return bl ? bl : SIZE_MAX;
+}
+
+/* base[0..bl) (clean_base_len() of base, not SIZE_MAX) and the clean rel,
+ * rl bytes long, side by side; rel is relative unless bl is 0. */
+static char *join_copy(df_arena *a, const char *base, size_t bl, const char *rel, size_t rl)
+{
+	/* Written whole below: no clearing first. */
+	char *out = df_arena_alloc_uninit(a, bl + (bl > 1) + rl + 1);
 	size_t o = 0;
 	if (bl) {
 		memcpy(out, base, bl);
@@ -563,6 +563,24 @@ static char *join_clean(df_arena *a, const char *base, const char *rel)
 	}
 	memcpy(out + o, rel, rl + 1);
 	return out;
+}
+
+/* The join when it is only a copy: base (clean, absolute, or none) and rel
+ * (clean) side by side, or rel clean and absolute, as most are; NULL for
+ * the general case. */
+static char *join_clean(df_arena *a, const char *base, const char *rel)
+{
+	size_t rl, bl = 0;
+	if (rel[0] == '/') {
+		rl = rel[1] ? clean_len(rel, 1, false) : 1;
+	} else {
+		rl = clean_len(rel, 0, true);
+		if (rl)
+			bl = clean_base_len(base);
+	}
+	if (!rl || bl == SIZE_MAX)
+		return NULL;
+	return join_copy(a, base, bl, rel, rl);
 }
 
 char *df_eco_path_join(df_arena *a, const char *base, const char *rel)
@@ -633,18 +651,20 @@ char *df_eco_path_join(df_arena *a, const char *base, const char *rel)
 	return out;
 }
 
-static df_eco_path *add_path(df_arena *a, df_eco_use *u, size_t *cap, const char *dir,
-			     const char *rel, bool named)
+/* Add path, the join of rel with the directory it is relative to. */
+static df_eco_path *add_path(df_arena *a, df_eco_use *u, size_t *cap, const char *path, const char *rel,
+			     bool named)
 {
 	if (u->nmanifests == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;
-		u->manifests = df_arena_grow(a, u->manifests, *cap, ncap, sizeof(*u->manifests));
+		/* Each slot is written whole as it is pushed. */
+		u->manifests = df_arena_grow_uninit(a, u->manifests, *cap, ncap, sizeof(*u->manifests));
 		*cap = ncap;
 	}
 	df_eco_path *p = &u->manifests[u->nmanifests++];
-	p->path = df_eco_path_join(a, dir, rel);
+	p->path = path;
 	p->glob = strpbrk(rel, "*?[") != NULL;
-	p->dir = p->path[strlen(p->path) - 1] == '/';
+	p->dir = path[strlen(path) - 1] == '/';
 	p->named = named;
 	return p;
 }
@@ -785,6 +805,15 @@ static bool may_match_opt(size_t k, const char *w)
 	       (w[2] && bit_has(f->long_opts, pair_bit(w[1], w[2])));
 }
 
+/* df_eco_classify_by() joins the manifests of the table by a copy, which
+ * only clean relative paths allow. */
+static void check_manifests(const char *const *list)
+{
+	for (; list && *list; list++)
+		if (!**list || **list == '/' || clean_len(*list, 0, true) != strlen(*list))
+			DF_BUG("a manifest of the table that is not a clean relative path");
+}
+
 static void names_build(void)
 {
 	size_t used = 0;
@@ -813,6 +842,9 @@ static void names_build(void)
 		opt_filter_add(&opt_filters[k], managers[k].file_opts);
 		opt_filter_add(&opt_filters[k], managers[k].source_opts);
 		opt_filter_add(&opt_filters[k], managers[k].value_opts);
+		check_manifests(managers[k].manifests);
+		for (const df_eco_verb *v = managers[k].verbs; v && v->words; v++)
+			check_manifests(v->manifests);
 	}
 }
 
@@ -1134,16 +1166,23 @@ void df_eco_classify_by(df_arena *a, const df_sh_cmd *c, size_t name, const df_e
 	out->dir = dir ? df_eco_path_join(a, cwd, dir) : cwd;
 	size_t cap = 0;
 	const char *const *list = verb->manifests ? verb->manifests : m->manifests;
+	/* The table's names are clean and relative (names_build() checks):
+	 * with a directory found clean, once for them all, each join is a
+	 * copy. */
+	size_t bl = clean_base_len(out->dir);
 	for (; list && *list; list++)
-		add_path(a, out, &cap, out->dir, *list, false);
+		add_path(a, out, &cap,
+			 bl == SIZE_MAX ? df_eco_path_join(a, out->dir, *list)
+					: join_copy(a, out->dir, bl, *list, strlen(*list)),
+			 *list, false);
 	/* ./gradlew, ./mvnw: the wrapper script comes from the context too */
 	if (strchr(av.v[0], '/') && av.v[0][0] != '/')
-		add_path(a, out, &cap, cwd, av.v[0], true);
+		add_path(a, out, &cap, df_eco_path_join(a, cwd, av.v[0]), av.v[0], true);
 	for (size_t i = 0; i < nfiles; i++)
-		add_path(a, out, &cap, cwd, files[i], true);
+		add_path(a, out, &cap, df_eco_path_join(a, cwd, files[i]), files[i], true);
 	if (verb->flags & DF_ECO_ARGS_FILES)
 		for (size_t i = 0; i < nrest; i++)
-			add_path(a, out, &cap, cwd, rest[i], true);
+			add_path(a, out, &cap, df_eco_path_join(a, cwd, rest[i]), rest[i], true);
 	/* a named file may include others (pip -r inside -r); a glob needs the
 	 * context to say what it reads */
 	out->exact = m->exact && nfiles == 0 && !((verb->flags & DF_ECO_ARGS_FILES) && nrest);

@@ -40,12 +40,15 @@ typedef struct ref {
 	df_var_state state;
 } ref;
 
-/* ProcessWords: the words found so far and the one being built. */
+/* ProcessWords: the words found so far and the one being built. Like the
+ * value, in the result's arena: the words are handed over where they stand
+ * in text, with no malloc, copy or free. */
 typedef struct split {
-	df_buf text;		/* finished words, each followed by a NUL,
+	df_arena *a;
+	val text;		/* finished words, each followed by a NUL,
 				   then the current word */
 	size_t start;		/* where the current word starts in text */
-	struct { size_t off, len; } *w;
+	struct { size_t off, len; } *w;	/* the finished words, in a */
 	size_t n, cap;
 } split;
 
@@ -190,6 +193,23 @@ static void fail(ex *x, size_t off, const char *msg)
 	df_buf_adds(fail_buf(x, off), msg);
 }
 
+/* Append p[0..n) to v, whose bytes are in a. */
+static inline void val_add(df_arena *a, val *v, const char *p, size_t n)
+{
+	if (v->cap - v->len <= n) {
+		/* The newest allocation of the arena grows in place. */
+		size_t cap = v->cap ? v->cap : 32;
+		while (cap - v->len <= n)
+			cap *= 2;
+		v->buf = df_arena_grow_uninit(a, v->buf, v->cap, cap, 1);
+		v->cap = cap;
+	}
+	if (n)
+		memcpy(v->buf + v->len, p, n);
+	v->len += n;
+	v->buf[v->len] = '\0';
+}
+
 static void put(ex *x, val *v, const char *p, size_t n)
 {
 	if (x->failed)
@@ -199,18 +219,7 @@ static void put(ex *x, val *v, const char *p, size_t n)
 		return;
 	}
 	x->work += n;
-	if (v->cap - v->len <= n) {
-		/* The newest allocation of the arena grows in place. */
-		size_t cap = v->cap ? v->cap : 32;
-		while (cap - v->len <= n)
-			cap *= 2;
-		v->buf = df_arena_grow_uninit(x->a, v->buf, v->cap, cap, 1);
-		v->cap = cap;
-	}
-	if (n)
-		memcpy(v->buf + v->len, p, n);
-	v->len += n;
-	v->buf[v->len] = '\0';
+	val_add(x->a, v, p, n);
 }
 
 static void put_val(ex *x, val *v, const val *from)
@@ -227,11 +236,15 @@ static void split_end(split *w)
 {
 	if (w->text.len == w->start)
 		return;
-	df_grow((void **)&w->w, &w->cap, w->n + 1, sizeof(*w->w));
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 8;
+		w->w = df_arena_grow_uninit(w->a, w->w, w->cap, cap, sizeof(*w->w));
+		w->cap = cap;
+	}
 	w->w[w->n].off = w->start;
 	w->w[w->n].len = w->text.len - w->start;
 	w->n++;
-	df_buf_addc(&w->text, '\0');
+	val_add(w->a, &w->text, "", 1);	/* its NUL */
 	w->start = w->text.len;
 }
 
@@ -239,7 +252,7 @@ static void split_end(split *w)
 static void split_raw(split *w, const char *p, size_t n)
 {
 	if (w)
-		df_buf_add(&w->text, p, n);
+		val_add(w->a, &w->text, p, n);
 }
 
 /* Text that splits at whitespace: unquoted chars and $ results. */
@@ -254,7 +267,7 @@ static void split_text(split *w, const char *p, size_t n)
 		while (run < n && !may_be_go_space((unsigned char)p[run]))
 			run++;
 		if (run > i)
-			df_buf_add(&w->text, p + i, run - i);
+			val_add(w->a, &w->text, p + i, run - i);
 		if (run == n)
 			break;
 		uint32_t cp;
@@ -262,7 +275,7 @@ static void split_text(split *w, const char *p, size_t n)
 		if (go_space(cp))
 			split_end(w);
 		else
-			df_buf_add(&w->text, p + run, cl);
+			val_add(w->a, &w->text, p + run, cl);
 		i = run + cl;
 	}
 }
@@ -1170,7 +1183,7 @@ size_t df_expand_words(df_arena *a, const char *s, size_t len,
 	size_t n = 0;
 
 	memset(&w, 0, sizeof(w));
-	df_buf_init(&w.text);
+	w.a = a;
 	run(a, s, len, o, status_out, &w);
 	split_end(&w);
 	*words = NULL;
@@ -1178,11 +1191,9 @@ size_t df_expand_words(df_arena *a, const char *s, size_t len,
 		n = w.n;
 		*words = DF_ARENA_ARRAY(a, df_str, n);
 		for (size_t i = 0; i < n; i++) {
-			(*words)[i].ptr = df_arena_memdup(a, w.text.buf + w.w[i].off, w.w[i].len);
+			(*words)[i].ptr = w.text.buf + w.w[i].off;
 			(*words)[i].len = w.w[i].len;
 		}
 	}
-	free(w.w);
-	df_buf_release(&w.text);
 	return n;
 }
