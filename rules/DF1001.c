@@ -784,6 +784,17 @@ static int on_cmd(const df_cmd_view *v, void *ud)
 	return st->ncopies && st->nreported == st->ncopies;
 }
 
+/* Walk the commands of run, a RUN of the stage. Not inlined: on_instr() is
+ * called for every FROM and COPY too, which then need none of the
+ * registers the walk saves. */
+static void __attribute__((noinline)) walk_run(df_lint *lint, df1001_state *st, const df_instr *run)
+{
+	walk w = { .lint = lint, .st = st, .run = run, .step = &df_lint_graph(lint)->steps[run->index] };
+	df_lint_each_command(lint, run, on_cmd, &w);
+	if (w.arena_ready)
+		df_arena_release(&w.arena);
+}
+
 static void on_instr(df_lint *lint, const df_instr *in, void *state)
 {
 	df1001_state *st = state;
@@ -811,8 +822,5 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	 * --no-install-project`, COPY, `uv sync`). */
 	if (st->ncopies && st->nreported == st->ncopies)
 		return;
-	walk w = { .lint = lint, .st = st, .run = in, .step = &df_lint_graph(lint)->steps[in->index] };
-	df_lint_each_command(lint, in, on_cmd, &w);
-	if (w.arena_ready)
-		df_arena_release(&w.arena);
+	walk_run(lint, st, in);
 }

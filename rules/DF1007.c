@@ -11,6 +11,7 @@
 #include "graph/ecosystem.h"
 #include "util/util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,16 +35,11 @@ typedef struct written {
 typedef struct layers {
 	written *v;
 	size_t len, cap;
-	/* The instructions of the stage whose records are not in v yet:
-	 * worked out when a later RUN runs rm, as most never do. Then the
-	 * RUNs' records go first, as they did when each RUN was read at its
-	 * turn; the COPY and ADD landings after them. */
-	const df_instr **copies;
-	size_t ncopies, copies_cap;
-	const df_instr **runs;	/* RUNs whose writes are not recorded yet (an
-				 * rm of their own judged already) */
-	size_t nruns, runs_cap;
-	df_arena arena;		/* paths and the lists above, for the file (zeroed: ready) */
+	/* doc->instrs[pending..) have no records in v yet: what the steps
+	 * of the stage wrote is worked out when a later RUN runs rm, as most
+	 * never do (see record_pending()). */
+	size_t pending;
+	df_arena arena;		/* paths and v, for the file (zeroed: ready) */
 } layers;
 
 const df_rule df_rule_DF1007 = {
@@ -98,7 +94,9 @@ const df_rule df_rule_DF1007 = {
 			   "curl && \\\n    rm -rf /var/lib/apt/lists/*\n",
 	},
 	.state_size = sizeof(layers),
-	.instr_kinds = DF_KIND(DF_I_COPY) | DF_KIND(DF_I_ADD) | DF_KIND(DF_I_RUN),
+	/* Only a RUN with an rm is judged: the steps before it are read then. */
+	.instr_kinds = DF_KIND(DF_I_RUN),
+	.commands = (const char *const[]){ "rm", NULL },
 	.on_instr = on_instr,
 	.on_stage_end = on_stage_end,
 	.on_file_end = on_file_end,
@@ -123,9 +121,8 @@ static void what_adds(written *w, size_t *o, const char *s)
 }
 
 /* arr (of *cap objects of size bytes, in l's arena) with room for n: the
- * lists live as long as the file, and a heap array each cost more than
- * filling them. Inline: asked for every RUN, COPY and record, nearly
- * always with room to spare. */
+ * list lives as long as the file, and a heap array cost more than filling
+ * it. Inline: asked for every record, nearly always with room to spare. */
 static inline void *room_for(layers *l, void *arr, size_t *cap, size_t n, size_t size)
 {
 	if (n <= *cap)
@@ -172,9 +169,10 @@ typedef struct walk {
 				 * others write */
 	bool reported;
 	/* Judging: the package managers' directories this RUN writes itself
-	 * before the rm at hand (its own `apt-get update`). */
+	 * (its own `apt-get update`), of the commands before views[scanned]:
+	 * found when an rm first needs them (own_before()), as most never do. */
 	const char *own[4];
-	size_t nown;
+	size_t nown, scanned;
 } walk;
 
 typedef struct cleaner {
@@ -192,14 +190,45 @@ static int cleans(const df_cmd_view *v, void *ud)
 	return 0;
 }
 
-/* Everything in dir: what a package manager leaves there. */
-static const char *everything_in(layers *l, const char *dir)
+/*
+ * The glob of everything in each system package manager's lists directory
+ * (what it leaves there), with its df_path_normal() form, by index in
+ * df_ospkg_managers(): built once for the process (files are linted on
+ * several threads), as every install of every RUN asks whether the RUN
+ * removes it.
+ */
+typedef struct lists_path {
+	const char *path;
+	const char *norm;	/* NULL: too long to match */
+} lists_path;
+
+static struct {
+	const df_ospkg_manager *managers;
+	lists_path *v;
+	df_arena arena;		/* the paths; kept for the process */
+} lists;
+static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
+
+static void lists_build(void)
 {
-	size_t n = strlen(dir);
-	char *p = df_arena_alloc(&l->arena, n + 3);
-	memcpy(p, dir, n);
-	memcpy(p + n, "/*", 3);
-	return p;
+	size_t n;
+	lists.managers = df_ospkg_managers(&n);
+	lists.v = DF_ARENA_ARRAY(&lists.arena, lists_path, n);
+	for (size_t k = 0; k < n; k++) {
+		const char *dir = lists.managers[k].lists;
+		size_t len = strlen(dir);
+		char *p = df_arena_alloc(&lists.arena, len + 3);
+		memcpy(p, dir, len);
+		memcpy(p + len, "/*", 3);
+		lists.v[k] = (lists_path){ p, df_path_normal(&lists.arena, p, len + 2) };
+	}
+}
+
+/* Everything in m's lists directory. */
+static const lists_path *everything_in(const df_ospkg_manager *m)
+{
+	pthread_once(&lists_once, lists_build);
+	return &lists.v[m - lists.managers];
 }
 
 /* Does u leave files in its manager's directory (lists, cache), where no
@@ -237,14 +266,14 @@ static void note_writes(walk *w, const df_cmd_view *v)
 		const df_ospkg_manager *m = u.manager;
 		if (!leaves_lists(w, &u))
 			return;
-		const char *p = everything_in(w->l, m->lists);
+		const lists_path *p = everything_in(m);
 		cleaner c = { w->lint, m };
-		if (df_run_removes_after(w->lint, v, p, strlen(p), true) ||
+		if ((p->norm && df_run_removes_normal_after(w->lint, v, p->norm, true)) ||
 		    (u.action == DF_OSPKG_INSTALL && df_run_each_after(w->lint, v, cleans, &c)))
 			return;
 		/* "the package lists of `apt-get update`" */
 		df_str verb = u.cmd->cmd->words[u.verb].value;
-		written *r = add(w->l, p, w->run, false);
+		written *r = add(w->l, p->path, w->run, false);
 		size_t o = 0;
 		what_adds(r, &o, u.action == DF_OSPKG_REFRESH ? "the package lists of `" : "the package cache of `");
 		what_add(r, &o, v->basename.ptr, v->basename.len);
@@ -440,14 +469,28 @@ static df_fix_kind move_fix(walk *w, const df_cmd_view *v, const written *r, df_
 	return DF_FIX_UNSAFE;
 }
 
+/* Find the directories of w->own written before rm (see walk). */
+static void own_before(walk *w, const df_cmd_view *rm)
+{
+	const df_cmds *c = df_lint_cmds(w->lint);
+	size_t end = df_cmds_index(c, rm);
+	for (; w->scanned < end && w->nown < DF_ARRAY_LEN(w->own); w->scanned++) {
+		df_ospkg_use u;
+		if (df_ospkg_read(w->lint, &c->views[w->scanned], &u) && leaves_lists(w, &u))
+			w->own[w->nown++] = u.manager->lists;
+	}
+}
+
 /*
  * Did this RUN write r's files again before its rm (a package manager's
  * directory: its own `apt-get update` refreshed the lists an earlier layer
  * left)? Then the rm cleans up after the RUN itself, as it should; what
  * the earlier layer keeps is that RUN's finding (DL3009), not this rm's.
  */
-static bool rewritten(const walk *w, const written *r)
+static bool rewritten(walk *w, const df_cmd_view *rm, const written *r)
 {
+	if (r->run)
+		own_before(w, rm);
 	for (size_t k = 0; k < w->nown && r->run; k++) {
 		size_t n = strlen(w->own[k]);
 		if (strncmp(r->path, w->own[k], n) == 0 && strcmp(r->path + n, "/*") == 0)
@@ -463,22 +506,18 @@ static int each(const df_cmd_view *v, void *ud)
 	if (df_cmd_named(v, "cd") &&
 	    df_eco_cd(&w->l->arena, df_lint_expanded(w->lint, v)->cmd, v->name, walk_cwd(w)))
 		return 0;
-	if (!df_cmd_named(v, "rm")) {
-		df_ospkg_use u;
-		if (!w->judge)
-			note_writes(w, v);
-		else if (w->nown < DF_ARRAY_LEN(w->own) && df_ospkg_read(w->lint, v, &u) && leaves_lists(w, &u))
-			w->own[w->nown++] = u.manager->lists;
+	if (!w->judge) {
+		note_writes(w, v);	/* an rm writes nothing */
 		return 0;
 	}
-	if (!w->judge || w->reported || !w->before)
+	if (!df_cmd_named(v, "rm") || w->reported || !w->before)
 		return 0;
 	rm_ops ops;
 	read_rm(w, v, &ops);
 	for (size_t i = 0; i < w->before && ops.n; i++) {
 		written *r = &w->l->v[i];
 		if (r->reported || !rm_deletes(w->l, &ops, r) || df_run_mounts_cache(w->run, r->path) ||
-		    rewritten(w, r))
+		    rewritten(w, v, r))
 			continue;
 		if (r->copy)
 			copy_what(r);
@@ -499,23 +538,13 @@ static int each(const df_cmd_view *v, void *ud)
 	return 0;
 }
 
-static int is_rm(const df_cmd_view *v, void *ud)
+/* Record where the files of in (a COPY or ADD) landed. */
+static void add_landings(layers *l, const df_graph *g, const df_instr *in)
 {
-	(void)ud;
-	return df_cmd_named(v, "rm");
-}
-
-/* Move what the pending COPY and ADD instructions wrote into l->v. */
-static void add_landings(layers *l, const df_graph *g)
-{
-	for (size_t k = 0; k < l->ncopies; k++) {
-		const df_instr *in = l->copies[k];
-		df_landing out[16];
-		size_t n = df_copy_landings(&l->arena, g, in, out, DF_ARRAY_LEN(out));
-		for (size_t i = 0; i < n; i++)
-			add(l, out[i].path, in, true);
-	}
-	l->ncopies = 0;
+	df_landing out[16];
+	size_t n = df_copy_landings(&l->arena, g, in, out, DF_ARRAY_LEN(out));
+	for (size_t i = 0; i < n; i++)
+		add(l, out[i].path, in, true);
 }
 
 /* Walk the commands of run, a RUN of the stage: with judge, judge its rm
@@ -527,28 +556,31 @@ static void walk_run(df_lint *lint, layers *l, const df_graph *g, const df_instr
 	df_lint_each_command(lint, run, each, &w);
 }
 
+/* Record what the steps of the stage from doc->instrs[l->pending] up to
+ * run wrote: the RUNs' records first, as they were when each RUN was read
+ * at its turn, then the COPY and ADD landings. ONBUILD triggers and
+ * instructions with an error write nothing. */
+static void record_pending(df_lint *lint, layers *l, const df_graph *g, const df_instr *run)
+{
+	const df_doc *doc = df_lint_doc(lint);
+	for (size_t i = l->pending; i < run->index; i++)
+		if (doc->instrs[i]->kind == DF_I_RUN && !doc->instrs[i]->has_error)
+			walk_run(lint, l, g, doc->instrs[i], false);
+	for (size_t i = l->pending; i < run->index; i++) {
+		const df_instr *in = doc->instrs[i];
+		if ((in->kind == DF_I_COPY || in->kind == DF_I_ADD) && !in->has_error)
+			add_landings(l, g, in);
+	}
+}
+
+/* A RUN with an rm (the engine calls it for no other: see commands). */
 static void on_instr(df_lint *lint, const df_instr *in, void *state)
 {
 	layers *l = state;
 	if (in->outer || in->kind == DF_I_ONBUILD || in->has_error)
 		return;
 	const df_graph *g = df_lint_graph(lint);
-	if (in->kind == DF_I_COPY || in->kind == DF_I_ADD) {
-		l->copies = room_for(l, (void *)l->copies, &l->copies_cap, l->ncopies + 1, sizeof(*l->copies));
-		l->copies[l->ncopies++] = in;
-		return;
-	}
-	if (!df_lint_each_command(lint, in, is_rm, NULL)) {
-		/* What it writes matters only to an rm of a later RUN. */
-		l->runs = room_for(l, (void *)l->runs, &l->runs_cap, l->nruns + 1, sizeof(*l->runs));
-		l->runs[l->nruns++] = in;
-		return;
-	}
-	for (size_t k = 0; k < l->nruns; k++)
-		walk_run(lint, l, g, l->runs[k], false);
-	l->nruns = 0;
-	if (l->ncopies)
-		add_landings(l, g);
+	record_pending(lint, l, g, in);
 	/* With no record before it, its rm deletes nothing an earlier step
 	 * left: there is nothing to judge. */
 	if (l->len)
@@ -557,21 +589,20 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	 * and before those of the steps after it: recorded, like those of a
 	 * RUN without rm, when a later RUN of the stage runs rm (the last
 	 * such RUN of a stage never needs them). */
-	l->runs = room_for(l, (void *)l->runs, &l->runs_cap, l->nruns + 1, sizeof(*l->runs));
-	l->runs[l->nruns++] = in;
+	l->pending = in->index;
 }
 
 static void on_stage_end(df_lint *lint, const df_stage *stage, void *state)
 {
 	(void)lint;
-	(void)stage;
 	layers *l = state;
-	l->len = l->ncopies = l->nruns = 0;
+	l->len = 0;
+	l->pending = stage->last + 1;
 }
 
 static void on_file_end(df_lint *lint, void *state)
 {
 	(void)lint;
 	layers *l = state;
-	df_arena_release(&l->arena);	/* the lists with it */
+	df_arena_release(&l->arena);	/* v with it */
 }

@@ -74,10 +74,13 @@ const df_rule df_rule_DF1009 = {
 };
 
 /*
- * Every manager's absolute caches with their df_path_normal() forms, built
- * once for the process (files are linted on several threads): a RUN with
- * cache mounts is compared with all of them, and normalising the same
- * constants for each RUN would cost more than the comparisons.
+ * Every manager's absolute caches with their df_path_normal() forms, and
+ * the end of a report's message for each manager, built once for the
+ * process (files are linted on several threads): a RUN with cache mounts
+ * is compared with all of them, and normalising the same constants for
+ * each RUN would cost more than the comparisons; a file has a report or
+ * two of each manager, and writing the mounts a message names is most of
+ * a report's work.
  */
 typedef struct cache_dir {
 	const char *dir;	/* the table's string: looked up by address */
@@ -90,9 +93,64 @@ typedef struct cache_dir {
 static struct {
 	cache_dir *v;
 	size_t n, cap;
-	df_arena arena;		/* the norms; kept for the process */
+	/* What a message says after the command: "` downloads every package
+	 * again whenever this step re-runs: add `--mount=...` to the RUN", by
+	 * index in the managers' tables (os, eco); a language manager's for a
+	 * dependency install and for named packages, naming its first
+	 * absolute cache (none: {NULL, 0}). */
+	const df_ospkg_manager *os;
+	const df_eco_manager *eco;
+	df_str *os_tail;
+	struct eco_tails {
+		df_str dependency, package;
+	} *eco_tail;
+	df_arena arena;		/* the norms and the tails; kept for the process */
 } dirs;
 static pthread_once_t dirs_once = PTHREAD_ONCE_INIT;
+
+/* Append a string literal: its length known at compile time. */
+#define ADD_LIT(b, lit) df_buf_add((b), (lit), sizeof(lit) - 1)
+
+/* Append the mount that keeps dir out of the image, as the fix adds it and
+ * the message names it. */
+static void add_mount(df_buf *b, const char *dir, bool locked)
+{
+	ADD_LIT(b, "--mount=type=cache,target=");
+	df_buf_adds(b, dir);
+	if (locked)
+		ADD_LIT(b, ",sharing=locked");
+}
+
+/* The first absolute cache of caches (a manager's), or NULL: the one the
+ * fix mounts for a language manager. */
+static const char *first_absolute(const char *const *caches)
+{
+	for (; caches && *caches; caches++)
+		if ((*caches)[0] == '/')
+			return *caches;
+	return NULL;
+}
+
+/* The end of the message for the mounts of caches[0..n), in dirs.arena. */
+static df_str tail_of(const char *noun, const char *const *caches, size_t n, bool locked)
+{
+	df_buf t = DF_BUF_INIT;
+	ADD_LIT(&t, "` downloads every ");
+	df_buf_adds(&t, noun);
+	ADD_LIT(&t, " again whenever this step re-runs: add");
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0)
+			ADD_LIT(&t, " `");
+		else
+			ADD_LIT(&t, " and `");
+		add_mount(&t, caches[i], locked);
+		df_buf_addc(&t, '`');
+	}
+	ADD_LIT(&t, " to the RUN");
+	df_str tail = { df_arena_memdup(&dirs.arena, t.buf, t.len), t.len };
+	df_buf_release(&t);
+	return tail;
+}
 
 static void add_dirs(const char *const *caches)
 {
@@ -110,12 +168,25 @@ static void add_dirs(const char *const *caches)
 static void dirs_build(void)
 {
 	size_t nos, neco;
-	const df_ospkg_manager *os = df_ospkg_managers(&nos);
-	const df_eco_manager *eco = df_eco_managers(&neco);
-	for (size_t k = 0; k < nos; k++)
+	const df_ospkg_manager *os = dirs.os = df_ospkg_managers(&nos);
+	const df_eco_manager *eco = dirs.eco = df_eco_managers(&neco);
+	dirs.os_tail = DF_ARENA_ARRAY(&dirs.arena, df_str, nos);
+	dirs.eco_tail = DF_ARENA_ARRAY(&dirs.arena, struct eco_tails, neco);
+	for (size_t k = 0; k < nos; k++) {
 		add_dirs(os[k].caches);
-	for (size_t k = 0; k < neco; k++)
+		size_t n = 0;
+		while (os[k].caches[n])
+			n++;
+		dirs.os_tail[k] = tail_of("package", os[k].caches, n, os[k].locked);
+	}
+	for (size_t k = 0; k < neco; k++) {
 		add_dirs(eco[k].caches);
+		const char *first = first_absolute(eco[k].caches);
+		if (!first)
+			continue;
+		dirs.eco_tail[k].dependency = tail_of("dependency", &first, 1, false);
+		dirs.eco_tail[k].package = tail_of("package", &first, 1, false);
+	}
 }
 
 static const cache_dir *cache_dir_of(const char *dir)
@@ -205,19 +276,6 @@ static bool read_mounts(walk *w, mount *out)
 	return custom;
 }
 
-/* Append a string literal: its length known at compile time. */
-#define ADD_LIT(b, lit) df_buf_add((b), (lit), sizeof(lit) - 1)
-
-/* Append the mount that keeps dir out of the image, as the fix adds it and
- * the message names it. */
-static void add_mount(df_buf *b, const char *dir, bool locked)
-{
-	ADD_LIT(b, "--mount=type=cache,target=");
-	df_buf_adds(b, dir);
-	if (locked)
-		ADD_LIT(b, ",sharing=locked");
-}
-
 /* Bytes that hold a report's message or mounts: a message naming two
  * locked mounts (apt's, dnf's) is some 210 bytes; a longer one grows. */
 enum { REPORT_ROOM = 256 };
@@ -266,17 +324,11 @@ static void report_os(walk *w, const df_ospkg_use *u)
 	df_buf_add(msg, u->cmd->basename.ptr, u->cmd->basename.len);
 	df_buf_addc(msg, ' ');
 	df_buf_add(msg, verb.ptr, verb.len);
-	ADD_LIT(msg, "` downloads every package again whenever this step re-runs: add");
+	df_str tail = dirs.os_tail[m - dirs.os];
+	df_buf_add(msg, tail.ptr, tail.len);
 	size_t n = 0;
-	for (const char *const *c = m->caches; *c; c++, n++) {
-		if (c == m->caches)
-			ADD_LIT(msg, " `");
-		else
-			ADD_LIT(msg, " and `");
-		add_mount(msg, *c, m->locked);
-		df_buf_addc(msg, '`');
-	}
-	ADD_LIT(msg, " to the RUN");
+	while (m->caches[n])
+		n++;
 	report(w, df_cmd_word_span(u->cmd, u->cmd->name), m->caches, n, m->locked);
 }
 
@@ -293,14 +345,9 @@ static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u, cons
 		df_buf_addc(msg, ' ');
 		df_buf_adds(msg, u->verb);
 	}
-	ADD_LIT(msg, "` downloads every ");
-	if (u->kind == DF_ECO_DEPS)
-		ADD_LIT(msg, "dependency");
-	else
-		ADD_LIT(msg, "package");
-	ADD_LIT(msg, " again whenever this step re-runs: add `");
-	add_mount(msg, first, false);
-	ADD_LIT(msg, "` to the RUN");
+	const struct eco_tails *t = &dirs.eco_tail[u->manager - dirs.eco];
+	df_str tail = u->kind == DF_ECO_DEPS ? t->dependency : t->package;
+	df_buf_add(msg, tail.ptr, tail.len);
 	report(w, df_cmd_word_span(ev, ev->name), &first, 1, false);
 }
 
@@ -340,10 +387,7 @@ static int each(const df_cmd_view *v, void *ud)
 		return 0;
 	/* Only an install whose cache no mount keeps is reported: asked
 	 * before classifying, which costs more. */
-	const char *first = NULL;
-	for (const char *const *c = m->caches; c && *c && !first; c++)
-		if ((*c)[0] == '/')
-			first = *c;
+	const char *first = first_absolute(m->caches);
 	if (!first || known_cache(w, m->caches))
 		return 0;
 	/* Classified once for the file: DF1001 asks the same of each install. */

@@ -72,24 +72,7 @@ typedef struct found {
 	df_span span;
 	char what[64];
 	bool hit;
-	bool plain;	/* the RUN's shell text has no `$` or backquote */
 } found;
-
-/* Is in a shell-form RUN with no `$` or backquote in its text or heredocs?
- * Then no word of it reads a variable or a command's output, and its
- * words need no look (exec form decodes JSON escapes: never plain). */
-static bool plain_run(const df_instr *in)
-{
-	if (in->exec_form || memchr(in->text.str.ptr, '$', in->text.str.len) ||
-	    memchr(in->text.str.ptr, '`', in->text.str.len))
-		return false;
-	for (size_t i = 0; i < in->nheredocs; i++) {
-		const df_str b = in->heredocs[i].body.str;
-		if (memchr(b.ptr, '$', b.len) || memchr(b.ptr, '`', b.len))
-			return false;
-	}
-	return true;
-}
 
 /* Is c a command whose output differs at every run? `date -d X` and
  * `date -r FILE` print a fixed date. */
@@ -147,17 +130,20 @@ static bool may_read_volatile(df_str text)
 static int volatile_cmd(const df_cmd_view *v, void *ud)
 {
 	found *f = ud;
-	if ((df_cmd_named(v, "date") || df_cmd_named(v, "uuidgen")) && volatile_program(v->cmd) &&
-	    writes_file(v->cmd)) {
+	/* Most commands redirect nothing: told before their name is read. */
+	if (v->cmd->nredirs && (df_cmd_named(v, "date") || df_cmd_named(v, "uuidgen")) &&
+	    volatile_program(v->cmd) && writes_file(v->cmd)) {
 		f->span = df_cmd_word_span(v, v->name);
 		snprintf(f->what, sizeof(f->what), "stores the output of `%.*s`", (int)v->basename.len,
 			 v->basename.ptr);
 		return f->hit = true;
 	}
-	if (f->plain)
-		return 0;
 	for (size_t i = v->name; i < v->cmd->nwords; i++) {
+		/* A word with substitutions has an expansion too (shell.h):
+		 * most words have neither, told by one look. */
 		const df_sh_word *w = &v->cmd->words[i];
+		if (!w->has_expansion)
+			continue;
 		for (size_t k = 0; k < w->nsubs; k++) {
 			const df_sh_cmd *c = NULL;
 			if (!df_sh_walk(w->subs[k], volatile_visit, &c))
@@ -169,7 +155,7 @@ static int volatile_cmd(const df_cmd_view *v, void *ud)
 				 c->words[name].value.ptr);
 			return f->hit = true;
 		}
-		bool dollar = w->has_expansion && may_read_volatile(w->raw);
+		bool dollar = may_read_volatile(w->raw);
 		for (size_t k = 0; k < DF_ARRAY_LEN(volatile_vars) && dollar; k++) {
 			df_str name = { volatile_vars[k], strlen(volatile_vars[k]) };
 			if (!df_text_reads_var(w->raw, name))
@@ -227,7 +213,6 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 			}
 		snprintf(f.what, sizeof(f.what), "reads ARG %.*s", (int)arg->name.len, arg->name.ptr);
 	} else {
-		f.plain = plain_run(in);
 		df_lint_each_command(lint, in, volatile_cmd, &f);
 	}
 	if (!f.hit)
