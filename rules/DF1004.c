@@ -165,7 +165,7 @@ static void *flag_candidates(const df_context *ctx)
 	f->may = df_xcalloc(ctx->len + 1, sizeof(*f->may));
 	size_t cap = 0;
 	for (size_t i = 0; i < ctx->len; i++) {
-		const char *base = base_name(ctx->entries[i].path);
+		const char *base = df_ctx_entry_name(&ctx->entries[i]);
 		if ((f->may[i] = bsearch(&base, names, n, sizeof(*names), cmp_name) != NULL)) {
 			df_grow((void **)&f->at, &cap, f->n + 1, sizeof(*f->at));
 			f->at[f->n++] = i;
@@ -200,7 +200,7 @@ static void count_one(const df_context *ctx, const df_ctx_selection *sel, size_t
 	const df_ctx_entry *e = &ctx->entries[k];
 	candidate *hit = NULL;
 	for (size_t j = 0; j < nc && !hit; j++)
-		if (strcmp(base_name(e->path), c[j].name) == 0)
+		if (strcmp(df_ctx_entry_name(e), c[j].name) == 0)
 			hit = &c[j];
 	++*i;
 	if (!hit)

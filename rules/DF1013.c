@@ -46,6 +46,7 @@ const df_rule df_rule_DF1013 = {
 			   "FROM node:22\nWORKDIR /app\nCOPY . .\n"
 			   "RUN --mount=type=secret,id=env,target=/app/.env npm run build\n",
 	},
+	.state_size = sizeof(bool),
 	.instr_kinds = DF_KIND(DF_I_COPY) | DF_KIND(DF_I_ADD),
 	.on_instr = check,
 };
@@ -219,8 +220,7 @@ static const secret *secret_of(const df_context *ctx, const pattern_form *forms,
 {
 	if (e->type != DF_CTX_FILE)
 		return NULL;
-	const char *slash = strrchr(e->path, '/');
-	const char *base = slash ? slash + 1 : e->path;
+	const char *base = df_ctx_entry_name(e);
 	size_t bl = strlen(base);
 	if (!prefilter_pass(pf, e, (size_t)(base - e->path) + bl, base))
 		return NULL;
@@ -288,18 +288,25 @@ static bool names_file(const df_context *ctx, const df_copy_source *s)
 	return e && e->type != DF_CTX_DIR;
 }
 
+/* State: the file's context is known to hold no secret (or there is none):
+ * its other COPYs need no look. */
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
-	(void)state;
+	bool *none = state;
+	if (*none)
+		return;
 	/* Most contexts hold no secret: that is known from the sources the
 	 * engine keeps (borrowed) and the context's memo, before the sources
 	 * are copied and the selection is set up. */
 	const df_copy_sources *peeked;
-	const df_context *ctx =
-		df_lint_copy_sources_peek(lint, in, &peeked) && peeked->len ? df_lint_context(lint) : NULL;
-	const classified *cl = ctx ? df_context_memo(ctx, &df_rule_DF1013, classify, free_classified) : NULL;
-	if (!cl || !cl->n)
+	if (!df_lint_copy_sources_peek(lint, in, &peeked) || !peeked->len)
 		return;
+	const df_context *ctx = df_lint_context(lint);
+	const classified *cl = ctx ? df_context_memo(ctx, &df_rule_DF1013, classify, free_classified) : NULL;
+	if (!cl || !cl->n) {
+		*none = true;
+		return;
+	}
 	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
 	df_lint_copy_context(lint, in, &srcs);
 	df_ctx_selection sel = DF_CTX_SELECTION_INIT;

@@ -141,15 +141,18 @@ static void own_ignore(const df_context *listed, const char *real, const char *d
 	size_t dl = strlen(dockerfile);
 	if (dl + sizeof(ignore_ext) > sizeof(path))
 		return;	/* stat() would fail: ENAMETOOLONG */
+	/* The name is the Dockerfile's name and the extension (the
+	 * extension alone for a path ending in '/'): the listing can hold it
+	 * only if it holds a name so made, which is known before the name
+	 * is. */
+	if (listed && base < dl && !has_own_ignores(listed))
+		return;
 	memcpy(path, dockerfile, dl);
 	memcpy(path + dl, ignore_ext, sizeof(ignore_ext));
 	const char *slash = base ? path + base - 1 : NULL;
 	const char *name = path + base;
 	df_ctx_type type;
-	/* name is the Dockerfile's name and the extension (the extension
-	 * alone for a path ending in '/'): the listing can hold it only if
-	 * it holds a name so made. */
-	if (listed && ((base < dl && !has_own_ignores(listed)) || !df_context_at_root(listed, name, &type)))
+	if (listed && !df_context_at_root(listed, name, &type))
 		return;
 	if (listed && type == DF_CTX_FILE) {
 		/* name lies in path, which is gone on return: own has room */

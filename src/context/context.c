@@ -24,6 +24,7 @@ typedef struct walker {
 	unsigned max_depth;
 	bool stat_all;		/* lstat every entry (opts->stat_entries) */
 	size_t seen;		/* entries met, kept or not */
+	size_t keys_cap;	/* room in ctx->by_path_keys */
 	df_buf *err;
 } walker;
 
@@ -139,15 +140,17 @@ static uint32_t mode_of_dtype(unsigned char t)
 }
 
 /*
- * The names in the directory w->abs names, without "." and "..", in byte
- * order, into *out (an array of *nout) whose names live in *store. The type
- * comes from d_type: an lstat() per entry costs more than the rest of the
- * walk together, and rules need only the type; lstat() relative to the open
+ * The names in the directory w->abs names, without "." and "..", into *out
+ * (an array of *nout) whose names live in *store, and their byte order into
+ * *order (the key and index of each, first to last). The type comes from
+ * d_type: an lstat() per entry costs more than the rest of the walk
+ * together, and rules need only the type; lstat() relative to the open
  * directory when d_type is unknown or the caller wants sizes.
  */
-static int read_names(walker *w, df_buf *store, dir_name **out, size_t *nout)
+static int read_names(walker *w, df_buf *store, dir_name **out, sort_item **order, size_t *nout)
 {
 	*out = NULL;
+	*order = NULL;
 	*nout = 0;
 	DIR *d = opendir(w->abs.buf);
 	if (!d) {
@@ -191,8 +194,8 @@ static int read_names(walker *w, df_buf *store, dir_name **out, size_t *nout)
 		free(names);
 		return -1;
 	}
-	/* Sorted as (key, name) pairs, then put in that order: moving
-	 * 16 bytes per swap, not a dir_name. */
+	/* Sorted as (key, index) pairs: moving 16 bytes per swap, not a
+	 * dir_name. */
 	sort_item *items = df_xmalloc((n + 1) * sizeof(*items));
 	for (size_t i = 0; i < n; i++) {
 		names[i].name = store->buf + (uintptr_t)names[i].name;
@@ -200,12 +203,8 @@ static int read_names(walker *w, df_buf *store, dir_name **out, size_t *nout)
 		items[i].idx = i;
 	}
 	sort_names(items, n, names);
-	dir_name *sorted = df_xmalloc((n + 1) * sizeof(*sorted));
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = names[items[i].idx];
-	free(items);
-	free(names);
-	*out = sorted;
+	*out = names;
+	*order = items;
 	*nout = n;
 	return 0;
 }
@@ -236,6 +235,19 @@ static size_t push(df_ctx_entry **arr, size_t *len, size_t *cap, const df_ctx_en
 		df_grow((void **)arr, cap, *len + 1, sizeof(**arr));
 	(*arr)[*len] = *e;
 	return (*len)++;
+}
+
+/* Keep e, the key of whose path (key_of()) is key: ctx->by_path_keys is
+ * filled in walk order as the entries are, for df_context_open() to order
+ * with them. */
+static inline size_t keep(walker *w, const df_ctx_entry *e, uint64_t key)
+{
+	df_context *ctx = w->ctx;
+	size_t idx = push(&ctx->entries, &ctx->len, &ctx->cap, e);
+	if (idx + 1 >= w->keys_cap)
+		df_grow((void **)&ctx->by_path_keys, &w->keys_cap, idx + 2, sizeof(*ctx->by_path_keys));
+	ctx->by_path_keys[idx] = key;
+	return idx;
 }
 
 static df_ctx_type type_of(mode_t m)
@@ -270,9 +282,10 @@ static int walk(walker *w, unsigned depth, const bool *parent)
 {
 	df_context *ctx = w->ctx;
 	dir_name *names;
+	sort_item *order;
 	size_t n;
 	df_buf store = DF_BUF_INIT;
-	if (read_names(w, &store, &names, &n) < 0) {
+	if (read_names(w, &store, &names, &order, &n) < 0) {
 		df_buf_release(&store);
 		return -1;
 	}
@@ -287,7 +300,9 @@ static int walk(walker *w, unsigned depth, const bool *parent)
 	/* room for the names at hand at once: a flat context then needs no
 	 * other growth */
 	df_grow((void **)&ctx->entries, &ctx->cap, ctx->len + n + 1, sizeof(*ctx->entries));
+	df_grow((void **)&ctx->by_path_keys, &w->keys_cap, ctx->len + n + 1, sizeof(*ctx->by_path_keys));
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		const dir_name *dn = &names[order[i].idx];
 		if (++w->seen > w->max_entries) {
 			df_buf_addf(w->err, "cannot walk build context '%s': more than %zu entries", ctx->root,
 				    w->max_entries);
@@ -297,7 +312,7 @@ static int walk(walker *w, unsigned depth, const bool *parent)
 		/* The path straight into the arena; w->abs and w->rel are
 		 * only set for what needs them (a directory to enter, an
 		 * error to tell): most entries are files. */
-		size_t nlen = names[i].len;
+		size_t nlen = dn->len;
 		char *path = df_arena_alloc_uninit(&ctx->arena, rel_len + 1 + nlen + 1);
 		size_t plen = 0;
 		if (rel_len) {
@@ -305,40 +320,42 @@ static int walk(walker *w, unsigned depth, const bool *parent)
 			path[rel_len] = '/';
 			plen = rel_len + 1;
 		}
-		memcpy(path + plen, names[i].name, nlen + 1);
+		memcpy(path + plen, dn->name, nlen + 1);
 		plen += nlen;
-		df_ctx_type type = type_of(names[i].mode);
-		if (names[i].stat_errno || type == DF_CTX_DIR) {
+		df_ctx_type type = type_of(dn->mode);
+		if (dn->stat_errno || type == DF_CTX_DIR) {
 			w->abs.len = abs_len;
 			df_buf_addc(&w->abs, '/');
-			df_buf_add(&w->abs, names[i].name, nlen);
+			df_buf_add(&w->abs, dn->name, nlen);
 			w->rel.len = 0;
 			df_buf_add(&w->rel, path, plen);
 		}
-		if (names[i].stat_errno) {
-			df_buf_addf(w->err, "cannot stat '%s': %s", w->abs.buf, strerror(names[i].stat_errno));
+		if (dn->stat_errno) {
+			df_buf_addf(w->err, "cannot stat '%s': %s", w->abs.buf, strerror(dn->stat_errno));
 			rc = -1;
 			break;
 		}
 		df_ctx_entry e = { 0 };
 		e.path = path;
 		e.type = type;
-		e.size = names[i].size;
-		e.mode = names[i].mode;
+		e.size = dn->size;
+		e.mode = dn->mode;
 		e.depth = depth;
+		/* At the root the path is the name, whose key the sort made. */
+		uint64_t key = depth == 0 ? order[i].key : key_of(path, plen);
 		if (depth == 0) {
-			ctx->top_keys[ctx->ntop] = key_of(path, plen);
+			ctx->top_keys[ctx->ntop] = key;
 			ctx->top[ctx->ntop++] = (df_ctx_name){ path, type };
 		}
 		bool excluded = ctx->ignore && df_ignore_match_step(ctx->ignore, path, parent, state);
 		if (!excluded) {
-			size_t idx = push(&ctx->entries, &ctx->len, &ctx->cap, &e);
+			size_t idx = keep(w, &e, key);
 			if (e.type == DF_CTX_DIR)
 				rc = enter(w, idx, depth, state);
 		} else if (e.type == DF_CTX_DIR && df_ignore_may_reinclude(ctx->ignore, path)) {
 			/* kept only if something under it is */
 			e.implied = true;
-			size_t idx = push(&ctx->entries, &ctx->len, &ctx->cap, &e);
+			size_t idx = keep(w, &e, key);
 			size_t at = ctx->nexcluded;
 			rc = enter(w, idx, depth, state);
 			if (rc == 0 && ctx->len == idx + 1) {
@@ -360,6 +377,7 @@ static int walk(walker *w, unsigned depth, const bool *parent)
 	if (w->rel.buf)
 		w->rel.buf[rel_len] = '\0';
 	free(names);
+	free(order);
 	df_buf_release(&store);
 	free(state);
 	return rc;
@@ -500,12 +518,12 @@ int df_context_open(df_context *ctx, const char *root, const df_context_opts *op
 		goto fail;
 
 	ctx->by_path = df_xcalloc(ctx->len ? ctx->len : 1, sizeof(*ctx->by_path));
-	ctx->by_path_keys = df_xcalloc(ctx->len + 1, sizeof(*ctx->by_path_keys));
+	if (!ctx->by_path_keys)
+		ctx->by_path_keys = df_xcalloc(1, sizeof(*ctx->by_path_keys));
 	bool sorted = true;
-	uint64_t *keys = ctx->by_path_keys;
+	uint64_t *keys = ctx->by_path_keys;	/* the walk's, in walk order */
 	for (size_t i = 0; i < ctx->len; i++) {
 		ctx->by_path[i] = &ctx->entries[i];
-		keys[i] = head_key(ctx->entries[i].path);
 		sorted = sorted && (i == 0 || keys[i - 1] < keys[i] ||
 				    (keys[i - 1] == keys[i] && strcmp(ctx->entries[i - 1].path, ctx->entries[i].path) < 0));
 	}
@@ -591,6 +609,8 @@ void df_context_release(df_context *ctx)
 	free(ctx->by_path_keys);
 	free(ctx->top);
 	free(ctx->top_keys);
+	free(ctx->by_depth);
+	free(ctx->depth_start);
 	df_arena_release(&ctx->arena);
 	memset(ctx, 0, sizeof(*ctx));
 }
@@ -677,19 +697,18 @@ static void add_root(const df_context *ctx, size_t idx, df_ctx_selection *sel)
 }
 
 /* Does the entry path match the pattern's components (NUL-separated in
- * comps, ncomp of them, each well formed)? */
-static bool match_components(const char *comps, size_t ncomp, const char *path)
+ * comps, ncomp of them, each well formed, lens[i] bytes long)? */
+static bool match_components(const char *comps, const size_t *lens, size_t ncomp, const char *path)
 {
 	const char *p = path, *c = comps;
 	for (size_t i = 0; i < ncomp; i++) {
-		const char *slash = strchr(p, '/');
-		size_t n = slash ? (size_t)(slash - p) : strlen(p);
-		if (!df_glob_matches(c, p, n))
+		const char *end = strchrnul(p, '/');
+		if (!df_glob_matches(c, lens[i], p, (size_t)(end - p)))
 			return false;
-		if (!slash)
+		if (!*end)
 			return i + 1 == ncomp;
-		p = slash + 1;
-		c += strlen(c) + 1;
+		p = end + 1;
+		c += lens[i] + 1;
 	}
 	return false;
 }
@@ -707,12 +726,38 @@ size_t *df_ctx_selection_own(df_ctx_selection *sel, size_t n)
 	return sel->own;
 }
 
-static int select_uncached(const df_context *ctx, const char *src, df_ctx_selection *sel, df_buf *err)
+/* Fill ctx->by_depth and its groups (see context.h): a counting sort of
+ * the entry indices by depth, which keeps walk order within a depth. */
+static void index_depths(df_context *ctx)
+{
+	size_t ndepths = 0;
+	for (size_t i = 0; i < ctx->len; i++)
+		if (ctx->entries[i].depth >= ndepths)
+			ndepths = (size_t)ctx->entries[i].depth + 1;
+	size_t *start = df_xcalloc(ndepths + 1, sizeof(*start));
+	for (size_t i = 0; i < ctx->len; i++)
+		start[ctx->entries[i].depth + 1]++;
+	for (size_t d = 0; d < ndepths; d++)
+		start[d + 1] += start[d];
+	size_t *by_depth = df_xmalloc((ctx->len + 1) * sizeof(*by_depth));
+	size_t *next = df_xmalloc((ndepths + 1) * sizeof(*next));
+	memcpy(next, start, (ndepths + 1) * sizeof(*next));
+	for (size_t i = 0; i < ctx->len; i++)
+		by_depth[next[ctx->entries[i].depth]++] = i;
+	free(next);
+	ctx->by_depth = by_depth;
+	ctx->depth_start = start;
+	ctx->ndepths = ndepths;
+}
+
+/* Called under ctx->memo_lock (df_context_select()). */
+static int select_uncached(df_context *ctx, const char *src, df_ctx_selection *sel, df_buf *err)
 {
 	sel->len = 0;
 	sel->roots = 0;
 	sel->ignored = 0;
 	df_buf p = DF_BUF_INIT;
+	size_t *lens = NULL;
 	int rc = -1;
 	df_path_clean_rel(&p, src, strlen(src));
 	if (p.len == 0) {
@@ -727,15 +772,18 @@ static int select_uncached(const df_context *ctx, const char *src, df_ctx_select
 			sel->roots = sel->ignored = 1;
 		}
 	} else {
-		/* one NUL-terminated pattern per component */
+		/* one NUL-terminated pattern per component, measured once for
+		 * the many names it is tried on */
 		size_t ncomp = 1;
 		for (size_t i = 0; i < p.len; i++)
 			if (p.buf[i] == '/') {
 				p.buf[i] = '\0';
 				ncomp++;
 			}
+		lens = df_xmalloc(ncomp * sizeof(*lens));
 		const char *c = p.buf;
-		for (size_t i = 0; i < ncomp; i++, c += strlen(c) + 1) {
+		for (size_t i = 0; i < ncomp; i++) {
+			lens[i] = strlen(c);
 			if (df_glob_check(c, NULL) < 0) {
 				for (size_t k = 0; k + 1 < p.len; k++)
 					if (p.buf[k] == '\0')
@@ -743,16 +791,22 @@ static int select_uncached(const df_context *ctx, const char *src, df_ctx_select
 				df_buf_addf(err, "syntax error in pattern '%s'", p.buf);
 				goto out;
 			}
+			c += lens[i] + 1;
 		}
-		for (size_t i = 0; i < ctx->len; i++)
-			if (ctx->entries[i].depth + 1 == ncomp &&
-			    match_components(p.buf, ncomp, ctx->entries[i].path)) {
-				sel->roots++;
-				add_root(ctx, i, sel);
+		/* Only the entries at the pattern's depth, in walk order. */
+		if (!ctx->depth_start)
+			index_depths(ctx);
+		if (ncomp <= ctx->ndepths)
+			for (size_t k = ctx->depth_start[ncomp - 1]; k < ctx->depth_start[ncomp]; k++) {
+				size_t i = ctx->by_depth[k];
+				if (match_components(p.buf, lens, ncomp, ctx->entries[i].path)) {
+					sel->roots++;
+					add_root(ctx, i, sel);
+				}
 			}
 		for (size_t i = 0; i < ctx->nexcluded; i++)
 			if (ctx->excluded[i].depth + 1 == ncomp &&
-			    match_components(p.buf, ncomp, ctx->excluded[i].path)) {
+			    match_components(p.buf, lens, ncomp, ctx->excluded[i].path)) {
 				sel->roots++;
 				sel->ignored++;
 			}
@@ -760,6 +814,7 @@ static int select_uncached(const df_context *ctx, const char *src, df_ctx_select
 	df_ctx_selection_own(sel, sel->len);
 	rc = 0;
 out:
+	free(lens);
 	df_buf_release(&p);
 	return rc;
 }

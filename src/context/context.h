@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "context/ignore.h"
 #include "util/arena.h"
@@ -54,6 +55,13 @@ typedef struct df_ctx_entry {
 	size_t ndesc;		/* how many entries after this one lie under it (directories) */
 	bool implied;		/* excluded, kept because something under it is re-included */
 } df_ctx_entry;
+
+/* The entry's name: the last component of its path (the path itself at
+ * the root). */
+static inline const char *df_ctx_entry_name(const df_ctx_entry *e)
+{
+	return e->depth ? strrchr(e->path, '/') + 1 : e->path;
+}
 
 /* A name at the root of the context, as the walk met it. */
 typedef struct df_ctx_name {
@@ -93,12 +101,21 @@ typedef struct df_context {
 	uint64_t *top_keys;		/* their first 8 bytes, as by_path_keys */
 	size_t ntop;
 	df_arena arena;			/* entry paths */
-	/* df_context_memo()'s results; the only part that changes after
-	 * opening: added under memo_lock, found without it (a memo is
-	 * complete before it is linked in, and never changes after). */
+	/* df_context_memo()'s results and the index below: the only parts
+	 * that change after opening, under memo_lock. A memo is found
+	 * without it (it is complete before it is linked in, and never
+	 * changes after). */
 	pthread_mutex_t memo_lock;
 	bool memo_ready;		/* memo_lock is initialised */
 	struct ctx_memo *memos;
+	/* The entries grouped by depth, each group in walk order: group d is
+	 * by_depth[depth_start[d] .. depth_start[d + 1]), d < ndepths. A
+	 * pattern of n components can only match an entry at depth n - 1.
+	 * Made, and only read, by the selection of a pattern source (under
+	 * memo_lock); NULL before the first. */
+	size_t *by_depth;
+	size_t *depth_start;
+	size_t ndepths;
 } df_context;
 
 #define DF_CONTEXT_INIT { 0 }

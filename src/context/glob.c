@@ -349,9 +349,9 @@ int df_glob_match(const char *pattern, const char *name, size_t *bad)
 	return match_valid(pattern, pn, name, strlen(name));
 }
 
-bool df_glob_matches(const char *pattern, const char *name, size_t n)
+bool df_glob_matches(const char *pattern, size_t pn, const char *name, size_t n)
 {
-	return match_valid(pattern, strlen(pattern), name, n);
+	return match_valid(pattern, pn, name, n);
 }
 
 bool df_glob_has_meta(const char *pattern)

@@ -38,10 +38,11 @@ int df_glob_match(const char *pattern, const char *name, size_t *bad);
  * df_glob_match() sets it: whether a pattern is does not depend on the name. */
 int df_glob_check(const char *pattern, size_t *bad);
 
-/* Does name[0..n) (no NUL needed) match pattern, one known to be well formed
- * (df_glob_match() did not say -1 of it)? df_glob_match()'s answer without
- * looking for errors again: for matching one pattern against many names. */
-bool df_glob_matches(const char *pattern, const char *name, size_t n);
+/* Does name[0..n) (no NUL needed) match pattern[0..pn), one known to be
+ * well formed (df_glob_match() did not say -1 of it)? df_glob_match()'s
+ * answer without looking for errors again, nor measuring the pattern: for
+ * matching one pattern against many names. */
+bool df_glob_matches(const char *pattern, size_t pn, const char *name, size_t n);
 
 /* Does pattern hold an unescaped '*', '?' or '['? A source without one names
  * a path literally. */

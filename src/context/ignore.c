@@ -188,8 +188,10 @@ static int compile_line(df_ignore *m, const char *name, uint32_t line, const cha
 	df_buf p = DF_BUF_INIT;
 	df_buf re = DF_BUF_INIT;
 	int rc = -1;
-	/* the matcher's own pass: trim and clean again, then the '!' */
-	trim(&text, &len);
+	/* the matcher's own pass: trim and clean again (nothing to do for a
+	 * clean line, which the reader trimmed), then the '!' */
+	if (!clean)
+		trim(&text, &len);
 	if (len == 0) {
 		rc = 0;
 		goto out;
@@ -323,11 +325,17 @@ int df_ignore_compile(const char *name, const char *text, size_t len, df_ignore 
 			    DF_IGNORE_MAX_BYTES);
 		return -1;
 	}
-	/* Zeroed here rather than by calloc(), which never reuses a block
-	 * from glibc's per-thread cache: a fix's matcher of a line or two
-	 * is made and freed for each finding that offers one. */
+	/* Not calloc(), which never reuses a block from glibc's per-thread
+	 * cache: a fix's matcher of a line or two is made and freed for each
+	 * finding that offers one. Nor a memset() of it all, which the
+	 * compiler may turn into calloc(): the fields are set one by one
+	 * (few and texts are written before they are read). */
 	df_ignore *m = df_xmalloc(sizeof(*m));
-	memset(m, 0, sizeof(*m));
+	m->pats = NULL;
+	m->len = m->cap = 0;
+	m->texts_used = 0;
+	m->has_exceptions = m->literal_exceptions = false;
+	m->md = NULL;
 	uint32_t line = 0;
 	size_t pos = 0;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
@@ -432,20 +440,27 @@ bool df_ignore_match_step(const df_ignore *m, const char *path, const bool *pare
 
 bool df_ignore_match(const df_ignore *m, const char *path)
 {
-	df_buf clean = DF_BUF_INIT;
 	size_t n = strlen(path);
 	/* clean input is the rule; anything else costs one copy */
-	if (n == 0 || !df_path_is_clean_rel(path, n)) {
-		df_path_clean(&clean, path, n);
-		path = df_buf_str(&clean);
-		if (path[0] == '/')
-			path++;
-		n = strlen(path);
-	}
-	bool matched = false;
+	if (n && df_path_is_clean_rel(path, n))
+		return df_ignore_match_clean(m, path, n);
+	df_buf clean = DF_BUF_INIT;
+	df_path_clean(&clean, path, n);
+	path = df_buf_str(&clean);
+	if (path[0] == '/')
+		path++;
+	n = strlen(path);
 	/* the context root itself is never excluded */
-	if (n == 0 || strcmp(path, ".") == 0 || m->len == 0)
-		goto out;
+	bool matched = n && strcmp(path, ".") != 0 && df_ignore_match_clean(m, path, n);
+	df_buf_release(&clean);
+	return matched;
+}
+
+bool df_ignore_match_clean(const df_ignore *m, const char *path, size_t n)
+{
+	if (m->len == 0)
+		return false;
+	bool matched = false;
 	/* Scratch of the call's own, not the matcher's: a build context's
 	 * matcher serves every thread linting a file built in it. */
 	bool few[64];
@@ -466,9 +481,6 @@ bool df_ignore_match(const df_ignore *m, const char *path)
 		pcre2_match_data_free(md);
 	if (states != few)
 		free(states);
-out:
-	if (clean.buf)
-		df_buf_release(&clean);
 	return matched;
 }
 

@@ -59,6 +59,10 @@ void df_ignore_free(df_ignore *m);
 /* Is path excluded? path is relative to the context root, '/'-separated and
  * clean ("a/b", never "./a" or "a/"); it is cleaned first if it is not. */
 bool df_ignore_match(const df_ignore *m, const char *path);
+/* The same for a path known to be clean and not empty (as an entry's path,
+ * or df_path_clean_rel()'s result), n bytes long: without the look at it
+ * df_ignore_match() takes first. */
+bool df_ignore_match_clean(const df_ignore *m, const char *path, size_t n);
 
 /* One step of a walk: is path excluded, given parent, the states its
  * directory left (NULL at the root)? Fills state (df_ignore_count(m)

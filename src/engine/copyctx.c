@@ -77,7 +77,7 @@ void df_copy_source_path(const df_copy_source *s, df_buf *out)
 	df_path_clean_rel(out, s->value.ptr, s->value.len);
 }
 
-const char *df_copy_source_path_str(const df_copy_source *s, char *tmp, size_t cap, df_buf *heap)
+const char *df_copy_source_path_str(const df_copy_source *s, char *tmp, size_t cap, df_buf *heap, size_t *len)
 {
 	/* A directory is often written with a trailing '/', which is all
 	 * that cleaning drops then. */
@@ -86,10 +86,12 @@ const char *df_copy_source_path_str(const df_copy_source *s, char *tmp, size_t c
 	if (n < cap && df_path_is_clean_rel(v.ptr, n)) {
 		memcpy(tmp, v.ptr, n);
 		tmp[n] = '\0';
+		*len = n;
 		return tmp;
 	}
 	df_buf_reset(heap);
 	df_copy_source_path(s, heap);
+	*len = heap->len;
 	return df_buf_str(heap);
 }
 
@@ -214,8 +216,10 @@ int df_copy_select(const df_context *ctx, const df_instr *in, const df_copy_sour
 		return rc;
 	}
 	/* The union, source by source: each selection is in walk order, so
-	 * merging keeps it so without marking every entry of the context. */
-	size_t *acc = NULL, *tmp = NULL, nacc = 0, acc_cap = 0, tmp_cap = 0;
+	 * merging keeps it so without marking every entry of the context.
+	 * The union so far is in sel's own storage; each merge writes into
+	 * tmp, and the two trade places. */
+	size_t *tmp = NULL, nacc = 0, tmp_cap = 0;
 	for (size_t i = 0; i < srcs->len && rc == 0; i++) {
 		const char *src = value_str(srcs->items[i].value, small, sizeof(small), &heap);
 		if (df_context_select(ctx, src, &one, err) < 0) {
@@ -235,29 +239,26 @@ int df_copy_select(const df_context *ctx, const df_instr *in, const df_copy_sour
 			size_t nkept = 0;
 			for (size_t k = 0; k < nadd; k++) {
 				const char *p = ctx->entries[add[k]].path;
-				if (!(strlen(p) > strip && df_ignore_match(excl, p + strip)))
+				size_t pl = strlen(p);
+				if (!(pl > strip && df_ignore_match_clean(excl, p + strip, pl - strip)))
 					kept[nkept++] = add[k];
 			}
 			add = kept;
 			nadd = nkept;
 		}
 		df_grow((void **)&tmp, &tmp_cap, nacc + nadd + 1, sizeof(*tmp));
-		size_t n = merge_items(acc, nacc, add, nadd, tmp);
-		size_t *swap = acc;
-		acc = tmp;
+		nacc = merge_items(sel->own, nacc, add, nadd, tmp);
+		size_t *swap = sel->own;
+		sel->own = tmp;
 		tmp = swap;
-		size_t swap_cap = acc_cap;
-		acc_cap = tmp_cap;
+		size_t swap_cap = sel->cap;
+		sel->cap = tmp_cap;
 		tmp_cap = swap_cap;
-		nacc = n;
 	}
 	if (rc == 0) {
-		size_t *items = df_ctx_selection_own(sel, nacc);
-		if (nacc)
-			memcpy(items, acc, nacc * sizeof(*items));
+		df_ctx_selection_own(sel, nacc);
 		sel->len = nacc;
 	}
-	free(acc);
 	free(tmp);
 	df_ctx_selection_release(&one);
 	df_buf_release(&heap);

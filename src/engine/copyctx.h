@@ -60,11 +60,11 @@ void df_copy_sources_release(df_copy_sources *s);
 /* Append the source's path relative to the context root, cleaned as the
  * builder cleans it: "./a//b/" is "a/b", "/a" is "a", "." is "". */
 void df_copy_source_path(const df_copy_source *s, df_buf *out);
-/* The same as a C string, without a copy on the heap for most sources:
- * the value itself in tmp[0..cap) when it is clean already (but for a
- * trailing '/') and fits, else df_copy_source_path() in heap (reset
- * first). Valid while both are. */
-const char *df_copy_source_path_str(const df_copy_source *s, char *tmp, size_t cap, df_buf *heap);
+/* The same as a C string, *len bytes long, without a copy on the heap for
+ * most sources: the value itself in tmp[0..cap) when it is clean already
+ * (but for a trailing '/') and fits, else df_copy_source_path() in heap
+ * (reset first). Valid while both are. */
+const char *df_copy_source_path_str(const df_copy_source *s, char *tmp, size_t cap, df_buf *heap, size_t *len);
 
 /* For a rule's on_instr: df_copy_context_sources() of in, the instruction
  * being linted. Several rules ask it of every COPY: the answer is kept for

@@ -70,17 +70,26 @@ static df_ignore *compile(const char *const *patterns, size_t n)
 }
 
 /* Would m exclude a source that the COPY or ADD in names without a
- * wildcard? srcs and heap are scratch. */
-static bool excludes_copy_source(const df_graph *g, const df_instr *in, const df_ignore *m, df_copy_sources *srcs,
+ * wildcard? scratch (for the sources, when they are not kept) and heap
+ * are scratch space. */
+static bool excludes_copy_source(df_lint *lint, const df_instr *in, const df_ignore *m, df_copy_sources *scratch,
 				 df_buf *heap)
 {
 	char small[256];
-	df_copy_context_sources(g, in, srcs);
+	/* The finding is most often about the instruction whose sources the
+	 * rules asked for last: those are kept (df_lint_copy_sources()). */
+	const df_copy_memo *memo = df_lint_copy_memo(lint);
+	const df_copy_sources *srcs = &memo->srcs;
+	if (memo->in != in) {
+		df_copy_context_sources(df_lint_graph(lint), in, scratch);
+		srcs = scratch;
+	}
 	for (size_t k = 0; k < srcs->len; k++) {
 		if (srcs->items[k].whole)
 			continue;
-		const char *path = df_copy_source_path_str(&srcs->items[k], small, sizeof(small), heap);
-		if (*path && !df_glob_has_meta(path) && df_ignore_match(m, path))
+		size_t len;
+		const char *path = df_copy_source_path_str(&srcs->items[k], small, sizeof(small), heap, &len);
+		if (len && !df_glob_has_meta(path) && df_ignore_match_clean(m, path, len))
 			return true;
 	}
 	return false;
@@ -107,14 +116,13 @@ static bool excludes_mount_source(const df_instr *in, const df_ignore *m, df_buf
 static bool excludes_named(df_lint *lint, const df_ignore *m)
 {
 	const df_doc *doc = df_lint_doc(lint);
-	const df_graph *g = df_lint_graph(lint);
 	bool hit = false;
 	df_buf heap = DF_BUF_INIT;
 	df_copy_sources srcs = DF_COPY_SOURCES_INIT;
 	for (size_t i = 0; i < doc->ninstrs && !hit; i++) {
 		const df_instr *in = doc->instrs[i];
 		if (in->kind == DF_I_COPY || in->kind == DF_I_ADD)
-			hit = excludes_copy_source(g, in, m, &srcs, &heap);
+			hit = excludes_copy_source(lint, in, m, &srcs, &heap);
 		else if (in->kind == DF_I_RUN)
 			hit = excludes_mount_source(in, m, &heap);
 	}
@@ -123,23 +131,52 @@ static bool excludes_named(df_lint *lint, const df_ignore *m)
 	return hit;
 }
 
-/* Does an exception of the context's ignore file bring one of paths back? */
-static bool reincluded(const df_context *ctx, const char *const *paths, size_t npaths)
+/* The exceptions of a context's ignore file, each compiled alone, in file
+ * order (NULL for one that does not compile alone). They depend on the
+ * context only: made once for every finding of every file built in it. */
+typedef struct exceptions {
+	df_ignore **one;
+	size_t n;
+} exceptions;
+
+static void *compile_exceptions(const df_context *ctx)
 {
-	bool hit = false;
-	for (size_t i = 0; ctx->ignore && i < df_ignore_count(ctx->ignore) && !hit; i++) {
+	exceptions *ex = df_xcalloc(1, sizeof(*ex));
+	size_t count = df_ignore_count(ctx->ignore);
+	ex->one = df_xcalloc(count + 1, sizeof(*ex->one));
+	for (size_t i = 0; i < count; i++) {
 		bool exception = false;
 		const char *pat = df_ignore_pattern(ctx->ignore, i, &exception, NULL);
-		if (!exception)
-			continue;
-		if (!paths)
-			return true;
-		df_ignore *one = compile(&pat, 1);
-		for (size_t k = 0; one && k < npaths && !hit; k++)
-			hit = df_ignore_match(one, paths[k]);
-		df_ignore_free(one);
+		if (exception)
+			ex->one[ex->n++] = compile(&pat, 1);
 	}
-	return hit;
+	return ex;
+}
+
+static void free_exceptions(void *p)
+{
+	exceptions *ex = p;
+	for (size_t i = 0; i < ex->n; i++)
+		df_ignore_free(ex->one[i]);
+	free(ex->one);
+	free(ex);
+}
+
+/* Does an exception of the context's ignore file bring one of paths back
+ * (paths NULL: is there any)? */
+static bool reincluded(const df_context *ctx, const char *const *paths, size_t npaths)
+{
+	static const char key = 0;
+	if (!ctx->ignore)
+		return false;
+	const exceptions *ex = df_context_memo(ctx, &key, compile_exceptions, free_exceptions);
+	if (!paths)
+		return ex->n > 0;
+	for (size_t i = 0; i < ex->n; i++)
+		for (size_t k = 0; ex->one[i] && k < npaths; k++)
+			if (df_ignore_match(ex->one[i], paths[k]))
+				return true;
+	return false;
 }
 
 bool df_ignore_fix_ok(df_lint *lint, const char *const *patterns, size_t n, const char *const *paths,
