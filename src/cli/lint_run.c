@@ -80,7 +80,7 @@ typedef struct lint_job {
 	size_t nside;
 	df_context *fixed_ctx;	/* the context as the fixed ignore file makes it */
 	int fd;			/* path opened by gather(), to read; -1: none */
-	struct stat st;		/* what fd is */
+	df_input_info info;	/* what fd is */
 	bool read;		/* stdin: data and err are read already */
 	bool done;		/* under lint_pool.lock once threads run */
 } lint_job;
@@ -221,12 +221,12 @@ static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 			continue;
 		}
 		if (budget) {
-			struct stat st;
-			int fd = df_input_open_in(&dir, in, &st);
-			if (fd >= 0 && !S_ISDIR(st.st_mode)) {
+			df_input_info info;
+			int fd = df_input_open_in(&dir, in, &info);
+			if (fd >= 0 && !S_ISDIR(info.mode)) {
 				lint_job *j = add_job(js, in, NULL);
 				j->fd = fd;
-				j->st = st;
+				j->info = info;
 				budget--;
 				continue;
 			}
@@ -330,7 +330,7 @@ static void lint_one(const lint_pool *p, lint_job *j)
 {
 	int rc = 0;
 	if (j->fd >= 0) {
-		rc = df_read_text_open(j->fd, &j->st, j->path, DF_MAX_FILE, &j->data, &j->err);
+		rc = df_read_text_open(j->fd, &j->info, j->path, DF_MAX_FILE, &j->data, &j->err);
 		j->fd = -1;
 	} else if (!j->read) {
 		rc = df_read_text(j->path, DF_MAX_FILE, &j->data, &j->err);

@@ -68,27 +68,32 @@ static int read_stream(int fd, const char *shown, size_t max, df_buf *out, df_bu
  * it is one; regular files ignore it. */
 #define INPUT_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NONBLOCK)
 
-/* fd, open, fstat()ed into *st; or -1 (closed) with errno kept. */
-static int opened(int fd, struct stat *st)
+/* fd, open, fstat()ed into *info; or -1 (closed) with errno kept. */
+static int opened(int fd, df_input_info *info)
 {
-	if (fd < 0 || fstat(fd, st) == 0)
+	struct stat st;
+	if (fd < 0)
 		return fd;
+	if (fstat(fd, &st) == 0) {
+		*info = (df_input_info){ st.st_mode, st.st_size };
+		return fd;
+	}
 	int e = errno;
 	close(fd);
 	errno = e;
 	return -1;
 }
 
-int df_input_open(const char *path, struct stat *st)
+int df_input_open(const char *path, df_input_info *info)
 {
-	return opened(open(path, INPUT_OPEN_FLAGS), st);
+	return opened(open(path, INPUT_OPEN_FLAGS), info);
 }
 
-int df_input_open_in(df_input_dir *dir, const char *path, struct stat *st)
+int df_input_open_in(df_input_dir *dir, const char *path, df_input_info *info)
 {
 	const char *slash = strrchr(path, '/');
 	if (!slash || !slash[1] || slash == path)
-		return df_input_open(path, st);
+		return df_input_open(path, info);
 	size_t len = (size_t)(slash - path);
 	if (dir->fd < 0 || dir->len != len || memcmp(dir->path, path, len)) {
 		df_input_dir_release(dir);
@@ -96,9 +101,9 @@ int df_input_open_in(df_input_dir *dir, const char *path, struct stat *st)
 		dir->len = len;
 		dir->fd = open(dir->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dir->fd < 0)
-			return df_input_open(path, st);
+			return df_input_open(path, info);
 	}
-	return opened(openat(dir->fd, slash + 1, INPUT_OPEN_FLAGS), st);
+	return opened(openat(dir->fd, slash + 1, INPUT_OPEN_FLAGS), info);
 }
 
 void df_input_dir_release(df_input_dir *dir)
@@ -109,13 +114,13 @@ void df_input_dir_release(df_input_dir *dir)
 	*dir = (df_input_dir)DF_INPUT_DIR_INIT;
 }
 
-/* Read the input open on fd, which st describes, and close it. */
-static int read_open(int fd, const struct stat *st, const char *path, size_t max, df_buf *out, df_buf *err)
+/* Read the input open on fd, which info describes, and close it. */
+static int read_open(int fd, const df_input_info *info, const char *path, size_t max, df_buf *out, df_buf *err)
 {
 	int rc = -1;
-	if (S_ISDIR(st->st_mode)) {
+	if (S_ISDIR(info->mode)) {
 		df_buf_addf(err, "cannot read '%s': Is a directory", path);
-	} else if (S_ISFIFO(st->st_mode) || S_ISCHR(st->st_mode)) {
+	} else if (S_ISFIFO(info->mode) || S_ISCHR(info->mode)) {
 		/* A pipe (`dfopt lint <(git show HEAD:Dockerfile)`) or a
 		 * device: read to its end or the cap, blocking while a writer
 		 * has more to say. A FIFO that nobody writes to would make a
@@ -125,17 +130,17 @@ static int read_open(int fd, const struct stat *st, const char *path, size_t max
 		if (fl >= 0)
 			(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 		rc = read_stream(fd, path, max, out, err);
-		if (rc == 0 && out->len == 0 && S_ISFIFO(st->st_mode)) {
+		if (rc == 0 && out->len == 0 && S_ISFIFO(info->mode)) {
 			df_buf_addf(err, "cannot read '%s': nothing to read (a FIFO with no writer)", path);
 			rc = -1;
 		}
-	} else if (!S_ISREG(st->st_mode)) {
+	} else if (!S_ISREG(info->mode)) {
 		df_buf_addf(err, "cannot read '%s': not a regular file", path);
-	} else if ((size_t)st->st_size > max) {
+	} else if ((size_t)info->size > max) {
 		df_buf_addf(err, "cannot read '%s': file is too large (%lld bytes, the limit is %zu)", path,
-			    (long long)st->st_size, max);
+			    (long long)info->size, max);
 	} else {
-		rc = read_regular(fd, path, (size_t)st->st_size, max, out, err);
+		rc = read_regular(fd, path, (size_t)info->size, max, out, err);
 	}
 	close(fd);
 	return rc;
@@ -145,13 +150,13 @@ int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
 {
 	if (strcmp(path, "-") == 0)
 		return read_stream(0, "<stdin>", max, out, err);
-	struct stat st;
-	int fd = df_input_open(path, &st);
+	df_input_info info;
+	int fd = df_input_open(path, &info);
 	if (fd < 0) {
 		df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	return read_open(fd, &st, path, max, out, err);
+	return read_open(fd, &info, path, max, out, err);
 }
 
 /* 0 when out holds no NUL byte; else -1 and where the first one is. */
@@ -179,9 +184,9 @@ int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err)
 	return check_text(path, out, err);
 }
 
-int df_read_text_open(int fd, const struct stat *st, const char *path, size_t max, df_buf *out, df_buf *err)
+int df_read_text_open(int fd, const df_input_info *info, const char *path, size_t max, df_buf *out, df_buf *err)
 {
-	if (read_open(fd, st, path, max, out, err) < 0)
+	if (read_open(fd, info, path, max, out, err) < 0)
 		return -1;
 	return check_text(path, out, err);
 }

@@ -25,10 +25,17 @@ int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err);
  * at the first one. out holds what was read either way. */
 int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err);
 
+/* What a read of an open input needs of its fstat(): a caller keeps one
+ * for each input it opens ahead, 16 bytes where a struct stat is 144. */
+typedef struct df_input_info {
+	mode_t mode;
+	off_t size;
+} df_input_info;
+
 /* Open path (not "-") for a read to come, without waiting on a FIFO,
- * and fstat() it into *st: the descriptor, or -1 with errno set (nothing
+ * and fstat() it into *info: the descriptor, or -1 with errno set (nothing
  * left open). A directory opens too. */
-int df_input_open(const char *path, struct stat *st);
+int df_input_open(const char *path, df_input_info *info);
 
 /* The directory of the last input df_input_open_in() opened. */
 typedef struct {
@@ -41,13 +48,13 @@ typedef struct {
 /* df_input_open() of path, opened relative to its directory when that is
  * dir's: many inputs from one directory (a shell glob, a list from find)
  * then walk its path once, not once each. */
-int df_input_open_in(df_input_dir *dir, const char *path, struct stat *st);
+int df_input_open_in(df_input_dir *dir, const char *path, df_input_info *info);
 void df_input_dir_release(df_input_dir *dir);
 
-/* df_read_text() of what df_input_open() opened (fd, *st; path for the
+/* df_read_text() of what df_input_open() opened (fd, *info; path for the
  * messages); closes fd. Opening ahead tells what an input is (a directory
  * or a file) with the one walk of its path the read needs anyway. */
-int df_read_text_open(int fd, const struct stat *st, const char *path, size_t max, df_buf *out, df_buf *err);
+int df_read_text_open(int fd, const df_input_info *info, const char *path, size_t max, df_buf *out, df_buf *err);
 
 /* Write all len bytes to fd, going on after short writes and EINTR; 0, or
  * -1 with errno set. */
