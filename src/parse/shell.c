@@ -91,8 +91,8 @@ struct token {
 	int rw;			/* TK_WORD: an unquoted reserved word, else RW_NONE */
 	uint32_t start, end;
 	df_sh_word *word;	/* TK_WORD, TK_IO_NUMBER: in the slot just above
-				 * the top of the parser's words stack (see
-				 * stack_slot()), valid until the next token */
+				 * the top of the parser's word pool (see
+				 * words_slot()), valid until the next token */
 };
 
 /* A heredoc whose body comes after the next newline token. The redirection
@@ -116,6 +116,29 @@ struct stack {
 	size_t len, cap;
 	bool heap;		/* v is malloc'd */
 };
+
+/*
+ * The assigns and words of simple commands (df_sh_word; len and cap count
+ * bytes), in arena storage, so that most commands keep their words where
+ * they were lexed instead of copying them out. A command's words start at
+ * base, counted from kept. When the command is done:
+ *  - base 0: no unfinished command has words below, and its own become its
+ *    array where they lie; kept moves past them;
+ *  - otherwise it was parsed inside a word of a command still being parsed
+ *    (in a $(...) or `...`), whose words lie below and go on above: it takes
+ *    a copy of its own, which are popped, as on a stack.
+ * Growing moves only the words from kept on, to new storage where base
+ * still counts from kept, so the arrays below stay where their nodes point.
+ */
+struct word_pool {
+	unsigned char *v;
+	size_t len, cap;
+	size_t kept;		/* [0, kept): finished commands' arrays */
+};
+
+/* The most words a script's first word storage holds; what the script
+ * leaves unused of it stays in the arena. */
+#define WORDS_FIRST 32
 
 struct parser {
 	df_arena *arena;
@@ -143,7 +166,7 @@ struct parser {
 	 * words of a $(...) parsed in the middle of a word leave it intact.
 	 */
 	struct stack val;	/* char, not NUL-terminated */
-	struct stack words;	/* df_sh_word: a simple command's assigns and words */
+	struct word_pool words;	/* a simple command's assigns and words */
 	/* A list's parts, see parse_list(): */
 	struct stack cmds;	/* df_sh_cmd *: its pipelines' commands */
 	struct stack pipes;	/* struct pipe_rec: its and-or lists' pipelines */
@@ -158,13 +181,14 @@ struct parser {
 };
 
 /* Arena arrays grow to 4, 8, 16, ... slots, so the count alone tells when.
- * Every caller writes a slot whole as it pushes it: no clearing. */
-static void *grow_for_push(df_arena *a, void *arr, size_t n, size_t size)
+ * Every caller writes a slot whole as it pushes it: no clearing. Inline:
+ * most pushes find room, which the count tells without a call. */
+static inline void *grow_for_push(df_arena *a, void *arr, size_t n, size_t size)
 {
 	if (n == 0)
 		return df_arena_grow_uninit(a, NULL, 0, 4, size);
 	if (n >= 4 && (n & (n - 1)) == 0)
-		return df_arena_grow_uninit(a, arr, n, n * 2, size);
+		return df_arena_grow_uninit_slow(a, arr, n, n * 2, size);
 	return arr;
 }
 
@@ -208,12 +232,34 @@ static inline void *stack_push(struct stack *s, size_t size)
 	return e;
 }
 
-/* Room for one more element of size bytes on s, not taken yet. */
-static inline void *stack_slot(struct stack *s, size_t size)
+/* Kept out of line, as stack_grow(). */
+static void words_grow(df_arena *a, struct word_pool *w) __attribute__((noinline));
+
+/* Storage twice the size, with room for at least one more word, for the
+ * words from kept on, which move there; the finished commands' arrays stay
+ * where they are. */
+static void words_grow(df_arena *a, struct word_pool *w)
 {
-	if (s->cap - s->len < size)
-		stack_grow(s, size);
-	return s->v + s->len;
+	size_t pending = w->len - w->kept, cap = w->cap;
+	do {
+		if (cap > SIZE_MAX / 2)
+			df_die_oom();
+		cap *= 2;
+	} while (cap - pending < sizeof(df_sh_word));
+	unsigned char *v = df_arena_alloc_uninit(a, cap);
+	memcpy(v, w->v + w->kept, pending);
+	w->v = v;
+	w->len = pending;
+	w->cap = cap;
+	w->kept = 0;
+}
+
+/* Room for one more word in the pool, not taken yet. */
+static inline df_sh_word *words_slot(struct parser *p)
+{
+	if (p->words.cap - p->words.len < sizeof(df_sh_word))
+		words_grow(p->arena, &p->words);
+	return (df_sh_word *)(void *)(p->words.v + p->words.len);
 }
 
 static void stack_release(struct stack *s)
@@ -841,8 +887,8 @@ static size_t scan_word(struct parser *p, size_t pos)
 		}
 	}
 
-	/* Taken only now: the words of a $(...) may have moved the stack. */
-	df_sh_word *w = stack_slot(&p->words, sizeof(df_sh_word));
+	/* Taken only now: the words of a $(...) may have grown the pool. */
+	df_sh_word *w = words_slot(p);
 	w->raw.ptr = text + start;
 	w->raw.len = pos - start;
 	w->start = (uint32_t)start;
@@ -1154,7 +1200,7 @@ static void lex_full(struct parser *p, size_t pos)
 		if (!end)
 			goto slow;
 		n = end - pos;
-		stack_slot(&p->words, sizeof(*w));
+		words_slot(p);
 		w = put_plain(p, pos, end);
 		goto word;
 	}
@@ -1176,7 +1222,7 @@ static void lex_full(struct parser *p, size_t pos)
 				    op == OP_LPAREN || op == OP_RPAREN || op == OP_LESS ||
 				    op == OP_GREAT)) {
 			/* In [[ ]] these are operands of the test, not shell syntax. */
-			w = stack_slot(&p->words, sizeof(*w));
+			w = words_slot(p);
 			t->kind = TK_WORD;
 			t->word = w;
 			w->raw.ptr = text + pos;
@@ -1557,15 +1603,30 @@ static df_sh_cmd *parse_funcdef(struct parser *p, df_sh_cmd *c)
 
 /*
  * The simple command c, parsed on the frame, gets its node now, with the
- * assigns and words it collected on p->words from byte offset base on in
- * the same block; heredocs still waiting for their bodies are pointed at
- * the node.
+ * assigns and words it collected in p->words from byte offset base (from
+ * kept) on as its array; heredocs still waiting for their bodies are
+ * pointed at the node.
  */
 static df_sh_cmd *finish_simple(struct parser *p, const df_sh_cmd *c, size_t base,
 				size_t nassigns, size_t slot)
 {
-	size_t bytes = p->words.len - base;
-	df_sh_cmd *f = df_arena_alloc_uninit(p->arena, sizeof(*f) + bytes);
+	size_t from = p->words.kept + base, bytes = p->words.len - from;
+	df_sh_cmd *f;
+	df_sh_word *arr;
+	if (base == 0) {
+		/* No unfinished command has words below: they stay. */
+		f = df_arena_alloc_uninit(p->arena, sizeof(*f));
+		arr = (df_sh_word *)(void *)(p->words.v + from);
+		p->words.kept = p->words.len;
+	} else {
+		/* Inside a word of a command still being parsed: a copy, in
+		 * the same block, and the pool pops back. */
+		f = df_arena_alloc_uninit(p->arena, sizeof(*f) + bytes);
+		arr = (df_sh_word *)(void *)(f + 1);
+		if (bytes)
+			memcpy(arr, p->words.v + from, bytes);
+		p->words.len = from;
+	}
 	/* c holds only start, end and the redirections. */
 	f->kind = DF_SH_SIMPLE;
 	f->assigns = NULL;
@@ -1586,9 +1647,6 @@ static df_sh_cmd *finish_simple(struct parser *p, const df_sh_cmd *c, size_t bas
 	if (bytes) {
 		/* One array: the assigns, then the words. */
 		size_t n = bytes / sizeof(df_sh_word);
-		df_sh_word *arr = (df_sh_word *)(void *)(f + 1);
-		memcpy(arr, p->words.v + base, bytes);
-		p->words.len = base;
 		if (nassigns) {
 			f->assigns = arr;
 			f->nassigns = nassigns;
@@ -1633,11 +1691,11 @@ static void drop_simple_slot(struct parser *p, size_t slot)
 
 /*
  * The words after a command's name, while they are plain (see
- * plain_end()), taken straight onto the words stack: no token, and no
+ * plain_end()), taken straight into the word pool: no token, and no
  * lookup of a reserved word, which is one only where a command starts (in
  * [[ ]], where "]]" is looked for, nothing is taken). Most words are taken
- * here. Returns how many; the next token is left to peek(). end is set to
- * the end of the last one.
+ * here. Returns how many; the next token is left to peek(), from past the
+ * blanks already skipped. end is set to the end of the last one.
  */
 static size_t take_plain_args(struct parser *p, uint32_t *end)
 {
@@ -1649,27 +1707,39 @@ static size_t take_plain_args(struct parser *p, uint32_t *end)
 	const unsigned char *s = (const unsigned char *)p->stext;
 	const char *text = p->text;
 	char *vtext = p->vtext;
-	df_sh_word *top = (df_sh_word *)(void *)(p->words.v + p->words.len);
-	size_t room = (p->words.cap - p->words.len) / sizeof(df_sh_word), limit = p->len, pos = p->pos,
-	       n = 0;
-	for (; n < room; n++) {
+	struct word_pool *pool = &p->words;
+	df_sh_word *w = (df_sh_word *)(void *)(pool->v + pool->len),
+		   *full = (df_sh_word *)(void *)(pool->v + pool->cap);
+	size_t limit = p->len, pos = p->pos, at = pos, n = 0;
+	for (;; n++) {
 		/* skip_gap() folded into plain_end_in()'s first test: the one
 		 * space before most words is stepped over without a branch,
 		 * and a byte that is no blank ends the look at the gap. */
-		size_t at = pos + (s[pos] == ' ');
+		at = pos + (s[pos] == ' ');
 		if (not_plain[s[at]] && (s[at] == ' ' || s[at] == '\t'))
 			at = skip_blanks(s, at);
 		size_t e = plain_end_in(s, at, limit);
 		if (!e || digits_before_redir(s, at, e))
 			break;
-		set_plain(&top[n], text, vtext, at, e);
-		pos = e;
+		if (w == full) {
+			/* The words taken so far move with the others. */
+			pool->len = (size_t)((unsigned char *)w - pool->v);
+			words_grow(p->arena, pool);
+			w = (df_sh_word *)(void *)(pool->v + pool->len);
+			full = (df_sh_word *)(void *)(pool->v + pool->cap);
+		}
+		set_plain(w++, text, vtext, at, e);
+		pos = at = e;
 	}
-	if (n) {
-		p->words.len += n * sizeof(df_sh_word);
-		p->pos = pos;
+	/* Only blanks lie between pos and at: lex() would skip them again. */
+	p->pos = at;
+	pool->len = (size_t)((unsigned char *)w - pool->v);
+	if (n)
 		*end = (uint32_t)pos;
-	}
+	/* A slot for the next token's word, which lex() takes only when it
+	 * needs no call. */
+	if (w == full)
+		words_grow(p->arena, pool);
 	return n;
 }
 
@@ -1682,7 +1752,8 @@ static df_sh_cmd *parse_simple(struct parser *p)
 	c.nredirs = 0;
 	const struct token *t0 = peek(p);
 	c.start = c.end = t0->start;
-	size_t base = p->words.len, nassigns = 0, nwords = 0, slot = take_simple_slot(p, t0);
+	size_t base = p->words.len - p->words.kept, nassigns = 0, nwords = 0,
+	       slot = take_simple_slot(p, t0);
 	bool funcdef = false;	/* the words so far are NAME, and ( follows */
 	for (;;) {
 		const struct token *t = peek(p);
@@ -2199,7 +2270,6 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 	struct parser p;
 	/* The stacks' first storage: most scripts never need more. */
 	char val0[512];
-	df_sh_word words0[32];
 	df_sh_cmd *cmds0[16];
 	struct pipe_rec pipes0[16];
 	df_sh_andor items0[16];
@@ -2219,7 +2289,6 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 	p.pending = NULL;
 	p.npending = p.cap_pending = 0;
 	stack_init(&p.val, val0, sizeof(val0));
-	stack_init(&p.words, words0, sizeof(words0));
 	stack_init(&p.cmds, cmds0, sizeof(cmds0));
 	stack_init(&p.pipes, pipes0, sizeof(pipes0));
 	stack_init(&p.items, items0, sizeof(items0));
@@ -2231,9 +2300,16 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 		set_error(&p, 0, "input too large");
 		p.len = 0;
 	}
-	/* The script node and vtext in one block. */
-	df_sh_script *s = init_script(&p, df_arena_alloc_uninit(arena, sizeof(*s) + p.len + 1));
-	p.vtext = (char *)(s + 1);
+	/* The word pool's first storage, room for the words of most scripts:
+	 * a text of len bytes holds at most len / 2 + 1 of them, and the
+	 * lexer wants a slot above. In one block with the script node and
+	 * vtext. */
+	size_t pool = min_size(p.len / 2 + 2, WORDS_FIRST) * sizeof(df_sh_word);
+	df_sh_script *s = init_script(&p, df_arena_alloc_uninit(arena, sizeof(*s) + pool + p.len + 1));
+	p.words.v = (unsigned char *)(s + 1);
+	p.words.len = p.words.kept = 0;
+	p.words.cap = pool;
+	p.vtext = (char *)p.words.v + pool;
 	if (p.len)
 		memcpy(p.vtext, p.text, p.len);
 	p.vtext[p.len] = '\0';
@@ -2257,7 +2333,6 @@ df_sh_script *df_sh_parse(df_arena *arena, const char *text, size_t len)
 		s->nsimple = p.nsimple;
 	}
 	stack_release(&p.val);
-	stack_release(&p.words);
 	stack_release(&p.cmds);
 	stack_release(&p.pipes);
 	stack_release(&p.items);
