@@ -121,14 +121,12 @@ static bool has_default(const df_lint *lint, const df_kv *kv)
 	return false;
 }
 
-static const char *why_per_build(const df_kv *kv, bool with_default)
-{
-	if (df_arg_busts_cache(kv->key))
-		return "a cache buster";
-	if (!with_default)
-		return "no default: set per build";
-	return "named for a value set per build";
-}
+/* The message's words for why an ARG is set per build. */
+static const char *const why_text[] = {
+	[DF_PER_BUILD_CACHE_BUSTER] = "a cache buster",
+	[DF_PER_BUILD_NO_DEFAULT] = "no default: set per build",
+	[DF_PER_BUILD_NAMED] = "named for a value set per build",
+};
 
 static void report(df_lint *lint, const pending *p, const df_instr *use)
 {
@@ -212,16 +210,14 @@ static void __attribute__((noinline)) follow(df_lint *lint, const df_instr *in, 
 	if (in->kind != DF_I_ARG || in->stage < 0)
 		return;
 	for (size_t i = 0; i < in->npairs; i++) {
-		bool with_default = has_default(lint, &in->pairs[i]);
+		df_per_build why = df_arg_per_build(&in->pairs[i], has_default(lint, &in->pairs[i]));
 		/* An ARG a program reads from its environment (NODE_ENV for
 		 * npm ci) is used by RUNs that never name it: moving it is
 		 * not the user's to skip. */
-		if (!df_arg_per_build(&in->pairs[i], with_default) || df_arg_read_by_tools(in->pairs[i].key))
+		if (why == DF_PER_BUILD_NOT || df_arg_read_by_tools(in->pairs[i].key))
 			continue;
 		df_grow((void **)&a->v, &a->cap, a->len + 1, sizeof(*a->v));
-		a->v[a->len++] = (pending){ .arg = in,
-					    .kv = &in->pairs[i],
-					    .why = why_per_build(&in->pairs[i], with_default) };
+		a->v[a->len++] = (pending){ .arg = in, .kv = &in->pairs[i], .why = why_text[why] };
 	}
 }
 

@@ -5,26 +5,52 @@
 
 #include "util/util.h"
 
-/* name upper-cased without '_' and '-' into out (cap bytes); false when
- * it does not fit. */
-static bool squeeze(df_str name, char *out, size_t cap)
+/* A literal with its length: the tables below are scanned for every ARG,
+ * and a length known beforehand rejects most entries without a call. */
+#define LIT(s) { s, sizeof(s) - 1 }
+
+/* Is name exactly lit? */
+static bool equals(df_str name, df_str lit)
+{
+	return name.len == lit.len && memcmp(name.ptr, lit.ptr, lit.len) == 0;
+}
+
+/* Is name lit in any case? */
+static bool equals_ignoring_case(df_str name, df_str lit)
+{
+	return name.len == lit.len && df_mem_ieq(name.ptr, name.len, lit.ptr);
+}
+
+/* Does name start with lit (not empty)? The first byte tells most pairs
+ * apart before memcmp() is called. */
+static bool starts_with(df_str name, df_str lit)
+{
+	return name.len >= lit.len && name.ptr[0] == lit.ptr[0] && memcmp(name.ptr, lit.ptr, lit.len) == 0;
+}
+
+/* name upper-cased without '_' and '-' into out (cap bytes); its length,
+ * or cap + 1 when it does not fit. */
+static size_t squeeze(df_str name, char *out, size_t cap)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < name.len; i++) {
 		if (name.ptr[i] == '_' || name.ptr[i] == '-')
 			continue;
-		if (o + 1 >= cap)
-			return false;
+		if (o == cap)
+			return cap + 1;
 		out[o++] = (char)df_to_upper((unsigned char)name.ptr[i]);
 	}
-	out[o] = '\0';
-	return true;
+	return o;
 }
 
 bool df_arg_busts_cache(df_str name)
 {
-	static const char *const prefixes[] = { "CACHEBUST", "CACHEBREAK", "BUSTCACHE", "NOCACHE" };
-	static const char *const names[] = { "CACHEDATE", "CACHETS", "CACHETIMESTAMP", "CACHEKEYDATE" };
+	static const df_str prefixes[] = {
+		LIT("CACHEBUST"), LIT("CACHEBREAK"), LIT("BUSTCACHE"), LIT("NOCACHE"),
+	};
+	static const df_str names[] = {
+		LIT("CACHEDATE"), LIT("CACHETS"), LIT("CACHETIMESTAMP"), LIT("CACHEKEYDATE"),
+	};
 	/* The first letter that counts tells most names apart before the
 	 * squeeze: none of the lists' starts with it. */
 	size_t first = 0;
@@ -33,66 +59,72 @@ bool df_arg_busts_cache(df_str name)
 	char c = first < name.len ? (char)df_to_upper((unsigned char)name.ptr[first]) : '\0';
 	bool may = false;
 	for (size_t i = 0; i < DF_ARRAY_LEN(prefixes) && !may; i++)
-		may = prefixes[i][0] == c;
+		may = prefixes[i].ptr[0] == c;
 	for (size_t i = 0; i < DF_ARRAY_LEN(names) && !may; i++)
-		may = names[i][0] == c;
+		may = names[i].ptr[0] == c;
 	if (!may)
 		return false;
-	char s[64];
-	if (!squeeze(name, s, sizeof(s)))
+	/* No cache buster has a name of more than 63 letters. */
+	char buf[63];
+	df_str s = { buf, squeeze(name, buf, sizeof(buf)) };
+	if (s.len > sizeof(buf))
 		return false;
 	for (size_t i = 0; i < DF_ARRAY_LEN(prefixes); i++)
-		if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
+		if (starts_with(s, prefixes[i]))
 			return true;
 	for (size_t i = 0; i < DF_ARRAY_LEN(names); i++)
-		if (strcmp(s, names[i]) == 0)
+		if (equals(s, names[i]))
 			return true;
 	return false;
 }
 
 /* Is tok (any case) the last '_'-separated word of name? */
-static bool last_word_is(df_str name, const char *tok)
+static bool last_word_is(df_str name, df_str tok)
 {
-	size_t n = strlen(tok);
-	return name.len >= n && df_mem_ieq(name.ptr + name.len - n, n, tok) &&
-	       (name.len == n || name.ptr[name.len - n - 1] == '_');
+	return name.len >= tok.len && df_mem_ieq(name.ptr + name.len - tok.len, tok.len, tok.ptr) &&
+	       (name.len == tok.len || name.ptr[name.len - tok.len - 1] == '_');
 }
 
 static bool predefined(df_str name)
 {
-	static const char *const names[] = {
-		"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM",
-		"BUILDOS", "BUILDARCH", "BUILDVARIANT", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY",
-		"NO_PROXY", "ALL_PROXY",
+	static const df_str names[] = {
+		LIT("TARGETPLATFORM"), LIT("TARGETOS"), LIT("TARGETARCH"), LIT("TARGETVARIANT"),
+		LIT("BUILDPLATFORM"), LIT("BUILDOS"), LIT("BUILDARCH"), LIT("BUILDVARIANT"),
+		LIT("HTTP_PROXY"), LIT("HTTPS_PROXY"), LIT("FTP_PROXY"), LIT("NO_PROXY"), LIT("ALL_PROXY"),
 	};
 	for (size_t i = 0; i < DF_ARRAY_LEN(names); i++)
-		if (df_mem_ieq(name.ptr, name.len, names[i]))
+		if (equals_ignoring_case(name, names[i]))
 			return true;
 	return false;
 }
 
-bool df_arg_per_build(const df_kv *kv, bool has_default)
+df_per_build df_arg_per_build(const df_kv *kv, bool has_default)
 {
 	/* Whole names: a bare VERSION is the build's own; NODE_VERSION=20 is a
 	 * pinned tool and stays. */
-	static const char *const names[] = {
-		"VERSION", "APP_VERSION", "BUILD_VERSION", "RELEASE_VERSION", "IMAGE_VERSION",
-		"BUILD_NUMBER", "BUILD_ID", "BUILD_TAG", "RUN_NUMBER", "RUN_ID",
+	static const df_str names[] = {
+		LIT("VERSION"), LIT("APP_VERSION"), LIT("BUILD_VERSION"), LIT("RELEASE_VERSION"),
+		LIT("IMAGE_VERSION"), LIT("BUILD_NUMBER"), LIT("BUILD_ID"), LIT("BUILD_TAG"),
+		LIT("RUN_NUMBER"), LIT("RUN_ID"),
 	};
 	/* The last word of a name: a commit or a moment changes every build
 	 * (BUILD_DATE, VCS_REF), a format or a length does not (DATE_FORMAT). */
-	static const char *const tokens[] = { "SHA", "COMMIT", "REVISION", "REF", "DATE", "TIMESTAMP" };
+	static const df_str tokens[] = {
+		LIT("SHA"), LIT("COMMIT"), LIT("REVISION"), LIT("REF"), LIT("DATE"), LIT("TIMESTAMP"),
+	};
 	if (predefined(kv->key))
-		return false;
-	if (!has_default || df_arg_busts_cache(kv->key))
-		return true;
+		return DF_PER_BUILD_NOT;
+	if (df_arg_busts_cache(kv->key))
+		return DF_PER_BUILD_CACHE_BUSTER;
+	if (!has_default)
+		return DF_PER_BUILD_NO_DEFAULT;
 	for (size_t i = 0; i < DF_ARRAY_LEN(names); i++)
-		if (df_mem_ieq(kv->key.ptr, kv->key.len, names[i]))
-			return true;
+		if (equals_ignoring_case(kv->key, names[i]))
+			return DF_PER_BUILD_NAMED;
 	for (size_t i = 0; i < DF_ARRAY_LEN(tokens); i++)
 		if (last_word_is(kv->key, tokens[i]))
-			return true;
-	return false;
+			return DF_PER_BUILD_NAMED;
+	return DF_PER_BUILD_NOT;
 }
 
 bool df_arg_read_by_tools(df_str name)
@@ -100,25 +132,28 @@ bool df_arg_read_by_tools(df_str name)
 	/* Settings programs read from their environment on their own: the
 	 * environment of a framework (NODE_ENV, MIX_ENV, RAILS_ENV ...), a
 	 * package manager's or compiler's configuration. */
-	static const char *const prefixes[] = {
-		"NPM_CONFIG_", "YARN_", "PNPM_", "PIP_", "POETRY_", "UV_", "PIPENV_", "PYTHON", "CARGO_",
-		"RUST", "GO", "CGO_", "MAVEN_", "GRADLE_", "JAVA_", "BUNDLE_", "GEM_", "COMPOSER_", "DOTNET_",
-		"NUGET_", "ASPNETCORE_", "HEX_", "MIX_", "LC_", "NODE_",
+	static const df_str prefixes[] = {
+		LIT("NPM_CONFIG_"), LIT("YARN_"), LIT("PNPM_"), LIT("PIP_"), LIT("POETRY_"), LIT("UV_"),
+		LIT("PIPENV_"), LIT("PYTHON"), LIT("CARGO_"), LIT("RUST"), LIT("GO"), LIT("CGO_"),
+		LIT("MAVEN_"), LIT("GRADLE_"), LIT("JAVA_"), LIT("BUNDLE_"), LIT("GEM_"), LIT("COMPOSER_"),
+		LIT("DOTNET_"), LIT("NUGET_"), LIT("ASPNETCORE_"), LIT("HEX_"), LIT("MIX_"), LIT("LC_"),
+		LIT("NODE_"),
+		LIT("npm_config_"),	/* npm reads its settings in lower case too */
 	};
-	static const char *const names[] = {
-		"DEBIAN_FRONTEND", "TZ", "LANG", "LANGUAGE", "CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS",
-		"LDFLAGS", "MAKEFLAGS", "PKG_CONFIG_PATH", "SSL_CERT_FILE", "HOME", "PATH", "SHELL", "USER",
+	static const df_str names[] = {
+		LIT("DEBIAN_FRONTEND"), LIT("TZ"), LIT("LANG"), LIT("LANGUAGE"), LIT("CC"), LIT("CXX"),
+		LIT("CFLAGS"), LIT("CXXFLAGS"), LIT("CPPFLAGS"), LIT("LDFLAGS"), LIT("MAKEFLAGS"),
+		LIT("PKG_CONFIG_PATH"), LIT("SSL_CERT_FILE"), LIT("HOME"), LIT("PATH"), LIT("SHELL"), LIT("USER"),
 	};
 	if (name.len > 4 && df_mem_ieq(name.ptr + name.len - 4, 4, "_ENV"))
 		return true;
 	for (size_t i = 0; i < DF_ARRAY_LEN(names); i++)
-		if (df_mem_eq(name.ptr, name.len, names[i]))
+		if (equals(name, names[i]))
 			return true;
 	for (size_t i = 0; i < DF_ARRAY_LEN(prefixes); i++)
-		if (df_mem_has_prefix(name.ptr, name.len, prefixes[i]))
+		if (starts_with(name, prefixes[i]))
 			return true;
-	/* npm reads its settings in lower case too. */
-	return df_mem_has_prefix(name.ptr, name.len, "npm_config_");
+	return false;
 }
 
 bool df_text_reads_var(df_str text, df_str name)
@@ -168,6 +203,9 @@ void df_add_lines(df_buf *b, const uint32_t *lines, size_t n)
 			df_buf_adds(b, i + 1 == shown && shown == n ? " and " : ", ");
 		df_buf_addu(b, lines[i]);
 	}
-	if (shown < n)
-		df_buf_addf(b, " and %zu more", n - shown);
+	if (shown < n) {
+		df_buf_adds(b, " and ");
+		df_buf_addu(b, n - shown);
+		df_buf_adds(b, " more");
+	}
 }

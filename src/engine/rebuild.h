@@ -23,16 +23,24 @@
  * CACHE_BUST, CACHEBUSTER, NOCACHE, CACHE_DATE and the like? */
 bool df_arg_busts_cache(df_str name);
 
+/* Why an ARG takes a new value per build, if it does; the first that
+ * applies. */
+typedef enum df_per_build {
+	DF_PER_BUILD_NOT,		/* the same value every build */
+	DF_PER_BUILD_CACHE_BUSTER,	/* df_arg_busts_cache() */
+	DF_PER_BUILD_NO_DEFAULT,	/* the build passes it */
+	DF_PER_BUILD_NAMED,		/* named for a value set per build */
+} df_per_build;
+
 /* Is the ARG kv (one name of an ARG instruction; has_default: it has a
  * value of its own or from the global ARG it declares again) meant to take
- * a new value per build: one with no default (the build passes it), or one
- * named for a
- * version, commit, date or build number (VERSION, GIT_SHA, VCS_REF,
- * BUILD_DATE, BUILD_NUMBER ...: a last '_'-separated word SHA, COMMIT,
- * REVISION, REF, DATE or TIMESTAMP) or a cache buster? The predefined platform
- * and proxy args are not: the builder sets them, the same every build on
- * one machine. */
-bool df_arg_per_build(const df_kv *kv, bool has_default);
+ * a new value per build: a cache buster, one with no default (the build
+ * passes it), or one named for a version, commit, date or build number
+ * (VERSION, GIT_SHA, VCS_REF, BUILD_DATE, BUILD_NUMBER ...: a last
+ * '_'-separated word SHA, COMMIT, REVISION, REF, DATE or TIMESTAMP)? The
+ * predefined platform and proxy args are not: the builder sets them, the
+ * same every build on one machine. DF_PER_BUILD_NOT (0) when it is not. */
+df_per_build df_arg_per_build(const df_kv *kv, bool has_default);
 
 /* Is name one that programs read from their environment by themselves,
  * with no `$name` in the Dockerfile: a framework's environment (NODE_ENV,
