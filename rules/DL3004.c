@@ -24,20 +24,24 @@ const df_rule df_rule_DL3004 = {
 	.on_instr = check,
 };
 
+/* sudo, or a path to it: its last component, read from the end. */
+static bool is_sudo(df_str s)
+{
+	return s.len >= 4 && memcmp(s.ptr + s.len - 4, "sudo", 4) == 0 && (s.len == 4 || s.ptr[s.len - 5] == '/');
+}
+
 static int each(const df_cmd_view *v, void *ud)
 {
 	df_lint *lint = ud;
-	/* The wrapper itself: the word before the name, or the name. */
-	for (size_t i = 0; i <= v->name && i < v->cmd->nwords; i++) {
-		const df_str s = v->cmd->words[i].value;
-		/* sudo, or a path to it: its last component, read from the end. */
-		if (s.len >= 4 && memcmp(s.ptr + s.len - 4, "sudo", 4) == 0 &&
-		    (s.len == 4 || s.ptr[s.len - 5] == '/')) {
-			df_report(lint, &df_rule_DL3004, df_cmd_word_span(v, i), NULL);
-			return 1;	/* one finding per instruction, as hadolint */
-		}
-	}
-	return 0;
+	/* The wrapper itself: a word before the name (most commands have
+	 * none), or the name, whose basename the view holds. */
+	size_t at = 0;
+	while (at < v->name && !is_sudo(v->cmd->words[at].value))
+		at++;
+	if (at == v->name && !df_cmd_named(v, "sudo"))
+		return 0;
+	df_report(lint, &df_rule_DL3004, df_cmd_word_span(v, at), NULL);
+	return 1;	/* one finding per instruction, as hadolint */
 }
 
 static void check(df_lint *lint, const df_instr *in, void *state)

@@ -10,6 +10,13 @@
 static void check(df_lint *lint, const df_instr *in, void *state);
 static void release(df_lint *lint, void *state);
 
+/* The programs that extract an archive: tar when told to (extracts()), the
+ * others always. A RUN that runs none of them (most do not) is no business
+ * of this rule: the engine leaves it out (df_rule.commands). */
+static const char *const extractors[] = {
+	"tar", "unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat", NULL,
+};
+
 /* An archive a COPY of the current stage brought in, not yet seen extracted. */
 typedef struct archive {
 	df_str name;	/* basename */
@@ -42,6 +49,7 @@ const df_rule df_rule_DL3010 = {
 	},
 	.state_size = sizeof(archives),
 	.instr_kinds = DF_KIND(DF_I_FROM) | DF_KIND(DF_I_COPY) | DF_KIND(DF_I_RUN),
+	.commands = extractors,
 	.on_instr = check,
 	.on_file_end = release,
 };
@@ -120,21 +128,19 @@ static void remember(archives *a, const df_word *w)
 
 static bool extracts(const df_cmd_view *v)
 {
-	static const char *const unzips[] = {
-		"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat",
-	};
-	for (size_t i = 0; i < DF_ARRAY_LEN(unzips); i++)
-		if (df_cmd_named(v, unzips[i]))
-			return true;
-	if (!df_cmd_named(v, "tar"))
+	if (df_cmd_named(v, "tar")) {
+		for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
+			df_str s = v->cmd->words[i].value;
+			if (df_mem_eq(s.ptr, s.len, "--extract") || df_mem_eq(s.ptr, s.len, "--get"))
+				return true;
+			if (s.len > 1 && s.ptr[0] == '-' && s.ptr[1] != '-' && memchr(s.ptr, 'x', s.len))
+				return true;
+		}
 		return false;
-	for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
-		df_str s = v->cmd->words[i].value;
-		if (df_mem_eq(s.ptr, s.len, "--extract") || df_mem_eq(s.ptr, s.len, "--get"))
-			return true;
-		if (s.len > 1 && s.ptr[0] == '-' && s.ptr[1] != '-' && memchr(s.ptr, 'x', s.len))
-			return true;
 	}
+	for (const char *const *e = extractors; *e; e++)
+		if (df_cmd_named(v, *e))
+			return true;
 	return false;
 }
 

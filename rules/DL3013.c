@@ -58,14 +58,19 @@ static bool pinned(df_str p)
 	return df_mem_has_suffix(p.ptr, p.len, ".whl") || df_mem_has_suffix(p.ptr, p.len, ".tar.gz") || memchr(p.ptr, '/', p.len) != NULL;
 }
 
-/* Sets *ev to v expanded and *sub to the word after which pip's arguments
- * start in it (the pip* command, or the "pip" of `python* -m pip`); false
- * when the command is no pip. */
+/* Can v be a pip: is it named pip* or python*? Its name's first byte tells
+ * most commands from those. */
+static bool may_be_pip(const df_cmd_view *v)
+{
+	return v->basename.len >= 3 && v->basename.ptr[0] == 'p';
+}
+
+/* Sets *ev to v (which may_be_pip()) expanded and *sub to the word after
+ * which pip's arguments start in it (the pip* command, or the "pip" of
+ * `python* -m pip`); false when the command is no pip. */
 static bool find_pip(df_lint *lint, const df_cmd_view *v, const df_cmd_view **ev, size_t *sub)
 {
 	df_str name = v->basename;
-	if (name.len < 3 || name.ptr[0] != 'p')
-		return false;	/* neither pip* nor python*, like most commands */
 	bool pip = df_mem_has_prefix(name.ptr, name.len, "pip") &&
 		   !df_mem_has_prefix(name.ptr, name.len, "pipenv");
 	if (!pip && !df_mem_has_prefix(name.ptr, name.len, "python"))
@@ -92,9 +97,11 @@ static bool word_pinned(const df_sh_word *w)
 	return w->has_expansion || pinned(w->value);
 }
 
-static int each(const df_cmd_view *v, void *ud)
+/* Report the first unpinned package of v, a command that may_be_pip(), if
+ * it is a pip install. Not inlined: most commands are no pip (each() tells),
+ * and need none of the registers this saves. */
+static int __attribute__((noinline)) check_pip(df_lint *lint, const df_cmd_view *v)
 {
-	df_lint *lint = ud;
 	const df_cmd_view *ev;
 	size_t sub;
 	if (!find_pip(lint, v, &ev, &sub))
@@ -120,6 +127,11 @@ static int each(const df_cmd_view *v, void *ud)
 		}
 	}
 	return 0;
+}
+
+static int each(const df_cmd_view *v, void *ud)
+{
+	return may_be_pip(v) ? check_pip(ud, v) : 0;
 }
 
 static void check(df_lint *lint, const df_instr *in, void *state)

@@ -72,15 +72,14 @@ static bool same_flags(const df_instr *a, const df_instr *b)
 	return true;
 }
 
-static void check(df_lint *lint, const df_instr *in, void *state)
+/* in, a RUN without an error, right after p->run: report it when both run
+ * at most one command with the same flags, and take its place. Not inlined:
+ * check() is called for every RUN, and most follow no RUN, which then need
+ * none of the registers this saves. */
+static void __attribute__((noinline)) after_run(df_lint *lint, const df_instr *in, prev_run *p)
 {
-	prev_run *p = state;
-	if (in->kind != DF_I_RUN || in->has_error) {
-		p->run = NULL;
-		return;
-	}
 	size_t n = UNCOUNTED;
-	if (p->run && p->run->index + 1 == in->index && same_flags(p->run, in)) {
+	if (same_flags(p->run, in)) {
 		if (p->commands == UNCOUNTED)
 			p->commands = commands(lint, p->run);
 		if (p->commands <= 1) {
@@ -91,4 +90,17 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	}
 	p->run = in;
 	p->commands = n;
+}
+
+static void check(df_lint *lint, const df_instr *in, void *state)
+{
+	prev_run *p = state;
+	if (in->kind != DF_I_RUN || in->has_error) {
+		p->run = NULL;
+	} else if (p->run && p->run->index + 1 == in->index) {
+		after_run(lint, in, p);
+	} else {
+		p->run = in;
+		p->commands = UNCOUNTED;
+	}
 }

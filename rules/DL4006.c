@@ -144,17 +144,15 @@ static bool in_list(const df_sh_script *s, const df_sh_list *l, pipe_at *out)
 	return false;
 }
 
-/* Find the first pipe of top, if any, into *out: at the '|' after the
- * pipeline's first command. text is where top's offsets point, from base;
- * fallback is used for a `...` body with escapes, whose own text has no map
- * back. */
-static bool find_pipe(const df_sh_script *top, const df_text *text, size_t base, df_span fallback, df_span *out)
+/* The span of the first pipe of top, which has one, into *out: at the '|'
+ * after the pipeline's first command, or fallback (see find_pipe()). Not
+ * inlined: most scripts have no '|' (find_pipe() stops there), which then
+ * need none of the registers the walk saves. */
+static bool __attribute__((noinline)) locate_pipe(const df_sh_script *top, const df_text *text, size_t base,
+						   df_span fallback, df_span *out)
 {
 	pipe_at at;
-	/* A pipeline is written with a `|`, in top's text or in that of a
-	 * substitution taken from it: most scripts have none, and a byte
-	 * search costs less than the walk. */
-	if (!memchr(top->text.ptr, '|', top->text.len) || !in_list(top, top->list, &at))
+	if (!in_list(top, top->list, &at))
 		return false;
 	const df_sh_script *s = at.script;
 	df_span sp = fallback;
@@ -170,6 +168,18 @@ static bool find_pipe(const df_sh_script *top, const df_text *text, size_t base,
 	}
 	*out = sp;
 	return true;
+}
+
+/* Find the first pipe of top, if any, into *out: at the '|' after the
+ * pipeline's first command. text is where top's offsets point, from base;
+ * fallback is used for a `...` body with escapes, whose own text has no map
+ * back. */
+static bool find_pipe(const df_sh_script *top, const df_text *text, size_t base, df_span fallback, df_span *out)
+{
+	/* A pipeline is written with a `|`, in top's text or in that of a
+	 * substitution taken from it: most scripts have none, and a byte
+	 * search costs less than the walk. */
+	return memchr(top->text.ptr, '|', top->text.len) && locate_pipe(top, text, base, fallback, out);
 }
 
 /* The stage's base image, through the stages it is built on; NULL when
