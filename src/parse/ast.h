@@ -113,6 +113,10 @@ typedef struct df_word {
 	df_str value;		/* exec form: the decoded JSON string; else raw */
 	df_span span;		/* source span of raw */
 	uint32_t text_off;	/* offset of raw in the instruction's text */
+	bool plain;		/* raw holds no '$', quote or escape char ('\\'
+				   or '`'), so it expands to itself; set by the
+				   blank and quoted splitters (words.h), false
+				   (not known) for any other word */
 	df_expanded exp;	/* builder expansion, where the builder expands it */
 } df_word;
 

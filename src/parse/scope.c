@@ -473,18 +473,35 @@ static inline __attribute__((always_inline)) df_expanded expand_str(scope *s, df
 
 static void expand_word(scope *s, const df_instr *in, df_word *w, bool global)
 {
+	/* A word the splitter found plain is its own expansion. */
+	if (w->plain) {
+		w->exp = (df_expanded){ DF_EXP_KNOWN, w->value, NULL };
+		return;
+	}
 	/* Exec-form words are decoded JSON: their offsets do not map 1:1. */
 	const df_text *t = w->raw.ptr == w->value.ptr ? &in->text : NULL;
 	w->exp = expand_str(s, w->value, t, w->text_off, global);
 }
 
+/* Did the word splitter find every word of in->args plain? */
+static bool words_plain(const df_instr *in)
+{
+	for (size_t i = 0; i < in->nargs; i++)
+		if (!in->args[i].plain)
+			return false;
+	return true;
+}
+
 /* Do the shell-form words in->args hold no '$', quote or escape char? Then
- * each is its own expansion, and one scan of the text they span (sixteen
- * bytes a step) answers for all of them. */
+ * each is its own expansion. The splitter's flags answer for most; else
+ * one scan of the text they span (sixteen bytes a step) decides, as a flag
+ * is cleared by either escape char and the one not in force is ordinary. */
 static bool args_plain(const scope *s, const df_instr *in)
 {
 	if (in->exec_form || !in->nargs)
 		return false;
+	if (words_plain(in))
+		return true;
 	const df_word *last = &in->args[in->nargs - 1];
 	return no_special(s, in->text.str.ptr, in->args[0].text_off, last->text_off + last->raw.len);
 }
@@ -728,7 +745,11 @@ static void resolve_arg(scope *s, df_instr *in, bool global)
 		df_kv *kv = &in->pairs[i];
 		df_expanded val = { DF_EXP_UNKNOWN, { NULL, 0 }, NULL };
 		df_str given;
-		if (kv->has_value)
+		/* Pair i is the word args[i]: the splitter may have found it
+		 * plain. */
+		if (kv->has_value && in->args[i].plain)
+			kv->value_exp = (df_expanded){ DF_EXP_KNOWN, kv->value, NULL };
+		else if (kv->has_value)
 			kv->value_exp = expand_str(s, kv->value, &in->text,
 						   (size_t)(kv->value.ptr - in->text.str.ptr), global);
 		if (build_arg(s, kv->key.ptr, kv->key.len, &given)) {
@@ -751,6 +772,14 @@ static void resolve_arg(scope *s, df_instr *in, bool global)
 	}
 }
 
+/* Did the word splitter find pair i of an ENV or LABEL plain? A pair of the
+ * legacy form is the first word and the rest of the line, blanks and all:
+ * plain when every word is; any other pair is the word args[i]. */
+static bool pair_plain(const df_instr *in, size_t i)
+{
+	return in->legacy_kv ? words_plain(in) : in->args[i].plain;
+}
+
 static void resolve_env(scope *s, df_instr *in, bool is_label)
 {
 	/* All values of one ENV see the bindings from before it: expand them
@@ -764,20 +793,23 @@ static void resolve_env(scope *s, df_instr *in, bool is_label)
 		 * the end of the value, or to the opening quote of a value
 		 * quoted whole and then within its quotes: key and value are
 		 * then each their own expansion (the value out of its quotes,
-		 * as is_plain() takes it), and one or two scans answer for
-		 * both. Other pairs are expanded part by part. */
-		bool quoted = v.len && (v.ptr[0] == '"' || v.ptr[0] == '\'');
-		bool whole = quoted && v.len >= 2 && v.ptr[v.len - 1] == v.ptr[0];
-		if ((!quoted || whole) && key_off <= value_off &&
-		    no_special(s, text, key_off, quoted ? value_off : value_off + v.len) &&
-		    (!quoted || no_special(s, text, value_off + 1, value_off + v.len - 1))) {
-			kv->key_exp = (df_expanded){ DF_EXP_KNOWN, kv->key, NULL };
-			kv->value_exp = (df_expanded){ DF_EXP_KNOWN, quoted ? (df_str){ v.ptr + 1, v.len - 2 } : v,
-						       NULL };
-			continue;
+		 * as is_plain() takes it). For the first kind the word
+		 * splitter's flag answers, else one or two scans do. Other
+		 * pairs are expanded part by part. */
+		bool quoted = false;
+		if (!pair_plain(in, i)) {
+			quoted = v.len && (v.ptr[0] == '"' || v.ptr[0] == '\'');
+			bool whole = quoted && v.len >= 2 && v.ptr[v.len - 1] == v.ptr[0];
+			if (!((!quoted || whole) && key_off <= value_off &&
+			      no_special(s, text, key_off, quoted ? value_off : value_off + v.len) &&
+			      (!quoted || no_special(s, text, value_off + 1, value_off + v.len - 1)))) {
+				kv->key_exp = expand_str(s, kv->key, &in->text, key_off, false);
+				kv->value_exp = expand_str(s, kv->value, &in->text, value_off, false);
+				continue;
+			}
 		}
-		kv->key_exp = expand_str(s, kv->key, &in->text, key_off, false);
-		kv->value_exp = expand_str(s, kv->value, &in->text, value_off, false);
+		kv->key_exp = (df_expanded){ DF_EXP_KNOWN, kv->key, NULL };
+		kv->value_exp = (df_expanded){ DF_EXP_KNOWN, quoted ? (df_str){ v.ptr + 1, v.len - 2 } : v, NULL };
 	}
 	for (size_t i = 0; i < in->npairs && !is_label; i++) {
 		df_kv *kv = &in->pairs[i];

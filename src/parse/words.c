@@ -28,7 +28,7 @@ static const bool word_special[256] = {
 /* Append the word text[off..end) to *arr, built in its slot. Inline in
  * both splitters: a call per word cost more than its body. */
 static inline __attribute__((always_inline)) void push_word(df_arena *a, df_word **arr, size_t *n, size_t *cap,
-								const df_text *t, size_t off, size_t end)
+								const df_text *t, size_t off, size_t end, bool plain)
 {
 	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 4;
@@ -41,6 +41,7 @@ static inline __attribute__((always_inline)) void push_word(df_arena *a, df_word
 		.value = raw,
 		.span = df_text_span_first(t, off, end - off),
 		.text_off = (uint32_t)off,
+		.plain = plain,
 	};
 }
 
@@ -186,11 +187,16 @@ size_t df_split_blank(df_arena *a, const df_text *t, size_t off, size_t end, df_
 		if (pos >= end)
 			break;
 		size_t start = pos;
+		bool plain = true;
 		/* The scan stops at every blank, and at a few bytes ('$',
-		 * quotes) that are ordinary here. */
-		while ((pos = df_scan_special(s, pos, end, true)) < end && !is_blank_sep((unsigned char)s[pos]))
+		 * quotes) that are ordinary here but tell the word from a
+		 * plain one. */
+		while ((pos = df_scan_special(s, pos, end, true)) < end && !is_blank_sep((unsigned char)s[pos])) {
+			if (df_scan_stop_special[(unsigned char)s[pos]])
+				plain = false;
 			pos++;
-		push_word(a, &words, &n, &cap, t, start, pos);
+		}
+		push_word(a, &words, &n, &cap, t, start, pos, plain);
 	}
 	*out = words;
 	return n;
@@ -210,14 +216,18 @@ size_t df_split_quoted(df_arena *a, const df_text *t, size_t off, size_t end, ch
 			break;
 		size_t start = pos;
 		char quote = 0;
+		bool plain = true;
 		while (pos < end) {
 			if (!quote) {
 				/* The common case: a run of ordinary chars, sixteen
 				 * bytes a step (every ENV and LABEL byte passes); a
 				 * '$' or control byte the scan stops at is ordinary. */
 				while ((pos = df_scan_special(s, pos, end, true)) < end &&
-				       !word_special[(unsigned char)s[pos]])
+				       !word_special[(unsigned char)s[pos]]) {
+					if (s[pos] == '$')
+						plain = false;
 					pos++;
+				}
 			} else {
 				/* Quoted text: only the closing quote and, between
 				 * double quotes, the escape char do anything (both
@@ -230,12 +240,13 @@ size_t df_split_quoted(df_arena *a, const df_text *t, size_t off, size_t end, ch
 			if (pos >= end)
 				break;
 			char c = s[pos];
+			if (!quote && is_ws((unsigned char)c))
+				break;
+			plain = false;	/* a quote or an escape char, in force or not */
 			if (!quote && (c == '\\' || c == '`') && c != escape) {
 				pos++;	/* the other escape char is an ordinary one */
 				continue;
 			}
-			if (!quote && is_ws((unsigned char)c))
-				break;
 			if (quote) {
 				if (c == quote)
 					quote = 0;
@@ -248,7 +259,7 @@ size_t df_split_quoted(df_arena *a, const df_text *t, size_t off, size_t end, ch
 			}
 			pos++;
 		}
-		push_word(a, &words, &n, &cap, t, start, pos);
+		push_word(a, &words, &n, &cap, t, start, pos, plain);
 	}
 	*out = words;
 	return n;

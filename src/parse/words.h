@@ -4,7 +4,9 @@
  *
  * All splitters work on a df_text (a logical line) between two offsets and
  * return words whose raw strings point into the text and whose spans map back
- * to the source. Memory comes from the caller's arena.
+ * to the source. Memory comes from the caller's arena. df_split_blank() and
+ * df_split_quoted() set each word's plain flag (ast.h) from the bytes they
+ * stopped at, so that scope resolution need not scan the word again.
  */
 #ifndef DF_PARSE_WORDS_H
 #define DF_PARSE_WORDS_H
