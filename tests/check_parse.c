@@ -316,6 +316,39 @@ START_TEST(test_env_forms)
 }
 END_TEST
 
+/* The splitters' plain flag: a word is plain when its raw text holds no
+ * '$', quote or escape char (either one, in force or not), and only then;
+ * the resolver takes such a word as its own expansion. */
+START_TEST(test_plain_words)
+{
+	const df_instr *in = parse1("FROM scratch\nENV A=1 B=\"x\" C=$D E=a\\ b F=/p\n");
+	ck_assert_uint_eq(in->nargs, 5);
+	ck_assert(in->args[0].plain);
+	ck_assert(!in->args[1].plain);
+	ck_assert(!in->args[2].plain);
+	ck_assert(!in->args[3].plain);
+	ck_assert(in->args[4].plain);
+	assert_str(in->pairs[0].value_exp.value, "1");
+	assert_str(in->pairs[4].value_exp.value, "/p");
+	done();
+	in = parse1("FROM scratch\nCOPY a $b c`d 'e' /dst/\n");
+	ck_assert_uint_eq(in->nargs, 5);
+	ck_assert(in->args[0].plain);
+	ck_assert(!in->args[1].plain);
+	ck_assert(!in->args[2].plain);	/* '`' is ordinary here, but no plain word holds it */
+	ck_assert(!in->args[3].plain);
+	ck_assert(in->args[4].plain);
+	done();
+	in = parse1("# escape=`\nFROM scratch\nCOPY C:\\a D:\\b\n");
+	ck_assert(!in->args[0].plain);
+	assert_str(in->args[0].exp.value, "C:\\a");
+	done();
+	in = parse1("FROM scratch\nCOPY [\"a\", \"/d\"]\n");
+	ck_assert(!in->args[0].plain);	/* decoded JSON: not the splitters' */
+	done();
+}
+END_TEST
+
 START_TEST(test_env_uses_old_value)
 {
 	df_doc_parse(&doc, "f", "FROM scratch\nENV a=1\nENV a=2 b=$a\n", 33, NULL);
@@ -573,6 +606,7 @@ int main(void)
 	tcase_add_test(instrs, test_durations);
 	tcase_add_test(instrs, test_from_forms);
 	tcase_add_test(instrs, test_env_forms);
+	tcase_add_test(instrs, test_plain_words);
 	tcase_add_test(instrs, test_env_uses_old_value);
 	tcase_add_test(instrs, test_arg_scoping);
 	tcase_add_test(instrs, test_build_args_override);
