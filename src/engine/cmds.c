@@ -256,10 +256,9 @@ const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t
 	}
 	size_t cap = c->nwords > from + 1 ? c->nwords - from - 1 : 1;
 	const df_sh_word **out = df_arena_alloc_uninit(&cs->arena, cap * sizeof(*out));
-	df_sh_opt_note note;
-	*n = df_sh_positionals_noted(c, from, value_opts, out, cap, &note);
 	/* The commands are the instruction's or the arena's, which lives as
-	 * long as the file: an address names one command for the file. */
+	 * long as the file: an address names one command for the file. The
+	 * walk notes its words straight into the slot kept for it. */
 	size_t slot = cs->npos;
 	if (cs->npos < DF_ARRAY_LEN(cs->pos)) {
 		cs->npos++;
@@ -267,7 +266,12 @@ const df_sh_word **df_lint_positionals(df_lint *lint, const df_sh_cmd *c, size_t
 		slot = cs->pos_next;
 		cs->pos_next = (slot + 1) % DF_ARRAY_LEN(cs->pos);
 	}
-	cs->pos[slot] = (struct df_cmds_pos){ c, from, out, *n, note };
+	struct df_cmds_pos *p = &cs->pos[slot];
+	*n = df_sh_positionals_noted(c, from, value_opts, out, cap, &p->note);
+	p->cmd = c;
+	p->from = from;
+	p->words = out;
+	p->n = *n;
 	return out;
 }
 

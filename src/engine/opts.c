@@ -47,16 +47,15 @@ bool df_opt_next(df_opt_iter *it, df_opt *o)
 	if (!it->k) {
 		/* A new word. The first "--" ends the options, and is no
 		 * operand itself. */
-		if (!c)
-			return false;
-		if (!it->operands && it->i < c->nwords &&
-		    df_mem_eq(c->words[it->i].value.ptr, c->words[it->i].value.len, "--")) {
-			it->operands = true;
-			it->i++;
-		}
-		if (it->i >= c->nwords)
+		if (!c || it->i >= c->nwords)
 			return false;
 		df_str w = c->words[it->i].value;
+		if (!it->operands && w.len == 2 && w.ptr[0] == '-' && w.ptr[1] == '-') {
+			it->operands = true;
+			if (++it->i >= c->nwords)
+				return false;
+			w = c->words[it->i].value;
+		}
 		if (it->operands || w.len < 2 || w.ptr[0] != '-') {
 			o->word = o->value_word = it->i++;
 			o->value = w;
