@@ -11,19 +11,23 @@ static int on_build(df_lint *lint, const df_instr *in, const df_cmd_view *v, voi
 static void check(df_lint *lint, void *state);
 
 /* Commands that compile or assemble a program, with the verb (the first
- * positional words) that makes them do so, or NULL for any use. */
+ * positional words, NULL-terminated) that makes them do so, or none for
+ * any use. The entries of one name are next to each other, and either all
+ * have a verb or the name has one entry; every verb ends with the word
+ * "build". Those with a verb first: most commands asked about are npm,
+ * yarn or go. */
 typedef struct build_cmd {
 	const char *name;
-	const char *verb;
+	const char *verb[3];
 } build_cmd;
 
 static const build_cmd builds[] = {
-	{ "make", NULL }, { "cmake", NULL }, { "ninja", NULL }, { "meson", NULL },
-	{ "configure", NULL }, { "gcc", NULL }, { "g++", NULL }, { "cc", NULL },
-	{ "c++", NULL }, { "clang", NULL }, { "clang++", NULL },
-	{ "go", "build" }, { "cargo", "build" },
-	{ "npm", "run build" }, { "yarn", "build" }, { "yarn", "run build" }, { "pnpm", "build" },
-	{ "pnpm", "run build" },
+	{ "npm", { "run", "build" } }, { "yarn", { "build" } }, { "yarn", { "run", "build" } },
+	{ "pnpm", { "build" } }, { "pnpm", { "run", "build" } }, { "go", { "build" } },
+	{ "cargo", { "build" } },
+	{ "make", { NULL } }, { "cmake", { NULL } }, { "ninja", { NULL } }, { "meson", { NULL } },
+	{ "configure", { NULL } }, { "gcc", { NULL } }, { "g++", { NULL } }, { "cc", { NULL } },
+	{ "c++", { NULL } }, { "clang", { NULL } }, { "clang++", { NULL } },
 };
 
 const df_rule df_rule_DF1011 = {
@@ -110,24 +114,30 @@ static bool is_tooling(df_str name)
  * command's words of its last word that says so (the name, or the verb). */
 static bool build_of(df_lint *lint, const df_cmd_view *v, size_t *last)
 {
-	for (size_t i = 0; i < DF_ARRAY_LEN(builds); i++) {
-		if (!df_cmd_named(v, builds[i].name))
-			continue;
-		*last = v->name;
-		if (!builds[i].verb)
-			return true;
-		const df_cmd_view *ev = df_lint_expanded(lint, v);
-		size_t n;
-		const df_sh_word **pos = df_lint_positionals(lint, ev->cmd, v->name, NULL, &n);
-		const char *verb = builds[i].verb;
-		for (size_t k = 0; *verb; k++) {
-			size_t len = strcspn(verb, " ");
-			if (k >= n || pos[k]->value.len != len || memcmp(pos[k]->value.ptr, verb, len) != 0)
-				break;
-			*last = (size_t)(pos[k] - ev->cmd->words);
-			verb += len + (verb[len] == ' ');
-		}
-		if (!*verb)
+	size_t i = 0;
+	while (i < DF_ARRAY_LEN(builds) && !df_cmd_named(v, builds[i].name))
+		i++;
+	if (i == DF_ARRAY_LEN(builds))
+		return false;
+	*last = v->name;
+	if (!builds[i].verb[0])
+		return true;
+	/* Most commands of these names (npm ci, go mod download) have no
+	 * word "build": their positionals need no look. */
+	const df_sh_cmd *c = df_lint_expanded(lint, v)->cmd;
+	bool build = false;
+	for (size_t j = v->name + 1; j < c->nwords && !build; j++)
+		build = df_mem_eq(c->words[j].value.ptr, c->words[j].value.len, "build");
+	if (!build)
+		return false;
+	size_t n;
+	const df_sh_word **pos = df_lint_positionals(lint, c, v->name, NULL, &n);
+	for (const char *name = builds[i].name; i < DF_ARRAY_LEN(builds) && !strcmp(builds[i].name, name); i++) {
+		const char *const *verb = builds[i].verb;
+		size_t k = 0;
+		for (; verb[k] && k < n && df_mem_eq(pos[k]->value.ptr, pos[k]->value.len, verb[k]); k++)
+			*last = (size_t)(pos[k] - c->words);
+		if (!verb[k])
 			return true;
 	}
 	return false;
@@ -137,6 +147,9 @@ static bool build_of(df_lint *lint, const df_cmd_view *v, size_t *last)
  * read, at the end, only for those that do. */
 static int on_build(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
+	/* One build decides: the file's later commands need no look. */
+	if (*(bool *)state)
+		return 1;
 	size_t last;
 	if (in->outer || !build_of(lint, v, &last))
 		return 0;

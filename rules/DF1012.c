@@ -48,7 +48,10 @@ static void check(df_lint *lint, void *state)
 	for (size_t i = 0; i < g->nstages; i++)
 		if (g->stages[i].base_kind == DF_BASE_UNKNOWN)
 			return;	/* FROM $X may name any stage */
-	bool *named = df_xcalloc(g->nstages, sizeof(*named));
+	/* On the stack for the usual handful of stages. */
+	bool room[64];
+	bool *named = g->nstages <= DF_ARRAY_LEN(room) ? room : df_xmalloc(g->nstages * sizeof(*named));
+	memset(named, 0, g->nstages * sizeof(*named));
 	bool unknown = false;
 	for (size_t i = 0; i < g->nedges; i++) {
 		const df_edge *e = &g->edges[i];
@@ -57,16 +60,21 @@ static void check(df_lint *lint, void *state)
 		else if (e->image.ptr && memchr(e->image.ptr, '$', e->image.len))
 			unknown = true;
 	}
+	/* Most files need every stage: then there is nothing to report, and
+	 * no need to look further. */
+	bool unused = false;
+	for (size_t i = 0; i + 1 < g->nstages && !unused; i++)
+		unused = !g->stages[i].reachable && !named[i];
 	/* A --from the parser refused ($VAR: never expanded) still means some
 	 * stage. */
-	for (size_t i = 0; i < doc->ninstrs && !unknown; i++) {
+	for (size_t i = 0; i < doc->ninstrs && unused && !unknown; i++) {
 		const df_instr *in = doc->instrs[i];
 		if (in->has_error && (in->kind == DF_I_COPY || in->kind == DF_I_RUN))
 			for (size_t f = 0; f < in->nflags; f++)
 				unknown |= df_mem_eq(in->flags[f].name.ptr, in->flags[f].name.len, "from") ||
 					   df_mem_eq(in->flags[f].name.ptr, in->flags[f].name.len, "mount");
 	}
-	for (size_t i = 0; i + 1 < g->nstages && !unknown; i++) {
+	for (size_t i = 0; i + 1 < g->nstages && unused && !unknown; i++) {
 		const df_stage *st = &g->stages[i];
 		if (st->reachable || named[i])
 			continue;
@@ -85,5 +93,6 @@ static void check(df_lint *lint, void *state)
 				  "never builds it; remove it or name it and build it with --target",
 				  i, from->line);
 	}
-	free(named);
+	if (named != room)
+		free(named);
 }

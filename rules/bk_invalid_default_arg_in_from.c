@@ -185,8 +185,10 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	if (in->kind != DF_I_FROM || in->has_error || !in->from_image.raw.ptr)
 		return;
 	const df_word *w = &in->from_image;
-	if (!memchr(w->value.ptr, '$', w->value.len))
-		return;	/* no variable: a bad name is a plain error, not this */
+	/* No variable: a bad name is a plain error, not this. A word the
+	 * splitter found plain has no '$', with no need to look. */
+	if (w->plain || !memchr(w->value.ptr, '$', w->value.len))
+		return;
 	const df_doc *doc = df_lint_doc(lint);
 	df_arena a;
 	df_arena_init(&a);

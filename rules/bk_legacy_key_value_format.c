@@ -40,16 +40,31 @@ typedef struct edit {
 } edit;
 
 typedef struct edits {
-	edit *items;
+	edit *items;	/* room until it is full, then on the heap */
 	size_t len, cap;
 	char esc[2];	/* the escape char as a string */
+	edit room[8];	/* most fixes are an edit or two */
 } edits;
+
+static void edits_init(edits *e, char esc)
+{
+	*e = (edits){ .items = e->room, .cap = DF_ARRAY_LEN(e->room), .esc = { esc, '\0' } };
+}
+
+static void edits_release(edits *e)
+{
+	if (e->items != e->room)
+		free(e->items);
+}
 
 static void add(edits *e, uint32_t start, uint32_t end, const char *text)
 {
 	if (e->len == e->cap) {
-		e->cap = e->cap ? 2 * e->cap : 8;
-		e->items = df_xrealloc(e->items, e->cap * sizeof(*e->items));
+		e->cap *= 2;
+		if (e->items == e->room)
+			e->items = memcpy(df_xmalloc(e->cap * sizeof(*e->items)), e->room, sizeof(e->room));
+		else
+			e->items = df_xrealloc(e->items, e->cap * sizeof(*e->items));
 	}
 	e->items[e->len++] = (edit){ start, end, text };
 }
@@ -179,11 +194,12 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	 * is the reporter's cheap path. */
 	const char *msg = in->kind == DF_I_ENV ? "use 'ENV key=value' instead of the legacy 'ENV key value' form"
 					       : "use 'LABEL key=value' instead of the legacy 'LABEL key value' form";
-	edits e = { .esc = { df_lint_doc(lint)->escape, '\0' } };
+	edits e;
+	edits_init(&e, df_lint_doc(lint)->escape);
 	bool can = fix_edits(lint, in, &e);
 	df_fix *fix = df_report_fix(lint, &df_rule_LegacyKeyValueFormat, can ? DF_FIX_SAFE : DF_FIX_NONE,
 				    in->pairs[0].key_span, "%s", msg);
 	for (size_t i = 0; can && i < e.len; i++)
 		df_fix_edit(fix, e.items[i].start, e.items[i].end, e.items[i].text);
-	free(e.items);
+	edits_release(&e);
 }
