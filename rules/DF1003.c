@@ -179,7 +179,27 @@ typedef struct walk {
 	const df_ospkg_manager *table;
 	bool fresh[MANAGERS];	/* refreshed earlier in this RUN */
 	bool reported;
+	enum { LATER_UNKNOWN, LATER_NONE, LATER_SOME } later;	/* later_run(), once asked */
 } walk;
+
+/* Does a RUN that check() reads come after w->run and before reset()
+ * forgets the refreshes, at the end of its stage (a RUN before the first
+ * FROM has no stage: the rest of the file)? Only such a RUN reads what a
+ * refresh records: a refresh in the last RUN of its stage needs neither
+ * the record nor the look for an rm of its lists after it. */
+static bool later_run(walk *w)
+{
+	if (w->later == LATER_UNKNOWN) {
+		const df_doc *doc = df_lint_doc(w->lint);
+		int stage = w->run->stage;
+		size_t end = stage >= 0 ? df_lint_graph(w->lint)->stages[stage].last + 1 : doc->ninstrs;
+		w->later = LATER_NONE;
+		for (size_t i = w->run->index + 1; i < end && w->later == LATER_NONE; i++)
+			if (doc->instrs[i]->kind == DF_I_RUN && !doc->instrs[i]->has_error)
+				w->later = LATER_SOME;
+	}
+	return w->later == LATER_SOME;
+}
 
 static int each(const df_cmd_view *v, void *ud)
 {
@@ -192,6 +212,8 @@ static int each(const df_cmd_view *v, void *ud)
 		return 0;
 	if (u.action == DF_OSPKG_REFRESH) {
 		w->fresh[m] = true;
+		if (!later_run(w))
+			return 0;
 		pthread_once(&lists_once, lists_build);
 		if ((lists_all[m] && df_run_removes_normal_after(w->lint, v, lists_all[m], true)) ||
 		    df_run_mounts_cache(w->run, u.manager->lists)) {
