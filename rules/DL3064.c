@@ -102,23 +102,16 @@ static bool is_known(df_str name)
 	return false;
 }
 
-/* A word of has_suspicious(), lower case, and its length. */
-typedef struct suspicious_word {
-	const char *text;
-	size_t len;
-} suspicious_word;
-
-#define WORD(s) { s, sizeof(s) - 1 }
-/* The words by their first letter (a to z), at most two each. */
-static const suspicious_word words_at[26][2] = {
-	['a' - 'a'] = { WORD("api_key") },
-	['c' - 'a'] = { WORD("client_key") },
-	['p' - 'a'] = { WORD("password"), WORD("private") },
-	['s' - 'a'] = { WORD("secret") },
-	['t' - 'a'] = { WORD("token") },
-	['u' - 'a'] = { WORD("username") },
+/* The words of has_suspicious(), lower case, by their first letter (a to
+ * z), at most two each. */
+static const df_str words_at[26][2] = {
+	['a' - 'a'] = { DF_STR_LIT("api_key") },
+	['c' - 'a'] = { DF_STR_LIT("client_key") },
+	['p' - 'a'] = { DF_STR_LIT("password"), DF_STR_LIT("private") },
+	['s' - 'a'] = { DF_STR_LIT("secret") },
+	['t' - 'a'] = { DF_STR_LIT("token") },
+	['u' - 'a'] = { DF_STR_LIT("username") },
 };
-#undef WORD
 
 /* The bytes a word of words_at starts with, in either case (built with
  * the known names, by tables_build()): most bytes of a name start none,
@@ -134,19 +127,19 @@ static void tables_build(void)
 {
 	known_build();
 	for (unsigned c = 0; c < 26; c++)
-		for (size_t k = 0; k < 2 && words_at[c][k].text; k++) {
+		for (size_t k = 0; k < 2 && words_at[c][k].ptr; k++) {
 			starts_word['a' + c] = starts_word['A' + c] = true;
-			second_letters[c] |= UINT32_C(1) << (words_at[c][k].text[1] - 'a');
+			second_letters[c] |= UINT32_C(1) << (words_at[c][k].ptr[1] - 'a');
 		}
 }
 
 /* Does name hold w at i, in any case? */
-static bool holds_at(df_str name, size_t i, const suspicious_word *w)
+static bool holds_at(df_str name, size_t i, const df_str *w)
 {
 	if (name.len - i < w->len)
 		return false;
 	for (size_t j = 0; j < w->len; j++)
-		if (df_to_lower((unsigned char)name.ptr[i + j]) != w->text[j])
+		if (df_to_lower((unsigned char)name.ptr[i + j]) != w->ptr[j])
 			return false;
 	return true;
 }
@@ -165,7 +158,7 @@ static bool has_suspicious(df_str name)
 		unsigned next = (unsigned)df_to_lower((unsigned char)name.ptr[i + 1]) - 'a';
 		if (next >= 26 || !((second_letters[c] >> next) & 1))
 			continue;
-		for (size_t k = 0; k < 2 && words_at[c][k].text; k++)
+		for (size_t k = 0; k < 2 && words_at[c][k].ptr; k++)
 			if (holds_at(name, i, &words_at[c][k]))
 				return true;
 	}

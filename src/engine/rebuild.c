@@ -5,9 +5,9 @@
 
 #include "util/util.h"
 
-/* A literal with its length: the tables below are scanned for every ARG,
- * and a length known beforehand rejects most entries without a call. */
-#define LIT(s) { s, sizeof(s) - 1 }
+/* The tables below hold their names' lengths (DF_STR_LIT): they are
+ * scanned for every ARG, and a length known beforehand rejects most
+ * entries without a call. */
 
 /* Is name exactly lit? */
 static bool equals(df_str name, df_str lit)
@@ -46,10 +46,12 @@ static size_t squeeze(df_str name, char *out, size_t cap)
 bool df_arg_busts_cache(df_str name)
 {
 	static const df_str prefixes[] = {
-		LIT("CACHEBUST"), LIT("CACHEBREAK"), LIT("BUSTCACHE"), LIT("NOCACHE"),
+		DF_STR_LIT("CACHEBUST"), DF_STR_LIT("CACHEBREAK"), DF_STR_LIT("BUSTCACHE"),
+		DF_STR_LIT("NOCACHE"),
 	};
 	static const df_str names[] = {
-		LIT("CACHEDATE"), LIT("CACHETS"), LIT("CACHETIMESTAMP"), LIT("CACHEKEYDATE"),
+		DF_STR_LIT("CACHEDATE"), DF_STR_LIT("CACHETS"), DF_STR_LIT("CACHETIMESTAMP"),
+		DF_STR_LIT("CACHEKEYDATE"),
 	};
 	/* The first letter that counts tells most names apart before the
 	 * squeeze: none of the lists' starts with it. */
@@ -88,9 +90,11 @@ static bool last_word_is(df_str name, df_str tok)
 static bool predefined(df_str name)
 {
 	static const df_str names[] = {
-		LIT("TARGETPLATFORM"), LIT("TARGETOS"), LIT("TARGETARCH"), LIT("TARGETVARIANT"),
-		LIT("BUILDPLATFORM"), LIT("BUILDOS"), LIT("BUILDARCH"), LIT("BUILDVARIANT"),
-		LIT("HTTP_PROXY"), LIT("HTTPS_PROXY"), LIT("FTP_PROXY"), LIT("NO_PROXY"), LIT("ALL_PROXY"),
+		DF_STR_LIT("TARGETPLATFORM"), DF_STR_LIT("TARGETOS"), DF_STR_LIT("TARGETARCH"),
+		DF_STR_LIT("TARGETVARIANT"), DF_STR_LIT("BUILDPLATFORM"), DF_STR_LIT("BUILDOS"),
+		DF_STR_LIT("BUILDARCH"), DF_STR_LIT("BUILDVARIANT"), DF_STR_LIT("HTTP_PROXY"),
+		DF_STR_LIT("HTTPS_PROXY"), DF_STR_LIT("FTP_PROXY"), DF_STR_LIT("NO_PROXY"),
+		DF_STR_LIT("ALL_PROXY"),
 	};
 	for (size_t i = 0; i < DF_ARRAY_LEN(names); i++)
 		if (equals_ignoring_case(name, names[i]))
@@ -103,14 +107,16 @@ df_per_build df_arg_per_build(const df_kv *kv, bool has_default)
 	/* Whole names: a bare VERSION is the build's own; NODE_VERSION=20 is a
 	 * pinned tool and stays. */
 	static const df_str names[] = {
-		LIT("VERSION"), LIT("APP_VERSION"), LIT("BUILD_VERSION"), LIT("RELEASE_VERSION"),
-		LIT("IMAGE_VERSION"), LIT("BUILD_NUMBER"), LIT("BUILD_ID"), LIT("BUILD_TAG"),
-		LIT("RUN_NUMBER"), LIT("RUN_ID"),
+		DF_STR_LIT("VERSION"), DF_STR_LIT("APP_VERSION"), DF_STR_LIT("BUILD_VERSION"),
+		DF_STR_LIT("RELEASE_VERSION"), DF_STR_LIT("IMAGE_VERSION"), DF_STR_LIT("BUILD_NUMBER"),
+		DF_STR_LIT("BUILD_ID"), DF_STR_LIT("BUILD_TAG"), DF_STR_LIT("RUN_NUMBER"),
+		DF_STR_LIT("RUN_ID"),
 	};
 	/* The last word of a name: a commit or a moment changes every build
 	 * (BUILD_DATE, VCS_REF), a format or a length does not (DATE_FORMAT). */
 	static const df_str tokens[] = {
-		LIT("SHA"), LIT("COMMIT"), LIT("REVISION"), LIT("REF"), LIT("DATE"), LIT("TIMESTAMP"),
+		DF_STR_LIT("SHA"), DF_STR_LIT("COMMIT"), DF_STR_LIT("REVISION"), DF_STR_LIT("REF"),
+		DF_STR_LIT("DATE"), DF_STR_LIT("TIMESTAMP"),
 	};
 	if (predefined(kv->key))
 		return DF_PER_BUILD_NOT;
@@ -133,17 +139,21 @@ bool df_arg_read_by_tools(df_str name)
 	 * environment of a framework (NODE_ENV, MIX_ENV, RAILS_ENV ...), a
 	 * package manager's or compiler's configuration. */
 	static const df_str prefixes[] = {
-		LIT("NPM_CONFIG_"), LIT("YARN_"), LIT("PNPM_"), LIT("PIP_"), LIT("POETRY_"), LIT("UV_"),
-		LIT("PIPENV_"), LIT("PYTHON"), LIT("CARGO_"), LIT("RUST"), LIT("GO"), LIT("CGO_"),
-		LIT("MAVEN_"), LIT("GRADLE_"), LIT("JAVA_"), LIT("BUNDLE_"), LIT("GEM_"), LIT("COMPOSER_"),
-		LIT("DOTNET_"), LIT("NUGET_"), LIT("ASPNETCORE_"), LIT("HEX_"), LIT("MIX_"), LIT("LC_"),
-		LIT("NODE_"),
-		LIT("npm_config_"),	/* npm reads its settings in lower case too */
+		DF_STR_LIT("NPM_CONFIG_"), DF_STR_LIT("YARN_"), DF_STR_LIT("PNPM_"), DF_STR_LIT("PIP_"),
+		DF_STR_LIT("POETRY_"), DF_STR_LIT("UV_"), DF_STR_LIT("PIPENV_"), DF_STR_LIT("PYTHON"),
+		DF_STR_LIT("CARGO_"), DF_STR_LIT("RUST"), DF_STR_LIT("GO"), DF_STR_LIT("CGO_"),
+		DF_STR_LIT("MAVEN_"), DF_STR_LIT("GRADLE_"), DF_STR_LIT("JAVA_"), DF_STR_LIT("BUNDLE_"),
+		DF_STR_LIT("GEM_"), DF_STR_LIT("COMPOSER_"), DF_STR_LIT("DOTNET_"), DF_STR_LIT("NUGET_"),
+		DF_STR_LIT("ASPNETCORE_"), DF_STR_LIT("HEX_"), DF_STR_LIT("MIX_"), DF_STR_LIT("LC_"),
+		DF_STR_LIT("NODE_"),
+		DF_STR_LIT("npm_config_"),	/* npm reads its settings in lower case too */
 	};
 	static const df_str names[] = {
-		LIT("DEBIAN_FRONTEND"), LIT("TZ"), LIT("LANG"), LIT("LANGUAGE"), LIT("CC"), LIT("CXX"),
-		LIT("CFLAGS"), LIT("CXXFLAGS"), LIT("CPPFLAGS"), LIT("LDFLAGS"), LIT("MAKEFLAGS"),
-		LIT("PKG_CONFIG_PATH"), LIT("SSL_CERT_FILE"), LIT("HOME"), LIT("PATH"), LIT("SHELL"), LIT("USER"),
+		DF_STR_LIT("DEBIAN_FRONTEND"), DF_STR_LIT("TZ"), DF_STR_LIT("LANG"), DF_STR_LIT("LANGUAGE"),
+		DF_STR_LIT("CC"), DF_STR_LIT("CXX"), DF_STR_LIT("CFLAGS"), DF_STR_LIT("CXXFLAGS"),
+		DF_STR_LIT("CPPFLAGS"), DF_STR_LIT("LDFLAGS"), DF_STR_LIT("MAKEFLAGS"),
+		DF_STR_LIT("PKG_CONFIG_PATH"), DF_STR_LIT("SSL_CERT_FILE"), DF_STR_LIT("HOME"),
+		DF_STR_LIT("PATH"), DF_STR_LIT("SHELL"), DF_STR_LIT("USER"),
 	};
 	if (name.len > 4 && df_mem_ieq(name.ptr + name.len - 4, 4, "_ENV"))
 		return true;

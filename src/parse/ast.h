@@ -36,6 +36,9 @@ typedef struct df_str {
 	const char *ptr;
 	size_t len;
 } df_str;
+/* The initializer of a df_str for a string literal, its length counted
+ * at compile time: for tables of names compared by length first. */
+#define DF_STR_LIT(s) { s, sizeof(s) - 1 }
 
 typedef struct df_span {
 	uint32_t start, end;	/* source byte offsets, end exclusive */
