@@ -120,25 +120,16 @@ static void what_adds(written *w, size_t *o, const char *s)
 	what_add(w, o, s, strlen(s));
 }
 
-/* arr (of *cap objects of size bytes, in l's arena) with room for n: the
- * list lives as long as the file, and a heap array cost more than filling
- * it. Inline: asked for every record, nearly always with room to spare. */
-static inline void *room_for(layers *l, void *arr, size_t *cap, size_t n, size_t size)
-{
-	if (n <= *cap)
-		return arr;
-	size_t ncap = *cap ? 2 * *cap : 8;
-	if (ncap < n)
-		ncap = n;
-	arr = df_arena_grow_uninit(&l->arena, arr, *cap, ncap, size);
-	*cap = ncap;
-	return arr;
-}
-
-/* Record path, written by in; its what is empty (a RUN's caller fills it). */
+/* Record path, written by in; its what is empty (a RUN's caller fills it).
+ * The records are in the file's arena: they live as long as the file, and
+ * a heap array cost more than filling it. */
 static written *add(layers *l, const char *path, const df_instr *in, bool copied)
 {
-	l->v = room_for(l, l->v, &l->cap, l->len + 1, sizeof(*l->v));
+	if (l->len == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 8;
+		l->v = df_arena_grow_uninit(&l->arena, l->v, l->cap, cap, sizeof(*l->v));
+		l->cap = cap;
+	}
 	written *w = &l->v[l->len++];
 	*w = (written){ .path = path, .line = in->line, .run = copied ? NULL : in, .copy = copied ? in : NULL };
 	return w;
