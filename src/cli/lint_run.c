@@ -50,6 +50,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,10 @@
 #define KEEP_OPEN_MAX 65536
 /* More threads than this buys nothing but memory. */
 #define LINT_MAX_JOBS 256
+/* Without lint threads, how far read_ahead's reader may run ahead: jobs,
+ * and bytes read and not yet linted (one file more than this at most). */
+#define READ_AHEAD_JOBS 64
+#define READ_AHEAD_BYTES (32u << 20)
 
 typedef struct lint_job {
 	const char *path;	/* what is read: a file or "-" */
@@ -81,7 +86,7 @@ typedef struct lint_job {
 	df_context *fixed_ctx;	/* the context as the fixed ignore file makes it */
 	int fd;			/* path opened by gather(), to read; -1: none */
 	df_input_info info;	/* what fd is */
-	bool read;		/* stdin: data and err are read already */
+	bool read;		/* data and err are read already: stdin, or by read_ahead */
 	bool done;		/* under lint_pool.lock once threads run */
 } lint_job;
 
@@ -94,12 +99,13 @@ typedef struct lint_pool {
 	lint_job *jobs;
 	size_t njobs;
 	const df_lint_run *run;
-	df_buf spare;		/* without threads: the last job's byte buffer, reused */
+	df_buf spare;		/* without threads or reader: the last job's byte buffer, reused */
 	pthread_mutex_t lock;
 	pthread_cond_t changed;	/* a job is done */
 	size_t next;		/* the next job a thread takes */
 	df_contexts *contexts;	/* the build contexts, opened as rules ask */
 	df_side_files side;	/* --diff: the ignore files as the diffs so far leave them */
+	bool reading_ahead;	/* a read_ahead reader reads the jobs' files */
 } lint_pool;
 
 /* One -f/-o report while the jobs run. */
@@ -198,6 +204,14 @@ static size_t open_budget(void)
 	return (size_t)rl.rlim_cur / 2;
 }
 
+/* Whether the run's files are read by a read_ahead thread, for njobs jobs:
+ * without lint threads, files read as they are now (not --fix's), more
+ * than one. */
+static bool reads_ahead(const df_lint_run *run, size_t njobs)
+{
+	return run->jobs <= 1 && run->fix != DF_FIX_MODE_WRITE && njobs > 1;
+}
+
 /*
  * One job per file to lint, in input order; a directory's Dockerfiles
  * where it stands. Inputs that cannot be read stay jobs: their errors are
@@ -207,12 +221,14 @@ static size_t open_budget(void)
  * file stays open for its job to read, in its turn, on whichever thread
  * runs it: a stat() here and an open() then would walk every path twice,
  * which costs about as much as linting a small file. Past open_budget(),
- * inputs are only stat()ed. --fix opens each in its turn: a file given
- * twice is read again after the first job's fixes replaced it.
+ * inputs are only stat()ed. So they are when a reader thread reads the
+ * files ahead (read_ahead): its open() walks the path again, but on its
+ * own core, while the main thread lints. --fix opens each in its turn: a
+ * file given twice is read again after the first job's fixes replaced it.
  */
 static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 {
-	size_t budget = run->fix == DF_FIX_MODE_WRITE ? 0 : open_budget();
+	size_t budget = run->fix == DF_FIX_MODE_WRITE || reads_ahead(run, run->ninputs) ? 0 : open_budget();
 	df_input_dir dir = DF_INPUT_DIR_INIT;
 	for (size_t i = 0; i < run->ninputs; i++) {
 		const char *in = run->inputs[i];
@@ -236,9 +252,12 @@ static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 				add_job(js, in, NULL);
 				continue;
 			}
-		} else if (!is_directory(in)) {
-			add_job(js, in, NULL);
-			continue;
+		} else {
+			df_input_info info;
+			if (df_input_stat_in(&dir, in, &info) != 0 || !S_ISDIR(info.mode)) {
+				add_job(js, in, NULL);
+				continue;
+			}
 		}
 		df_discovery found = DF_DISCOVERY_INIT;
 		df_discover(in, &found, on_discover, dc);
@@ -324,23 +343,31 @@ static void fix_job(const df_lint_run *run, const df_lint_opts *opts, lint_job *
 	df_fix_result_release(&res);
 }
 
+/* Read the job's bytes, or why they cannot be, unless that is done; a
+ * file gather() did not open is opened relative to dir, unless NULL. */
+static void read_job(lint_job *j, df_input_dir *dir)
+{
+	if (j->read)
+		return;
+	int rc;
+	if (j->fd >= 0) {
+		rc = df_read_text_open(j->fd, &j->info, j->path, DF_MAX_FILE, &j->data, &j->err);
+		j->fd = -1;
+	} else {
+		rc = df_read_text_in(dir, j->path, DF_MAX_FILE, &j->data, &j->err);
+	}
+	if (rc < 0)
+		df_buf_release(&j->data);
+	j->read = true;
+}
+
 /* Read, parse and lint one job; touches nothing but the job (and the
  * shared contexts, under their lock). */
 static void lint_one(const lint_pool *p, lint_job *j)
 {
-	int rc = 0;
-	if (j->fd >= 0) {
-		rc = df_read_text_open(j->fd, &j->info, j->path, DF_MAX_FILE, &j->data, &j->err);
-		j->fd = -1;
-	} else if (!j->read) {
-		rc = df_read_text(j->path, DF_MAX_FILE, &j->data, &j->err);
-	}
-	if (rc < 0) {
-		df_buf_release(&j->data);
-		return;
-	}
+	read_job(j, NULL);
 	if (j->err.len)
-		return;		/* stdin, read before the threads started */
+		return;
 	df_context_ask jc = { p->contexts, j->path, DF_BUF_INIT, DF_BUF_INIT };
 	df_lint_opts opts = p->run->opts;
 	opts.context = df_contexts_ask;
@@ -401,6 +428,133 @@ static void *worker(void *arg)
 		pthread_cond_broadcast(&p->changed);
 		pthread_mutex_unlock(&p->lock);
 	}
+}
+
+/*
+ * Read-ahead, for a run without lint threads: a reader thread reads the
+ * jobs' files in job order, up to READ_AHEAD_JOBS files and about
+ * READ_AHEAD_BYTES ahead of the job being linted. Opening and reading a
+ * file, most of the time a small one spends in the kernel, is then done on
+ * another core while the main thread lints the file before. Linting stays
+ * on the main thread, one file at a time, and the output is what it was,
+ * byte for byte.
+ *
+ * The counters are atomics, and a side takes the lock only to sleep: the
+ * main thread when its next file is not read yet, the reader when it is as
+ * far ahead as it may go. The reader is woken once half its window is free
+ * again, not after every file: a wake-up costs more than reading a small
+ * file. Each side raises its flag before it looks at the counters one last
+ * time, and the other looks at the flag after it moved a counter, so one of
+ * them always sees the other's move.
+ */
+typedef struct read_ahead {
+	lint_job *jobs;
+	size_t njobs;
+	atomic_size_t read;	/* jobs [0, read) are read */
+	atomic_size_t taken;	/* jobs [0, taken) are the main thread's */
+	atomic_size_t bytes;	/* of the jobs read and not taken */
+	atomic_bool main_waits, reader_waits;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;	/* a flag's side may go on */
+	pthread_t tid;
+} read_ahead;
+
+/* Whether the reader, having read the jobs before next, must wait. */
+static bool reader_must_wait(read_ahead *ra, size_t next)
+{
+	size_t ahead = next - atomic_load(&ra->taken);
+	return ahead && (ahead >= READ_AHEAD_JOBS || atomic_load(&ra->bytes) >= READ_AHEAD_BYTES);
+}
+
+/* Whether the waiting reader may go on: half its window is free. */
+static bool reader_may_go(read_ahead *ra, size_t next)
+{
+	size_t ahead = next - atomic_load(&ra->taken);
+	return !ahead || (ahead <= READ_AHEAD_JOBS / 2 && atomic_load(&ra->bytes) <= READ_AHEAD_BYTES / 2);
+}
+
+static bool job_is_read(read_ahead *ra, size_t i)
+{
+	return atomic_load(&ra->read) > i;
+}
+
+/* Sleep, flag up, until ready(ra, arg). */
+static void ra_wait(read_ahead *ra, atomic_bool *flag, bool (*ready)(read_ahead *, size_t), size_t arg)
+{
+	pthread_mutex_lock(&ra->lock);
+	atomic_store(flag, true);
+	while (!ready(ra, arg))
+		pthread_cond_wait(&ra->wake, &ra->lock);
+	atomic_store(flag, false);
+	pthread_mutex_unlock(&ra->lock);
+}
+
+/* Wake the side whose flag is up, if it is. */
+static void ra_wake(read_ahead *ra, atomic_bool *flag)
+{
+	if (!atomic_load(flag))
+		return;
+	pthread_mutex_lock(&ra->lock);
+	pthread_cond_broadcast(&ra->wake);
+	pthread_mutex_unlock(&ra->lock);
+}
+
+static void *reader(void *arg)
+{
+	read_ahead *ra = arg;
+	df_input_dir dir = DF_INPUT_DIR_INIT;
+	for (size_t i = 0; i < ra->njobs; i++) {
+		if (reader_must_wait(ra, i))
+			ra_wait(ra, &ra->reader_waits, reader_may_go, i);
+		read_job(&ra->jobs[i], &dir);
+		atomic_fetch_add(&ra->bytes, ra->jobs[i].data.len);
+		atomic_store(&ra->read, i + 1);
+		ra_wake(ra, &ra->main_waits);
+	}
+	df_input_dir_release(&dir);
+	return NULL;
+}
+
+/* Start reading p's jobs ahead; false when no thread could be had. */
+static bool read_ahead_start(read_ahead *ra, const lint_pool *p)
+{
+	*ra = (read_ahead){ .jobs = p->jobs, .njobs = p->njobs };
+	atomic_init(&ra->read, 0);
+	atomic_init(&ra->taken, 0);
+	atomic_init(&ra->bytes, 0);
+	atomic_init(&ra->main_waits, false);
+	atomic_init(&ra->reader_waits, false);
+	if (pthread_mutex_init(&ra->lock, NULL) != 0)
+		return false;
+	if (pthread_cond_init(&ra->wake, NULL) != 0) {
+		pthread_mutex_destroy(&ra->lock);
+		return false;
+	}
+	if (pthread_create(&ra->tid, NULL, reader, ra) != 0) {
+		pthread_cond_destroy(&ra->wake);
+		pthread_mutex_destroy(&ra->lock);
+		return false;
+	}
+	return true;
+}
+
+/* Job i, read: the main thread's to lint. Jobs are taken in order. */
+static void read_ahead_take(read_ahead *ra, size_t i)
+{
+	if (!job_is_read(ra, i))
+		ra_wait(ra, &ra->main_waits, job_is_read, i);
+	atomic_fetch_sub(&ra->bytes, ra->jobs[i].data.len);
+	atomic_store(&ra->taken, i + 1);
+	if (reader_may_go(ra, atomic_load(&ra->read)))
+		ra_wake(ra, &ra->reader_waits);
+}
+
+/* After the last job is taken. */
+static void read_ahead_end(read_ahead *ra)
+{
+	pthread_join(ra->tid, NULL);
+	pthread_cond_destroy(&ra->wake);
+	pthread_mutex_destroy(&ra->lock);
 }
 
 /* A finished job's writes, in its turn: the ignore file's lines (--diff:
@@ -483,7 +637,7 @@ static void render_job(lint_pool *p, lint_report *reps, lint_job *j)
 			}
 	}
 	df_diags_release(&j->diags);
-	if (!p->spare.buf) {
+	if (!p->reading_ahead && !p->spare.buf) {
 		p->spare = j->data;
 		df_buf_init(&j->data);
 	}
@@ -509,6 +663,10 @@ static int lint_all(lint_pool *p, lint_report *reps, int rc)
 		if (attr_ok)
 			pthread_attr_destroy(&attr);
 	}
+	/* Alone, the main thread has files read ahead, unless each file's
+	 * turn is where it must be read: --fix may have just rewritten it. */
+	read_ahead ra;
+	p->reading_ahead = reads_ahead(run, p->njobs) && read_ahead_start(&ra, p);
 	for (size_t i = 0; i < p->njobs; i++) {
 		lint_job *j = &p->jobs[i];
 		if (started) {
@@ -517,7 +675,9 @@ static int lint_all(lint_pool *p, lint_report *reps, int rc)
 				pthread_cond_wait(&p->changed, &p->lock);
 			pthread_mutex_unlock(&p->lock);
 		} else {
-			if (!j->data.buf) {
+			if (p->reading_ahead)
+				read_ahead_take(&ra, i);
+			else if (!j->data.buf) {
 				j->data = p->spare;
 				df_buf_reset(&j->data);
 				df_buf_init(&p->spare);
@@ -532,6 +692,8 @@ static int lint_all(lint_pool *p, lint_report *reps, int rc)
 							       : r;
 		render_job(p, reps, j);
 	}
+	if (p->reading_ahead)
+		read_ahead_end(&ra);
 	for (size_t k = 0; k < started; k++)
 		pthread_join(tids[k], NULL);
 	free(tids);
@@ -629,7 +791,7 @@ int df_lint_run_inputs(const df_lint_run *run)
 	df_contexts contexts;
 	df_contexts_init(&contexts, run->context, run->no_context);
 	lint_pool pool = { js.items, js.len, run, DF_BUF_INIT, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
-			   &contexts, DF_SIDE_FILES_INIT };
+			   &contexts, DF_SIDE_FILES_INIT, false };
 	/* stdin is read here, once, so no thread waits on it or races for it. */
 	for (size_t i = 0; i < js.len; i++) {
 		lint_job *j = &js.items[i];

@@ -89,11 +89,14 @@ int df_input_open(const char *path, df_input_info *info)
 	return opened(open(path, INPUT_OPEN_FLAGS), info);
 }
 
-int df_input_open_in(df_input_dir *dir, const char *path, df_input_info *info)
+/* The directory descriptor to reach path from, dir's when it can be made
+ * path's directory, else AT_FDCWD; *name is path relative to it. */
+static int dir_of(df_input_dir *dir, const char *path, const char **name)
 {
 	const char *slash = strrchr(path, '/');
+	*name = path;
 	if (!slash || !slash[1] || slash == path)
-		return df_input_open(path, info);
+		return AT_FDCWD;
 	size_t len = (size_t)(slash - path);
 	if (dir->fd < 0 || dir->len != len || memcmp(dir->path, path, len)) {
 		df_input_dir_release(dir);
@@ -101,9 +104,28 @@ int df_input_open_in(df_input_dir *dir, const char *path, df_input_info *info)
 		dir->len = len;
 		dir->fd = open(dir->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dir->fd < 0)
-			return df_input_open(path, info);
+			return AT_FDCWD;
 	}
-	return opened(openat(dir->fd, slash + 1, INPUT_OPEN_FLAGS), info);
+	*name = slash + 1;
+	return dir->fd;
+}
+
+int df_input_open_in(df_input_dir *dir, const char *path, df_input_info *info)
+{
+	const char *name;
+	int at = dir_of(dir, path, &name);
+	return opened(openat(at, name, INPUT_OPEN_FLAGS), info);
+}
+
+int df_input_stat_in(df_input_dir *dir, const char *path, df_input_info *info)
+{
+	const char *name;
+	int at = dir_of(dir, path, &name);
+	struct stat st;
+	if (fstatat(at, name, &st, 0) != 0)
+		return -1;
+	*info = (df_input_info){ st.st_mode, st.st_size };
+	return 0;
 }
 
 void df_input_dir_release(df_input_dir *dir)
@@ -146,17 +168,23 @@ static int read_open(int fd, const df_input_info *info, const char *path, size_t
 	return rc;
 }
 
-int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
+/* df_read_input() of a file, opened relative to dir unless it is NULL. */
+static int read_in(df_input_dir *dir, const char *path, size_t max, df_buf *out, df_buf *err)
 {
-	if (strcmp(path, "-") == 0)
-		return read_stream(0, "<stdin>", max, out, err);
 	df_input_info info;
-	int fd = df_input_open(path, &info);
+	int fd = dir ? df_input_open_in(dir, path, &info) : df_input_open(path, &info);
 	if (fd < 0) {
 		df_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	return read_open(fd, &info, path, max, out, err);
+}
+
+int df_read_input(const char *path, size_t max, df_buf *out, df_buf *err)
+{
+	if (strcmp(path, "-") == 0)
+		return read_stream(0, "<stdin>", max, out, err);
+	return read_in(NULL, path, max, out, err);
 }
 
 /* 0 when out holds no NUL byte; else -1 and where the first one is. */
@@ -180,6 +208,13 @@ static int check_text(const char *path, const df_buf *out, df_buf *err)
 int df_read_text(const char *path, size_t max, df_buf *out, df_buf *err)
 {
 	if (df_read_input(path, max, out, err) < 0)
+		return -1;
+	return check_text(path, out, err);
+}
+
+int df_read_text_in(df_input_dir *dir, const char *path, size_t max, df_buf *out, df_buf *err)
+{
+	if (read_in(dir, path, max, out, err) < 0)
 		return -1;
 	return check_text(path, out, err);
 }

@@ -37,7 +37,8 @@ typedef struct df_input_info {
  * left open). A directory opens too. */
 int df_input_open(const char *path, df_input_info *info);
 
-/* The directory of the last input df_input_open_in() opened. */
+/* The directory of the last input df_input_open_in() or
+ * df_input_stat_in() reached. */
 typedef struct {
 	char *path;
 	size_t len;
@@ -49,7 +50,13 @@ typedef struct {
  * dir's: many inputs from one directory (a shell glob, a list from find)
  * then walk its path once, not once each. */
 int df_input_open_in(df_input_dir *dir, const char *path, df_input_info *info);
+/* stat() of path into *info, relative to its directory like
+ * df_input_open_in(): 0, or -1 with errno set. */
+int df_input_stat_in(df_input_dir *dir, const char *path, df_input_info *info);
 void df_input_dir_release(df_input_dir *dir);
+
+/* df_read_text() of a file (not "-") opened with df_input_open_in(). */
+int df_read_text_in(df_input_dir *dir, const char *path, size_t max, df_buf *out, df_buf *err);
 
 /* df_read_text() of what df_input_open() opened (fd, *info; path for the
  * messages); closes fd. Opening ahead tells what an input is (a directory

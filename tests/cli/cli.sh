@@ -334,13 +334,17 @@ if grep -q "runtime error\|ThreadSanitizer\|AddressSanitizer" "$run/j4.err"; the
 "$DFOPT" lint -f gnu -j 3 "$many" "$many" "$many" >"$run/j3.out" 2>&1
 "$DFOPT" lint -f gnu -j 1 "$many" "$many" "$many" >"$run/j1.out" 2>&1
 same "$run/j1.out" "$run/j3.out" "-j 3 over the same files three times"
-# Inputs are kept open until their turn within half the descriptor limit;
-# past it they are opened in their turn, with the same output.
+# With threads, inputs are kept open until their turn within half the
+# descriptor limit; past it they are opened in their turn, with the same
+# output. One job at a time, a reader thread opens each ahead of its turn
+# and holds one descriptor at most.
 # shellcheck disable=SC3045 # dash and bash, the shells the suite runs in, have ulimit -n
 if (ulimit -n 32) 2>/dev/null; then
-	(ulimit -n 32 && "$DFOPT" lint -f gnu -j 1 "$many"/*.Dockerfile "$many"/*.Dockerfile) >"$run/fds.out" 2>&1
 	"$DFOPT" lint -f gnu -j 1 "$many"/*.Dockerfile "$many"/*.Dockerfile >"$run/j1.out" 2>&1
+	(ulimit -n 32 && "$DFOPT" lint -f gnu -j 2 "$many"/*.Dockerfile "$many"/*.Dockerfile) >"$run/fds.out" 2>&1
 	same "$run/j1.out" "$run/fds.out" "inputs past the descriptor budget"
+	(ulimit -n 16 && "$DFOPT" lint -f gnu -j 1 "$many"/*.Dockerfile "$many"/*.Dockerfile) >"$run/fds.out" 2>&1
+	same "$run/j1.out" "$run/fds.out" "inputs read ahead under a low descriptor limit"
 else
 	bad "this shell cannot set ulimit -n"
 fi
@@ -353,6 +357,24 @@ fi
 same "$run/alone.out" "$run/dir.out" "inputs of one directory"
 same "$run/alone.err" "$run/dir.err" "inputs of one directory: errors"
 contains "$run/dir.err" "dfopt: cannot read '$many/6.Dockerfile/': Not a directory" "a file named as a directory"
+# Files read ahead of their turn: past the reader's window of files (many
+# small ones) and of bytes (a few large ones among them), the same output as
+# with threads, which read their own.
+big=$run/big
+mkdir -p "$big"
+line='# 0123456789012345678901234567890123456789012345678901234567890123456789'
+awk -v l="$line" 'BEGIN { print "FROM alpine:3.20"; for (i = 0; i < 180000; i++) print l; print "MAINTAINER m" }' \
+	>"$big/a.Dockerfile"
+cp "$big/a.Dockerfile" "$big/b.Dockerfile"
+cp "$big/a.Dockerfile" "$big/c.Dockerfile"
+ahead="$many $big/a.Dockerfile $many/0.Dockerfile $big/b.Dockerfile $big/c.Dockerfile $many"
+# shellcheck disable=SC2086 # word splitting of $ahead is the point
+"$DFOPT" lint -f gnu -j 1 $ahead >"$run/j1.out" 2>&1
+# shellcheck disable=SC2086
+"$DFOPT" lint -f gnu -j 2 $ahead >"$run/j2.out" 2>&1
+same "$run/j1.out" "$run/j2.out" "files read ahead: windows of files and of bytes"
+if [ "$(grep -c "^$big/c.Dockerfile:" "$run/j1.out")" -gt 0 ]; then ok; else bad "files read ahead: the large files linted"; fi
+rm -rf "$big"
 chmod 000 "$many/3.Dockerfile"
 if ! cat "$many/3.Dockerfile" >/dev/null 2>&1; then
 	expect 2 "-j: unreadable file" "$DFOPT" lint -j 4 "$many"
