@@ -21,11 +21,14 @@
  *   bench_parse --run N COMMAND [ARG...]
  *	Runs COMMAND N times, one after the other, with its output thrown
  *	away, and prints
- *	  runs=N best_seconds=S peak_rss_kib=K
+ *	  runs=N best_seconds=S best_cpu_seconds=C peak_rss_kib=K
  *	S is the shortest wall time from fork() to the end of wait4(), so
- *	process start is included and no shell is; K is the largest peak RSS
- *	of a run (each run's own, from wait4()). For the single-file figures
- *	of run.sh, where a shell's own overhead would blur a few milliseconds.
+ *	process start is included and no shell is; C the least CPU time of a
+ *	run, user and system, all its threads (from wait4()): more than S
+ *	when the command works on several cores at once; K is the largest
+ *	peak RSS of a run (each run's own, from wait4()). For the single-file
+ *	figures of run.sh, where a shell's own overhead would blur a few
+ *	milliseconds.
  *
  * Exit status: 0 on success, 2 on a usage error or an unreadable file;
  * --run: 2 when COMMAND cannot run or exits with a status other than 0
@@ -154,8 +157,14 @@ static int cmd_rss(const char *path)
 	return 0;
 }
 
-/* Run argv once with stdout on /dev/null; its wall time and peak RSS. */
-static int run_once(char **argv, double *seconds, long *rss_kib)
+static double tv_seconds(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* Run argv once with stdout on /dev/null; its wall time, CPU time and
+ * peak RSS. */
+static int run_once(char **argv, double *seconds, double *cpu_seconds, long *rss_kib)
 {
 	struct rusage ru;
 	int status;
@@ -182,6 +191,7 @@ static int run_once(char **argv, double *seconds, long *rss_kib)
 		return 2;
 	}
 	*seconds = now_seconds() - start;
+	*cpu_seconds = tv_seconds(ru.ru_utime) + tv_seconds(ru.ru_stime);
 	*rss_kib = ru.ru_maxrss;	/* KiB on Linux */
 	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
 		fprintf(stderr, "bench_parse: '%s' failed (status %d)\n", argv[0],
@@ -193,7 +203,7 @@ static int run_once(char **argv, double *seconds, long *rss_kib)
 
 static int cmd_run(const char *count, char **argv)
 {
-	double best = 0, seconds;
+	double best = 0, seconds, best_cpu = 0, cpu;
 	long peak = 0, rss;
 	unsigned long n, i;
 	char *end;
@@ -205,15 +215,17 @@ static int cmd_run(const char *count, char **argv)
 		return 2;
 	}
 	for (i = 0; i < n; i++) {
-		int rc = run_once(argv, &seconds, &rss);
+		int rc = run_once(argv, &seconds, &cpu, &rss);
 		if (rc)
 			return rc;
 		if (i == 0 || seconds < best)
 			best = seconds;
+		if (i == 0 || cpu < best_cpu)
+			best_cpu = cpu;
 		if (rss > peak)
 			peak = rss;
 	}
-	printf("runs=%lu best_seconds=%.6f peak_rss_kib=%ld\n", n, best, peak);
+	printf("runs=%lu best_seconds=%.6f best_cpu_seconds=%.6f peak_rss_kib=%ld\n", n, best, best_cpu, peak);
 	return 0;
 }
 

@@ -78,12 +78,14 @@ printf '%s\n' "$typical" >"$one"
 echo "corpus: $# files, $bytes bytes; typical file $(basename "$typical")"
 
 # report NAME CORPUS_LINE FILE_LINE: one row of the table
+# (cores: the corpus run's CPU time, all threads, over its wall time)
 report() {
 	# $1 name, $2 corpus line, $3 file line
 	s=$(field best_seconds "$2")
 	f=$(field best_seconds "$3")
-	printf '%-18s %10.1f %9.2f %10s %11.2f %10s\n' "$1" "$(calc "$nfiles_run / $s")" "$(calc "$bytes / $s / 1e6")" \
-		"$(field peak_rss_kib "$2")" "$(calc "$f * 1e3")" "$(field peak_rss_kib "$3")"
+	printf '%-18s %10.1f %9.2f %6.2f %10s %11.2f %10s\n' "$1" "$(calc "$nfiles_run / $s")" "$(calc "$bytes / $s / 1e6")" \
+		"$(calc "$(field best_cpu_seconds "$2") / $s")" "$(field peak_rss_kib "$2")" "$(calc "$f * 1e3")" \
+		"$(field peak_rss_kib "$3")"
 }
 nfiles_run=$#
 
@@ -96,7 +98,7 @@ g_corpus=$("$bench" --run "$fast_runs" grep -c '' "$@") || die "cannot run grep"
 g_file=$("$bench" --run "$file_runs" grep -c '' "$typical") || die "cannot run grep"
 
 echo
-printf '%-18s %10s %9s %10s %11s %10s\n' tool "files/s" "MB/s" "RSS KiB" "1 file ms" "RSS KiB"
+printf '%-18s %10s %9s %6s %10s %11s %10s\n' tool "files/s" "MB/s" cores "RSS KiB" "1 file ms" "RSS KiB"
 report "grep -c ''" "$g_corpus" "$g_file"
 report dfopt "$d_corpus" "$d_file"
 best_corpus='' best_file='' best_corpus_tool='' best_file_tool=''

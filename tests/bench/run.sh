@@ -153,6 +153,10 @@ grep_line=$("$bench" --run "$lint_runs" grep -c '' "$@") || die "cannot run grep
 lint_s=$(field best_seconds "$lint_line")
 grep_s=$(field best_seconds "$grep_line")
 lint_mbs=$(fmt2 "$bytes / $lint_s / 1e6")
+# Per core: over the CPU time of all the run's threads (its files are read
+# on a thread of their own), not the wall time.
+lint_cpu_s=$(field best_cpu_seconds "$lint_line")
+lint_core_mbs=$(fmt2 "$bytes / $lint_cpu_s / 1e6")
 grep_mbs=$(fmt2 "$bytes / $grep_s / 1e6")
 lint_ratio=$(fmt2 "$lint_s / $grep_s")
 lint_rss=$(field peak_rss_kib "$lint_line")
@@ -190,6 +194,9 @@ printf '%-30s %12.3f\n' "ratio parser/cat" "$(calc "$best_mbs / $cat_mbs")"
 printf '%-30s %12s\n' "peak RSS KiB typical file" "$rss"
 printf '%-30s %12s\n' "peak RSS KiB empty file" "$rss_base"
 printf '%-30s %12s\n' "lint MB/s" "$lint_mbs"
+printf '%-30s %12s\n' "lint MB/s per core (CPU time)" "$lint_core_mbs"
+printf '%-30s %12.2f\n' "lint ms (wall)" "$(calc "$lint_s * 1e3")"
+printf '%-30s %12.2f\n' "lint ms (CPU, all threads)" "$(calc "$lint_cpu_s * 1e3")"
 printf '%-30s %12.1f\n' "lint files/s" "$(calc "$# / $lint_s")"
 printf '%-30s %12s\n' "grep MB/s" "$grep_mbs"
 printf '%-30s %12s\n' "ratio lint time/grep time" "$lint_ratio"
@@ -217,10 +224,10 @@ else
 	echo "FAIL  peak RSS $rss KiB >= $target_rss_kib KiB (typical file)"
 	status=1
 fi
-if is "$lint_mbs >= $target_lint_mbs"; then
-	echo "PASS  lint throughput $lint_mbs MB/s >= $target_lint_mbs MB/s"
+if is "$lint_core_mbs >= $target_lint_mbs"; then
+	echo "PASS  lint throughput $lint_core_mbs MB/s per core >= $target_lint_mbs MB/s (wall: $lint_mbs MB/s)"
 else
-	echo "FAIL  lint throughput $lint_mbs MB/s < $target_lint_mbs MB/s"
+	echo "FAIL  lint throughput $lint_core_mbs MB/s per core < $target_lint_mbs MB/s (wall: $lint_mbs MB/s)"
 	status=1
 fi
 if is "$target_lint_ratio * $grep_s < $parse_s"; then
