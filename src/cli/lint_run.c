@@ -204,9 +204,9 @@ static size_t open_budget(void)
 	return (size_t)rl.rlim_cur / 2;
 }
 
-/* Whether the run's files are read by a read_ahead thread, for njobs jobs:
- * without lint threads, files read as they are now (not --fix's), more
- * than one. */
+/* Whether a read_ahead thread reads the files of a run of njobs jobs: one
+ * job at a time (no lint threads), more than one file, and no --fix, which
+ * reads each file in its turn. */
 static bool reads_ahead(const df_lint_run *run, size_t njobs)
 {
 	return run->jobs <= 1 && run->fix != DF_FIX_MODE_WRITE && njobs > 1;
