@@ -183,12 +183,12 @@ static void on_discover(void *ctx, df_discover_event ev, const char *path, const
 	}
 }
 
-/* Is in a directory? Asked when opening it failed: an unreadable
- * directory is discovery's to report. */
-static bool is_directory(const char *in)
+/* Is in a directory? Asked instead of opening it, or when opening it
+ * failed: an unreadable directory is discovery's to report. */
+static bool is_directory(df_input_dir *dir, const char *in)
 {
-	struct stat st;
-	return stat(in, &st) == 0 && S_ISDIR(st.st_mode);
+	df_input_info info;
+	return df_input_stat_in(dir, in, &info) == 0 && S_ISDIR(info.mode);
 }
 
 /* How many inputs gather() keeps open: half the descriptors the process
@@ -248,16 +248,13 @@ static void gather(const df_lint_run *run, lint_jobs *js, discover_ctx *dc)
 			}
 			if (fd >= 0)
 				close(fd);
-			else if (!is_directory(in)) {
+			else if (!is_directory(&dir, in)) {
 				add_job(js, in, NULL);
 				continue;
 			}
-		} else {
-			df_input_info info;
-			if (df_input_stat_in(&dir, in, &info) != 0 || !S_ISDIR(info.mode)) {
-				add_job(js, in, NULL);
-				continue;
-			}
+		} else if (!is_directory(&dir, in)) {
+			add_job(js, in, NULL);
+			continue;
 		}
 		df_discovery found = DF_DISCOVERY_INIT;
 		df_discover(in, &found, on_discover, dc);

@@ -55,7 +55,8 @@ int df_input_open_in(df_input_dir *dir, const char *path, df_input_info *info);
 int df_input_stat_in(df_input_dir *dir, const char *path, df_input_info *info);
 void df_input_dir_release(df_input_dir *dir);
 
-/* df_read_text() of a file (not "-") opened with df_input_open_in(). */
+/* df_read_text() of a file (not "-") opened with df_input_open_in(), or
+ * by its whole path when dir is NULL. */
 int df_read_text_in(df_input_dir *dir, const char *path, size_t max, df_buf *out, df_buf *err);
 
 /* df_read_text() of what df_input_open() opened (fd, *info; path for the
