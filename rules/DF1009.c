@@ -97,10 +97,14 @@ static struct {
 	 * again whenever this step re-runs: add `--mount=...` to the RUN", by
 	 * index in the managers' tables (os, eco); a language manager's for a
 	 * dependency install and for named packages, naming its first
-	 * absolute cache (none: {NULL, 0}). */
+	 * absolute cache (none: {NULL, 0}). An OS manager's mounts all its
+	 * caches: how many there are is kept with it. */
 	const df_ospkg_manager *os;
 	const df_eco_manager *eco;
-	df_str *os_tail;
+	struct os_tails {
+		df_str tail;
+		size_t ncaches;
+	} *os_tail;
 	struct eco_tails {
 		df_str dependency, package;
 	} *eco_tail;
@@ -170,14 +174,14 @@ static void dirs_build(void)
 	size_t nos, neco;
 	const df_ospkg_manager *os = dirs.os = df_ospkg_managers(&nos);
 	const df_eco_manager *eco = dirs.eco = df_eco_managers(&neco);
-	dirs.os_tail = DF_ARENA_ARRAY(&dirs.arena, df_str, nos);
+	dirs.os_tail = DF_ARENA_ARRAY(&dirs.arena, struct os_tails, nos);
 	dirs.eco_tail = DF_ARENA_ARRAY(&dirs.arena, struct eco_tails, neco);
 	for (size_t k = 0; k < nos; k++) {
 		add_dirs(os[k].caches);
 		size_t n = 0;
 		while (os[k].caches[n])
 			n++;
-		dirs.os_tail[k] = tail_of("package", os[k].caches, n, os[k].locked);
+		dirs.os_tail[k] = (struct os_tails){ tail_of("package", os[k].caches, n, os[k].locked), n };
 	}
 	for (size_t k = 0; k < neco; k++) {
 		add_dirs(eco[k].caches);
@@ -324,12 +328,9 @@ static void report_os(walk *w, const df_ospkg_use *u)
 	df_buf_add(msg, u->cmd->basename.ptr, u->cmd->basename.len);
 	df_buf_addc(msg, ' ');
 	df_buf_add(msg, verb.ptr, verb.len);
-	df_str tail = dirs.os_tail[m - dirs.os];
-	df_buf_add(msg, tail.ptr, tail.len);
-	size_t n = 0;
-	while (m->caches[n])
-		n++;
-	report(w, df_cmd_word_span(u->cmd, u->cmd->name), m->caches, n, m->locked);
+	const struct os_tails *t = &dirs.os_tail[m - dirs.os];
+	df_buf_add(msg, t->tail.ptr, t->tail.len);
+	report(w, df_cmd_word_span(u->cmd, u->cmd->name), m->caches, t->ncaches, m->locked);
 }
 
 /* The cache the fix mounts for an install of u's manager: its first
