@@ -1,4 +1,5 @@
 /* DL3009 - delete the apt lists after apt-get update. */
+#include "engine/cleanup.h"
 #include "engine/cmds.h"
 #include "engine/rule.h"
 #include "parse/shell.h"
@@ -18,8 +19,9 @@ const df_rule df_rule_DL3009 = {
 	.docs = {
 		.what = "Reports a RUN (also ONBUILD RUN) that runs `apt-get`, `apt` or `aptitude` "
 			"`update` but no `rm` with `-rf` or `/var/lib/apt/lists/*`, unless it has a "
-			"cache or tmpfs mount on `/var/lib/apt/lists`, or on both `/var/lib/apt` "
-			"and `/var/cache/apt`. Only RUNs of the last stage, or of a stage a later "
+			"cache or tmpfs mount whose target contains `/var/lib/apt/lists`, or mounts "
+			"whose targets contain `/var/lib/apt` and `/var/cache/apt` (as hadolint reads "
+			"them: `/var/lib/apt/lists/` counts). Only RUNs of the last stage, or of a stage a later "
 			"FROM builds on, are reported: other stages do not ship. An ONBUILD RUN is "
 			"reported in any stage, as in hadolint: a trigger runs in every child image. "
 			"In a file with no FROM at all, every RUN counts. The fix appends "
@@ -80,19 +82,6 @@ static int each(const df_cmd_view *v, void *ud)
 	    (df_cmd_has_arg(v, "-rf") || df_cmd_has_arg(v, "/var/lib/apt/lists/*")))
 		f->has_cleanup = true;
 	return 0;
-}
-
-static bool cache_mount_on(const df_instr *run, const char *target)
-{
-	for (size_t i = 0; i < run->nflags; i++) {
-		const df_mount *m = run->flags[i].mount;
-		if (run->flags[i].type != DF_FLAG_MOUNT || !run->flags[i].parsed_ok || !m)
-			continue;
-		if ((m->type == DF_MOUNT_CACHE || m->type == DF_MOUNT_TMPFS) && m->target.ptr &&
-		    df_mem_eq(m->target.ptr, m->target.len, target))
-			return true;
-	}
-	return false;
 }
 
 /* The last stage ships, and so does a stage a later FROM builds on. A file
@@ -222,8 +211,8 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	/* A trigger runs in every child image, so it always counts. */
 	if (!in->inner && !stage_ships(df_lint_graph(lint), in->stage))
 		return;
-	if (cache_mount_on(run, "/var/lib/apt/lists") ||
-	    (cache_mount_on(run, "/var/lib/apt") && cache_mount_on(run, "/var/cache/apt")))
+	if (df_run_cache_mount_with(run, "/var/lib/apt/lists") ||
+	    (df_run_cache_mount_with(run, "/var/lib/apt") && df_run_cache_mount_with(run, "/var/cache/apt")))
 		return;
 	found f = { 0 };
 	df_lint_each_command(lint, run, each, &f);

@@ -1,4 +1,5 @@
 /* DL3019 - apk add should not keep its cache. */
+#include "engine/cleanup.h"
 #include "engine/cmds.h"
 #include "engine/fixes.h"
 #include "engine/rule.h"
@@ -15,7 +16,7 @@ const df_rule df_rule_DL3019 = {
 	.message = "Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` when done installing packages",
 	.docs = {
 		.what = "Reports an `apk add` (also in ONBUILD RUN) without `--no-cache`, unless "
-			"the RUN has a cache or tmpfs mount on `/var/cache/apk`. Unlike hadolint, "
+			"the RUN has a cache or tmpfs mount whose target contains `/var/cache/apk` (`/var/cache/apk/` too, as hadolint reads it). Unlike hadolint, "
 			"options held in a known ARG or ENV value count, and a command with an "
 			"argument of unknown value is left alone.",
 		.why = "Without it the package index stays in the layer, making the image bigger "
@@ -27,20 +28,6 @@ const df_rule df_rule_DL3019 = {
 	.commands = (const char *const[]){ "apk", NULL },
 	.on_instr = check,
 };
-
-/* RUN --mount=type=cache (or tmpfs) keeps the apk cache out of the layer. */
-static bool cache_mounted(const df_instr *run)
-{
-	for (size_t i = 0; i < run->nflags; i++) {
-		const df_mount *m = run->flags[i].mount;
-		if (run->flags[i].type != DF_FLAG_MOUNT || !run->flags[i].parsed_ok || !m)
-			continue;
-		if ((m->type == DF_MOUNT_CACHE || m->type == DF_MOUNT_TMPFS) && m->target.ptr &&
-		    df_mem_eq(m->target.ptr, m->target.len, "/var/cache/apk"))
-			return true;
-	}
-	return false;
-}
 
 static int each(const df_cmd_view *v, void *ud)
 {
@@ -60,7 +47,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	const df_instr *run = in->inner ? in->inner : in;
-	if (run->kind != DF_I_RUN || cache_mounted(run))
+	if (run->kind != DF_I_RUN || df_run_cache_mount_with(run, "/var/cache/apk"))
 		return;
 	df_lint_each_command(lint, run, each, lint);
 }

@@ -1,4 +1,5 @@
 /* DL3036 - clean the zypper cache after zypper install. */
+#include "engine/cleanup.h"
 #include "engine/cmds.h"
 #include "engine/rule.h"
 #include "util/util.h"
@@ -15,7 +16,7 @@ const df_rule df_rule_DL3036 = {
 	.docs = {
 		.what = "Reports a RUN (also ONBUILD RUN) with a `zypper install` or `zypper in` "
 			"that no later `zypper clean` or `zypper cc` of the same RUN follows, "
-			"unless the RUN has a cache or tmpfs mount on `/var/cache/zypp`.",
+			"unless the RUN has a cache or tmpfs mount whose target contains `/var/cache/zypp` (`/var/cache/zypp/` too, as hadolint reads it).",
 		.why = "zypper keeps downloaded packages and metadata in /var/cache/zypp: they "
 		       "stay in the layer and the image carries them for nothing. Cleaning in a "
 		       "later RUN does not shrink the image.",
@@ -49,24 +50,11 @@ static int each(const df_cmd_view *v, void *ud)
 	return 0;
 }
 
-static bool cache_mount_on(const df_instr *run, const char *target)
-{
-	for (size_t i = 0; i < run->nflags; i++) {
-		const df_mount *m = run->flags[i].mount;
-		if (run->flags[i].type != DF_FLAG_MOUNT || !run->flags[i].parsed_ok || !m)
-			continue;
-		if ((m->type == DF_MOUNT_CACHE || m->type == DF_MOUNT_TMPFS) && m->target.ptr &&
-		    df_mem_eq(m->target.ptr, m->target.len, target))
-			return true;
-	}
-	return false;
-}
-
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	const df_instr *run = in->inner ? in->inner : in;
-	if (run->kind != DF_I_RUN || cache_mount_on(run, "/var/cache/zypp"))
+	if (run->kind != DF_I_RUN || df_run_cache_mount_with(run, "/var/cache/zypp"))
 		return;
 	found f = { 0 };
 	df_lint_each_command(lint, run, each, &f);

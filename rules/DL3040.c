@@ -1,4 +1,5 @@
 /* DL3040 - clean the dnf cache after dnf install. */
+#include "engine/cleanup.h"
 #include "engine/cmds.h"
 #include "engine/rule.h"
 #include "util/util.h"
@@ -79,25 +80,12 @@ static int each(const df_cmd_view *v, void *ud)
 	return 0;
 }
 
-static bool libdnf5_cache(const df_instr *run)
-{
-	for (size_t i = 0; i < run->nflags; i++) {
-		const df_mount *m = run->flags[i].mount;
-		if (run->flags[i].type != DF_FLAG_MOUNT || !run->flags[i].parsed_ok || !m)
-			continue;
-		if ((m->type == DF_MOUNT_CACHE || m->type == DF_MOUNT_TMPFS) && m->target.ptr &&
-		    (memmem(m->target.ptr, m->target.len, "/var/cache/libdnf5", 18) ||
-		     memmem(m->target.ptr, m->target.len, ".cache/libdnf5", 14)))
-			return true;
-	}
-	return false;
-}
-
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	const df_instr *run = in->inner ? in->inner : in;
-	if (run->kind != DF_I_RUN || libdnf5_cache(run))
+	if (run->kind != DF_I_RUN || df_run_cache_mount_with(run, "/var/cache/libdnf5") ||
+	    df_run_cache_mount_with(run, ".cache/libdnf5"))
 		return;
 	found f;
 	memset(&f, 0, sizeof(f));

@@ -1,4 +1,5 @@
 /* DL3042 - pip install without --no-cache-dir. */
+#include "engine/cleanup.h"
 #include "engine/cmds.h"
 #include "engine/fixes.h"
 #include "engine/rule.h"
@@ -68,14 +69,8 @@ static bool text_sets_no_cache(df_str t)
 
 static bool exempt(const df_instr *in, const df_instr *run)
 {
-	for (size_t i = 0; i < run->nflags; i++) {
-		const df_flag *f = &run->flags[i];
-		if (f->type == DF_FLAG_MOUNT && f->mount &&
-		    (f->mount->type == DF_MOUNT_CACHE || f->mount->type == DF_MOUNT_TMPFS) &&
-		    f->mount->target.ptr &&
-		    df_mem_contains(f->mount->target.ptr, f->mount->target.len, ".cache/pip"))
-			return true;
-	}
+	if (df_run_cache_mount_with(run, ".cache/pip"))
+		return true;
 	const df_var *var = df_scope_find(in->scope, "PIP_NO_CACHE_DIR", 16);
 	/* A trigger runs in the child image, which inherits ENV but not ARG. */
 	if (var && var->state == DF_EXP_KNOWN && (var->is_env || !in->inner) && is_truthy(var->value))

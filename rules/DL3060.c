@@ -1,4 +1,5 @@
 /* DL3060 - yarn cache clean missing after yarn install. */
+#include "engine/cleanup.h"
 #include "engine/cmds.h"
 #include "engine/rule.h"
 #include "util/util.h"
@@ -49,22 +50,6 @@ static int each(const df_cmd_view *v, void *ud)
 	return 0;
 }
 
-static bool cache_mount(const df_instr *run)
-{
-	for (size_t i = 0; i < run->nflags; i++) {
-		const df_flag *f = &run->flags[i];
-		if (f->type != DF_FLAG_MOUNT || !f->mount || !f->mount->target.ptr)
-			continue;
-		if (f->mount->type != DF_MOUNT_CACHE && f->mount->type != DF_MOUNT_TMPFS)
-			continue;
-		df_str t = f->mount->target;
-		for (size_t k = 0; k + 11 <= t.len; k++)
-			if (memcmp(t.ptr + k, ".cache/yarn", 11) == 0)
-				return true;
-	}
-	return false;
-}
-
 /* The stage ends up in an image: it is the last one, or a later FROM builds
  * on it. A file with no FROM is one stage, as hadolint reads it. */
 static bool stage_counts(df_lint *lint, int stage)
@@ -88,7 +73,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	const df_instr *run = in->inner ? in->inner : in;
-	if (run->kind != DF_I_RUN || cache_mount(run))
+	if (run->kind != DF_I_RUN || df_run_cache_mount_with(run, ".cache/yarn"))
 		return;
 	/* A trigger runs in every child image, so it always counts. */
 	if (!in->inner && !stage_counts(lint, in->stage))

@@ -388,6 +388,19 @@ bool df_run_mounts_cache(const df_instr *run, const char *dir)
 	return false;
 }
 
+bool df_run_cache_mount_with(const df_instr *run, const char *frag)
+{
+	for (size_t i = 0; i < run->nflags; i++) {
+		const df_mount *m = run->flags[i].mount;
+		if (run->flags[i].type != DF_FLAG_MOUNT || !run->flags[i].parsed_ok || !m || !m->target.ptr)
+			continue;
+		if ((m->type == DF_MOUNT_CACHE || m->type == DF_MOUNT_TMPFS) &&
+		    df_mem_contains(m->target.ptr, m->target.len, frag))
+			return true;
+	}
+	return false;
+}
+
 typedef struct text_write {
 	const char *needle, *file;
 } text_write;

@@ -50,6 +50,11 @@ bool df_path_covers(const char *op, size_t len, const char *path, bool recursive
  * dir (an absolute path) or a directory holding it? */
 bool df_run_mounts_cache(const df_instr *run, const char *dir);
 
+/* Has run a cache or tmpfs mount whose target contains frag anywhere, as
+ * hadolint's rules ask: "/var/cache/apk" is kept by a mount on
+ * "/var/cache/apk/" too, ".cache/pip" by one on "/root/.cache/pip". */
+bool df_run_cache_mount_with(const df_instr *run, const char *frag);
+
 /*
  * For a rule that compares the same paths many times (the operands of an rm
  * with every file it knows of, a mount's target with every cache): each path
