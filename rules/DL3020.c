@@ -89,8 +89,9 @@ static df_fix_kind copy_fix(df_lint *lint, const df_instr *in)
 	for (size_t i = 0; i < in->nsources; i++) {
 		const df_word *w = &in->sources[i];
 		df_str v = w->exp.state == DF_EXP_KNOWN ? w->exp.value : w->value;
+		/* A git source (git@host:, ssh://, git://) is fetched by ADD only. */
 		if (w->exp.state == DF_EXP_UNKNOWN || is_url(v) || is_archive(v) ||
-		    df_mem_has_prefix(v.ptr, v.len, "git@"))
+		    df_mem_has_prefix(v.ptr, v.len, "git@") || df_mem_contains(v.ptr, v.len, "://"))
 			return DF_FIX_NONE;
 	}
 	const df_context *ctx = df_lint_context(lint);
