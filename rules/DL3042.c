@@ -21,7 +21,8 @@ const df_rule df_rule_DL3042 = {
 		.what = "Reports a `pip install` (or `python -m pip install`) without `--no-cache-dir`, "
 			"in RUN and ONBUILD RUN. Exempt: pipx and pipenv; `PIP_NO_CACHE_DIR` set to a "
 			"true value in the RUN text or by an ENV of this stage or its base stage; a "
-			"cache or tmpfs mount on `.cache/pip`. Unlike hadolint, an ARG "
+			"cache or tmpfs mount on `.cache/pip`. An ARG or ENV value holding the option "
+			"counts (`pip install $PIP_FLAGS`). Unlike hadolint, an ARG "
 			"`PIP_NO_CACHE_DIR` also counts (RUN sees it in its environment), and an ENV "
 			"also exempts an ONBUILD RUN (the child image inherits it).",
 		.why = "pip keeps every downloaded wheel in ~/.cache/pip, which then stays in the "
@@ -112,22 +113,31 @@ static bool find_pip(const df_cmd_view *v, size_t *sub)
 	return false;
 }
 
-/* The first pip install without --no-cache-dir: *(df_span *)ud. */
+typedef struct pip_search {
+	df_lint *lint;
+	df_cmd_view found;	/* the first pip install without --no-cache-dir */
+} pip_search;
+
+/* The first pip install without --no-cache-dir, its words as the shell
+ * would see them (an ARG or ENV may hold the option): ud's found. */
 static int each(const df_cmd_view *v, void *ud)
 {
-	const df_sh_cmd *c = v->cmd;
+	pip_search *ps = ud;
 	size_t sub;
 	if (!find_pip(v, &sub))
 		return 0;
+	const df_cmd_view *x = df_lint_expanded(ps->lint, v);
+	if (!find_pip(x, &sub))
+		return 0;
 	bool install = false;
-	for (size_t i = sub + 1; i < c->nwords; i++) {
-		if (is(&c->words[i], "--no-cache-dir"))
+	for (size_t i = sub + 1; i < x->cmd->nwords; i++) {
+		if (is(&x->cmd->words[i], "--no-cache-dir"))
 			return 0;
-		install = install || is(&c->words[i], "install");
+		install = install || is(&x->cmd->words[i], "install");
 	}
 	if (!install)
 		return 0;
-	*(df_cmd_view *)ud = *v;	/* valid while the engine holds this RUN */
+	ps->found = *v;	/* valid while the engine holds this RUN */
 	return 1;	/* one finding per instruction */
 }
 
@@ -135,9 +145,11 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
 	const df_instr *run = in->inner ? in->inner : in;
-	df_cmd_view pip;
+	pip_search ps = { .lint = lint };
 	/* The install first: the exemptions search the whole text. */
-	if (df_lint_each_command(lint, run, each, &pip) && !exempt(in, run))
-		df_report_insert_after(lint, &df_rule_DL3042, DF_FIX_SAFE, df_cmd_word_span(&pip, pip.name), NULL, &pip,
-				       df_cmd_literal_word(&pip, "install"), "--no-cache-dir");
+	if (df_lint_each_command(lint, run, each, &ps) && !exempt(in, run)) {
+		const df_cmd_view *pip = &ps.found;
+		df_report_insert_after(lint, &df_rule_DL3042, DF_FIX_SAFE, df_cmd_word_span(pip, pip->name), NULL, pip,
+				       df_cmd_literal_word(pip, "install"), "--no-cache-dir");
+	}
 }
