@@ -26,9 +26,11 @@ const df_rule df_rule_DL3009 = {
 			"reported in any stage, as in hadolint: a trigger runs in every child image. "
 			"In a file with no FROM at all, every RUN counts. The fix appends "
 			"`&& rm -rf /var/lib/apt/lists/*` to the RUN's last command (in a `RUN <<EOF` "
-			"script, to the script's last command); none for an exec-form RUN, an "
+			"script, to the script's last command), through `sudo` or `doas` when the update "
+			"runs through it (the lists belong to root); none for an exec-form RUN, an "
 			"ONBUILD trigger, a RUN before any FROM, a RUN that only updates or whose "
-			"lists a later RUN of its stage (or of a stage built on it) installs from "
+			"lists a later RUN of its stage (or of a stage built on it, or an ONBUILD RUN, "
+			"even through `xargs`) installs from "
 			"before updating them again (that install needs the lists; merge the RUNs "
 			"first, as DF1003's fix does), a RUN whose last command runs in the "
 			"background or exits, a heredoc with CRLF lines, or a script the sh parser "
@@ -46,6 +48,7 @@ const df_rule df_rule_DL3009 = {
 
 typedef struct found {
 	df_span update_span;	/* the command name of the first update */
+	const char *cleanup;	/* what the fix appends */
 	bool has_update, has_cleanup;
 	bool used_after;	/* an apt command after the update reads the lists */
 } found;
@@ -76,6 +79,13 @@ static int each(const df_cmd_view *v, void *ud)
 	if (!f->has_update && is_apt(v) && df_cmd_has_arg(v, "update")) {
 		f->has_update = true;
 		f->update_span = df_cmd_word_span(v, v->name);
+		/* The lists belong to root: a user who updates through sudo
+		 * removes them through it too. */
+		const df_sh_word *first = &v->cmd->words[0];
+		f->cleanup = v->name == 0 ? " && rm -rf /var/lib/apt/lists/*"
+			     : df_sh_word_is(first, "sudo") ? " && sudo rm -rf /var/lib/apt/lists/*"
+			     : df_sh_word_is(first, "doas") ? " && doas rm -rf /var/lib/apt/lists/*"
+							     : " && rm -rf /var/lib/apt/lists/*";
 	}
 	/* As hadolint: any `rm -rf` counts, and so does any rm of the lists. */
 	if (df_cmd_named(v, "rm") &&
@@ -110,11 +120,31 @@ static bool builds_on(const df_graph *g, int stage, int base)
 	return false;
 }
 
+/* The apt command that `xargs [OPTION...] apt-get ...` runs, as a view of
+ * its own; false when v is no xargs of an apt command. */
+static bool xargs_apt(const df_cmd_view *v, df_cmd_view *out)
+{
+	if (!df_cmd_named(v, "xargs"))
+		return false;
+	for (uint32_t i = v->name + 1; i < v->cmd->nwords; i++) {
+		const df_sh_word *w = &v->cmd->words[i];
+		if (df_sh_word_is(w, "apt-get") || df_sh_word_is(w, "apt") || df_sh_word_is(w, "aptitude")) {
+			*out = *v;
+			out->name = i;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* What a later RUN does first with the lists: 1 reads them, -1 updates them. */
 static int first_use(const df_cmd_view *v, void *ud)
 {
 	int *use = ud;
-	if (!is_apt(v))
+	df_cmd_view through_xargs;
+	if (xargs_apt(v, &through_xargs))
+		v = &through_xargs;
+	else if (!is_apt(v))
 		return 0;
 	if (df_cmd_has_arg(v, "update"))
 		*use = -1;
@@ -128,15 +158,16 @@ static int first_use(const df_cmd_view *v, void *ud)
  * package lists before updating them? Deleting them at the end of in would
  * make that RUN's install fail; DF1003 merges such a RUN into this one,
  * after which the fix is safe. A RUN that updates again ends the question:
- * everything after it reads its lists.
+ * everything after it reads its lists. An ONBUILD RUN counts too: it runs
+ * in the child image, after the whole stage.
  */
 static bool read_later(df_lint *lint, const df_instr *in)
 {
 	const df_doc *doc = df_lint_doc(lint);
 	const df_graph *g = df_lint_graph(lint);
 	for (size_t i = in->index + 1; i < doc->ninstrs; i++) {
-		const df_instr *later = doc->instrs[i];
-		if (later->kind != DF_I_RUN || !builds_on(g, later->stage, in->stage))
+		const df_instr *later = doc->instrs[i]->inner ? doc->instrs[i]->inner : doc->instrs[i];
+		if (later->kind != DF_I_RUN || !builds_on(g, doc->instrs[i]->stage, in->stage))
 			continue;
 		int use = 0;
 		df_lint_each_command(lint, later, first_use, &use);
@@ -227,6 +258,6 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	df_fix *fix = df_report_fix(lint, &df_rule_DL3009, kind, f.update_span, NULL);
 	if (kind == DF_FIX_SAFE) {
 		uint32_t at = df_text_src(end.text, end.off - 1) + 1;	/* just past the last byte */
-		df_fix_edit(fix, at, at, " && rm -rf /var/lib/apt/lists/*");
+		df_fix_edit(fix, at, at, f.cleanup);
 	}
 }
