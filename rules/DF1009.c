@@ -46,10 +46,12 @@ const df_rule df_rule_DF1009 = {
 			"under another home (`/home/app/.npm`). A cache mount on a directory no "
 			"manager uses is taken as a cache the RUN points a manager at (`PIP_CACHE_DIR`), "
 			"and silences it too. Installs that turn the cache off (`pip install "
-			"--no-cache-dir`, `apk add --no-cache`) are reported as well: the mount keeps "
-			"the image as small and makes the next build fast. ONBUILD triggers are not "
+			"--no-cache-dir`, `apk add --no-cache`) are left alone: the manager would not "
+			"use the mount, and the layer keeps no cache. ONBUILD triggers are not "
 			"checked. Files that do not use BuildKit are left alone: the mount would make "
-			"them need it. The fix adds the mounts the message names right after `RUN` and its "
+			"them need it. Nor is an apt or apk install that reads package lists an "
+			"earlier RUN fetched: the mounts would hide them (DF1003 merges the RUNs). "
+			"The fix adds the mounts the message names right after `RUN` and its "
 			"flags. It is unsafe: what the manager writes there no longer lands in the image "
 			"(a later RUN that relies on `/var/lib/apt/lists` or a filled cache behaves "
 			"differently).",
@@ -213,6 +215,7 @@ typedef struct walk {
 	const df_instr *run;
 	const mount *mounts;
 	size_t nmounts;
+	unsigned refreshed;	/* bit k: an OS manager k refresh came earlier in the RUN */
 	df_buf *msg, *add;	/* the state's */
 } walk;
 
@@ -317,7 +320,13 @@ static void report(walk *w, df_span sp, const char *const *caches, size_t n, boo
 static void report_os(walk *w, const df_ospkg_use *u)
 {
 	const df_ospkg_manager *m = u->manager;
-	if (known_cache(w, m->caches))
+	/* One that keeps no cache (apk --no-cache) would not use a mount. */
+	if (known_cache(w, m->caches) || df_ospkg_has_opt(u, m->keep_nothing))
+		return;
+	/* An install that reads lists an earlier RUN fetched: the mounts
+	 * would hide them and the install would fail. DF1003 merges the
+	 * RUNs first. */
+	if (m->install_needs_lists && !(w->refreshed >> (m - dirs.os) & 1) && !df_ospkg_has_opt(u, m->fresh_opts))
 		return;
 	df_buf *msg = w->msg;
 	report_buf_reset(msg);
@@ -352,6 +361,16 @@ static void report_eco(walk *w, const df_cmd_view *ev, const df_eco_use *u, cons
 	report(w, df_cmd_word_span(ev, ev->name), &first, 1, false);
 }
 
+/* Does the command turn its manager's cache off (pip --no-cache-dir)? It
+ * would not use a mount. */
+static bool cache_turned_off(const df_cmd_view *v, const df_eco_manager *m)
+{
+	for (const char *const *o = m->cache_off; o && *o; o++)
+		if (df_sh_has_flag(v->cmd, v->name, *o))
+			return true;
+	return false;
+}
+
 /* Could expanding v's words change them (df_lint_expanded())? */
 static bool expands(const df_cmd_view *v)
 {
@@ -368,6 +387,8 @@ static int each(const df_cmd_view *v, void *ud)
 	if (df_ospkg_read(w->lint, v, &os)) {
 		if (os.action == DF_OSPKG_INSTALL)
 			report_os(w, &os);
+		else if (os.action == DF_OSPKG_REFRESH)
+			w->refreshed |= 1u << (os.manager - dirs.os);
 		return 0;
 	}
 	/* The table on the words as written: most commands are no manager's,
@@ -389,7 +410,7 @@ static int each(const df_cmd_view *v, void *ud)
 	/* Only an install whose cache no mount keeps is reported: asked
 	 * before classifying, which costs more. */
 	const char *first = first_absolute(m->caches);
-	if (!first || known_cache(w, m->caches))
+	if (!first || known_cache(w, m->caches) || cache_turned_off(ev, m))
 		return 0;
 	/* Classified once for the file: DF1001 asks the same of each install. */
 	df_eco_use u;
@@ -414,7 +435,7 @@ static void on_instr(df_lint *lint, const df_instr *in, void *state)
 	}
 	if (!st->buildkit)
 		return;
-	walk w = { lint, in, NULL, 0, &st->msg, &st->add };
+	walk w = { lint, in, NULL, 0, 0, &st->msg, &st->add };
 	mount *mounts = in->nflags ? DF_ARENA_ARRAY(&df_lint_cmds(lint)->arena, mount, in->nflags) : NULL;
 	if (read_mounts(&w, mounts))
 		return;

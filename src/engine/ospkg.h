@@ -30,6 +30,9 @@ typedef struct df_ospkg_manager {
 	const char *lists;		/* where the fetched lists are kept */
 	const char *const *fresh_opts;	/* install options that fetch the lists
 					 * anew: apk --no-cache, dnf --refresh */
+	bool install_needs_lists;	/* an install fails without lists a
+					 * refresh fetched (apt, apk); dnf, yum
+					 * and zypper fetch them themselves */
 	bool install_keeps;		/* an install leaves lists or packages in
 					 * lists (apt's are deleted by the apt
 					 * configuration of Debian-based images) */

@@ -98,6 +98,7 @@ static const df_eco_manager managers[] = {
 		.exact = true,
 		.writes = L("node_modules"),
 		.caches = L("/root/.bun/install/cache"),
+		.cache_off = L("--no-cache"),
 	},
 	{
 		.name = "pip",
@@ -121,6 +122,7 @@ static const df_eco_manager managers[] = {
 		.exact = true,
 		.writes = L("site-packages"),
 		.caches = L("/root/.cache/pip"),
+		.cache_off = L("--no-cache-dir"),
 	},
 	{
 		.name = "pipenv",
@@ -156,6 +158,7 @@ static const df_eco_manager managers[] = {
 		.exact = true,
 		.writes = L("virtualenv"),
 		.caches = L("/root/.cache/pypoetry"),
+		.cache_off = L("--no-cache"),
 	},
 	{
 		.name = "uv",
@@ -184,6 +187,7 @@ static const df_eco_manager managers[] = {
 		.exact = true,
 		.writes = L(".venv"),
 		.caches = L("/root/.cache/uv"),
+		.cache_off = L("--no-cache", "-n"),
 	},
 	{
 		.name = "go",
@@ -306,6 +310,7 @@ static const df_eco_manager managers[] = {
 		.exact = true,
 		.writes = L("vendor"),
 		.caches = L("/root/.composer/cache"),
+		.cache_off = L("--no-cache"),
 	},
 	{
 		.name = "dotnet",

@@ -114,6 +114,8 @@ typedef struct df_eco_manager {
 					 * df_eco_use) */
 	const char *const *writes;	/* where the install puts what it gets */
 	const char *const *caches;	/* download caches, for cache mounts */
+	const char *const *cache_off;	/* options with which it uses none of
+					 * them (pip --no-cache-dir) */
 } df_eco_manager;
 
 typedef struct df_eco_path {
