@@ -30,7 +30,7 @@ static bool versioned(df_str s)
 }
 
 /* ${NAME} for an ARG declared so far, or an ENV of this stage or its base. */
-static bool declared_var(const df_lint *lint, const df_instr *in, df_str s)
+static bool declared_var(df_lint *lint, const df_instr *in, df_str s)
 {
 	if (s.len < 4 || s.ptr[0] != '$' || s.ptr[1] != '{' || s.ptr[s.len - 1] != '}')
 		return false;
@@ -52,17 +52,41 @@ static bool declared_var(const df_lint *lint, const df_instr *in, df_str s)
 	return false;
 }
 
-size_t df_rpm_unpinned(const df_lint *lint, const df_instr *in, const df_cmd_view *v)
+static bool pinned(bool module, df_str s)
+{
+	return module ? memchr(s.ptr, ':', s.len) != NULL : versioned(s) || df_mem_has_suffix(s.ptr, s.len, ".rpm");
+}
+
+/* Is word i of v, written with a variable, pinned once the known ARG and
+ * ENV values are in ("mysql-shell-$VERSION")? Every word it expands to
+ * must be. */
+static bool pinned_expanded(df_lint *lint, const df_cmd_view *v, size_t i, bool module)
+{
+	const df_cmd_view *x = df_lint_expanded(lint, v);
+	uint32_t start = v->cmd->words[i].start;
+	size_t n = 0;
+	for (size_t k = x->name + 1; k < x->cmd->nwords; k++) {
+		const df_sh_word *w = &x->cmd->words[k];
+		if (w->start != start)
+			continue;
+		if (w->has_expansion || !pinned(module, w->value))
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+size_t df_rpm_unpinned(df_lint *lint, const df_instr *in, const df_cmd_view *v)
 {
 	bool module = df_cmd_has_word(v->cmd, v->name, "module");
 	for (size_t i = v->name + 1; i < v->cmd->nwords; i++) {
-		const df_str s = v->cmd->words[i].value;
+		const df_sh_word *w = &v->cmd->words[i];
+		const df_str s = w->value;
 		if ((s.len && s.ptr[0] == '-') || df_mem_eq(s.ptr, s.len, "install") ||
 		    df_mem_eq(s.ptr, s.len, "module"))
 			continue;
-		bool ok = module ? memchr(s.ptr, ':', s.len) != NULL
-				 : versioned(s) || df_mem_has_suffix(s.ptr, s.len, ".rpm") ||
-					   declared_var(lint, in, s);
+		bool ok = pinned(module, s) || (!module && declared_var(lint, in, s)) ||
+			  (w->has_expansion && pinned_expanded(lint, v, i, module));
 		if (!ok)
 			return i;
 	}
