@@ -2,6 +2,7 @@
 #include "engine/rebuild.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "util/util.h"
 
@@ -186,6 +187,34 @@ bool df_text_reads_var(df_str text, df_str name)
 	return false;
 }
 
+/* Does text[at..) spell name, ignoring case, the name not going on? */
+static bool names_at(df_str text, size_t at, df_str name)
+{
+	if (at + name.len > text.len || strncasecmp(text.ptr + at, name.ptr, name.len) != 0)
+		return false;
+	size_t j = at + name.len;
+	return j == text.len || !(df_is_alnum((unsigned char)text.ptr[j]) || text.ptr[j] == '_');
+}
+
+/* Does a Windows shell read the variable name in text: PowerShell's
+ * $env:name or cmd's %name%? Both ignore case. */
+static bool text_reads_windows_var(df_str text, df_str name)
+{
+	for (const char *p = memchr(text.ptr, '$', text.len); p;
+	     p = memchr(p + 1, '$', text.len - (size_t)(p + 1 - text.ptr))) {
+		size_t i = (size_t)(p - text.ptr);
+		if (i + 5 <= text.len && strncasecmp(p + 1, "env:", 4) == 0 && names_at(text, i + 5, name))
+			return true;
+	}
+	for (const char *p = memchr(text.ptr, '%', text.len); p;
+	     p = memchr(p + 1, '%', text.len - (size_t)(p + 1 - text.ptr))) {
+		size_t j = (size_t)(p - text.ptr) + 1 + name.len;
+		if (names_at(text, j - name.len, name) && j < text.len && text.ptr[j] == '%')
+			return true;
+	}
+	return false;
+}
+
 bool df_instr_reads_var(const df_instr *in, df_str name)
 {
 	for (size_t i = 0; i < in->nuses; i++)
@@ -201,7 +230,8 @@ bool df_instr_reads_var(const df_instr *in, df_str name)
 	for (size_t i = 0; in->kind == DF_I_RUN && i < in->nheredocs; i++)
 		if (df_text_reads_var(in->heredocs[i].body.str, name))
 			return true;
-	return false;
+	/* Under a Windows SHELL, RUN's text is PowerShell's or cmd's. */
+	return in->kind == DF_I_RUN && text_reads_windows_var(in->text.str, name);
 }
 
 void df_add_lines(df_buf *b, const uint32_t *lines, size_t n)

@@ -55,7 +55,7 @@ bool df_text_reads_var(df_str text, df_str name);
 
 /* Does in read the variable name: a $name of its arguments (the builder's
  * or, in a RUN, the shell's), of an exec-form RUN's argv, or in a RUN's
- * heredoc script? */
+ * heredoc script, or a RUN's $env:name or %name% (PowerShell, cmd)? */
 bool df_instr_reads_var(const df_instr *in, df_str name);
 
 /* Append "line 5", "lines 5 and 7" or "lines 5, 7 and 9" for lines[0..n)
