@@ -20,8 +20,8 @@ const df_rule df_rule_UndefinedArgInFrom = {
 			"`--platform` when NAME is neither an ARG declared before the first FROM "
 			"nor a predefined arg (TARGETPLATFORM, BUILDARCH, ...), and suggests the "
 			"nearest such name. Forms that give a value of their own when the variable "
-			"is unset (`${NAME:-default}`, `${NAME+alt}`, `${NAME:?msg}`) are not "
-			"reported.",
+			"is unset (`${NAME:-default}`, `${NAME+alt}`) are reported too, as BuildKit "
+			"does: its expansion records NAME as undefined whatever the modifier.",
 		.why = "FROM sees only global ARGs: an ARG declared inside a stage, or a misspelt "
 		       "name such as `$BUILDPLATFROM`, expands to the empty string and the "
 		       "stage pulls a different image than intended.",
@@ -96,8 +96,6 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 				continue;
 			sp = platform_ref(&doc->src, in->from_platform, u->name);
 		}
-		if (df_ref_has_fallback(&doc->src, sp))
-			continue;
 		sp = with_brace(&doc->src, sp);
 		const df_var *near = nearest(doc->globals, u->name);
 		if (near)

@@ -23,7 +23,8 @@ const df_rule df_rule_UndefinedVar = {
 			"re-declaring it in the stage. RUN, CMD and "
 			"ENTRYPOINT text is left to the shell and not checked, nor are FROM lines "
 			"(UndefinedArgInFrom) and ONBUILD triggers. Forms with a value of their "
-			"own (`${NAME:-default}`, `${NAME+alt}`, `${NAME:?msg}`) are not reported. "
+			"own (`${NAME:-default}`, `${NAME+alt}`) are reported too, as BuildKit does: "
+			"its expansion records NAME as undefined whatever the modifier. "
 			"A stage built on another stage (`FROM base`) sees that stage's ARGs as "
 			"well as its ENV, as BuildKit hands both on.\n\n"
 			"The builder also knows the base image's ENV; dfopt does not. In a stage "
@@ -129,8 +130,6 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		const df_use *u = &in->uses[i];
 		/* No position: a COPY heredoc body, reported by nobody. */
 		if (u->def || u->by_shell || (u->span.start == 0 && u->span.end == 0))
-			continue;
-		if (df_ref_has_fallback(&doc->src, u->span))
 			continue;
 		if (base_stage_arg(in->scope, u->name))
 			continue;

@@ -998,13 +998,3 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	if (s.uses != s.uses_first)
 		free(s.uses);
 }
-
-bool df_ref_has_fallback(const df_source *src, df_span sp)
-{
-	if (sp.end >= src->len || sp.start + 1 >= src->len || src->data[sp.start + 1] != '{')
-		return false;
-	const char *p = src->data + sp.end;
-	if (*p == ':')
-		p++;
-	return *p == '-' || *p == '+' || *p == '?';
-}

@@ -22,9 +22,5 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts);
  * in->scope): ENV over ARG, and of a base stage only the ENV bindings.
  * NULL when name is not bound. Walks the list: for one-off questions. */
 const df_var *df_scope_find(const df_var *bindings, const char *name, size_t len);
-/* Does the variable reference at sp (its name's span, as uses record it)
- * supply its own value when unset, as ${X:-w}, ${X-w}, ${X:+w}, ${X+w},
- * ${X:?m} and ${X?m} do? */
-bool df_ref_has_fallback(const df_source *src, df_span sp);
 
 #endif
