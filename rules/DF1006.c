@@ -303,6 +303,15 @@ static src_kind source_kind(df_lint *lint, const df_instr *copy)
 	return k;
 }
 
+/* The COPY's --name flag, or NULL. */
+static const df_flag *copy_flag(const df_instr *copy, const char *name)
+{
+	for (size_t i = 0; i < copy->nflags; i++)
+		if (df_mem_eq(copy->flags[i].name.ptr, copy->flags[i].name.len, name))
+			return &copy->flags[i];
+	return NULL;
+}
+
 /*
  * How safe replacing the RUN by a COPY flag is (docs above), with the
  * flag's text into flag; DF_FIX_NONE when it would not do the same.
@@ -318,9 +327,8 @@ static df_fix_kind flag_fix(const walk *w, df_buf *flag)
 	    !only_this(w) || df_instr_pragma_above(doc, w->run) || !plain_change(w, chown, &change) ||
 	    has_any(src, "*?[$") || memchr(copy->sources[0].raw.ptr, '$', copy->sources[0].raw.len))
 		return DF_FIX_NONE;
-	for (size_t i = 0; i < copy->nflags; i++)
-		if (df_mem_eq(copy->flags[i].name.ptr, copy->flags[i].name.len, name))
-			return DF_FIX_NONE;
+	if (copy_flag(copy, name))
+		return DF_FIX_NONE;
 	/* What lies between runs before or after the change alike. */
 	for (size_t i = copy->index + 1; i < w->run->index; i++) {
 		df_instr_kind k = doc->instrs[i]->kind;
@@ -355,7 +363,18 @@ static void report(walk *w)
 	df_buf_adds(&msg, " rewrites the files that ");
 	df_copy_add_text(&msg, w->copy->in);
 	df_buf_addf(&msg, " (line %u) wrote, so the image stores them twice; ", (unsigned)w->copy->in->line);
-	if (chown && w->change.len && !memchr(w->change.ptr, ':', w->change.len))
+	const df_flag *set = copy_flag(w->copy->in, chown ? "chown" : "chmod");
+	if (set && w->change.len && set->value.len == w->change.len &&
+	    memcmp(set->value.ptr, w->change.ptr, w->change.len) == 0)
+		df_buf_addf(&msg, "the COPY's `--%s=%.*s` sets that already: drop the command", chown ? "chown" : "chmod",
+			    (int)set->value.len, set->value.ptr);
+	else if (set && w->change.len)
+		df_buf_addf(&msg, "change the COPY's `--%s=%.*s` to `--%s=%.*s`", chown ? "chown" : "chmod",
+			    (int)set->value.len, set->value.ptr, chown ? "chown" : "chmod", (int)w->change.len,
+			    w->change.ptr);
+	else if (set)
+		df_buf_addf(&msg, "set it with the COPY's `--%s` instead", chown ? "chown" : "chmod");
+	else if (chown && w->change.len && !memchr(w->change.ptr, ':', w->change.len))
 		/* `--chown=user` alone sets the group numbered as the UID. */
 		df_buf_addf(&msg, "copy them with `--chown=%.*s:<group>`", (int)w->change.len, w->change.ptr);
 	else if (chown && w->change.len)
