@@ -65,7 +65,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 		df_report(lint, &df_rule_DF1008, w->span,
 			  "`%.*s` is fetched again on every build and never verified: a changed file "
 			  "busts this step and every one after it; pin it with --checksum=sha256:<digest>",
-			  (int)(v.len > 80 ? 80 : v.len), v.ptr);
+			  (int)v.len, v.ptr);
 		return;
 	}
 }
