@@ -6,6 +6,7 @@
 #include "engine/rule.h"
 #include "util/util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state);
@@ -25,12 +26,14 @@ const df_rule df_rule_DF2010 = {
 			"(`tar` with `x`/`--extract` and `-f F`, old-style `tar xzf F`, `bsdtar`, "
 			"`unzip F`, `7z x F`) and none removes it: an `rm` of F, of a glob matching it "
 			"(`rm *.tgz`), or with `-r` of a directory holding it (`rm -rf /tmp/*`), "
-			"relative and absolute names compared by their last components. An `rm` "
+			"relative and absolute names compared by their last components; a relative F "
+			"after a `cd DIR` of the RUN (DIR written out) is also DIR/F, so `rm -rf DIR` "
+			"counts. An `rm` "
 			"word of unknown value counts as removing it. Quiet when extracted from a "
 			"pipe (`curl ... | tar x`), when F is under a cache or tmpfs mount, and in "
 			"stages that do not end up in the image (a builder stage's layers are not "
-			"shipped). The fix (append `&& rm F`) is unsafe: a later command may still "
-			"read the archive.",
+			"shipped). There is no fix: where the `rm` goes depends on what later commands "
+			"still read.",
 		.why = "After extraction the archive is dead weight, often as large as what was "
 		       "unpacked from it, and it stays in the layer. Deleting it in a later RUN "
 		       "does not shrink the image.",
@@ -140,6 +143,37 @@ static int extracts(const df_cmd_view *v, void *ud)
 	return 0;
 }
 
+/* Where the `cd` commands of a RUN before the download left the shell. */
+typedef struct cd_walk {
+	df_lint *lint;
+	const df_sh_cmd *download;	/* stop here */
+	char dir[1024];			/* "": no cd yet, or one that cannot be read */
+} cd_walk;
+
+static int follow_cd(const df_cmd_view *v, void *ud)
+{
+	cd_walk *cw = ud;
+	if (v->cmd == cw->download)
+		return 1;
+	if (!df_cmd_named(v, "cd"))
+		return 0;
+	const df_cmd_view *e = df_lint_expanded(cw->lint, v);
+	df_str to = e->name + 1 < e->cmd->nwords ? e->cmd->words[e->name + 1].value : (df_str){ NULL, 0 };
+	if (!to.ptr || e->name + 2 != e->cmd->nwords || e->cmd->words[e->name + 1].has_expansion ||
+	    !to.len || (to.ptr[0] != '/' && !cw->dir[0]) || to.len + strlen(cw->dir) + 2 > sizeof(cw->dir)) {
+		cw->dir[0] = '\0';	/* `cd`, `cd -`, `cd $X`: somewhere unknown */
+		return 0;
+	}
+	if (to.ptr[0] == '/')
+		cw->dir[0] = '\0';
+	size_t n = strlen(cw->dir);
+	if (n)
+		cw->dir[n++] = '/';
+	memcpy(cw->dir + n, to.ptr, to.len);
+	cw->dir[n + to.len] = '\0';
+	return 0;
+}
+
 static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
 	(void)state;
@@ -157,6 +191,16 @@ static int on_command(df_lint *lint, const df_instr *in, const df_cmd_view *v, v
 	if (!df_run_each_after(lint, v, extracts, &x) || df_run_mounts_cache(run, path) ||
 	    df_run_removes_after(lint, v, d.output.ptr, d.output.len, true))
 		return 0;
+	/* A relative download lands where a `cd` before it went: an rm of
+	 * that directory removes the archive too. */
+	cd_walk cw = { .lint = lint, .download = v->cmd };
+	if (path[0] != '/' && (df_lint_each_command(lint, run, follow_cd, &cw), cw.dir[0])) {
+		char full[2048];
+		int n = snprintf(full, sizeof(full), "%s/%s", cw.dir, path);
+		if (n > 0 && (size_t)n < sizeof(full) &&
+		    (df_run_mounts_cache(run, full) || df_run_removes_after(lint, v, full, (size_t)n, true)))
+			return 0;
+	}
 	df_report(lint, &df_rule_DF2010, df_cmd_word_span(d.view, d.output_word),
 		  "'%.*s' is extracted but never deleted in this RUN, so the archive stays in the layer "
 		  "next to what it unpacked; add `&& rm %.*s` after the extraction, or pipe the "
