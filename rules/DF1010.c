@@ -32,7 +32,9 @@ const df_rule df_rule_DF1010 = {
 			"values (`-t bookworm-backports`, `--virtual .build-deps`, `-r requirements.txt`) "
 			"are not packages, nor are local files and URLs (`./app.deb`, `x.whl`). An "
 			"install with a word of unknown value (`$PACKAGES` from an ARG without default) "
-			"is not judged.\n\n"
+			"is not judged, and the words of a variable's value are compared among "
+			"themselves only when the list is all theirs (the written-out words of "
+			"`$BASE_PACKAGES git vim` are judged, the value is left alone).\n\n"
 			"The fix sorts the packages in place: each package word takes the place of "
 			"another, and everything else (line breaks, indentation, escape characters, "
 			"options, files) stays where it is. A package listed twice is left twice, next to "
@@ -133,10 +135,12 @@ static int cmp_names(df_str a, df_str b, bool pip)
 }
 
 /* A package word as the order reads it: a file (skipped), or its name
- * (name_of(); empty: not compared). */
+ * (name_of(); empty: not compared). A word of a variable's value among
+ * written-out words is skipped too: it cannot be moved among them. */
 typedef struct pkg {
 	df_str name;
 	bool file;
+	bool from_var;
 } pkg;
 
 /* is_file() and name_of() of w at once, into p: one pass over the word
@@ -300,7 +304,7 @@ static int report(df_lint *lint, const df_instr *in, list l)
 	bool skipped = false;	/* a package not compared */
 	for (size_t i = 0; i < l.n; i++) {
 		const df_sh_word *w = l.words[i];
-		if (l.pkgs[i].file)
+		if (l.pkgs[i].file || l.pkgs[i].from_var)
 			continue;
 		df_str cur = l.pkgs[i].name;
 		if (!cur.len) {
@@ -337,6 +341,16 @@ static int report(df_lint *lint, const df_instr *in, list l)
 	return 0;
 }
 
+/* Is w, a word of v's expansion, (part of) the value of a variable: the
+ * word of v it came from holds an expansion? */
+static bool written_with_var(const df_cmd_view *v, const df_sh_word *w)
+{
+	for (size_t i = v->name + 1; i < v->cmd->nwords; i++)
+		if (v->cmd->words[i].start == w->start)
+			return v->cmd->words[i].has_expansion;
+	return false;
+}
+
 static int check(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *state)
 {
 	(void)state;
@@ -361,9 +375,17 @@ static int check(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *
 	 * of unknown value ends it: the order cannot be told. */
 	pkg small[64];
 	l.pkgs = l.n <= DF_ARRAY_LEN(small) ? small : df_xmalloc(l.n * sizeof(*l.pkgs));
-	size_t i = 0;
-	for (; i < l.n && !l.words[i]->has_expansion; i++)
+	size_t i = 0, from_var = 0;
+	for (; i < l.n && !l.words[i]->has_expansion; i++) {
 		read_pkg(l.words[i], l.pip, &l.pkgs[i]);
+		l.pkgs[i].from_var = written_with_var(v, l.words[i]);
+		from_var += l.pkgs[i].from_var;
+	}
+	/* All from one variable's value (`$PACKAGES`), they are judged: its
+	 * value can be sorted. */
+	if (from_var == l.n)
+		for (size_t k = 0; k < l.n; k++)
+			l.pkgs[k].from_var = false;
 	int rc = i == l.n ? report(lint, in, l) : 0;
 	if (l.pkgs != small)
 		free(l.pkgs);
