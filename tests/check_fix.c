@@ -25,19 +25,38 @@
 
 /* What the stand-in engine reports, once per text that holds `when`: a
  * finding at line 1 with an unsafe fix replacing `when` with `with` and
- * adding `line` to the ignore file (either may be NULL). */
+ * adding `line` to the ignore file (either may be NULL); and, once per text
+ * that holds `when2`, a second finding whose fix replaces it with `with2`. */
 static struct {
 	const char *when, *with, *line;
+	const char *when2, *with2;
 	unsigned calls;
 } fake;
+
+/* The second finding of the stand-in engine, when the text holds when2. */
+static void fake_second(const df_doc *doc, const df_lint_opts *opts, df_diags *out)
+{
+	const char *at = fake.when2 ? strstr(doc->src.data, fake.when2) : NULL;
+	if (!at)
+		return;
+	df_diag *d = df_diags_add_str(out, DF_SEV_WARNING, "DF9998", 2, 1, 2, 2, "fake too");
+	d->fix_kind = DF_FIX_UNSAFE;
+	if (!opts->fixes)
+		return;
+	d->fix_group = (uint32_t)df_edits_begin(opts->fixes) + 1;
+	size_t start = (size_t)(at - doc->src.data);
+	df_edits_add(opts->fixes, start, start + strlen(fake.when2), fake.with2, strlen(fake.with2));
+}
 
 void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts, df_diags *out)
 {
 	(void)g;
 	fake.calls++;
 	const char *at = fake.when ? strstr(doc->src.data, fake.when) : NULL;
-	if (!at)
+	if (!at) {
+		fake_second(doc, opts, out);
 		return;
+	}
 	if (opts->context) {
 		/* A rule that asks for the context sees the fixed one. */
 		const char *dockerfile = NULL;
@@ -56,6 +75,7 @@ void df_lint_file(const df_doc *doc, const df_graph *g, const df_lint_opts *opts
 		df_edits_add(opts->fixes, start, start + strlen(fake.when), fake.with, strlen(fake.with));
 	if (fake.line)
 		df_edits_add_line(opts->fixes, fake.line);
+	fake_second(doc, opts, out);
 }
 
 /* Apply e to text; the result, and how many groups were applied and left. */
@@ -404,6 +424,36 @@ START_TEST(test_refused_round)
 }
 END_TEST
 
+START_TEST(test_one_fix_per_instruction)
+{
+	/* Two fixes of one instruction: the first in its round, the second
+	 * judged again in the next one. Of two instructions: one round. */
+	df_lint_opts o = { 0 };
+	df_fix_run run = { &o, NULL, true, 0, NULL };
+	df_fix_result r;
+	memset(&fake, 0, sizeof(fake));
+	fake.when = "hi";
+	fake.with = "HI";
+	fake.when2 = "there";
+	fake.with2 = "THERE";
+	static const char one[] = "FROM a\nRUN echo hi there\n";
+	df_fix_text("Dockerfile", one, strlen(one), &run, &r);
+	ck_assert_str_eq(df_buf_str(&r.text), "FROM a\nRUN echo HI THERE\n");
+	ck_assert_uint_eq(r.nnotes, 2);
+	ck_assert_uint_eq(r.notes[0].round, 1);
+	ck_assert_uint_eq(r.notes[1].round, 2);
+	df_fix_result_release(&r);
+
+	static const char two[] = "FROM a\nRUN echo hi\nRUN echo there\n";
+	df_fix_text("Dockerfile", two, strlen(two), &run, &r);
+	ck_assert_str_eq(df_buf_str(&r.text), "FROM a\nRUN echo HI\nRUN echo THERE\n");
+	ck_assert_uint_eq(r.nnotes, 2);
+	ck_assert_uint_eq(r.notes[0].round, 1);
+	ck_assert_uint_eq(r.notes[1].round, 1);
+	df_fix_result_release(&r);
+}
+END_TEST
+
 static char side_dir[] = "/tmp/dfopt-side-XXXXXX";
 
 /* The context of the side-file tests, opened from disk. */
@@ -521,6 +571,7 @@ int main(void)
 	tcase_add_test(tc, test_diff_bounded);
 	tcase_add_test(tc, test_write);
 	tcase_add_test(tc, test_refused_round);
+	tcase_add_test(tc, test_one_fix_per_instruction);
 	tcase_add_test(tc, test_side_rounds);
 	tcase_add_test(tc, test_side_append);
 	suite_add_tcase(s, tc);

@@ -190,6 +190,38 @@ static bool side_advance(fixing *fx, const df_buf *side, df_context **out)
 	return *out != NULL;
 }
 
+/* The index of the instruction of doc whose span holds offset, or
+ * doc->ninstrs when none does (a comment, a blank line). */
+static size_t instr_at(const df_doc *doc, uint32_t offset)
+{
+	size_t lo = 0, hi = doc->ninstrs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (doc->instrs[mid]->span.end <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < doc->ninstrs && doc->instrs[lo]->span.start <= offset ? lo : doc->ninstrs;
+}
+
+/* Does group g of all edit an instruction that busy marks, a fix chosen
+ * this round having edited it? With mark, mark the ones it edits. */
+static bool touches_busy(const df_doc *doc, const df_edits *all, size_t g, bool *busy, bool mark)
+{
+	for (size_t e = 0; e < all->len; e++) {
+		if (all->items[e].group != g)
+			continue;
+		size_t i = instr_at(doc, all->items[e].start);
+		if (i == doc->ninstrs)
+			continue;
+		if (!mark && busy[i])
+			return true;
+		busy[i] |= mark;
+	}
+	return false;
+}
+
 /*
  * One round over r->text (and r->side_text): 1 when it changed them, 0 when
  * there was nothing to apply, -1 when its result was refused.
@@ -217,15 +249,22 @@ static int round_once(fixing *fx, const char *name, unsigned round)
 	df_graph_release(&g);
 
 	/* The fixes of the surviving findings, one group each, in finding
-	 * order: the order in which they win overlaps. */
+	 * order: the order in which they win overlaps. One fix an instruction:
+	 * two fixes of one instruction were both judged on the text before
+	 * either, and one may take the other's reason away (a cache mount
+	 * makes --no-cache-dir pointless); the next round judges the second
+	 * again. */
 	const df_diag **owner = df_xcalloc(found.len + 1, sizeof(*owner));
 	bool *text_edits = df_xcalloc(found.len + 1, sizeof(bool));
+	bool *busy = df_xcalloc(doc.ninstrs + 1, sizeof(bool));
 	bool crlf = r->text.len && memchr(r->text.buf, '\r', r->text.len);
 	for (size_t i = 0; i < found.len; i++) {
 		const df_diag *d = &found.items[i];
 		if (!applies(d, run) || (has_lines(&all, d->fix_group - 1) && !side_ready(fx)) ||
-		    (crlf && group_strands_cr(&all, d->fix_group - 1, r->text.buf, r->text.len)))
+		    (crlf && group_strands_cr(&all, d->fix_group - 1, r->text.buf, r->text.len)) ||
+		    touches_busy(&doc, &all, d->fix_group - 1, busy, false))
 			continue;
+		touches_busy(&doc, &all, d->fix_group - 1, busy, true);
 		size_t k = df_edits_begin(&chosen);
 		owner[k] = d;
 		for (size_t e = 0; e < all.len; e++)
@@ -299,6 +338,7 @@ static int round_once(fixing *fx, const char *name, unsigned round)
 	df_buf_release(&next);
 	df_buf_release(&side);
 	free(applied);
+	free(busy);
 	free(text_edits);
 	free(owner);
 	df_diags_release(&found);

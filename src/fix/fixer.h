@@ -6,7 +6,9 @@
  * fixes of the findings that survived suppression and whose applicability
  * the run allows (safe; unsafe too with --unsafe-fixes; display-only
  * never), and applies those that do not overlap (fix/edit.h), in finding
- * order; the others wait for the next round, which sees the new text. The
+ * order, one fix an instruction (two fixes of one instruction were judged
+ * on the text before either); the others wait for the next round, which
+ * sees the new text and judges them again. The
  * loop stops when a round applies nothing or after a bound of rounds.
  *
  * A round whose result has a parse error that the text before it did not
