@@ -17,7 +17,7 @@ const df_rule df_rule_DL4000 = {
 			"authors label, the keyword in the file's casing, the value quoted and "
 			"escaped so that the label holds exactly what MAINTAINER held; none is offered "
 			"when a comment line lies among the value's continued lines, which the "
-			"one-line label would lose.",
+			"one-line label would lose, or when MAINTAINER has no value.",
 		.why = "MAINTAINER is deprecated; a label is what tools read.",
 		.example = "FROM alpine\nMAINTAINER Jane <jane@example.com>\n",
 		.instead = "FROM alpine\nLABEL org.opencontainers.image.authors=\"Jane <jane@example.com>\"\n",
@@ -32,16 +32,15 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	if (in->kind != DF_I_MAINTAINER)
 		return;
 	/* The label is written on one line: a comment line among the value's
-	 * lines would be lost, so then there is no fix. */
+	 * lines would be lost, so then there is no fix; nor for a MAINTAINER
+	 * with no value, which no LABEL can say. */
 	df_span rest = in->rest.len ? df_text_span(&in->text, in->rest_off, in->rest.len) : in->keyword_span;
-	bool can = !in->rest.len || !df_comment_lines_in(df_lint_doc(lint), rest.start, rest.end);
+	bool can = in->rest.len && !df_comment_lines_in(df_lint_doc(lint), rest.start, rest.end);
 	df_fix *fix = df_report_fix(lint, &df_rule_DL4000, can ? DF_FIX_SAFE : DF_FIX_NONE, in->keyword_span, NULL);
 	if (!fix || !can || in->outer)
 		return;		/* an ONBUILD trigger: its value is another build's */
 	bool lower = in->keyword.len && in->keyword.ptr[0] >= 'a' && in->keyword.ptr[0] <= 'z';
 	df_fix_edit(fix, in->keyword_span.start, in->keyword_span.end, lower ? "label" : "LABEL");
-	if (!in->rest.len)
-		return;
 	/* MAINTAINER's text is taken as is; a LABEL value is unquoted and
 	 * expanded, so quote it and escape what either would change. */
 	char esc = df_lint_doc(lint)->escape;
