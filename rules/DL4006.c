@@ -17,6 +17,7 @@ typedef struct pipefail {
 	 * every finding up to the next one offers the same fix, a SHELL line
 	 * above that RUN, so the fixer applies it once. */
 	const df_instr *first;
+	df_fix_kind kind;	/* of that fix: unsafe, or none (fix_kind()) */
 } pipefail;
 
 const df_rule df_rule_DL4006 = {
@@ -35,9 +36,11 @@ const df_rule df_rule_DL4006 = {
 			"with `-o pipefail` above the first such RUN (after the stage's FROM or "
 			"its last SHELL): the SHELL in force when it runs bash, zsh or ash, with "
 			"its options kept; else `/bin/ash` when the stage's base image is named "
-			"like alpine (which has no bash), and `/bin/bash` otherwise. It is unsafe: "
-			"a pipeline that failed quietly now fails the build, and the image may "
-			"have no such shell.",
+			"like alpine or busybox (which have no bash), and `/bin/bash` otherwise. It "
+			"is unsafe: a pipeline that failed quietly now fails the build, and the image "
+			"may have no such shell. None is offered for a Windows base (a `windows`, "
+			"`servercore` or `nanoserver` image, or the backtick escape), nor when a RUN "
+			"the SHELL would govern pipes from `yes`, which pipefail makes fail.",
 		.why = "Without pipefail a pipeline's status is its last command's, so "
 		       "`curl ... | tar x` succeeds even when the download failed.",
 		.example = "FROM debian:12\nRUN curl -fsSL https://example.com/x.tgz | tar xz\n",
@@ -89,10 +92,12 @@ static bool sets_pipefail(const df_instr *in)
 	return flag_o && word;
 }
 
-/* A pipe found: its script and pipeline. */
+/* A pipe found: its script and pipeline; match, when set, says which
+ * pipelines count. */
 typedef struct pipe_at {
 	const df_sh_script *script;
 	const df_sh_pipeline *pipe;
+	bool (*match)(const df_sh_pipeline *p);
 } pipe_at;
 
 static bool in_list(const df_sh_script *s, const df_sh_list *l, pipe_at *out);
@@ -132,7 +137,7 @@ static bool in_list(const df_sh_script *s, const df_sh_list *l, pipe_at *out)
 		const df_sh_andor *ao = l->items[i];
 		for (size_t j = 0; j < ao->npipes; j++) {
 			const df_sh_pipeline *p = ao->pipes[j];
-			if (p->ncmds > 1) {
+			if (p->ncmds > 1 && (!out->match || out->match(p))) {
 				out->script = s;
 				out->pipe = p;
 				return true;
@@ -151,7 +156,7 @@ static bool in_list(const df_sh_script *s, const df_sh_list *l, pipe_at *out)
 static bool __attribute__((noinline)) locate_pipe(const df_sh_script *top, const df_text *text, size_t base,
 						   df_span fallback, df_span *out)
 {
-	pipe_at at;
+	pipe_at at = { .match = NULL };
 	if (!in_list(top, top->list, &at))
 		return false;
 	const df_sh_script *s = at.script;
@@ -219,20 +224,68 @@ static void shell_argv(df_lint *lint, const df_instr *run, df_buf *out)
 		}
 	}
 	const df_stage *root = i >= 0 ? root_stage(g, g->steps[i].stage) : NULL;
+	/* Alpine and busybox have ash, no bash. */
 	bool alpine = root && root->base_kind == DF_BASE_IMAGE &&
-		      df_mem_contains(root->base_ref.ptr, root->base_ref.len, "alpine");
+		      (df_mem_contains(root->base_ref.ptr, root->base_ref.len, "alpine") ||
+		       df_mem_contains(root->base_ref.ptr, root->base_ref.len, "busybox"));
 	df_buf_adds(out, alpine ? "\"/bin/ash\"" : "\"/bin/bash\"");
 	df_buf_adds(out, ", \"-o\", \"pipefail\", \"-c\"]");
+}
+
+/* A pipeline fed by `yes`: yes dies of SIGPIPE once the reader is done,
+ * which pipefail turns into the pipeline's failure. */
+static bool fed_by_yes(const df_sh_pipeline *p)
+{
+	return df_sh_cmd_is(p->cmds[0], "yes");
+}
+
+/* Would a pipefail SHELL above first break a RUN it governs, up to the
+ * next FROM or SHELL: one with a pipeline fed by `yes`? */
+static bool breaks_a_run(const df_doc *doc, const df_instr *first)
+{
+	for (size_t i = first->index; i < doc->ninstrs; i++) {
+		const df_instr *in = doc->instrs[i];
+		if (i > first->index && (in->kind == DF_I_FROM || in->kind == DF_I_SHELL))
+			break;
+		if (in->kind != DF_I_RUN || in->exec_form)
+			continue;
+		pipe_at at = { .match = fed_by_yes };
+		if (in->script && in_list(in->script, in->script->list, &at))
+			return true;
+		for (size_t h = 0; h < in->nheredocs; h++)
+			if (in->heredocs[h].script && in_list(in->heredocs[h].script, in->heredocs[h].script->list, &at))
+				return true;
+	}
+	return false;
+}
+
+/* Is the stage's base a Windows image (or the file written for one, with
+ * the backtick escape)? Its shell is cmd or PowerShell: no bash to set. */
+static bool windows_base(df_lint *lint, const df_instr *run)
+{
+	if (df_lint_doc(lint)->escape == '`')
+		return true;
+	const df_graph *g = df_lint_graph(lint);
+	int i = df_graph_instr_index(g, run);
+	const df_stage *root = i >= 0 ? root_stage(g, g->steps[i].stage) : NULL;
+	if (!root || root->base_kind != DF_BASE_IMAGE)
+		return false;
+	df_str ref = root->base_ref;
+	return df_mem_contains(ref.ptr, ref.len, "windows") || df_mem_contains(ref.ptr, ref.len, "nanoserver") ||
+	       df_mem_contains(ref.ptr, ref.len, "servercore") || df_mem_contains(ref.ptr, ref.len, "dotnet/framework");
 }
 
 /* Report the RUN's pipe at sp, offering a SHELL line above p->first: with
  * that RUN's indentation, the keyword in its case, its line ending. */
 static void report(df_lint *lint, pipefail *p, const df_instr *run, df_span sp)
 {
-	if (!p->first)
+	if (!p->first) {
 		p->first = run;
-	df_fix *fix = df_report_fix(lint, &df_rule_DL4006, DF_FIX_UNSAFE, sp, NULL);
-	if (!fix)
+		p->kind = windows_base(lint, run) || breaks_a_run(df_lint_doc(lint), run) ? DF_FIX_NONE
+											 : DF_FIX_UNSAFE;
+	}
+	df_fix *fix = df_report_fix(lint, &df_rule_DL4006, p->kind, sp, NULL);
+	if (!fix || p->kind == DF_FIX_NONE)
 		return;
 	const df_source *src = &df_lint_doc(lint)->src;
 	const df_instr *at = p->first;
