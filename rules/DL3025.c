@@ -22,10 +22,13 @@ const df_rule df_rule_DL3025 = {
 			"words of letters, digits and `-_./:=,+@%`, or quoted without `$`, `` ` `` or "
 			"`\\`; no variable, operator, redirection, glob, comment or assignment, no "
 			"shell builtin as the command (`exec`, `cd`, `export` ...), and no SHELL "
-			"in force other than a POSIX shell. The fix is unsafe: without `/bin/sh -c` "
-			"the process is PID 1 and gets the signals the shell used to take, and an "
-			"exec-form ENTRYPOINT receives CMD as arguments where the shell form ignored "
-			"them.",
+			"in force other than a POSIX shell, and none for an ENTRYPOINT whose stage has "
+			"a CMD (the exec form would receive it as arguments, where the shell form "
+			"ignored it) or a CMD whose stage has an exec-form ENTRYPOINT (which would "
+			"receive the words without `/bin/sh -c`). The fix is unsafe: without "
+			"`/bin/sh -c` the process is PID 1 and gets the signals the shell used to "
+			"take, and an ENTRYPOINT now receives the CMD of the base image or of a "
+			"`docker run` as arguments.",
 		.why = "Shell form runs the command under `/bin/sh -c`, so the process is not PID 1 "
 		       "and never receives SIGTERM: containers stop only when killed.",
 		.example = "FROM node:20\nCMD node server.js\n",
@@ -134,6 +137,30 @@ static bool posix_shell(df_lint *lint, const df_instr *in)
 	return false;
 }
 
+/* Does the stage of in have an instruction of kind (exec form only, with
+ * exec)? */
+static bool stage_has(df_lint *lint, const df_instr *in, df_instr_kind kind, bool exec)
+{
+	const df_doc *doc = df_lint_doc(lint);
+	for (size_t i = 0; i < doc->ninstrs; i++) {
+		const df_instr *o = doc->instrs[i];
+		if (o->stage == in->stage && o->kind == kind && (!exec || o->exec_form))
+			return true;
+	}
+	return false;
+}
+
+/* Would the exec form change what runs with the rest of the stage: an
+ * ENTRYPOINT the stage gives a CMD receives it as arguments (the shell form
+ * ignored it), and a CMD an exec-form ENTRYPOINT receives loses its
+ * `/bin/sh -c`? */
+static bool pair_changes(df_lint *lint, const df_instr *in)
+{
+	if (in->kind == DF_I_ENTRYPOINT)
+		return stage_has(lint, in, DF_I_CMD, false);
+	return in->kind == DF_I_CMD && stage_has(lint, in, DF_I_ENTRYPOINT, true);
+}
+
 static void check(df_lint *lint, const df_instr *in, void *state)
 {
 	(void)state;
@@ -143,7 +170,7 @@ static void check(df_lint *lint, const df_instr *in, void *state)
 	if (!shell || in->has_error)
 		return;
 	const df_sh_cmd *c = in->outer || in->nargs != 1 ? NULL : plain_command(in);
-	if (c && !posix_shell(lint, in))
+	if (c && (!posix_shell(lint, in) || pair_changes(lint, in)))
 		c = NULL;
 	df_fix *fix = df_report_fix(lint, &df_rule_DL3025, c ? DF_FIX_UNSAFE : DF_FIX_NONE, in->args[0].span, NULL);
 	if (!fix || !c)
