@@ -58,8 +58,9 @@ const df_rule df_rule_DF1007 = {
 			"`microdnf`, `yum`, `zypper` install: /var/cache/dnf, /var/cache/yum, "
 			"/var/cache/zypp) unless the same RUN runs the manager's `clean` after it; the "
 			"file a `curl -o`/`-O` or `wget` download writes; and the files a COPY or an ADD "
-			"of a URL puts at its destination. A step that removes those files itself, or "
-			"writes them into a cache or tmpfs mount, leaves nothing. An `apt-get install` "
+			"of a URL puts at its destination. A step that removes those files itself (or, "
+			"for a download, moves it away with `mv`), or writes them into a cache or tmpfs "
+			"mount, leaves nothing. An `apt-get install` "
 			"leaves no archives in the official Debian and Ubuntu images (their apt "
 			"configuration deletes them), so it counts for nothing. An rm deletes a path it "
 			"names, a glob over it, or with `-r` a directory above it. An rm that follows "
@@ -249,6 +250,45 @@ static const char *operand_cwd(walk *w, df_str path)
 	return path.len && path.ptr[0] == '/' ? NULL : *walk_cwd(w);
 }
 
+/* A later `mv` of the same RUN that moves path away (path, or a directory
+ * holding it, among its sources)? */
+typedef struct move_search {
+	walk *w;
+	const char *path;
+} move_search;
+
+static int moves_away(const df_cmd_view *v, void *ud)
+{
+	const move_search *ms = ud;
+	if (!df_cmd_named(v, "mv"))
+		return 0;
+	const df_cmd_view *e = df_lint_expanded(ms->w->lint, v);
+	const df_sh_cmd *c = e->cmd;
+	bool target_opt = false;	/* -t DIR: every operand is a source */
+	size_t ops[64], n = 0;
+	for (size_t i = e->name + 1; i < c->nwords && n < DF_ARRAY_LEN(ops); i++) {
+		df_str a = c->words[i].value;
+		if (c->words[i].has_expansion)
+			return 0;	/* an operand of unknown value: cannot tell */
+		if (df_mem_eq(a.ptr, a.len, "-t") || df_mem_eq(a.ptr, a.len, "-S")) {
+			target_opt |= a.ptr[1] == 't';
+			i++;
+		} else if (a.len && a.ptr[0] == '-') {
+			target_opt |= df_mem_has_prefix(a.ptr, a.len, "--target-directory");
+		} else {
+			ops[n++] = i;
+		}
+	}
+	size_t sources = target_opt ? n : n ? n - 1 : 0;
+	for (size_t k = 0; k < sources; k++) {
+		df_str op = c->words[ops[k]].value;
+		const char *from = df_path_resolve(&ms->w->l->arena, operand_cwd(ms->w, op), op);
+		if (from && df_path_covers(from, strlen(from), ms->path, true))
+			return 1;
+	}
+	return 0;
+}
+
 /* Record what command v leaves in the layer. */
 static void note_writes(walk *w, const df_cmd_view *v)
 {
@@ -281,7 +321,8 @@ static void note_writes(walk *w, const df_cmd_view *v)
 	if (!df_download_read(w->lint, w->run, v, &d) || !d.output.ptr || d.unknown)
 		return;
 	const char *p = df_path_resolve(&w->l->arena, operand_cwd(w, d.output), d.output);
-	if (!p || df_run_removes_after(w->lint, v, p, strlen(p), true))
+	move_search ms = { w, p };
+	if (!p || df_run_removes_after(w->lint, v, p, strlen(p), true) || df_run_each_after(w->lint, v, moves_away, &ms))
 		return;
 	/* "/tmp/x.tgz, the `curl` download" (the path cut at 60 bytes) */
 	written *r = add(w->l, p, w->run, false);
