@@ -10,6 +10,7 @@
 #include "parse/flags.h"
 #include "parse/jsonargs.h"
 #include "parse/parser.h"
+#include "parse/ports.h"
 #include "parse/text.h"
 #include "parse/words.h"
 #include "util/buf.h"
@@ -425,6 +426,22 @@ static bool has_heredoc_op(df_str s)
 	return false;
 }
 
+/* The EXPOSE ports written out (no variable: those are judged once
+ * expanded, by the build) that BuildKit would refuse. */
+static void check_ports(parser *p, df_instr *in)
+{
+	df_buf why = DF_BUF_INIT;
+	for (size_t i = 0; i < in->nargs; i++) {
+		const df_word *w = &in->args[i];
+		if (memchr(w->raw.ptr, '$', w->raw.len))
+			continue;
+		df_buf_reset(&why);
+		if (!df_port_spec_ok(w->value, &why))
+			df_parse_error(p->doc, in, w->span, "%s", df_buf_str(&why));
+	}
+	df_buf_release(&why);
+}
+
 /* copy -> COPY [flags] src... dest | COPY [flags] ["src",... "dest"]  (also ADD) */
 static void parse_copy(parser *p, df_instr *in)
 {
@@ -797,6 +814,7 @@ df_instr *df_instr_parse(df_doc *doc, const df_text *text, df_instr *outer)
 		words_to_args(in, w, n);
 		if (n == 0)
 			df_parse_error(p->doc, in, kw_span(in), "EXPOSE requires at least one argument");
+		check_ports(p, in);
 		break;
 	}
 	case DF_I_USER:
