@@ -7,6 +7,7 @@
 #include "parse/scope.h"
 #include "parse/expand.h"
 #include "parse/flags.h"
+#include "parse/instr.h"
 #include "parse/scan.h"
 #include "util/util.h"
 
@@ -925,6 +926,32 @@ const df_var *df_scope_find(const df_var *bindings, const char *name, size_t len
 	return arg;
 }
 
+/* The first word of in the builder expands and cannot (an unterminated
+ * quote, ${X:?msg} with X unset, a bad substitution): the build stops
+ * there, so it is a parse error. */
+static void report_expand_error(df_doc *doc, df_instr *in)
+{
+	for (size_t i = 0; i < in->nflags; i++)
+		if (in->flags[i].exp.state == DF_EXP_ERROR) {
+			df_parse_error(doc, in, in->flags[i].span, "%s", in->flags[i].exp.error);
+			return;
+		}
+	for (size_t i = 0; i < in->npairs; i++) {
+		const df_kv *kv = &in->pairs[i];
+		if (kv->key_exp.state == DF_EXP_ERROR || kv->value_exp.state == DF_EXP_ERROR) {
+			bool key = kv->key_exp.state == DF_EXP_ERROR;
+			df_parse_error(doc, in, key ? kv->key_span : kv->value_span, "%s",
+				       key ? kv->key_exp.error : kv->value_exp.error);
+			return;
+		}
+	}
+	for (size_t i = 0; i < in->nargs; i++)
+		if (in->args[i].exp.state == DF_EXP_ERROR) {
+			df_parse_error(doc, in, in->args[i].span, "%s", in->args[i].exp.error);
+			return;
+		}
+}
+
 void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 {
 	/* Set field by field: most of the struct is storage that needs no
@@ -982,6 +1009,8 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 			if (!in->has_error)
 				resolve_instr(&s, in);
 		}
+		if (!in->has_error && (stage >= 0 || in->kind == DF_I_ARG))
+			report_expand_error(doc, in);
 		if (in->inner) {
 			in->inner->stage = in->stage;
 			in->inner->scope = in->scope;
