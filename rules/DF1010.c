@@ -375,10 +375,13 @@ static int check(df_lint *lint, const df_instr *in, const df_cmd_view *v, void *
 	 * of unknown value ends it: the order cannot be told. */
 	pkg small[64];
 	l.pkgs = l.n <= DF_ARRAY_LEN(small) ? small : df_xmalloc(l.n * sizeof(*l.pkgs));
+	/* Words of a value only where something was expanded: a command with
+	 * nothing to expand is its own expansion, words and all. */
+	bool expanded = l.ev->cmd->words != v->cmd->words;
 	size_t i = 0, from_var = 0;
 	for (; i < l.n && !l.words[i]->has_expansion; i++) {
 		read_pkg(l.words[i], l.pip, &l.pkgs[i]);
-		l.pkgs[i].from_var = written_with_var(v, l.words[i]);
+		l.pkgs[i].from_var = expanded && written_with_var(v, l.words[i]);
 		from_var += l.pkgs[i].from_var;
 	}
 	/* All from one variable's value (`$PACKAGES`), they are judged: its

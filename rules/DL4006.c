@@ -249,12 +249,17 @@ static bool breaks_a_run(const df_doc *doc, const df_instr *first)
 			break;
 		if (in->kind != DF_I_RUN || in->exec_form)
 			continue;
+		/* A '|' in the text first, as find_pipe() looks: most RUNs
+		 * have none. */
 		pipe_at at = { .match = fed_by_yes };
-		if (in->script && in_list(in->script, in->script->list, &at))
+		const df_sh_script *sc = in->script;
+		if (sc && memchr(sc->text.ptr, '|', sc->text.len) && in_list(sc, sc->list, &at))
 			return true;
-		for (size_t h = 0; h < in->nheredocs; h++)
-			if (in->heredocs[h].script && in_list(in->heredocs[h].script, in->heredocs[h].script->list, &at))
+		for (size_t h = 0; h < in->nheredocs; h++) {
+			sc = in->heredocs[h].script;
+			if (sc && memchr(sc->text.ptr, '|', sc->text.len) && in_list(sc, sc->list, &at))
 				return true;
+		}
 	}
 	return false;
 }

@@ -105,6 +105,7 @@ typedef struct scope {
 	 * second time. */
 	const df_var *found[8];
 	size_t nfound;
+	bool failed;		/* an expansion of the instruction failed */
 } scope;
 
 static uint64_t hash_name(const char *s, size_t n)
@@ -342,8 +343,9 @@ static df_var_state lookup(void *ud, const char *name, size_t len, df_str *value
 	return DF_VAR_UNSET;
 }
 
-static df_expanded to_expanded(const df_expand_result *r)
+static df_expanded to_expanded(scope *s, const df_expand_result *r)
 {
+	s->failed |= r->status == DF_EXPAND_ERROR;
 	df_expanded e;
 	memset(&e, 0, sizeof(e));
 	switch (r->status) {
@@ -457,7 +459,7 @@ static df_expanded expand_slow(scope *s, df_str v, const df_text *t, size_t off,
 	s->nfound = 0;
 	df_expand_word(s->a, v.ptr, v.len, &o, &r);
 	record_refs(s, &r, t, off, global);
-	return to_expanded(&r);
+	return to_expanded(s, &r);
 }
 
 /* Expand v, which is t->str at off when t is not NULL (record_refs() maps
@@ -568,7 +570,7 @@ static void expand_words_joined(scope *s, const df_instr *in, df_word *w)
 	size_t n = df_expand_words(s->a, w->value.ptr, w->value.len, &o, &words, &r);
 	record_refs(s, &r, &in->text, w->text_off, false);
 	if (r.status != DF_EXPAND_OK) {
-		w->exp = to_expanded(&r);
+		w->exp = to_expanded(s, &r);
 		return;
 	}
 	size_t total = 0;
@@ -984,6 +986,7 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 	for (size_t i = 0; i < doc->ninstrs; i++) {
 		df_instr *in = doc->instrs[i];
 		s.nuses = 0;
+		s.failed = false;
 		if (in->kind == DF_I_FROM) {
 			stage++;
 			in->stage = stage;
@@ -1009,7 +1012,7 @@ void df_scope_resolve(df_doc *doc, const df_parse_opts *opts)
 			if (!in->has_error)
 				resolve_instr(&s, in);
 		}
-		if (!in->has_error && (stage >= 0 || in->kind == DF_I_ARG))
+		if (s.failed && !in->has_error && (stage >= 0 || in->kind == DF_I_ARG))
 			report_expand_error(doc, in);
 		if (in->inner) {
 			in->inner->stage = in->stage;
