@@ -82,10 +82,9 @@ static int each(const df_cmd_view *v, void *ud)
 		/* The lists belong to root: a user who updates through sudo
 		 * removes them through it too. */
 		const df_sh_word *first = &v->cmd->words[0];
-		f->cleanup = v->name == 0 ? " && rm -rf /var/lib/apt/lists/*"
-			     : df_sh_word_is(first, "sudo") ? " && sudo rm -rf /var/lib/apt/lists/*"
+		f->cleanup = df_sh_word_is(first, "sudo")   ? " && sudo rm -rf /var/lib/apt/lists/*"
 			     : df_sh_word_is(first, "doas") ? " && doas rm -rf /var/lib/apt/lists/*"
-							     : " && rm -rf /var/lib/apt/lists/*";
+							    : " && rm -rf /var/lib/apt/lists/*";
 	}
 	/* As hadolint: any `rm -rf` counts, and so does any rm of the lists. */
 	if (df_cmd_named(v, "rm") &&

@@ -124,6 +124,8 @@ static int each(const df_cmd_view *v, void *ud)
 {
 	pip_search *ps = ud;
 	size_t sub;
+	/* The words as written first: most commands are no pip, and are
+	 * not expanded for nothing. */
 	if (!find_pip(v, &sub))
 		return 0;
 	const df_cmd_view *x = df_lint_expanded(ps->lint, v);

@@ -200,6 +200,14 @@ static const df_stage *root_stage(const df_graph *g, int stage)
 	return NULL;
 }
 
+/* The image the stage of step i is built on, through its base stages;
+ * empty when unknown. */
+static df_str base_image(const df_graph *g, int i)
+{
+	const df_stage *root = i >= 0 ? root_stage(g, g->steps[i].stage) : NULL;
+	return root && root->base_kind == DF_BASE_IMAGE ? root->base_ref : (df_str){ NULL, 0 };
+}
+
 /* The SHELL line the fix writes above run: its argv as JSON. */
 static void shell_argv(df_lint *lint, const df_instr *run, df_buf *out)
 {
@@ -223,11 +231,9 @@ static void shell_argv(df_lint *lint, const df_instr *run, df_buf *out)
 			return;
 		}
 	}
-	const df_stage *root = i >= 0 ? root_stage(g, g->steps[i].stage) : NULL;
 	/* Alpine and busybox have ash, no bash. */
-	bool alpine = root && root->base_kind == DF_BASE_IMAGE &&
-		      (df_mem_contains(root->base_ref.ptr, root->base_ref.len, "alpine") ||
-		       df_mem_contains(root->base_ref.ptr, root->base_ref.len, "busybox"));
+	df_str ref = base_image(g, i);
+	bool alpine = df_mem_contains(ref.ptr, ref.len, "alpine") || df_mem_contains(ref.ptr, ref.len, "busybox");
 	df_buf_adds(out, alpine ? "\"/bin/ash\"" : "\"/bin/bash\"");
 	df_buf_adds(out, ", \"-o\", \"pipefail\", \"-c\"]");
 }
@@ -271,11 +277,7 @@ static bool windows_base(df_lint *lint, const df_instr *run)
 	if (df_lint_doc(lint)->escape == '`')
 		return true;
 	const df_graph *g = df_lint_graph(lint);
-	int i = df_graph_instr_index(g, run);
-	const df_stage *root = i >= 0 ? root_stage(g, g->steps[i].stage) : NULL;
-	if (!root || root->base_kind != DF_BASE_IMAGE)
-		return false;
-	df_str ref = root->base_ref;
+	df_str ref = base_image(g, df_graph_instr_index(g, run));
 	return df_mem_contains(ref.ptr, ref.len, "windows") || df_mem_contains(ref.ptr, ref.len, "nanoserver") ||
 	       df_mem_contains(ref.ptr, ref.len, "servercore") || df_mem_contains(ref.ptr, ref.len, "dotnet/framework");
 }

@@ -25,8 +25,12 @@ static bool port_number(const char *s, size_t n, unsigned long *out)
 static bool port_range(df_str r, unsigned long *lo, unsigned long *hi)
 {
 	const char *dash = memchr(r.ptr, '-', r.len);
-	if (!dash)
-		return port_number(r.ptr, r.len, lo) && (*hi = *lo, true);
+	if (!dash) {
+		if (!port_number(r.ptr, r.len, lo))
+			return false;
+		*hi = *lo;
+		return true;
+	}
 	size_t k = (size_t)(dash - r.ptr);
 	if (memchr(dash + 1, '-', r.len - k - 1))
 		return false;
